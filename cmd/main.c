@@ -1,0 +1,147 @@
+/* main.c: the engine CLI's entry point: global flags, the privilege guard,
+ * and dispatch to one file per subcommand. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+
+static const char usage[] =
+	"Usage: engine [OPTIONS] COMMAND\n"
+	"\n"
+	"A rootless, daemonless container engine.\n"
+	"\n"
+	"Options:\n"
+	"      --log-level LEVEL   error, warn, info or debug (default warn)\n"
+	"      --root DIR          storage root\n"
+	"      --runroot DIR       run state directory\n"
+	"  -v, --version           print the version\n"
+	"\n"
+	"Commands:\n"
+	"  run       run a command in a new container\n"
+	"  info      show system-wide information\n"
+	"  version   show the version\n";
+
+int cmd_report(struct engine_error *err)
+{
+	/* One line, always: multi-line messages would break scripts that grep. */
+	const char *msg = err && err->msg ? err->msg : "unknown error";
+	fputs("Error: ", stderr);
+	for (const char *p = msg; *p; p++)
+		fputc(*p == '\n' ? ' ' : *p, stderr);
+	fputc('\n', stderr);
+	return engine_error_exit_code(err);
+}
+
+void cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("WARN: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void log_to_stderr(int level, const char *msg)
+{
+	static const char *const names[] = { "ERRO", "WARN", "INFO", "DEBU" };
+	fprintf(stderr, "%s: %s\n", names[level & 3], msg);
+}
+
+/* We are a tool for unprivileged users and must never be installed setuid or
+ * setgid: every check we make would then be made with someone else's
+ * rights.  AT_SECURE covers setuid/setgid/file caps at exec; the mode bits
+ * cover a setuid binary run by its own owner (or on a nosuid mount). */
+static int refuse_setuid(void)
+{
+	struct stat st;
+	if (getauxval(AT_SECURE) != 0 || getuid() != geteuid() || getgid() != getegid())
+		return -1;
+	if (stat("/proc/self/exe", &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (refuse_setuid() < 0) {
+		fputs("Error: engine must not be installed setuid or setgid: remove the bit "
+		      "(chmod u-s,g-s) and run it as a normal user\n", stderr);
+		return 125;
+	}
+
+	static const struct option opts[] = {
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "runroot", required_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_global g = { 0 };
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': {
+			static const char *const levels[] = { "error", "warn", "info", "debug" };
+			int lvl = -1;
+			for (int i = 0; i < 4; i++)
+				if (strcmp(optarg, levels[i]) == 0)
+					lvl = i;
+			if (lvl < 0) {
+				fprintf(stderr, "Error: --log-level %s: expected error, warn, info or debug\n",
+					optarg);
+				return 125;
+			}
+			engine_log_set_handler(log_to_stderr, lvl);
+			break;
+		}
+		case 'r':
+			g.root = optarg;
+			break;
+		case 'R':
+			g.runroot = optarg;
+			break;
+		case 'v':
+			printf("engine version %s\n", ENGINE_VERSION);
+			return 0;
+		case 'H':
+			fputs(usage, stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "Error: flag needs an argument: %s\n", argv[optind - 1]);
+			return 125;
+		default:
+			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
+			return 125;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 125;
+	}
+	const char *cmd = argv[optind];
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(sub_argc, sub_argv, &g);
+	if (strcmp(cmd, "info") == 0)
+		return cmd_info(sub_argc, sub_argv, &g);
+	if (strcmp(cmd, "version") == 0)
+		return cmd_version(sub_argc, sub_argv, &g);
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "Error: unknown command \"%s\" for \"engine\"\n", cmd);
+	return 125;
+}

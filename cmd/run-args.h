@@ -1,0 +1,13 @@
+/* run-args.h: `engine run` command-line parsing (a library so the unit tests
+ * can drive it). */
+#pragma once
+
+#include "error.h"
+#include "spec.h"
+
+/* Parse argv (argv[0] = "run") into SPEC.  Returns 0, or -1 with *err naming
+ * the flag or value at fault.  *ret_help is set for --help. */
+int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_help,
+		  struct engine_error **err);
+
+extern const char cmd_run_usage[];

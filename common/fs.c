@@ -1,0 +1,147 @@
+/* fs.c: see fs.h. */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)flags,
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = resolve,
+	};
+	long r = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (r < 0)
+		return -errno;
+	return (int)r;
+}
+
+int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,
+		     char **ret_buf, size_t *ret_len, struct engine_error **err)
+{
+	cleanup_close int fd = -1;
+	if (resolve != 0)
+		fd = engine_openat2(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, resolve);
+	else {
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
+		return engine_error_errno(err, -fd, "open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return engine_error_errno(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return engine_error_set(err, EINVAL, "%s: not a regular file", path);
+	if ((unsigned long long)st.st_size > max_size)
+		return engine_error_set(err, EFBIG, "%s: larger than %zu bytes", path, max_size);
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	cleanup_free char *buf = malloc(cap + 1);
+	if (buf == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory reading %s", path);
+	/* The size may change under us: read until EOF, never past max_size. */
+	for (;;) {
+		if (len == cap) {
+			if (cap > max_size)
+				return engine_error_set(err, EFBIG, "%s: larger than %zu bytes", path,
+							max_size);
+			cap *= 2;
+			char *n = realloc(buf, cap + 1);
+			if (n == NULL)
+				return engine_error_set(err, ENOMEM, "out of memory reading %s", path);
+			buf = n;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return engine_error_errno(err, errno, "read %s", path);
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max_size)
+		return engine_error_set(err, EFBIG, "%s: larger than %zu bytes", path, max_size);
+	buf[len] = '\0';
+	*ret_buf = steal_pointer(&buf);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			     struct engine_error **err)
+{
+	cleanup_free char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "create %s", tmp);
+	int r = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (r == 0)
+		r = write_all(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return engine_error_errno(err, -r, "write %s", path);
+	}
+	cleanup_free char *dircopy = strdup(path);
+	if (dircopy != NULL) {
+		cleanup_close int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0)
+			(void)fsync(dfd);
+	}
+	return 0;
+}
+
+int engine_mkdir_p(const char *path, mode_t mode, struct engine_error **err)
+{
+	cleanup_free char *p = strdup(path);
+	if (p == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST)
+				return engine_error_errno(err, errno, "mkdir %s", p);
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}

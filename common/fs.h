@@ -1,0 +1,32 @@
+/* fs.h: file helpers every layer shares: bounded reads confined to a root,
+ * atomic writes (temp file, fsync, rename), openat2 with a fallback. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* RESOLVE_* flags as <linux/openat2.h> defines them (kept here so that the
+ * callers need not include a kernel header). */
+#define ENGINE_RESOLVE_NO_XDEV 0x01
+#define ENGINE_RESOLVE_NO_MAGICLINKS 0x02
+#define ENGINE_RESOLVE_NO_SYMLINKS 0x04
+#define ENGINE_RESOLVE_BENEATH 0x08
+#define ENGINE_RESOLVE_IN_ROOT 0x10
+
+/* openat2(2); returns an fd or -errno.  ENOSYS when the kernel lacks it. */
+int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve);
+
+/* Read a regular file of at most max_size bytes, NUL-terminated.  Fails with
+ * EFBIG when larger, EINVAL when not a regular file. */
+int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,
+		     char **ret_buf, size_t *ret_len, struct engine_error **err);
+
+/* Write through PATH.tmp.XXXXXX, fsync, rename over PATH, fsync the
+ * directory: a crash leaves the old or the new content, never half. */
+int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			     struct engine_error **err);
+
+/* mkdir -p with MODE for the created components. */
+int engine_mkdir_p(const char *path, mode_t mode, struct engine_error **err);

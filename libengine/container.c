@@ -1,0 +1,495 @@
+/* container.c: the process that becomes the container, and the CLI's side
+ * of it while it runs in the foreground.
+ *
+ * One clone(2) creates the user namespace and every other namespace at once,
+ * so they are all owned by the new user namespace (mounting proc, sysfs,
+ * mqueue and devpts there is then allowed), and the child is PID 1 of its
+ * PID namespace.  The child waits on a socketpair until the parent has
+ * written its id maps (newuidmap must act from outside), then builds the
+ * filesystem, drops privileges and execs.  The socket is close-on-exec: the
+ * parent reading EOF means the exec happened; a message before that is an
+ * error report (or the pty master for -t).
+ *
+ * The child uses the raw clone syscall like fork(): no separate stack, and no
+ * glibc fork handlers (nothing here needs them; the child only makes
+ * syscalls and execs). */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "fs.h"
+#include "mounts.h"
+#include "passwd.h"
+#include "seccomp-profile.h"
+#include "security.h"
+#include "terminal.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+extern char **environ;
+
+enum { SYNC_ERROR = 1 };
+
+struct sync_error {
+	int type;
+	int status;
+	int exit_code;
+	char msg[2048];
+};
+
+struct child_ctx {
+	const struct engine_run_spec *spec;
+	const struct engine_idmap *map;
+	void *seccomp_ctx;
+	int sock;
+	sigset_t saved_mask;
+};
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+					 SIGWINCH, SIGCONT, SIGALRM };
+
+/* ---- child ----------------------------------------------------------- */
+
+static __attribute__((noreturn)) void child_fail(int sock, struct engine_error *err)
+{
+	struct sync_error msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = SYNC_ERROR;
+	msg.status = err ? err->status : 0;
+	msg.exit_code = engine_error_exit_code(err);
+	snprintf(msg.msg, sizeof(msg.msg), "%s", err && err->msg ? err->msg : "container setup failed");
+	(void)send(sock, &msg, sizeof(msg), MSG_NOSIGNAL);
+	_exit(msg.exit_code);
+}
+
+/* Search PATH the way execvp would, but inside the container and before
+ * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
+ * as Docker does. */
+static int find_executable(const char *name, const char *path_env, char *out, size_t size,
+			   struct engine_error **err)
+{
+	struct stat st;
+	if (strchr(name, '/') != NULL) {
+		if (stat(name, &st) < 0) {
+			int r = engine_error_errno(err, errno, "exec %s", name);
+			(*err)->exit_code = errno == ENOENT || errno == ENOTDIR ? ENGINE_EXIT_NOT_FOUND
+									       : ENGINE_EXIT_CANNOT_INVOKE;
+			return r;
+		}
+		if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0) {
+			int r = engine_error_errno(err, S_ISDIR(st.st_mode) ? EISDIR : EACCES, "exec %s",
+						   name);
+			(*err)->exit_code = ENGINE_EXIT_CANNOT_INVOKE;
+			return r;
+		}
+		snprintf(out, size, "%s", name);
+		return 0;
+	}
+	const char *p = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int seen_eacces = 0;
+	while (*p) {
+		const char *colon = strchrnul(p, ':');
+		size_t dl = (size_t)(colon - p);
+		if (dl == 0)
+			snprintf(out, size, "./%s", name);
+		else
+			snprintf(out, size, "%.*s/%s", (int)dl, p, name);
+		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			seen_eacces = 1;
+		}
+		p = *colon ? colon + 1 : colon;
+	}
+	if (seen_eacces) {
+		int r = engine_error_set(err, EACCES, "exec %s: permission denied", name);
+		(*err)->exit_code = ENGINE_EXIT_CANNOT_INVOKE;
+		return r;
+	}
+	int r = engine_error_set(err, ENOENT, "executable file \"%s\" not found in $PATH", name);
+	(*err)->exit_code = ENGINE_EXIT_NOT_FOUND;
+	return r;
+}
+
+static char **build_env(const struct engine_run_spec *spec, const struct engine_creds *creds,
+			const char *hostname)
+{
+	size_t cap = spec->n_env + 8, n = 0;
+	char **env = calloc(cap, sizeof(char *));
+	if (env == NULL)
+		return NULL;
+	char *tmp = NULL;
+	if (engine_env_get(spec, "PATH") == NULL)
+		env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	if (asprintf(&tmp, "HOSTNAME=%s", hostname) >= 0)
+		env[n++] = tmp;
+	if (engine_env_get(spec, "HOME") == NULL && asprintf(&tmp, "HOME=%s", creds->home) >= 0)
+		env[n++] = tmp;
+	if (spec->tty && engine_env_get(spec, "TERM") == NULL)
+		env[n++] = "TERM=xterm";
+	/* systemd and friends look at $container to know where they run. */
+	env[n++] = "container=engine";
+	for (size_t i = 0; i < spec->n_env; i++)
+		env[n++] = spec->env[i];
+	env[n] = NULL;
+	return env;
+}
+
+static int child_setup(struct child_ctx *c, struct engine_error **err)
+{
+	const struct engine_run_spec *spec = c->spec;
+	const bool userns = c->map->mode != ENGINE_IDMAP_ROOT;
+
+	/* Wait until the parent has written our maps (or gives up). */
+	char go = 0;
+	ssize_t r;
+	while ((r = read(c->sock, &go, 1)) < 0 && errno == EINTR)
+		;
+	if (r != 1)
+		_exit(ENGINE_EXIT_ENGINE);
+
+	char hostname[65];
+	snprintf(hostname, sizeof(hostname), "%s", spec->hostname ? spec->hostname : spec->id);
+	if (!spec->hostname)
+		hostname[12] = '\0';
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		return engine_error_errno(err, errno, "sethostname");
+	if (netns_mode_is_private(spec->network) && netns_loopback_up(err) < 0)
+		return -1;
+
+	struct engine_mounts_config mc = {
+		.rootfs = spec->rootfs,
+		.private_netns = netns_mode_is_private(spec->network),
+		.rootless = userns,
+		.map_tty_gid = engine_idmap_total(c->map->gids, c->map->n_gids) > 5,
+		.privileged = spec->privileged,
+		.read_only = spec->read_only,
+	};
+	if (engine_mounts_setup(&mc, err) < 0)
+		return -1;
+
+	if (spec->tty) {
+		if (engine_terminal_child_setup(c->sock, err) < 0)
+			return -1;
+	} else if (!spec->interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+			return engine_error_errno(err, errno, "stdin from /dev/null");
+		close(null);
+	}
+
+	struct engine_creds creds;
+	{
+		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return engine_error_errno(err, errno, "open /");
+		if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
+			return -1;
+	}
+
+	const char *wd = spec->workdir ? spec->workdir : "/";
+	if (chdir(wd) < 0) {
+		/* Docker creates a missing working directory. */
+		if (errno != ENOENT || engine_mkdir_p(wd, 0755, err) < 0 || chdir(wd) < 0)
+			return engine_error_errno(err, errno, "chdir to workdir %s", wd);
+	}
+
+	char **env = build_env(spec, &creds, hostname);
+	if (env == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+
+	/* No fd of ours may reach the container: everything above stderr is
+	 * closed at exec (the sync socket already is close-on-exec). */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		for (int fd = 3; fd < 65536; fd++)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+
+	struct engine_security_config sc = {
+		.caps = spec->caps,
+		.no_new_privileges = spec->no_new_privileges,
+		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
+		.mapped_gids = engine_idmap_total(c->map->gids, c->map->n_gids),
+		.seccomp_ctx = c->seccomp_ctx,
+	};
+	if (engine_security_apply(&sc, &creds, err) < 0)
+		return -1;
+
+	const char *path_env = NULL;
+	for (char **e = env; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path_env = *e + 5;
+	char exe[PATH_MAX];
+	if (find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
+		return -1;
+
+	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	execve(exe, spec->argv, env);
+	int e = errno;
+	sigprocmask(SIG_BLOCK, &c->saved_mask, NULL);
+	r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
+	(*err)->exit_code = e == ENOENT ? ENGINE_EXIT_NOT_FOUND : ENGINE_EXIT_CANNOT_INVOKE;
+	return (int)r;
+}
+
+static __attribute__((noreturn)) void child_main(struct child_ctx *c)
+{
+	struct engine_error *err = NULL;
+	child_setup(c, &err);
+	child_fail(c->sock, err);
+}
+
+/* ---- parent ---------------------------------------------------------- */
+
+static int parent_sync(int sock, const struct engine_run_spec *spec, int *ret_master,
+		       struct engine_error **err)
+{
+	for (;;) {
+		struct sync_error msg;
+		int fd = -1;
+		int r = engine_recv_fd(sock, &msg, sizeof(msg), &fd, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0; /* EOF: the container's command is running */
+		if (fd >= 0) {
+			if (!spec->tty || *ret_master >= 0) {
+				close(fd);
+				return engine_error_set(err, EPROTO, "unexpected fd from the container");
+			}
+			*ret_master = fd;
+			continue;
+		}
+		if ((size_t)r >= sizeof(msg) - sizeof(msg.msg) && msg.type == SYNC_ERROR) {
+			msg.msg[sizeof(msg.msg) - 1] = '\0';
+			engine_error_set(err, msg.status, "%s", msg.msg);
+			(*err)->exit_code = msg.exit_code;
+			return -1;
+		}
+		return engine_error_set(err, EPROTO, "malformed message from the container");
+	}
+}
+
+static int status_to_exit(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return ENGINE_EXIT_ENGINE;
+}
+
+/* Copy what is readable from one fd to another; 0 on EOF/EIO, 1 otherwise. */
+static int relay(int from, int to)
+{
+	char buf[16384];
+	ssize_t r = read(from, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN ? 1 : 0;
+	if (r == 0)
+		return 0;
+	for (ssize_t off = 0; off < r;) {
+		ssize_t w = write(to, buf + off, (size_t)(r - off));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = to, .events = POLLOUT };
+				(void)poll(&p, 1, -1);
+				continue;
+			}
+			return 1; /* the reader went away: keep draining */
+		}
+		off += w;
+	}
+	return 1;
+}
+
+static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, bool interactive,
+		       int *ret_exit_code)
+{
+	bool stdin_open = term != NULL && interactive;
+	bool master_open = term != NULL;
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = master_open ? term->master : -1, .events = POLLIN },
+			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[1].revents)
+			master_open = relay(term->master, STDOUT_FILENO);
+		if (p[2].revents && !relay(STDIN_FILENO, term->master)) {
+			stdin_open = false;
+			/* Pass the EOF on as the terminal's EOF character. */
+			char eot = 4;
+			(void)!write(term->master, &eot, 1);
+		}
+		if (!p[0].revents)
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if ((int)si.ssi_signo == SIGWINCH && term != NULL) {
+			engine_terminal_resize(term);
+			continue;
+		}
+		if ((int)si.ssi_signo != SIGCHLD) {
+			kill(child, (int)si.ssi_signo);
+			continue;
+		}
+		int status;
+		pid_t w = waitpid(child, &status, WNOHANG);
+		if (w == child) {
+			if (master_open) {
+				/* Output may still sit in the pty after the exit. */
+				int fl = fcntl(term->master, F_GETFL);
+				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
+				for (int i = 0; i < 1024 && relay(term->master, STDOUT_FILENO); i++) {
+					struct pollfd q = { .fd = term->master, .events = POLLIN };
+					if (poll(&q, 1, 0) <= 0)
+						break;
+				}
+			}
+			*ret_exit_code = status_to_exit(status);
+			return 0;
+		}
+	}
+}
+
+static long raw_clone(unsigned long flags)
+{
+	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			 int *ret_exit_code, struct engine_error **err)
+{
+	void *seccomp_ctx = NULL;
+	if (spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0) {
+		struct engine_seccomp_profile *profile = NULL;
+		int r = spec->seccomp_profile
+				? engine_seccomp_profile_load_file(spec->seccomp_profile, &profile, err)
+				: engine_seccomp_profile_default(&profile, err);
+		if (r < 0)
+			return engine_error_prefix(err, "seccomp");
+		r = engine_seccomp_compile(profile, spec->caps, &seccomp_ctx, err);
+		engine_seccomp_profile_free(profile);
+		if (r < 0)
+			return engine_error_prefix(err, "seccomp");
+	}
+
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		engine_seccomp_release(seccomp_ctx);
+		return engine_error_errno(err, errno, "socketpair");
+	}
+
+	sigset_t mask, saved;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&mask, forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &mask, &saved);
+
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (map->mode != ENGINE_IDMAP_ROOT)
+		flags |= CLONE_NEWUSER;
+	if (netns_mode_is_private(spec->network))
+		flags |= CLONE_NEWNET;
+	/* A cgroup namespace where the kernel has them (4.6+). */
+	if (access("/proc/self/ns/cgroup", F_OK) == 0)
+		flags |= CLONE_NEWCGROUP;
+
+	struct child_ctx c = { .spec = spec, .map = map, .seccomp_ctx = seccomp_ctx, .sock = sp[1] };
+	c.saved_mask = saved;
+	long pid = raw_clone(flags);
+	if (pid == 0) {
+		close(sp[0]);
+		child_main(&c);
+	}
+	close(sp[1]);
+	engine_seccomp_release(seccomp_ctx);
+	int rc = -1, sigfd = -1, master = -1;
+	struct engine_terminal term;
+	bool have_term = false;
+	if (pid < 0) {
+		int e = errno;
+		if (e == EPERM || e == ENOSPC)
+			engine_error_errno(err, e,
+					   "create the container's namespaces (are user namespaces "
+					   "enabled? see /proc/sys/user/max_user_namespaces)");
+		else
+			engine_error_errno(err, e, "clone");
+		goto out;
+	}
+
+	if (engine_idmap_apply(map, (pid_t)pid, err) < 0) {
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+		goto out;
+	}
+	char go = 1;
+	if (write(sp[0], &go, 1) != 1) {
+		engine_error_errno(err, errno, "start the container");
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+		goto out;
+	}
+	if (parent_sync(sp[0], spec, &master, err) < 0) {
+		waitpid((pid_t)pid, NULL, 0);
+		goto out;
+	}
+	/* From here on a write to a closed pipe should be an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (master >= 0) {
+		engine_terminal_init(&term, master);
+		have_term = true;
+		engine_terminal_resize(&term);
+		engine_terminal_make_raw(&term);
+	}
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		engine_error_errno(err, errno, "signalfd");
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+		goto out;
+	}
+	rc = parent_loop((pid_t)pid, sigfd, have_term ? &term : NULL, spec->interactive,
+			 ret_exit_code);
+	if (rc < 0)
+		engine_error_errno(err, -rc, "wait for the container");
+out:
+	if (have_term)
+		engine_terminal_restore(&term);
+	if (master >= 0)
+		close(master);
+	if (sigfd >= 0)
+		close(sigfd);
+	close(sp[0]);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return rc < 0 ? -1 : 0;
+}

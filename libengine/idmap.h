@@ -1,0 +1,61 @@
+/* idmap.h: the user namespace's id mappings, and the one place that decides
+ * privilege (real root, subordinate ranges, or a single id). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* The kernel accepts at most 340 lines in uid_map since 4.15. */
+#define ENGINE_IDMAP_MAX 340
+
+enum engine_idmap_mode {
+	ENGINE_IDMAP_ROOT,   /* real root: no user namespace, ids as on the host */
+	ENGINE_IDMAP_SUBID,  /* 0 = the user, 1..N = /etc/subuid ranges via newuidmap */
+	ENGINE_IDMAP_SINGLE, /* 0 = the user only, written directly (setgroups deny) */
+};
+
+struct engine_idmap_range {
+	uint32_t container; /* first id inside */
+	uint32_t host;      /* first id outside */
+	uint32_t count;
+};
+
+struct engine_id_range {
+	unsigned long start;
+	unsigned long count;
+};
+
+struct engine_idmap {
+	enum engine_idmap_mode mode;
+	uid_t uid;
+	gid_t gid;
+	struct engine_idmap_range uids[ENGINE_IDMAP_MAX];
+	struct engine_idmap_range gids[ENGINE_IDMAP_MAX];
+	size_t n_uids, n_gids;
+	char newuidmap[64], newgidmap[64]; /* helper paths (SUBID mode) */
+	char warning[512]; /* a fallback the CLI must report in one line, or "" */
+};
+
+/* Pure: build one direction's mapping.  The first line maps container id 0 to
+ * `own`; the ranges follow from container id 1 in the order given.  Ranges
+ * containing `own`, empty ones and ones that would overflow 32 bits are cut.
+ * Returns the number of lines. */
+size_t engine_idmap_compute(uint32_t own, const struct engine_id_range *ranges, size_t n_ranges,
+			    struct engine_idmap_range *out, size_t max_out);
+
+/* Decide the mapping for the calling user (reads /etc/subuid through
+ * libsubid and looks for newuidmap/newgidmap). */
+int engine_idmap_detect(struct engine_idmap *map, struct engine_error **err);
+
+/* Write the mapping for process PID (a child in a new user namespace):
+ * newuidmap and newgidmap run in parallel in SUBID mode. */
+int engine_idmap_apply(const struct engine_idmap *map, pid_t pid, struct engine_error **err);
+
+/* Format a mapping as uid_map text ("0 1001 1\n1 100000 65536\n"). */
+int engine_idmap_format(const struct engine_idmap_range *r, size_t n, char *buf, size_t size);
+
+/* Total ids mapped in one direction (container ids 0..total-1 are usable). */
+uint64_t engine_idmap_total(const struct engine_idmap_range *r, size_t n);

@@ -1,0 +1,225 @@
+/* info.c: detect, never assume.  Each entry comes from trying the feature or
+ * reading the kernel's own files; `engine info` is what a user (or a bug
+ * report) reads to learn why something falls back. */
+#include "info.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "driver.h"
+#include "fs.h"
+#include "idmap.h"
+#include "paths.h"
+
+static json_t *map_json(const struct engine_idmap_range *r, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:I,s:I,s:I}", "container_id",
+						   (json_int_t)r[i].container, "host_id",
+						   (json_int_t)r[i].host, "size", (json_int_t)r[i].count));
+	return a;
+}
+
+static const char *which(const char *name, char *buf, size_t size)
+{
+	static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(buf, size, "%s/%s", dirs[i], name);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+static json_t *cgroup_json(void)
+{
+	struct statfs sf;
+	const char *layout = "unknown";
+	cleanup_free char *controllers = NULL;
+	size_t len = 0;
+	if (statfs("/sys/fs/cgroup", &sf) == 0) {
+		if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+			layout = "v2";
+			engine_read_file(AT_FDCWD, "/sys/fs/cgroup/cgroup.controllers", 0, 4096,
+					 &controllers, &len, NULL);
+		} else if (sf.f_type == TMPFS_MAGIC) {
+			struct statfs uf;
+			layout = statfs("/sys/fs/cgroup/unified", &uf) == 0 &&
+						 uf.f_type == CGROUP2_SUPER_MAGIC
+					 ? "hybrid"
+					 : "v1";
+			if (strcmp(layout, "hybrid") == 0)
+				engine_read_file(AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers", 0,
+						 4096, &controllers, &len, NULL);
+		}
+	}
+	json_t *ctl = json_array();
+	if (controllers != NULL) {
+		char *save = NULL;
+		for (char *t = strtok_r(controllers, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+			json_array_append_new(ctl, json_string(t));
+	}
+	const char *reason = strcmp(layout, "v2") == 0
+				     ? "resource limits need a delegated cgroup v2 subtree (systemd user slice)"
+				     : "cgroup v1 or hybrid: rootless resource limits are not available; "
+				       "boot with systemd.unified_cgroup_hierarchy=1 for cgroup v2";
+	return json_pack("{s:s,s:o,s:s,s:s}", "layout", layout, "controllers", ctl, "manager",
+			 "disabled", "reason", reason);
+}
+
+/* The overlay probe must run where the layer mounts will be made: for a
+ * rootless user that is a user namespace of its own.  A single-id map is
+ * enough for a mount test, so no newuidmap round trip. */
+static int probe_overlay_in_userns(const char *dir, const struct engine_idmap *map)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (map->mode != ENGINE_IDMAP_ROOT) {
+			char buf[64];
+			if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+				_exit(2);
+			int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				(void)!write(fd, "deny", 4);
+				close(fd);
+			}
+			snprintf(buf, sizeof(buf), "0 %u 1", (unsigned)map->uid);
+			fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
+				_exit(2);
+			close(fd);
+			snprintf(buf, sizeof(buf), "0 %u 1", (unsigned)map->gid);
+			fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
+				_exit(2);
+			close(fd);
+		} else if (unshare(CLONE_NEWNS) < 0) {
+			_exit(2);
+		}
+		struct engine_error *err = NULL;
+		_exit(storage_probe_overlay(dir, map->mode != ENGINE_IDMAP_ROOT, &err) == 0 ? 0 : 1);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static json_t *store_json(const char *root, const char *runroot, const struct engine_idmap *map,
+			  json_t *features)
+{
+	cleanup_free char *probe = NULL;
+	bool overlay = false;
+	if (asprintf(&probe, "%s/overlay-probe-XXXXXX", runroot) >= 0 &&
+	    engine_mkdir_p(runroot, 0700, NULL) == 0 && mkdtemp(probe) != NULL) {
+		overlay = probe_overlay_in_userns(probe, map) == 0;
+		rmdir(probe);
+	}
+	char buf[256];
+	const char *fuse = which("fuse-overlayfs", buf, sizeof(buf));
+	bool dev_fuse = access("/dev/fuse", R_OK | W_OK) == 0;
+	json_object_set_new(features, "overlayInUserNamespace", json_boolean(overlay));
+	json_object_set_new(features, "fuseOverlayfs", fuse ? json_string(fuse) : json_null());
+	json_object_set_new(features, "devFuse", json_boolean(dev_fuse));
+	const char *driver = overlay ? "overlay" : (fuse && dev_fuse) ? "fuse-overlayfs" : "vfs";
+	return json_pack("{s:s,s:s,s:s}", "graphRoot", root, "runRoot", runroot, "driver", driver);
+}
+
+static long read_long(const char *path)
+{
+	cleanup_free char *buf = NULL;
+	if (engine_read_file(AT_FDCWD, path, 0, 64, &buf, NULL, NULL) < 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static bool syscall_exists(long nr, long a0, long a1, long a2)
+{
+	long r = syscall(nr, a0, a1, a2, 0, 0);
+	return !(r < 0 && errno == ENOSYS);
+}
+
+static json_t *features_json(void)
+{
+	char buf[256];
+	json_t *f = json_object();
+	long max_userns = read_long("/proc/sys/user/max_user_namespaces");
+	json_object_set_new(f, "maxUserNamespaces", json_integer(max_userns));
+	json_object_set_new(f, "userNamespaces", json_boolean(max_userns > 0));
+	const char *p = which("newuidmap", buf, sizeof(buf));
+	json_object_set_new(f, "newuidmap", p ? json_string(p) : json_null());
+	p = which("newgidmap", buf, sizeof(buf));
+	json_object_set_new(f, "newgidmap", p ? json_string(p) : json_null());
+	p = which("slirp4netns", buf, sizeof(buf));
+	json_object_set_new(f, "slirp4netns", p ? json_string(p) : json_null());
+	json_object_set_new(f, "devNetTun", json_boolean(access("/dev/net/tun", R_OK | W_OK) == 0));
+	json_object_set_new(f, "seccomp", json_boolean(access("/proc/sys/kernel/seccomp/actions_avail", R_OK) == 0));
+	/* Invalid arguments: a kernel that has the call says EBADF/EINVAL/EFAULT. */
+	json_object_set_new(f, "openat2", json_boolean(syscall_exists(SYS_openat2, -1, 0, 0)));
+	json_object_set_new(f, "pidfdOpen", json_boolean(syscall_exists(SYS_pidfd_open, -1, 0, 0)));
+	json_object_set_new(f, "closeRange", json_boolean(syscall_exists(SYS_close_range, 1, 0, 0)));
+	json_object_set_new(f, "clone3", json_boolean(syscall_exists(SYS_clone3, 0, 0, 0)));
+	json_object_set_new(f, "cgroupNamespace", json_boolean(access("/proc/self/ns/cgroup", F_OK) == 0));
+	return f;
+}
+
+int engine_info_collect(const char *root, const char *runroot, json_t **ret,
+			struct engine_error **err)
+{
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, err) < 0)
+		return -1;
+	cleanup_free char *root_buf = NULL;
+	cleanup_free char *runroot_buf = NULL;
+	if (root == NULL) {
+		if (storage_default_root(&root_buf, err) < 0)
+			return -1;
+		root = root_buf;
+	}
+	if (runroot == NULL) {
+		if (storage_default_runroot(&runroot_buf, err) < 0)
+			return -1;
+		runroot = runroot_buf;
+	}
+	struct utsname u;
+	uname(&u);
+	struct sysinfo si;
+	sysinfo(&si);
+	char hostname[256] = "";
+	gethostname(hostname, sizeof(hostname) - 1);
+
+	static const char *const modes[] = { "root", "subid", "single" };
+	json_t *features = features_json();
+	json_t *store = store_json(root, runroot, &map, features);
+	json_t *j = json_pack(
+		"{s:s,s:{s:s,s:s,s:s,s:s,s:i,s:I,s:b},s:{s:s,s:o,s:o,s:s?},s:o,s:o,s:o}", "version",
+		ENGINE_VERSION, "host", "os", "linux", "arch", u.machine, "kernel", u.release,
+		"hostname", hostname, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "memTotal",
+		(json_int_t)si.totalram * si.mem_unit, "rootless", map.mode != ENGINE_IDMAP_ROOT,
+		"idmap", "mode", modes[map.mode], "uidmap", map_json(map.uids, map.n_uids), "gidmap",
+		map_json(map.gids, map.n_gids), "warning", map.warning[0] ? map.warning : NULL,
+		"cgroups", cgroup_json(), "store", store, "features", features);
+	if (j == NULL)
+		return engine_error_set(err, ENOMEM, "could not build the info document");
+	*ret = j;
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* mounts.h: the container's filesystem view, built in its mount namespace. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "error.h"
+
+struct engine_mounts_config {
+	const char *rootfs;
+	bool private_netns; /* a fresh sysfs needs a network namespace we own */
+	bool rootless;      /* device nodes are bind-mounted, devpts has no gid=5 */
+	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */
+	bool privileged;    /* no masked or read-only paths */
+	bool read_only;     /* the root itself read-only */
+};
+
+/* Make the namespace private, bind the rootfs, mount /proc, /sys, /dev and
+ * friends below it, pivot_root into it and mask the usual paths.  Called in
+ * the container process, in its own mount (and user) namespace.  On return
+ * "/" is the container's root and the cwd is "/". */
+int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err);
+
+/* Bind the terminal PTS_PATH (inside the container) onto /dev/console. */
+int engine_mounts_bind_console(const char *pts_path, struct engine_error **err);

@@ -1,0 +1,20 @@
+/* security.h: the last steps before exec: credentials, capabilities,
+ * no_new_privs and the seccomp filter, in the order the kernel needs. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "passwd.h"
+
+struct engine_security_config {
+	uint64_t caps;         /* bounding set, and permitted/effective when uid is 0 */
+	bool no_new_privileges;
+	bool set_groups;       /* false when setgroups(2) is denied (single mapping) */
+	uint64_t mapped_gids;  /* container gids 0..mapped_gids-1 exist */
+	void *seccomp_ctx;     /* compiled filter, NULL for unconfined */
+};
+
+int engine_security_apply(const struct engine_security_config *cfg, const struct engine_creds *creds,
+			  struct engine_error **err);

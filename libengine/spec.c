@@ -1,0 +1,251 @@
+/* spec.c: validation and construction of struct engine_run_spec pieces that
+ * need no system state: environment lists, --user syntax, --workdir. */
+#include "spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/random.h>
+
+#include "cleanup.h"
+#include "fs.h"
+
+void engine_run_spec_free(struct engine_run_spec *spec)
+{
+	if (spec == NULL)
+		return;
+	free(spec->rootfs);
+	if (spec->argv != NULL)
+		for (char **a = spec->argv; *a != NULL; a++)
+			free(*a);
+	free(spec->argv);
+	for (size_t i = 0; i < spec->n_env; i++)
+		free(spec->env[i]);
+	free(spec->env);
+	free(spec->workdir);
+	free(spec->user);
+	free(spec->hostname);
+	free(spec->seccomp_profile);
+	memset(spec, 0, sizeof(*spec));
+}
+
+static size_t key_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+const char *engine_env_get(const struct engine_run_spec *spec, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (key_len(spec->env[i]) == kl && strncmp(spec->env[i], key, kl) == 0)
+			return spec->env[i] + kl + 1;
+	return NULL;
+}
+
+static int env_set_entry(struct engine_run_spec *spec, char *owned, struct engine_error **err)
+{
+	size_t kl = key_len(owned);
+	for (size_t i = 0; i < spec->n_env; i++) {
+		if (key_len(spec->env[i]) == kl && strncmp(spec->env[i], owned, kl) == 0) {
+			free(spec->env[i]);
+			spec->env[i] = owned;
+			return 0;
+		}
+	}
+	char **n = realloc(spec->env, (spec->n_env + 2) * sizeof(char *));
+	if (n == NULL) {
+		free(owned);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	spec->env = n;
+	spec->env[spec->n_env++] = owned;
+	spec->env[spec->n_env] = NULL;
+	return 0;
+}
+
+int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err)
+{
+	size_t kl = key_len(entry);
+	if (kl == 0)
+		return engine_error_set(err, EINVAL, "invalid environment variable \"%s\": empty name",
+					entry);
+	for (size_t i = 0; i < kl; i++)
+		if (entry[i] == '\0' || isspace((unsigned char)entry[i]))
+			return engine_error_set(err, EINVAL,
+						"invalid environment variable \"%s\": name has whitespace",
+						entry);
+	char *owned = NULL;
+	if (entry[kl] == '=') {
+		owned = strdup(entry);
+	} else {
+		const char *host = getenv(entry);
+		if (host == NULL)
+			return 0;
+		if (asprintf(&owned, "%s=%s", entry, host) < 0)
+			owned = NULL;
+	}
+	if (owned == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	return env_set_entry(spec, owned, err);
+}
+
+int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
+			  const char *what, struct engine_error **err)
+{
+	size_t lineno = 0;
+	const char *end = buf + len;
+	while (buf < end) {
+		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
+		const char *stop = nl ? nl : end;
+		lineno++;
+		/* Docker trims leading whitespace only; the value keeps its spaces. */
+		const char *p = buf;
+		while (p < stop && isspace((unsigned char)*p))
+			p++;
+		size_t n = (size_t)(stop - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > 0 && *p != '#') {
+			if (memchr(p, '\0', n) != NULL)
+				return engine_error_set(err, EINVAL, "%s:%zu: NUL byte in line", what,
+							lineno);
+			cleanup_free char *line = strndup(p, n);
+			if (line == NULL)
+				return engine_error_set(err, ENOMEM, "out of memory");
+			if (engine_env_add(spec, line, err) < 0)
+				return engine_error_prefix(err, "%s:%zu", what, lineno);
+		}
+		buf = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct engine_error **err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	if (engine_read_file(AT_FDCWD, path, 0, 16 << 20, &buf, &len, err) < 0)
+		return engine_error_prefix(err, "--env-file");
+	return engine_env_add_buffer(spec, buf, len, path, err);
+}
+
+static int check_id_or_name(const char *part, const char *kind, const char *whole,
+			    struct engine_error **err)
+{
+	if (*part == '\0')
+		return engine_error_set(err, EINVAL, "invalid --user \"%s\": empty %s", whole, kind);
+	if (isdigit((unsigned char)*part) || *part == '-' || *part == '+') {
+		char *endp = NULL;
+		errno = 0;
+		unsigned long long v = strtoull(part, &endp, 10);
+		if (*part == '-' || *part == '+' || errno != 0 || *endp != '\0' || v >= UINT32_MAX)
+			return engine_error_set(err, EINVAL,
+						"invalid --user \"%s\": %s \"%s\" is not a valid id",
+						whole, kind, part);
+		return 0;
+	}
+	for (const char *c = part; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.' ||
+		      (*c == '$' && c[1] == '\0')))
+			return engine_error_set(err, EINVAL,
+						"invalid --user \"%s\": bad character in %s name",
+						whole, kind);
+	return 0;
+}
+
+int engine_user_spec_check(const char *spec, struct engine_error **err)
+{
+	if (spec == NULL || *spec == '\0')
+		return engine_error_set(err, EINVAL, "invalid --user \"\": empty");
+	if (strlen(spec) > 256)
+		return engine_error_set(err, EINVAL, "invalid --user: longer than 256 bytes");
+	cleanup_free char *copy = strdup(spec);
+	if (copy == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	char *colon = strchr(copy, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		if (strchr(colon + 1, ':') != NULL)
+			return engine_error_set(err, EINVAL,
+						"invalid --user \"%s\": expected user[:group]", spec);
+		if (check_id_or_name(colon + 1, "group", spec, err) < 0)
+			return -1;
+	}
+	return check_id_or_name(copy, "user", spec, err);
+}
+
+int engine_workdir_check(const char *workdir, struct engine_error **err)
+{
+	if (workdir[0] != '/')
+		return engine_error_set(err, EINVAL, "invalid --workdir \"%s\": must be an absolute path",
+					workdir);
+	/* Normalise repeated slashes and "." components before the prefix test,
+	 * so "/proc//self/./fd/7" cannot slip past it. */
+	char norm[4096];
+	size_t n = 0;
+	for (const char *p = workdir; *p;) {
+		while (*p == '/')
+			p++;
+		const char *s = p;
+		while (*p && *p != '/')
+			p++;
+		size_t l = (size_t)(p - s);
+		if (l == 0 || (l == 1 && s[0] == '.'))
+			continue;
+		if (n + l + 2 >= sizeof(norm))
+			return engine_error_set(err, ENAMETOOLONG, "invalid --workdir: path too long");
+		norm[n++] = '/';
+		memcpy(norm + n, s, l);
+		n += l;
+	}
+	norm[n] = '\0';
+	if (strncmp(norm, "/proc/", 6) == 0) {
+		const char *rest = norm + 6;
+		const char *slash = strchr(rest, '/');
+		if (slash != NULL && strncmp(slash, "/fd", 3) == 0 &&
+		    (slash[3] == '\0' || slash[3] == '/'))
+			return engine_error_set(err, EINVAL,
+						"invalid --workdir \"%s\": file descriptor paths under /proc are refused",
+						workdir);
+	}
+	return 0;
+}
+
+int engine_hostname_check(const char *hostname, struct engine_error **err)
+{
+	size_t l = strlen(hostname);
+	if (l == 0 || l > 64)
+		return engine_error_set(err, EINVAL, "invalid hostname \"%s\": must be 1 to 64 bytes",
+					hostname);
+	for (const char *c = hostname; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '.' || *c == '_'))
+			return engine_error_set(err, EINVAL, "invalid hostname \"%s\"", hostname);
+	return 0;
+}
+
+int engine_generate_id(char out[65], struct engine_error **err)
+{
+	unsigned char raw[32];
+	size_t got = 0;
+	while (got < sizeof(raw)) {
+		ssize_t r = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return engine_error_errno(err, errno, "getrandom");
+		}
+		got += (size_t)r;
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}

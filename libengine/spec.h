@@ -1,0 +1,55 @@
+/* spec.h: what a container should be, as the CLI parsed it.  The library
+ * validates and runs it; nothing in here prints. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "mode.h"
+
+struct engine_run_spec {
+	char *rootfs;     /* absolute path of the root filesystem */
+	char **argv;      /* the command, NULL-terminated, at least one entry */
+	char **env;       /* "KEY=VALUE", NULL-terminated (defaults added at run) */
+	size_t n_env;
+	char *workdir;    /* absolute path inside the container, NULL = "/" */
+	char *user;       /* --user as given, NULL = root */
+	char *hostname;   /* NULL = the short ID */
+	char id[65];      /* 64 hex digits */
+	bool interactive; /* -i */
+	bool tty;         /* -t */
+	bool remove;      /* --rm */
+	bool privileged;
+	bool no_new_privileges;
+	bool read_only;
+	enum netns_mode network;
+	uint64_t caps;        /* bounding/permitted/effective for uid 0 */
+	char *seccomp_profile; /* NULL: the default; "unconfined"; or a file path */
+};
+
+void engine_run_spec_free(struct engine_run_spec *spec);
+
+/* Add one "KEY=VALUE" (replacing an existing KEY).  "KEY" alone takes the
+ * host's value and is skipped when the host has none, as Docker does. */
+int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err);
+/* Read an --env-file: KEY=VALUE lines, '#' comments and blank lines
+ * skipped, "KEY" alone as in engine_env_add. */
+int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct engine_error **err);
+/* Parse the lines of an env file already in memory (unit-tested). */
+int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
+			  const char *what, struct engine_error **err);
+const char *engine_env_get(const struct engine_run_spec *spec, const char *key);
+
+/* --user syntax: user[:group], each a name or a number < 2^32-1.  Names are
+ * looked up later in the container's own files. */
+int engine_user_spec_check(const char *spec, struct engine_error **err);
+/* --workdir: absolute, and not through /proc/.../fd (where a leaked host fd
+ * would give the process a cwd outside its root: CVE-2024-21626). */
+int engine_workdir_check(const char *workdir, struct engine_error **err);
+/* A hostname the kernel accepts: 1..64 bytes of [A-Za-z0-9.-]. */
+int engine_hostname_check(const char *hostname, struct engine_error **err);
+/* 64 random hex digits from getrandom(). */
+int engine_generate_id(char out[65], struct engine_error **err);

@@ -1,0 +1,31 @@
+/* terminal.h: the container's pseudo-terminal (-t). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <termios.h>
+
+#include "error.h"
+
+/* In the container, after pivot_root: open a pty in the container's own
+ * devpts, send the master to the parent over SOCK (SCM_RIGHTS), make the
+ * slave our controlling terminal and stdin/stdout/stderr. */
+int engine_terminal_child_setup(int sock, struct engine_error **err);
+
+/* Receive a file descriptor sent with SCM_RIGHTS; the data is copied to
+ * buf (size bytes).  Returns the data length, 0 on EOF. */
+int engine_recv_fd(int sock, void *buf, size_t size, int *ret_fd, struct engine_error **err);
+int engine_send_fd(int sock, const void *buf, size_t size, int fd, struct engine_error **err);
+
+/* The caller's side of -t: raw mode on the user's terminal (restored by
+ * engine_terminal_restore), window size copied to the master. */
+struct engine_terminal {
+	int master;
+	int user_fd;     /* the user's terminal (stdin or stdout), -1 when none */
+	bool raw;
+	struct termios saved;
+};
+void engine_terminal_init(struct engine_terminal *t, int master);
+int engine_terminal_make_raw(struct engine_terminal *t);
+void engine_terminal_resize(struct engine_terminal *t);
+void engine_terminal_restore(struct engine_terminal *t);

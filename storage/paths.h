@@ -1,0 +1,11 @@
+/* paths.h: where the user's storage and run state live. */
+#pragma once
+
+#include "error.h"
+
+/* Storage root: --root if given, else $XDG_DATA_HOME/engine, else
+ * ~/.local/share/engine; /var/lib/engine for real root. */
+int storage_default_root(char **ret, struct engine_error **err);
+/* Run state: $XDG_RUNTIME_DIR/engine, else /run/engine for root, else
+ * /tmp/engine-UID. */
+int storage_default_runroot(char **ret, struct engine_error **err);

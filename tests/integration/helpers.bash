@@ -1,0 +1,74 @@
+# helpers.bash: shared setup for the integration suites.
+#
+# ENGINE             the engine binary under test (default: engine on $PATH)
+# ENGINE_TEST_MODE   rootless | nosub | root: what the suite may expect of the
+#                    id mapping (set by tests/run.sh for each run)
+# ENGINE_TEST_ROOTFS_BUSYBOX  the plain busybox rootfs the setup leaves
+
+ENGINE=${ENGINE:-engine}
+ENGINE_TEST_MODE=${ENGINE_TEST_MODE:-rootless}
+ROOTFS_SRC=${ENGINE_TEST_ROOTFS_BUSYBOX:-/var/lib/engine-test/rootfs/busybox}
+
+# A private copy of the rootfs per test file: tests write into it.
+setup_rootfs() {
+	ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+	if [ ! -d "$ROOTFS" ]; then
+		cp -a "$ROOTFS_SRC" "$ROOTFS"
+	fi
+	export ROOTFS
+}
+
+# Files created by container uids other than 0 belong to subordinate ids on
+# the host: only a container can remove them again.
+cleanup_rootfs() {
+	if [ -n "${ROOTFS:-}" ] && [ -d "$ROOTFS" ]; then
+		"$ENGINE" run --rootfs "$ROOTFS" sh -c 'rm -rf /tmp/* /tmp/.[!.]* 2>/dev/null; true' || true
+	fi
+}
+
+erun() {
+	"$ENGINE" run --rootfs "$ROOTFS" "$@"
+}
+
+# assert_eq GOT WANT [WHAT]
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "${3:-value}: got '$1', want '$2'" >&2
+		return 1
+	fi
+}
+
+# assert_contains HAYSTACK NEEDLE
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*)
+		echo "expected to find '$2' in: $1" >&2
+		return 1
+		;;
+	esac
+}
+
+# A listing of the rootfs that changes when anything in it does.
+rootfs_fingerprint() {
+	find "$1" -printf '%p %m %u %g %s %T@\n' 2>/dev/null | sort | md5sum
+}
+
+# Exactly one line on stderr, exit 125: the contract for bad input.
+# Usage: expect_engine_error PATTERN CMD...
+expect_engine_error() {
+	local pattern=$1
+	shift
+	local errf="$BATS_TEST_TMPDIR/stderr"
+	set +e
+	"$@" >"$BATS_TEST_TMPDIR/stdout" 2>"$errf"
+	local rc=$?
+	set -e
+	local lines
+	lines=$(wc -l <"$errf")
+	if [ "$rc" != 125 ] || [ "$lines" != 1 ] || ! grep -q -- "$pattern" "$errf"; then
+		echo "rc=$rc (want 125), $lines stderr lines (want 1), pattern '$pattern'" >&2
+		cat "$errf" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# info.bats and version: what the engine detects about this host.
+
+load helpers
+
+@test "engine info --format json is valid JSON with the detected facts" {
+	run --separate-stderr "$ENGINE" info --format json
+	assert_eq "$status" 0
+	echo "$output" | jq -e . >/dev/null
+	mode=$(echo "$output" | jq -r .idmap.mode)
+	case "$ENGINE_TEST_MODE" in
+	rootless) assert_eq "$mode" subid ;;
+	nosub) assert_eq "$mode" single ;;
+	root) assert_eq "$mode" root ;;
+	esac
+	layout=$(echo "$output" | jq -r .cgroups.layout)
+	case "$layout" in v1 | v2 | hybrid) ;; *) false ;; esac
+	echo "$output" | jq -e '.store.driver | test("^(overlay|fuse-overlayfs|vfs)$")'
+	echo "$output" | jq -e '.features.userNamespaces == true'
+	echo "$output" | jq -e '.features.openat2 == true'
+	echo "$output" | jq -e '.host.kernel | length > 0'
+}
+
+@test "engine info: overlay works in a user namespace on this kernel" {
+	run "$ENGINE" info --format '{{json .}}'
+	echo "$output" | jq -e '.features.overlayInUserNamespace == true'
+	echo "$output" | jq -e '.store.driver == "overlay"'
+}
+
+@test "engine info (text) names the id map and cgroup layout" {
+	run "$ENGINE" info
+	assert_eq "$status" 0
+	assert_contains "$output" "idmap:"
+	assert_contains "$output" "layout:"
+	assert_contains "$output" "driver:"
+}
+
+@test "engine info: rootless reports the subordinate range" {
+	[ "$ENGINE_TEST_MODE" = rootless ] || return 0
+	run "$ENGINE" info --format json
+	start=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+	assert_eq "$(echo "$output" | jq -r '.idmap.uidmap[1].host_id')" "$start"
+	assert_eq "$(echo "$output" | jq -r '.idmap.uidmap[0].host_id')" "$(id -u)"
+}
+
+@test "engine version and --version" {
+	run "$ENGINE" version
+	assert_eq "$status" 0
+	assert_contains "$output" "Version:"
+	run "$ENGINE" --version
+	assert_contains "$output" "engine version"
+	run "$ENGINE" version --format json
+	echo "$output" | jq -e '.Client.Version | length > 0'
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# tests/run.sh: the whole test suite, as CI runs it.  Run as root on a Debian
+# 12 machine: `sudo tests/run.sh`.
+#
+#   1. host setup (packages, test users, registry, test images): idempotent
+#   2. build (meson/ninja, warnings are errors) and an ASan/UBSan build
+#   3. unit tests (TAP), normal and sanitized
+#   4. libFuzzer harnesses, each for a bounded time on its seed corpus
+#   5. integration suites (bats) as the rootless test user, as a user
+#      without subuid ranges, and as root
+# Every TAP line is counted; a skip counts as a failure (no test is skipped
+# in CI without an issue saying so).  The last line is "N passed, N failed".
+#
+# Knobs: ENGINE_TEST_FUZZ_SECONDS (default 20), ENGINE_TEST_SKIP_SETUP=1,
+#        ENGINE_TEST_ONLY="unit asan fuzz rootless nosub root" (a subset)
+set -uo pipefail
+export LC_ALL=C.UTF-8
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+[ "$(id -u)" = 0 ] || { echo "tests/run.sh: run as root (it sets up users and a registry)" >&2; exit 2; }
+
+FUZZ_SECONDS=${ENGINE_TEST_FUZZ_SECONDS:-20}
+ONLY=${ENGINE_TEST_ONLY:-unit asan fuzz rootless nosub root}
+LOGDIR=${ENGINE_TEST_LOGDIR:-$top/build/test-logs}
+passed=0
+failed=0
+
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# count_tap NAME FILE: add a TAP stream's results to the totals
+count_tap() {
+	local name=$1 file=$2 p f s
+	p=$(grep -cE '^ok [0-9]+' "$file" | head -1)
+	s=$(grep -ciE '^ok [0-9]+.*# skip' "$file" | head -1)
+	f=$(grep -cE '^not ok [0-9]+' "$file" | head -1)
+	p=$((p - s))
+	f=$((f + s))
+	# A stream that planned more tests than it ran died half-way.
+	local plan ran
+	plan=$(sed -nE 's/^1\.\.([0-9]+).*/\1/p' "$file" | head -1)
+	ran=$((p + f))
+	if [ -n "$plan" ] && [ "$plan" -gt "$ran" ]; then
+		f=$((f + plan - ran))
+	fi
+	if [ -z "$plan" ] && [ "$ran" = 0 ]; then
+		f=$((f + 1)) # ran nothing at all: that is a failure too
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	printf '%-28s %4d passed, %d failed\n' "$name" "$p" "$f"
+	if [ "$f" -gt 0 ]; then
+		grep -E '^not ok|# skip|^#' "$file" | head -60 | sed 's/^/    /'
+	fi
+}
+
+# one_result NAME RC: a step that is one test (build, a fuzzer run)
+one_result() {
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1))
+		printf '%-28s    1 passed, 0 failed\n' "$1"
+	else
+		failed=$((failed + 1))
+		printf '%-28s    0 passed, 1 failed (see %s)\n' "$1" "$LOGDIR"
+	fi
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit $?
+}
+
+mkdir -p "$LOGDIR"
+
+# ---------------------------------------------------------------- setup
+if [ "${ENGINE_TEST_SKIP_SETUP:-0}" != 1 ]; then
+	if ! tests/setup/host-setup.sh >"$LOGDIR/setup.log" 2>&1; then
+		tail -20 "$LOGDIR/setup.log"
+		one_result "host setup" 1
+		finish
+	fi
+	one_result "host setup" 0
+fi
+# shellcheck disable=SC1091
+. /var/lib/engine-test/env
+
+# ---------------------------------------------------------------- build
+build() { # build DIR [meson args...]
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$LOGDIR/$(basename "$dir")-setup.log" 2>&1 || return 1
+	fi
+	ninja -C "$dir" >"$LOGDIR/$(basename "$dir")-build.log" 2>&1
+}
+build build/release
+rc=$?
+one_result "build (werror)" $rc
+if [ $rc != 0 ]; then
+	tail -30 "$LOGDIR/release-build.log" "$LOGDIR/release-setup.log" 2>/dev/null
+	finish
+fi
+
+# The test users must be able to execute the binary wherever the checkout is.
+BIN=/var/lib/engine-test/bin
+install -d -m 0755 "$BIN"
+install -m 0755 build/release/cmd/engine "$BIN/engine.new"
+mv -f "$BIN/engine.new" "$BIN/engine"
+export ENGINE="$BIN/engine"
+
+run_units() { # run_units BUILDDIR LABEL
+	local t
+	for t in "$1"/tests/test-*; do
+		[ -x "$t" ] || continue
+		"$t" >"$LOGDIR/$2-$(basename "$t").tap" 2>&1
+		count_tap "$2 $(basename "$t")" "$LOGDIR/$2-$(basename "$t").tap"
+	done
+}
+
+if want unit; then
+	run_units build/release unit
+fi
+
+if want asan; then
+	if build build/asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
+		one_result "build (asan,ubsan)" 0
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			run_units build/asan asan
+	else
+		one_result "build (asan,ubsan)" 1
+	fi
+fi
+
+if want fuzz; then
+	if CC=clang build build/fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug -Dc_args=-fsanitize=fuzzer-no-link; then
+		for f in build/fuzz/tests/fuzz-*; do
+			[ -x "$f" ] || continue
+			name=${f##*/fuzz-}
+			corpus=tests/fuzz/corpus/$name
+			work=$(mktemp -d)
+			[ -d "$corpus" ] && cp -r "$corpus/." "$work/"
+			"$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=1024 "$work" \
+				>"$LOGDIR/fuzz-$name.log" 2>&1
+			one_result "fuzz $name (${FUZZ_SECONDS}s)" $?
+			rm -rf "$work"
+		done
+	else
+		one_result "build (libFuzzer)" 1
+	fi
+fi
+
+# ---------------------------------------------------------------- integration
+suites="run security userns info"
+run_bats() { # run_bats LABEL MODE USER
+	local label=$1 mode=$2 user=$3 out="$LOGDIR/bats-$1.tap" files=""
+	for s in $suites; do files="$files $SUITE_DIR/$s.bats"; done
+	if [ "$user" = root ]; then
+		# shellcheck disable=SC2086
+		(cd /tmp && ENGINE_TEST_MODE=$mode bats --tap $files "$SUITE_DIR/setuid.bats") >"$out" 2>&1
+	else
+		# shellcheck disable=SC2086
+		AS_USER_KEEP="ENGINE ENGINE_TEST_MODE ENGINE_TEST_ROOTFS_BUSYBOX" ENGINE_TEST_MODE=$mode \
+			tests/setup/as-user -u "$user" bats --tap $files >"$out" 2>&1
+	fi
+	count_tap "integration $label" "$out"
+}
+# The checkout may sit where the test users cannot read (CI clones under
+# /root): give them a copy.
+SUITE_DIR=/var/lib/engine-test/integration
+rm -rf "$SUITE_DIR"
+cp -r "$top/tests/integration" "$SUITE_DIR"
+chmod -R a+rX "$SUITE_DIR"
+
+want rootless && run_bats rootless rootless "$ENGINE_TEST_USER"
+want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB"
+want root && run_bats root root root
+
+finish

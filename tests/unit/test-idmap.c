@@ -1,0 +1,62 @@
+/* test-idmap.c: the id-map computation that decides what uid 1000 in the
+ * container is on the host. */
+#include <stdint.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "tap.h"
+
+int main(void)
+{
+	struct engine_idmap_range out[ENGINE_IDMAP_MAX];
+	struct engine_id_range one = { 100000, 65536 };
+	size_t n = engine_idmap_compute(1001, &one, 1, out, ENGINE_IDMAP_MAX);
+	is_int(n, 2, "one subuid range gives two lines");
+	is_int(out[0].container, 0, "container 0 ...");
+	is_int(out[0].host, 1001, "... is the user");
+	is_int(out[0].count, 1, "... alone");
+	is_int(out[1].container, 1, "container 1 ...");
+	is_int(out[1].host, 100000, "... is the first subuid");
+	is_int(out[1].count, 65536, "... for the whole range");
+	/* uid 1000 inside = 100000 + 999 outside: the acceptance test's rule. */
+	is_int(out[1].host + (1000 - out[1].container), 100999, "uid 1000 maps to start+999");
+
+	char buf[256];
+	engine_idmap_format(out, n, buf, sizeof(buf));
+	is_str(buf, "0 1001 1\n1 100000 65536\n", "formatted as uid_map text");
+	is_int(engine_idmap_total(out, n), 65537, "total ids mapped");
+
+	struct engine_id_range two[] = { { 100000, 10 }, { 200000, 5 } };
+	n = engine_idmap_compute(1001, two, 2, out, ENGINE_IDMAP_MAX);
+	is_int(n, 3, "two ranges give three lines");
+	is_int(out[2].container, 11, "the second range continues after the first");
+	is_int(out[2].host, 200000, "second range start");
+
+	/* A range that contains the user's own uid must not map it twice. */
+	struct engine_id_range overlap = { 1000, 10 };
+	n = engine_idmap_compute(1005, &overlap, 1, out, ENGINE_IDMAP_MAX);
+	is_int(n, 3, "a range containing the user is split around it");
+	is_int(out[1].host, 1000, "part before");
+	is_int(out[1].count, 5, "part before has 5 ids");
+	is_int(out[2].host, 1006, "part after starts after the user");
+	is_int(out[2].count, 4, "part after has 4 ids");
+	is_int(out[2].container, 6, "container ids stay contiguous");
+
+	struct engine_id_range empty[] = { { 100000, 0 }, { UINT32_MAX, 10 } };
+	n = engine_idmap_compute(1001, empty, 2, out, ENGINE_IDMAP_MAX);
+	is_int(n, 1, "empty and out-of-range ranges are dropped");
+
+	struct engine_id_range huge = { 10, UINT32_MAX };
+	n = engine_idmap_compute(1, &huge, 1, out, ENGINE_IDMAP_MAX);
+	ok(n == 2 && (uint64_t)out[1].container + out[1].count <= UINT32_MAX,
+	   "a huge range is clipped to 32 bits");
+
+	struct engine_id_range many[400];
+	for (int i = 0; i < 400; i++)
+		many[i] = (struct engine_id_range){ 100000 + (unsigned long)i * 100, 10 };
+	n = engine_idmap_compute(1001, many, 400, out, ENGINE_IDMAP_MAX);
+	is_int(n, ENGINE_IDMAP_MAX, "no more lines than the kernel accepts");
+
+	is_int(engine_idmap_format(out, n, buf, 16), -28, "format reports a short buffer (ENOSPC)");
+	return done_testing();
+}

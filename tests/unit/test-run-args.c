@@ -1,0 +1,147 @@
+/* test-run-args.c: `engine run` flag parsing and the spec validators. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "caps.h"
+#include "run-args.h"
+#include "tap.h"
+
+static int parse(struct engine_run_spec *spec, struct engine_error **err, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, err);
+	argv[argc++] = "run";
+	for (char *a; (a = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	int help = 0;
+	memset(spec, 0, sizeof(*spec));
+	engine_error_free(err);
+	return cmd_run_parse(argc, argv, spec, &help, err);
+}
+
+#define CAP(c) (UINT64_C(1) << engine_cap_from_name(c))
+
+int main(void)
+{
+	struct engine_run_spec s;
+	struct engine_error *err = NULL;
+
+	ok(parse(&s, &err, "--rootfs", "/", "-it", "-e", "A=1", "-eB=2", "--env=A=3", "-w", "/tmp",
+		 "-u", "1000:1000", "-h", "box", "--network", "host", "sh", "-c", "echo hi", NULL) == 0,
+	   "a full command line parses");
+	ok(s.interactive && s.tty, "-it sets both");
+	is_str(engine_env_get(&s, "A"), "3", "a later -e replaces an earlier one");
+	is_str(engine_env_get(&s, "B"), "2", "-eB=2 attached form");
+	is_str(s.workdir, "/tmp", "workdir");
+	is_str(s.user, "1000:1000", "user");
+	is_str(s.hostname, "box", "hostname");
+	is_int(s.network, NETNS_MODE_HOST, "network host");
+	ok(s.argv && strcmp(s.argv[0], "sh") == 0 && strcmp(s.argv[1], "-c") == 0 &&
+		   strcmp(s.argv[2], "echo hi") == 0 && s.argv[3] == NULL,
+	   "options after the command belong to it");
+	is_int(strlen(s.id), 64, "a 64-hex id is generated");
+	is_int(s.caps, engine_caps_default(), "default capabilities");
+	engine_run_spec_free(&s);
+
+	ok(parse(&s, &err, "--rootfs", "/", "--cap-add", "net_admin,SYS_PTRACE", "--cap-drop",
+		 "CAP_CHOWN", "true", NULL) == 0,
+	   "cap-add/cap-drop with lists and both spellings");
+	ok((s.caps & CAP("NET_ADMIN")) && (s.caps & CAP("SYS_PTRACE")) && !(s.caps & CAP("CHOWN")),
+	   "capabilities changed");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--cap-drop", "ALL", "--cap-add", "KILL", "true", NULL) == 0 &&
+		   s.caps == CAP("KILL"),
+	   "drop ALL then add one");
+	engine_run_spec_free(&s);
+
+	ok(parse(&s, &err, "--rootfs", "/", "--privileged", "true", NULL) == 0 &&
+		   s.caps == engine_caps_all() && strcmp(s.seccomp_profile, "unconfined") == 0,
+	   "--privileged: all caps, unconfined");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--rm=false", "--security-opt", "no-new-privileges",
+		 "--security-opt", "seccomp=unconfined", "true", NULL) == 0 &&
+		   !s.remove && s.no_new_privileges && strcmp(s.seccomp_profile, "unconfined") == 0,
+	   "--rm=false and --security-opt forms");
+	engine_run_spec_free(&s);
+
+	/* Errors: one message naming the thing at fault. */
+	ok(parse(&s, &err, "--rootfs", "/", "--bogus", "true", NULL) < 0 &&
+		   strcmp(err->msg, "unknown flag: --bogus") == 0,
+	   "unknown long flag named");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "-Z", "true", NULL) < 0 &&
+		   strstr(err->msg, "unknown shorthand flag: 'Z'") != NULL,
+	   "unknown short flag named");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "-e", NULL) < 0 &&
+		   strstr(err->msg, "flag needs an argument") != NULL,
+	   "missing value");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--cap-add", "NOPE", "true", NULL) < 0 &&
+		   strstr(err->msg, "NOPE") != NULL && strstr(err->msg, "--cap-add") != NULL,
+	   "bad capability named with its flag");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/nonexistent-rootfs", "true", NULL) < 0 &&
+		   strstr(err->msg, "/nonexistent-rootfs") != NULL,
+	   "missing rootfs named");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/etc/passwd", "true", NULL) < 0 &&
+		   strstr(err->msg, "not a directory") != NULL,
+	   "a file as rootfs");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", NULL) < 0 && strstr(err->msg, "no command") != NULL,
+	   "no command");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--network", "bogus", "true", NULL) < 0 &&
+		   strstr(err->msg, "bogus") != NULL,
+	   "bad network mode");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--rm=maybe", "true", NULL) < 0 &&
+		   strstr(err->msg, "maybe") != NULL,
+	   "bad boolean");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--security-opt", "foo=bar", "true", NULL) < 0,
+	   "unknown security-opt");
+	engine_run_spec_free(&s);
+
+	static const char *const bad_users[] = { "", "a:b:c", "-1", "1:-1", "4294967295", "us er",
+						 "root:", ":0", "12abc" };
+	for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+		engine_error_free(&err);
+		ok(engine_user_spec_check(bad_users[i], &err) < 0, "--user \"%s\" refused", bad_users[i]);
+	}
+	static const char *const good_users[] = { "root", "1000", "1000:1000", "tester:extra",
+						  "www-data", "4294967294" };
+	for (size_t i = 0; i < sizeof(good_users) / sizeof(good_users[0]); i++) {
+		engine_error_free(&err);
+		ok(engine_user_spec_check(good_users[i], &err) == 0, "--user \"%s\" accepted",
+		   good_users[i]);
+	}
+
+	static const char *const bad_wd[] = { "relative", "/proc/self/fd/7", "/proc//self/./fd",
+					      "/proc/1/fd/3/x", "/proc/thread-self/fd" };
+	for (size_t i = 0; i < sizeof(bad_wd) / sizeof(bad_wd[0]); i++) {
+		engine_error_free(&err);
+		ok(engine_workdir_check(bad_wd[i], &err) < 0, "--workdir %s refused", bad_wd[i]);
+	}
+	engine_error_free(&err);
+	ok(engine_workdir_check("/proc/self/fdinfo", &err) == 0 && engine_workdir_check("/srv/fd", &err) == 0,
+	   "look-alike workdirs accepted");
+
+	struct engine_run_spec e = { 0 };
+	const char envfile[] = "# comment\n\n  A=1\nB=two words \r\nEMPTY=\nHOME_FROM_HOST_UNSET_X\n";
+	ok(engine_env_add_buffer(&e, envfile, strlen(envfile), "f", &err) == 0, "env file parses");
+	is_str(engine_env_get(&e, "A"), "1", "leading space trimmed");
+	is_str(engine_env_get(&e, "B"), "two words ", "value spaces kept, CR dropped");
+	is_str(engine_env_get(&e, "EMPTY"), "", "empty value");
+	ok(engine_env_get(&e, "HOME_FROM_HOST_UNSET_X") == NULL, "unset host variable skipped");
+	ok(engine_env_add_buffer(&e, "=x\n", 3, "f", &err) < 0 && strstr(err->msg, "f:1") != NULL,
+	   "bad line names file and line");
+	engine_run_spec_free(&e);
+	engine_error_free(&err);
+	return done_testing();
+}
