@@ -40,8 +40,12 @@ int cmd_report(struct engine_error *err)
 	return engine_error_exit_code(err);
 }
 
+static int cli_log_level = ENGINE_LOG_WARN;
+
 void cmd_warn(const char *fmt, ...)
 {
+	if (cli_log_level < ENGINE_LOG_WARN)
+		return;
 	va_list ap;
 	fputs("WARN: ", stderr);
 	va_start(ap, fmt);
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
 				return 125;
 			}
 			engine_log_set_handler(log_to_stderr, lvl);
+			cli_log_level = lvl;
 			break;
 		}
 		case 'r':

@@ -172,8 +172,14 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		hostname[12] = '\0';
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		return engine_error_errno(err, errno, "sethostname");
-	if (netns_mode_is_private(spec->network) && netns_loopback_up(err) < 0)
-		return -1;
+	if (netns_mode_is_private(spec->network)) {
+		if (netns_loopback_up(err) < 0)
+			return -1;
+		/* Podman's default sysctl: ping works through ICMP datagram
+		 * sockets without CAP_NET_RAW (which is not a default cap). */
+		if (netns_ping_group_range_set(0, 0, err) < 0)
+			return -1;
+	}
 
 	struct engine_mounts_config mc = {
 		.rootfs = spec->rootfs,
@@ -227,6 +233,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.caps = spec->caps,
 		.no_new_privileges = spec->no_new_privileges,
 		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
+		.mapped_uids = engine_idmap_total(c->map->uids, c->map->n_uids),
 		.mapped_gids = engine_idmap_total(c->map->gids, c->map->n_gids),
 		.seccomp_ctx = c->seccomp_ctx,
 	};
@@ -241,7 +248,16 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	if (find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
 		return -1;
 
-	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	/* The container starts with default dispositions, whatever the CLI
+	 * inherited: a shell that started engine with `&` ignores SIGINT, and a
+	 * signal ignored at exec time stays ignored (a shell in the container
+	 * could not even trap it).  Likewise the mask starts empty, as runc's. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigset_t empty;
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
 	execve(exe, spec->argv, env);
 	int e = errno;
 	sigprocmask(SIG_BLOCK, &c->saved_mask, NULL);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -115,6 +116,10 @@ static int probe_overlay_in_userns(const char *dir, const struct engine_idmap *m
 		} else if (unshare(CLONE_NEWNS) < 0) {
 			_exit(2);
 		}
+		/* Never let the probe's mount propagate to the host's namespace
+		 * (root's "/" is often shared). */
+		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+			_exit(2);
 		struct engine_error *err = NULL;
 		_exit(storage_probe_overlay(dir, map->mode != ENGINE_IDMAP_ROOT, &err) == 0 ? 0 : 1);
 	}

@@ -53,6 +53,11 @@ static int capget_permitted(uint64_t *permitted)
 static int set_credentials(const struct engine_security_config *cfg, const struct engine_creds *c,
 			   struct engine_error **err)
 {
+	if ((uint64_t)c->uid >= cfg->mapped_uids)
+		return engine_error_set(err, EINVAL,
+					"user %u is not mapped in the user namespace (only 0-%llu are): "
+					"add a subordinate range in /etc/subuid and /etc/subgid",
+					(unsigned)c->uid, (unsigned long long)cfg->mapped_uids - 1);
 	if ((uint64_t)c->gid >= cfg->mapped_gids)
 		return engine_error_set(err, EINVAL,
 					"group %u is not mapped in the user namespace (only 0-%llu are)",

@@ -12,6 +12,7 @@ struct engine_security_config {
 	uint64_t caps;         /* bounding set, and permitted/effective when uid is 0 */
 	bool no_new_privileges;
 	bool set_groups;       /* false when setgroups(2) is denied (single mapping) */
+	uint64_t mapped_uids;  /* container uids 0..mapped_uids-1 exist */
 	uint64_t mapped_gids;  /* container gids 0..mapped_gids-1 exist */
 	void *seccomp_ctx;     /* compiled filter, NULL for unconfined */
 };

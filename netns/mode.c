@@ -6,6 +6,8 @@
 #include "mode.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -63,5 +65,17 @@ int netns_loopback_up(struct engine_error **err)
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return engine_error_errno(err, errno, "bring lo up");
+	return 0;
+}
+
+int netns_ping_group_range_set(unsigned first, unsigned last, struct engine_error **err)
+{
+	cleanup_close int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open net.ipv4.ping_group_range");
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%u %u", first, last);
+	if (write(fd, buf, (size_t)n) != n)
+		return engine_error_errno(err, errno, "set net.ipv4.ping_group_range");
 	return 0;
 }

@@ -14,5 +14,7 @@ int netns_mode_parse(const char *value, enum netns_mode *ret, struct engine_erro
 const char *netns_mode_name(enum netns_mode mode);
 /* Whether the container gets a network namespace of its own. */
 int netns_mode_is_private(enum netns_mode mode);
+/* net.ipv4.ping_group_range of the current network namespace. */
+int netns_ping_group_range_set(unsigned first, unsigned last, struct engine_error **err);
 /* Bring lo up inside the current (new) network namespace. */
 int netns_loopback_up(struct engine_error **err);

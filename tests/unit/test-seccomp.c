@@ -132,8 +132,12 @@ static void run_probes(int *r)
 	char buf[4096];
 
 	r[P_SECCOMP_MODE] = seccomp_mode();
-	r[P_KEXEC] = ERRNO_OF(syscall(SYS_kexec_load, 0, 0, NULL, 0));
-	r[P_MOUNT] = ERRNO_OF(mount("none", "/", "tmpfs", 0, NULL));
+	/* Arguments the kernel rejects on its own (bad flags, a NULL target):
+	 * the baseline runs unfiltered, and as root on CI, so these probes
+	 * must never do anything.  A real mount here once stacked tmpfs over
+	 * the host's "/". */
+	r[P_KEXEC] = ERRNO_OF(syscall(SYS_kexec_load, 0, 0, NULL, 0xdead0000UL));
+	r[P_MOUNT] = ERRNO_OF(mount("none", NULL, "tmpfs", 0, NULL));
 	/* KEYCTL_GET_KEYRING_ID (0) of KEY_SPEC_SESSION_KEYRING (-3), create 1 */
 	r[P_KEYCTL] = ERRNO_OF(syscall(SYS_keyctl, 0, -3, 1));
 	r[P_SYSCALL_1000] = ERRNO_OF(syscall(1000));
