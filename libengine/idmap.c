@@ -34,7 +34,8 @@ extern char **environ;
 size_t engine_idmap_compute(uint32_t own, const struct engine_id_range *ranges, size_t n_ranges,
 			    struct engine_idmap_range *out, size_t max_out)
 {
-	if (max_out == 0)
+	/* (uid_t)-1 is "no id" to the kernel: it can never be mapped. */
+	if (max_out == 0 || own == UINT32_MAX)
 		return 0;
 	size_t n = 0;
 	out[n++] = (struct engine_idmap_range){ .container = 0, .host = own, .count = 1 };

@@ -42,7 +42,7 @@ struct engine_idmap {
 /* Pure: build one direction's mapping.  The first line maps container id 0 to
  * `own`; the ranges follow from container id 1 in the order given.  Ranges
  * containing `own`, empty ones and ones that would overflow 32 bits are cut.
- * Returns the number of lines. */
+ * Returns the number of lines: 0 only when `own` is the invalid id -1. */
 size_t engine_idmap_compute(uint32_t own, const struct engine_id_range *ranges, size_t n_ranges,
 			    struct engine_idmap_range *out, size_t max_out);
 

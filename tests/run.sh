@@ -123,7 +123,7 @@ export ENGINE="$BIN/engine"
 run_units() { # run_units BUILDDIR LABEL
 	local t
 	for t in "$1"/tests/test-*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		"$t" >"$LOGDIR/$2-$(basename "$t").tap" 2>&1
 		count_tap "$2 $(basename "$t")" "$LOGDIR/$2-$(basename "$t").tap"
 	done
@@ -147,12 +147,14 @@ if want fuzz; then
 	if CC=clang build build/fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug -Dc_args=-fsanitize=fuzzer-no-link; then
 		for f in build/fuzz/tests/fuzz-*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz-}
 			corpus=tests/fuzz/corpus/$name
 			work=$(mktemp -d)
 			[ -d "$corpus" ] && cp -r "$corpus/." "$work/"
-			"$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=1024 "$work" \
+			# Crashes land in the log directory, never in the checkout.
+			"$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=1024 \
+				-artifact_prefix="$LOGDIR/fuzz-$name-" "$work" \
 				>"$LOGDIR/fuzz-$name.log" 2>&1
 			one_result "fuzz $name (${FUZZ_SECONDS}s)" $?
 			rm -rf "$work"

@@ -57,6 +57,8 @@ int main(void)
 	n = engine_idmap_compute(1001, many, 400, out, ENGINE_IDMAP_MAX);
 	is_int(n, ENGINE_IDMAP_MAX, "no more lines than the kernel accepts");
 
+	is_int(engine_idmap_compute(UINT32_MAX, &one, 1, out, ENGINE_IDMAP_MAX), 0,
+	       "uid -1 is never mapped (found by fuzz-idmap)");
 	is_int(engine_idmap_format(out, n, buf, 16), -28, "format reports a short buffer (ENOSPC)");
 	return done_testing();
 }
