@@ -39,6 +39,7 @@
 #include "seccomp-profile.h"
 #include "security.h"
 #include "terminal.h"
+#include "userns.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -46,39 +47,17 @@
 
 extern char **environ;
 
-enum { SYNC_ERROR = 1 };
-
-struct sync_error {
-	int type;
-	int status;
-	int exit_code;
-	char msg[2048];
-};
-
 struct child_ctx {
 	const struct engine_run_spec *spec;
 	const struct engine_idmap *map;
 	void *seccomp_ctx;
 	int sock;
-	sigset_t saved_mask;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 					 SIGWINCH, SIGCONT, SIGALRM };
 
 /* ---- child ----------------------------------------------------------- */
-
-static __attribute__((noreturn)) void child_fail(int sock, struct engine_error *err)
-{
-	struct sync_error msg;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = SYNC_ERROR;
-	msg.status = err ? err->status : 0;
-	msg.exit_code = engine_error_exit_code(err);
-	snprintf(msg.msg, sizeof(msg.msg), "%s", err && err->msg ? err->msg : "container setup failed");
-	(void)send(sock, &msg, sizeof(msg), MSG_NOSIGNAL);
-	_exit(msg.exit_code);
-}
 
 /* Search PATH the way execvp would, but inside the container and before
  * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
@@ -157,14 +136,6 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 {
 	const struct engine_run_spec *spec = c->spec;
 	const bool userns = c->map->mode != ENGINE_IDMAP_ROOT;
-
-	/* Wait until the parent has written our maps (or gives up). */
-	char go = 0;
-	ssize_t r;
-	while ((r = read(c->sock, &go, 1)) < 0 && errno == EINTR)
-		;
-	if (r != 1)
-		_exit(ENGINE_EXIT_ENGINE);
 
 	char hostname[65];
 	snprintf(hostname, sizeof(hostname), "%s", spec->hostname ? spec->hostname : spec->id);
@@ -260,17 +231,19 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	execve(exe, spec->argv, env);
 	int e = errno;
-	sigprocmask(SIG_BLOCK, &c->saved_mask, NULL);
-	r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
+	int r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
 	(*err)->exit_code = e == ENOENT ? ENGINE_EXIT_NOT_FOUND : ENGINE_EXIT_CANNOT_INVOKE;
-	return (int)r;
+	return r;
 }
 
-static __attribute__((noreturn)) void child_main(struct child_ctx *c)
+static int child_main(void *data, int sock)
 {
+	struct child_ctx *c = data;
 	struct engine_error *err = NULL;
+	c->sock = sock;
 	child_setup(c, &err);
-	child_fail(c->sock, err);
+	engine_userns_report(sock, err);
+	return engine_error_exit_code(err);
 }
 
 /* ---- parent ---------------------------------------------------------- */
@@ -279,28 +252,15 @@ static int parent_sync(int sock, const struct engine_run_spec *spec, int *ret_ma
 		       struct engine_error **err)
 {
 	for (;;) {
-		struct sync_error msg;
 		int fd = -1;
-		int r = engine_recv_fd(sock, &msg, sizeof(msg), &fd, err);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0; /* EOF: the container's command is running */
-		if (fd >= 0) {
-			if (!spec->tty || *ret_master >= 0) {
-				close(fd);
-				return engine_error_set(err, EPROTO, "unexpected fd from the container");
-			}
-			*ret_master = fd;
-			continue;
+		int r = engine_userns_receive(sock, &fd, err);
+		if (r <= 0)
+			return r; /* EOF: the container's command is running */
+		if (!spec->tty || *ret_master >= 0) {
+			close(fd);
+			return engine_error_set(err, EPROTO, "unexpected fd from the container");
 		}
-		if ((size_t)r >= sizeof(msg) - sizeof(msg.msg) && msg.type == SYNC_ERROR) {
-			msg.msg[sizeof(msg.msg) - 1] = '\0';
-			engine_error_set(err, msg.status, "%s", msg.msg);
-			(*err)->exit_code = msg.exit_code;
-			return -1;
-		}
-		return engine_error_set(err, EPROTO, "malformed message from the container");
+		*ret_master = fd;
 	}
 }
 
@@ -395,11 +355,6 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 	}
 }
 
-static long raw_clone(unsigned long flags)
-{
-	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-}
-
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err)
 {
@@ -417,12 +372,6 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 			return engine_error_prefix(err, "seccomp");
 	}
 
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		engine_seccomp_release(seccomp_ctx);
-		return engine_error_errno(err, errno, "socketpair");
-	}
-
 	sigset_t mask, saved;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -431,51 +380,24 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (map->mode != ENGINE_IDMAP_ROOT)
-		flags |= CLONE_NEWUSER;
 	if (netns_mode_is_private(spec->network))
 		flags |= CLONE_NEWNET;
 	/* A cgroup namespace where the kernel has them (4.6+). */
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
 		flags |= CLONE_NEWCGROUP;
 
-	struct child_ctx c = { .spec = spec, .map = map, .seccomp_ctx = seccomp_ctx, .sock = sp[1] };
-	c.saved_mask = saved;
-	long pid = raw_clone(flags);
-	if (pid == 0) {
-		close(sp[0]);
-		child_main(&c);
-	}
-	close(sp[1]);
-	engine_seccomp_release(seccomp_ctx);
+	struct child_ctx c = { .spec = spec, .map = map, .seccomp_ctx = seccomp_ctx, .sock = -1 };
+	pid_t pid = -1;
+	int sock = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
-	if (pid < 0) {
-		int e = errno;
-		if (e == EPERM || e == ENOSPC)
-			engine_error_errno(err, e,
-					   "create the container's namespaces (are user namespaces "
-					   "enabled? see /proc/sys/user/max_user_namespaces)");
-		else
-			engine_error_errno(err, e, "clone");
+	int cr = engine_userns_clone(map, flags, child_main, &c, &pid, &sock, err);
+	engine_seccomp_release(seccomp_ctx);
+	if (cr < 0)
 		goto out;
-	}
-
-	if (engine_idmap_apply(map, (pid_t)pid, err) < 0) {
-		kill((pid_t)pid, SIGKILL);
-		waitpid((pid_t)pid, NULL, 0);
-		goto out;
-	}
-	char go = 1;
-	if (write(sp[0], &go, 1) != 1) {
-		engine_error_errno(err, errno, "start the container");
-		kill((pid_t)pid, SIGKILL);
-		waitpid((pid_t)pid, NULL, 0);
-		goto out;
-	}
-	if (parent_sync(sp[0], spec, &master, err) < 0) {
-		waitpid((pid_t)pid, NULL, 0);
+	if (parent_sync(sock, spec, &master, err) < 0) {
+		waitpid(pid, NULL, 0);
 		goto out;
 	}
 	/* From here on a write to a closed pipe should be an error, not death. */
@@ -490,11 +412,11 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		engine_error_errno(err, errno, "signalfd");
-		kill((pid_t)pid, SIGKILL);
-		waitpid((pid_t)pid, NULL, 0);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	rc = parent_loop((pid_t)pid, sigfd, have_term ? &term : NULL, spec->interactive,
+	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive,
 			 ret_exit_code);
 	if (rc < 0)
 		engine_error_errno(err, -rc, "wait for the container");
@@ -505,7 +427,8 @@ out:
 		close(master);
 	if (sigfd >= 0)
 		close(sigfd);
-	close(sp[0]);
+	if (sock >= 0)
+		close(sock);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }

@@ -1,0 +1,135 @@
+/* userns.c: every CLI invocation that must act as the container's ids (run
+ * a container, unpack a layer so its owners land on subordinate ids, remove
+ * files those ids own) forks one of these helpers.
+ *
+ * One clone(2) creates the user namespace and the other namespaces asked
+ * for together, so all of them are owned by the new user namespace.  The
+ * child blocks on a socketpair until the parent has written its maps
+ * (newuidmap must act from outside), then runs its function.  Errors travel
+ * back as one message with the exit code they map to.
+ *
+ * The raw clone syscall is used like fork(): the child shares nothing and
+ * glibc's fork handlers are not needed (the callers are single-threaded
+ * when they clone). */
+#include "userns.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "terminal.h"
+
+enum { SYNC_ERROR = 1 };
+
+struct sync_error {
+	int type;
+	int status;
+	int exit_code;
+	char msg[2048];
+};
+
+void engine_userns_report(int sock, const struct engine_error *err)
+{
+	struct sync_error m;
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_ERROR;
+	m.status = err ? err->status : 0;
+	m.exit_code = engine_error_exit_code(err);
+	snprintf(m.msg, sizeof(m.msg), "%s", err && err->msg ? err->msg : "failed");
+	(void)send(sock, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err)
+{
+	struct sync_error m;
+	int fd = -1;
+	int r = engine_recv_fd(sock, &m, sizeof(m), &fd, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	if (fd >= 0) {
+		*ret_fd = fd;
+		return 1;
+	}
+	if ((size_t)r == sizeof(m) && m.type == SYNC_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		engine_error_set(err, m.status, "%s", m.msg);
+		if (err && *err)
+			(*err)->exit_code = m.exit_code;
+		return -1;
+	}
+	return engine_error_set(err, EPROTO, "malformed message from the namespace helper");
+}
+
+int engine_userns_clone(const struct engine_idmap *map, unsigned long extra_flags,
+			engine_userns_fn fn, void *data, pid_t *ret_pid, int *ret_sock,
+			struct engine_error **err)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return engine_error_errno(err, errno, "socketpair");
+	unsigned long flags = extra_flags;
+	if (map->mode != ENGINE_IDMAP_ROOT)
+		flags |= CLONE_NEWUSER;
+	long pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		close(sp[0]);
+		char go = 0;
+		ssize_t r;
+		while ((r = read(sp[1], &go, 1)) < 0 && errno == EINTR)
+			;
+		if (r != 1)
+			_exit(ENGINE_EXIT_ENGINE);
+		_exit(fn(data, sp[1]));
+	}
+	close(sp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(sp[0]);
+		if (e == EPERM || e == ENOSPC)
+			return engine_error_errno(err, e,
+						  "create a user namespace (are user namespaces enabled? "
+						  "see /proc/sys/user/max_user_namespaces)");
+		return engine_error_errno(err, e, "clone");
+	}
+	char go = 1;
+	if (engine_idmap_apply(map, (pid_t)pid, err) < 0 || write(sp[0], &go, 1) != 1) {
+		if (err && *err == NULL)
+			engine_error_errno(err, errno, "start the namespace helper");
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+		close(sp[0]);
+		return -1;
+	}
+	*ret_pid = (pid_t)pid;
+	*ret_sock = sp[0];
+	return 0;
+}
+
+int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void *data,
+		      struct engine_error **err)
+{
+	pid_t pid;
+	cleanup_close int sock = -1;
+	if (engine_userns_clone(map, CLONE_NEWNS, fn, data, &pid, &sock, err) < 0)
+		return -1;
+	int fd = -1, r;
+	while ((r = engine_userns_receive(sock, &fd, err)) == 1)
+		close(fd);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return engine_error_set(err, ECHILD, "the namespace helper failed (status %d)", status);
+	return 0;
+}
