@@ -9,6 +9,29 @@ struct cmd_global {
 };
 
 int cmd_run(int argc, char **argv, struct cmd_global *g);
+int cmd_pull(int argc, char **argv, struct cmd_global *g);
+int cmd_images(int argc, char **argv, struct cmd_global *g);
+int cmd_rmi(int argc, char **argv, struct cmd_global *g);
+int cmd_tag(int argc, char **argv, struct cmd_global *g);
+int cmd_inspect(int argc, char **argv, struct cmd_global *g);
+int cmd_image(int argc, char **argv, struct cmd_global *g);
+
+/* The storage root: --root, or the default for this user. */
+int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err);
+
+/* Pull progress (cmd/progress.c), an engine_pull_progress_fn. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+struct cmd_progress {
+	FILE *out;
+	bool quiet;
+	int lines;
+	int drawn[64];
+};
+#include "image.h"
+void cmd_pull_progress(void *userdata, enum engine_pull_event event, size_t layer, size_t n,
+		       const char *detail, uint64_t done, uint64_t total);
 int cmd_info(int argc, char **argv, struct cmd_global *g);
 int cmd_version(int argc, char **argv, struct cmd_global *g);
 

@@ -26,6 +26,12 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  run       run a command in a new container\n"
+	"  pull      pull an image from a registry\n"
+	"  images    list images (also: image ls)\n"
+	"  rmi       remove images (also: image rm)\n"
+	"  tag       give an image another name\n"
+	"  inspect   show an image as JSON\n"
+	"  image     manage images\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n";
 
@@ -139,6 +145,16 @@ int main(int argc, char **argv)
 	char **sub_argv = argv + optind;
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(sub_argc, sub_argv, &g);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **, struct cmd_global *);
+	} table[] = {
+		{ "pull", cmd_pull },   { "images", cmd_images }, { "rmi", cmd_rmi },
+		{ "tag", cmd_tag },     { "inspect", cmd_inspect }, { "image", cmd_image },
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(cmd, table[i].name) == 0)
+			return table[i].fn(sub_argc, sub_argv, &g);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(sub_argc, sub_argv, &g);
 	if (strcmp(cmd, "version") == 0)

@@ -17,13 +17,18 @@
 #include "cleanup.h"
 
 const char cmd_run_usage[] =
-	"Usage: engine run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
+	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+	"       engine run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
 	"\n"
 	"Run a command in a new container.\n"
 	"\n"
 	"Options:\n"
 	"      --rootfs DIR             use DIR as the container's root filesystem\n"
 	"      --rm                     remove the container when it exits\n"
+	"      --entrypoint CMD         override the image's entrypoint (\"\" clears it)\n"
+	"      --pull POLICY            always | missing (default) | never\n"
+	"      --platform OS/ARCH[/V]   pull this platform of a multi-arch image\n"
+	"      --tls-verify=false       allow plain HTTP and unverified TLS\n"
 	"  -i, --interactive            keep STDIN open\n"
 	"  -t, --tty                    allocate a pseudo-TTY\n"
 	"  -e, --env KEY=VALUE          set an environment variable\n"
@@ -52,6 +57,10 @@ enum {
 	OPT_HELP,
 	OPT_INTERACTIVE,
 	OPT_TTY,
+	OPT_ENTRYPOINT,
+	OPT_PULL,
+	OPT_PLATFORM,
+	OPT_TLS_VERIFY,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +80,10 @@ static const struct option long_options[] = {
 	{ "privileged", optional_argument, NULL, OPT_PRIVILEGED },
 	{ "read-only", optional_argument, NULL, OPT_READ_ONLY },
 	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "pull", required_argument, NULL, OPT_PULL },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -239,6 +252,30 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (security_opt(spec, optarg, err) < 0)
 				return -1;
 			break;
+		case OPT_ENTRYPOINT:
+			free(spec->entrypoint);
+			spec->entrypoint = strdup(optarg);
+			spec->entrypoint_set = true;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "always") != 0 && strcmp(optarg, "missing") != 0 &&
+			    strcmp(optarg, "never") != 0 && strcmp(optarg, "newer") != 0)
+				return engine_error_set(err, EINVAL,
+							"--pull %s: expected always, missing or never", optarg);
+			free(spec->pull_policy);
+			spec->pull_policy = strdup(optarg);
+			break;
+		case OPT_PLATFORM:
+			free(spec->platform);
+			spec->platform = strdup(optarg);
+			break;
+		case OPT_TLS_VERIFY: {
+			bool verify = true;
+			if (parse_bool("tls-verify", optarg, &verify, err) < 0)
+				return -1;
+			spec->tls_verify_off = !verify;
+			break;
+		}
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -257,13 +294,18 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
 
-	if (rootfs == NULL)
-		return engine_error_set(err, EINVAL,
-					"an image is not supported yet: give the root filesystem with --rootfs DIR");
-	if (check_rootfs(spec, rootfs, err) < 0)
-		return -1;
-	if (optind >= argc)
-		return engine_error_set(err, EINVAL, "no command given to run in %s", rootfs);
+	if (rootfs != NULL) {
+		if (check_rootfs(spec, rootfs, err) < 0)
+			return -1;
+		if (optind >= argc)
+			return engine_error_set(err, EINVAL, "no command given to run in %s", rootfs);
+	} else {
+		if (optind >= argc)
+			return engine_error_set(err, EINVAL,
+						"\"engine run\" requires at least 1 argument: an image (or --rootfs DIR)");
+		if ((spec->image = strdup(argv[optind++])) == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+	}
 	int n = argc - optind;
 	spec->argv = calloc((size_t)n + 1, sizeof(char *));
 	if (spec->argv == NULL)

@@ -1,19 +1,90 @@
-/* run.c: `engine run`: parse, decide the id mapping, run in the foreground,
- * exit with the container's status. */
+/* run.c: `engine run`: parse, find (or pull) the image, decide the id
+ * mapping, run in the foreground, exit with the container's status. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cleanup.h"
 #include "cmd.h"
 #include "container.h"
 #include "idmap.h"
+#include "image.h"
+#include "paths.h"
 #include "run-args.h"
+
+int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err)
+{
+	if (g->root != NULL) {
+		*ret = strdup(g->root);
+		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	return storage_default_root(ret, err);
+}
+
+/* Image -> spec: look up, pull per --pull, take the config's defaults. */
+static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *g,
+			 const struct engine_idmap *map, struct engine_error **err)
+{
+	cleanup_free char *root = NULL;
+	if (cmd_store_root(g, &root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, err) < 0)
+		return -1;
+	const char *policy = spec->pull_policy ? spec->pull_policy : "missing";
+	struct storage_image *img = NULL;
+	struct engine_error *lookup_err = NULL;
+	char **cmd = NULL;
+	bool found = engine_image_lookup(store, spec->image, &img, &lookup_err) == 0;
+	int r = -1;
+	if (strcmp(policy, "always") == 0 || (!found && strcmp(policy, "never") != 0)) {
+		engine_error_free(&lookup_err);
+		storage_image_free(img);
+		img = NULL;
+		struct cmd_progress progress = { .out = stderr };
+		struct engine_pull_options po = { .platform = spec->platform,
+						  .tls_verify = !spec->tls_verify_off,
+						  .progress = cmd_pull_progress,
+						  .progress_data = &progress };
+		cleanup_free char *name = NULL;
+		if (engine_image_pull(root, map, spec->image, &po, &name, err) < 0)
+			goto out;
+		if (storage_image_get(store, name, &img, err) < 0)
+			goto out;
+	} else if (!found) {
+		*err = steal_pointer(&lookup_err);
+		goto out;
+	}
+	cmd = spec->argv;
+	spec->argv = NULL;
+	r = engine_spec_apply_image(spec, img, spec->entrypoint, spec->entrypoint_set, cmd, err);
+	if (r < 0)
+		goto out;
+	r = -1;
+	spec->layers = calloc(img->n_layers + 1, sizeof(char *));
+	if (spec->layers == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < img->n_layers; i++)
+		spec->layers[spec->n_layers++] = strdup(img->diff_ids[i]);
+	spec->store_root = steal_pointer(&root);
+	r = 0;
+out:
+	for (size_t i = 0; cmd != NULL && cmd[i] != NULL; i++)
+		free(cmd[i]);
+	free(cmd);
+	storage_image_free(img);
+	storage_store_close(store);
+	return r;
+}
 
 int cmd_run(int argc, char **argv, struct cmd_global *g)
 {
-	(void)g;
 	struct engine_run_spec spec = { 0 };
 	cleanup_error struct engine_error *err = NULL;
 	int help = 0, exit_code = 0, rc;
+	static struct engine_idmap map; /* large: keep it off the stack */
 
 	if (cmd_run_parse(argc, argv, &spec, &help, &err) < 0) {
 		rc = cmd_report(err);
@@ -24,18 +95,25 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 		rc = 0;
 		goto out;
 	}
-	static struct engine_idmap map; /* large: keep it off the stack */
 	if (engine_idmap_detect(&map, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
 	if (map.warning[0] != '\0')
 		cmd_warn("%s", map.warning);
-	if (engine_container_run(&spec, &map, &exit_code, &err) < 0) {
+	if (spec.image != NULL && prepare_image(&spec, g, &map, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
-	rc = exit_code;
+	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
+	if (spec.image != NULL) {
+		/* The writable layer has files of subordinate ids: remove it from
+		 * inside the namespace.  (Kept containers come with the store of
+		 * containers; until then every run cleans up after itself.) */
+		engine_error_free(&err);
+		if (engine_container_dir_remove(spec.store_root, &map, spec.id, &err) < 0)
+			cmd_warn("removing the container's layer: %s", err->msg);
+	}
 out:
 	engine_run_spec_free(&spec);
 	return rc;

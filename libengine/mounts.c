@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -238,18 +239,71 @@ static int mask_paths(struct engine_error **err)
 	return 0;
 }
 
+/* The image's layers as a kernel overlay: lower layers from the store, the
+ * container's own upper and work directories.  Lower paths are given
+ * relative to the store's layers/ directory (we chdir there) because the
+ * mount data is limited to one page: absolute paths would cap an image at
+ * a few dozen layers.  Rootless mounts need userxattr (overlay keeps its
+ * whiteout and opaque marks in user.overlay.* inside a user namespace). */
+static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootfs,
+			struct engine_error **err)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/containers/%s", cfg->store_root, cfg->container_id);
+	static const char *const subdirs[] = { "", "/upper", "/work", "/merged" };
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		char p[4200];
+		snprintf(p, sizeof(p), "%s%s", dir, subdirs[i]);
+		if (mkdir(p, i == 0 ? 0700 : 0755) < 0 && errno != EEXIST)
+			return engine_error_errno(err, errno, "create %s", p);
+	}
+	char layers_dir[4200];
+	snprintf(layers_dir, sizeof(layers_dir), "%s/layers", cfg->store_root);
+	if (chdir(layers_dir) < 0)
+		return engine_error_errno(err, errno, "chdir %s", layers_dir);
+	size_t cap = 4096, used = 0;
+	char data[4096];
+	used += (size_t)snprintf(data, cap, "lowerdir=");
+	for (size_t i = cfg->n_layers; i-- > 0;) {
+		const char *hex = strchr(cfg->layers[i], ':');
+		hex = hex ? hex + 1 : cfg->layers[i];
+		int w = snprintf(data + used, cap - used, "%s%s/diff", i + 1 == cfg->n_layers ? "" : ":", hex);
+		if (w < 0 || (size_t)w >= cap - used)
+			return engine_error_set(err, E2BIG, "image has too many layers (%zu) for one overlay mount",
+						cfg->n_layers);
+		used += (size_t)w;
+	}
+	int w = snprintf(data + used, cap - used, ",upperdir=%s/upper,workdir=%s/work%s", dir, dir,
+			 cfg->rootless ? ",userxattr" : "");
+	if (w < 0 || (size_t)w >= cap - used)
+		return engine_error_set(err, E2BIG, "overlay mount options too long");
+	char merged[4200];
+	snprintf(merged, sizeof(merged), "%s/merged", dir);
+	if (mount("overlay", merged, "overlay", 0, data) < 0)
+		return engine_error_errno(err, errno, "mount the image's layers (overlay) on %s", merged);
+	*ret_rootfs = strdup(merged);
+	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)
 {
 	/* Nothing we mount may propagate back to the host, but host unmounts
 	 * should still reach us: a recursive slave. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return engine_error_errno(err, errno, "make / a slave mount");
+	cleanup_free char *layered = NULL;
+	const char *rootfs = cfg->rootfs;
+	if (cfg->n_layers > 0) {
+		if (mount_layers(cfg, &layered, err) < 0)
+			return -1;
+		rootfs = layered;
+	}
 	/* pivot_root needs the new root to be a mount point. */
-	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return engine_error_errno(err, errno, "bind rootfs %s", cfg->rootfs);
-	cleanup_close int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return engine_error_errno(err, errno, "bind rootfs %s", rootfs);
+	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return engine_error_errno(err, errno, "open rootfs %s", cfg->rootfs);
+		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
 
 	if (mount_below(rootfd, "proc", true, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			NULL, err) < 0)
@@ -267,7 +321,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	 * it then leaves only the container's tree, with no directory to create
 	 * and remove inside the image. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return engine_error_errno(err, errno, "pivot_root into %s", cfg->rootfs);
+		return engine_error_errno(err, errno, "pivot_root into %s", rootfs);
 	if (umount2(".", MNT_DETACH) < 0)
 		return engine_error_errno(err, errno, "detach the old root");
 	if (chdir("/") < 0)

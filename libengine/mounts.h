@@ -2,11 +2,16 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
 struct engine_mounts_config {
-	const char *rootfs;
+	const char *rootfs;       /* a directory, or NULL with layers */
+	const char *store_root;   /* with layers: the store */
+	char *const *layers;      /* diff_ids, bottom first */
+	size_t n_layers;
+	const char *container_id; /* the writable layer's directory name */
 	bool private_netns; /* a fresh sysfs needs a network namespace we own */
 	bool rootless;      /* device nodes are bind-mounted, devpts has no gid=5 */
 	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */

@@ -29,6 +29,14 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->user);
 	free(spec->hostname);
 	free(spec->seccomp_profile);
+	free(spec->image);
+	free(spec->entrypoint);
+	free(spec->pull_policy);
+	free(spec->platform);
+	free(spec->store_root);
+	for (size_t i = 0; i < spec->n_layers; i++)
+		free(spec->layers[i]);
+	free(spec->layers);
 	memset(spec, 0, sizeof(*spec));
 }
 

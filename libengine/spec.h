@@ -28,6 +28,18 @@ struct engine_run_spec {
 	enum netns_mode network;
 	uint64_t caps;        /* bounding/permitted/effective for uid 0 */
 	char *seccomp_profile; /* NULL: the default; "unconfined"; or a file path */
+
+	/* An image instead of --rootfs: the root is an overlay of its layers
+	 * with a writable layer in STORE_ROOT/containers/ID. */
+	char *image;        /* as the user named it */
+	char *store_root;
+	char **layers;      /* diff_ids, bottom layer first */
+	size_t n_layers;
+	char *entrypoint;   /* --entrypoint (may be "") */
+	bool entrypoint_set;
+	char *pull_policy;  /* --pull always|missing|never (NULL = missing) */
+	char *platform;     /* --platform os/arch[/variant] */
+	bool tls_verify_off; /* --tls-verify=false */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -187,8 +187,8 @@ chmod -R a+rX "$SUITE_DIR"
 
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info"
+want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images"
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info"
-want root && run_bats root root root "run security userns info"
+want root && run_bats root root root "run security userns info images"
 
 finish

@@ -1,0 +1,60 @@
+/* humanize.c: see humanize.h.  The wording is go-units', which Docker's
+ * output (and the scripts that parse it) are built on. */
+#include "humanize.h"
+
+#include <stdio.h>
+
+void cmd_human_size(int64_t bytes, char *out, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(out, size, "%.3g%s", v, units[u]);
+}
+
+void cmd_human_duration(int64_t s, char *out, size_t size)
+{
+	int64_t m = s / 60, h = m / 60;
+	if (s < 1)
+		snprintf(out, size, "Less than a second");
+	else if (s == 1)
+		snprintf(out, size, "1 second");
+	else if (s < 60)
+		snprintf(out, size, "%lld seconds", (long long)s);
+	else if (m == 1)
+		snprintf(out, size, "About a minute");
+	else if (m < 60)
+		snprintf(out, size, "%lld minutes", (long long)m);
+	else if (h == 1)
+		snprintf(out, size, "About an hour");
+	else if (h < 48)
+		snprintf(out, size, "%lld hours", (long long)h);
+	else if (h < 24 * 7 * 2)
+		snprintf(out, size, "%lld days", (long long)(h / 24));
+	else if (h < 24 * 30 * 2)
+		snprintf(out, size, "%lld weeks", (long long)(h / 24 / 7));
+	else if (h < 24 * 365 * 2)
+		snprintf(out, size, "%lld months", (long long)(h / 24 / 30));
+	else
+		snprintf(out, size, "%lld years", (long long)(h / 24 / 365));
+}
+
+void cmd_rfc3339(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void cmd_created_at(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, size, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+}

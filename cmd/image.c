@@ -1,0 +1,27 @@
+/* image.c: `engine image SUBCOMMAND`, Docker's management-command spelling
+ * of pull, ls, rm, tag and inspect. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+int cmd_image(int argc, char **argv, struct cmd_global *g)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		puts("Usage: engine image COMMAND\n\nCommands:\n  inspect  ls  pull  rm  tag");
+		return argc < 2 ? 125 : 0;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
+		return cmd_images(argc - 1, argv + 1, g);
+	if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
+		return cmd_rmi(argc - 1, argv + 1, g);
+	if (strcmp(sub, "pull") == 0)
+		return cmd_pull(argc - 1, argv + 1, g);
+	if (strcmp(sub, "tag") == 0)
+		return cmd_tag(argc - 1, argv + 1, g);
+	if (strcmp(sub, "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1, g);
+	fprintf(stderr, "Error: unknown command \"%s\" for \"engine image\"\n", sub);
+	return 125;
+}

@@ -1,0 +1,146 @@
+/* inspect.c: `engine image inspect` and `engine inspect` (images, for now):
+ * Docker-shaped JSON, or --format rendered per object. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "humanize.h"
+#include "image.h"
+#include "template.h"
+
+static json_t *image_json(struct storage_store *store, const struct storage_image *img)
+{
+	json_t *cfg = img->config ? img->config : json_object();
+	json_t *tags = json_array(), *digests = json_array(), *layers = json_array();
+	for (size_t i = 0; i < img->n_names; i++) {
+		json_array_append_new(tags, json_string(img->names[i]));
+		/* RepoDigests: the repository (without tag) @ manifest digest. */
+		char repo[1024];
+		snprintf(repo, sizeof(repo), "%s", img->names[i]);
+		char *slash = strrchr(repo, '/');
+		char *colon = strrchr(slash ? slash : repo, ':');
+		if (colon)
+			*colon = '\0';
+		char rd[1200];
+		snprintf(rd, sizeof(rd), "%s@%s", repo, img->manifest_digest);
+		json_array_append_new(digests, json_string(rd));
+	}
+	for (size_t i = 0; i < img->n_layers; i++)
+		json_array_append_new(layers, json_string(img->diff_ids[i]));
+	char id[80], created[40];
+	snprintf(id, sizeof(id), "sha256:%s", img->id);
+	const char *c = json_string_value(json_object_get(cfg, "created"));
+	if (c != NULL)
+		snprintf(created, sizeof(created), "%s", c);
+	else
+		cmd_rfc3339(img->created, created, sizeof(created));
+	/* LowerDir as Docker shows it for overlay: the layers top first. */
+	size_t cap = 64 + img->n_layers * (strlen(store->root) + 90);
+	char *lower = calloc(1, cap);
+	for (size_t i = img->n_layers; lower && i-- > 0;) {
+		const char *hex = strchr(img->diff_ids[i], ':');
+		size_t l = strlen(lower);
+		snprintf(lower + l, cap - l, "%s%s/layers/%s/diff", l ? ":" : "", store->root,
+			 hex ? hex + 1 : img->diff_ids[i]);
+	}
+	json_t *j = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:O,s:s,s:s,s:s,s:I,s:I,s:{s:s,s:{s:s}},s:{s:s,s:o},s:{s:s}}",
+			      "Id", id, "RepoTags", tags, "RepoDigests", digests, "Parent", "", "Comment",
+			      "", "Created", created, "Config",
+			      json_object_get(cfg, "config") ? json_object_get(cfg, "config") : json_object(),
+			      "Architecture", json_string_value(json_object_get(cfg, "architecture"))
+						      ? json_string_value(json_object_get(cfg, "architecture"))
+						      : "",
+			      "Os", json_string_value(json_object_get(cfg, "os")) ? json_string_value(json_object_get(cfg, "os")) : "",
+			      "Author", json_string_value(json_object_get(cfg, "author")) ? json_string_value(json_object_get(cfg, "author")) : "",
+			      "Size", (json_int_t)img->size, "VirtualSize", (json_int_t)img->size,
+			      "GraphDriver", "Name", "overlay", "Data", "LowerDir", lower ? lower : "",
+			      "RootFS", "Type", "layers", "Layers", layers, "Metadata", "LastTagTime",
+			      "0001-01-01T00:00:00Z");
+	free(lower);
+	if (img->config == NULL)
+		json_decref(cfg);
+	return j;
+}
+
+int cmd_inspect(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL;
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "image") != 0) {
+				engine_error_set(&err, EINVAL, "--type %s: only image is supported yet", optarg);
+				return cmd_report(err);
+			}
+			break;
+		case 'h':
+			puts("Usage: engine inspect [OPTIONS] IMAGE [IMAGE...]");
+			return 0;
+		case ':':
+			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+			return cmd_report(err);
+		default:
+			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_report(err);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine inspect\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
+		return cmd_report(err);
+	cleanup_free char *root = NULL;
+	if (cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, &err) < 0)
+		return cmd_report(err);
+	cleanup_json json_t *all = json_array();
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct storage_image *img = NULL;
+		if (engine_image_lookup(store, argv[i], &img, &err) < 0) {
+			/* Docker prints what it found and fails for the rest. */
+			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+			engine_error_free(&err);
+			rc = 1;
+			continue;
+		}
+		json_array_append_new(all, image_json(store, img));
+		storage_image_free(img);
+	}
+	storage_store_close(store);
+	if (format == NULL || strcmp(format, "json") == 0) {
+		char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		if (s)
+			puts(s);
+		free(s);
+	} else {
+		size_t i;
+		json_t *v;
+		json_array_foreach(all, i, v) {
+			char *s = cmd_template_render(format, v);
+			if (s)
+				puts(s);
+			free(s);
+		}
+	}
+	return rc;
+}

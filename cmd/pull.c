@@ -1,0 +1,82 @@
+/* pull.c: `engine pull [-q] [--platform P] [--tls-verify=false] IMAGE`. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "image.h"
+
+int cmd_pull(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "tls-verify", optional_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_progress progress = { .out = stderr };
+	struct engine_pull_options po = { .tls_verify = true, .progress = cmd_pull_progress,
+					  .progress_data = &progress };
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			progress.quiet = true;
+			break;
+		case 'p':
+			po.platform = optarg;
+			break;
+		case 't':
+			if (optarg == NULL || strcmp(optarg, "true") == 0)
+				po.tls_verify = true;
+			else if (strcmp(optarg, "false") == 0)
+				po.tls_verify = false;
+			else {
+				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--tls-verify\" flag", optarg);
+				return cmd_report(err);
+			}
+			break;
+		case 'h':
+			puts("Usage: engine pull [OPTIONS] NAME[:TAG|@DIGEST]");
+			return 0;
+		case ':':
+			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+			return cmd_report(err);
+		default:
+			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_report(err);
+		}
+	}
+	if (optind + 1 != argc) {
+		engine_error_set(&err, EINVAL, "\"engine pull\" requires exactly 1 argument");
+		return cmd_report(err);
+	}
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, &err) < 0)
+		return cmd_report(err);
+	if (map.warning[0] != '\0')
+		cmd_warn("%s", map.warning);
+	cleanup_free char *root = NULL;
+	cleanup_free char *name = NULL;
+	if (cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	if (engine_image_pull(root, &map, argv[optind], &po, &name, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = NULL;
+	struct storage_image *img = NULL;
+	if (storage_store_open(root, &store, &err) < 0 || storage_image_get(store, name, &img, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	/* Podman prints the image id last: scripts capture it. */
+	printf("%s\n", img->id);
+	storage_image_free(img);
+	storage_store_close(store);
+	return 0;
+}

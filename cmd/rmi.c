@@ -1,0 +1,105 @@
+/* rmi.c: `engine rmi [-f] IMAGE...` / `engine image rm`.  Untagged and
+ * Deleted lines as Docker prints them; layers no other image uses are
+ * removed inside the user namespace (their files belong to subordinate
+ * ids). */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "image.h"
+#include "reference.h"
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int cmd_rmi(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool force = false;
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'h') {
+			puts("Usage: engine rmi [OPTIONS] IMAGE [IMAGE...]");
+			return 0;
+		} else {
+			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_report(err);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine rmi\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	static struct engine_idmap map;
+	cleanup_free char *root = NULL;
+	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, &err) < 0)
+		return cmd_report(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		/* Names are stored normalised: try that first, then as typed. */
+		const char *what = argv[i];
+		cleanup_free char *normal = NULL;
+		struct storage_reference ref;
+		struct engine_error *perr = NULL;
+		if (storage_reference_parse(what, &ref, &perr) == 0) {
+			if (storage_reference_format(&ref, &normal) == 0) {
+				struct storage_image *probe = NULL;
+				struct engine_error *gerr = NULL;
+				if (storage_image_get(store, normal, &probe, &gerr) == 0 &&
+				    probe->n_names > 0)
+					what = normal;
+				storage_image_free(probe);
+				engine_error_free(&gerr);
+			}
+			storage_reference_clear(&ref);
+		}
+		engine_error_free(&perr);
+		char **untagged = NULL, **unused = NULL;
+		size_t n_untagged = 0, n_unused = 0;
+		char *removed = NULL;
+		if (storage_image_untag_or_remove(store, what, force, &untagged, &n_untagged, &removed,
+						  &unused, &n_unused, &err) < 0) {
+			/* Docker's text for a missing image. */
+			if (err->status == ENOENT) {
+				engine_error_free(&err);
+				engine_error_set(&err, ENOENT, "No such image: %s", argv[i]);
+			}
+			rc = cmd_report(err) == 0 ? 0 : 1;
+			engine_error_free(&err);
+			continue;
+		}
+		for (size_t k = 0; k < n_untagged; k++)
+			printf("Untagged: %s\n", untagged[k]);
+		if (removed != NULL)
+			printf("Deleted: sha256:%s\n", removed);
+		if (engine_layers_remove(root, &map, unused, n_unused, &err) < 0) {
+			cmd_warn("removing layers of %s: %s", argv[i], err->msg);
+			engine_error_free(&err);
+		}
+		free(removed);
+		free_strv(untagged, n_untagged);
+		free_strv(unused, n_unused);
+	}
+	storage_store_close(store);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/* store.h: the image and layer store on disk.
+ *
+ *   ROOT/                      mode 0700
+ *     store.lock               fcntl lock: names and image records
+ *     layers/HEX/diff/         one unpacked layer (HEX = its diff_id)
+ *     layers/HEX/layer.json    written last: the layer is complete
+ *     layers/.tmp-HEX-PID/     a layer being unpacked (never looks valid)
+ *     images/HEX/image.json    the image record (HEX = config digest)
+ *     images/HEX/manifest      the manifest as pulled
+ *     images/HEX/config        the image config as pulled
+ *     names.json               reference -> image id, written atomically
+ *     containers/ID/           per-container upper, work and merged dirs
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "error.h"
+
+struct storage_store {
+	char *root;
+	int rootfd;
+	int lockfd; /* store.lock, open for fcntl locking */
+};
+
+int storage_store_open(const char *root, struct storage_store **ret, struct engine_error **err);
+void storage_store_close(struct storage_store *store);
+
+/* The store-wide lock (exclusive); nests not.  Released by unlock. */
+int storage_store_lock(struct storage_store *store, struct engine_error **err);
+void storage_store_unlock(struct storage_store *store);
+
+/* Layers, keyed by diff_id ("sha256:..."). */
+bool storage_layer_exists(struct storage_store *store, const char *diff_id);
+/* Path of the layer's diff directory (malloc'd). */
+char *storage_layer_diff_path(struct storage_store *store, const char *diff_id);
+/* Create a staging directory for a layer; returns an fd of its diff/ dir. */
+int storage_layer_begin(struct storage_store *store, const char *diff_id, char **ret_staging,
+			int *ret_difffd, struct engine_error **err);
+/* Make a staged layer visible: layer.json written, then an atomic rename.
+ * When another process finished the same layer first, the staged copy is
+ * removed and that one is used. */
+int storage_layer_commit(struct storage_store *store, const char *diff_id, const char *staging,
+			 const char *compressed_digest, uint64_t size, struct engine_error **err);
+void storage_layer_abort(struct storage_store *store, const char *staging);
+/* Remove staging directories whose owner process is gone. */
+void storage_layer_cleanup_stale(struct storage_store *store);
+/* Uncompressed size recorded for a complete layer, 0 when unknown. */
+int64_t storage_layer_size(struct storage_store *store, const char *diff_id);
+int storage_layer_remove(struct storage_store *store, const char *diff_id, struct engine_error **err);
+
+/* Image records. */
+struct storage_image {
+	char id[65];           /* config digest hex */
+	char *manifest_digest; /* "sha256:..." of the manifest as pulled */
+	char **names;          /* references pointing at it */
+	size_t n_names;
+	char **diff_ids;
+	size_t n_layers;
+	int64_t created;       /* seconds since the epoch, from the config */
+	int64_t size;          /* uncompressed bytes of all layers */
+	json_t *config;        /* the parsed image config */
+};
+void storage_image_free(struct storage_image *image);
+
+/* Store an image (manifest and config bytes as pulled) and point NAME at it,
+ * moving NAME away from any image that had it.  Takes the store lock. */
+int storage_image_put(struct storage_store *store, const char *manifest, size_t manifest_len,
+		      const char *manifest_digest, const char *config, size_t config_len,
+		      const char *config_digest, char **diff_ids, size_t n_layers, int64_t size,
+		      const char *name, struct engine_error **err);
+/* Look up by full or unique-prefix id, "sha256:ID", or a name. */
+int storage_image_get(struct storage_store *store, const char *what, struct storage_image **ret,
+		      struct engine_error **err);
+/* All images, newest first. */
+int storage_image_list(struct storage_store *store, struct storage_image ***ret, size_t *ret_n,
+		       struct engine_error **err);
+/* Point NAME at image ID. */
+int storage_image_tag(struct storage_store *store, const char *id, const char *name,
+		      struct engine_error **err);
+/* Remove NAME; when no name is left (or force), remove the record and
+ * return the diff_ids no other image uses in *ret_unused (for the caller to
+ * delete inside the user namespace). */
+int storage_image_untag_or_remove(struct storage_store *store, const char *what, bool force,
+				  char ***ret_untagged, size_t *ret_n_untagged, char **ret_removed_id,
+				  char ***ret_unused_layers, size_t *ret_n_unused,
+				  struct engine_error **err);
+/* Raw bytes of an image's manifest or config ("manifest" / "config"). */
+int storage_image_read_blob(struct storage_store *store, const char *id, const char *which,
+			    char **ret_buf, size_t *ret_len, struct engine_error **err);
