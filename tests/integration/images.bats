@@ -69,6 +69,7 @@ eng() {
 }
 
 @test "layered image: whiteouts, opaque dir, owners, setuid" {
+	eng pull -q "$REG/layered" >/dev/null
 	run eng run "$REG/layered" sh -c '
 		test -e /data/a && echo a-present
 		ls /data/dir
@@ -154,7 +155,9 @@ fifo"
 }
 
 @test "bad references and missing images: one line, 125" {
-	expect_engine_error "invalid reference" "$ENGINE" --root "$ENGINE_ROOT" pull 'UPPER/case'
+	# (no name that would need DNS: tests talk to 127.0.0.1 only)
+	expect_engine_error "$REG/Upper" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/Upper"
+	expect_engine_error "invalid tag" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/busybox:bad tag"
 	expect_engine_error "manifest unknown\|not found\|404" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/no-such-image:latest"
 	expect_engine_error "No such image" "$ENGINE" --root "$ENGINE_ROOT" run --pull never "$REG/never-pulled" true
 }
