@@ -44,6 +44,7 @@ struct layer_job {
 	struct storage_unpack_options unpack;
 	/* download thread -> pipe -> unpacker */
 	int pipe_w;
+	int blob_fd; /* the compressed bytes are kept for save and push */
 	uint64_t done;
 	struct engine_error *download_err;
 	struct engine_error *err;
@@ -56,9 +57,30 @@ static void progress(struct pull_ctx *c, enum engine_pull_event e, size_t layer,
 		c->opts->progress(c->opts->progress_data, e, layer, n, detail, done, total);
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 static int pipe_sink(void *userdata, const void *buf, size_t len)
 {
 	struct layer_job *j = userdata;
+	if (j->blob_fd >= 0) {
+		int r = write_all(j->blob_fd, buf, len);
+		if (r < 0)
+			return r;
+	}
 	const char *p = buf;
 	while (len > 0) {
 		ssize_t w = write(j->pipe_w, p, len);
@@ -89,10 +111,14 @@ static void *download_thread(void *arg)
 static void *layer_thread(void *arg)
 {
 	struct layer_job *j = arg;
-	char *staging = NULL;
+	char *staging = NULL, *blob_tmp = NULL;
 	int difffd = -1, fds[2] = { -1, -1 };
+	j->blob_fd = -1;
 	if (storage_layer_begin(j->store, j->diff_id, &staging, &difffd, &j->err) < 0)
 		return NULL;
+	j->blob_fd = storage_blob_begin(j->store, j->desc->digest, &blob_tmp, &j->err);
+	if (j->blob_fd < 0)
+		goto fail;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		engine_error_errno(&j->err, errno, "pipe");
 		goto fail;
@@ -127,6 +153,17 @@ static void *layer_thread(void *arg)
 	}
 	close(difffd);
 	difffd = -1;
+	/* The blob first: a committed layer always has its blob. */
+	if (fsync(j->blob_fd) < 0) {
+		engine_error_errno(&j->err, errno, "write blob");
+		goto fail;
+	}
+	close(j->blob_fd);
+	j->blob_fd = -1;
+	if (storage_blob_commit(j->store, j->desc->digest, blob_tmp, &j->err) < 0)
+		goto fail;
+	free(blob_tmp);
+	blob_tmp = NULL;
 	if (storage_layer_commit(j->store, j->diff_id, staging, j->desc->digest, size, &j->err) < 0)
 		goto fail;
 	free(staging);
@@ -139,6 +176,11 @@ fail:
 	if (difffd >= 0)
 		close(difffd);
 	engine_error_prefix(&j->err, "layer %s", j->desc->digest);
+	if (j->blob_fd >= 0)
+		close(j->blob_fd);
+	j->blob_fd = -1;
+	storage_blob_abort(j->store, blob_tmp);
+	free(blob_tmp);
 	storage_layer_abort(j->store, staging);
 	free(staging);
 	return NULL;
@@ -277,7 +319,8 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 			struct layer_job *j = &jobs[next];
 			*j = (struct layer_job){ .ctx = c, .client = client, .ref = &ref, .store = store,
 						 .index = next, .n_layers = n, .desc = &manifest.layers[next],
-						 .diff_id = config.diff_ids[next], .unpack = uo, .pipe_w = -1 };
+						 .diff_id = config.diff_ids[next], .unpack = uo, .pipe_w = -1,
+						 .blob_fd = -1 };
 			if (storage_layer_exists(store, j->diff_id)) {
 				progress(c, ENGINE_PULL_LAYER_SKIP, next, n, j->desc->digest, 0, 0);
 			} else if (pthread_create(&threads[next], NULL, layer_thread, j) == 0) {

@@ -44,7 +44,8 @@ int storage_store_open(const char *root, struct storage_store **ret, struct engi
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", rootfd);
 	(void)chmod(p, 0700);
-	static const char *const dirs[] = { "layers", "images", "containers" };
+	static const char *const dirs[] = { "layers", "images", "containers", "blobs", "blobs/sha256",
+					    "blobs/sha512" };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(rootfd, dirs[i], 0700) < 0 && errno != EEXIST)
 			return engine_error_errno(err, errno, "create %s/%s", root, dirs[i]);
@@ -176,8 +177,33 @@ void storage_layer_abort(struct storage_store *store, const char *staging)
 	(void)storage_remove_tree(store->rootfd, staging, NULL);
 }
 
+static bool owner_alive(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	int pid = dash ? atoi(dash + 1) : 0;
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+static void cleanup_stale_blobs(struct storage_store *store)
+{
+	int fd = openat(store->rootfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".tmp-") != NULL && !owner_alive(e->d_name))
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 void storage_layer_cleanup_stale(struct storage_store *store)
 {
+	cleanup_stale_blobs(store);
 	int fd = openat(store->rootfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -190,9 +216,7 @@ void storage_layer_cleanup_stale(struct storage_store *store)
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, ".tmp-", 5) != 0)
 			continue;
-		const char *dash = strrchr(e->d_name, '-');
-		int pid = dash ? atoi(dash + 1) : 0;
-		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+		if (owner_alive(e->d_name))
 			continue; /* its pull is still running */
 		(void)storage_remove_tree(dirfd(d), e->d_name, NULL);
 	}
@@ -209,12 +233,88 @@ int64_t storage_layer_size(struct storage_store *store, const char *diff_id)
 	return json_integer_value(json_object_get(j, "size"));
 }
 
+int storage_layer_digest(struct storage_store *store, const char *diff_id, char *out, size_t size)
+{
+	char rel[256];
+	snprintf(rel, sizeof(rel), "layers/%s/layer.json", hex_of(diff_id));
+	cleanup_json json_t *j = read_json_at(store, rel, NULL);
+	const char *d = json_string_value(json_object_get(j, "digest"));
+	snprintf(out, size, "%s", d ? d : "");
+	return d ? 0 : -ENOENT;
+}
+
+static void blob_rel(const char *digest, char *out, size_t size)
+{
+	char alg[16] = "sha256";
+	const char *colon = strchr(digest, ':');
+	if (colon && (size_t)(colon - digest) < sizeof(alg))
+		snprintf(alg, sizeof(alg), "%.*s", (int)(colon - digest), digest);
+	snprintf(out, size, "blobs/%s/%s", alg, hex_of(digest));
+}
+
+int storage_blob_begin(struct storage_store *store, const char *digest, char **ret_tmp,
+		       struct engine_error **err)
+{
+	char rel[300];
+	blob_rel(digest, rel, sizeof(rel));
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp-%d", rel, (int)getpid()) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	int fd = openat(store->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return engine_error_errno(err, e, "create blob %s", digest);
+	}
+	*ret_tmp = tmp;
+	return fd;
+}
+
+int storage_blob_commit(struct storage_store *store, const char *digest, const char *tmp,
+			struct engine_error **err)
+{
+	char rel[300];
+	blob_rel(digest, rel, sizeof(rel));
+	if (renameat(store->rootfd, tmp, store->rootfd, rel) < 0)
+		return engine_error_errno(err, errno, "store blob %s", digest);
+	return 0;
+}
+
+void storage_blob_abort(struct storage_store *store, const char *tmp)
+{
+	if (tmp != NULL)
+		(void)unlinkat(store->rootfd, tmp, 0);
+}
+
+bool storage_blob_exists(struct storage_store *store, const char *digest)
+{
+	char rel[300];
+	blob_rel(digest, rel, sizeof(rel));
+	return faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int storage_blob_open(struct storage_store *store, const char *digest, struct engine_error **err)
+{
+	char rel[300];
+	blob_rel(digest, rel, sizeof(rel));
+	int fd = openat(store->rootfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open blob %s", digest);
+	return fd;
+}
+
 int storage_layer_remove(struct storage_store *store, const char *diff_id, struct engine_error **err)
 {
 	char rel[256], tmp[300];
 	snprintf(rel, sizeof(rel), "layers/%s", hex_of(diff_id));
 	/* Rename first: a half-removed layer must not look complete. */
 	snprintf(tmp, sizeof(tmp), "layers/.tmp-rm-%s-%d", hex_of(diff_id), (int)getpid());
+	char digest[160];
+	if (storage_layer_digest(store, diff_id, digest, sizeof(digest)) == 0 && digest[0]) {
+		char brel[300];
+		blob_rel(digest, brel, sizeof(brel));
+		(void)unlinkat(store->rootfd, brel, 0);
+	}
 	if (renameat(store->rootfd, rel, store->rootfd, tmp) < 0) {
 		if (errno == ENOENT)
 			return 0;

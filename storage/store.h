@@ -9,6 +9,9 @@
  *     images/HEX/manifest      the manifest as pulled
  *     images/HEX/config        the image config as pulled
  *     names.json               reference -> image id, written atomically
+ *     blobs/sha256/HEX         compressed layer blobs as pulled (for save
+ *                              and push: the exact bytes, so digests and
+ *                              diff_ids survive a round trip)
  *     containers/ID/           per-container upper, work and merged dirs
  */
 #pragma once
@@ -52,6 +55,19 @@ void storage_layer_cleanup_stale(struct storage_store *store);
 /* Uncompressed size recorded for a complete layer, 0 when unknown. */
 int64_t storage_layer_size(struct storage_store *store, const char *diff_id);
 int storage_layer_remove(struct storage_store *store, const char *diff_id, struct engine_error **err);
+
+/* Compressed blobs.  begin returns a writable fd on a temp file; commit
+ * renames it to blobs/ALG/HEX (the caller has verified the digest). */
+int storage_blob_begin(struct storage_store *store, const char *digest, char **ret_tmp,
+		       struct engine_error **err);
+int storage_blob_commit(struct storage_store *store, const char *digest, const char *tmp,
+			struct engine_error **err);
+void storage_blob_abort(struct storage_store *store, const char *tmp);
+bool storage_blob_exists(struct storage_store *store, const char *digest);
+/* Open a stored blob for reading. */
+int storage_blob_open(struct storage_store *store, const char *digest, struct engine_error **err);
+/* Compressed digest recorded for a layer ("" when unknown). */
+int storage_layer_digest(struct storage_store *store, const char *diff_id, char *out, size_t size);
 
 /* Image records. */
 struct storage_image {
