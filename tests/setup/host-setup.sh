@@ -104,14 +104,16 @@ PKGS=(
   # build
   gcc clang lld llvm meson ninja-build pkg-config libsubid-dev uidmap
   libcurl4-openssl-dev libjansson-dev libarchive-dev libseccomp-dev libcap-dev
-  libsystemd-dev libcmocka-dev
+  libsystemd-dev libcmocka-dev libssl-dev
   # runtime helpers the engine execs
   fuse-overlayfs fuse3 slirp4netns
   # tests (and this script: jq, curl, skopeo, busybox-static, debootstrap)
   bats tmux jq curl attr iproute2 procps util-linux busybox-static
   docker-registry skopeo debootstrap
   # benchmarks
-  hyperfine crun
+  hyperfine crun podman
+  # login tests: a registry with htpasswd auth
+  apache2-utils
 )
 apt_install() {
   # Do not let maintainer scripts start services while we install: the
