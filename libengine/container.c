@@ -36,7 +36,8 @@
 #include "fs.h"
 #include "mounts.h"
 #include "passwd.h"
-#include "seccomp-profile.h"
+#include "paths.h"
+#include "seccomp-cache.h"
 #include "security.h"
 #include "terminal.h"
 #include "userns.h"
@@ -50,7 +51,7 @@ extern char **environ;
 struct child_ctx {
 	const struct engine_run_spec *spec;
 	const struct engine_idmap *map;
-	void *seccomp_ctx;
+	const struct engine_seccomp_program *seccomp;
 	int sock;
 };
 
@@ -210,7 +211,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
 		.mapped_uids = engine_idmap_total(c->map->uids, c->map->n_uids),
 		.mapped_gids = engine_idmap_total(c->map->gids, c->map->n_gids),
-		.seccomp_ctx = c->seccomp_ctx,
+		.seccomp = c->seccomp,
 	};
 	if (engine_security_apply(&sc, &creds, err) < 0)
 		return -1;
@@ -362,18 +363,18 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err)
 {
-	void *seccomp_ctx = NULL;
-	if (spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0) {
-		struct engine_seccomp_profile *profile = NULL;
-		int r = spec->seccomp_profile
-				? engine_seccomp_profile_load_file(spec->seccomp_profile, &profile, err)
-				: engine_seccomp_profile_default(&profile, err);
-		if (r < 0)
-			return engine_error_prefix(err, "seccomp");
-		r = engine_seccomp_compile(profile, spec->caps, &seccomp_ctx, err);
-		engine_seccomp_profile_free(profile);
-		if (r < 0)
-			return engine_error_prefix(err, "seccomp");
+	struct engine_seccomp_program program = { 0 };
+	bool confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
+	if (confined) {
+		cleanup_free char *runroot = NULL;
+		cleanup_free char *cache = NULL;
+		struct engine_error *local = NULL;
+		if (storage_default_runroot(&runroot, &local) == 0 &&
+		    asprintf(&cache, "%s/seccomp", runroot) < 0)
+			cache = NULL;
+		engine_error_free(&local);
+		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)
+			return -1;
 	}
 
 	sigset_t mask, saved;
@@ -390,14 +391,15 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
 		flags |= CLONE_NEWCGROUP;
 
-	struct child_ctx c = { .spec = spec, .map = map, .seccomp_ctx = seccomp_ctx, .sock = -1 };
+	struct child_ctx c = { .spec = spec, .map = map, .seccomp = confined ? &program : NULL,
+			       .sock = -1 };
 	pid_t pid = -1;
 	int sock = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
 	int cr = engine_userns_clone(map, flags, child_main, &c, &pid, &sock, err);
-	engine_seccomp_release(seccomp_ctx);
+	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;
 	if (parent_sync(sock, spec, &master, err) < 0) {

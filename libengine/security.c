@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "seccomp-profile.h"
 
 static int capset_masks(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 {
@@ -113,7 +112,7 @@ int engine_security_apply(const struct engine_security_config *cfg, const struct
 
 	if (cfg->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return engine_error_errno(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-	if (cfg->seccomp_ctx != NULL && engine_seccomp_load(cfg->seccomp_ctx, err) < 0)
+	if (cfg->seccomp != NULL && engine_seccomp_program_load(cfg->seccomp, err) < 0)
 		return -1;
 
 	uint64_t final = creds->uid == 0 ? (cfg->caps & permitted) : 0;

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "passwd.h"
+#include "seccomp-cache.h"
 
 struct engine_security_config {
 	uint64_t caps;         /* bounding set, and permitted/effective when uid is 0 */
@@ -14,7 +15,7 @@ struct engine_security_config {
 	bool set_groups;       /* false when setgroups(2) is denied (single mapping) */
 	uint64_t mapped_uids;  /* container uids 0..mapped_uids-1 exist */
 	uint64_t mapped_gids;  /* container gids 0..mapped_gids-1 exist */
-	void *seccomp_ctx;     /* compiled filter, NULL for unconfined */
+	const struct engine_seccomp_program *seccomp; /* NULL for unconfined */
 };
 
 int engine_security_apply(const struct engine_security_config *cfg, const struct engine_creds *creds,
