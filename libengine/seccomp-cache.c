@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <stdint.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,26 +24,37 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "digest.h"
 #include "fs.h"
 #include "seccomp-profile.h"
 
 #define MAX_PROFILE (4u << 20)
 #define MAX_PROGRAM 65535
 
-/* What makes two programs equal: profile bytes or binary identity, caps,
- * libseccomp version. */
-static int cache_key(const char *profile, uint64_t caps, char out[STORAGE_DIGEST_MAX],
-		     struct engine_error **err)
+/* The cache key: FNV-1a over everything that shapes the program, twice
+ * with different offsets for 128 bits.  Not a cryptographic hash, and it
+ * need not be: the cache is the user's own, and using no crypto library
+ * here keeps this start-up path free of libcrypto (see docs/performance.md). */
+struct key_hash {
+	uint64_t a, b;
+};
+
+static void key_update(struct key_hash *h, const void *data, size_t len)
 {
-	struct storage_hasher *h = storage_hasher_new("sha256");
-	if (h == NULL)
-		return engine_error_set(err, ENOMEM, "hasher");
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h->a = (h->a ^ p[i]) * 0x100000001b3ULL;
+		h->b = (h->b ^ p[i]) * 0x100000001b3ULL;
+	}
+}
+
+static int cache_key(const char *profile, uint64_t caps, char out[40], struct engine_error **err)
+{
+	struct key_hash h = { 0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL };
 	char head[256];
 	const struct scmp_version *v = seccomp_version();
 	snprintf(head, sizeof(head), "engine-seccomp-v1 caps=%llx libseccomp=%u.%u.%u ",
 		 (unsigned long long)caps, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-	storage_hasher_update(h, head, strlen(head));
+	key_update(&h, head, strlen(head));
 	if (profile == NULL) {
 		/* The default lives in this binary: any rebuild changes it. */
 		struct stat st;
@@ -50,21 +62,18 @@ static int cache_key(const char *profile, uint64_t caps, char out[STORAGE_DIGEST
 			snprintf(head, sizeof(head), "default dev=%llu ino=%llu size=%lld mtime=%lld.%ld",
 				 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 				 (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-			storage_hasher_update(h, head, strlen(head));
+			key_update(&h, head, strlen(head));
 		}
 	} else {
 		cleanup_free char *buf = NULL;
 		size_t len = 0;
-		if (engine_read_file(AT_FDCWD, profile, 0, MAX_PROFILE, &buf, &len, err) < 0) {
-			storage_hasher_free(h);
+		if (engine_read_file(AT_FDCWD, profile, 0, MAX_PROFILE, &buf, &len, err) < 0)
 			return -1;
-		}
-		storage_hasher_update(h, "file ", 5);
-		storage_hasher_update(h, buf, len);
+		key_update(&h, "file ", 5);
+		key_update(&h, buf, len);
 	}
-	int r = storage_hasher_final(h, out);
-	storage_hasher_free(h);
-	return r < 0 ? engine_error_set(err, EIO, "hash the seccomp profile") : 0;
+	snprintf(out, 40, "%016llx%016llx", (unsigned long long)h.a, (unsigned long long)h.b);
+	return 0;
 }
 
 static int read_cached(const char *path, struct engine_seccomp_program *ret)
@@ -123,11 +132,11 @@ int engine_seccomp_program_get(const char *profile, uint64_t caps, const char *c
 			       struct engine_seccomp_program *ret, struct engine_error **err)
 {
 	memset(ret, 0, sizeof(*ret));
-	char key[STORAGE_DIGEST_MAX];
+	char key[40];
 	if (cache_key(profile, caps, key, err) < 0)
 		return engine_error_prefix(err, "seccomp");
 	cleanup_free char *path = NULL;
-	if (cache_dir != NULL && asprintf(&path, "%s/%s.bpf", cache_dir, strchr(key, ':') + 1) < 0)
+	if (cache_dir != NULL && asprintf(&path, "%s/%s.bpf", cache_dir, key) < 0)
 		path = NULL;
 	if (path != NULL && read_cached(path, ret) == 0)
 		return 0;
