@@ -6,6 +6,7 @@
 struct cmd_global {
 	const char *root;    /* --root */
 	const char *runroot; /* --runroot */
+	const char *storage_driver; /* --storage-driver, checked to be one we know */
 };
 
 int cmd_run(int argc, char **argv, struct cmd_global *g);
@@ -15,6 +16,15 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g);
 int cmd_tag(int argc, char **argv, struct cmd_global *g);
 int cmd_inspect(int argc, char **argv, struct cmd_global *g);
 int cmd_image(int argc, char **argv, struct cmd_global *g);
+int cmd_save(int argc, char **argv, struct cmd_global *g);
+int cmd_load(int argc, char **argv, struct cmd_global *g);
+int cmd_import(int argc, char **argv, struct cmd_global *g);
+int cmd_push(int argc, char **argv, struct cmd_global *g);
+int cmd_history(int argc, char **argv, struct cmd_global *g);
+int cmd_login(int argc, char **argv, struct cmd_global *g);
+int cmd_logout(int argc, char **argv, struct cmd_global *g);
+int cmd_image_prune(int argc, char **argv, struct cmd_global *g);
+int cmd_system(int argc, char **argv, struct cmd_global *g);
 
 /* The storage root: --root, or the default for this user. */
 int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err);

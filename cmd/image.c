@@ -1,5 +1,6 @@
 /* image.c: `engine image SUBCOMMAND`, Docker's management-command spelling
- * of pull, ls, rm, tag and inspect. */
+ * of pull, ls, rm, tag, inspect, save, load, import, push, history, and
+ * prune (which has no top-level spelling). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 int cmd_image(int argc, char **argv, struct cmd_global *g)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine image COMMAND\n\nCommands:\n  inspect  ls  pull  rm  tag");
+		puts("Usage: engine image COMMAND\n\nCommands:\n  history  import  inspect  load  ls  prune  pull  push  rm  save  tag");
 		return argc < 2 ? 125 : 0;
 	}
 	const char *sub = argv[1];
@@ -22,6 +23,16 @@ int cmd_image(int argc, char **argv, struct cmd_global *g)
 		return cmd_tag(argc - 1, argv + 1, g);
 	if (strcmp(sub, "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1, g);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **, struct cmd_global *);
+	} more[] = {
+		{ "save", cmd_save },	    { "load", cmd_load },	{ "import", cmd_import },
+		{ "push", cmd_push },	    { "history", cmd_history }, { "prune", cmd_image_prune },
+	};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (strcmp(sub, more[i].name) == 0)
+			return more[i].fn(argc - 1, argv + 1, g);
 	fprintf(stderr, "Error: unknown command \"%s\" for \"engine image\"\n", sub);
 	return 125;
 }

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "driver.h"
 
 static const char usage[] =
 	"Usage: engine [OPTIONS] COMMAND\n"
@@ -22,6 +23,8 @@ static const char usage[] =
 	"      --log-level LEVEL   error, warn, info or debug (default warn)\n"
 	"      --root DIR          storage root\n"
 	"      --runroot DIR       run state directory\n"
+	"      --storage-driver D  overlay, fuse-overlayfs or vfs (default: $STORAGE_DRIVER,\n"
+	"                          storage.conf, the store's own, else detected)\n"
 	"  -v, --version           print the version\n"
 	"\n"
 	"Commands:\n"
@@ -31,7 +34,15 @@ static const char usage[] =
 	"  rmi       remove images (also: image rm)\n"
 	"  tag       give an image another name\n"
 	"  inspect   show an image as JSON\n"
+	"  push      push an image to a registry\n"
+	"  save      write images to a tar archive (docker-archive, oci-archive)\n"
+	"  load      read images from a tar archive\n"
+	"  import    make an image from a rootfs tarball\n"
+	"  history   show an image's history\n"
+	"  login     log in to a registry\n"
+	"  logout    log out from a registry\n"
 	"  image     manage images\n"
+	"  system    system-wide commands (df)\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n";
 
@@ -92,6 +103,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "runroot", required_argument, NULL, 'R' },
+		{ "storage-driver", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -122,6 +134,14 @@ int main(int argc, char **argv)
 		case 'R':
 			g.runroot = optarg;
 			break;
+		case 'S':
+			if (storage_driver_from_name(optarg) == STORAGE_DRIVER_NONE) {
+				fprintf(stderr, "Error: unknown storage driver \"%s\" (--storage-driver): "
+						"expected overlay, fuse-overlayfs or vfs\n", optarg);
+				return 125;
+			}
+			g.storage_driver = optarg;
+			break;
 		case 'v':
 			printf("engine version %s\n", ENGINE_VERSION);
 			return 0;
@@ -151,6 +171,9 @@ int main(int argc, char **argv)
 	} table[] = {
 		{ "pull", cmd_pull },   { "images", cmd_images }, { "rmi", cmd_rmi },
 		{ "tag", cmd_tag },     { "inspect", cmd_inspect }, { "image", cmd_image },
+		{ "save", cmd_save },   { "load", cmd_load },       { "import", cmd_import },
+		{ "push", cmd_push },   { "history", cmd_history }, { "login", cmd_login },
+		{ "logout", cmd_logout }, { "system", cmd_system },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

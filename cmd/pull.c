@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "image.h"
+#include "storage-driver.h"
 
 int cmd_pull(int argc, char **argv, struct cmd_global *g)
 {
@@ -65,6 +66,9 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 	cleanup_free char *root = NULL;
 	cleanup_free char *name = NULL;
 	if (cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	if (engine_storage_driver_resolve(root, g->storage_driver, &map, ENGINE_STORAGE_RECORD, NULL,
+					  &po.driver, NULL, &err) < 0)
 		return cmd_report(err);
 	if (engine_image_pull(root, &map, argv[optind], &po, &name, &err) < 0)
 		return cmd_report(err);

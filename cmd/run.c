@@ -11,6 +11,7 @@
 #include "image.h"
 #include "paths.h"
 #include "run-args.h"
+#include "storage-driver.h"
 
 int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err)
 {
@@ -27,6 +28,10 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 {
 	cleanup_free char *root = NULL;
 	if (cmd_store_root(g, &root, err) < 0)
+		return -1;
+	enum storage_driver driver;
+	if (engine_storage_driver_resolve(root, g->storage_driver, map, ENGINE_STORAGE_RECORD, NULL,
+					  &driver, NULL, err) < 0)
 		return -1;
 	struct storage_store *store = NULL;
 	if (storage_store_open(root, &store, err) < 0)
@@ -45,7 +50,8 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 		struct engine_pull_options po = { .platform = spec->platform,
 						  .tls_verify = !spec->tls_verify_off,
 						  .progress = cmd_pull_progress,
-						  .progress_data = &progress };
+						  .progress_data = &progress,
+						  .driver = driver };
 		cleanup_free char *name = NULL;
 		if (engine_image_pull(root, map, spec->image, &po, &name, err) < 0)
 			goto out;
@@ -68,6 +74,10 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 	}
 	for (size_t i = 0; i < img->n_layers; i++)
 		spec->layers[spec->n_layers++] = strdup(img->diff_ids[i]);
+	if (driver == STORAGE_DRIVER_VFS &&
+	    engine_vfs_prepare(root, map, spec->layers, spec->n_layers, err) < 0)
+		goto out;
+	spec->storage_driver = driver;
 	spec->store_root = steal_pointer(&root);
 	r = 0;
 out:

@@ -159,6 +159,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.layers = spec->layers,
 		.n_layers = spec->n_layers,
 		.container_id = spec->id,
+		.driver = spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
 		.map_tty_gid = engine_idmap_total(c->map->gids, c->map->n_gids) > 5,

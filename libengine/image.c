@@ -25,6 +25,7 @@
 #include "registry.h"
 #include "unpack.h"
 #include "userns.h"
+#include "vfs.h"
 
 struct pull_ctx {
 	const char *root;
@@ -321,7 +322,12 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 						 .index = next, .n_layers = n, .desc = &manifest.layers[next],
 						 .diff_id = config.diff_ids[next], .unpack = uo, .pipe_w = -1,
 						 .blob_fd = -1 };
-			if (storage_layer_exists(store, j->diff_id)) {
+			/* A layer that load or import stored from another blob
+			 * is fetched again for this manifest's blob (save and
+			 * push need the exact bytes); unpacking it again is
+			 * wasted, but commit keeps the first copy. */
+			if (storage_layer_exists(store, j->diff_id) &&
+			    storage_blob_exists(store, j->desc->digest)) {
 				progress(c, ENGINE_PULL_LAYER_SKIP, next, n, j->desc->digest, 0, 0);
 			} else if (pthread_create(&threads[next], NULL, layer_thread, j) == 0) {
 				started[next] = true;
@@ -351,6 +357,10 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 		goto out;
 	if (storage_image_put(store, mbuf, mlen, mdigest, cfg.data, cfg.len, manifest.config.digest,
 			      config.diff_ids, n, total, name, err) < 0)
+		goto out;
+	/* After the record: a vfs root no image names would be pruned. */
+	if (c->opts->driver == STORAGE_DRIVER_VFS &&
+	    storage_vfs_build(store, config.diff_ids, n, err) < 0)
 		goto out;
 	progress(c, ENGINE_PULL_STORED, 0, 0, manifest.config.digest, 0, 0);
 	rc = 0;
@@ -567,6 +577,8 @@ static int remove_child(void *data, int sock)
 		snprintf(rel, sizeof(rel), "containers/%s", c->container_id);
 		if (storage_remove_tree(store->rootfd, rel, &err) < 0)
 			goto fail;
+	} else if (storage_vfs_prune(store, &err) < 0) {
+		goto fail; /* an image went: so may its vfs root */
 	}
 	storage_store_close(store);
 	return 0;
@@ -579,7 +591,9 @@ fail:
 int engine_layers_remove(const char *root, const struct engine_idmap *map, char **diff_ids,
 			 size_t n, struct engine_error **err)
 {
-	if (n == 0)
+	/* With no layer to remove, only a vfs root may be left to prune. */
+	cleanup_free char *vfs = NULL;
+	if (n == 0 && (asprintf(&vfs, "%s/vfs", root) < 0 || access(vfs, F_OK) < 0))
 		return 0;
 	struct remove_ctx c = { .root = root, .diff_ids = diff_ids, .n = n };
 	return engine_userns_run(map, remove_child, &c, err);
@@ -590,4 +604,91 @@ int engine_container_dir_remove(const char *root, const struct engine_idmap *map
 {
 	struct remove_ctx c = { .root = root, .container_id = id };
 	return engine_userns_run(map, remove_child, &c, err);
+}
+
+/* ---- prune and disk usage ---------------------------------------------- */
+
+int engine_image_prune(const char *root, const struct engine_idmap *map, bool all,
+		       engine_prune_report_fn report, void *report_data, int64_t *ret_reclaimed,
+		       struct engine_error **err)
+{
+	struct storage_store *store = NULL;
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	int64_t reclaimed = 0;
+	if (storage_store_open(root, &store, err) < 0 ||
+	    storage_image_list(store, &imgs, &n, err) < 0) {
+		storage_store_close(store);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* No container store yet (#4): no image is in use, so -a
+		 * removes every image, as docker image prune -a does for images
+		 * no container uses. */
+		if (!all && imgs[i]->n_names > 0)
+			continue;
+		char **untagged = NULL, **unused = NULL, *removed = NULL;
+		size_t n_untagged = 0, n_unused = 0;
+		if (storage_image_untag_or_remove(store, imgs[i]->id, true, &untagged, &n_untagged,
+						  &removed, &unused, &n_unused, err) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < n_unused; k++)
+			reclaimed += storage_layer_size(store, unused[k]);
+		for (size_t k = 0; report && k < n_untagged; k++)
+			report(report_data, untagged[k], NULL);
+		if (report && removed != NULL) {
+			char id[80];
+			snprintf(id, sizeof(id), "sha256:%s", removed);
+			report(report_data, NULL, id);
+		}
+		rc = engine_layers_remove(root, map, unused, n_unused, err);
+		for (size_t k = 0; k < n_untagged; k++)
+			free(untagged[k]);
+		free(untagged);
+		for (size_t k = 0; k < n_unused; k++)
+			free(unused[k]);
+		free(unused);
+		free(removed);
+	}
+	for (size_t i = 0; i < n; i++)
+		storage_image_free(imgs[i]);
+	free(imgs);
+	storage_store_close(store);
+	if (rc == 0 && ret_reclaimed != NULL)
+		*ret_reclaimed = reclaimed;
+	return rc;
+}
+
+int engine_image_disk_usage(const char *root, struct engine_disk_usage *ret,
+			    struct engine_error **err)
+{
+	struct storage_store *store = NULL;
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (storage_store_open(root, &store, err) < 0 ||
+	    storage_image_list(store, &imgs, &n, err) < 0) {
+		storage_store_close(store);
+		return -1;
+	}
+	/* Shared layers count once, as docker system df counts them. */
+	cleanup_json json_t *seen = json_object();
+	int64_t size = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < imgs[i]->n_layers; k++) {
+			const char *d = imgs[i]->diff_ids[k];
+			if (json_object_get(seen, d) != NULL)
+				continue;
+			json_object_set_new(seen, d, json_true());
+			size += storage_layer_size(store, d);
+		}
+		storage_image_free(imgs[i]);
+	}
+	free(imgs);
+	storage_store_close(store);
+	*ret = (struct engine_disk_usage){ .images = n, .active_images = 0, .images_size = size,
+					   .reclaimable = size };
+	return 0;
 }

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "driver.h"
 #include "error.h"
 #include "idmap.h"
+#include "image-archive.h"
 #include "spec.h"
 #include "store.h"
 
@@ -27,6 +29,7 @@ struct engine_pull_options {
 	const char *platform; /* "os/arch[/variant]", NULL = this machine */
 	bool tls_verify;      /* false: --tls-verify=false */
 	unsigned parallel;    /* concurrent layer downloads, 0 = 3 */
+	enum storage_driver driver; /* vfs: also build the image's flattened root */
 	engine_pull_progress_fn progress;
 	void *progress_data;
 };
@@ -58,3 +61,98 @@ int engine_layers_remove(const char *root, const struct engine_idmap *map, char 
  * namespace. */
 int engine_container_dir_remove(const char *root, const struct engine_idmap *map, const char *id,
 				struct engine_error **err);
+
+/* ---- save, load, import (image-archive.c) ------------------------------ */
+
+/* Write the images named by WHAT (names as the user typed them, or ids) to
+ * OUT_FD as a FORMAT archive.  An image given by name is saved with that
+ * name; one given by id without names, as docker save does. */
+int engine_image_save(const char *root, char *const *what, size_t n,
+		      enum storage_archive_format format, int out_fd, struct engine_error **err);
+
+/* Called once per name an image was loaded under (NAME normalised), or once
+ * with NAME NULL for an image without names.  ID is "sha256:HEX". */
+typedef void (*engine_load_report_fn)(void *data, const char *name, const char *id);
+
+/* Load a docker-archive or oci-archive (detected) read from IN_FD: every
+ * blob checked against its digest, every layer's diff_id against the
+ * config, layers unpacked inside the user namespace.  docker-archive
+ * layers arrive uncompressed: they are stored gzip-compressed (under the
+ * digest of the gzip stream, with a Docker schema2 manifest written for
+ * them), so a loaded image can be pushed and saved like a pulled one; the
+ * config, and so the image id, is kept byte for byte. */
+int engine_image_load(const char *root, const struct engine_idmap *map, int in_fd,
+		      engine_load_report_fn report, void *report_data, struct engine_error **err);
+
+struct engine_import_options {
+	char *const *changes; /* Dockerfile instructions (-c), n_changes of them */
+	size_t n_changes;
+	const char *message;   /* -m: the history comment */
+	const char *source;    /* "-" or the file name, for "Imported from ..." */
+	const char *reference; /* REPOSITORY[:TAG], or NULL for no name */
+};
+
+/* A rootfs tarball (any compression) read from IN_FD becomes a one-layer
+ * image.  RET_ID gets "sha256:HEX". */
+int engine_image_import(const char *root, const struct engine_idmap *map, int in_fd,
+			const struct engine_import_options *opts, char ret_id[72],
+			struct engine_error **err);
+
+/* Apply one Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
+ * USER, VOLUME, WORKDIR, STOPSIGNAL) to CONFIG, an image config's "config"
+ * object.  -EINVAL naming the instruction for anything else. */
+int engine_image_config_change(json_t *config, const char *change, struct engine_error **err);
+
+/* ---- push (image-push.c) ------------------------------------------------ */
+
+enum engine_push_event {
+	ENGINE_PUSH_BLOB_EXISTED, /* detail: NULL */
+	ENGINE_PUSH_BLOB_MOUNTED, /* detail: the repository it came from */
+	ENGINE_PUSH_BLOB_PUSHED,
+};
+
+typedef void (*engine_push_progress_fn)(void *data, enum engine_push_event event,
+					const char *digest, const char *detail);
+
+struct engine_push_options {
+	bool tls_verify;
+	engine_push_progress_fn progress;
+	void *progress_data;
+};
+
+struct engine_push_result {
+	char *repository; /* "127.0.0.1:5000/pushed/busybox" */
+	char *tag;        /* "copy" */
+	char digest[STORAGE_DIGEST_MAX]; /* of the manifest pushed */
+	size_t size;      /* its length */
+};
+void engine_push_result_clear(struct engine_push_result *r);
+
+/* Push the local image SOURCE to DESTINATION (NULL: SOURCE's own name):
+ * its blobs (skipped when the repository has them, mounted when another
+ * repository of the same registry that the image was pulled from has
+ * them), config and manifest, all byte for byte as stored. */
+int engine_image_push(const char *root, const char *source, const char *destination,
+		      const struct engine_push_options *opts, struct engine_push_result *ret,
+		      struct engine_error **err);
+
+/* ---- prune and disk usage (image.c) ------------------------------------ */
+
+/* Called per name removed (UNTAGGED) and per image deleted (DELETED,
+ * "sha256:HEX"); the other is NULL. */
+typedef void (*engine_prune_report_fn)(void *data, const char *untagged, const char *deleted);
+
+/* Remove dangling images (no name), or with ALL every image (no container
+ * store keeps images in use yet), and the layers no other image uses.
+ * *RET_RECLAIMED: bytes of the layers removed. */
+int engine_image_prune(const char *root, const struct engine_idmap *map, bool all,
+		       engine_prune_report_fn report, void *report_data, int64_t *ret_reclaimed,
+		       struct engine_error **err);
+
+struct engine_disk_usage {
+	size_t images, active_images;
+	int64_t images_size;  /* every layer once, however many images share it */
+	int64_t reclaimable;  /* what removing the unused images would free */
+};
+int engine_image_disk_usage(const char *root, struct engine_disk_usage *ret,
+			    struct engine_error **err);

@@ -23,10 +23,10 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "driver.h"
 #include "fs.h"
 #include "idmap.h"
 #include "paths.h"
+#include "storage-driver.h"
 
 static json_t *map_json(const struct engine_idmap_range *r, size_t n)
 {
@@ -85,68 +85,24 @@ static json_t *cgroup_json(void)
 			 "disabled", "reason", reason);
 }
 
-/* The overlay probe must run where the layer mounts will be made: for a
- * rootless user that is a user namespace of its own.  A single-id map is
- * enough for a mount test, so no newuidmap round trip. */
-static int probe_overlay_in_userns(const char *dir, const struct engine_idmap *map)
+static json_t *store_json(const char *root, const char *runroot, const char *requested,
+			  const struct engine_idmap *map, json_t *features, struct engine_error **err)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (map->mode != ENGINE_IDMAP_ROOT) {
-			char buf[64];
-			if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-				_exit(2);
-			int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				(void)!write(fd, "deny", 4);
-				close(fd);
-			}
-			snprintf(buf, sizeof(buf), "0 %u 1", (unsigned)map->uid);
-			fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
-				_exit(2);
-			close(fd);
-			snprintf(buf, sizeof(buf), "0 %u 1", (unsigned)map->gid);
-			fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
-				_exit(2);
-			close(fd);
-		} else if (unshare(CLONE_NEWNS) < 0) {
-			_exit(2);
-		}
-		/* Never let the probe's mount propagate to the host's namespace
-		 * (root's "/" is often shared). */
-		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-			_exit(2);
-		struct engine_error *err = NULL;
-		_exit(storage_probe_overlay(dir, map->mode != ENGINE_IDMAP_ROOT, &err) == 0 ? 0 : 1);
-	}
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-static json_t *store_json(const char *root, const char *runroot, const struct engine_idmap *map,
-			  json_t *features)
-{
-	cleanup_free char *probe = NULL;
-	bool overlay = false;
-	if (asprintf(&probe, "%s/overlay-probe-XXXXXX", runroot) >= 0 &&
-	    engine_mkdir_p(runroot, 0700, NULL) == 0 && mkdtemp(probe) != NULL) {
-		overlay = probe_overlay_in_userns(probe, map) == 0;
-		rmdir(probe);
-	}
-	char buf[256];
-	const char *fuse = which("fuse-overlayfs", buf, sizeof(buf));
-	bool dev_fuse = access("/dev/fuse", R_OK | W_OK) == 0;
-	json_object_set_new(features, "overlayInUserNamespace", json_boolean(overlay));
-	json_object_set_new(features, "fuseOverlayfs", fuse ? json_string(fuse) : json_null());
-	json_object_set_new(features, "devFuse", json_boolean(dev_fuse));
-	const char *driver = overlay ? "overlay" : (fuse && dev_fuse) ? "fuse-overlayfs" : "vfs";
-	return json_pack("{s:s,s:s,s:s}", "graphRoot", root, "runRoot", runroot, "driver", driver);
+	/* Probe where the layers would live when the store exists (its file
+	 * system decides as much as the kernel), else in the run directory:
+	 * info creates no store. */
+	struct engine_storage_detection det;
+	engine_storage_detect(access(root, F_OK) == 0 ? root : runroot, map, &det);
+	json_object_set_new(features, "overlayInUserNamespace", json_boolean(det.overlay_in_userns));
+	json_object_set_new(features, "fuseOverlayfs",
+			    det.fuse_overlayfs ? json_string(det.fuse_overlayfs) : json_null());
+	json_object_set_new(features, "devFuse", json_boolean(det.dev_fuse));
+	enum storage_driver driver;
+	const char *source = NULL;
+	if (engine_storage_driver_resolve(root, requested, map, 0, &det, &driver, &source, err) < 0)
+		return NULL;
+	return json_pack("{s:s,s:s,s:s,s:s}", "graphRoot", root, "runRoot", runroot, "driver",
+			 storage_driver_name(driver), "driverSource", source);
 }
 
 static long read_long(const char *path)
@@ -187,8 +143,8 @@ static json_t *features_json(void)
 	return f;
 }
 
-int engine_info_collect(const char *root, const char *runroot, json_t **ret,
-			struct engine_error **err)
+int engine_info_collect(const char *root, const char *runroot, const char *storage_driver,
+			json_t **ret, struct engine_error **err)
 {
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, err) < 0)
@@ -214,7 +170,11 @@ int engine_info_collect(const char *root, const char *runroot, json_t **ret,
 
 	static const char *const modes[] = { "root", "subid", "single" };
 	json_t *features = features_json();
-	json_t *store = store_json(root, runroot, &map, features);
+	json_t *store = store_json(root, runroot, storage_driver, &map, features, err);
+	if (store == NULL) {
+		json_decref(features);
+		return -1;
+	}
 	json_t *j = json_pack(
 		"{s:s,s:{s:s,s:s,s:s,s:s,s:i,s:I,s:b},s:{s:s,s:o,s:o,s:s?},s:o,s:o,s:o}", "version",
 		ENGINE_VERSION, "host", "os", "linux", "arch", u.machine, "kernel", u.release,

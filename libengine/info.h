@@ -6,5 +6,6 @@
 
 #include "error.h"
 
-int engine_info_collect(const char *root, const char *runroot, json_t **ret,
-			struct engine_error **err);
+/* STORAGE_DRIVER: --storage-driver, or NULL.  Creates nothing on disk. */
+int engine_info_collect(const char *root, const char *runroot, const char *storage_driver,
+			json_t **ret, struct engine_error **err);

@@ -15,6 +15,9 @@
  *              namespace), devpts newinstance, shm, mqueue, and symlinks
  *   masked     /dev/null over files, an empty ro tmpfs over directories
  *   read-only  bind + remount ro
+ * For an image the root itself comes from its layers, made by the store's
+ * storage driver (kernel overlay, fuse-overlayfs, or a vfs copy): see
+ * mount_layers and layer_drivers[].
  * pivot_root rather than chroot: chroot leaves the old root reachable
  * (fchdir to an fd opened before, or a second chroot) and breaks the
  * kernel's "fully visible" check for mounting proc in nested namespaces. */
@@ -23,6 +26,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +36,13 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copy.h"
 #include "fs.h"
+#include "vfs.h"
 
 static const char *const masked_paths[] = {
 	"/proc/acpi",        "/proc/kcore",         "/proc/keys",      "/proc/latency_stats",
@@ -239,24 +247,17 @@ static int mask_paths(struct engine_error **err)
 	return 0;
 }
 
+/* ---- the image's layers as the root: one function per storage driver --- */
+
 /* The image's layers as a kernel overlay: lower layers from the store, the
  * container's own upper and work directories.  Lower paths are given
  * relative to the store's layers/ directory (we chdir there) because the
  * mount data is limited to one page: absolute paths would cap an image at
  * a few dozen layers.  Rootless mounts need userxattr (overlay keeps its
  * whiteout and opaque marks in user.overlay.* inside a user namespace). */
-static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootfs,
-			struct engine_error **err)
+static int mount_overlay(const struct engine_mounts_config *cfg, const char *dir,
+			 char **ret_rootfs, struct engine_error **err)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/containers/%s", cfg->store_root, cfg->container_id);
-	static const char *const subdirs[] = { "", "/upper", "/work", "/merged" };
-	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
-		char p[4200];
-		snprintf(p, sizeof(p), "%s%s", dir, subdirs[i]);
-		if (mkdir(p, i == 0 ? 0700 : 0755) < 0 && errno != EEXIST)
-			return engine_error_errno(err, errno, "create %s", p);
-	}
 	char layers_dir[4200];
 	snprintf(layers_dir, sizeof(layers_dir), "%s/layers", cfg->store_root);
 	if (chdir(layers_dir) < 0)
@@ -283,6 +284,199 @@ static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootf
 		return engine_error_errno(err, errno, "mount the image's layers (overlay) on %s", merged);
 	*ret_rootfs = strdup(merged);
 	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
+/* fuse-overlayfs -o lowerdir=...,upperdir=...,workdir=... MERGED, as
+ * Podman's mount_program.  Absolute paths: the daemon keeps them and opens
+ * files by name later (symlink xattrs), after it has moved to "/"; the
+ * string has no one-page limit here (it is argv, not mount data). */
+static char *fuse_overlayfs_options(const struct engine_mounts_config *cfg, const char *dir,
+				    struct engine_error **err)
+{
+	/* fuse-overlayfs splits on ',' and ':' and offers no escape that
+	 * every version reads. */
+	if (strpbrk(cfg->store_root, ",:") != NULL) {
+		engine_error_set(err, EINVAL,
+				 "the store path %s contains ',' or ':', which fuse-overlayfs cannot take",
+				 cfg->store_root);
+		return NULL;
+	}
+	size_t cap = 64 + 3 * strlen(dir) + cfg->n_layers * (strlen(cfg->store_root) + 96);
+	char *opts = malloc(cap);
+	if (opts == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	size_t used = (size_t)snprintf(opts, cap, "lowerdir=");
+	for (size_t i = cfg->n_layers; i-- > 0;) {
+		const char *hex = strchr(cfg->layers[i], ':');
+		hex = hex ? hex + 1 : cfg->layers[i];
+		used += (size_t)snprintf(opts + used, cap - used, "%s%s/layers/%.80s/diff",
+					 i + 1 == cfg->n_layers ? "" : ":", cfg->store_root, hex);
+	}
+	snprintf(opts + used, cap - used, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	return opts;
+}
+
+/* The last line fuse-overlayfs wrote before failing, for the one-line
+ * error (its notice about options it ignores is no reason). */
+static void last_line(int fd, char *out, size_t size)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *save = NULL, *line = NULL;
+	for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
+		if (strncmp(t, "unknown argument ignored", 24) != 0)
+			line = t;
+	if (line == NULL)
+		return;
+	size_t len = strlen(line);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, line, len);
+	out[len] = '\0';
+}
+
+/* The daemon must not live in the container's mount namespace: the
+ * pivot_root below moves the root and cwd of every process there to the
+ * new root, which is this very mount, and the daemon resolves paths
+ * (/proc/self/fd/N, its layer paths) from its root; it would then serve
+ * lookups through itself, and the container could plant paths the daemon
+ * follows.  So it runs in a mount namespace of its own, cloned from ours
+ * after the container directory was made a shared mount: its FUSE mount
+ * on MERGED propagates to our copy, and then we cut the propagation.  It
+ * stays in the container's PID namespace, so the kernel kills it when the
+ * container's init ends, and nothing of it outlives `engine run`. */
+static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const char *dir,
+				char **ret_rootfs, struct engine_error **err)
+{
+	const char *bin = storage_fuse_overlayfs_path();
+	if (bin == NULL)
+		return engine_error_set(err, ENOENT,
+					"the fuse-overlayfs storage driver needs fuse-overlayfs in "
+					"/usr/bin or /usr/local/bin");
+	cleanup_free char *opts = fuse_overlayfs_options(cfg, dir, err);
+	if (opts == NULL)
+		return -1;
+	char merged[4200];
+	snprintf(merged, sizeof(merged), "%s/merged", dir);
+	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0 || mount(NULL, dir, NULL, MS_SHARED, NULL) < 0)
+		return engine_error_errno(err, errno, "make %s a shared mount", dir);
+	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int out[2];
+	if (null < 0 || pipe2(out, O_CLOEXEC) < 0)
+		return engine_error_errno(err, errno, "prepare fuse-overlayfs");
+	char *argv[] = { "fuse-overlayfs", "-o", opts, merged, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	/* The raw clone, as for the container itself: no glibc fork handlers
+	 * in a process that was itself made by a raw clone. */
+	long pid = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
+			_exit(126);
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		execve(bin, argv, envp);
+		_exit(127);
+	}
+	int e = errno;
+	close(out[1]);
+	if (pid < 0) {
+		close(out[0]);
+		return engine_error_errno(err, e, "start fuse-overlayfs");
+	}
+	/* It daemonizes once mounted: the first process exits 0 then. */
+	int status = 0;
+	while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR)
+		;
+	char why[512];
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	last_line(out[0], why, sizeof(why));
+	close(out[0]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return engine_error_set(err, EIO, "fuse-overlayfs failed to mount the image's layers on %s (%s %d)%s%s",
+					merged, WIFEXITED(status) ? "exit status" : "signal",
+					WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+					why[0] ? ": " : "", why);
+	/* Nothing mounted in the container from here on may reach the
+	 * daemon's namespace, and pivot_root refuses shared mounts. */
+	if (mount(NULL, dir, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return engine_error_errno(err, errno, "make %s private", dir);
+	struct statfs sf;
+	if (statfs(merged, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC)
+		return engine_error_set(err, EIO, "fuse-overlayfs reported success, but %s is not its mount",
+					merged);
+	*ret_rootfs = strdup(merged);
+	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
+/* vfs: a full copy of the image's flattened root (built at pull time) is
+ * the container's writable root.  Copied here, in the container's user
+ * namespace, so the subordinate owners can be kept.  This is the driver's
+ * cost: the whole image is copied at every run (reflinked where the file
+ * system can). */
+static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir,
+			 char **ret_rootfs, struct engine_error **err)
+{
+	cleanup_free char *image_root = storage_vfs_root_path(cfg->store_root, cfg->layers, cfg->n_layers);
+	if (image_root == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	cleanup_close int src = open(image_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0)
+		return engine_error_errno(err, errno, "open the image's vfs root %s", image_root);
+	char rootfs[4200];
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	cleanup_close int dst = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0)
+		return engine_error_errno(err, errno, "open %s", rootfs);
+	if (storage_copy_tree(src, dst, STORAGE_COPY_TREE, err) < 0)
+		return engine_error_prefix(err, "copy the image into %s", rootfs);
+	*ret_rootfs = strdup(rootfs);
+	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
+/* The storage drivers' ways to make a root of an image's layers, and the
+ * directories each needs under ROOT/containers/ID. */
+static const struct layer_driver {
+	enum storage_driver driver;
+	const char *subdirs[4];
+	int (*make_root)(const struct engine_mounts_config *cfg, const char *dir, char **ret_rootfs,
+			 struct engine_error **err);
+} layer_drivers[] = {
+	{ STORAGE_DRIVER_OVERLAY, { "upper", "work", "merged", NULL }, mount_overlay },
+	{ STORAGE_DRIVER_FUSE_OVERLAYFS, { "upper", "work", "merged", NULL }, mount_fuse_overlayfs },
+	{ STORAGE_DRIVER_VFS, { "rootfs", NULL }, copy_vfs_root },
+};
+
+static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootfs,
+			struct engine_error **err)
+{
+	const struct layer_driver *d = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(layer_drivers); i++)
+		if (layer_drivers[i].driver == cfg->driver)
+			d = &layer_drivers[i];
+	if (d == NULL)
+		return engine_error_set(err, EINVAL, "no storage driver chosen for the image's layers");
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/containers/%s", cfg->store_root, cfg->container_id);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return engine_error_errno(err, errno, "create %s", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(d->subdirs) && d->subdirs[i] != NULL; i++) {
+		char p[4200];
+		snprintf(p, sizeof(p), "%s/%s", dir, d->subdirs[i]);
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return engine_error_errno(err, errno, "create %s", p);
+	}
+	return d->make_root(cfg, dir, ret_rootfs, err);
 }
 
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)

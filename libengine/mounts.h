@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "driver.h"
 #include "error.h"
 
 struct engine_mounts_config {
@@ -12,6 +13,7 @@ struct engine_mounts_config {
 	char *const *layers;      /* diff_ids, bottom first */
 	size_t n_layers;
 	const char *container_id; /* the writable layer's directory name */
+	enum storage_driver driver; /* with layers: how they become the root */
 	bool private_netns; /* a fresh sysfs needs a network namespace we own */
 	bool rootless;      /* device nodes are bind-mounted, devpts has no gid=5 */
 	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */

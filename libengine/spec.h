@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "driver.h"
 #include "error.h"
 #include "mode.h"
 
@@ -30,9 +31,11 @@ struct engine_run_spec {
 	char *seccomp_profile; /* NULL: the default; "unconfined"; or a file path */
 
 	/* An image instead of --rootfs: the root is an overlay of its layers
-	 * with a writable layer in STORE_ROOT/containers/ID. */
+	 * (or, with vfs, a copy of them) with a writable layer in
+	 * STORE_ROOT/containers/ID. */
 	char *image;        /* as the user named it */
 	char *store_root;
+	enum storage_driver storage_driver;
 	char **layers;      /* diff_ids, bottom layer first */
 	size_t n_layers;
 	char *entrypoint;   /* --entrypoint (may be "") */

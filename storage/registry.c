@@ -36,6 +36,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "manifest.h"
+#include "registry-internal.h"
 
 #define MAX_REDIRECTS 10
 #define MAX_RESUMES 5
@@ -1306,4 +1307,99 @@ int storage_registry_get_blob(struct storage_registry *c, const struct storage_r
 		return engine_error_set(err, EBADMSG, "%s: blob %s: digest mismatch (got %s)", name,
 					digest, got);
 	return 0;
+}
+
+/* ------------------------------------ lent to registry-push.c (internal) */
+
+void storage_registry_easy_setup(struct storage_registry *c, CURL *curl)
+{
+	curl_easy_setopt(curl, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+}
+
+bool storage_registry_insecure_allowed(struct storage_registry *c, const char *hostport)
+{
+	return insecure_allowed(c, hostport);
+}
+
+bool storage_registry_plain_host(struct storage_registry *c, const char *host, bool remember)
+{
+	if (remember)
+		remember_plain_host(c, host);
+	return is_plain_host(c, host);
+}
+
+bool storage_registry_tls_or_connect_error(CURLcode code)
+{
+	return is_tls_or_connect_error(code);
+}
+
+char *storage_registry_cached_auth(struct storage_registry *c, const char *host, const char *scope)
+{
+	return cached_auth_get(c, host, scope);
+}
+
+int storage_registry_authenticate(struct storage_registry *c, const struct storage_reference *ref,
+				  const char *name, const char *api_host, const char *scope,
+				  char *const *challenges, size_t n_challenges, const char *user,
+				  const char *password, struct engine_error **err)
+{
+	struct response resp = { .status = 401 };
+	for (size_t i = 0; i < n_challenges && i < MAX_CHALLENGES; i++)
+		resp.challenges[resp.n_challenges++] = challenges[i];
+	if (user == NULL)
+		return authenticate(c, ref, name, api_host, scope, &resp, err);
+	/* Login: the credentials being checked, not the stored ones. */
+	struct challenge bearer = { 0 }, basic = { 0 };
+	for (size_t i = 0; i < resp.n_challenges; i++) {
+		struct challenge ch;
+		if (parse_challenge(resp.challenges[i], &ch) < 0) {
+			challenge_clear(&ch);
+			continue;
+		}
+		if (strcmp(ch.scheme, "bearer") == 0 && bearer.scheme[0] == '\0')
+			bearer = ch;
+		else if (strcmp(ch.scheme, "basic") == 0 && basic.scheme[0] == '\0')
+			basic = ch;
+		else
+			challenge_clear(&ch);
+	}
+	cleanup_free char *header = NULL;
+	time_t expires = 0;
+	int r;
+	if (bearer.scheme[0] != '\0') {
+		r = fetch_token(c, name, &bearer, scope, user, password, &header, &expires, err);
+	} else if (basic.scheme[0] != '\0') {
+		header = storage_auth_basic_header(user, password);
+		r = header ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+		scope = "";
+	} else {
+		r = engine_error_set(err, EACCES,
+				     "%s: 401 Unauthorized without a Bearer or Basic challenge", name);
+	}
+	if (r == 0)
+		cached_auth_put(c, api_host, scope, header, expires);
+	challenge_clear(&bearer);
+	challenge_clear(&basic);
+	return r;
+}
+
+int storage_registry_status_error(const char *name, const char *what, long status,
+				  const char *reason, const char *body, size_t body_len,
+				  struct engine_error **err)
+{
+	struct transfer t;
+	transfer_init(&t, name, what);
+	t.resp.status = status;
+	snprintf(t.resp.reason, sizeof(t.resp.reason), "%s", reason ? reason : "");
+	t.error_body.data = (char *)body;
+	t.error_body.len = body_len;
+	return http_status_error(&t, err);
 }

@@ -23,7 +23,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
-#include "unpack.h"
+#include "remove.h"
 
 #define MAX_RECORD (16u << 20)
 
@@ -726,4 +726,38 @@ int storage_image_read_blob(struct storage_store *store, const char *id, const c
 	snprintf(rel, sizeof(rel), "images/%s/%s", id, which);
 	return engine_read_file(store->rootfd, rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS,
 				MAX_RECORD, ret_buf, ret_len, err);
+}
+
+/* ---- blobs whose digest is not known yet (load, import) ----------------- */
+
+int storage_blob_tmp(struct storage_store *store, char **ret_tmp, struct engine_error **err)
+{
+	/* One process may spool thousands of archive members: a counter
+	 * keeps the names apart, O_EXCL keeps them from clobbering anything. */
+	static unsigned counter;
+	for (int tries = 0; tries < 100; tries++) {
+		char *tmp = NULL;
+		if (asprintf(&tmp, "blobs/sha256/.tmp-%u-%d", __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
+			     (int)getpid()) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		int fd = openat(store->rootfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0) {
+			*ret_tmp = tmp;
+			return fd;
+		}
+		int e = errno;
+		free(tmp);
+		if (e != EEXIST)
+			return engine_error_errno(err, e, "create a temporary file in %s/blobs/sha256",
+						  store->root);
+	}
+	return engine_error_set(err, EEXIST, "create a temporary file in %s/blobs/sha256: too many leftovers",
+				store->root);
+}
+
+void storage_blob_remove(struct storage_store *store, const char *digest)
+{
+	char rel[300];
+	blob_rel(digest, rel, sizeof(rel));
+	(void)unlinkat(store->rootfd, rel, 0);
 }

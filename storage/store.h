@@ -13,6 +13,10 @@
  *                              and push: the exact bytes, so digests and
  *                              diff_ids survive a round trip)
  *     containers/ID/           per-container upper, work and merged dirs
+ *                              (vfs: rootfs, a full copy of the image)
+ *     driver                   the storage driver the store was first used
+ *                              with (driver.h)
+ *     vfs/CHAIN/               vfs only: an image's flattened root (vfs.h)
  */
 #pragma once
 
@@ -68,6 +72,14 @@ bool storage_blob_exists(struct storage_store *store, const char *digest);
 int storage_blob_open(struct storage_store *store, const char *digest, struct engine_error **err);
 /* Compressed digest recorded for a layer ("" when unknown). */
 int storage_layer_digest(struct storage_store *store, const char *diff_id, char *out, size_t size);
+/* A temp file among the blobs whose digest is not known yet (an archive
+ * member being spooled by load, a layer being compressed by import):
+ * blobs/sha256/.tmp-N-PID, so storage_layer_cleanup_stale removes it once
+ * PID is gone.  Commit it with storage_blob_commit after checking its
+ * digest, or drop it with storage_blob_abort. */
+int storage_blob_tmp(struct storage_store *store, char **ret_tmp, struct engine_error **err);
+/* Remove a stored blob (a load that failed after committing it). */
+void storage_blob_remove(struct storage_store *store, const char *digest);
 
 /* Image records. */
 struct storage_image {

@@ -15,6 +15,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "remove.h"
 
 /* How whiteouts (".wh.NAME") and opaque markers (".wh..wh..opq") in the tar
  * become something the mount driver understands. */
@@ -64,7 +65,3 @@ int storage_unpack_layer(int target_dirfd, int input_fd, const struct storage_un
 			 char diff_id[STORAGE_DIGEST_MAX], uint64_t *ret_size,
 			 struct engine_error **err);
 
-/* rm -rf of NAME below DIRFD without following symlinks.  Directories that
- * are not u+rwx (an overlay workdir leaves mode 000 ones) are chmod'ed as it
- * goes; it does not descend into another mount.  ENOENT is success. */
-int storage_remove_tree(int dirfd, const char *name, struct engine_error **err);

@@ -7,12 +7,15 @@
 #   3. unit tests (TAP), normal and sanitized
 #   4. libFuzzer harnesses, each for a bounded time on its seed corpus
 #   5. integration suites (bats) as the rootless test user, as a user
-#      without subuid ranges, and as root
+#      without subuid ranges, and as root; the image suite again as the
+#      rootless user with each other storage driver (fuse-overlayfs, vfs),
+#      since every driver must pass the same suite
 # Every TAP line is counted; a skip counts as a failure (no test is skipped
 # in CI without an issue saying so).  The last line is "N passed, N failed".
 #
 # Knobs: ENGINE_TEST_FUZZ_SECONDS (default 20), ENGINE_TEST_SKIP_SETUP=1,
-#        ENGINE_TEST_ONLY="unit asan fuzz rootless nosub root" (a subset)
+#        ENGINE_TEST_ONLY="unit asan fuzz rootless rootless-fuse rootless-vfs
+#        nosub root" (a subset)
 set -uo pipefail
 export LC_ALL=C.UTF-8
 
@@ -21,7 +24,7 @@ cd "$top"
 [ "$(id -u)" = 0 ] || { echo "tests/run.sh: run as root (it sets up users and a registry)" >&2; exit 2; }
 
 FUZZ_SECONDS=${ENGINE_TEST_FUZZ_SECONDS:-20}
-ONLY=${ENGINE_TEST_ONLY:-unit asan fuzz rootless nosub root}
+ONLY=${ENGINE_TEST_ONLY:-unit asan fuzz rootless rootless-fuse rootless-vfs nosub root}
 LOGDIR=${ENGINE_TEST_LOGDIR:-$top/build/test-logs}
 passed=0
 failed=0
@@ -173,7 +176,8 @@ run_bats() { # run_bats LABEL MODE USER SUITES
 		(cd /tmp && ENGINE_TEST_MODE=$mode bats --tap $files "$SUITE_DIR/setuid.bats") >"$out" 2>&1
 	else
 		# shellcheck disable=SC2086
-		AS_USER_KEEP="ENGINE ENGINE_TEST_MODE ENGINE_TEST_ROOTFS_BUSYBOX" ENGINE_TEST_MODE=$mode \
+		AS_USER_KEEP="ENGINE ENGINE_TEST_MODE ENGINE_TEST_ROOTFS_BUSYBOX ENGINE_STORAGE_DRIVER" \
+			ENGINE_TEST_MODE=$mode \
 			tests/setup/as-user -u "$user" bats --tap $files >"$out" 2>&1
 	fi
 	count_tap "integration $label" "$out"
@@ -187,8 +191,13 @@ chmod -R a+rX "$SUITE_DIR"
 
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images"
+want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images storage save-load push import-history login"
+# The same image suite through the other storage drivers (the default run
+# above detects the kernel overlay here); run.bats uses --rootfs only.
+want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
+	run_bats rootless-fuse rootless "$ENGINE_TEST_USER" "images"
+want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "images"
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info"
-want root && run_bats root root root "run security userns info images"
+want root && run_bats root root root "run security userns info images storage save-load push import-history login"
 
 finish

@@ -4,8 +4,15 @@
 # ENGINE_TEST_MODE   rootless | nosub | root: what the suite may expect of the
 #                    id mapping (set by tests/run.sh for each run)
 # ENGINE_TEST_ROOTFS_BUSYBOX  the plain busybox rootfs the setup leaves
+# ENGINE_STORAGE_DRIVER  overlay | fuse-overlayfs | vfs: when set, the
+#                    engine calls below pass it as --storage-driver (tests/run.sh
+#                    runs the image suite once per driver)
 
 ENGINE=${ENGINE:-engine}
+engine_args=()
+if [ -n "${ENGINE_STORAGE_DRIVER:-}" ]; then
+	engine_args=(--storage-driver "$ENGINE_STORAGE_DRIVER")
+fi
 ENGINE_TEST_MODE=${ENGINE_TEST_MODE:-rootless}
 ROOTFS_SRC=${ENGINE_TEST_ROOTFS_BUSYBOX:-/var/lib/engine-test/rootfs/busybox}
 
@@ -27,7 +34,7 @@ cleanup_rootfs() {
 }
 
 erun() {
-	"$ENGINE" run --rootfs "$ROOTFS" "$@"
+	"$ENGINE" "${engine_args[@]}" run --rootfs "$ROOTFS" "$@"
 }
 
 # assert_eq GOT WANT [WHAT]

@@ -18,7 +18,7 @@ teardown_file() {
 }
 
 eng() {
-	"$ENGINE" --root "$ENGINE_ROOT" "$@"
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
 }
 
 @test "pull an OCI image, a schema2 image and a multi-arch index" {
@@ -53,7 +53,7 @@ eng() {
 	run eng run --rm "$REG/busybox" sh -c 'echo $PATH; cat /etc/motd'
 	assert_eq "$status" 0
 	assert_contains "$output" "/usr/local/sbin"
-	run sh -c "echo 'echo from-stdin' | $ENGINE --root $ENGINE_ROOT run -i $REG/busybox"
+	run sh -c "echo 'echo from-stdin' | $ENGINE ${engine_args[*]} --root $ENGINE_ROOT run -i $REG/busybox"
 	assert_eq "$output" from-stdin
 	run eng run --entrypoint /bin/echo "$REG/busybox" hi
 	assert_eq "$output" hi
@@ -156,10 +156,10 @@ fifo"
 
 @test "bad references and missing images: one line, 125" {
 	# (no name that would need DNS: tests talk to 127.0.0.1 only)
-	expect_engine_error "$REG/Upper" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/Upper"
-	expect_engine_error "invalid tag" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/busybox:bad tag"
-	expect_engine_error "manifest unknown\|not found\|404" "$ENGINE" --root "$ENGINE_ROOT" pull "$REG/no-such-image:latest"
-	expect_engine_error "No such image" "$ENGINE" --root "$ENGINE_ROOT" run --pull never "$REG/never-pulled" true
+	expect_engine_error "$REG/Upper" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull "$REG/Upper"
+	expect_engine_error "invalid tag" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull "$REG/busybox:bad tag"
+	expect_engine_error "manifest unknown\|not found\|404" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull "$REG/no-such-image:latest"
+	expect_engine_error "No such image" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run --pull never "$REG/never-pulled" true
 }
 
 @test "two concurrent pulls of the same image both succeed with one record" {
@@ -195,4 +195,33 @@ fifo"
 	assert_eq "$status" 0
 	run ls -a "$ENGINE_ROOT/layers"
 	[[ "$output" != *.tmp-* ]]
+}
+
+@test "the root is made by the storage driver in use" {
+	run eng run --rm "$REG/busybox" sh -c 'grep " / " /proc/mounts | cut -d" " -f3'
+	assert_eq "$status" 0
+	case "${ENGINE_STORAGE_DRIVER:-overlay}" in
+	overlay) assert_eq "$output" overlay ;;
+	fuse-overlayfs) assert_eq "$output" fuse.fuse-overlayfs ;;
+	vfs) [[ "$output" != overlay && "$output" != fuse.* ]] ;;
+	esac
+	run cat "$ENGINE_ROOT/driver"
+	assert_eq "$output" "${ENGINE_STORAGE_DRIVER:-overlay}"
+}
+
+@test "a non-root user in the container reads the image and writes its own files" {
+	run eng run --rm --user 1000 "$REG/layered" sh -c 'cat /data/b; echo mine > /tmp/f; cat /tmp/f; stat -c %u /tmp/f'
+	assert_eq "$status" 0
+	assert_eq "$output" "b-v2
+mine
+1000"
+}
+
+@test "no fuse-overlayfs process outlives a run" {
+	eng run --rm "$REG/busybox" true
+	run sh -c "echo hi | $ENGINE ${engine_args[*]} --root $ENGINE_ROOT run -i --rm $REG/busybox cat"
+	assert_eq "$output" hi
+	eng run --rm "$REG/busybox" sh -c 'sleep 30 & exit 3' || true
+	run pgrep -u "$(id -u)" -a fuse-overlayfs
+	assert_eq "$output" ""
 }

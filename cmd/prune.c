@@ -1,0 +1,103 @@
+/* prune.c: `engine image prune [-a] [-f]`: dangling images (no name), or
+ * with -a every image no container uses, and the layers only they used.
+ * Asks first unless -f, and prints what Docker prints. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "humanize.h"
+#include "image.h"
+
+struct prune_print {
+	bool header;
+};
+
+static const char *familiar(const char *name)
+{
+	if (strncmp(name, "docker.io/library/", 18) == 0)
+		return name + 18;
+	if (strncmp(name, "docker.io/", 10) == 0)
+		return name + 10;
+	return name;
+}
+
+static void pruned(void *data, const char *untagged, const char *deleted)
+{
+	struct prune_print *p = data;
+	if (!p->header)
+		puts("Deleted Images:");
+	p->header = true;
+	if (untagged != NULL)
+		printf("untagged: %s\n", familiar(untagged));
+	if (deleted != NULL)
+		printf("deleted: %s\n", deleted);
+	fflush(stdout);
+}
+
+int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all = false, force = false;
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+af", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			puts("Usage: engine image prune [OPTIONS]\n\n"
+			     "  -a, --all     remove all unused images, not just dangling ones\n"
+			     "  -f, --force   do not prompt for confirmation");
+			return 0;
+		default:
+			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_report(err);
+		}
+	}
+	if (optind != argc) {
+		engine_error_set(&err, EINVAL, "\"engine image prune\" accepts no arguments");
+		return cmd_report(err);
+	}
+	if (!force) {
+		printf("WARNING! This will remove all %s.\nAre you sure you want to continue? [y/N] ",
+		       all ? "images without at least one container associated to them"
+			   : "dangling images");
+		fflush(stdout);
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0 &&
+		     strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0)) {
+			puts("Total reclaimed space: 0B");
+			return 0;
+		}
+	}
+	static struct engine_idmap map;
+	cleanup_free char *root = NULL;
+	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	struct prune_print pp = { 0 };
+	int64_t reclaimed = 0;
+	if (engine_image_prune(root, &map, all, pruned, &pp, &reclaimed, &err) < 0)
+		return cmd_report(err);
+	char size[32];
+	cmd_human_size(reclaimed, size, sizeof(size));
+	if (pp.header)
+		putchar('\n');
+	printf("Total reclaimed space: %s\n", size);
+	return 0;
+}

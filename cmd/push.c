@@ -1,0 +1,120 @@
+/* push.c: `engine push [--tls-verify=false] [-q] IMAGE [DESTINATION]` /
+ * `engine image push`.  Docker's lines: "The push refers to repository
+ * [...]", one per layer (Pushed, Layer already exists, Mounted from ...),
+ * and "TAG: digest: sha256:... size: N"; with -q only the pushed name. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "image.h"
+#include "reference.h"
+
+struct push_print {
+	bool quiet;
+	bool header;
+	const char *repository;
+};
+
+static void push_progress(void *data, enum engine_push_event e, const char *digest,
+			  const char *detail)
+{
+	struct push_print *p = data;
+	if (p->quiet)
+		return;
+	const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
+	switch (e) {
+	case ENGINE_PUSH_BLOB_EXISTED:
+		printf("%.12s: Layer already exists\n", hex);
+		break;
+	case ENGINE_PUSH_BLOB_MOUNTED:
+		printf("%.12s: Mounted from %s\n", hex, detail ? detail : "");
+		break;
+	case ENGINE_PUSH_BLOB_PUSHED:
+		printf("%.12s: Pushed\n", hex);
+		break;
+	}
+	fflush(stdout);
+}
+
+int cmd_push(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "tls-verify", optional_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct push_print pp = { 0 };
+	struct engine_push_options po = { .tls_verify = true, .progress = push_progress,
+					  .progress_data = &pp };
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			pp.quiet = true;
+			break;
+		case 't':
+			if (optarg == NULL || strcmp(optarg, "true") == 0)
+				po.tls_verify = true;
+			else if (strcmp(optarg, "false") == 0)
+				po.tls_verify = false;
+			else {
+				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--tls-verify\" flag",
+						 optarg);
+				return cmd_report(err);
+			}
+			break;
+		case 'h':
+			puts("Usage: engine push [OPTIONS] IMAGE [DESTINATION]");
+			return 0;
+		case ':':
+			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+			return cmd_report(err);
+		default:
+			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_report(err);
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		engine_error_set(&err, EINVAL, "\"engine push\" requires 1 or 2 arguments");
+		return cmd_report(err);
+	}
+	const char *source = argv[optind];
+	const char *destination = optind + 1 < argc ? argv[optind + 1] : NULL;
+	/* The repository line comes first, as Docker prints it before any
+	 * layer; a bad name is reported before anything is printed. */
+	struct storage_reference ref;
+	if (storage_reference_parse(destination ? destination : source, &ref, &err) < 0)
+		return cmd_report(err);
+	cleanup_free char *repo = NULL;
+	int r = storage_reference_name(&ref, &repo);
+	storage_reference_clear(&ref);
+	if (r < 0) {
+		engine_error_set(&err, ENOMEM, "out of memory");
+		return cmd_report(err);
+	}
+	cleanup_free char *root = NULL;
+	if (cmd_store_root(g, &root, &err) < 0)
+		return cmd_report(err);
+	if (!pp.quiet) {
+		printf("The push refers to repository [%s]\n", repo);
+		fflush(stdout);
+	}
+	struct engine_push_result res = { 0 };
+	if (engine_image_push(root, source, destination, &po, &res, &err) < 0) {
+		if (err->status == ENOENT && strstr(err->msg, "No such image") != NULL)
+			err->exit_code = 1;
+		return cmd_report(err);
+	}
+	if (pp.quiet)
+		printf("%s:%s\n", res.repository, res.tag);
+	else
+		printf("%s: digest: %s size: %zu\n", res.tag, res.digest, res.size);
+	engine_push_result_clear(&res);
+	return 0;
+}
