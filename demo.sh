@@ -33,6 +33,8 @@ echo "demo: building"
 [ -f build/demo/build.ninja ] || meson setup build/demo --prefix=/usr/local >/dev/null
 ninja -C build/demo >/dev/null
 install -m 0755 build/demo/cmd/engine /usr/local/bin/engine
+# the image commands' helper, where engine looks for it (../libexec/engine)
+install -D -m 0755 build/demo/cmd/engine-image /usr/local/libexec/engine/engine-image
 
 home=$(getent passwd "$user" | cut -d: -f6)
 rootfs=$home/.local/share/engine-demo/busybox

@@ -45,6 +45,17 @@ void cmd_pull_progress(void *userdata, enum engine_pull_event event, size_t laye
 int cmd_info(int argc, char **argv, struct cmd_global *g);
 int cmd_version(int argc, char **argv, struct cmd_global *g);
 
+/* The engine-image helper (cmd/helper.c). */
+void cmd_save_argv(int argc, char **argv);
+int cmd_helper_path(char *out, size_t size, struct engine_error **err);
+/* exec the helper with this process's command line; returns only on error */
+int cmd_exec_helper(void);
+/* Run `engine-image --root ROOT pull IMAGE` and wait: *ret_status is its
+ * exit status (it has printed its own error when non-zero). */
+int cmd_helper_pull(const struct cmd_global *g, const char *root, const char *image,
+		    const char *platform, bool tls_verify_off, int *ret_status,
+		    struct engine_error **err);
+
 /* Print "Error: MESSAGE" on one line and return the exit code for it. */
 int cmd_report(struct engine_error *err);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

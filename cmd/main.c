@@ -93,6 +93,7 @@ static int refuse_setuid(void)
 
 int main(int argc, char **argv)
 {
+	cmd_save_argv(argc, argv);
 	if (refuse_setuid() < 0) {
 		fputs("Error: engine must not be installed setuid or setgid: remove the bit "
 		      "(chmod u-s,g-s) and run it as a normal user\n", stderr);

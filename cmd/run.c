@@ -10,6 +10,7 @@
 #include "idmap.h"
 #include "image.h"
 #include "paths.h"
+#include "reference.h"
 #include "run-args.h"
 #include "storage-driver.h"
 
@@ -24,7 +25,7 @@ int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error *
 
 /* Image -> spec: look up, pull per --pull, take the config's defaults. */
 static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *g,
-			 const struct engine_idmap *map, struct engine_error **err)
+			 const struct engine_idmap *map, int *ret_status, struct engine_error **err)
 {
 	cleanup_free char *root = NULL;
 	if (cmd_store_root(g, &root, err) < 0)
@@ -46,15 +47,26 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 		engine_error_free(&lookup_err);
 		storage_image_free(img);
 		img = NULL;
-		struct cmd_progress progress = { .out = stderr };
-		struct engine_pull_options po = { .platform = spec->platform,
-						  .tls_verify = !spec->tls_verify_off,
-						  .progress = cmd_pull_progress,
-						  .progress_data = &progress,
-						  .driver = driver };
-		cleanup_free char *name = NULL;
-		if (engine_image_pull(root, map, spec->image, &po, &name, err) < 0)
+		int status = 0;
+		if (cmd_helper_pull(g, root, spec->image, spec->platform, spec->tls_verify_off, &status,
+				    err) < 0)
 			goto out;
+		if (status != 0) {
+			/* engine-image printed the error line already. */
+			r = -2;
+			*ret_status = status;
+			goto out;
+		}
+		cleanup_free char *name = NULL;
+		struct storage_reference ref;
+		if (storage_reference_parse(spec->image, &ref, err) < 0)
+			goto out;
+		int fr = storage_reference_format(&ref, &name);
+		storage_reference_clear(&ref);
+		if (fr < 0) {
+			engine_error_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
 		if (storage_image_get(store, name, &img, err) < 0)
 			goto out;
 	} else if (!found) {
@@ -111,7 +123,13 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 	}
 	if (map.warning[0] != '\0')
 		cmd_warn("%s", map.warning);
-	if (spec.image != NULL && prepare_image(&spec, g, &map, &err) < 0) {
+	int pull_status = 0;
+	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
+	if (pr == -2) {
+		rc = pull_status;
+		goto out;
+	}
+	if (pr < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}

@@ -119,8 +119,11 @@ fi
 # The test users must be able to execute the binary wherever the checkout is.
 BIN=/var/lib/engine-test/bin
 install -d -m 0755 "$BIN"
-install -m 0755 build/release/cmd/engine "$BIN/engine.new"
-mv -f "$BIN/engine.new" "$BIN/engine"
+# engine execs engine-image (pull, push, save, load...) from its own directory.
+for b in engine-image engine; do
+	install -m 0755 "build/release/cmd/$b" "$BIN/$b.new"
+	mv -f "$BIN/$b.new" "$BIN/$b"
+done
 export ENGINE="$BIN/engine"
 
 run_units() { # run_units BUILDDIR LABEL

@@ -225,3 +225,21 @@ mine
 	run pgrep -u "$(id -u)" -a fuse-overlayfs
 	assert_eq "$output" ""
 }
+
+@test "engine itself loads no HTTP, TLS, archive or crypto library; engine-image does the pulls" {
+	run ldd "$ENGINE"
+	[[ "$output" != *libcurl* ]]
+	[[ "$output" != *libarchive* ]]
+	[[ "$output" != *libcrypto* ]]
+	run ldd "$(dirname "$ENGINE")/engine-image"
+	assert_contains "$output" libcurl
+}
+
+@test "without engine-image next to it, pull fails in one line naming it" {
+	d="$BATS_TEST_TMPDIR/lonely"
+	mkdir -p "$d"
+	cp "$ENGINE" "$d/engine"
+	expect_engine_error "engine-image not found" "$d/engine" --root "$ENGINE_ROOT" pull "$REG/busybox"
+	run "$d/engine" --root "$ENGINE_ROOT" images
+	assert_eq "$status" 0
+}

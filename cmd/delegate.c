@@ -1,0 +1,20 @@
+/* delegate.c: in the `engine` binary, the image-transfer commands exec the
+ * engine-image helper with the same command line (see helper.c). */
+#include "cmd.h"
+
+#define DELEGATE(name)                                                       \
+	int name(int argc, char **argv, struct cmd_global *g)                \
+	{                                                                    \
+		(void)argc;                                                  \
+		(void)argv;                                                  \
+		(void)g;                                                     \
+		return cmd_exec_helper();                                    \
+	}
+
+DELEGATE(cmd_pull)
+DELEGATE(cmd_push)
+DELEGATE(cmd_save)
+DELEGATE(cmd_load)
+DELEGATE(cmd_import)
+DELEGATE(cmd_login)
+DELEGATE(cmd_logout)

@@ -1,0 +1,416 @@
+/* pull.c: pulling images.
+ *
+ * A pull runs entirely inside the user-namespace helper: the registry is
+ * reached from there (the network namespace is still the host's) and each
+ * layer is unpacked there, so the owners the image names land on the
+ * user's subordinate ids.  Layers download in parallel, each streamed from
+ * the HTTP connection through a pipe into the unpacker: no temporary
+ * tarball, the digest checked as the bytes pass, the diff_id checked
+ * against the config before the layer is committed.
+ *
+ * This file (with the registry client, the unpacker and OpenSSL under it)
+ * is linked only into the engine-image helper binary: see cmd/meson.build. */
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fs.h"
+#include "manifest.h"
+#include "reference.h"
+#include "registry.h"
+#include "unpack.h"
+#include "userns.h"
+#include "vfs.h"
+
+struct pull_ctx {
+	const char *root;
+	const char *reference;
+	const struct engine_pull_options *opts;
+	const struct engine_idmap *map;
+};
+
+struct layer_job {
+	struct pull_ctx *ctx;
+	struct storage_registry *client;
+	struct storage_reference *ref;
+	struct storage_store *store;
+	size_t index, n_layers;
+	const struct storage_descriptor *desc;
+	const char *diff_id;
+	struct storage_unpack_options unpack;
+	/* download thread -> pipe -> unpacker */
+	int pipe_w;
+	int blob_fd; /* the compressed bytes are kept for save and push */
+	uint64_t done;
+	struct engine_error *download_err;
+	struct engine_error *err;
+};
+
+static void progress(struct pull_ctx *c, enum engine_pull_event e, size_t layer, size_t n,
+		     const char *detail, uint64_t done, uint64_t total)
+{
+	if (c->opts->progress)
+		c->opts->progress(c->opts->progress_data, e, layer, n, detail, done, total);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int pipe_sink(void *userdata, const void *buf, size_t len)
+{
+	struct layer_job *j = userdata;
+	if (j->blob_fd >= 0) {
+		int r = write_all(j->blob_fd, buf, len);
+		if (r < 0)
+			return r;
+	}
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(j->pipe_w, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno; /* the unpacker stopped: it has the reason */
+		}
+		p += w;
+		len -= (size_t)w;
+		j->done += (uint64_t)w;
+	}
+	progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest, j->done,
+		 (uint64_t)j->desc->size);
+	return 0;
+}
+
+static void *download_thread(void *arg)
+{
+	struct layer_job *j = arg;
+	storage_registry_get_blob(j->client, j->ref, j->desc->digest, j->desc->size, pipe_sink, j,
+				  &j->download_err);
+	close(j->pipe_w);
+	j->pipe_w = -1;
+	return NULL;
+}
+
+static void *layer_thread(void *arg)
+{
+	struct layer_job *j = arg;
+	char *staging = NULL, *blob_tmp = NULL;
+	int difffd = -1, fds[2] = { -1, -1 };
+	j->blob_fd = -1;
+	if (storage_layer_begin(j->store, j->diff_id, &staging, &difffd, &j->err) < 0)
+		return NULL;
+	j->blob_fd = storage_blob_begin(j->store, j->desc->digest, &blob_tmp, &j->err);
+	if (j->blob_fd < 0)
+		goto fail;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		engine_error_errno(&j->err, errno, "pipe");
+		goto fail;
+	}
+	j->pipe_w = fds[1];
+	pthread_t dl;
+	if (pthread_create(&dl, NULL, download_thread, j) != 0) {
+		close(fds[1]);
+		engine_error_set(&j->err, EAGAIN, "start a download thread");
+		goto fail;
+	}
+	char diff_id[STORAGE_DIGEST_MAX];
+	uint64_t size = 0;
+	int r = storage_unpack_layer(difffd, fds[0], &j->unpack, diff_id, &size, &j->err);
+	/* Unblock the downloader if the unpacker gave up early. */
+	close(fds[0]);
+	fds[0] = -1;
+	pthread_join(dl, NULL);
+	if (j->download_err != NULL) {
+		/* The network's reason is the real one: a truncated stream makes
+		 * the unpacker complain too. */
+		engine_error_free(&j->err);
+		j->err = steal_pointer(&j->download_err);
+		goto fail;
+	}
+	if (r < 0)
+		goto fail;
+	if (strcmp(diff_id, j->diff_id) != 0) {
+		engine_error_set(&j->err, EINVAL, "layer %s: diff_id %s does not match the config's %s",
+				 j->desc->digest, diff_id, j->diff_id);
+		goto fail;
+	}
+	close(difffd);
+	difffd = -1;
+	/* The blob first: a committed layer always has its blob. */
+	if (fsync(j->blob_fd) < 0) {
+		engine_error_errno(&j->err, errno, "write blob");
+		goto fail;
+	}
+	close(j->blob_fd);
+	j->blob_fd = -1;
+	if (storage_blob_commit(j->store, j->desc->digest, blob_tmp, &j->err) < 0)
+		goto fail;
+	free(blob_tmp);
+	blob_tmp = NULL;
+	if (storage_layer_commit(j->store, j->diff_id, staging, j->desc->digest, size, &j->err) < 0)
+		goto fail;
+	free(staging);
+	progress(j->ctx, ENGINE_PULL_LAYER_DONE, j->index, j->n_layers, j->desc->digest, size,
+		 (uint64_t)j->desc->size);
+	return NULL;
+fail:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (difffd >= 0)
+		close(difffd);
+	engine_error_prefix(&j->err, "layer %s", j->desc->digest);
+	if (j->blob_fd >= 0)
+		close(j->blob_fd);
+	j->blob_fd = -1;
+	storage_blob_abort(j->store, blob_tmp);
+	free(blob_tmp);
+	storage_layer_abort(j->store, staging);
+	free(staging);
+	return NULL;
+}
+
+static int buffer_sink(void *userdata, const void *buf, size_t len)
+{
+	struct { char *data; size_t len; } *b = userdata;
+	if (b->len + len > STORAGE_MANIFEST_MAX)
+		return -EFBIG;
+	char *n = realloc(b->data, b->len + len + 1);
+	if (n == NULL)
+		return -ENOMEM;
+	memcpy(n + b->len, buf, len);
+	b->data = n;
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* Resolve the reference to one image manifest (choosing from an index). */
+static int resolve_manifest(struct pull_ctx *c, struct storage_registry *client,
+			    struct storage_reference *ref, char **ret_buf, size_t *ret_len,
+			    char *ret_digest, struct engine_error **err)
+{
+	cleanup_free char *buf = NULL;
+	cleanup_free char *media = NULL;
+	size_t len = 0;
+	const char *what = ref->digest ? ref->digest : ref->tag;
+	if (storage_registry_get_manifest(client, ref, what, &buf, &len, &media, ret_digest, err) < 0)
+		return -1;
+	enum storage_manifest_kind kind;
+	if (storage_manifest_detect(buf, len, media, &kind, err) < 0)
+		return -1;
+	if (storage_manifest_kind_is_index(kind)) {
+		struct storage_index index;
+		if (storage_index_parse(buf, len, media, &index, err) < 0)
+			return -1;
+		struct storage_platform want;
+		int r = c->opts->platform ? storage_platform_parse(c->opts->platform, &want, err)
+					  : storage_platform_host(&want, err);
+		const struct storage_descriptor *d = NULL;
+		if (r == 0)
+			r = storage_index_select(&index, want.os, want.architecture, want.variant, &d, err);
+		char digest[STORAGE_DIGEST_MAX];
+		if (r == 0)
+			snprintf(digest, sizeof(digest), "%s", d->digest);
+		storage_platform_clear(&want);
+		storage_index_clear(&index);
+		if (r < 0)
+			return -1;
+		free(buf);
+		free(media);
+		buf = NULL;
+		media = NULL;
+		if (storage_registry_get_manifest(client, ref, digest, &buf, &len, &media, ret_digest,
+						  err) < 0)
+			return -1;
+	}
+	*ret_buf = steal_pointer(&buf);
+	*ret_len = len;
+	return 0;
+}
+
+static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
+{
+	struct storage_reference ref;
+	if (storage_reference_parse(c->reference, &ref, err) < 0)
+		return -1;
+	cleanup_free char *name = NULL;
+	int rc = -1;
+	struct storage_registry *client = NULL;
+	struct storage_store *store = NULL;
+	cleanup_free char *mbuf = NULL;
+	size_t mlen = 0;
+	char mdigest[STORAGE_DIGEST_MAX];
+	struct storage_manifest manifest;
+	memset(&manifest, 0, sizeof(manifest));
+	struct storage_image_config config;
+	memset(&config, 0, sizeof(config));
+	struct { char *data; size_t len; } cfg = { NULL, 0 };
+	struct layer_job *jobs = NULL;
+
+	if (storage_reference_format(&ref, &name) < 0) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	struct storage_registry_options ro = { .tls_verify = c->opts->tls_verify };
+	if (storage_registry_open(&ro, &client, err) < 0)
+		goto out;
+	if (resolve_manifest(c, client, &ref, &mbuf, &mlen, mdigest, err) < 0)
+		goto out;
+	progress(c, ENGINE_PULL_RESOLVED, 0, 0, mdigest, 0, 0);
+	if (storage_manifest_parse(mbuf, mlen, NULL, &manifest, err) < 0)
+		goto out;
+	if (storage_registry_get_blob(client, &ref, manifest.config.digest, manifest.config.size,
+				      buffer_sink, &cfg, err) < 0)
+		goto out;
+	if (storage_image_config_parse(cfg.data, cfg.len, &config, err) < 0)
+		goto out;
+	if (config.n_diff_ids != manifest.n_layers) {
+		engine_error_set(err, EINVAL, "the config lists %zu diff_ids for %zu layers",
+				 config.n_diff_ids, manifest.n_layers);
+		goto out;
+	}
+	if (storage_store_open(c->root, &store, err) < 0)
+		goto out;
+	storage_layer_cleanup_stale(store);
+
+	size_t n = manifest.n_layers;
+	jobs = calloc(n + 1, sizeof(*jobs));
+	if (jobs == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	bool rootless = c->map->mode != ENGINE_IDMAP_ROOT;
+	struct storage_unpack_options uo = {
+		.whiteouts = rootless ? STORAGE_WHITEOUT_OVERLAY_USER : STORAGE_WHITEOUT_OVERLAY_TRUSTED,
+		.rootless = rootless,
+		.mapped_ids = rootless ? engine_idmap_total(c->map->uids, c->map->n_uids) : 0,
+		.ignore_chown_errors = c->map->mode == ENGINE_IDMAP_SINGLE,
+	};
+	unsigned parallel = c->opts->parallel ? c->opts->parallel : 3;
+	pthread_t *threads = calloc(n + 1, sizeof(pthread_t));
+	bool *started = calloc(n + 1, sizeof(bool));
+	if (threads == NULL || started == NULL) {
+		free(threads);
+		free(started);
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Start up to `parallel` layers at a time, in manifest order. */
+	size_t next = 0, running_from = 0;
+	while (next < n || running_from < next) {
+		while (next < n && next - running_from < parallel) {
+			struct layer_job *j = &jobs[next];
+			*j = (struct layer_job){ .ctx = c, .client = client, .ref = &ref, .store = store,
+						 .index = next, .n_layers = n, .desc = &manifest.layers[next],
+						 .diff_id = config.diff_ids[next], .unpack = uo, .pipe_w = -1,
+						 .blob_fd = -1 };
+			/* A layer that load or import stored from another blob
+			 * is fetched again for this manifest's blob (save and
+			 * push need the exact bytes); unpacking it again is
+			 * wasted, but commit keeps the first copy. */
+			if (storage_layer_exists(store, j->diff_id) &&
+			    storage_blob_exists(store, j->desc->digest)) {
+				progress(c, ENGINE_PULL_LAYER_SKIP, next, n, j->desc->digest, 0, 0);
+			} else if (pthread_create(&threads[next], NULL, layer_thread, j) == 0) {
+				started[next] = true;
+			} else {
+				engine_error_set(&j->err, EAGAIN, "start a layer thread");
+			}
+			next++;
+		}
+		if (running_from < next) {
+			if (started[running_from])
+				pthread_join(threads[running_from], NULL);
+			running_from++;
+		}
+	}
+	free(threads);
+	free(started);
+	int64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].err != NULL && (err == NULL || *err == NULL)) {
+			if (err != NULL)
+				*err = steal_pointer(&jobs[i].err);
+		}
+		engine_error_free(&jobs[i].err);
+		total += storage_layer_size(store, config.diff_ids[i]);
+	}
+	if (err != NULL && *err != NULL)
+		goto out;
+	if (storage_image_put(store, mbuf, mlen, mdigest, cfg.data, cfg.len, manifest.config.digest,
+			      config.diff_ids, n, total, name, err) < 0)
+		goto out;
+	/* After the record: a vfs root no image names would be pruned. */
+	if (c->opts->driver == STORAGE_DRIVER_VFS &&
+	    storage_vfs_build(store, config.diff_ids, n, err) < 0)
+		goto out;
+	progress(c, ENGINE_PULL_STORED, 0, 0, manifest.config.digest, 0, 0);
+	rc = 0;
+out:
+	if (rc < 0) {
+		cleanup_free char *short_name = NULL;
+		if (storage_reference_name(&ref, &short_name) == 0)
+			engine_error_prefix(err, "pull %s", short_name);
+	}
+	free(jobs);
+	free(cfg.data);
+	storage_image_config_clear(&config);
+	storage_manifest_clear(&manifest);
+	storage_store_close(store);
+	storage_registry_close(client);
+	storage_reference_clear(&ref);
+	return rc;
+}
+
+static int pull_child(void *data, int sock)
+{
+	struct engine_error *err = NULL;
+	if (pull_in_userns(data, &err) == 0)
+		return 0;
+	engine_userns_report(sock, err);
+	return 1;
+}
+
+int engine_image_pull(const char *root, const struct engine_idmap *map, const char *reference,
+		      const struct engine_pull_options *opts, char **ret_name,
+		      struct engine_error **err)
+{
+	/* Validate before any process is forked: a bad name is a bad flag. */
+	struct storage_reference ref;
+	if (storage_reference_parse(reference, &ref, err) < 0)
+		return -1;
+	cleanup_free char *name = NULL;
+	int r = storage_reference_format(&ref, &name);
+	storage_reference_clear(&ref);
+	if (r < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	if (engine_mkdir_p(root, 0700, err) < 0)
+		return -1;
+	struct pull_ctx c = { .root = root, .reference = reference, .opts = opts, .map = map };
+	if (engine_userns_run(map, pull_child, &c, err) < 0)
+		return -1;
+	if (ret_name != NULL)
+		*ret_name = steal_pointer(&name);
+	return 0;
+}
