@@ -133,15 +133,9 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* The container's writable layer goes with it (kept containers come
+	 * with the container store). */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
-	if (spec.image != NULL) {
-		/* The writable layer has files of subordinate ids: remove it from
-		 * inside the namespace.  (Kept containers come with the store of
-		 * containers; until then every run cleans up after itself.) */
-		engine_error_free(&err);
-		if (engine_container_dir_remove(spec.store_root, &map, spec.id, &err) < 0)
-			cmd_warn("removing the container's layer: %s", err->msg);
-	}
 out:
 	engine_run_spec_free(&spec);
 	return rc;

@@ -41,6 +41,8 @@
 #include "security.h"
 #include "terminal.h"
 #include "userns.h"
+#include "image.h"
+#include "remove.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -270,6 +272,45 @@ static int parent_sync(int sock, const struct engine_run_spec *spec, int *ret_ma
 	}
 }
 
+/* The container's upper and work directories hold files of subordinate
+ * ids, which only a process in the user namespace can delete.  The
+ * namespace outlives the container while we hold its fd, and its creator's
+ * uid has every capability in it: a forked child joins it with setns() and
+ * removes the tree.  A new helper (with newuidmap) is the fallback. */
+static void remove_container_dir(const struct engine_run_spec *spec, const struct engine_idmap *map,
+				 int userns_fd)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
+	if (map->mode != ENGINE_IDMAP_ROOT && userns_fd >= 0) {
+		pid_t child = fork();
+		if (child == 0) {
+			if (setns(userns_fd, CLONE_NEWUSER) < 0)
+				_exit(2);
+			int rootfd = open(spec->store_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			_exit(rootfd >= 0 && storage_remove_tree(rootfd, rel, NULL) == 0 ? 0 : 1);
+		}
+		int status = 0;
+		while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		if (child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return;
+	}
+	struct engine_error *err = NULL;
+	if (map->mode == ENGINE_IDMAP_ROOT) {
+		int rootfd = open(spec->store_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd >= 0) {
+			storage_remove_tree(rootfd, rel, &err);
+			close(rootfd);
+		}
+	} else {
+		engine_container_dir_remove(spec->store_root, map, spec->id, &err);
+	}
+	if (err != NULL)
+		engine_log(ENGINE_LOG_WARN, "removing the container's layer: %s", err->msg);
+	engine_error_free(&err);
+}
+
 static int status_to_exit(int status)
 {
 	if (WIFEXITED(status))
@@ -395,7 +436,7 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 	struct child_ctx c = { .spec = spec, .map = map, .seccomp = confined ? &program : NULL,
 			       .sock = -1 };
 	pid_t pid = -1;
-	int sock = -1;
+	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
@@ -403,6 +444,13 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;
+	/* Keep the container's user namespace: its writable layer is removed
+	 * from inside it after the run, with no newuidmap round trip. */
+	if (spec->n_layers > 0 && map->mode != ENGINE_IDMAP_ROOT) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
+		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	if (parent_sync(sock, spec, &master, err) < 0) {
 		waitpid(pid, NULL, 0);
 		goto out;
@@ -436,6 +484,10 @@ out:
 		close(sigfd);
 	if (sock >= 0)
 		close(sock);
+	if (spec->n_layers > 0 && pid > 0)
+		remove_container_dir(spec, map, userns_fd);
+	if (userns_fd >= 0)
+		close(userns_fd);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }
