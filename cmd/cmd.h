@@ -58,4 +58,7 @@ int cmd_helper_pull(const struct cmd_global *g, const char *root, const char *im
 
 /* Print "Error: MESSAGE" on one line and return the exit code for it. */
 int cmd_report(struct engine_error *err);
+/* getopt returned ':' (missing value) or '?' (unknown flag): report it as
+ * Docker does, in one line; returns the exit code. */
+int cmd_bad_flag(int c, char **argv);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -47,12 +47,8 @@ int cmd_import(int argc, char **argv, struct cmd_global *g)
 			     "                       EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)\n"
 			     "  -m, --message MSG    the commit message (history comment)");
 			return 0;
-		case ':':
-			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-			return cmd_report(err);
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
-			return cmd_report(err);
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {

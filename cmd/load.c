@@ -56,12 +56,8 @@ int cmd_load(int argc, char **argv, struct cmd_global *g)
 			     "  -i, --input FILE   read from FILE instead of stdin\n"
 			     "  -q, --quiet        suppress the load output");
 			return 0;
-		case ':':
-			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-			return cmd_report(err);
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
-			return cmd_report(err);
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind != argc) {

@@ -113,12 +113,8 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 			     "  -p, --password PASS    password\n"
 			     "      --password-stdin   take the password from stdin");
 			return 0;
-		case ':':
-			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-			return cmd_report(err);
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
-			return cmd_report(err);
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (argc - optind > 1) {

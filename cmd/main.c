@@ -59,6 +59,18 @@ int cmd_report(struct engine_error *err)
 
 static int cli_log_level = ENGINE_LOG_WARN;
 
+int cmd_bad_flag(int c, char **argv)
+{
+	struct engine_error *err = NULL;
+	if (c == ':')
+		engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+	else
+		engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+	int r = cmd_report(err);
+	engine_error_free(&err);
+	return r;
+}
+
 void cmd_warn(const char *fmt, ...)
 {
 	if (cli_log_level < ENGINE_LOG_WARN)
@@ -149,12 +161,8 @@ int main(int argc, char **argv)
 		case 'H':
 			fputs(usage, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "Error: flag needs an argument: %s\n", argv[optind - 1]);
-			return 125;
 		default:
-			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
-			return 125;
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind >= argc) {

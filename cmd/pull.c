@@ -46,12 +46,8 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 		case 'h':
 			puts("Usage: engine pull [OPTIONS] NAME[:TAG|@DIGEST]");
 			return 0;
-		case ':':
-			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-			return cmd_report(err);
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
-			return cmd_report(err);
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind + 1 != argc) {

@@ -72,12 +72,8 @@ int cmd_save(int argc, char **argv, struct cmd_global *g)
 			     "  -o, --output FILE   write to FILE instead of stdout\n"
 			     "      --format F      docker-archive (default) or oci-archive");
 			return 0;
-		case ':':
-			engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-			return cmd_report(err);
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
-			return cmd_report(err);
+			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind >= argc) {

@@ -82,7 +82,7 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int engine_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len > 0) {
@@ -109,7 +109,7 @@ int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode
 		return engine_error_errno(err, errno, "create %s", tmp);
 	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, buf, len);
+		r = engine_write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)

@@ -28,5 +28,8 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err);
 
+/* write(2) until all LEN bytes are written (EINTR retried); 0 or -errno. */
+int engine_write_all(int fd, const void *buf, size_t len);
+
 /* mkdir -p with MODE for the created components. */
 int engine_mkdir_p(const char *path, mode_t mode, struct engine_error **err);

@@ -61,27 +61,11 @@ static void progress(struct pull_ctx *c, enum engine_pull_event e, size_t layer,
 		c->opts->progress(c->opts->progress_data, e, layer, n, detail, done, total);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int pipe_sink(void *userdata, const void *buf, size_t len)
 {
 	struct layer_job *j = userdata;
 	if (j->blob_fd >= 0) {
-		int r = write_all(j->blob_fd, buf, len);
+		int r = engine_write_all(j->blob_fd, buf, len);
 		if (r < 0)
 			return r;
 	}
