@@ -243,3 +243,8 @@ mine
 	run "$d/engine" --root "$ENGINE_ROOT" images
 	assert_eq "$status" 0
 }
+
+@test "the store is private to its owner (mode 0700)" {
+	eng images >/dev/null
+	assert_eq "$(stat -c %a "$ENGINE_ROOT")" 700
+}
