@@ -11,6 +11,8 @@
 
 #include "reference.h"
 #include "registries-conf.h"
+#include "registry-internal.h"
+#include "registry.h"
 #include "tap.h"
 
 static struct storage_registries_conf *parse(const char *text, char *msg, size_t msg_size)
@@ -284,6 +286,22 @@ static void test_meaning(void)
 	   "docker.io is not insecure");
 	ok(!storage_registries_conf_insecure(NULL, "registry.example:5000"), "no configuration");
 
+	/* The client's one decision: loopback, configured, or --tls-verify=false. */
+	struct storage_registry *client = NULL;
+	struct storage_registry_options o = { .tls_verify = true, .registries = conf };
+	if (storage_registry_open(&o, &client, &err) == 0) {
+		ok(storage_registry_insecure_allowed(client, "registry.example:5000"),
+		   "the client allows plain HTTP to a configured non-loopback registry");
+		ok(!storage_registry_insecure_allowed(client, "other.example:5000"),
+		   "and not to another");
+		ok(storage_registry_insecure_allowed(client, "127.0.0.1:5000") &&
+			   storage_registry_insecure_allowed(client, "[::1]:5000"),
+		   "loopback stays insecure");
+		storage_registry_close(client);
+	} else {
+		ok(0, "open a client: %s", err->msg);
+		engine_error_free(&err);
+	}
 	storage_registries_conf_free(conf);
 }
 
