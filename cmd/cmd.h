@@ -2,11 +2,15 @@
 #pragma once
 
 #include "error.h"
+#include "registries-conf.h"
 
 struct cmd_global {
 	const char *root;    /* --root */
 	const char *runroot; /* --runroot */
 	const char *storage_driver; /* --storage-driver, checked to be one we know */
+	/* registries.conf, read by main before any command that may name an
+	 * image (never NULL there). */
+	struct storage_registries_conf *registries;
 };
 
 int cmd_run(int argc, char **argv, struct cmd_global *g);

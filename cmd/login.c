@@ -21,8 +21,8 @@
 /* "https://host:port/v1/" -> "host:port" (Docker's ConvertToHostname). */
 static char *registry_host(const char *arg)
 {
-	if (arg == NULL)
-		return strdup(STORAGE_DOCKER_HUB);
+	if (arg == NULL) /* where short names live, as Podman logs in to its first search registry */
+		return strdup(storage_reference_short_name_registry());
 	if (strncmp(arg, "https://", 8) == 0)
 		arg += 8;
 	else if (strncmp(arg, "http://", 7) == 0)
@@ -155,7 +155,8 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 		err->exit_code = 1;
 		return cmd_report(err);
 	}
-	struct storage_registry_options ro = { .tls_verify = tls_verify };
+	struct storage_registry_options ro = { .tls_verify = tls_verify,
+					       .registries = g->registries };
 	struct storage_registry *client = NULL;
 	int r = storage_registry_open(&ro, &client, &err);
 	if (r == 0)

@@ -103,6 +103,8 @@ static int refuse_setuid(void)
 	return 0;
 }
 
+static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_global *g);
+
 int main(int argc, char **argv)
 {
 	cmd_save_argv(argc, argv);
@@ -170,10 +172,33 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	const char *cmd = argv[optind];
-	int sub_argc = argc - optind;
-	char **sub_argv = argv + optind;
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "help") == 0)
+		return dispatch(cmd, argc - optind, argv + optind, &g);
+	/* registries.conf says where short names live, so it is read before
+	 * any command parses an image name, and every command resolves them
+	 * alike; a broken file is reported by all of them, as Podman does. */
+	struct engine_error *err = NULL;
+	if (storage_registries_conf_load_default(&g.registries, &err) < 0) {
+		int rc = cmd_report(err);
+		engine_error_free(&err);
+		return rc;
+	}
+	if (storage_reference_set_short_name_registry(g.registries->short_name_registry) < 0) {
+		/* The parser checked it: only a bug gets here. */
+		fprintf(stderr, "Error: %s: invalid unqualified-search-registries\n",
+			g.registries->path);
+		storage_registries_conf_free(g.registries);
+		return 125;
+	}
+	int rc = dispatch(cmd, argc - optind, argv + optind, &g);
+	storage_registries_conf_free(g.registries);
+	return rc;
+}
+
+static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_global *g)
+{
 	if (strcmp(cmd, "run") == 0)
-		return cmd_run(sub_argc, sub_argv, &g);
+		return cmd_run(sub_argc, sub_argv, g);
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **, struct cmd_global *);
@@ -186,11 +211,11 @@ int main(int argc, char **argv)
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)
-			return table[i].fn(sub_argc, sub_argv, &g);
+			return table[i].fn(sub_argc, sub_argv, g);
 	if (strcmp(cmd, "info") == 0)
-		return cmd_info(sub_argc, sub_argv, &g);
+		return cmd_info(sub_argc, sub_argv, g);
 	if (strcmp(cmd, "version") == 0)
-		return cmd_version(sub_argc, sub_argv, &g);
+		return cmd_version(sub_argc, sub_argv, g);
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;

@@ -19,8 +19,8 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_progress progress = { .out = stderr };
-	struct engine_pull_options po = { .tls_verify = true, .progress = cmd_pull_progress,
-					  .progress_data = &progress };
+	struct engine_pull_options po = { .tls_verify = true, .registries = g->registries,
+					  .progress = cmd_pull_progress, .progress_data = &progress };
 	cleanup_error struct engine_error *err = NULL;
 	int c;
 	optind = 0;

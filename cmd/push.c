@@ -47,8 +47,8 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_print pp = { 0 };
-	struct engine_push_options po = { .tls_verify = true, .progress = push_progress,
-					  .progress_data = &pp };
+	struct engine_push_options po = { .tls_verify = true, .registries = g->registries,
+					  .progress = push_progress, .progress_data = &pp };
 	cleanup_error struct engine_error *err = NULL;
 	int c;
 	optind = 0;

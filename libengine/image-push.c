@@ -123,7 +123,8 @@ int engine_image_push(const char *root, const char *source, const char *destinat
 					 ? m.media_type
 					 : m.kind == STORAGE_KIND_DOCKER_MANIFEST ? STORAGE_MEDIA_DOCKER_MANIFEST
 										  : STORAGE_MEDIA_OCI_MANIFEST;
-	struct storage_registry_options ro = { .tls_verify = opts->tls_verify };
+	struct storage_registry_options ro = { .tls_verify = opts->tls_verify,
+					       .registries = opts->registries };
 	if (storage_registry_open(&ro, &client, err) < 0)
 		goto out;
 	from = mount_source(img, &dest);

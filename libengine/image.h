@@ -9,6 +9,7 @@
 #include "error.h"
 #include "idmap.h"
 #include "image-archive.h"
+#include "registries-conf.h"
 #include "spec.h"
 #include "store.h"
 
@@ -30,6 +31,9 @@ struct engine_pull_options {
 	bool tls_verify;      /* false: --tls-verify=false */
 	unsigned parallel;    /* concurrent layer downloads, 0 = 3 */
 	enum storage_driver driver; /* vfs: also build the image's flattened root */
+	/* registries.conf (NULL: none): mirrors tried first, blocked
+	 * registries refused, insecure ones allowed plain HTTP. */
+	const struct storage_registries_conf *registries;
 	engine_pull_progress_fn progress;
 	void *progress_data;
 };
@@ -116,6 +120,7 @@ typedef void (*engine_push_progress_fn)(void *data, enum engine_push_event event
 
 struct engine_push_options {
 	bool tls_verify;
+	const struct storage_registries_conf *registries; /* its insecure registries; NULL: none */
 	engine_push_progress_fn progress;
 	void *progress_data;
 };

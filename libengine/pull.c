@@ -8,6 +8,14 @@
  * tarball, the digest checked as the bytes pass, the diff_id checked
  * against the config before the layer is committed.
  *
+ * registries.conf's mirrors are tried before the registry itself: the
+ * first place that serves the manifest and the image config serves the
+ * layers too (a mirror's manifest may list blobs only it has), and any
+ * failure there (no connection, 401, 404, 5xx, a digest that does not
+ * match) moves on to the next place, the registry last.  A pull by digest
+ * gets the same manifest wherever it comes from: its bytes must hash to
+ * the digest.
+ *
  * This file (with the registry client, the unpacker and OpenSSL under it)
  * is linked only into the engine-image helper binary: see cmd/meson.build. */
 #include "image.h"
@@ -174,9 +182,15 @@ fail:
 	return NULL;
 }
 
+/* The image config, read whole (bounded as a manifest is). */
+struct config_buffer {
+	char *data;
+	size_t len;
+};
+
 static int buffer_sink(void *userdata, const void *buf, size_t len)
 {
-	struct { char *data; size_t len; } *b = userdata;
+	struct config_buffer *b = userdata;
 	if (b->len + len > STORAGE_MANIFEST_MAX)
 		return -EFBIG;
 	char *n = realloc(b->data, b->len + len + 1);
@@ -233,6 +247,61 @@ static int resolve_manifest(struct pull_ctx *c, struct storage_registry *client,
 	return 0;
 }
 
+/* What one place serves: the manifest and the image config. */
+struct fetched {
+	char *mbuf;
+	size_t mlen;
+	char mdigest[STORAGE_DIGEST_MAX];
+	struct storage_manifest manifest;
+	struct config_buffer cfg;
+};
+
+static void fetched_clear(struct fetched *f)
+{
+	free(f->mbuf);
+	storage_manifest_clear(&f->manifest);
+	free(f->cfg.data);
+	memset(f, 0, sizeof(*f));
+}
+
+static int fetch_from(struct pull_ctx *c, struct storage_registry *client,
+		      struct storage_reference *src, struct fetched *f, struct engine_error **err)
+{
+	memset(f, 0, sizeof(*f));
+	if (resolve_manifest(c, client, src, &f->mbuf, &f->mlen, f->mdigest, err) < 0 ||
+	    storage_manifest_parse(f->mbuf, f->mlen, NULL, &f->manifest, err) < 0 ||
+	    storage_registry_get_blob(client, src, f->manifest.config.digest,
+				      f->manifest.config.size, buffer_sink, &f->cfg, err) < 0) {
+		fetched_clear(f);
+		return -1;
+	}
+	return 0;
+}
+
+/* Try each place in turn (mirrors, then the registry): *ret_index is the
+ * one that served F.  The error reported is the registry's own: a mirror's
+ * failure is a debug line. */
+static int fetch_first(struct pull_ctx *c, struct storage_registry *client,
+		       struct storage_registry_endpoint *endpoints, size_t n, size_t *ret_index,
+		       struct fetched *f, struct engine_error **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct storage_reference *src = &endpoints[i].ref;
+		if (i + 1 == n)
+			return fetch_from(c, client, src, f, err) < 0 ? -1 : (*ret_index = i, 0);
+		struct engine_error *local = NULL;
+		if (fetch_from(c, client, src, f, &local) == 0) {
+			engine_debug("pull: from mirror %s/%s", src->registry, src->repository);
+			*ret_index = i;
+			return 0;
+		}
+		engine_debug("pull: mirror %s/%s: %s; trying the next place", src->registry,
+			     src->repository, local ? local->msg : "failed");
+		engine_error_free(&local);
+	}
+	return engine_error_set(err, EINVAL, "nowhere to pull from");
+}
+
 static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 {
 	struct storage_reference ref;
@@ -242,43 +311,41 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 	int rc = -1;
 	struct storage_registry *client = NULL;
 	struct storage_store *store = NULL;
-	cleanup_free char *mbuf = NULL;
-	size_t mlen = 0;
-	char mdigest[STORAGE_DIGEST_MAX];
-	struct storage_manifest manifest;
-	memset(&manifest, 0, sizeof(manifest));
+	struct fetched f;
+	memset(&f, 0, sizeof(f));
 	struct storage_image_config config;
 	memset(&config, 0, sizeof(config));
-	struct { char *data; size_t len; } cfg = { NULL, 0 };
 	struct layer_job *jobs = NULL;
+	struct storage_registry_endpoint *endpoints = NULL;
+	size_t n_endpoints = 0, from = 0;
 
 	if (storage_reference_format(&ref, &name) < 0) {
 		engine_error_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	struct storage_registry_options ro = { .tls_verify = c->opts->tls_verify };
+	if (storage_registries_conf_endpoints(c->opts->registries, &ref, &endpoints, &n_endpoints,
+					      err) < 0)
+		goto out;
+	struct storage_registry_options ro = { .tls_verify = c->opts->tls_verify,
+					       .registries = c->opts->registries };
 	if (storage_registry_open(&ro, &client, err) < 0)
 		goto out;
-	if (resolve_manifest(c, client, &ref, &mbuf, &mlen, mdigest, err) < 0)
+	if (fetch_first(c, client, endpoints, n_endpoints, &from, &f, err) < 0)
 		goto out;
-	progress(c, ENGINE_PULL_RESOLVED, 0, 0, mdigest, 0, 0);
-	if (storage_manifest_parse(mbuf, mlen, NULL, &manifest, err) < 0)
+	progress(c, ENGINE_PULL_RESOLVED, 0, 0, f.mdigest, 0, 0);
+	const struct storage_manifest *manifest = &f.manifest;
+	if (storage_image_config_parse(f.cfg.data, f.cfg.len, &config, err) < 0)
 		goto out;
-	if (storage_registry_get_blob(client, &ref, manifest.config.digest, manifest.config.size,
-				      buffer_sink, &cfg, err) < 0)
-		goto out;
-	if (storage_image_config_parse(cfg.data, cfg.len, &config, err) < 0)
-		goto out;
-	if (config.n_diff_ids != manifest.n_layers) {
+	if (config.n_diff_ids != manifest->n_layers) {
 		engine_error_set(err, EINVAL, "the config lists %zu diff_ids for %zu layers",
-				 config.n_diff_ids, manifest.n_layers);
+				 config.n_diff_ids, manifest->n_layers);
 		goto out;
 	}
 	if (storage_store_open(c->root, &store, err) < 0)
 		goto out;
 	storage_layer_cleanup_stale(store);
 
-	size_t n = manifest.n_layers;
+	size_t n = manifest->n_layers;
 	jobs = calloc(n + 1, sizeof(*jobs));
 	if (jobs == NULL) {
 		engine_error_set(err, ENOMEM, "out of memory");
@@ -305,8 +372,10 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 	while (next < n || running_from < next) {
 		while (next < n && next - running_from < parallel) {
 			struct layer_job *j = &jobs[next];
-			*j = (struct layer_job){ .ctx = c, .client = client, .ref = &ref, .store = store,
-						 .index = next, .n_layers = n, .desc = &manifest.layers[next],
+			/* Layers come from where the manifest came from. */
+			*j = (struct layer_job){ .ctx = c, .client = client,
+						 .ref = &endpoints[from].ref, .store = store,
+						 .index = next, .n_layers = n, .desc = &manifest->layers[next],
 						 .diff_id = config.diff_ids[next], .unpack = uo, .pipe_w = -1,
 						 .blob_fd = -1 };
 			/* A layer that load or import stored from another blob
@@ -342,14 +411,15 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 	}
 	if (err != NULL && *err != NULL)
 		goto out;
-	if (storage_image_put(store, mbuf, mlen, mdigest, cfg.data, cfg.len, manifest.config.digest,
+	if (storage_image_put(store, f.mbuf, f.mlen, f.mdigest, f.cfg.data, f.cfg.len,
+			      manifest->config.digest,
 			      config.diff_ids, n, total, name, err) < 0)
 		goto out;
 	/* After the record: a vfs root no image names would be pruned. */
 	if (c->opts->driver == STORAGE_DRIVER_VFS &&
 	    storage_vfs_build(store, config.diff_ids, n, err) < 0)
 		goto out;
-	progress(c, ENGINE_PULL_STORED, 0, 0, manifest.config.digest, 0, 0);
+	progress(c, ENGINE_PULL_STORED, 0, 0, manifest->config.digest, 0, 0);
 	rc = 0;
 out:
 	if (rc < 0) {
@@ -358,9 +428,9 @@ out:
 			engine_error_prefix(err, "pull %s", short_name);
 	}
 	free(jobs);
-	free(cfg.data);
+	fetched_clear(&f);
+	storage_registry_endpoints_free(endpoints, n_endpoints);
 	storage_image_config_clear(&config);
-	storage_manifest_clear(&manifest);
 	storage_store_close(store);
 	storage_registry_close(client);
 	storage_reference_clear(&ref);
@@ -386,9 +456,23 @@ int engine_image_pull(const char *root, const struct engine_idmap *map, const ch
 		return -1;
 	cleanup_free char *name = NULL;
 	int r = storage_reference_format(&ref, &name);
-	storage_reference_clear(&ref);
-	if (r < 0)
+	if (r < 0) {
+		storage_reference_clear(&ref);
 		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	/* A blocked registry is refused here too, before anything runs. */
+	struct storage_registry_endpoint *endpoints = NULL;
+	size_t n_endpoints = 0;
+	r = storage_registries_conf_endpoints(opts->registries, &ref, &endpoints, &n_endpoints, err);
+	storage_registry_endpoints_free(endpoints, n_endpoints);
+	if (r < 0) {
+		cleanup_free char *short_name = NULL;
+		if (storage_reference_name(&ref, &short_name) == 0)
+			engine_error_prefix(err, "pull %s", short_name);
+		storage_reference_clear(&ref);
+		return -1;
+	}
+	storage_reference_clear(&ref);
 	if (engine_mkdir_p(root, 0700, err) < 0)
 		return -1;
 	struct pull_ctx c = { .root = root, .reference = reference, .opts = opts, .map = map };

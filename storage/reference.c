@@ -168,6 +168,28 @@ bool storage_reference_valid_tag(const char *tag)
 	return true;
 }
 
+/* Set once by the CLI before anything else runs (no lock: no thread
+ * exists yet); a buffer rather than a pointer so the caller's string may
+ * go away. */
+static char short_name_registry[NAME_MAX_TOTAL + 1] = STORAGE_DOCKER_HUB;
+
+int storage_reference_set_short_name_registry(const char *registry)
+{
+	if (registry == NULL)
+		registry = STORAGE_DOCKER_HUB;
+	if (!storage_reference_valid_registry(registry))
+		return -EINVAL;
+	if (strcmp(registry, "index.docker.io") == 0)
+		registry = STORAGE_DOCKER_HUB;
+	snprintf(short_name_registry, sizeof(short_name_registry), "%s", registry);
+	return 0;
+}
+
+const char *storage_reference_short_name_registry(void)
+{
+	return short_name_registry;
+}
+
 const char *storage_reference_api_host(const char *registry)
 {
 	if (registry != NULL && strcmp(registry, STORAGE_DOCKER_HUB) == 0)
@@ -288,7 +310,7 @@ int storage_reference_parse(const char *s, struct storage_reference *ret,
 		r.registry = strdup(strcmp(name, "index.docker.io") == 0 ? STORAGE_DOCKER_HUB : name);
 		remote = slash + 1;
 	} else {
-		r.registry = strdup(STORAGE_DOCKER_HUB);
+		r.registry = strdup(short_name_registry);
 		remote = name;
 	}
 	if (r.registry == NULL)

@@ -22,11 +22,21 @@ struct storage_reference {
  *   127.0.0.1:5000/busybox:v2s2, localhost/x, repo@sha256:..., repo:tag@sha256:...
  * A first path component is a registry when it contains '.' or ':', is
  * "localhost", or has an uppercase letter (as Docker decides); otherwise
- * the registry is docker.io, where one-component names live under library/.
+ * the registry is the short-name registry (below; docker.io by default,
+ * where one-component names live under library/).
  * index.docker.io is folded into docker.io.  -EINVAL with *err naming S and
  * the rule broken.  *ret is filled only on success. */
 int storage_reference_parse(const char *s, struct storage_reference *ret,
 			    struct engine_error **err);
+
+/* The registry short names ("busybox", "user/app") belong to: docker.io
+ * (where one-component names live under library/), unless the CLI set
+ * another at start-up from registries.conf's unqualified-search-registries.
+ * One setting for the process, made before any reference is parsed, so
+ * that every command resolves a short name alike.  NULL goes back to
+ * docker.io; an invalid name is refused with -EINVAL. */
+int storage_reference_set_short_name_registry(const char *registry);
+const char *storage_reference_short_name_registry(void);
 
 /* Canonical text: "docker.io/library/busybox:latest",
  * "docker.io/library/busybox@sha256:..." when there is only a digest, or

@@ -11,7 +11,8 @@
  *    sessions under mutexes: layer downloads run on several threads at once,
  *    and an easy handle must not be used by two threads.
  *  - Loopback registries may speak plain HTTP (Docker's default
- *    insecure-registries), as may any with --tls-verify=false: we try https
+ *    insecure-registries), as may those registries.conf marks insecure and
+ *    any with --tls-verify=false: we try https
  *    first and fall back on a connect- or TLS-level failure, remembering the
  *    host for the client's lifetime so later calls do not pay twice.
  *  - Proxies come from the environment (curl's default), as for every other
@@ -66,6 +67,7 @@ struct plain_host {
 
 struct storage_registry {
 	bool tls_verify;
+	const struct storage_registries_conf *registries; /* borrowed; may be NULL */
 	char *auth_file;     /* explicit, or NULL for the default */
 	char *docker_config; /* explicit, or NULL for the default */
 	char *user_agent;
@@ -168,7 +170,15 @@ static bool insecure_allowed(const struct storage_registry *c, const char *hostp
 {
 	char host[256];
 	host_of(hostport, host, sizeof(host));
-	return !c->tls_verify || host_is_loopback(host);
+	return !c->tls_verify || host_is_loopback(host) ||
+	       storage_registries_conf_insecure(c->registries, hostport);
+}
+
+/* "host:port" of a URL's parts, with IPv6 brackets, for insecure_allowed. */
+static void join_hostport(const char *host, const char *port, char *out, size_t size)
+{
+	bool v6 = strchr(host, ':') != NULL && host[0] != '[';
+	snprintf(out, size, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
 static bool is_plain_host(struct storage_registry *c, const char *host)
@@ -285,6 +295,7 @@ int storage_registry_open(const struct storage_registry_options *opts,
 	if (c == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	c->tls_verify = opts ? opts->tls_verify : true;
+	c->registries = opts ? opts->registries : NULL;
 	if (opts && opts->auth_file)
 		c->auth_file = strdup(opts->auth_file);
 	if (opts && opts->docker_config)
@@ -638,11 +649,12 @@ static int follow(struct storage_registry *c, CURL *curl, struct transfer *t,
 			curl_slist_free_all(headers);
 			return engine_error_set(err, ENOMEM, "out of memory");
 		}
-		/* Loopback registries (and all, with --tls-verify=false) are
-		 * Docker's insecure registries: no certificate check either. */
-		char hbuf[256];
-		host_of(host, hbuf, sizeof(hbuf));
-		long verify = c->tls_verify && !host_is_loopback(hbuf) ? 1L : 0L;
+		/* Loopback registries, those registries.conf marks insecure
+		 * (and all, with --tls-verify=false) are Docker's insecure
+		 * registries: no certificate check either. */
+		char hostport[300];
+		join_hostport(host, port, hostport, sizeof(hostport));
+		long verify = insecure_allowed(c, hostport) ? 0L : 1L;
 		curl_easy_setopt(curl, CURLOPT_URL, url);
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify);
@@ -857,7 +869,9 @@ static int fetch_token(struct storage_registry *c, const char *name, const struc
 					ch->realm);
 	/* Credentials (and the token) must not cross the network in clear text
 	 * unless the realm is one we would talk plain HTTP to anyway. */
-	if (strcmp(rscheme, "http") == 0 && !insecure_allowed(c, rhost))
+	char rhostport[300];
+	join_hostport(rhost, rport, rhostport, sizeof(rhostport));
+	if (strcmp(rscheme, "http") == 0 && !insecure_allowed(c, rhostport))
 		return engine_error_set(err, EPERM,
 					"%s: refusing to fetch a token over plain http from %s", name,
 					ch->realm);
@@ -1028,7 +1042,8 @@ static int registry_get(struct storage_registry *c, CURL *curl, struct transfer 
 			     *ret_code == CURLE_SSL_CONNECT_ERROR))
 				engine_error_set(err, ferr->status,
 						 "%s (for a registry without valid TLS, use "
-						 "--tls-verify=false)",
+						 "--tls-verify=false or mark it insecure in "
+						 "registries.conf)",
 						 ferr->msg);
 			else if (err != NULL && *err == NULL)
 				*err = steal_pointer(&ferr);

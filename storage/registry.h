@@ -17,6 +17,7 @@
 #include "digest.h"
 #include "error.h"
 #include "reference.h"
+#include "registries-conf.h"
 
 struct storage_registry_options {
 	/* false (--tls-verify=false): certificates are not checked and any
@@ -24,6 +25,11 @@ struct storage_registry_options {
 	 * (127.0.0.0/8, ::1, localhost) are always treated so, as Docker's
 	 * default insecure-registries are. */
 	bool tls_verify;
+	/* registries.conf (borrowed: it must outlive the client), or NULL:
+	 * its insecure registries and mirrors are treated as loopback ones
+	 * are.  Mirrors and blocked registries are the caller's business
+	 * (storage_registries_conf_endpoints). */
+	const struct storage_registries_conf *registries;
 	/* Podman's auth.json; NULL: $REGISTRY_AUTH_FILE, else
 	 * $XDG_RUNTIME_DIR/containers/auth.json. */
 	const char *auth_file;
