@@ -43,6 +43,9 @@ struct copier {
 	unsigned depth;
 	bool try_clone;
 	bool try_copy_range;
+	/* One scratch buffer for xattr values and file data: never on the
+	 * stack, where the recursion (400 levels allowed) would multiply it. */
+	char buf[65536];
 };
 
 static int link_cmp(const void *a, const void *b)
@@ -96,8 +99,8 @@ static int copy_xattrs(struct copier *c, int src, int dst, struct engine_error *
 	for (char *name = names; name < names + size; name += strlen(name) + 1) {
 		if (skip_xattr(name))
 			continue;
-		char value[65536];
-		ssize_t len = fgetxattr(src, name, value, sizeof(value));
+		char *value = c->buf;
+		ssize_t len = fgetxattr(src, name, value, sizeof(c->buf));
 		if (len < 0) {
 			if (errno == ENODATA)
 				continue; /* removed meanwhile */
@@ -175,9 +178,9 @@ static int copy_data(struct copier *c, int in, int out, off_t size, struct engin
 	}
 	if (done >= size && c->try_copy_range)
 		return 0;
-	char buf[65536];
+	char *buf = c->buf;
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = read(in, buf, sizeof(c->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
