@@ -152,6 +152,11 @@ fi
 if want fuzz; then
 	if CC=clang build build/fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug -Dc_args=-fsanitize=fuzzer-no-link; then
+		# The same unit tests built by clang with ASan/UBSan: a second
+		# compiler finds what the first lets pass (a stack overflow that
+		# only clang's inlining produced was found this way).
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			run_units build/fuzz clang-asan
 		for f in build/fuzz/tests/fuzz-*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz-}
