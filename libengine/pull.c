@@ -50,6 +50,7 @@ struct layer_job {
 	int pipe_w;
 	int blob_fd; /* the compressed bytes are kept for save and push */
 	uint64_t done;
+	bool unpacker_stopped; /* a write found the pipe's read end closed */
 	struct engine_error *download_err;
 	struct engine_error *err;
 };
@@ -75,7 +76,9 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno; /* the unpacker stopped: it has the reason */
+			if (errno == EPIPE)
+				j->unpacker_stopped = true; /* it has the reason */
+			return -errno;
 		}
 		p += w;
 		len -= (size_t)w;
@@ -125,13 +128,15 @@ static void *layer_thread(void *arg)
 	close(fds[0]);
 	fds[0] = -1;
 	pthread_join(dl, NULL);
-	if (j->download_err != NULL) {
-		/* The network's reason is the real one: a truncated stream makes
-		 * the unpacker complain too. */
+	/* The network's reason is the real one (a truncated stream makes the
+	 * unpacker complain too), unless the unpacker gave up first, refusing
+	 * the layer: then the download only failed because the pipe closed. */
+	if (j->download_err != NULL && !(r < 0 && j->unpacker_stopped)) {
 		engine_error_free(&j->err);
 		j->err = steal_pointer(&j->download_err);
 		goto fail;
 	}
+	engine_error_free(&j->download_err);
 	if (r < 0)
 		goto fail;
 	if (strcmp(diff_id, j->diff_id) != 0) {
@@ -370,6 +375,14 @@ out:
 static int pull_child(void *data, int sock)
 {
 	struct engine_error *err = NULL;
+	/* A layer's download thread writes into a pipe the unpacker reads;
+	 * when the unpacker refuses the layer (a gzip bomb, a hostile entry)
+	 * it closes its end while the download is still writing.  That write
+	 * must fail with EPIPE, which pipe_sink turns into an aborted
+	 * download, not kill this process with SIGPIPE: that loses the
+	 * unpacker's reason and leaves the staging directory behind.  libcurl
+	 * does not ignore SIGPIPE for us: CURLOPT_NOSIGNAL is set. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pull_in_userns(data, &err) == 0)
 		return 0;
 	engine_userns_report(sock, err);
