@@ -157,6 +157,10 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 		rc = cmd_report(err);
 		goto out;
 	}
+	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
 	/* The container's writable layer goes with it (kept containers come
 	 * with the container store). */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
