@@ -30,8 +30,10 @@ int cmd_logout(int argc, char **argv, struct cmd_global *g);
 int cmd_image_prune(int argc, char **argv, struct cmd_global *g);
 int cmd_system(int argc, char **argv, struct cmd_global *g);
 
-/* The storage root: --root, or the default for this user. */
+/* The storage root: --root, else storage.conf's root, else the default for
+ * this user; likewise the run state directory with --runroot and runroot. */
 int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err);
+int cmd_store_runroot(const struct cmd_global *g, char **ret, struct engine_error **err);
 
 /* Pull progress (cmd/progress.c), an engine_pull_progress_fn. */
 #include <stdbool.h>

@@ -67,7 +67,9 @@ int cmd_info(int argc, char **argv, struct cmd_global *g)
 	}
 	cleanup_error struct engine_error *err = NULL;
 	cleanup_json json_t *j = NULL;
-	if (engine_info_collect(g->root, g->runroot, g->storage_driver, &j, &err) < 0)
+	cleanup_free char *root = NULL, *runroot = NULL;
+	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0 ||
+	    engine_info_collect(root, runroot, g->storage_driver, &j, &err) < 0)
 		return cmd_report(err);
 	if (format != NULL) {
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -12,15 +12,39 @@
 #include "paths.h"
 #include "reference.h"
 #include "run-args.h"
+#include "storage-conf.h"
 #include "storage-driver.h"
+
+/* FLAG, else storage.conf's KEY, else the default: one order for both
+ * locations, so that every command (and the engine-image helper, which
+ * parses the same flags) agrees on where the store is. */
+static int location(const char *flag, bool runroot, char **ret, struct engine_error **err)
+{
+	if (flag != NULL) {
+		*ret = strdup(flag);
+		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	struct storage_config config;
+	if (storage_config_read(&config, NULL, err) < 0)
+		return -1;
+	char **from_config = runroot ? &config.runroot : &config.root;
+	if (*from_config != NULL) {
+		*ret = steal_pointer(from_config);
+		storage_config_clear(&config);
+		return 0;
+	}
+	storage_config_clear(&config);
+	return runroot ? storage_default_runroot(ret, err) : storage_default_root(ret, err);
+}
 
 int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err)
 {
-	if (g->root != NULL) {
-		*ret = strdup(g->root);
-		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
-	}
-	return storage_default_root(ret, err);
+	return location(g->root, false, ret, err);
+}
+
+int cmd_store_runroot(const struct cmd_global *g, char **ret, struct engine_error **err)
+{
+	return location(g->runroot, true, ret, err);
 }
 
 /* Image -> spec: look up, pull per --pull, take the config's defaults. */
@@ -130,6 +154,10 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 		goto out;
 	}
 	if (pr < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
+	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}

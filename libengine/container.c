@@ -411,8 +411,10 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 		cleanup_free char *runroot = NULL;
 		cleanup_free char *cache = NULL;
 		struct engine_error *local = NULL;
-		if (storage_default_runroot(&runroot, &local) == 0 &&
-		    asprintf(&cache, "%s/seccomp", runroot) < 0)
+		const char *dir = spec->run_root;
+		if (dir == NULL && storage_default_runroot(&runroot, &local) == 0)
+			dir = runroot;
+		if (dir != NULL && asprintf(&cache, "%s/seccomp", dir) < 0)
 			cache = NULL;
 		engine_error_free(&local);
 		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,7 +44,35 @@ struct pull_ctx {
 	const char *reference;
 	const struct engine_pull_options *opts;
 	const struct engine_idmap *map;
+	uint64_t max_layer_bytes; /* 0 = the unpacker's default */
 };
+
+/* ENGINE_MAX_LAYER_SIZE: the bound on a layer's uncompressed size, in
+ * bytes.  The default (64 GiB) is right for real images but far too big to
+ * show in a test that a gzip bomb fails, and an operator may want a lower
+ * one.  Parsed strictly (decimal digits only, no sign, no suffix, no
+ * overflow, not 0): a typo must not silently lift the bound. */
+static int max_layer_size_from_env(uint64_t *ret, struct engine_error **err)
+{
+	const char *v = getenv("ENGINE_MAX_LAYER_SIZE");
+	*ret = 0;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	uint64_t n = 0;
+	const char *p = v;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			break;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p != '\0' || n == 0)
+		return engine_error_set(err, EINVAL,
+					"ENGINE_MAX_LAYER_SIZE=%.64s: expected a number of bytes between 1 "
+					"and %" PRIu64,
+					v, UINT64_MAX);
+	*ret = n;
+	return 0;
+}
 
 struct layer_job {
 	struct pull_ctx *ctx;
@@ -58,6 +87,7 @@ struct layer_job {
 	int pipe_w;
 	int blob_fd; /* the compressed bytes are kept for save and push */
 	uint64_t done;
+	bool unpacker_stopped; /* a write found the pipe's read end closed */
 	struct engine_error *download_err;
 	struct engine_error *err;
 };
@@ -83,7 +113,9 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno; /* the unpacker stopped: it has the reason */
+			if (errno == EPIPE)
+				j->unpacker_stopped = true; /* it has the reason */
+			return -errno;
 		}
 		p += w;
 		len -= (size_t)w;
@@ -133,13 +165,15 @@ static void *layer_thread(void *arg)
 	close(fds[0]);
 	fds[0] = -1;
 	pthread_join(dl, NULL);
-	if (j->download_err != NULL) {
-		/* The network's reason is the real one: a truncated stream makes
-		 * the unpacker complain too. */
+	/* The network's reason is the real one (a truncated stream makes the
+	 * unpacker complain too), unless the unpacker gave up first, refusing
+	 * the layer: then the download only failed because the pipe closed. */
+	if (j->download_err != NULL && !(r < 0 && j->unpacker_stopped)) {
 		engine_error_free(&j->err);
 		j->err = steal_pointer(&j->download_err);
 		goto fail;
 	}
+	engine_error_free(&j->download_err);
 	if (r < 0)
 		goto fail;
 	if (strcmp(diff_id, j->diff_id) != 0) {
@@ -357,6 +391,7 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 		.rootless = rootless,
 		.mapped_ids = rootless ? engine_idmap_total(c->map->uids, c->map->n_uids) : 0,
 		.ignore_chown_errors = c->map->mode == ENGINE_IDMAP_SINGLE,
+		.max_bytes = c->max_layer_bytes,
 	};
 	unsigned parallel = c->opts->parallel ? c->opts->parallel : 3;
 	pthread_t *threads = calloc(n + 1, sizeof(pthread_t));
@@ -440,6 +475,14 @@ out:
 static int pull_child(void *data, int sock)
 {
 	struct engine_error *err = NULL;
+	/* A layer's download thread writes into a pipe the unpacker reads;
+	 * when the unpacker refuses the layer (a gzip bomb, a hostile entry)
+	 * it closes its end while the download is still writing.  That write
+	 * must fail with EPIPE, which pipe_sink turns into an aborted
+	 * download, not kill this process with SIGPIPE: that loses the
+	 * unpacker's reason and leaves the staging directory behind.  libcurl
+	 * does not ignore SIGPIPE for us: CURLOPT_NOSIGNAL is set. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pull_in_userns(data, &err) == 0)
 		return 0;
 	engine_userns_report(sock, err);
@@ -473,9 +516,13 @@ int engine_image_pull(const char *root, const struct engine_idmap *map, const ch
 		return -1;
 	}
 	storage_reference_clear(&ref);
+	uint64_t max_layer_bytes;
+	if (max_layer_size_from_env(&max_layer_bytes, err) < 0)
+		return -1;
 	if (engine_mkdir_p(root, 0700, err) < 0)
 		return -1;
-	struct pull_ctx c = { .root = root, .reference = reference, .opts = opts, .map = map };
+	struct pull_ctx c = { .root = root, .reference = reference, .opts = opts, .map = map,
+			      .max_layer_bytes = max_layer_bytes };
 	if (engine_userns_run(map, pull_child, &c, err) < 0)
 		return -1;
 	if (ret_name != NULL)

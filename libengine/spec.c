@@ -29,6 +29,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->user);
 	free(spec->hostname);
 	free(spec->seccomp_profile);
+	free(spec->run_root);
 	free(spec->image);
 	free(spec->entrypoint);
 	free(spec->pull_policy);

@@ -29,6 +29,7 @@ struct engine_run_spec {
 	enum netns_mode network;
 	uint64_t caps;        /* bounding/permitted/effective for uid 0 */
 	char *seccomp_profile; /* NULL: the default; "unconfined"; or a file path */
+	char *run_root;        /* run state directory (seccomp cache); NULL: the default */
 
 	/* An image instead of --rootfs: the root is an overlay of its layers
 	 * (or, with vfs, a copy of them) with a writable layer in

@@ -124,10 +124,11 @@ static int requested_driver(const char *flag, enum storage_driver *ret, const ch
 		return 0;
 	}
 	cleanup_free char *path = NULL;
-	if (storage_config_path(&path, err) < 0)
+	struct storage_config config;
+	if (storage_config_read(&config, &path, err) < 0)
 		return -1;
-	if (path != NULL && storage_config_load(path, ret, err) < 0)
-		return -1;
+	*ret = config.driver;
+	storage_config_clear(&config);
 	*ret_source = "storage.conf";
 	snprintf(where, where_size, "%s", path ? path : "storage.conf");
 	return 0;

@@ -129,7 +129,13 @@ int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void 
 		;
 	if (r < 0)
 		return -1;
+	/* A helper that reported nothing died without saying why: name the
+	 * signal rather than print a raw wait status. */
+	if (WIFSIGNALED(status))
+		return engine_error_set(err, ECHILD, "the namespace helper was killed by signal %d (%s)",
+					WTERMSIG(status), strsignal(WTERMSIG(status)));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return engine_error_set(err, ECHILD, "the namespace helper failed (status %d)", status);
+		return engine_error_set(err, ECHILD, "the namespace helper failed (exit status %d)",
+					WIFEXITED(status) ? WEXITSTATUS(status) : status);
 	return 0;
 }

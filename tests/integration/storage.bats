@@ -8,7 +8,10 @@ load helpers
 REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 
 # Stores of this file; removing their files needs the namespace helper.
+# Without the tests' storage.conf: the last one a test wrote may be broken
+# on purpose, and would fail every rmi here.
 teardown() {
+	unset XDG_CONFIG_HOME XDG_DATA_HOME
 	for root in "$BATS_TEST_TMPDIR"/store*; do
 		[ -d "$root" ] || continue
 		for i in $("$ENGINE" --root "$root" images -q 2>/dev/null); do
@@ -115,4 +118,41 @@ b-v2"
 	assert_eq "$(ls "$root/vfs" | wc -l)" 1
 	"$ENGINE" --root "$root" rmi "$REG/busybox" >/dev/null
 	assert_eq "$(ls -A "$root/vfs" | wc -l)" 0
+}
+
+@test "storage.conf's root and runroot place the store; --root and --runroot win; relative paths fail" {
+	# Root reads /etc/engine/storage.conf, which a test must not write.
+	[ "$ENGINE_TEST_MODE" != root ] || return 0
+	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config" XDG_DATA_HOME="$BATS_TEST_TMPDIR/data"
+	mkdir -p "$XDG_CONFIG_HOME/engine"
+	conf="$XDG_CONFIG_HOME/engine/storage.conf"
+	root="$BATS_TEST_TMPDIR/store-conf"
+	runroot="$BATS_TEST_TMPDIR/run-conf"
+	printf '[storage]\nroot = "%s"\nrunroot = "%s"  # mine\n' "$root" "$runroot" >"$conf"
+	run "$ENGINE" info --format json
+	assert_eq "$status" 0
+	assert_eq "$(echo "$output" | jq -r .store.graphRoot)" "$root"
+	assert_eq "$(echo "$output" | jq -r .store.runRoot)" "$runroot"
+
+	# Images land there, and every command finds them there.
+	id=$("$ENGINE" pull -q "$REG/busybox")
+	[ -f "$root/images/$id/image.json" ]
+	assert_eq "$("$ENGINE" images -q)" "${id:0:12}"
+	run "$ENGINE" run --rm "$REG/busybox" echo ok
+	assert_eq "$output" ok
+	[ -d "$runroot/seccomp" ] # run's state (the seccomp cache) is in runroot
+	[ ! -e "$XDG_DATA_HOME/engine" ] # the default store was never made
+
+	# The flags win.
+	run "$ENGINE" --root "$BATS_TEST_TMPDIR/store-flag" --runroot "$BATS_TEST_TMPDIR/run-flag" info --format json
+	assert_eq "$(echo "$output" | jq -r .store.graphRoot)" "$BATS_TEST_TMPDIR/store-flag"
+	assert_eq "$(echo "$output" | jq -r .store.runRoot)" "$BATS_TEST_TMPDIR/run-flag"
+	assert_eq "$("$ENGINE" --root "$BATS_TEST_TMPDIR/store-flag" images -q)" ""
+
+	# Relative paths (~ included: it is not expanded) are one line naming the file and line.
+	printf 'root = "store"\n' >"$conf"
+	expect_engine_error "$conf:1: root must be an absolute path" "$ENGINE" images
+	printf '# c\nrunroot = "~/run"\n' >"$conf"
+	expect_engine_error "$conf:2: runroot must be an absolute path" "$ENGINE" info
+	[ ! -e "$XDG_DATA_HOME/engine" ]
 }

@@ -2,6 +2,7 @@
  * line naming the file and line), driver names and families, the store's
  * ROOT/driver record, and the vfs chain id. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,36 +14,63 @@
 #include "tap.h"
 #include "vfs.h"
 
-static enum storage_driver parse(const char *text, char *msg, size_t msg_size)
+/* Parse TEXT as f.conf: 0 with *OUT filled, or -1 with MSG set. */
+static int parse(const char *text, struct storage_config *out, char *msg, size_t msg_size)
 {
 	struct engine_error *err = NULL;
-	enum storage_driver d = (enum storage_driver)99;
 	msg[0] = '\0';
-	if (storage_config_parse(text, strlen(text), "f.conf", &d, &err) < 0) {
+	if (storage_config_parse(text, strlen(text), "f.conf", out, &err) < 0) {
 		snprintf(msg, msg_size, "%s", err->msg);
 		engine_error_free(&err);
-		return (enum storage_driver)-1;
+		return -1;
 	}
-	return d;
+	return 0;
 }
 
 static void good(const char *text, enum storage_driver want, const char *what)
 {
 	char msg[512];
-	enum storage_driver got = parse(text, msg, sizeof(msg));
-	is_int(got, want, "parses: %s", what);
+	struct storage_config c = { .driver = (enum storage_driver)99 };
+	int r = parse(text, &c, msg, sizeof(msg));
+	is_int(r == 0 ? (int)c.driver : -1, want, "parses: %s", what);
 	if (msg[0])
 		printf("#   error: %s\n", msg);
+	if (r == 0)
+		storage_config_clear(&c);
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* TEXT parses to these locations (NULL: not set). */
+static void good_paths(const char *text, const char *root, const char *runroot, const char *what)
+{
+	char msg[512];
+	struct storage_config c;
+	int r = parse(text, &c, msg, sizeof(msg));
+	ok(r == 0 && same(c.root, root) && same(c.runroot, runroot), "parses: %s", what);
+	if (r < 0)
+		printf("#   error: %s\n", msg);
+	else if (!same(c.root, root) || !same(c.runroot, runroot))
+		printf("#   got root %s, runroot %s\n", c.root ? c.root : "(none)",
+		       c.runroot ? c.runroot : "(none)");
+	if (r == 0)
+		storage_config_clear(&c);
 }
 
 static void bad(const char *text, const char *want_msg, const char *what)
 {
 	char msg[512];
-	enum storage_driver got = parse(text, msg, sizeof(msg));
-	ok((int)got == -1 && strstr(msg, want_msg) != NULL && strchr(msg, '\n') == NULL,
+	struct storage_config c;
+	int r = parse(text, &c, msg, sizeof(msg));
+	ok(r == -1 && strstr(msg, want_msg) != NULL && strchr(msg, '\n') == NULL,
 	   "refused with one line: %s", what);
 	if (strstr(msg, want_msg) == NULL)
 		printf("#   got '%s', want it to contain '%s'\n", msg, want_msg);
+	if (r == 0)
+		storage_config_clear(&c);
 }
 
 static void test_parser(void)
@@ -66,9 +94,36 @@ static void test_parser(void)
 	bad("driver = \"vfs\" extra\n", "f.conf:1: unexpected text after the driver", "trailing text");
 	bad("driver = \"\"\n", "unknown storage driver \"\"", "empty name");
 
+	/* Storage locations. */
+	good_paths("", NULL, NULL, "no locations");
+	good_paths("[storage]\nroot = \"/srv/engine\"\n", "/srv/engine", NULL, "root");
+	good_paths("runroot=\"/run/user/7/e\"  # mine\n", NULL, "/run/user/7/e", "runroot, a comment");
+	good_paths("root = \"/a b/c\"\nrunroot = \"/r\"\ndriver = \"vfs\"\n", "/a b/c", "/r",
+		   "all three keys, a space in a path");
+	good("root = \"/x\"\n", STORAGE_DRIVER_NONE, "a root sets no driver");
+	bad("root = \"relative/store\"\n",
+	    "f.conf:1: root must be an absolute path without escapes (~ is not expanded), got "
+	    "\"relative/store\"",
+	    "a relative root");
+	bad("runroot = \"~/run\"\n", "f.conf:1: runroot must be an absolute path", "~ is not expanded");
+	bad("root = \"\"\n", "f.conf:1: root must be an absolute path", "an empty root");
+	bad("root = \"/a\\\\b\"\n", "f.conf:1: root must be an absolute path without escapes",
+	    "a backslash (TOML would read an escape)");
+	bad("root = /srv\n", "f.conf:1: the root must be a quoted string", "an unquoted root");
+	bad("root = \"/a\"\nroot = \"/b\"\n", "f.conf:2: root is set twice", "root set twice");
+	bad("runroot = \"/a\"\n\nrunroot = \"/a\"\n", "f.conf:3: runroot is set twice",
+	    "runroot set twice, even to the same path");
+	bad("root = \"/a\" x\n", "f.conf:1: unexpected text after the root", "text after a root");
+	bad("roots = \"/a\"\n", "f.conf:1: expected driver = ", "a key that starts like root");
+	bad("driver = \"vfs\"\nruntroot = \"/x\"\n", "f.conf:2: expected driver = ", "a typo in runroot");
+	bad("graphroot = \"/a\"\n", "root = \"/PATH\" or runroot = \"/PATH\", got: graphroot",
+	    "Podman's graphroot names the keys we read");
+	bad("root = \"/ok\"\nrunroot = \"rel\"\n", "f.conf:2: runroot must be an absolute path",
+	    "a bad line after a good one (nothing leaks)");
+
 	char nul[] = "driver = \"vfs\"\n\0x";
 	struct engine_error *err = NULL;
-	enum storage_driver d;
+	struct storage_config d;
 	ok(storage_config_parse(nul, sizeof(nul) - 1, "f.conf", &d, &err) < 0 &&
 		   strstr(err->msg, "NUL") != NULL,
 	   "a NUL byte is refused");
@@ -91,16 +146,19 @@ static void test_files(const char *dir)
 {
 	char path[512];
 	struct engine_error *err = NULL;
-	enum storage_driver d = STORAGE_DRIVER_VFS;
+	struct storage_config d = { .driver = STORAGE_DRIVER_VFS };
 	snprintf(path, sizeof(path), "%s/missing.conf", dir);
-	ok(storage_config_load(path, &d, &err) == 0 && d == STORAGE_DRIVER_NONE,
+	ok(storage_config_load(path, &d, &err) == 0 && d.driver == STORAGE_DRIVER_NONE &&
+		   d.root == NULL && d.runroot == NULL,
 	   "a missing file sets nothing");
 	snprintf(path, sizeof(path), "%s/storage.conf", dir);
 	FILE *f = fopen(path, "w");
-	fputs("[storage]\ndriver = \"fuse-overlayfs\"\n", f);
+	fputs("[storage]\ndriver = \"fuse-overlayfs\"\nroot = \"/srv/engine\"\n", f);
 	fclose(f);
-	ok(storage_config_load(path, &d, &err) == 0 && d == STORAGE_DRIVER_FUSE_OVERLAYFS,
+	ok(storage_config_load(path, &d, &err) == 0 && d.driver == STORAGE_DRIVER_FUSE_OVERLAYFS &&
+		   same(d.root, "/srv/engine") && d.runroot == NULL,
 	   "a file is read");
+	storage_config_clear(&d);
 	f = fopen(path, "w");
 	fputs("\n\ndriver = 1\n", f);
 	fclose(f);
