@@ -10,19 +10,10 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "reference.h"
 #include "humanize.h"
 #include "image.h"
 #include "template.h"
-
-/* docker.io/library/busybox -> busybox, as Docker shows familiar names. */
-static const char *familiar(const char *name)
-{
-	if (strncmp(name, "docker.io/library/", 18) == 0)
-		return name + 18;
-	if (strncmp(name, "docker.io/", 10) == 0)
-		return name + 10;
-	return name;
-}
 
 /* Split "REPO:TAG" at the tag's colon (not a registry port's). */
 static void split_name(const char *name, char *repo, size_t rs, char *tag, size_t ts)
@@ -91,7 +82,7 @@ static bool ref_matches(const char *name, const struct filters *f)
 	if (f->n_reference == 0)
 		return true;
 	char repo[512], tag[256];
-	split_name(familiar(name), repo, sizeof(repo), tag, sizeof(tag));
+	split_name(storage_reference_familiar(name), repo, sizeof(repo), tag, sizeof(tag));
 	for (size_t i = 0; i < f->n_reference; i++) {
 		const char *pat = f->reference[i];
 		char full[800];
@@ -107,7 +98,7 @@ static json_t *row(const struct storage_image *img, const char *name, bool no_tr
 {
 	char repo[512] = "<none>", tag[256] = "<none>";
 	if (name != NULL)
-		split_name(familiar(name), repo, sizeof(repo), tag, sizeof(tag));
+		split_name(storage_reference_familiar(name), repo, sizeof(repo), tag, sizeof(tag));
 	char id[80], since[64], created_at[64], size[32], digest[160] = "<none>";
 	snprintf(id, sizeof(id), no_trunc ? "sha256:%s" : "%.12s", img->id);
 	cmd_human_duration((int64_t)time(NULL) - img->created, since, sizeof(since));

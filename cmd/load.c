@@ -11,21 +11,13 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "reference.h"
 #include "image.h"
-
-static const char *familiar(const char *name)
-{
-	if (strncmp(name, "docker.io/library/", 18) == 0)
-		return name + 18;
-	if (strncmp(name, "docker.io/", 10) == 0)
-		return name + 10;
-	return name;
-}
 
 static void loaded(void *data, const char *name, const char *id)
 {
 	if (name != NULL)
-		printf("Loaded image: %s\n", familiar(name));
+		printf("Loaded image: %s\n", storage_reference_familiar(name));
 	else
 		printf("Loaded image ID: %s\n", id);
 	fflush(stdout);

@@ -9,21 +9,13 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "reference.h"
 #include "humanize.h"
 #include "image.h"
 
 struct prune_print {
 	bool header;
 };
-
-static const char *familiar(const char *name)
-{
-	if (strncmp(name, "docker.io/library/", 18) == 0)
-		return name + 18;
-	if (strncmp(name, "docker.io/", 10) == 0)
-		return name + 10;
-	return name;
-}
 
 static void pruned(void *data, const char *untagged, const char *deleted)
 {
@@ -32,7 +24,7 @@ static void pruned(void *data, const char *untagged, const char *deleted)
 		puts("Deleted Images:");
 	p->header = true;
 	if (untagged != NULL)
-		printf("untagged: %s\n", familiar(untagged));
+		printf("untagged: %s\n", storage_reference_familiar(untagged));
 	if (deleted != NULL)
 		printf("deleted: %s\n", deleted);
 	fflush(stdout);

@@ -74,6 +74,28 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 			storage_reference_clear(&ref);
 		}
 		engine_error_free(&perr);
+		/* Docker refuses, even with -f, to delete an image a running
+		 * container uses (untagging one of several names is fine). */
+		struct storage_image *target = NULL;
+		struct engine_error *terr = NULL;
+		if (storage_image_get(store, what, &target, &terr) == 0) {
+			char cid[65];
+			bool only_name = target->n_names <= 1 || strcmp(what, target->id) == 0 ||
+					 strncmp(target->id, what, strlen(what)) == 0;
+			if ((only_name || force) && storage_image_in_use(store, target->id, cid)) {
+				engine_error_set(&err, EBUSY,
+						 "conflict: unable to delete %.12s (cannot be forced) - image is being used by running container %.12s",
+						 target->id, cid);
+				cmd_report(err);
+				engine_error_free(&err);
+				storage_image_free(target);
+				engine_error_free(&terr);
+				rc = 1;
+				continue;
+			}
+		}
+		storage_image_free(target);
+		engine_error_free(&terr);
 		char **untagged = NULL, **unused = NULL;
 		size_t n_untagged = 0, n_unused = 0;
 		char *removed = NULL;

@@ -113,6 +113,9 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 	if (driver == STORAGE_DRIVER_VFS &&
 	    engine_vfs_prepare(root, map, spec->layers, spec->n_layers, err) < 0)
 		goto out;
+	/* rmi must not pull the layers from under this container. */
+	if (storage_container_claim(store, spec->id, img->id, err) < 0)
+		goto out;
 	spec->storage_driver = driver;
 	spec->store_root = steal_pointer(&root);
 	r = 0;

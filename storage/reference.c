@@ -371,3 +371,12 @@ int storage_reference_name(const struct storage_reference *ref, char **ret)
 	*ret = s;
 	return 0;
 }
+
+const char *storage_reference_familiar(const char *name)
+{
+	if (strncmp(name, "docker.io/library/", 18) == 0)
+		return name + 18;
+	if (strncmp(name, "docker.io/", 10) == 0)
+		return name + 10;
+	return name;
+}

@@ -47,6 +47,9 @@ int storage_reference_format(const struct storage_reference *ref, char **ret);
 int storage_reference_name(const struct storage_reference *ref, char **ret);
 
 void storage_reference_clear(struct storage_reference *ref);
+/* The name as Docker shows it: "docker.io/library/busybox:latest" ->
+ * "busybox:latest", "docker.io/x/y" -> "x/y"; others unchanged. */
+const char *storage_reference_familiar(const char *name);
 
 /* The host the registry API answers on: docker.io's is registry-1.docker.io;
  * every other registry answers on its own name. */

@@ -761,3 +761,51 @@ void storage_blob_remove(struct storage_store *store, const char *digest)
 	blob_rel(digest, rel, sizeof(rel));
 	(void)unlinkat(store->rootfd, rel, 0);
 }
+
+int storage_container_claim(struct storage_store *store, const char *container_id,
+			    const char *image_id, struct engine_error **err)
+{
+	char rel[160], text[128];
+	snprintf(rel, sizeof(rel), "containers/%s", container_id);
+	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST)
+		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
+	cleanup_free char *path = NULL;
+	if (asprintf(&path, "%s/%s/image", store->root, rel) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	int n = snprintf(text, sizeof(text), "%s %d\n", image_id, (int)getpid());
+	return engine_write_file_atomic(path, text, (size_t)n, 0600, err);
+}
+
+bool storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65])
+{
+	int fd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return false;
+	}
+	bool used = false;
+	struct dirent *e;
+	while (!used && (e = readdir(d)) != NULL) {
+		if (!is_hex(e->d_name, 64))
+			continue;
+		char rel[300];
+		snprintf(rel, sizeof(rel), "%s/image", e->d_name);
+		cleanup_free char *buf = NULL;
+		if (engine_read_file(dirfd(d), rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS,
+				     256, &buf, NULL, NULL) < 0)
+			continue;
+		char id[65];
+		int pid = 0;
+		/* A claim whose engine process is gone is stale (killed run). */
+		if (sscanf(buf, "%64s %d", id, &pid) == 2 && strcmp(id, image_id) == 0 && pid > 0 &&
+		    (kill(pid, 0) == 0 || errno == EPERM)) {
+			snprintf(ret_container, 65, "%.64s", e->d_name);
+			used = true;
+		}
+	}
+	closedir(d);
+	return used;
+}

@@ -81,6 +81,14 @@ int storage_blob_tmp(struct storage_store *store, char **ret_tmp, struct engine_
 /* Remove a stored blob (a load that failed after committing it). */
 void storage_blob_remove(struct storage_store *store, const char *digest);
 
+/* A running container's claim on its image: containers/ID/image holds
+ * "IMAGE_ID PID", PID being the engine process that runs it (until the
+ * container store of issue #4 records containers for good). */
+int storage_container_claim(struct storage_store *store, const char *container_id,
+			    const char *image_id, struct engine_error **err);
+/* Whether a live container uses IMAGE_ID; *ret_container gets its id. */
+bool storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65]);
+
 /* Image records. */
 struct storage_image {
 	char id[65];           /* config digest hex */

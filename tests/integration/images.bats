@@ -248,3 +248,24 @@ mine
 	eng images >/dev/null
 	assert_eq "$(stat -c %a "$ENGINE_ROOT")" 700
 }
+
+@test "rmi refuses an image a running container uses, even with -f" {
+	eng pull -q "$REG/busybox" >/dev/null
+	eng tag "$REG/busybox" inuse:one
+	eng run "$REG/busybox" sleep 30 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -n "$(ls "$ENGINE_ROOT/containers" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	# untagging one of several names is fine
+	run eng rmi inuse:one
+	assert_eq "$status" 0
+	run eng rmi -f "$REG/busybox"
+	assert_eq "$status" 1
+	assert_contains "$output" "being used by running container"
+	kill -KILL $(pgrep -P "$pid") 2>/dev/null || true
+	wait "$pid" || true
+	run eng rmi "$REG/busybox"
+	assert_eq "$status" 0
+}

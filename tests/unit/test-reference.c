@@ -158,5 +158,11 @@ int main(void)
 	storage_reference_clear(&d);
 	storage_reference_clear(&d);
 	ok(d.registry == NULL, "clear twice is safe");
+	is_str(storage_reference_familiar("docker.io/library/busybox:latest"), "busybox:latest",
+	       "familiar: official images lose docker.io/library/");
+	is_str(storage_reference_familiar("docker.io/user/app:1"), "user/app:1",
+	       "familiar: other Docker Hub images lose docker.io/");
+	is_str(storage_reference_familiar("127.0.0.1:5000/busybox:v2s2"), "127.0.0.1:5000/busybox:v2s2",
+	       "familiar: other registries keep their name");
 	return done_testing();
 }
