@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cleanup.h"
 #include "fs.h"
@@ -88,6 +89,13 @@ struct layer_job {
 	int blob_fd; /* the compressed bytes are kept for save and push */
 	uint64_t done;
 	bool unpacker_stopped; /* a write found the pipe's read end closed */
+	/* gzip layers are inflated here, in the download thread, so that
+	 * decompression runs on one CPU while the unpacker creates files on
+	 * the other (file creation is the bottleneck: docs/performance.md). */
+	bool gunzip;
+	bool gunzip_ended; /* the last member's trailer was read */
+	z_stream z;
+	unsigned char *inflated;
 	struct engine_error *download_err;
 	struct engine_error *err;
 };
@@ -99,6 +107,60 @@ static void progress(struct pull_ctx *c, enum engine_pull_event e, size_t layer,
 		c->opts->progress(c->opts->progress_data, e, layer, n, detail, done, total);
 }
 
+#define INFLATE_CHUNK (256 * 1024)
+
+static int to_pipe(struct layer_job *j, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(j->pipe_w, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				j->unpacker_stopped = true; /* it has the reason */
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Inflate a chunk of the gzip stream into the pipe.  Concatenated gzip
+ * members (which gzip(1) and libarchive accept) restart the inflater;
+ * anything else after the end is refused, as corrupt data would be. */
+static int inflate_chunk(struct layer_job *j, const void *buf, size_t len)
+{
+	j->z.next_in = (unsigned char *)buf;
+	j->z.avail_in = (uInt)len;
+	while (j->z.avail_in > 0) {
+		if (j->gunzip_ended) {
+			if (j->z.next_in[0] != 0x1f)
+				return -EBADMSG;
+			if (inflateReset(&j->z) != Z_OK)
+				return -EBADMSG;
+			j->gunzip_ended = false;
+		}
+		j->z.next_out = j->inflated;
+		j->z.avail_out = INFLATE_CHUNK;
+		int r = inflate(&j->z, Z_NO_FLUSH);
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return -EBADMSG;
+		size_t produced = INFLATE_CHUNK - j->z.avail_out;
+		if (produced > 0) {
+			int w = to_pipe(j, j->inflated, produced);
+			if (w < 0)
+				return w;
+		}
+		if (r == Z_STREAM_END)
+			j->gunzip_ended = true;
+		else if (r == Z_BUF_ERROR && produced == 0)
+			break; /* needs more input */
+	}
+	return 0;
+}
+
 static int pipe_sink(void *userdata, const void *buf, size_t len)
 {
 	struct layer_job *j = userdata;
@@ -106,6 +168,15 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 		int r = engine_write_all(j->blob_fd, buf, len);
 		if (r < 0)
 			return r;
+	}
+	j->done += len;
+	if (j->gunzip) {
+		int r = inflate_chunk(j, buf, len);
+		if (r < 0)
+			return r;
+		progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest,
+			 j->done, (uint64_t)j->desc->size);
+		return 0;
 	}
 	const char *p = buf;
 	while (len > 0) {
@@ -119,18 +190,38 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 		}
 		p += w;
 		len -= (size_t)w;
-		j->done += (uint64_t)w;
 	}
 	progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest, j->done,
 		 (uint64_t)j->desc->size);
 	return 0;
 }
 
+static bool is_gzip_layer(const char *media_type)
+{
+	return media_type != NULL && (strstr(media_type, "tar+gzip") != NULL ||
+				      strstr(media_type, "tar.gzip") != NULL);
+}
+
 static void *download_thread(void *arg)
 {
 	struct layer_job *j = arg;
-	storage_registry_get_blob(j->client, j->ref, j->desc->digest, j->desc->size, pipe_sink, j,
-				  &j->download_err);
+	j->gunzip = is_gzip_layer(j->desc->media_type) &&
+		    (j->inflated = malloc(INFLATE_CHUNK)) != NULL &&
+		    inflateInit2(&j->z, 16 + MAX_WBITS) == Z_OK;
+	int r = storage_registry_get_blob(j->client, j->ref, j->desc->digest, j->desc->size,
+					  pipe_sink, j, &j->download_err);
+	if (j->gunzip) {
+		/* A verified blob whose gzip stream is cut short is still corrupt. */
+		if (r == 0 && !j->gunzip_ended)
+			engine_error_set(&j->download_err, EBADMSG, "blob %s: truncated gzip stream",
+					 j->desc->digest);
+		else if (r < 0 && j->download_err != NULL && j->download_err->status == EBADMSG)
+			engine_error_prefix(&j->download_err, "blob %s: corrupt gzip data",
+					    j->desc->digest);
+		inflateEnd(&j->z);
+	}
+	free(j->inflated);
+	j->inflated = NULL;
 	close(j->pipe_w);
 	j->pipe_w = -1;
 	return NULL;

@@ -104,7 +104,7 @@ PKGS=(
   # build
   gcc clang lld llvm meson ninja-build pkg-config libsubid-dev uidmap
   libcurl4-openssl-dev libjansson-dev libarchive-dev libseccomp-dev libcap-dev
-  libsystemd-dev libcmocka-dev libssl-dev
+  libsystemd-dev libcmocka-dev libssl-dev zlib1g-dev
   # runtime helpers the engine execs
   fuse-overlayfs fuse3 slirp4netns
   # tests (and this script: jq, curl, skopeo, busybox-static, debootstrap)
