@@ -26,7 +26,10 @@ HOSTILE="dotdot dotdot-nested absolute symlink-abs symlink-rel symlink-dir
 	whiteout-dot whiteout-dotdot whiteout-symlink opaque-symlink
 	device-char device-block xattr-trusted xattr-user xattr-fuse xattr-root
 	bomb-file bomb-many bomb-trailer"
-IMAGES="base control $HOSTILE"
+# Gzip streams the pull inflates itself (in its download thread): two
+# concatenated members (valid, as gzip(1) reads them) and a damaged one.
+GZIP_CASES="gzip-members gzip-corrupt"
+IMAGES="base control $HOSTILE $GZIP_CASES"
 
 # Small enough to test, far below the real default (64 GiB): the bombs
 # expand to 100 MiB.
@@ -258,6 +261,17 @@ setup_file() {
 	tar -C "$ROOTFS_SRC" --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner \
 		--exclude='./tmp/*' -cf - . | gzip -n >"$build/layers/base.tar.gz"
 	write_layers "$build/layers" "$OUTSIDE"
+	# The control layer again, as two gzip members, and with its deflate
+	# data damaged (the digest is of the damaged bytes: only inflating
+	# can tell).
+	gzip -dc "$build/layers/control.tar.gz" >"$build/control.tar"
+	local half=$(($(stat -c %s "$build/control.tar") / 2))
+	{ head -c "$half" "$build/control.tar" | gzip -n; tail -c +"$((half + 1))" "$build/control.tar" | gzip -n; } \
+		>"$build/layers/gzip-members.tar.gz"
+	cp "$build/layers/control.tar.gz" "$build/layers/gzip-corrupt.tar.gz"
+	local gz_size=$(stat -c %s "$build/layers/gzip-corrupt.tar.gz")
+	head -c 64 /dev/zero | dd of="$build/layers/gzip-corrupt.tar.gz" bs=1 seek=$((gz_size / 2)) \
+		conv=notrunc status=none
 
 	printf '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
 	local index='[]'
@@ -485,4 +499,11 @@ refused() { # refused PATTERN NAME [VAR=VALUE...]
 	# A manifest pulled by a digest it does not have.
 	expect_refused "manifest sha256:0*1: digest mismatch" \
 		"127.0.0.1:$port/$NS/intact@sha256:$(printf '%063d1' 0)"
+}
+
+@test "gzip layers: concatenated members pull; damaged deflate data is refused" {
+	run --separate-stderr eng pull -q "$REG/$NS/gzip-members"
+	assert_eq "$status" 0
+	eng rmi "$REG/$NS/gzip-members" >/dev/null
+	refused 'gzip' gzip-corrupt
 }
