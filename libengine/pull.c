@@ -213,7 +213,7 @@ static void *download_thread(void *arg)
 	if (j->gunzip) {
 		/* A verified blob whose gzip stream is cut short is still corrupt. */
 		if (r == 0 && !j->gunzip_ended)
-			engine_error_set(&j->download_err, EBADMSG, "blob %s: truncated gzip stream",
+			engine_error_set(&j->download_err, EBADMSG, "blob %s: gzip stream incomplete or corrupt",
 					 j->desc->digest);
 		else if (r < 0 && j->download_err != NULL && j->download_err->status == EBADMSG)
 			engine_error_prefix(&j->download_err, "blob %s: corrupt gzip data",

@@ -505,5 +505,5 @@ refused() { # refused PATTERN NAME [VAR=VALUE...]
 	run --separate-stderr eng pull -q "$REG/$NS/gzip-members"
 	assert_eq "$status" 0
 	eng rmi "$REG/$NS/gzip-members" >/dev/null
-	refused 'gzip' gzip-corrupt
+	refused 'gzip stream incomplete or corrupt\|corrupt gzip data' gzip-corrupt
 }
