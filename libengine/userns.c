@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -114,12 +115,30 @@ int engine_userns_clone(const struct engine_idmap *map, unsigned long extra_flag
 	return 0;
 }
 
+/* A helper working for a CLI process (a pull, a removal) must not outlive
+ * it: killing `engine pull` stops the pull, instead of leaving an orphan
+ * that goes on unpacking into the store. */
+struct tied {
+	engine_userns_fn fn;
+	void *data;
+	pid_t parent;
+};
+
+static int tied_to_parent(void *data, int sock)
+{
+	struct tied *t = data;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != t->parent)
+		return ENGINE_EXIT_ENGINE; /* the parent is already gone */
+	return t->fn(t->data, sock);
+}
+
 int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void *data,
 		      struct engine_error **err)
 {
 	pid_t pid;
 	cleanup_close int sock = -1;
-	if (engine_userns_clone(map, CLONE_NEWNS, fn, data, &pid, &sock, err) < 0)
+	struct tied t = { .fn = fn, .data = data, .parent = getpid() };
+	if (engine_userns_clone(map, CLONE_NEWNS, tied_to_parent, &t, &pid, &sock, err) < 0)
 		return -1;
 	int fd = -1, r;
 	while ((r = engine_userns_receive(sock, &fd, err)) == 1)

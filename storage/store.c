@@ -23,6 +23,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "proc.h"
 #include "remove.h"
 
 #define MAX_RECORD (16u << 20)
@@ -181,7 +182,7 @@ static bool owner_alive(const char *name)
 {
 	const char *dash = strrchr(name, '-');
 	int pid = dash ? atoi(dash + 1) : 0;
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	return engine_pid_alive(pid);
 }
 
 static void cleanup_stale_blobs(struct storage_store *store)

@@ -15,7 +15,10 @@ load helpers
 bats_require_minimum_version 1.5.0 # run --separate-stderr: a WARN line is not the output
 
 REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-NS=engine-test-hostile
+# One registry namespace per run (chosen in setup_file, exported to the
+# tests): two runs on one machine must not pull each other's images, whose
+# entries name per-run paths.
+NS=${HOSTILE_NS:-engine-test-hostile}
 MT_MANIFEST=application/vnd.oci.image.manifest.v1+json
 MT_CONFIG=application/vnd.oci.image.config.v1+json
 MT_LAYER=application/vnd.oci.image.layer.v1.tar+gzip
@@ -249,6 +252,8 @@ serve_repo() {
 }
 
 setup_file() {
+	export HOSTILE_NS="engine-test-hostile-$$-$RANDOM"
+	NS=$HOSTILE_NS
 	export STORE="$BATS_FILE_TMPDIR/store"
 	export OUTSIDE="$BATS_FILE_TMPDIR/outside"
 	local build="$BATS_FILE_TMPDIR/build" layout="$BATS_FILE_TMPDIR/oci" name m s
