@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# containers.bats: detached containers without a daemon: run -d and its
+# monitor, ps, logs, stop, kill, rm, wait, create/start, inspect, names.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
+IMG="$REG/busybox:latest"
+
+setup_file() {
+	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+}
+
+# Whatever a failed test left running goes; the store goes with the image.
+teardown_file() {
+	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
+	done
+	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
+	done
+}
+
+eng() {
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+}
+
+# status_of NAME: ps's Status column for NAME.
+status_of() {
+	eng ps -a --format '{{.Names}} {{.Status}}' | sed -n "s/^$1 //p"
+}
+
+# wait_for CMD...: up to 10 s for CMD to succeed.
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+no_process() {
+	! pgrep -f "^$1" >/dev/null
+}
+
+@test "run -d prints the ID, ps shows the container Up, logs has its output" {
+	run eng run -d --name web "$IMG" sh -c 'echo hello; echo oops >&2; sleep 4701'
+	assert_eq "$status" 0
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	run status_of web
+	[[ "$output" =~ ^Up\  ]] || { echo "status: $output"; false; }
+	run eng ps
+	[[ "${lines[0]}" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+	assert_contains "$output" "${id:0:12}"
+	assert_contains "$output" "web"
+	run eng ps -q
+	assert_eq "$output" "${id:0:12}"
+	run eng ps -q --no-trunc
+	assert_eq "$output" "$id"
+	wait_for sh -c "'$ENGINE' --root '$ENGINE_ROOT' logs web 2>&1 | grep -q oops"
+	run eng logs web
+	assert_contains "$output" "hello"
+	assert_contains "$output" "oops"
+	out=$(eng logs web 2>/dev/null)
+	assert_eq "$out" "hello"
+	out=$(eng logs -t web 2>/dev/null)
+	[[ "$out" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ hello$ ]] || { echo "$out"; false; }
+	# The log file is k8s-file.
+	grep -Eq '^[0-9-]+T[0-9:.]+Z stdout F hello$' "$ENGINE_ROOT/containers/$id/ctr.log"
+	run eng inspect --format '{{.State.Status}} {{.State.Running}} {{.Name}}' "${id:0:8}"
+	assert_eq "$output" "running true /web"
+	eng rm -f web
+}
+
+@test "stop: Exited (143 or 137) within -t, then rm removes the container and its directory" {
+	id=$(eng run -d "$IMG" sleep 4702)
+	start=$(date +%s)
+	run eng stop -t 2 "$id"
+	assert_eq "$status" 0
+	assert_eq "$output" "$id"
+	[ $(($(date +%s) - start)) -le 5 ]
+	run eng ps -a --format '{{.Status}}' --no-trunc
+	[[ "$output" =~ ^Exited\ \((143|137)\)\  ]] || { echo "$output"; false; }
+	run eng wait "$id"
+	[[ "$output" =~ ^(143|137)$ ]]
+	no_process "sleep 4702"
+	run eng rm "$id"
+	assert_eq "$status" 0
+	[ ! -e "$ENGINE_ROOT/containers/$id" ]
+	run eng ps -aq
+	assert_eq "$output" ""
+}
+
+@test "a trapped stop signal ends the container with its own exit code" {
+	id=$(eng run -d "$IMG" sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done')
+	wait_for sh -c "'$ENGINE' --root '$ENGINE_ROOT' ps -q | grep -q ${id:0:12}"
+	eng stop -t 5 "$id"
+	run eng wait "$id"
+	assert_eq "$output" 3
+	eng rm "$id"
+}
+
+@test "a detached container survives the CLI's and the shell's exit" {
+	bash -c "'$ENGINE' --root '$ENGINE_ROOT' run -d --name survivor '$IMG' sleep 4703 >/dev/null; exit 0"
+	sleep 1
+	run status_of survivor
+	[[ "$output" =~ ^Up\  ]] || { echo "status: $output"; false; }
+	pgrep -f "^sleep 4703" >/dev/null
+	eng rm -f survivor
+	wait_for no_process "sleep 4703"
+}
+
+@test "kill -9 of the monitor: ps -a tells the truth, rm -f leaves nothing behind" {
+	id=$(eng run -d --name orphan "$IMG" sleep 4704)
+	state="$ENGINE_ROOT/containers/$id/state.json"
+	monitor=$(sed -n 's/.*"MonitorPid": *\([0-9]*\).*/\1/p' "$state")
+	[ -n "$monitor" ] && [ "$monitor" -gt 0 ]
+	kill -9 "$monitor"
+	wait_for no_process "sleep 4704"
+	run status_of orphan
+	[[ "$output" =~ ^Exited\  ]] || { echo "status: $output"; false; }
+	run eng inspect --format '{{.State.Running}}' orphan
+	assert_eq "$output" false
+	run eng rm orphan
+	assert_eq "$status" 0
+	[ ! -e "$ENGINE_ROOT/containers/$id" ]
+	! grep -q "$id" /proc/self/mountinfo
+	no_process "sleep 4704"
+}
+
+@test "rm -f kills a running container first; rm without -f refuses" {
+	id=$(eng run -d --name busy "$IMG" sleep 4705)
+	run eng rm busy
+	assert_eq "$status" 1
+	assert_eq "${#lines[@]}" 1
+	assert_contains "$output" 'cannot remove container "/busy": container is running'
+	run eng rm -f busy
+	assert_eq "$status" 0
+	assert_eq "$output" busy
+	[ ! -e "$ENGINE_ROOT/containers/$id" ]
+	no_process "sleep 4705"
+	! grep -q "$id" /proc/self/mountinfo
+	run eng rm busy
+	assert_eq "$status" 1
+	assert_contains "$output" "No such container: busy"
+}
+
+@test "10 run -d in parallel: unique names, all running; rm -f in parallel" {
+	for i in $(seq 10); do
+		eng run -d "$IMG" sleep 4706 >"$BATS_TEST_TMPDIR/id.$i" 2>&1 &
+	done
+	wait
+	for i in $(seq 10); do
+		grep -Eq '^[0-9a-f]{64}$' "$BATS_TEST_TMPDIR/id.$i" || { cat "$BATS_TEST_TMPDIR/id.$i"; false; }
+	done
+	run eng ps --format '{{.Names}}'
+	assert_eq "${#lines[@]}" 10
+	assert_eq "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 10
+	for n in "${lines[@]}"; do
+		[[ "$n" =~ ^[a-z]+_[a-z]+[0-9]?$ ]] || { echo "name: $n"; false; }
+	done
+	[ "$(pgrep -fc '^sleep 4706')" -eq 10 ]
+	for i in $(seq 10); do
+		eng rm -f "$(cat "$BATS_TEST_TMPDIR/id.$i")" >/dev/null &
+	done
+	wait
+	run eng ps -aq
+	assert_eq "$output" ""
+	wait_for no_process "sleep 4706"
+}
+
+@test "run -d --rm: the container is removed when it exits" {
+	id=$(eng run -d --rm "$IMG" sh -c 'sleep 0.5')
+	wait_for test ! -e "$ENGINE_ROOT/containers/$id"
+	run eng ps -aq --no-trunc
+	assert_eq "$output" ""
+}
+
+@test "a name in use: Docker's one-line error, exit 125; bad names refused" {
+	eng run -d --name taken "$IMG" sleep 4707 >/dev/null
+	expect_engine_error 'Conflict. The container name "/taken" is already in use' \
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -d --name taken "$IMG" true
+	expect_engine_error "Invalid container name" \
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -d --name ../x "$IMG" true
+	expect_engine_error "Invalid container name" \
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -d --name a/b "$IMG" true
+	eng rm -f taken >/dev/null
+	# The name is free again.
+	eng run -d --name taken "$IMG" true >/dev/null
+	eng wait taken >/dev/null
+	eng rm taken >/dev/null
+}
+
+@test "kill -s, wait's exit code, logs of an exited container" {
+	id=$(eng run -d "$IMG" sh -c 'trap "echo got-usr1; exit 7" USR1; while :; do sleep 0.1; done')
+	wait_for sh -c "'$ENGINE' --root '$ENGINE_ROOT' ps -q | grep -q ${id:0:12}"
+	sleep 0.3
+	run eng kill -s USR1 "${id:0:12}"
+	assert_eq "$status" 0
+	run eng wait "$id"
+	assert_eq "$output" 7
+	run eng logs "$id"
+	assert_eq "$output" got-usr1
+	run eng kill "$id"
+	assert_eq "$status" 1
+	assert_contains "$output" "is not running"
+	eng rm "$id"
+}
+
+@test "create, then start: Created, then Up; start again after it exits" {
+	id=$(eng create --name later "$IMG" sh -c 'echo run; sleep 1')
+	run status_of later
+	assert_eq "$output" Created
+	run eng start later
+	assert_eq "$output" later
+	run status_of later
+	[[ "$output" =~ ^Up\  ]] || { echo "status: $output"; false; }
+	eng wait later
+	run status_of later
+	[[ "$output" =~ ^Exited\ \(0\) ]]
+	eng start later
+	eng wait later
+	run eng logs later
+	assert_eq "$output" "$(printf 'run\nrun')"
+	eng rm later
+}
+
+@test "run -d --rootfs; errors before the start: one line, 125 or the command's" {
+	setup_rootfs
+	id=$(eng run -d --rootfs "$ROOTFS" sleep 4708)
+	run eng ps --format '{{.Image}}'
+	assert_eq "$output" "$ROOTFS"
+	eng rm -f "$id" >/dev/null
+	run -127 eng run -d "$IMG" no-such-command
+	assert_eq "$status" 127
+	assert_eq "${#lines[@]}" 1
+	assert_contains "$output" "no-such-command"
+	run eng ps -a --format '{{.Status}}'
+	[[ "$output" =~ ^Exited\ \(127\) ]]
+	eng rm "$(eng ps -aq)"
+	run eng stop no-such-container
+	assert_eq "$status" 1
+	assert_contains "$output" "No such container: no-such-container"
+}
