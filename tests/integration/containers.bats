@@ -245,3 +245,19 @@ no_process() {
 	assert_eq "$status" 1
 	assert_contains "$output" "No such container: no-such-container"
 }
+
+# Last: it removes the image at the end.
+@test "rmi refuses the image of a detached container, running or stopped, until rm" {
+	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
+	id=$(eng run -d "$IMG" sleep 4709)
+	run eng rmi -f "$img_id"
+	assert_eq "$status" 1
+	assert_contains "$output" "being used by running container ${id:0:12}"
+	eng stop -t 0 "$id" >/dev/null
+	run eng rmi -f "$img_id"
+	assert_eq "$status" 1
+	assert_contains "$output" "being used by stopped container ${id:0:12}"
+	eng rm "$id" >/dev/null
+	run eng rmi "$img_id"
+	assert_eq "$status" 0
+}
