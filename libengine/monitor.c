@@ -120,6 +120,11 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 {
 	/* Nothing may print: stderr is about to be the container's log. */
 	engine_log_set_handler(NULL, 0);
+	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
+	 * waits on for EOF) must not stay open for the container's lifetime. */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != report)
+			(void)close(fd);
 	struct monitor *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return 1;

@@ -246,6 +246,35 @@ no_process() {
 	assert_contains "$output" "No such container: no-such-container"
 }
 
+@test "logs -f follows until the container exits; --tail; run -dit keeps a shell up" {
+	id=$(eng run -d "$IMG" sh -c 'for i in 1 2 3; do echo $i; sleep 0.3; done')
+	run timeout 10 "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" logs -f "$id"
+	assert_eq "$status" 0
+	assert_eq "$output" "$(printf '1\n2\n3')"
+	run eng logs --tail 2 "$id"
+	assert_eq "$output" "$(printf '2\n3')"
+	run eng logs --tail 0 "$id"
+	assert_eq "$output" ""
+	eng rm "$id" >/dev/null
+	# A terminal keeps an interactive shell waiting, as in Docker.
+	id=$(eng run -dit "$IMG" sh)
+	sleep 1
+	run eng ps --format '{{.Status}}'
+	[[ "$output" =~ ^Up\  ]] || { echo "status: $output"; false; }
+	eng rm -f "$id" >/dev/null
+}
+
+@test "the monitor keeps none of the CLI's file descriptors" {
+	# bats waits for fd 3 to close: a monitor holding it would hang here.
+	exec 7>"$BATS_TEST_TMPDIR/held"
+	id=$(eng run -d "$IMG" sleep 4710)
+	monitor=$(sed -n 's/.*"MonitorPid": *\([0-9]*\).*/\1/p' "$ENGINE_ROOT/containers/$id/state.json")
+	run ls -l "/proc/$monitor/fd"
+	[[ "$output" != *"$BATS_TEST_TMPDIR/held"* ]] || { echo "$output"; false; }
+	exec 7>&-
+	eng rm -f "$id" >/dev/null
+}
+
 # Last: it removes the image at the end.
 @test "rmi refuses the image of a detached container, running or stopped, until rm" {
 	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
