@@ -137,7 +137,7 @@ out:
 /* run -d and create: record the container in the store; run -d then
  * starts it under its monitor.  Prints the full ID as Docker does. */
 static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
-		  const struct cmd_global *g, bool start, struct engine_error **err)
+		  const struct cmd_global *g, bool start, char **ret_name, struct engine_error **err)
 {
 	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
 		return -1;
@@ -157,6 +157,10 @@ static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
 	storage_store_close(store);
 	if (r < 0)
 		return -1;
+	if (ret_name != NULL) {
+		*ret_name = steal_pointer(&name);
+		return 0;
+	}
 	if (start && engine_monitor_start(spec, map, name, err) < 0)
 		return -1;
 	printf("%s\n", spec->id);
@@ -201,11 +205,22 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	if (create || spec.detach) {
-		rc = record(&spec, &map, g, !create, &err) < 0 ? cmd_report(err) : 0;
+		rc = record(&spec, &map, g, !create, NULL, &err) < 0 ? cmd_report(err) : 0;
 		goto out;
 	}
-	/* A foreground run is not recorded in the container store (yet): its
-	 * writable layer goes with it. */
+	/* A named foreground run is recorded (its name is reserved, ps sees
+	 * it, it stays after the exit unless --rm). */
+	if (spec.name != NULL) {
+		cleanup_free char *name = NULL;
+		if (record(&spec, &map, g, false, &name, &err) < 0 ||
+		    engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
+			rc = cmd_report(err);
+		else
+			rc = exit_code;
+		goto out;
+	}
+	/* An unnamed foreground run is not recorded (yet): its writable layer
+	 * goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
 out:
 	engine_run_spec_free(&spec);

@@ -95,6 +95,11 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
  * kept it from starting.  The monitor outlives the caller. */
 int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 const char *name, struct engine_error **err);
+/* Run the recorded container SPEC->id in the foreground (run --name): the
+ * caller is its monitor; the record stays after the exit unless --rm. */
+int engine_container_run_recorded(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name,
+				  int *ret_exit_code, struct engine_error **err);
 
 /* Whether PID is alive and started at START (0: do not compare). */
 bool engine_pid_alive(pid_t pid, uint64_t start);

@@ -259,3 +259,57 @@ int engine_monitor_start(const struct engine_run_spec *spec, const struct engine
 	}
 	return engine_error_set(err, EIO, "the container's monitor exited before the container started");
 }
+
+/* A foreground run with --name: the CLI is its own monitor.  The state is
+ * written as for a detached container, so ps, stop and rm see it, and it
+ * stays recorded after the exit (as Docker keeps it) unless --rm. */
+static void on_started_foreground(void *data, pid_t pid)
+{
+	struct monitor *m = data;
+	m->report = -1;
+	on_started(m, pid);
+}
+
+int engine_container_run_recorded(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name,
+				  int *ret_exit_code, struct engine_error **err)
+{
+	struct monitor *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	m->spec = spec;
+	m->name = name;
+	m->report = -1;
+	m->log_fd = -1;
+	m->state.monitor_pid = getpid();
+	m->state.monitor_start = engine_pid_start_time(getpid());
+	m->state.removing = spec->remove;
+	struct engine_container_io io = {
+		/* ps must not show a container whose CLI is gone as exited
+		 * while it runs on: it dies with its CLI. */
+		.detached = true,
+		.keep_layer = !spec->remove,
+		.out_fd = -1,
+		.err_fd = -1,
+		.started = on_started_foreground,
+		.data = m,
+	};
+	int exit_code = 0;
+	int r = engine_container_run_io(spec, map, &io, &exit_code, err);
+	m->state.status = ENGINE_CONTAINER_EXITED;
+	m->state.exit_code = r < 0 ? engine_error_exit_code(*err) : exit_code;
+	m->state.finished_ns = engine_now_ns();
+	m->state.pid = 0;
+	struct storage_store *store = NULL;
+	struct engine_error *local = NULL;
+	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0)
+		engine_container_forget(store, spec->id, name, &local);
+	else
+		write_state(m);
+	storage_store_close(store);
+	engine_error_free(&local);
+	free(m);
+	if (r == 0)
+		*ret_exit_code = exit_code;
+	return r;
+}

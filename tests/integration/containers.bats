@@ -275,6 +275,31 @@ no_process() {
 	eng rm -f "$id" >/dev/null
 }
 
+@test "a named foreground run is recorded: exit code in ps -a, name reserved, --rm forgets it" {
+	run eng run --name fg "$IMG" sh -c 'echo out; exit 3'
+	assert_eq "$status" 3
+	assert_eq "$output" out
+	run status_of fg
+	[[ "$output" =~ ^Exited\ \(3\)\  ]] || { echo "status: $output"; false; }
+	expect_engine_error 'The container name "/fg" is already in use' \
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run --name fg "$IMG" true
+	run eng start fg
+	assert_eq "$status" 0
+	eng wait fg >/dev/null
+	run eng rm fg
+	assert_eq "$status" 0
+	run eng run --rm --name fg2 "$IMG" true
+	assert_eq "$status" 0
+	run eng ps -aq
+	assert_eq "$output" ""
+	# Unnamed foreground runs stay unrecorded.
+	eng run "$IMG" true
+	run eng ps -aq
+	assert_eq "$output" ""
+	run ls "$ENGINE_ROOT/containers"
+	assert_eq "$output" ""
+}
+
 # Last: it removes the image at the end.
 @test "rmi refuses the image of a detached container, running or stopped, until rm" {
 	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
