@@ -385,7 +385,7 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 			return -1;
 		snprintf(chosen, sizeof(chosen), "%s", name[0] == '/' ? name + 1 : name);
 	}
-	char rel[128];
+	char rel[320];
 	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
 	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
