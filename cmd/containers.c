@@ -394,6 +394,57 @@ int cmd_kill(int argc, char **argv, struct cmd_global *g)
 	return stop_or_kill(argc, argv, g, false);
 }
 
+/* restart: stop (with -t), then start, one container after the other. */
+int cmd_restart(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	int timeout = 10, c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || t < 0 || t > 86400) {
+				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"-t, --time\" flag",
+						 optarg);
+				return cmd_report(err);
+			}
+			timeout = (int)t;
+			break;
+		}
+		case 'h':
+			puts("Usage: engine restart [OPTIONS] CONTAINER [CONTAINER...]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine restart\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	struct storage_store *store = open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		if (stop_one(store, argv[i], SIGTERM, timeout, &err) < 0 ||
+		    start_one(store, argv[i], &err) < 0) {
+			rc = report_1(&err);
+			continue;
+		}
+		puts(argv[i]);
+	}
+	storage_store_close(store);
+	return rc;
+}
+
 static int rm_one(struct storage_store *store, const char *what, bool force,
 		  struct engine_error **err)
 {

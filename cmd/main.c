@@ -38,6 +38,8 @@ static const char usage[] =
 	"  rm        remove containers\n"
 	"  wait      wait for containers to exit, print their exit codes\n"
 	"  logs      show a container's output\n"
+	"  restart   stop, then start containers\n"
+	"  container manage containers\n"
 	"  pull      pull an image from a registry\n"
 	"  images    list images (also: image ls)\n"
 	"  rmi       remove images (also: image rm)\n"
@@ -219,7 +221,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "logout", cmd_logout }, { "system", cmd_system }, { "create", cmd_create },
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
-		{ "logs", cmd_logs },
+		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

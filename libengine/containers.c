@@ -557,9 +557,24 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 	if (name_owner(store, name, owner) == 0 && strcmp(owner, id) == 0)
 		unlinkat(store->rootfd, rel, 0);
 	snprintf(rel, sizeof(rel), "containers/%s", id);
-	if (faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-		return 0;
-	return storage_remove_tree(store->rootfd, rel, err);
+	/* The overlay on merged/ goes with the container's mount namespace,
+	 * which the kernel tears down just after its last process: a
+	 * removal that races it meets a mount point for a moment. */
+	for (int attempt = 0;; attempt++) {
+		if (faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return 0;
+		struct engine_error *local = NULL;
+		int r = storage_remove_tree(store->rootfd, rel, &local);
+		if (r == 0 || local == NULL || local->status != EBUSY || attempt == 100) {
+			if (r < 0 && local != NULL && err != NULL && *err == NULL)
+				*err = steal_pointer(&local);
+			engine_error_free(&local);
+			return r;
+		}
+		engine_error_free(&local);
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* ---- config.json -> spec ------------------------------------------------ */

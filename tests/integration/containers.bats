@@ -300,6 +300,29 @@ no_process() {
 	assert_eq "$output" ""
 }
 
+@test "restart; container ls/inspect/rm; image inspect ignores containers" {
+	id=$(eng run -d --name again "$IMG" sh -c 'echo started; sleep 4711')
+	pid1=$(eng inspect --format '{{.State.Pid}}' again)
+	run eng restart -t 0 again
+	assert_eq "$status" 0
+	assert_eq "$output" again
+	run eng container ls --format '{{.Names}} {{.State}}'
+	assert_eq "$output" "again running"
+	pid2=$(eng container inspect --format '{{.State.Pid}}' again)
+	[ "$pid1" != "$pid2" ]
+	wait_for sh -c "[ \"\$('$ENGINE' --root '$ENGINE_ROOT' logs again | wc -l)\" = 2 ]"
+	run eng image inspect --format '{{.Id}}' again
+	assert_eq "$status" 1
+	run eng inspect --type image --format '{{.Id}}' "$IMG"
+	assert_eq "$status" 0
+	[[ "$output" =~ ^sha256: ]]
+	run eng container rm -f again
+	assert_eq "$output" again
+	run eng container inspect "$IMG"
+	assert_eq "$status" 1
+	assert_contains "$output" "No such container"
+}
+
 # Last: it removes the image at the end.
 @test "rmi refuses the image of a detached container, running or stopped, until rm" {
 	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
@@ -311,7 +334,8 @@ no_process() {
 	run eng rmi -f "$img_id"
 	assert_eq "$status" 1
 	assert_contains "$output" "being used by stopped container ${id:0:12}"
-	eng rm "$id" >/dev/null
-	run eng rmi "$img_id"
+	run eng rm "$id"
 	assert_eq "$status" 0
+	run eng rmi "$img_id"
+	[ "$status" = 0 ] || { echo "$output"; ls -la "$ENGINE_ROOT"/containers/*; cat "$ENGINE_ROOT"/containers/*/image; false; }
 }
