@@ -331,6 +331,10 @@ no_process() {
 	assert_eq "$status" 1
 	assert_contains "$output" "being used by running container ${id:0:12}"
 	eng stop -t 0 "$id" >/dev/null
+	# image prune -a keeps what a container uses.
+	eng image prune -af >/dev/null
+	run eng images -q
+	assert_eq "$output" "${img_id:0:12}"
 	run eng rmi -f "$img_id"
 	assert_eq "$status" 1
 	assert_contains "$output" "being used by stopped container ${id:0:12}"
