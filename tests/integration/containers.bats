@@ -323,6 +323,33 @@ no_process() {
 	assert_contains "$output" "No such container"
 }
 
+@test "ps --filter name/id/status/exited/ancestor, -n, -l" {
+	a=$(eng run -d --name flt-a "$IMG" sleep 4712)
+	eng run -d --name flt-b "$IMG" sh -c 'exit 2' >/dev/null
+	eng wait flt-b >/dev/null
+	run eng ps --filter name=flt --format '{{.Names}}'
+	assert_eq "$output" flt-a
+	run eng ps -a --filter name=flt --format '{{.Names}}'
+	assert_eq "$output" "$(printf 'flt-b\nflt-a')"
+	run eng ps --filter status=exited --format '{{.Names}}'
+	assert_eq "$output" flt-b
+	run eng ps --filter exited=2 --format '{{.Names}}'
+	assert_eq "$output" flt-b
+	run eng ps --filter "id=${a:0:6}" -q --no-trunc
+	assert_eq "$output" "$a"
+	run eng ps -a --filter "ancestor=$IMG" -q
+	assert_eq "${#lines[@]}" 2
+	run eng ps --filter status=running --filter status=exited --format '{{.Names}}'
+	assert_eq "${#lines[@]}" 2
+	run eng ps -l --format '{{.Names}}'
+	assert_eq "$output" flt-b
+	run eng ps -n 2 -q
+	assert_eq "${#lines[@]}" 2
+	expect_engine_error "unsupported filter" \
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" ps --filter volume=x
+	eng rm -f flt-a flt-b >/dev/null
+}
+
 # Last: it removes the image at the end.
 @test "rmi refuses the image of a detached container, running or stopped, until rm" {
 	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
