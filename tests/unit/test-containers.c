@@ -2,6 +2,9 @@
  * adjective_noun names) and ps's Status strings. */
 #include <regex.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "containers.h"
 #include "humanize.h"
@@ -66,8 +69,42 @@ static void test_status(void)
 	is_str(out, "Exited (137) 1 second ago", "exited 137, 1 second ago");
 }
 
+/* Reconciliation rests on these: a pid is ours only with the same start
+ * time, and a zombie counts as gone. */
+static void test_pid_alive(void)
+{
+	pid_t self = getpid();
+	uint64_t start = engine_pid_start_time(self);
+	ok(start > 0, "start time of this process");
+	ok(engine_pid_alive(self, start), "alive with its start time");
+	ok(engine_pid_alive(self, 0), "alive without a start time");
+	ok(!engine_pid_alive(self, start + 1), "a different start time: a reused pid");
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	/* Let it become a zombie, then look before reaping. */
+	for (int i = 0; i < 200; i++) {
+		char path[64], buf[512] = "";
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			(void)!fgets(buf, sizeof(buf), f);
+			fclose(f);
+		}
+		char *p = strrchr(buf, ')');
+		if (p && p[2] == 'Z')
+			break;
+		usleep(10000);
+	}
+	ok(!engine_pid_alive(child, 0), "a zombie is not alive");
+	waitpid(child, NULL, 0);
+	ok(!engine_pid_alive(child, 0), "a reaped pid is not alive");
+	ok(!engine_pid_alive(0, 0) && !engine_pid_alive(-1, 0), "pid 0 and -1 are never alive");
+}
+
 int main(void)
 {
+	test_pid_alive();
 	test_name_check();
 	test_name_generate();
 	test_status();
