@@ -39,6 +39,7 @@ int cmd_wait(int argc, char **argv, struct cmd_global *g);
 int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
+int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
 /* A recorded container as `inspect` shows it (cmd/containers.c). */
 struct engine_container;
 #include <jansson.h>

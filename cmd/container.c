@@ -1,6 +1,6 @@
 /* container.c: `engine container SUBCOMMAND`, Docker's management-command
  * spelling of the container commands (ls/ps, run, create, start, stop,
- * restart, kill, rm, wait, logs, inspect). */
+ * restart, kill, rm, wait, logs, inspect, prune). */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +21,7 @@ int cmd_container(int argc, char **argv, struct cmd_global *g)
 		{ "run", cmd_run },     { "create", cmd_create }, { "start", cmd_start },
 		{ "stop", cmd_stop },   { "restart", cmd_restart }, { "kill", cmd_kill },
 		{ "rm", cmd_rm },       { "remove", cmd_rm },   { "wait", cmd_wait },
-		{ "logs", cmd_logs },
+		{ "logs", cmd_logs },   { "prune", cmd_container_prune },
 	};
 	const char *sub = argv[1];
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)

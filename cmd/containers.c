@@ -606,6 +606,71 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	return rc;
 }
 
+/* container prune: every container that is not running goes. */
+int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			puts("Usage: engine container prune [OPTIONS]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (!force) {
+		printf("WARNING! This will remove all stopped containers.\n"
+		       "Are you sure you want to continue? [y/N] ");
+		fflush(stdout);
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0))
+			return 0;
+	}
+	struct storage_store *store = open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	if (engine_container_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	int rc = 0;
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING) {
+			if (rm_one(store, list[i]->id, false, &err) < 0) {
+				rc = report_1(&err);
+			} else {
+				if (!header)
+					puts("Deleted Containers:");
+				header = true;
+				puts(list[i]->id);
+			}
+		}
+		engine_container_free(list[i]);
+	}
+	free(list);
+	storage_store_close(store);
+	if (header)
+		putchar('\n');
+	puts("Total reclaimed space: 0B");
+	return rc;
+}
+
 int cmd_wait(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;

@@ -180,20 +180,21 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	for (int s = 1; s <= 2; s++)
 		if (m->n_pending[s] > 0)
 			log_line(m, s, m->pending[s], m->n_pending[s], false);
+	char msg[1200] = "";
 	if (r < 0) {
 		exit_code = engine_error_exit_code(err);
-		char msg[1200];
 		snprintf(msg, sizeof(msg), "err %d %s\n", exit_code, err && err->msg ? err->msg : "failed");
 		for (char *p = msg + 4; *p && p[1]; p++)
 			if (*p == '\n')
 				*p = ' ';
-		answer(m, msg);
 		engine_error_free(&err);
 	}
 	m->state.status = ENGINE_CONTAINER_EXITED;
 	m->state.exit_code = exit_code;
 	m->state.finished_ns = engine_now_ns();
 	m->state.pid = 0;
+	/* The record is final before the CLI hears of a failed start: a
+	 * `ps -a` right after the error must show the exit. */
 	if (spec->remove && store != NULL) {
 		/* The run removed the writable layer (inside the user
 		 * namespace); what is left is ours. */
@@ -202,6 +203,8 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	} else {
 		write_state(m);
 	}
+	if (msg[0] != '\0')
+		answer(m, msg);
 	storage_store_close(store);
 	return 0;
 }

@@ -350,6 +350,20 @@ no_process() {
 	eng rm -f flt-a flt-b >/dev/null
 }
 
+@test "container prune removes what is not running" {
+	up=$(eng run -d "$IMG" sleep 4713)
+	done1=$(eng run -d "$IMG" true)
+	eng wait "$done1" >/dev/null
+	eng create "$IMG" true >/dev/null
+	run eng container prune -f
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" "Deleted Containers:"
+	assert_contains "$output" "$done1"
+	run eng ps -aq --no-trunc
+	assert_eq "$output" "$up"
+	eng rm -f "$up" >/dev/null
+}
+
 # Last: it removes the image at the end.
 @test "rmi refuses the image of a detached container, running or stopped, until rm" {
 	img_id=$(eng images -q --no-trunc "$IMG" | sed 's/^sha256://')
