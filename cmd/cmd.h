@@ -29,6 +29,21 @@ int cmd_login(int argc, char **argv, struct cmd_global *g);
 int cmd_logout(int argc, char **argv, struct cmd_global *g);
 int cmd_image_prune(int argc, char **argv, struct cmd_global *g);
 int cmd_system(int argc, char **argv, struct cmd_global *g);
+int cmd_create(int argc, char **argv, struct cmd_global *g);
+int cmd_ps(int argc, char **argv, struct cmd_global *g);
+int cmd_start(int argc, char **argv, struct cmd_global *g);
+int cmd_stop(int argc, char **argv, struct cmd_global *g);
+int cmd_kill(int argc, char **argv, struct cmd_global *g);
+int cmd_rm(int argc, char **argv, struct cmd_global *g);
+int cmd_wait(int argc, char **argv, struct cmd_global *g);
+int cmd_logs(int argc, char **argv, struct cmd_global *g);
+int cmd_restart(int argc, char **argv, struct cmd_global *g);
+int cmd_container(int argc, char **argv, struct cmd_global *g);
+int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
+/* A recorded container as `inspect` shows it (cmd/containers.c). */
+struct engine_container;
+#include <jansson.h>
+json_t *cmd_container_inspect_json(const struct engine_container *c);
 
 /* The storage root: --root, else storage.conf's root, else the default for
  * this user; likewise the run state directory with --runroot and runroot. */

@@ -58,3 +58,18 @@ void cmd_created_at(int64_t t, char *out, size_t size)
 	gmtime_r(&tt, &tm);
 	strftime(out, size, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
 }
+
+void cmd_container_status(int status, int exit_code, int64_t started_ns, int64_t finished_ns,
+			  int64_t now_ns, char *out, size_t size)
+{
+	char d[64];
+	if (status == 1) {
+		cmd_human_duration((now_ns - started_ns) / 1000000000, d, sizeof(d));
+		snprintf(out, size, "Up %s", d);
+	} else if (status == 2) {
+		cmd_human_duration((now_ns - finished_ns) / 1000000000, d, sizeof(d));
+		snprintf(out, size, "Exited (%d) %s ago", exit_code, d);
+	} else {
+		snprintf(out, size, "Created");
+	}
+}

@@ -13,3 +13,8 @@ void cmd_human_duration(int64_t seconds, char *out, size_t size);
 void cmd_rfc3339(int64_t t, char *out, size_t size);
 /* Docker's CreatedAt: "2023-11-14 22:13:20 +0000 UTC". */
 void cmd_created_at(int64_t t, char *out, size_t size);
+
+/* Docker's container Status: "Created", "Up 3 seconds", "Exited (0) 2
+ * minutes ago".  STATUS is 0 created, 1 running, 2 exited; times in ns. */
+void cmd_container_status(int status, int exit_code, int64_t started_ns, int64_t finished_ns,
+			  int64_t now_ns, char *out, size_t size);

@@ -21,8 +21,16 @@ int cmd_image(int argc, char **argv, struct cmd_global *g)
 		return cmd_pull(argc - 1, argv + 1, g);
 	if (strcmp(sub, "tag") == 0)
 		return cmd_tag(argc - 1, argv + 1, g);
-	if (strcmp(sub, "inspect") == 0)
-		return cmd_inspect(argc - 1, argv + 1, g);
+	if (strcmp(sub, "inspect") == 0) {
+		/* inspect looks at containers first: here only images count. */
+		char *args[argc + 1];
+		args[0] = argv[1];
+		args[1] = "--type=image";
+		for (int i = 2; i < argc; i++)
+			args[i] = argv[i];
+		args[argc] = NULL;
+		return cmd_inspect(argc, args, g);
+	}
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **, struct cmd_global *);

@@ -1,4 +1,4 @@
-/* inspect.c: `engine image inspect` and `engine inspect` (images, for now):
+/* inspect.c: `engine image inspect` and `engine inspect` (containers first, then images):
  * Docker-shaped JSON, or --format rendered per object. */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "containers.h"
 #include "humanize.h"
 #include "image.h"
 #include "template.h"
@@ -74,6 +75,7 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL;
+	const char *type = NULL;
 	cleanup_error struct engine_error *err = NULL;
 	int c;
 	optind = 0;
@@ -84,10 +86,11 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 			format = optarg;
 			break;
 		case 't':
-			if (strcmp(optarg, "image") != 0) {
-				engine_error_set(&err, EINVAL, "--type %s: only image is supported yet", optarg);
+			if (strcmp(optarg, "image") != 0 && strcmp(optarg, "container") != 0) {
+				engine_error_set(&err, EINVAL, "--type %s: expected container or image", optarg);
 				return cmd_report(err);
 			}
+			type = optarg;
 			break;
 		case 'h':
 			puts("Usage: engine inspect [OPTIONS] IMAGE [IMAGE...]");
@@ -111,7 +114,20 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 	cleanup_json json_t *all = json_array();
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
+		/* Containers first, as Docker looks them up. */
+		struct engine_container *ctr = NULL;
+		if ((type == NULL || strcmp(type, "container") == 0) &&
+		    engine_container_get(store, argv[i], &ctr, NULL) == 0) {
+			json_array_append_new(all, cmd_container_inspect_json(ctr));
+			engine_container_free(ctr);
+			continue;
+		}
 		struct storage_image *img = NULL;
+		if (type != NULL && strcmp(type, "container") == 0) {
+			fprintf(stderr, "Error: No such container: %s\n", argv[i]);
+			rc = 1;
+			continue;
+		}
 		if (engine_image_lookup(store, argv[i], &img, &err) < 0) {
 			/* Docker prints what it found and fails for the rest. */
 			fprintf(stderr, "Error: No such object: %s\n", argv[i]);

@@ -29,12 +29,22 @@ static const char usage[] =
 	"  -v, --version           print the version\n"
 	"\n"
 	"Commands:\n"
-	"  run       run a command in a new container\n"
+	"  run       run a command in a new container (-d: in the background)\n"
+	"  create    create a container without starting it\n"
+	"  ps        list containers\n"
+	"  start     start created or stopped containers\n"
+	"  stop      stop running containers\n"
+	"  kill      send a signal to running containers\n"
+	"  rm        remove containers\n"
+	"  wait      wait for containers to exit, print their exit codes\n"
+	"  logs      show a container's output\n"
+	"  restart   stop, then start containers\n"
+	"  container manage containers\n"
 	"  pull      pull an image from a registry\n"
 	"  images    list images (also: image ls)\n"
 	"  rmi       remove images (also: image rm)\n"
 	"  tag       give an image another name\n"
-	"  inspect   show an image as JSON\n"
+	"  inspect   show containers or images as JSON\n"
 	"  push      push an image to a registry\n"
 	"  save      write images to a tar archive (docker-archive, oci-archive)\n"
 	"  load      read images from a tar archive\n"
@@ -208,7 +218,10 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "tag", cmd_tag },     { "inspect", cmd_inspect }, { "image", cmd_image },
 		{ "save", cmd_save },   { "load", cmd_load },       { "import", cmd_import },
 		{ "push", cmd_push },   { "history", cmd_history }, { "login", cmd_login },
-		{ "logout", cmd_logout }, { "system", cmd_system },
+		{ "logout", cmd_logout }, { "system", cmd_system }, { "create", cmd_create },
+		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
+		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
+		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -82,10 +82,14 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 			char cid[65];
 			bool only_name = target->n_names <= 1 || strcmp(what, target->id) == 0 ||
 					 strncmp(target->id, what, strlen(what)) == 0;
-			if ((only_name || force) && storage_image_in_use(store, target->id, cid)) {
+			int use = (only_name || force) ? storage_image_in_use(store, target->id, cid) : 0;
+			if (use != 0) {
+				/* A stopped container needs its image for the next
+				 * start: unlike Docker, -f does not untag it away. */
 				engine_error_set(&err, EBUSY,
-						 "conflict: unable to delete %.12s (cannot be forced) - image is being used by running container %.12s",
-						 target->id, cid);
+						 "conflict: unable to delete %.12s (cannot be forced) - image is being used by %s container %.12s",
+						 target->id,
+						 use == 1 ? "running" : "stopped", cid);
 				cmd_report(err);
 				engine_error_free(&err);
 				storage_image_free(target);

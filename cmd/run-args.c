@@ -15,6 +15,7 @@
 
 #include "caps.h"
 #include "cleanup.h"
+#include "containers.h"
 
 const char cmd_run_usage[] =
 	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
@@ -24,6 +25,8 @@ const char cmd_run_usage[] =
 	"\n"
 	"Options:\n"
 	"      --rootfs DIR             use DIR as the container's root filesystem\n"
+	"  -d, --detach                 run in the background, print the container ID\n"
+	"      --name NAME              name the container\n"
 	"      --rm                     remove the container when it exits\n"
 	"      --entrypoint CMD         override the image's entrypoint (\"\" clears it)\n"
 	"      --pull POLICY            always | missing (default) | never\n"
@@ -61,6 +64,8 @@ enum {
 	OPT_PULL,
 	OPT_PLATFORM,
 	OPT_TLS_VERIFY,
+	OPT_DETACH,
+	OPT_NAME,
 };
 
 static const struct option long_options[] = {
@@ -84,6 +89,8 @@ static const struct option long_options[] = {
 	{ "pull", required_argument, NULL, OPT_PULL },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
+	{ "detach", optional_argument, NULL, OPT_DETACH },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -179,7 +186,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ite:w:u:h:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -190,6 +197,19 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			break;
 		case 'i':
 			spec->interactive = true;
+			break;
+		case 'd':
+			spec->detach = true;
+			break;
+		case OPT_DETACH:
+			if (parse_bool("detach", optarg, &spec->detach, err) < 0)
+				return -1;
+			break;
+		case OPT_NAME:
+			if (engine_container_name_check(optarg, err) < 0)
+				return -1;
+			free(spec->name);
+			spec->name = strdup(optarg[0] == '/' ? optarg + 1 : optarg);
 			break;
 		case OPT_INTERACTIVE:
 			if (parse_bool("interactive", optarg, &spec->interactive, err) < 0)

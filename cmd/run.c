@@ -7,6 +7,8 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "container.h"
+#include "containers.h"
+#include "remove.h"
 #include "idmap.h"
 #include "image.h"
 #include "paths.h"
@@ -116,6 +118,10 @@ static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *
 	/* rmi must not pull the layers from under this container. */
 	if (storage_container_claim(store, spec->id, img->id, err) < 0)
 		goto out;
+	if ((spec->image_id = strdup(img->id)) == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
 	spec->storage_driver = driver;
 	spec->store_root = steal_pointer(&root);
 	r = 0;
@@ -128,7 +134,41 @@ out:
 	return r;
 }
 
-int cmd_run(int argc, char **argv, struct cmd_global *g)
+/* run -d and create: record the container in the store; run -d then
+ * starts it under its monitor.  Prints the full ID as Docker does. */
+static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
+		  const struct cmd_global *g, bool start, char **ret_name, struct engine_error **err)
+{
+	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	cleanup_free char *name = NULL;
+	int r = engine_container_create(store, spec, spec->name, spec->image_id, &name, err);
+	if (r < 0) {
+		/* The directory may hold the image claim: drop it with the rest. */
+		struct engine_error *ignored = NULL;
+		char rel[128];
+		snprintf(rel, sizeof(rel), "containers/%s", spec->id);
+		storage_remove_tree(store->rootfd, rel, &ignored);
+		engine_error_free(&ignored);
+	}
+	storage_store_close(store);
+	if (r < 0)
+		return -1;
+	if (ret_name != NULL) {
+		*ret_name = steal_pointer(&name);
+		return 0;
+	}
+	if (start && engine_monitor_start(spec, map, name, err) < 0)
+		return -1;
+	printf("%s\n", spec->id);
+	fflush(stdout);
+	return 0;
+}
+
+static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
 	cleanup_error struct engine_error *err = NULL;
@@ -164,10 +204,35 @@ int cmd_run(int argc, char **argv, struct cmd_global *g)
 		rc = cmd_report(err);
 		goto out;
 	}
-	/* The container's writable layer goes with it (kept containers come
-	 * with the container store). */
+	if (create || spec.detach) {
+		rc = record(&spec, &map, g, !create, NULL, &err) < 0 ? cmd_report(err) : 0;
+		goto out;
+	}
+	/* A named foreground run is recorded (its name is reserved, ps sees
+	 * it, it stays after the exit unless --rm). */
+	if (spec.name != NULL) {
+		cleanup_free char *name = NULL;
+		if (record(&spec, &map, g, false, &name, &err) < 0 ||
+		    engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
+			rc = cmd_report(err);
+		else
+			rc = exit_code;
+		goto out;
+	}
+	/* An unnamed foreground run is not recorded (yet): its writable layer
+	 * goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
 out:
 	engine_run_spec_free(&spec);
 	return rc;
+}
+
+int cmd_run(int argc, char **argv, struct cmd_global *g)
+{
+	return run_or_create(argc, argv, g, false);
+}
+
+int cmd_create(int argc, char **argv, struct cmd_global *g)
+{
+	return run_or_create(argc, argv, g, true);
 }

@@ -250,6 +250,16 @@ void cmd_table_add_row(struct cmd_table *t, const char *line)
 	t->n_rows++;
 }
 
+/* Width in characters, as tabwriter counts runes: UTF-8 continuation
+ * bytes take no column ("…" in ps's COMMAND). */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 void cmd_table_print(struct cmd_table *t, FILE *out)
 {
 	size_t cols = 0;
@@ -259,15 +269,16 @@ void cmd_table_print(struct cmd_table *t, FILE *out)
 	size_t *w = calloc(cols + 1, sizeof(size_t));
 	for (size_t r = 0; w && r < t->n_rows; r++)
 		for (size_t c = 0; c < t->n_cells[r]; c++)
-			if (strlen(t->rows[r][c]) + 3 > w[c])
-				w[c] = strlen(t->rows[r][c]) + 3;
+			if (text_width(t->rows[r][c]) + 3 > w[c])
+				w[c] = text_width(t->rows[r][c]) + 3;
 	for (size_t r = 0; w && r < t->n_rows; r++) {
 		for (size_t c = 0; c < t->n_cells[r]; c++) {
 			size_t width = w[c] < 10 ? 10 : w[c];
 			if (c + 1 == t->n_cells[r])
 				fputs(t->rows[r][c], out);
 			else
-				fprintf(out, "%-*s", (int)width, t->rows[r][c]);
+				fprintf(out, "%s%*s", t->rows[r][c],
+					(int)(width - text_width(t->rows[r][c])), "");
 		}
 		fputc('\n', out);
 	}

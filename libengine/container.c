@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -54,6 +55,7 @@ struct child_ctx {
 	const struct engine_run_spec *spec;
 	const struct engine_idmap *map;
 	const struct engine_seccomp_program *seccomp;
+	const struct engine_container_io *io;
 	int sock;
 };
 
@@ -237,6 +239,11 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	sigset_t empty;
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
+	/* A detached container dies with its monitor, so that a killed
+	 * monitor never leaves a container nobody records.  Set last: a
+	 * change of effective uid or gid clears it. */
+	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
 	execve(exe, spec->argv, env);
 	int e = errno;
 	int r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
@@ -346,22 +353,60 @@ static int relay(int from, int to)
 	return 1;
 }
 
+/* The monitor's output pipes: hand what is there to the log writer;
+ * false at EOF (or when there is nothing to read and DRAIN asks not to
+ * wait). */
+static bool relay_output(const struct engine_container_io *io, int stream)
+{
+	char buf[16384];
+	int fd = stream == 1 ? io->out_fd : io->err_fd;
+	ssize_t r = read(fd, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR;
+	if (r == 0)
+		return false;
+	io->output(io->data, stream, buf, (size_t)r);
+	return true;
+}
+
+static void drain_output(const struct engine_container_io *io)
+{
+	for (int stream = 1; stream <= 2; stream++) {
+		int fd = stream == 1 ? io->out_fd : io->err_fd;
+		if (fd < 0)
+			continue;
+		/* Whatever a background process of the container still
+		 * writes later is lost: the pipe is not waited on past the
+		 * init's exit. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		for (int i = 0; i < 4096 && relay_output(io, stream); i++)
+			;
+	}
+}
+
 static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, bool interactive,
-		       int *ret_exit_code)
+		       const struct engine_container_io *io, int *ret_exit_code)
 {
 	bool stdin_open = term != NULL && interactive;
 	bool master_open = term != NULL;
+	bool out_open = io != NULL && io->out_fd >= 0, err_open = io != NULL && io->err_fd >= 0;
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[5] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = master_open ? term->master : -1, .events = POLLIN },
 			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+			{ .fd = out_open ? io->out_fd : -1, .events = POLLIN },
+			{ .fd = err_open ? io->err_fd : -1, .events = POLLIN },
 		};
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (p[3].revents)
+			out_open = relay_output(io, 1);
+		if (p[4].revents)
+			err_open = relay_output(io, 2);
 		if (p[1].revents)
 			master_open = relay(term->master, STDOUT_FILENO);
 		if (p[2].revents && !relay(STDIN_FILENO, term->master)) {
@@ -396,6 +441,8 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 						break;
 				}
 			}
+			if (io != NULL)
+				drain_output(io);
 			*ret_exit_code = status_to_exit(status);
 			return 0;
 		}
@@ -404,6 +451,13 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err)
+{
+	return engine_container_run_io(spec, map, NULL, ret_exit_code, err);
+}
+
+int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			    const struct engine_container_io *io, int *ret_exit_code,
+			    struct engine_error **err)
 {
 	struct engine_seccomp_program program = { 0 };
 	bool confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
@@ -436,7 +490,7 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 		flags |= CLONE_NEWCGROUP;
 
 	struct child_ctx c = { .spec = spec, .map = map, .seccomp = confined ? &program : NULL,
-			       .sock = -1 };
+			       .io = io, .sock = -1 };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
@@ -457,6 +511,8 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	if (io != NULL && io->started != NULL)
+		io->started(io->data, pid);
 	/* From here on a write to a closed pipe should be an error, not death. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -473,7 +529,7 @@ int engine_container_run(const struct engine_run_spec *spec, const struct engine
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive,
+	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive, io,
 			 ret_exit_code);
 	if (rc < 0)
 		engine_error_errno(err, -rc, "wait for the container");
@@ -486,7 +542,9 @@ out:
 		close(sigfd);
 	if (sock >= 0)
 		close(sock);
-	if (spec->n_layers > 0 && pid > 0)
+	/* A kept container (detached, without --rm) keeps its layer for
+	 * the next start; rm removes it. */
+	if (spec->n_layers > 0 && pid > 0 && (io == NULL || !io->keep_layer))
 		remove_container_dir(spec, map, userns_fd);
 	if (userns_fd >= 0)
 		close(userns_fd);

@@ -12,3 +12,18 @@
  * (not found). */
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err);
+
+/* How a detached container differs (monitor.c): its output goes to pipes
+ * the parent loop reads, its init dies with the monitor, and the monitor
+ * learns its pid once the command runs. */
+struct engine_container_io {
+	bool detached;   /* PR_SET_PDEATHSIG(SIGKILL) on the container's init */
+	bool keep_layer; /* leave the writable layer for a later start */
+	int out_fd, err_fd; /* read ends of the container's stdout/stderr, -1 none */
+	void (*output)(void *data, int stream, const char *buf, size_t len);
+	void (*started)(void *data, pid_t pid); /* the command has been exec'd */
+	void *data;
+};
+int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			    const struct engine_container_io *io, int *ret_exit_code,
+			    struct engine_error **err);

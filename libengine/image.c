@@ -230,10 +230,12 @@ int engine_image_prune(const char *root, const struct engine_idmap *map, bool al
 	}
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		/* No container store yet (#4): no image is in use, so -a
-		 * removes every image, as docker image prune -a does for images
-		 * no container uses. */
+		/* -a removes the images no container uses (running, stopped
+		 * or created: a recorded container needs its image to start). */
 		if (!all && imgs[i]->n_names > 0)
+			continue;
+		char user[65];
+		if (storage_image_in_use(store, imgs[i]->id, user) != 0)
 			continue;
 		char **untagged = NULL, **unused = NULL, *removed = NULL;
 		size_t n_untagged = 0, n_unused = 0;

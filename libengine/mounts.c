@@ -433,13 +433,23 @@ static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir
 	cleanup_close int src = open(image_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0)
 		return engine_error_errno(err, errno, "open the image's vfs root %s", image_root);
-	char rootfs[4200];
+	char rootfs[4200], done[4200];
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	/* A recorded container started again keeps the root it has: the
+	 * marker says the copy was finished. */
+	snprintf(done, sizeof(done), "%s/rootfs.done", dir);
+	if (access(done, F_OK) == 0) {
+		*ret_rootfs = strdup(rootfs);
+		return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
 	cleanup_close int dst = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return engine_error_errno(err, errno, "open %s", rootfs);
 	if (storage_copy_tree(src, dst, STORAGE_COPY_TREE, err) < 0)
 		return engine_error_prefix(err, "copy the image into %s", rootfs);
+	int marker = open(done, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (marker >= 0)
+		close(marker);
 	*ret_rootfs = strdup(rootfs);
 	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 }

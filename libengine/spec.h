@@ -44,6 +44,9 @@ struct engine_run_spec {
 	char *pull_policy;  /* --pull always|missing|never (NULL = missing) */
 	char *platform;     /* --platform os/arch[/variant] */
 	bool tls_verify_off; /* --tls-verify=false */
+	bool detach;        /* -d: run under a monitor, recorded in the store */
+	char *name;         /* --name (NULL: generated when recorded) */
+	char *image_id;     /* the image's config digest hex, set by run */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -178,6 +178,8 @@ void storage_layer_abort(struct storage_store *store, const char *staging)
 	(void)storage_remove_tree(store->rootfd, staging, NULL);
 }
 
+/* A process that still runs: a zombie (exited, not reaped yet by an init
+ * that reaps lazily) has finished with the store too. */
 static bool owner_alive(const char *name)
 {
 	const char *dash = strrchr(name, '-');
@@ -777,19 +779,19 @@ int storage_container_claim(struct storage_store *store, const char *container_i
 	return engine_write_file_atomic(path, text, (size_t)n, 0600, err);
 }
 
-bool storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65])
+int storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65])
 {
 	int fd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return 0;
 	DIR *d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
-		return false;
+		return 0;
 	}
-	bool used = false;
+	int used = 0;
 	struct dirent *e;
-	while (!used && (e = readdir(d)) != NULL) {
+	while (used != 1 && (e = readdir(d)) != NULL) {
 		if (!is_hex(e->d_name, 64))
 			continue;
 		char rel[300];
@@ -800,11 +802,20 @@ bool storage_image_in_use(struct storage_store *store, const char *image_id, cha
 			continue;
 		char id[65];
 		int pid = 0;
-		/* A claim whose engine process is gone is stale (killed run). */
-		if (sscanf(buf, "%64s %d", id, &pid) == 2 && strcmp(id, image_id) == 0 && pid > 0 &&
-		    (kill(pid, 0) == 0 || errno == EPERM)) {
+		if (sscanf(buf, "%64s %d", id, &pid) != 2 || strcmp(id, image_id) != 0)
+			continue;
+		/* A claim whose process is gone is stale (a killed foreground
+		 * run), unless the container is recorded (config.json): a
+		 * stopped container keeps its image until it is removed. */
+		int how = 0;
+		if (engine_pid_alive(pid))
+			how = 1;
+		snprintf(rel, sizeof(rel), "%s/config.json", e->d_name);
+		if (how == 0 && faccessat(dirfd(d), rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			how = 2;
+		if (how != 0 && (used == 0 || how < used)) {
 			snprintf(ret_container, 65, "%.64s", e->d_name);
-			used = true;
+			used = how;
 		}
 	}
 	closedir(d);

@@ -86,8 +86,10 @@ void storage_blob_remove(struct storage_store *store, const char *digest);
  * container store of issue #4 records containers for good). */
 int storage_container_claim(struct storage_store *store, const char *container_id,
 			    const char *image_id, struct engine_error **err);
-/* Whether a live container uses IMAGE_ID; *ret_container gets its id. */
-bool storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65]);
+/* Whether a container uses IMAGE_ID: 1 a running one (its claim's process
+ * lives), 2 a recorded one that is not running (containers/ID/config.json),
+ * 0 none; *ret_container gets its id (a running one first). */
+int storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65]);
 
 /* Image records. */
 struct storage_image {

@@ -1,0 +1,623 @@
+/* containers.c: the container store (see containers.h): config.json and
+ * state.json, one module for both documents, names and ID lookup.
+ *
+ * Locking: names are reserved under the store lock by creating
+ * container-names/NAME with O_EXCL (so even a reader that takes no lock
+ * never sees two owners); state.json is only replaced by whoever holds
+ * containers/ID/lock, and atomically, so readers need no lock at all. */
+#include "containers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "proc.h"
+#include "fs.h"
+#include "remove.h"
+
+#define CONFIG_MAX (1u << 20)
+#define STATE_MAX (64u << 10)
+
+/* A short list in Docker's spirit (moby's namesgenerator): enough words
+ * for thousands of names; a collision just draws again. */
+static const char *const adjectives[] = {
+	"admiring", "adoring", "affectionate", "agitated", "amazing", "angry", "awesome",
+	"blissful", "bold", "boring", "brave", "busy", "charming", "clever", "cool",
+	"compassionate", "competent", "confident", "cranky", "crazy", "dazzling", "determined",
+	"distracted", "dreamy", "eager", "ecstatic", "elastic", "elated", "elegant", "eloquent",
+	"epic", "exciting", "fervent", "festive", "flamboyant", "focused", "friendly", "frosty",
+	"funny", "gallant", "gifted", "goofy", "gracious", "great", "happy", "hardcore",
+	"heuristic", "hopeful", "hungry", "infallible", "inspiring", "intelligent", "interesting",
+	"jolly", "jovial", "keen", "kind", "laughing", "loving", "lucid", "magical", "modest",
+	"musing", "mystifying", "naughty", "nervous", "nice", "nifty", "nostalgic", "objective",
+	"optimistic", "peaceful", "pedantic", "pensive", "practical", "priceless", "quirky",
+	"quizzical", "recursing", "relaxed", "reverent", "romantic", "sad", "serene", "sharp",
+	"silly", "sleepy", "stoic", "strange", "stupefied", "suspicious", "sweet", "tender",
+	"thirsty", "trusting", "unruffled", "upbeat", "vibrant", "vigilant", "vigorous",
+	"wizardly", "wonderful", "xenodochial", "youthful", "zealous", "zen",
+};
+static const char *const nouns[] = {
+	"agnesi", "albattani", "allen", "almeida", "archimedes", "ardinghelli", "aryabhata",
+	"austin", "babbage", "banach", "bardeen", "bartik", "bassi", "bell", "bhabha", "blackwell",
+	"bohr", "booth", "borg", "bose", "brahmagupta", "brattain", "brown", "carson", "cerf",
+	"chandrasekhar", "chatelet", "clarke", "cohen", "curie", "darwin", "davinci", "diffie",
+	"dijkstra", "dirac", "driscoll", "dubinsky", "easley", "edison", "einstein", "elion",
+	"engelbart", "euclid", "euler", "faraday", "fermat", "fermi", "feynman", "franklin",
+	"galileo", "gates", "goldberg", "goldstine", "goldwasser", "goodall", "hamilton",
+	"hawking", "heisenberg", "hermann", "hodgkin", "hopper", "hypatia", "jackson", "jang",
+	"jennings", "johnson", "kalam", "kapitsa", "keller", "kepler", "khorana", "kilby",
+	"knuth", "kowalevski", "lalande", "lamarr", "lamport", "leakey", "leavitt", "lewin",
+	"liskov", "lovelace", "lumiere", "mayer", "mccarthy", "mcclintock", "meitner", "mendel",
+	"merkle", "mirzakhani", "moore", "morse", "napier", "nash", "newton", "nobel", "noether",
+	"pare", "pascal", "pasteur", "payne", "perlman", "pike", "poincare", "ptolemy", "raman",
+	"ride", "ritchie", "robinson", "rosalind", "shannon", "shaw", "shockley", "sinoussi",
+	"snyder", "spence", "stonebraker", "swanson", "tesla", "thompson", "torvalds", "turing",
+	"villani", "wescoff", "wiles", "williams", "wilson", "wing", "wozniak", "wright", "yalow",
+};
+
+void engine_container_name_generate(uint32_t random, char *out, size_t size)
+{
+	const char *a = adjectives[random % ARRAY_SIZE(adjectives)];
+	const char *n = nouns[(random / ARRAY_SIZE(adjectives)) % ARRAY_SIZE(nouns)];
+	/* Moby never names a container after Steve Wozniak being boring. */
+	if (strcmp(a, "boring") == 0 && strcmp(n, "wozniak") == 0)
+		a = "bold";
+	snprintf(out, size, "%s_%s", a, n);
+}
+
+int engine_container_name_check(const char *name, struct engine_error **err)
+{
+	/* Docker accepts a leading "/" (its internal spelling) and drops it. */
+	const char *p = name[0] == '/' ? name + 1 : name;
+	size_t len = strlen(p);
+	bool ok = len > 0 && len <= 253;
+	for (size_t i = 0; ok && i < len; i++) {
+		char ch = p[i];
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+		ok = alnum || (i > 0 && (ch == '_' || ch == '.' || ch == '-'));
+	}
+	if (!ok)
+		return engine_error_set(err, EINVAL,
+					"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+					name);
+	return 0;
+}
+
+int64_t engine_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t engine_pid_start_time(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_free char *buf = NULL;
+	if (engine_read_file(AT_FDCWD, path, 0, 4096, &buf, NULL, NULL) < 0)
+		return 0;
+	/* comm may hold spaces and parentheses: fields count from the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	unsigned long long start = 0;
+	/* after ")": state(3) ... starttime(22): skip 19 fields */
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+bool engine_pid_alive_since(pid_t pid, uint64_t start)
+{
+	/* Alive and not a zombie (common/proc.c), and the same process: a
+	 * recorded start time that differs means the pid was reused. */
+	if (!engine_pid_alive(pid))
+		return false;
+	return start == 0 || engine_pid_start_time(pid) == start;
+}
+
+void engine_container_free(struct engine_container *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->image);
+	free(c->image_id);
+	for (size_t i = 0; c->argv && c->argv[i]; i++)
+		free(c->argv[i]);
+	free(c->argv);
+	json_decref(c->config);
+	free(c);
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; s[i] && i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == n && s[i] == '\0';
+}
+
+/* ---- documents -------------------------------------------------------- */
+
+static json_t *strv_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; v != NULL && (n == SIZE_MAX ? v[i] != NULL : i < n); i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static const char *s_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static json_t *config_json(const struct engine_run_spec *spec, const char *name,
+			   const char *image_id, int64_t created)
+{
+	json_t *s = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:I,s:s,s:s,s:s,"
+			      "s:i,s:o}",
+			      "rootfs", s_or_empty(spec->rootfs), "argv", strv_json(spec->argv, SIZE_MAX),
+			      "env", strv_json(spec->env, spec->n_env), "workdir", s_or_empty(spec->workdir),
+			      "user", s_or_empty(spec->user), "hostname", s_or_empty(spec->hostname),
+			      "interactive", spec->interactive, "tty", spec->tty, "remove", spec->remove,
+			      "privileged", spec->privileged, "no_new_privileges", spec->no_new_privileges,
+			      "read_only", spec->read_only, "network", (int)spec->network, "caps",
+			      (json_int_t)spec->caps, "seccomp_profile", s_or_empty(spec->seccomp_profile),
+			      "run_root", s_or_empty(spec->run_root), "store_root",
+			      s_or_empty(spec->store_root), "storage_driver", (int)spec->storage_driver,
+			      "layers", strv_json(spec->layers, spec->n_layers));
+	if (s == NULL)
+		return NULL;
+	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
+			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
+			 s_or_empty(image_id), "Spec", s);
+}
+
+static const char *const status_names[] = { "created", "running", "exited" };
+
+static json_t *state_json(const struct engine_container_state *st)
+{
+	return json_pack("{s:s,s:i,s:I,s:i,s:I,s:i,s:I,s:I,s:b}", "Status", status_names[st->status],
+			 "Pid", (int)st->pid, "PidStart", (json_int_t)st->pid_start, "MonitorPid",
+			 (int)st->monitor_pid, "MonitorStart", (json_int_t)st->monitor_start,
+			 "ExitCode", st->exit_code, "StartedAt", (json_int_t)st->started_ns,
+			 "FinishedAt", (json_int_t)st->finished_ns, "Removing", st->removing);
+}
+
+static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
+		      struct engine_error **err)
+{
+	if (j == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	cleanup_free char *text = json_dumps(j, JSON_COMPACT);
+	cleanup_free char *path = NULL;
+	if (text == NULL || asprintf(&path, "%s/containers/%s/%s", store_root, id, file) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	return engine_write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
+int engine_container_state_write(const char *store_root, const char *id,
+				 const struct engine_container_state *state,
+				 struct engine_error **err)
+{
+	cleanup_json json_t *j = state_json(state);
+	return write_json(store_root, id, "state.json", j, err);
+}
+
+int engine_container_lock(const char *store_root, const char *id, struct engine_error **err)
+{
+	cleanup_free char *path = NULL;
+	if (asprintf(&path, "%s/containers/%s/lock", store_root, id) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open %s", path);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	while (fcntl(fd, F_SETLKW, &fl) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return engine_error_errno(err, e, "lock %s", path);
+		}
+	}
+	return fd;
+}
+
+static json_t *read_json(int dirfd, const char *rel, size_t max, struct engine_error **err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	if (engine_read_file(dirfd, rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS, max, &buf,
+			     &len, err) < 0)
+		return NULL;
+	json_error_t je;
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL || !json_is_object(j)) {
+		json_decref(j);
+		engine_error_set(err, EINVAL, "%s: invalid JSON: %s", rel, je.text);
+		return NULL;
+	}
+	return j;
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+	return (int64_t)json_integer_value(json_object_get(o, k));
+}
+
+static void state_from_json(json_t *j, struct engine_container_state *st)
+{
+	const char *s = json_string_value(json_object_get(j, "Status"));
+	st->status = ENGINE_CONTAINER_CREATED;
+	for (size_t i = 0; s != NULL && i < ARRAY_SIZE(status_names); i++)
+		if (strcmp(s, status_names[i]) == 0)
+			st->status = (enum engine_container_status)i;
+	st->pid = (pid_t)jint(j, "Pid");
+	st->pid_start = (uint64_t)jint(j, "PidStart");
+	st->monitor_pid = (pid_t)jint(j, "MonitorPid");
+	st->monitor_start = (uint64_t)jint(j, "MonitorStart");
+	st->exit_code = (int)jint(j, "ExitCode");
+	st->started_ns = jint(j, "StartedAt");
+	st->finished_ns = jint(j, "FinishedAt");
+	st->removing = json_is_true(json_object_get(j, "Removing"));
+}
+
+/* The truth, whatever the file says: a running container needs a live
+ * monitor.  The container's init dies with its monitor (PDEATHSIG), so a
+ * dead monitor means a container killed by SIGKILL. */
+static void reconcile(struct engine_container_state *st)
+{
+	if (st->status != ENGINE_CONTAINER_RUNNING)
+		return;
+	if (engine_pid_alive_since(st->monitor_pid, st->monitor_start))
+		return;
+	st->status = ENGINE_CONTAINER_EXITED;
+	st->exit_code = 128 + SIGKILL;
+	if (st->finished_ns == 0)
+		st->finished_ns = st->started_ns;
+	st->pid = 0;
+}
+
+static int load(int containers_fd, const char *id, struct engine_container **ret,
+		struct engine_error **err)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "%s/config.json", id);
+	json_t *cfg = read_json(containers_fd, rel, CONFIG_MAX, err);
+	if (cfg == NULL)
+		return -1;
+	struct engine_container *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		json_decref(cfg);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	c->config = cfg;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->name = strdup(s_or_empty(json_string_value(json_object_get(cfg, "Name"))));
+	c->image = strdup(s_or_empty(json_string_value(json_object_get(cfg, "Image"))));
+	c->image_id = strdup(s_or_empty(json_string_value(json_object_get(cfg, "ImageID"))));
+	c->created_ns = jint(cfg, "Created");
+	json_t *argv = json_object_get(json_object_get(cfg, "Spec"), "argv");
+	c->argv = calloc(json_array_size(argv) + 1, sizeof(char *));
+	for (size_t i = 0; c->argv && i < json_array_size(argv); i++)
+		c->argv[i] = strdup(s_or_empty(json_string_value(json_array_get(argv, i))));
+	if (!c->name || !c->image || !c->image_id || !c->argv) {
+		engine_container_free(c);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	snprintf(rel, sizeof(rel), "%s/state.json", id);
+	struct engine_error *local = NULL;
+	cleanup_json json_t *st = read_json(containers_fd, rel, STATE_MAX, &local);
+	engine_error_free(&local);
+	if (st != NULL)
+		state_from_json(st, &c->state);
+	reconcile(&c->state);
+	*ret = c;
+	return 0;
+}
+
+/* ---- create, find, list, forget ---------------------------------------- */
+
+static int reserve_name(struct storage_store *store, const char *name, const char *id,
+			struct engine_error **err)
+{
+	if (mkdirat(store->rootfd, "container-names", 0700) < 0 && errno != EEXIST)
+		return engine_error_errno(err, errno, "create %s/container-names", store->root);
+	char rel[300];
+	snprintf(rel, sizeof(rel), "container-names/%s", name);
+	int fd = openat(store->rootfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = engine_write_all(fd, id, 64);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0) {
+		unlinkat(store->rootfd, rel, 0);
+		return engine_error_errno(err, -r, "write %s/%s", store->root, rel);
+	}
+	return 0;
+}
+
+static int name_owner(struct storage_store *store, const char *name, char id[65])
+{
+	char rel[300];
+	snprintf(rel, sizeof(rel), "container-names/%s", name);
+	cleanup_free char *buf = NULL;
+	if (engine_read_file(store->rootfd, rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS, 128,
+			     &buf, NULL, NULL) < 0)
+		return -1;
+	snprintf(id, 65, "%.64s", buf);
+	return is_hex(id, 64) ? 0 : -1;
+}
+
+int engine_container_create(struct storage_store *store, const struct engine_run_spec *spec,
+			    const char *name, const char *image_id, char **ret_name,
+			    struct engine_error **err)
+{
+	char chosen[300];
+	if (name != NULL) {
+		if (engine_container_name_check(name, err) < 0)
+			return -1;
+		snprintf(chosen, sizeof(chosen), "%s", name[0] == '/' ? name + 1 : name);
+	}
+	char rel[320];
+	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
+	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST)
+		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
+	if (storage_store_lock(store, err) < 0)
+		return -1;
+	int r = -1;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (name == NULL) {
+			uint32_t rnd = 0;
+			if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+				rnd = (uint32_t)engine_now_ns() ^ (uint32_t)getpid();
+			engine_container_name_generate(rnd, chosen, sizeof(chosen));
+			/* Past a few collisions, add a digit as Docker does. */
+			if (attempt > 10) {
+				size_t l = strlen(chosen);
+				snprintf(chosen + l, sizeof(chosen) - l, "%u", rnd % 10);
+			}
+		}
+		r = reserve_name(store, chosen, spec->id, err);
+		if (r != -EEXIST)
+			break;
+		if (name != NULL) {
+			char owner[65] = "";
+			name_owner(store, chosen, owner);
+			r = engine_error_set(err, EEXIST,
+					     "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+					     "You have to remove (or rename) that container to be able to reuse that name.",
+					     chosen, owner);
+			break;
+		}
+	}
+	storage_store_unlock(store);
+	if (r == -EEXIST && *err == NULL)
+		r = engine_error_set(err, EEXIST, "no free container name");
+	if (r < 0)
+		return -1;
+	int64_t now = engine_now_ns();
+	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
+	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
+	if (write_json(store->root, spec->id, "state.json", state_json(&st), err) < 0 ||
+	    write_json(store->root, spec->id, "config.json", cfg, err) < 0) {
+		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
+		unlinkat(store->rootfd, rel, 0);
+		return -1;
+	}
+	if (ret_name != NULL && (*ret_name = strdup(chosen)) == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int containers_dir(struct storage_store *store, struct engine_error **err)
+{
+	int fd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open %s/containers", store->root);
+	return fd;
+}
+
+static bool recorded(int containers_fd, const char *id)
+{
+	char rel[300];
+	snprintf(rel, sizeof(rel), "%s/config.json", id);
+	return faccessat(containers_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int engine_container_get(struct storage_store *store, const char *what,
+			 struct engine_container **ret, struct engine_error **err)
+{
+	cleanup_close int cfd = containers_dir(store, err);
+	if (cfd < 0)
+		return -1;
+	char id[65] = "";
+	/* Docker's order: full ID, then name, then unique ID prefix. */
+	if (is_hex(what, 64) && recorded(cfd, what)) {
+		snprintf(id, sizeof(id), "%s", what);
+	} else if (engine_container_name_check(what, NULL) == 0 &&
+		   name_owner(store, what[0] == '/' ? what + 1 : what, id) == 0 && recorded(cfd, id)) {
+		/* found by name */
+	} else {
+		id[0] = '\0';
+		size_t len = strlen(what);
+		bool hex = len > 0 && len < 64;
+		for (size_t i = 0; hex && i < len; i++)
+			hex = (what[i] >= '0' && what[i] <= '9') || (what[i] >= 'a' && what[i] <= 'f');
+		int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
+		DIR *d = hex && dup >= 0 ? fdopendir(dup) : NULL;
+		if (d == NULL && dup >= 0)
+			close(dup);
+		struct dirent *e;
+		int matches = 0;
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			if (!is_hex(e->d_name, 64) || strncmp(e->d_name, what, len) != 0 ||
+			    !recorded(cfd, e->d_name))
+				continue;
+			if (matches++ == 0)
+				snprintf(id, sizeof(id), "%.64s", e->d_name);
+		}
+		if (d != NULL)
+			closedir(d);
+		if (matches > 1)
+			return engine_error_set(err, EINVAL,
+						"multiple containers found with provided prefix: %s", what);
+		if (matches == 0)
+			return engine_error_set(err, ENOENT, "No such container: %s", what);
+	}
+	if (load(cfd, id, ret, err) < 0)
+		return engine_error_prefix(err, "container %s", what);
+	return 0;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+	const struct engine_container *x = *(struct engine_container *const *)a;
+	const struct engine_container *y = *(struct engine_container *const *)b;
+	return x->created_ns < y->created_ns ? 1 : x->created_ns > y->created_ns ? -1 : 0;
+}
+
+int engine_container_list(struct storage_store *store, struct engine_container ***ret,
+			  size_t *ret_n, struct engine_error **err)
+{
+	cleanup_close int cfd = containers_dir(store, err);
+	if (cfd < 0)
+		return -1;
+	int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	if (d == NULL) {
+		if (dup >= 0)
+			close(dup);
+		return engine_error_errno(err, errno, "read %s/containers", store->root);
+	}
+	struct engine_container **list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!is_hex(e->d_name, 64) || !recorded(cfd, e->d_name))
+			continue;
+		struct engine_container *c = NULL;
+		struct engine_error *local = NULL;
+		/* One being created or removed right now: skip it. */
+		if (load(cfd, e->d_name, &c, &local) < 0) {
+			engine_error_free(&local);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct engine_container **l = realloc(list, cap * sizeof(*l));
+			if (l == NULL) {
+				engine_container_free(c);
+				break;
+			}
+			list = l;
+		}
+		list[n++] = c;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(list, n, sizeof(*list), by_created_desc);
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+int engine_container_forget(struct storage_store *store, const char *id, const char *name,
+			    struct engine_error **err)
+{
+	char rel[320], owner[65] = "";
+	snprintf(rel, sizeof(rel), "container-names/%s", name);
+	/* Only our own name: a name reused since must stay. */
+	if (name_owner(store, name, owner) == 0 && strcmp(owner, id) == 0)
+		unlinkat(store->rootfd, rel, 0);
+	snprintf(rel, sizeof(rel), "containers/%s", id);
+	/* The overlay on merged/ goes with the container's mount namespace,
+	 * which the kernel tears down just after its last process: a
+	 * removal that races it meets a mount point for a moment. */
+	for (int attempt = 0;; attempt++) {
+		if (faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return 0;
+		struct engine_error *local = NULL;
+		int r = storage_remove_tree(store->rootfd, rel, &local);
+		if (r == 0 || local == NULL || local->status != EBUSY || attempt == 100) {
+			if (r < 0 && local != NULL && err != NULL && *err == NULL)
+				*err = steal_pointer(&local);
+			engine_error_free(&local);
+			return r;
+		}
+		engine_error_free(&local);
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- config.json -> spec ------------------------------------------------ */
+
+static char *jstrdup(json_t *o, const char *k, bool null_if_empty)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	if (s == NULL || (null_if_empty && *s == '\0'))
+		return NULL;
+	return strdup(s);
+}
+
+static char **jstrv(json_t *a, size_t *ret_n)
+{
+	size_t n = json_array_size(a);
+	char **v = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = strdup(s_or_empty(json_string_value(json_array_get(a, i))));
+	if (ret_n)
+		*ret_n = n;
+	return v;
+}
+
+int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,
+			  struct engine_error **err)
+{
+	json_t *s = json_object_get(c->config, "Spec");
+	if (!json_is_object(s))
+		return engine_error_set(err, EINVAL, "container %s: config.json has no Spec", c->id);
+	snprintf(spec->id, sizeof(spec->id), "%s", c->id);
+	spec->rootfs = jstrdup(s, "rootfs", true);
+	spec->argv = jstrv(json_object_get(s, "argv"), NULL);
+	spec->env = jstrv(json_object_get(s, "env"), &spec->n_env);
+	spec->workdir = jstrdup(s, "workdir", true);
+	spec->user = jstrdup(s, "user", true);
+	spec->hostname = jstrdup(s, "hostname", true);
+	spec->interactive = json_is_true(json_object_get(s, "interactive"));
+	spec->tty = json_is_true(json_object_get(s, "tty"));
+	spec->remove = json_is_true(json_object_get(s, "remove"));
+	spec->privileged = json_is_true(json_object_get(s, "privileged"));
+	spec->no_new_privileges = json_is_true(json_object_get(s, "no_new_privileges"));
+	spec->read_only = json_is_true(json_object_get(s, "read_only"));
+	spec->network = (enum netns_mode)jint(s, "network");
+	spec->caps = (uint64_t)jint(s, "caps");
+	spec->seccomp_profile = jstrdup(s, "seccomp_profile", true);
+	spec->run_root = jstrdup(s, "run_root", true);
+	spec->store_root = jstrdup(s, "store_root", true);
+	spec->storage_driver = (enum storage_driver)jint(s, "storage_driver");
+	spec->layers = jstrv(json_object_get(s, "layers"), &spec->n_layers);
+	spec->image = c->image[0] ? strdup(c->image) : NULL;
+	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
+		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* containers.h: the container store, next to the image store:
+ *
+ *   ROOT/containers/ID/config.json   what to run (the run spec), written once
+ *   ROOT/containers/ID/state.json    created/running/exited, pids, times,
+ *                                    exit code; replaced atomically
+ *   ROOT/containers/ID/ctr.log       output in k8s-file format (monitor.c)
+ *   ROOT/containers/ID/lock          fcntl lock: one writer of the state
+ *   ROOT/container-names/NAME        the ID owning NAME, created O_EXCL
+ *                                    under the store lock: names are unique
+ *
+ * A directory under containers/ without config.json is a foreground run
+ * (not recorded yet) and is not listed.  State is reconciled on every read:
+ * a "running" record whose monitor is gone, or whose pid now belongs to
+ * another process (start time differs), reads as exited. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "idmap.h"
+#include "spec.h"
+#include "store.h"
+
+enum engine_container_status {
+	ENGINE_CONTAINER_CREATED,
+	ENGINE_CONTAINER_RUNNING,
+	ENGINE_CONTAINER_EXITED,
+};
+
+struct engine_container_state {
+	enum engine_container_status status;
+	pid_t pid;                  /* the container's init, host pid */
+	uint64_t pid_start;         /* its start time (/proc/PID/stat field 22) */
+	pid_t monitor_pid;
+	uint64_t monitor_start;
+	int exit_code;
+	int64_t started_ns, finished_ns; /* ns since the epoch, 0 = never */
+	bool removing;              /* --rm: the monitor removes it at exit */
+};
+
+struct engine_container {
+	char id[65];
+	char *name;
+	char *image;     /* as the user named it ("" for --rootfs) */
+	char *image_id;  /* config digest hex, "" for --rootfs */
+	char **argv;     /* the command as it runs (entrypoint + cmd) */
+	int64_t created_ns;
+	struct engine_container_state state;
+	json_t *config;  /* config.json as stored */
+};
+
+void engine_container_free(struct engine_container *c);
+
+/* Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 253 bytes. */
+int engine_container_name_check(const char *name, struct engine_error **err);
+/* "adjective_noun" as Docker generates them; RANDOM picks the words. */
+void engine_container_name_generate(uint32_t random, char *out, size_t size);
+
+/* Record SPEC as a new container (status created) with NAME, or a generated
+ * name when NAME is NULL; *ret_name gets the name used (malloc'd).  A name
+ * taken already fails with EEXIST and Docker's message. */
+int engine_container_create(struct storage_store *store, const struct engine_run_spec *spec,
+			    const char *name, const char *image_id, char **ret_name,
+			    struct engine_error **err);
+
+/* Find by full ID, name, or unique ID prefix: "No such container: X". */
+int engine_container_get(struct storage_store *store, const char *what,
+			 struct engine_container **ret, struct engine_error **err);
+/* Every recorded container, newest first. */
+int engine_container_list(struct storage_store *store, struct engine_container ***ret,
+			  size_t *ret_n, struct engine_error **err);
+
+/* Replace state.json (the caller holds the container lock). */
+int engine_container_state_write(const char *store_root, const char *id,
+				 const struct engine_container_state *state,
+				 struct engine_error **err);
+/* Take the container's lock (exclusive, blocking); returns the fd to close. */
+int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
+
+/* Rebuild the run spec from config.json (for start). */
+int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,
+			  struct engine_error **err);
+
+/* Drop the record: the name, then the directory (whose writable layer the
+ * caller has removed already, from inside the user namespace). */
+int engine_container_forget(struct storage_store *store, const char *id, const char *name,
+			    struct engine_error **err);
+
+/* Start the container recorded as SPEC->id under its own monitor
+ * (monitor.c): returns once its command runs (0), or with the error that
+ * kept it from starting.  The monitor outlives the caller. */
+int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			 const char *name, struct engine_error **err);
+/* Run the recorded container SPEC->id in the foreground (run --name): the
+ * caller is its monitor; the record stays after the exit unless --rm. */
+int engine_container_run_recorded(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name,
+				  int *ret_exit_code, struct engine_error **err);
+
+/* Whether PID is alive and started at START (0: do not compare). */
+bool engine_pid_alive_since(pid_t pid, uint64_t start);
+/* Field 22 of /proc/PID/stat, 0 when unreadable. */
+uint64_t engine_pid_start_time(pid_t pid);
+int64_t engine_now_ns(void);
