@@ -116,6 +116,19 @@ if [ $rc != 0 ]; then
 	finish
 fi
 
+# No symbol defined twice across our static libraries: the linker takes the
+# first archive's and says nothing, which once bound a one-argument call to
+# a two-argument function of the same name.
+dups=$(nm -g --defined-only build/release/common/*.a build/release/storage/*.a \
+	build/release/netns/*.a build/release/libengine/*.a build/release/cmd/*.a 2>/dev/null |
+	awk 'NF == 3 && $2 ~ /[TDBR]/ { print $3 }' | sort | uniq -d)
+if [ -z "$dups" ]; then
+	one_result "no symbol defined twice" 0
+else
+	one_result "no symbol defined twice" 1
+	echo "$dups" | sed 's/^/    /'
+fi
+
 # The test users must be able to execute the binary wherever the checkout is.
 BIN=/var/lib/engine-test/bin
 install -d -m 0755 "$BIN"
