@@ -44,3 +44,27 @@ int storage_default_runroot(char **ret, struct engine_error **err)
 		return dup_or_fail(ret, asprintf(ret, "%s/engine", xdg), err);
 	return dup_or_fail(ret, asprintf(ret, "/tmp/engine-%u", (unsigned)getuid()), err);
 }
+
+int storage_user_config_path(const char *name, char **ret, struct engine_error **err)
+{
+	*ret = NULL;
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	int r;
+	if (xdg != NULL && xdg[0] == '/') {
+		r = asprintf(ret, "%s/engine/%s", xdg, name);
+	} else {
+		const char *home = getenv("HOME");
+		if (home == NULL || home[0] != '/') {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw ? pw->pw_dir : NULL;
+		}
+		if (home == NULL || home[0] != '/')
+			return 0;
+		r = asprintf(ret, "%s/.config/engine/%s", home, name);
+	}
+	if (r < 0) {
+		*ret = NULL;
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}

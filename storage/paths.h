@@ -6,6 +6,10 @@
 /* Storage root: --root if given, else $XDG_DATA_HOME/engine, else
  * ~/.local/share/engine; /var/lib/engine for real root. */
 int storage_default_root(char **ret, struct engine_error **err);
+/* A per-user config file: $XDG_CONFIG_HOME/engine/NAME, else
+ * ~/.config/engine/NAME.  *ret is NULL (and 0 returned) when no home
+ * directory can be found. */
+int storage_user_config_path(const char *name, char **ret, struct engine_error **err);
 /* Run state: $XDG_RUNTIME_DIR/engine, else /run/engine for root, else
  * /tmp/engine-UID. */
 int storage_default_runroot(char **ret, struct engine_error **err);

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "paths.h"
 #include "fs.h"
 
 #define CONFIG_MAX_BYTES (64u << 10)
@@ -600,25 +600,7 @@ int storage_registries_conf_user_path(char **ret, struct engine_error **err)
 	*ret = NULL;
 	if (geteuid() == 0)
 		return 0;
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	int r;
-	if (xdg != NULL && xdg[0] == '/') {
-		r = asprintf(ret, "%s/engine/registries.conf", xdg);
-	} else {
-		if (home == NULL || home[0] != '/') {
-			struct passwd *pw = getpwuid(getuid());
-			home = pw ? pw->pw_dir : NULL;
-		}
-		if (home == NULL || home[0] != '/')
-			return 0;
-		r = asprintf(ret, "%s/.config/engine/registries.conf", home);
-	}
-	if (r < 0) {
-		*ret = NULL;
-		return engine_error_set(err, ENOMEM, "out of memory");
-	}
-	return 0;
+	return storage_user_config_path("registries.conf", ret, err);
 }
 
 int storage_registries_conf_load_default(struct storage_registries_conf **ret,

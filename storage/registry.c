@@ -835,6 +835,26 @@ static int parse_challenge(const char *s, struct challenge *ch)
 	return 0;
 }
 
+/* The first Bearer and the first Basic challenge among a response's
+ * WWW-Authenticate values; the others are ignored. */
+static void pick_challenges(char *const *values, size_t n, struct challenge *bearer,
+			    struct challenge *basic)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct challenge ch;
+		if (parse_challenge(values[i], &ch) < 0) {
+			challenge_clear(&ch);
+			continue;
+		}
+		if (strcmp(ch.scheme, "bearer") == 0 && bearer->scheme[0] == '\0')
+			*bearer = ch;
+		else if (strcmp(ch.scheme, "basic") == 0 && basic->scheme[0] == '\0')
+			*basic = ch;
+		else
+			challenge_clear(&ch);
+	}
+}
+
 static int token_on_data(struct transfer *t, const char *buf, size_t len)
 {
 	int r = buffer_append(t->data, buf, len);
@@ -948,19 +968,7 @@ static int authenticate(struct storage_registry *c, const struct storage_referen
 			const struct response *resp, struct engine_error **err)
 {
 	struct challenge bearer = { 0 }, basic = { 0 };
-	for (size_t i = 0; i < resp->n_challenges; i++) {
-		struct challenge ch;
-		if (parse_challenge(resp->challenges[i], &ch) < 0) {
-			challenge_clear(&ch);
-			continue;
-		}
-		if (strcmp(ch.scheme, "bearer") == 0 && bearer.scheme[0] == '\0')
-			bearer = ch;
-		else if (strcmp(ch.scheme, "basic") == 0 && basic.scheme[0] == '\0')
-			basic = ch;
-		else
-			challenge_clear(&ch);
-	}
+	pick_challenges(resp->challenges, resp->n_challenges, &bearer, &basic);
 	cleanup_free char *user = NULL, *password = NULL, *header = NULL;
 	int r = 0;
 	if (bearer.scheme[0] == '\0' && basic.scheme[0] == '\0') {
@@ -1373,19 +1381,7 @@ int storage_registry_authenticate(struct storage_registry *c, const struct stora
 		return authenticate(c, ref, name, api_host, scope, &resp, err);
 	/* Login: the credentials being checked, not the stored ones. */
 	struct challenge bearer = { 0 }, basic = { 0 };
-	for (size_t i = 0; i < resp.n_challenges; i++) {
-		struct challenge ch;
-		if (parse_challenge(resp.challenges[i], &ch) < 0) {
-			challenge_clear(&ch);
-			continue;
-		}
-		if (strcmp(ch.scheme, "bearer") == 0 && bearer.scheme[0] == '\0')
-			bearer = ch;
-		else if (strcmp(ch.scheme, "basic") == 0 && basic.scheme[0] == '\0')
-			basic = ch;
-		else
-			challenge_clear(&ch);
-	}
+	pick_challenges(resp.challenges, resp.n_challenges, &bearer, &basic);
 	cleanup_free char *header = NULL;
 	time_t expires = 0;
 	int r;

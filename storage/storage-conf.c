@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,35 +11,18 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "paths.h"
 #include "fs.h"
 
 #define CONFIG_MAX_BYTES (64u << 10)
 
 int storage_config_path(char **ret, struct engine_error **err)
 {
-	int r;
 	*ret = NULL;
-	if (geteuid() == 0) {
-		r = asprintf(ret, "/etc/engine/storage.conf");
-	} else {
-		const char *xdg = getenv("XDG_CONFIG_HOME");
-		const char *home = getenv("HOME");
-		if (xdg != NULL && xdg[0] == '/') {
-			r = asprintf(ret, "%s/engine/storage.conf", xdg);
-		} else {
-			if (home == NULL || home[0] != '/') {
-				struct passwd *pw = getpwuid(getuid());
-				home = pw ? pw->pw_dir : NULL;
-			}
-			if (home == NULL || home[0] != '/')
-				return 0;
-			r = asprintf(ret, "%s/.config/engine/storage.conf", home);
-		}
-	}
-	if (r < 0) {
-		*ret = NULL;
+	if (geteuid() != 0)
+		return storage_user_config_path("storage.conf", ret, err);
+	if ((*ret = strdup("/etc/engine/storage.conf")) == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	}
 	return 0;
 }
 
