@@ -40,7 +40,7 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
-/* A recorded container as `inspect` shows it (cmd/containers.c). */
+/* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>
 json_t *cmd_container_inspect_json(const struct engine_container *c);

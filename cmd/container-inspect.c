@@ -1,0 +1,50 @@
+/* container-inspect.c: a recorded container as `inspect` shows it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+
+json_t *cmd_container_inspect_json(const struct engine_container *c)
+{
+	json_t *spec = json_object_get(c->config, "Spec");
+	char created[64], started[64], finished[64], image[80];
+	cmd_time_nano(c->created_ns, created, sizeof(created));
+	cmd_time_nano(c->state.started_ns, started, sizeof(started));
+	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
+	snprintf(image, sizeof(image), c->image_id[0] ? "sha256:%s" : "%s", c->image_id);
+	static const char *const states[] = { "created", "running", "exited" };
+	json_t *args = json_array();
+	for (size_t i = 1; c->argv[0] && c->argv[i]; i++)
+		json_array_append_new(args, json_string(c->argv[i]));
+	char name[300];
+	snprintf(name, sizeof(name), "/%s", c->name);
+	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+	char short_id[13];
+	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
+			 "s:{s:s,s:s,s:s,s:b,s:b,s:O,s:O,s:s,s:s},s:{s:b}}",
+			 "Id", c->id, "Created", created, "Path", c->argv[0] ? c->argv[0] : "", "Args",
+			 args, "State", "Status", states[c->state.status], "Running",
+			 c->state.status == ENGINE_CONTAINER_RUNNING, "Paused", 0, "Restarting", 0,
+			 "OOMKilled", 0, "Dead", 0, "Pid", (int)c->state.pid, "ExitCode",
+			 c->state.exit_code, "Error", "", "StartedAt", started, "FinishedAt", finished,
+			 "Image", image, "Name", name, "Config", "Hostname",
+			 hostname && *hostname ? hostname : short_id, "Image", c->image, "User",
+			 json_string_value(json_object_get(spec, "user")) ?: "", "Tty",
+			 json_is_true(json_object_get(spec, "tty")), "OpenStdin",
+			 json_is_true(json_object_get(spec, "interactive")), "Cmd",
+			 json_object_get(spec, "argv") ?: json_null(), "Env",
+			 json_object_get(spec, "env") ?: json_null(), "WorkingDir",
+			 json_string_value(json_object_get(spec, "workdir")) ?: "", "Entrypoint", "",
+			 "HostConfig", "AutoRemove", json_is_true(json_object_get(spec, "remove")));
+}

@@ -1,0 +1,40 @@
+/* ctr-common.h: helpers of the container commands (cmd/ctr-common.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "containers.h"
+
+struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err);
+/* Report ERR and return 1: Docker's CLI exits 1 for what its daemon
+ * refused (no such container, not running); scripts test for it. */
+int cmd_report_1(struct engine_error **err);
+void cmd_sleep_ms(int ms);
+bool cmd_monitor_alive(const struct engine_container *c);
+/* Wait up to TIMEOUT_MS (-1: forever) for the monitor to exit; true if it did. */
+bool cmd_wait_monitor(const struct engine_container *c, int timeout_ms);
+/* Signal the container's init (or its monitor); -errno when neither can be. */
+int cmd_signal_container(const struct engine_container *c, int sig);
+/* A signal as a number, "KILL" or "SIGKILL". */
+int cmd_parse_signal(const char *s, int *ret);
+/* RFC 3339 with nanoseconds, as Docker's JSON shows times. */
+void cmd_time_nano(int64_t ns, char *out, size_t size);
+/* argv joined with spaces (malloc'd). */
+char *cmd_join_command(char *const *argv);
+/* For each of ARGV[0..ARGC): FN(store, arg); print the argument when FN
+ * succeeds, report the error (exit code 1) when it fails.  Returns 0 when
+ * every one succeeded, else 1 (or 125 when the store cannot be opened). */
+int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
+		       int (*fn)(struct storage_store *store, const char *what, void *data,
+				 struct engine_error **err),
+		       void *data);
+
+/* Shared between the commands: start (start.c), stop (stop.c), rm (rm.c). */
+int cmd_start_one(struct storage_store *store, const char *what, struct engine_error **err);
+int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,
+		 struct engine_error **err);
+int cmd_rm_one(struct storage_store *store, const char *what, bool force,
+	       struct engine_error **err);

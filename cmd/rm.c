@@ -1,0 +1,167 @@
+/* rm.c: `engine rm` and `container prune`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+#include "idmap.h"
+#include "image.h"
+
+int cmd_rm_one(struct storage_store *store, const char *what, bool force,
+		  struct engine_error **err)
+{
+	struct engine_container *c = NULL;
+	if (engine_container_get(store, what, &c, err) < 0)
+		return -1;
+	int r = 0;
+	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
+		if (!force) {
+			r = engine_error_set(err, EBUSY,
+					     "cannot remove container \"/%s\": container is running: stop the "
+					     "container before removing or force remove",
+					     c->name);
+			goto out;
+		}
+		cmd_signal_container(c, SIGKILL);
+		if (!cmd_wait_monitor(c, 10000)) {
+			/* A monitor that does not go: kill it, the container dies
+			 * with it. */
+			kill(c->state.monitor_pid, SIGKILL);
+			cmd_wait_monitor(c, 5000);
+		}
+	} else if (cmd_monitor_alive(c)) {
+		/* Exited, and its monitor is still cleaning up (--rm, layer). */
+		cmd_wait_monitor(c, 10000);
+	}
+	/* The writable layer holds files of subordinate ids: it goes from
+	 * inside the user namespace. */
+	json_t *layers = json_object_get(json_object_get(c->config, "Spec"), "layers");
+	if (json_array_size(layers) > 0 && getuid() != 0) {
+		static struct engine_idmap map;
+		struct engine_error *local = NULL;
+		char rel[128];
+		snprintf(rel, sizeof(rel), "containers/%s/config.json", c->id);
+		if (faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (engine_idmap_detect(&map, &local) < 0 ||
+		     engine_container_dir_remove(store->root, &map, c->id, &local) < 0))
+			engine_log(ENGINE_LOG_WARN, "remove the writable layer of %s: %s", c->id,
+				   local ? local->msg : "failed");
+		engine_error_free(&local);
+	}
+	r = engine_container_forget(store, c->id, c->name, err);
+out:
+	engine_container_free(c);
+	return r;
+}
+
+static int rm_each(struct storage_store *store, const char *what, void *data,
+		   struct engine_error **err)
+{
+	return cmd_rm_one(store, what, *(bool *)data, err);
+}
+
+int cmd_rm(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },   { "volumes", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:fv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'v':
+			break; /* no volumes yet */
+		case 'h':
+			puts("Usage: engine rm [OPTIONS] CONTAINER [CONTAINER...]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine rm\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	return cmd_each_container(g, argc - optind, argv + optind, rm_each, &force);
+}
+
+/* container prune: every container that is not running goes. */
+int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			puts("Usage: engine container prune [OPTIONS]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (!force) {
+		printf("WARNING! This will remove all stopped containers.\n"
+		       "Are you sure you want to continue? [y/N] ");
+		fflush(stdout);
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0))
+			return 0;
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	if (engine_container_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	int rc = 0;
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING) {
+			if (cmd_rm_one(store, list[i]->id, false, &err) < 0) {
+				rc = cmd_report_1(&err);
+			} else {
+				if (!header)
+					puts("Deleted Containers:");
+				header = true;
+				puts(list[i]->id);
+			}
+		}
+		engine_container_free(list[i]);
+	}
+	free(list);
+	storage_store_close(store);
+	if (header)
+		putchar('\n');
+	puts("Total reclaimed space: 0B");
+	return rc;
+}
