@@ -184,6 +184,9 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 			      "layers", strv_json(spec->layers, spec->n_layers));
 	if (s == NULL)
 		return NULL;
+	/* Fields added since: one json_object_set_new() each, read back in
+	 * engine_container_spec() (a missing key reads as the default, so
+	 * containers recorded by an older engine still start). */
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -617,6 +620,7 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->storage_driver = (enum storage_driver)jint(s, "storage_driver");
 	spec->layers = jstrv(json_object_get(s, "layers"), &spec->n_layers);
 	spec->image = c->image[0] ? strdup(c->image) : NULL;
+	/* Fields added since (see config_json). */
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;
