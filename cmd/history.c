@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "humanize.h"
 #include "image.h"
 #include "template.h"
@@ -95,12 +96,8 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 			/* -H=false as pflag reads it: the short form's "=" stays. */
 			if (optarg != NULL && optarg[0] == '=')
 				optarg++;
-			if (optarg != NULL && strcmp(optarg, "false") != 0 && strcmp(optarg, "true") != 0) {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--human\" flag",
-						 optarg);
+			if (cmd_parse_bool("human", optarg, &human, &err) < 0)
 				return cmd_report(err);
-			}
-			human = optarg == NULL || strcmp(optarg, "true") == 0;
 			break;
 		case 'F':
 			format = optarg;

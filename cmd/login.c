@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "reference.h"
 #include "registry.h"
 
@@ -100,12 +101,8 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 			password_stdin = true;
 			break;
 		case 't':
-			if (optarg != NULL && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--tls-verify\" flag",
-						 optarg);
+			if (cmd_parse_bool("tls-verify", optarg, &tls_verify, &err) < 0)
 				return cmd_report(err);
-			}
-			tls_verify = optarg == NULL || strcmp(optarg, "true") == 0;
 			break;
 		case 'h':
 			puts("Usage: engine login [OPTIONS] [SERVER]\n\n"

@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "image.h"
 #include "storage-driver.h"
 
@@ -34,14 +35,8 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 			po.platform = optarg;
 			break;
 		case 't':
-			if (optarg == NULL || strcmp(optarg, "true") == 0)
-				po.tls_verify = true;
-			else if (strcmp(optarg, "false") == 0)
-				po.tls_verify = false;
-			else {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--tls-verify\" flag", optarg);
+			if (cmd_parse_bool("tls-verify", optarg, &po.tls_verify, &err) < 0)
 				return cmd_report(err);
-			}
 			break;
 		case 'h':
 			puts("Usage: engine pull [OPTIONS] NAME[:TAG|@DIGEST]");

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "image.h"
 #include "reference.h"
 
@@ -59,15 +60,8 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 			pp.quiet = true;
 			break;
 		case 't':
-			if (optarg == NULL || strcmp(optarg, "true") == 0)
-				po.tls_verify = true;
-			else if (strcmp(optarg, "false") == 0)
-				po.tls_verify = false;
-			else {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--tls-verify\" flag",
-						 optarg);
+			if (cmd_parse_bool("tls-verify", optarg, &po.tls_verify, &err) < 0)
 				return cmd_report(err);
-			}
 			break;
 		case 'h':
 			puts("Usage: engine push [OPTIONS] IMAGE [DESTINATION]");

@@ -1,0 +1,11 @@
+/* flags.h: flag values parsed the same way by every command. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "error.h"
+
+/* Docker's boolean flags: "--flag" alone (VALUE NULL), or "--flag=true|false"
+ * (also 1|0).  Anything else is one error naming the flag: invalid argument
+ * "yes" for "--tls-verify" flag: expected true or false. */
+int cmd_parse_bool(const char *flag, const char *value, bool *ret, struct engine_error **err);
