@@ -123,6 +123,15 @@ top_has() {
 	eng rm -f e5
 }
 
+@test "exec into a --network host container joins the namespaces it has, not a network one" {
+	start e5h --network host
+	run -0 eng exec e5h readlink /proc/self/ns/net
+	assert_eq "$output" "$(readlink /proc/self/ns/net)"
+	run -0 eng exec e5h readlink /proc/self/ns/mnt
+	[ "$output" != "$(readlink /proc/self/ns/mnt)" ]
+	eng rm -f e5h
+}
+
 @test "exec gets the init's capabilities, seccomp and no_new_privs; --privileged gets every capability" {
 	start e6
 	for f in CapEff CapPrm CapBnd CapInh CapAmb Seccomp NoNewPrivs; do
