@@ -163,6 +163,12 @@ static int stdio_setup(struct exec_ctx *c, struct engine_error **err)
 	const struct engine_exec_options *o = c->opts;
 	if (o->tty && !o->detach)
 		return engine_terminal_child_open(c->sock, false, err);
+	/* A session of its own, as with -t: the user's ^C reaches the CLI,
+	 * which forwards it once, not the process a second time through the
+	 * terminal's process group; and a detached command is no job of the
+	 * user's shell. */
+	if (setsid() < 0)
+		return engine_error_errno(err, errno, "setsid");
 	int in = -1;
 	if (c->stdin_read >= 0)
 		in = c->stdin_read;

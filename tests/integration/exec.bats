@@ -255,6 +255,21 @@ EOF
 	assert_contains "$output" "Usage: engine exec"
 }
 
+@test "signals to the CLI are forwarded to the exec'd process" {
+	start e14
+	# Not through eng(): $! must be the CLI, not a subshell running it.
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" exec e14 sh -c 'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.1; done' \
+		>"$BATS_TEST_TMPDIR/out" 3>&- &
+	bg=$!
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$bg"
+	rc=0
+	wait "$bg" || rc=$?
+	assert_eq "$rc" 9
+	grep -q got-term "$BATS_TEST_TMPDIR/out"
+	eng rm -f e14
+}
+
 @test "an exec'd process does not keep the container alive after stop" {
 	start e12
 	eng exec e12 sleep 4713 3>&- &
