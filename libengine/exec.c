@@ -64,8 +64,7 @@ static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUS
 struct exec_ctx {
 	const struct engine_run_spec *spec; /* the container's, with the exec's changes */
 	const struct engine_exec_options *opts;
-	const struct engine_seccomp_program *seccomp;
-	struct engine_security_config security;
+	struct engine_security_config security; /* seccomp: the cached program */
 	int pidfd;
 	int ns_flags;
 	int sock;      /* the child's end of the sync socket */
@@ -552,7 +551,6 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 	ctx.security.no_new_privileges = spec.no_new_privileges;
 	ctx.security.set_groups = setgroups_allowed(st->pid);
 	ctx.security.seccomp = confined ? &program : NULL;
-	ctx.seccomp = ctx.security.seccomp;
 	r = exec_run(&ctx, ret_exit_code, err);
 out:
 	engine_seccomp_program_clear(&program);

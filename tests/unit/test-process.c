@@ -1,6 +1,7 @@
 /* test-process.c: what exec shares with run (the PATH lookup's 126/127,
  * the env defaults) and top's /proc scan, on the host's own processes. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,20 @@ static const char *env_value(char **env, const char *key)
 	return NULL;
 }
 
+/* The array is the caller's; of its strings only HOSTNAME and a HOME
+ * that did not come from the spec were made for it. */
+static void free_env(char **env, const struct engine_run_spec *spec)
+{
+	for (char **e = env; *e; e++) {
+		bool from_spec = false;
+		for (size_t i = 0; i < spec->n_env; i++)
+			from_spec |= spec->env[i] == *e;
+		if (!from_spec && (strncmp(*e, "HOSTNAME=", 9) == 0 || strncmp(*e, "HOME=", 5) == 0))
+			free(*e);
+	}
+	free(env);
+}
+
 static void test_build_env(void)
 {
 	char *entries[] = { "FOO=bar", NULL };
@@ -34,7 +49,7 @@ static void test_build_env(void)
 	is_str(env_value(env, "HOSTNAME"), "box", "HOSTNAME");
 	is_str(env_value(env, "TERM"), "xterm", "TERM with a tty");
 	ok(env_value(env, "PATH") != NULL, "a default PATH");
-	free(env);
+	free_env(env, &spec);
 
 	char *with_home[] = { "HOME=/elsewhere", "PATH=/x", NULL };
 	struct engine_run_spec spec2 = { .env = with_home, .n_env = 2 };
@@ -42,7 +57,7 @@ static void test_build_env(void)
 	is_str(env_value(env, "HOME"), "/elsewhere", "HOME from the spec wins");
 	is_str(env_value(env, "PATH"), "/x", "PATH from the spec wins");
 	ok(env_value(env, "TERM") == NULL, "no TERM without a tty");
-	free(env);
+	free_env(env, &spec2);
 }
 
 static void test_find_executable(void)
