@@ -191,15 +191,20 @@ static int process_setup(struct exec_ctx *c, struct engine_error **err)
 	/* setns(CLONE_NEWNS) left us at the container's root: its own
 	 * /etc/passwd names the user. */
 	struct engine_creds creds;
-	{
-		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rootfd < 0)
-			return engine_error_errno(err, errno, "open /");
-		if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
-			return -1;
-	}
+	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return engine_error_errno(err, errno, "open /");
+	if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
+		return -1;
+	/* The workdir is the container's to shape: resolved inside its root
+	 * and never through a magic link (a symlink to /proc/self/fd/N would
+	 * reach one of our fds, CVE-2024-21626). */
 	const char *wd = spec->workdir ? spec->workdir : "/";
-	if (chdir(wd) < 0)
+	cleanup_close int wdfd = engine_openat2(rootfd, wd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+						 ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
+	if (wdfd < 0)
+		return engine_error_errno(err, -wdfd, "workdir %s", wd);
+	if (fchdir(wdfd) < 0)
 		return engine_error_errno(err, errno, "chdir to workdir %s", wd);
 
 	char hostname[HOST_NAME_MAX + 1] = "";

@@ -85,6 +85,13 @@ top_has() {
 	assert_eq "$output" "over"
 	run -0 eng exec -w /tmp e3 pwd
 	assert_eq "$output" "/tmp"
+	run -125 --separate-stderr eng exec -w /no/such/dir e3 pwd
+	assert_eq "$stderr" "Error: workdir /no/such/dir: No such file or directory"
+	# A workdir the container points at one of our fds is refused.
+	eng exec e3 ln -s /proc/self/fd/4 /tmp/fdlink
+	run -125 --separate-stderr eng exec -w /tmp/fdlink e3 pwd
+	assert_eq "${#stderr_lines[@]}" 1
+	assert_contains "$stderr" "workdir /tmp/fdlink"
 	run -0 eng exec e3 sh -c 'echo "${TERM-unset}"'
 	assert_eq "$output" "unset"
 	eng rm -f e3
