@@ -178,7 +178,8 @@ static int stdio_setup(struct exec_ctx *c, struct engine_error **err)
 	/* Detached: nobody reads the output (Docker drops it too). */
 	if (o->detach && (dup2(in, STDOUT_FILENO) < 0 || dup2(in, STDERR_FILENO) < 0))
 		return engine_error_errno(err, errno, "stdout to /dev/null");
-	close(in);
+	if (in > STDERR_FILENO)
+		close(in);
 	return 0;
 }
 
