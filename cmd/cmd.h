@@ -40,6 +40,9 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
+/* exec and top (#4) */
+int cmd_exec(int argc, char **argv, struct cmd_global *g);
+int cmd_top(int argc, char **argv, struct cmd_global *g);
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

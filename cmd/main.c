@@ -39,6 +39,8 @@ static const char usage[] =
 	"  wait      wait for containers to exit, print their exit codes\n"
 	"  logs      show a container's output\n"
 	"  restart   stop, then start containers\n"
+	"  exec      run a command in a running container\n"
+	"  top       show a container's processes\n"
 	"  container manage containers\n"
 	"  pull      pull an image from a registry\n"
 	"  images    list images (also: image ls)\n"
@@ -222,6 +224,8 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
+		/* exec and top (#4) */
+		{ "exec", cmd_exec },     { "top", cmd_top },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

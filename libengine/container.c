@@ -38,6 +38,7 @@
 #include "mounts.h"
 #include "passwd.h"
 #include "paths.h"
+#include "process.h"
 #include "seccomp-cache.h"
 #include "security.h"
 #include "terminal.h"
@@ -63,79 +64,6 @@ static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUS
 					 SIGWINCH, SIGCONT, SIGALRM };
 
 /* ---- child ----------------------------------------------------------- */
-
-/* Search PATH the way execvp would, but inside the container and before
- * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
- * as Docker does. */
-static int find_executable(const char *name, const char *path_env, char *out, size_t size,
-			   struct engine_error **err)
-{
-	struct stat st;
-	if (strchr(name, '/') != NULL) {
-		if (stat(name, &st) < 0) {
-			int r = engine_error_errno(err, errno, "exec %s", name);
-			(*err)->exit_code = errno == ENOENT || errno == ENOTDIR ? ENGINE_EXIT_NOT_FOUND
-									       : ENGINE_EXIT_CANNOT_INVOKE;
-			return r;
-		}
-		if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0) {
-			int r = engine_error_errno(err, S_ISDIR(st.st_mode) ? EISDIR : EACCES, "exec %s",
-						   name);
-			(*err)->exit_code = ENGINE_EXIT_CANNOT_INVOKE;
-			return r;
-		}
-		snprintf(out, size, "%s", name);
-		return 0;
-	}
-	const char *p = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int seen_eacces = 0;
-	while (*p) {
-		const char *colon = strchrnul(p, ':');
-		size_t dl = (size_t)(colon - p);
-		if (dl == 0)
-			snprintf(out, size, "./%s", name);
-		else
-			snprintf(out, size, "%.*s/%s", (int)dl, p, name);
-		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			seen_eacces = 1;
-		}
-		p = *colon ? colon + 1 : colon;
-	}
-	if (seen_eacces) {
-		int r = engine_error_set(err, EACCES, "exec %s: permission denied", name);
-		(*err)->exit_code = ENGINE_EXIT_CANNOT_INVOKE;
-		return r;
-	}
-	int r = engine_error_set(err, ENOENT, "executable file \"%s\" not found in $PATH", name);
-	(*err)->exit_code = ENGINE_EXIT_NOT_FOUND;
-	return r;
-}
-
-static char **build_env(const struct engine_run_spec *spec, const struct engine_creds *creds,
-			const char *hostname)
-{
-	size_t cap = spec->n_env + 8, n = 0;
-	char **env = calloc(cap, sizeof(char *));
-	if (env == NULL)
-		return NULL;
-	char *tmp = NULL;
-	if (engine_env_get(spec, "PATH") == NULL)
-		env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	if (asprintf(&tmp, "HOSTNAME=%s", hostname) >= 0)
-		env[n++] = tmp;
-	if (engine_env_get(spec, "HOME") == NULL && asprintf(&tmp, "HOME=%s", creds->home) >= 0)
-		env[n++] = tmp;
-	if (spec->tty && engine_env_get(spec, "TERM") == NULL)
-		env[n++] = "TERM=xterm";
-	/* systemd and friends look at $container to know where they run. */
-	env[n++] = "container=engine";
-	for (size_t i = 0; i < spec->n_env; i++)
-		env[n++] = spec->env[i];
-	env[n] = NULL;
-	return env;
-}
 
 static int child_setup(struct child_ctx *c, struct engine_error **err)
 {
@@ -199,7 +127,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 			return engine_error_errno(err, errno, "chdir to workdir %s", wd);
 	}
 
-	char **env = build_env(spec, &creds, hostname);
+	char **env = engine_process_build_env(spec, &creds, hostname);
 	if (env == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 
@@ -226,7 +154,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		if (strncmp(*e, "PATH=", 5) == 0)
 			path_env = *e + 5;
 	char exe[PATH_MAX];
-	if (find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
+	if (engine_process_find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
 		return -1;
 
 	/* The container starts with default dispositions, whatever the CLI

@@ -67,6 +67,11 @@ int engine_recv_fd(int sock, void *buf, size_t size, int *ret_fd, struct engine_
 
 int engine_terminal_child_setup(int sock, struct engine_error **err)
 {
+	return engine_terminal_child_open(sock, true, err);
+}
+
+int engine_terminal_child_open(int sock, bool bind_console, struct engine_error **err)
+{
 	cleanup_close int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return engine_error_errno(err, errno, "open /dev/ptmx");
@@ -83,7 +88,7 @@ int engine_terminal_child_setup(int sock, struct engine_error **err)
 		return engine_error_errno(err, errno, "pty number");
 	char pts[32];
 	snprintf(pts, sizeof(pts), "/dev/pts/%d", ptn);
-	if (engine_mounts_bind_console(pts, err) < 0)
+	if (bind_console && engine_mounts_bind_console(pts, err) < 0)
 		return -1;
 	static const char tag[] = "pty";
 	if (engine_send_fd(sock, tag, sizeof(tag), master, err) < 0)

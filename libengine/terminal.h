@@ -11,6 +11,9 @@
  * devpts, send the master to the parent over SOCK (SCM_RIGHTS), make the
  * slave our controlling terminal and stdin/stdout/stderr. */
 int engine_terminal_child_setup(int sock, struct engine_error **err);
+/* The same for a process joining a running container (exec): BIND_CONSOLE
+ * false leaves the container's /dev/console as its init set it up. */
+int engine_terminal_child_open(int sock, bool bind_console, struct engine_error **err);
 
 /* Receive a file descriptor sent with SCM_RIGHTS; the data is copied to
  * buf (size bytes).  Returns the data length, 0 on EOF. */
