@@ -3,6 +3,7 @@
 # hostname, stdin, network modes, the terminal, signals and bad input.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	setup_rootfs
@@ -26,10 +27,10 @@ setup() {
 }
 
 @test "a command that is not found exits 127" {
-	run erun no-such-command
+	run -127 erun no-such-command
 	assert_eq "$status" 127
 	assert_contains "$output" "no-such-command"
-	run erun /bin/no-such-file
+	run -127 erun /bin/no-such-file
 	assert_eq "$status" 127
 }
 
