@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "exec.h"
@@ -34,18 +35,6 @@ static const char usage[] =
 	"      --help                   print this help\n";
 
 enum { OPT_ENV_FILE = 1000, OPT_PRIVILEGED, OPT_INTERACTIVE, OPT_TTY, OPT_DETACH, OPT_HELP };
-
-static int parse_bool(const char *flag, const char *value, bool *ret, struct engine_error **err)
-{
-	if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-		*ret = true;
-	else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-		*ret = false;
-	else
-		return engine_error_set(err, EINVAL, "invalid argument \"%s\" for \"--%s\" flag: "
-						     "expected true or false", value, flag);
-	return 0;
-}
 
 /* Flags into OPTS; -e and --env-file collect in ENV (a spec used only for
  * its environment list, so "KEY" alone takes the host's value as in run).
@@ -74,7 +63,7 @@ static int parse(int argc, char **argv, struct engine_exec_options *opts,
 			opts->detach = true;
 			break;
 		case OPT_DETACH:
-			if (parse_bool("detach", optarg, &opts->detach, err) < 0)
+			if (cmd_parse_bool("detach", optarg, &opts->detach, err) < 0)
 				return -1;
 			break;
 		case 'e':
@@ -89,18 +78,18 @@ static int parse(int argc, char **argv, struct engine_exec_options *opts,
 			opts->interactive = true;
 			break;
 		case OPT_INTERACTIVE:
-			if (parse_bool("interactive", optarg, &opts->interactive, err) < 0)
+			if (cmd_parse_bool("interactive", optarg, &opts->interactive, err) < 0)
 				return -1;
 			break;
 		case OPT_PRIVILEGED:
-			if (parse_bool("privileged", optarg, &opts->privileged, err) < 0)
+			if (cmd_parse_bool("privileged", optarg, &opts->privileged, err) < 0)
 				return -1;
 			break;
 		case 't':
 			opts->tty = true;
 			break;
 		case OPT_TTY:
-			if (parse_bool("tty", optarg, &opts->tty, err) < 0)
+			if (cmd_parse_bool("tty", optarg, &opts->tty, err) < 0)
 				return -1;
 			break;
 		case 'u':
