@@ -40,6 +40,11 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
+/* Issue #4, files: cp, diff, commit, export, rename, pause/unpause. */
+int cmd_rename(int argc, char **argv, struct cmd_global *g);
+int cmd_pause(int argc, char **argv, struct cmd_global *g);
+int cmd_unpause(int argc, char **argv, struct cmd_global *g);
+int cmd_cp(int argc, char **argv, struct cmd_global *g);
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

@@ -40,6 +40,10 @@ static const char usage[] =
 	"  logs      show a container's output\n"
 	"  restart   stop, then start containers\n"
 	"  container manage containers\n"
+	"  cp        copy files between a container and the host\n"
+	"  rename    rename a container\n"
+	"  pause     pause all processes in containers\n"
+	"  unpause   unpause all processes in containers\n"
 	"  pull      pull an image from a registry\n"
 	"  images    list images (also: image ls)\n"
 	"  rmi       remove images (also: image rm)\n"
@@ -222,6 +226,9 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
+		/* Issue #4, files. */
+		{ "rename", cmd_rename }, { "pause", cmd_pause }, { "unpause", cmd_unpause },
+		{ "cp", cmd_cp },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

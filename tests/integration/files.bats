@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# files.bats: moving files in and out of containers (issue #4): cp both
+# ways for running and stopped containers, hostile paths confined to the
+# container, diff, commit, export, rename, pause.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
+IMG="$REG/busybox:latest"
+
+setup_file() {
+	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+}
+
+teardown_file() {
+	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
+	done
+	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
+	done
+}
+
+eng() {
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+}
+
+# host_tree DIR: a fingerprint of everything under DIR.
+host_tree() {
+	find "$1" -printf '%p %m %u %g %s %T@\n' 2>/dev/null | sort | md5sum
+}
+
+@test "cp into and out of a running container: content and owners" {
+	eng run -d --name cprun "$IMG" sleep 4801 >/dev/null
+	h="$BATS_TEST_TMPDIR"
+	echo "from the host" >"$h/in.txt"
+	mkdir -p "$h/tree/sub" && echo deep >"$h/tree/sub/f" && ln -s sub/f "$h/tree/link"
+	eng cp "$h/in.txt" cprun:/tmp/
+	eng cp "$h/tree" cprun:/tmp/tree
+	# Out again once stopped (the root is mounted afresh for the copy).
+	eng stop -t 1 cprun >/dev/null
+	eng cp cprun:/tmp/in.txt "$h/back.txt"
+	assert_eq "$(cat "$h/back.txt")" "from the host"
+	eng cp cprun:/tmp/tree "$h/out"
+	assert_eq "$(cat "$h/out/sub/f")" "deep"
+	assert_eq "$(readlink "$h/out/link")" "sub/f"
+	assert_eq "$(stat -c %u "$h/out/sub/f")" "$(id -u)"
+	eng rm -f cprun >/dev/null
+}
+
+@test "cp into a running container: the container sees the file, owned by its root" {
+	eng run -d --name cplive "$IMG" sh -c 'while [ ! -f /tmp/go ]; do sleep 0.1; done; stat -c "%u:%g %s" /tmp/go /tmp/d/x; cat /tmp/d/x'
+	h="$BATS_TEST_TMPDIR"
+	mkdir "$h/d" && printf 'hello' >"$h/d/x"
+	eng cp "$h/d" cplive:/tmp/d
+	printf 'go' >"$h/go"
+	eng cp "$h/go" cplive:/tmp/go
+	run eng wait cplive
+	assert_eq "$output" 0
+	run eng logs cplive
+	assert_eq "${lines[0]}" "0:0 2"
+	assert_eq "${lines[1]}" "0:0 5"
+	assert_eq "${lines[2]}" "hello"
+	eng rm -f cplive >/dev/null
+}
+
+@test "cp out of a running container" {
+	eng run -d --name cpout "$IMG" sh -c 'echo running >/tmp/state; mkdir /tmp/x; echo 1 >/tmp/x/a; touch /tmp/ready; sleep 4802'
+	for _ in $(seq 100); do eng cp cpout:/tmp/ready "$BATS_TEST_TMPDIR/ready" 2>/dev/null && break; sleep 0.1; done
+	eng cp cpout:/tmp/state "$BATS_TEST_TMPDIR/state"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/state")" "running"
+	mkdir "$BATS_TEST_TMPDIR/into"
+	eng cp cpout:/tmp/x/. "$BATS_TEST_TMPDIR/into"
+	assert_eq "$(ls "$BATS_TEST_TMPDIR/into")" "a"
+	eng cp cpout:/tmp/x "$BATS_TEST_TMPDIR/into"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/into/x/a")" "1"
+	eng rm -f cpout >/dev/null
+}
+
+@test "cp: Docker's rules: file onto file, -a keeps owners, missing paths" {
+	eng create --name cprules "$IMG" true >/dev/null
+	h="$BATS_TEST_TMPDIR"
+	echo new >"$h/f"
+	eng cp "$h/f" cprules:/etc/hostname-new
+	eng cp "$h/f" cprules:/etc/passwd
+	eng cp cprules:/etc/passwd "$h/p"
+	assert_eq "$(cat "$h/p")" "new"
+	run -1 eng cp cprules:/nope "$h/x"
+	assert_eq "$output" "Error: Could not find the file /nope in container cprules"
+	run -1 eng cp "$h/f" cprules:/no/such/dir/f
+	assert_contains "$output" "Could not find the file /no/such/dir in container cprules"
+	# -a: the container's owner comes out as it is.
+	eng cp cprules:/home "$h/home-plain"
+	assert_eq "$(stat -c %u "$h/home-plain")" "$(id -u)"
+	mkdir "$h/adir"
+	run eng cp "$h/adir" cprules:/etc/passwd
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "cannot copy a directory to a file"
+	eng rm cprules >/dev/null
+}
+
+@test "cp: a symlink to / in the container stays in the container" {
+	eng run --name evil "$IMG" sh -c 'ln -s / /evil; ln -s ../../../../../.. /up; mkdir -p /tmp/t'
+	h="$BATS_TEST_TMPDIR"
+	mkdir "$h/victim" && echo precious >"$h/victim/file"
+	before=$(host_tree "$h/victim")
+	etc_before=$(host_tree /etc)
+	echo payload >"$h/payload"
+	# As destination: lands in the container's root.
+	eng cp "$h/payload" evil:/evil/payload
+	eng cp "$h/payload" evil:/up/tmp/payload2
+	eng cp "$h/payload" "evil:/tmp/../../../../payload3"
+	eng cp evil:/payload "$h/p1"
+	eng cp evil:/tmp/payload2 "$h/p2"
+	eng cp evil:/payload3 "$h/p3"
+	assert_eq "$(cat "$h/p1" "$h/p2" "$h/p3")" "payload
+payload
+payload"
+	[ ! -e /payload ] && [ ! -e /tmp/payload2 ] && [ ! -e /payload3 ]
+	# As source: the container's /etc/hostname, not the host's.
+	eng cp -L evil:/evil/etc/passwd "$h/pw"
+	eng cp evil:/up/etc/passwd "$h/pw2"
+	run cmp -s "$h/pw" /etc/passwd
+	[ "$status" -ne 0 ]
+	grep -q '^root:x:0:0' "$h/pw"
+	cmp "$h/pw" "$h/pw2"
+	run -1 eng cp "evil:/../../../../$h/victim/file" "$h/stolen"
+	assert_contains "$output" "Could not find the file"
+	assert_eq "$(host_tree "$h/victim")" "$before"
+	assert_eq "$(host_tree /etc)" "$etc_before"
+	eng rm evil >/dev/null
+}
+
+@test "cp: a container name with / or .. is refused" {
+	h="$BATS_TEST_TMPDIR"
+	run eng cp "a/b:/etc/passwd" "$h/x"
+	[ "$status" -ne 0 ]
+	[ ! -e "$h/x" ]
+	# Docker reads a name starting with "." as a local path.
+	run -125 eng cp "..x:/etc/passwd" "$h/x"
+	assert_eq "$output" "Error: must specify at least one container source"
+	[ ! -e "$h/x" ]
+	run -1 eng cp "$h" "x/..:/tmp"
+	assert_contains "$output" "No such container"
+}
+
+@test "rename: ps shows the new name, the old one is free" {
+	eng create --name oldname "$IMG" true >/dev/null
+	eng rename oldname newname
+	run eng ps -a --format '{{.Names}}'
+	assert_contains "$output" "newname"
+	[[ "$output" != *oldname* ]]
+	eng create --name oldname "$IMG" true >/dev/null
+	run -1 eng rename newname oldname
+	assert_contains "$output" 'Conflict. The container name "/oldname" is already in use'
+	run -125 eng rename newname 'bad/name'
+	assert_eq "$output" "Error: Invalid container name (bad/name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+	run -1 eng rename nosuch x
+	assert_eq "$output" "Error: No such container: nosuch"
+	eng rm oldname newname >/dev/null
+}
+
+@test "pause: without a delegated cgroup v2, one clear line and 125" {
+	eng run -d --name paused "$IMG" sleep 4803 >/dev/null
+	run -125 eng pause paused
+	assert_eq "${#lines[@]}" 1
+	assert_eq "$output" "Error: pause paused: no cgroup v2 freezer: cgroups are not delegated (see engine info)"
+	run -125 eng unpause paused
+	eng rm -f paused >/dev/null
+	run -1 eng pause paused
+	assert_eq "$output" "Error: No such container: paused"
+}
