@@ -45,6 +45,7 @@ int cmd_rename(int argc, char **argv, struct cmd_global *g);
 int cmd_pause(int argc, char **argv, struct cmd_global *g);
 int cmd_unpause(int argc, char **argv, struct cmd_global *g);
 int cmd_cp(int argc, char **argv, struct cmd_global *g);
+int cmd_diff(int argc, char **argv, struct cmd_global *g);
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

@@ -172,3 +172,20 @@ payload"
 	run -1 eng pause paused
 	assert_eq "$output" "Error: No such container: paused"
 }
+
+@test "diff: Docker's A/C/D lines, sorted, for a small change set" {
+	eng run --name difftest "$IMG" sh -c 'echo x >/etc/x; rm /bin/ls; echo m >>/etc/passwd; mkdir -p /new/sub; touch /new/sub/f'
+	run eng diff difftest
+	assert_eq "$status" 0
+	assert_eq "$output" "C /bin
+D /bin/ls
+C /etc
+C /etc/passwd
+A /etc/x
+A /new
+A /new/sub
+A /new/sub/f"
+	run -1 eng diff nosuch
+	assert_eq "$output" "Error: No such container: nosuch"
+	eng rm difftest >/dev/null
+}
