@@ -46,6 +46,8 @@ int cmd_pause(int argc, char **argv, struct cmd_global *g);
 int cmd_unpause(int argc, char **argv, struct cmd_global *g);
 int cmd_cp(int argc, char **argv, struct cmd_global *g);
 int cmd_diff(int argc, char **argv, struct cmd_global *g);
+int cmd_commit(int argc, char **argv, struct cmd_global *g); /* engine-image */
+int cmd_export(int argc, char **argv, struct cmd_global *g); /* engine-image */
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>
