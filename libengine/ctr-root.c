@@ -59,9 +59,14 @@ static int join_child(struct job *j, int sock)
 	if (err == NULL) {
 		/* A non-recursive clone of "/": the root file system without
 		 * /proc, /sys, /dev or anything else mounted on it. */
-		rootfd = (int)syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | O_CLOEXEC);
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | O_CLOEXEC);
+		/* open_tree gives an O_PATH fd: one that can be read is
+		 * opened through it. */
+		rootfd = tree < 0 ? -1 : openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			engine_error_errno(&err, errno, "open the root of container %s", j->c->name);
+		if (tree >= 0)
+			close(tree);
 	}
 	if (err != NULL) {
 		engine_userns_report(sock, err);

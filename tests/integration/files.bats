@@ -189,3 +189,98 @@ A /new/sub/f"
 	assert_eq "$output" "Error: No such container: nosuch"
 	eng rm difftest >/dev/null
 }
+
+@test "cp -a keeps the owners, plain cp gives them to root" {
+	eng run --name cpown "$IMG" sh -c 'mkdir /data; echo a >/data/f; chown 1234:4321 /data/f'
+	h="$BATS_TEST_TMPDIR"
+	eng cp cpown:/data/f "$h/plain"
+	assert_eq "$(stat -c %u:%g "$h/plain")" "$(id -u):$(id -g)"
+	echo b >"$h/in"
+	eng cp "$h/in" cpown:/data/plain-in
+	# -a into the container: the owner the copying side sees (root in
+	# the container for the user's own file, as Docker's rootless).
+	eng cp -a cpown:/data/f cpown-a 2>/dev/null || true
+	eng cp -a "$h/in" cpown:/data/a-in
+	run eng run --rm "$IMG" true
+	id=$(eng commit cpown)
+	run eng run --rm "$id" stat -c '%n %u:%g' /data/f /data/plain-in /data/a-in
+	assert_eq "${lines[0]}" "/data/f 1234:4321"
+	assert_eq "${lines[1]}" "/data/plain-in 0:0"
+	assert_eq "${lines[2]}" "/data/a-in 0:0"
+	eng rm cpown >/dev/null
+	eng rmi "$id" >/dev/null
+}
+
+@test "commit: run of the new image sees added, changed and deleted files" {
+	eng run --name committed "$IMG" sh -c 'echo added >/added; echo changed >>/etc/hostname-x; echo m >>/etc/passwd; rm /bin/ls; rm -rf /home; mkdir /home; touch /home/only'
+	run eng commit -m "a message" -a "Ann Author <ann@example.com>" committed files-test:v1
+	assert_eq "$status" 0
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "$output"; false; }
+	id=$output
+	run eng images -q --no-trunc files-test:v1
+	assert_eq "$output" "$id"
+	run eng run --rm files-test:v1 sh -c 'cat /added; tail -1 /etc/passwd; [ -e /bin/ls ] && echo ls-still-there; ls -A /home'
+	assert_eq "$output" "added
+m
+only"
+	# -m and -a land in the history and the config.
+	run eng history files-test:v1
+	assert_contains "${lines[1]}" "a message"
+	run eng image inspect --format '{{.Author}}' files-test:v1
+	assert_eq "$output" "Ann Author <ann@example.com>"
+	# The default command is the container's (whose rm fails now, the
+	# file being gone), unless -c CMD says otherwise.
+	run eng run --rm files-test:v1
+	assert_contains "$output" "rm: can't remove '/bin/ls'"
+	eng commit -c 'CMD ["echo","from","cmd"]' -c 'ENV FOO=bar' committed files-test:v2 >/dev/null
+	run eng run --rm files-test:v2
+	assert_eq "$output" "from cmd"
+	run eng run --rm files-test:v2 sh -c 'echo $FOO'
+	assert_eq "$output" "bar"
+	run -125 eng commit -c 'FROM x' committed files-test:v3
+	assert_contains "$output" "FROM"
+	run -1 eng commit nosuch
+	assert_eq "$output" "Error: No such container: nosuch"
+	eng rm committed >/dev/null
+	eng rmi files-test:v1 files-test:v2 >/dev/null
+}
+
+@test "commit a running container" {
+	eng run -d --name commitlive "$IMG" sh -c 'echo live >/live; touch /ready; sleep 4804' >/dev/null
+	for _ in $(seq 100); do eng cp commitlive:/ready "$BATS_TEST_TMPDIR/r" 2>/dev/null && break; sleep 0.1; done
+	id=$(eng commit commitlive)
+	run eng run --rm "$id" cat /live
+	assert_eq "$output" "live"
+	eng rm -f commitlive >/dev/null
+	eng rmi "$id" >/dev/null
+}
+
+@test "export: a tar of the container's files, to stdout or -o, never to a terminal" {
+	eng run --name exported "$IMG" sh -c 'echo hi >/exported-file; rm /bin/ls'
+	eng export exported >"$BATS_TEST_TMPDIR/out.tar"
+	run tar -tf "$BATS_TEST_TMPDIR/out.tar"
+	assert_contains "$output" "exported-file"
+	assert_contains "$output" "bin/sh"
+	assert_contains "$output" "etc/passwd"
+	[[ "$output" != *bin/ls$'\n'* ]]
+	eng export -o "$BATS_TEST_TMPDIR/o.tar" exported
+	cmp <(tar -tf "$BATS_TEST_TMPDIR/o.tar" | sort) <(tar -tf "$BATS_TEST_TMPDIR/out.tar" | sort)
+	assert_eq "$(tar -xOf "$BATS_TEST_TMPDIR/o.tar" exported-file)" "hi"
+	ls "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/listing"
+	run ! grep -q 'tmp-' "$BATS_TEST_TMPDIR/listing"
+	run script -qec "'$ENGINE' ${engine_args[*]} --root '$ENGINE_ROOT' export exported" /dev/null
+	assert_eq "$status" 1
+	assert_contains "$output" "cowardly refusing to save to a terminal. Use the -o flag or redirect"
+	eng rm exported >/dev/null
+}
+
+@test "export a running container: its files, not /proc" {
+	eng run -d --name exportlive "$IMG" sh -c 'echo live >/live; touch /ready; sleep 4805' >/dev/null
+	for _ in $(seq 100); do eng cp exportlive:/ready "$BATS_TEST_TMPDIR/r" 2>/dev/null && break; sleep 0.1; done
+	eng export exportlive >"$BATS_TEST_TMPDIR/live.tar"
+	run tar -tf "$BATS_TEST_TMPDIR/live.tar"
+	assert_contains "$output" "live"
+	[[ "$output" != *proc/self* ]]
+	[[ "$output" != *proc/1/* ]]
+	eng rm -f exportlive >/dev/null
+}
