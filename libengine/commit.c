@@ -194,7 +194,7 @@ static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_err
 	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		char path[PATH_MAX];
@@ -204,7 +204,11 @@ static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_err
 			break;
 		}
 		r = tar_add(t, dirfd, e->d_name, path, err);
-		if (r == 0 && e->d_type == DT_DIR) {
+		struct stat st;
+		bool dir = e->d_type == DT_DIR ||
+			   (e->d_type == DT_UNKNOWN && fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(st.st_mode));
+		if (r == 0 && dir) {
 			int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0) {
 				r = tar_tree(t, sub, path, err);
@@ -212,6 +216,8 @@ static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_err
 			}
 		}
 	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
 	closedir(d);
 	return r;
 }

@@ -122,16 +122,24 @@ static int clear_slot(int dst_dir, const char *name, struct engine_error **err)
 	return 0;
 }
 
-static int set_meta(const struct engine_cp_options *o, const struct stat *st, int dst_dir,
+/* Owner, mode and times: through FD (what we created and opened) where
+ * there is one, so a node swapped meanwhile is never what we change;
+ * symlinks and special files (FD -1) get no chmod: mknod gave the mode,
+ * and the umask is 0 in the copying child. */
+static int set_meta(const struct engine_cp_options *o, const struct stat *st, int fd, int dst_dir,
 		    const char *name, struct engine_error **err)
 {
-	if (o->archive && fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (o->archive && (fd >= 0 ? fchown(fd, st->st_uid, st->st_gid)
+				   : fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW)) < 0)
 		return engine_error_errno(err, errno, "chown %s to %u:%u", name, (unsigned)st->st_uid,
 					  (unsigned)st->st_gid);
-	if (!S_ISLNK(st->st_mode) && fchmodat(dst_dir, name, st->st_mode & 07777, 0) < 0)
+	if (fd >= 0 && fchmod(fd, st->st_mode & 07777) < 0)
 		return engine_error_errno(err, errno, "chmod %s", name);
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
-	utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW);
+	if (fd >= 0)
+		futimens(fd, times);
+	else
+		utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 
@@ -175,7 +183,7 @@ static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst
 	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		struct stat st;
@@ -185,6 +193,8 @@ static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst
 		}
 		r = copy_node(o, -1, src, e->d_name, &st, dst, e->d_name, err);
 	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
 	closedir(d);
 	return r;
 }
@@ -212,7 +222,7 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 		}
 		if (copy_dir_contents(o, src_fd, dst, err) < 0)
 			return -1;
-		return set_meta(o, st, dst_dir, dst_name, err);
+		return set_meta(o, st, dst, dst_dir, dst_name, err);
 	}
 	if (clear_slot(dst_dir, dst_name, err) < 0)
 		return -1;
@@ -229,6 +239,7 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 			return engine_error_errno(err, errno, "create %s", dst_name);
 		if (copy_data(src_fd, out, dst_name, err) < 0)
 			return -1;
+		return set_meta(o, st, out, dst_dir, dst_name, err);
 	} else if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX + 1];
 		ssize_t n = readlinkat(src_dir, src_name, target, sizeof(target) - 1);
@@ -240,7 +251,7 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 	} else if (mknodat(dst_dir, dst_name, st->st_mode & (S_IFMT | 07777), st->st_rdev) < 0) {
 		return engine_error_errno(err, errno, "create the special file %s", dst_name);
 	}
-	return set_meta(o, st, dst_dir, dst_name, err);
+	return set_meta(o, st, -1, dst_dir, dst_name, err);
 }
 
 /* Copy SRC (stat ST) per Docker's rules to DEST. */
@@ -292,17 +303,36 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 	struct stat st;
 	cleanup_close int fd = -1, dirfd = -1;
 	char name[NAME_MAX + 1];
+	umask(0);
 	if (j->o->follow) {
-		fd = engine_openat2(rootfd, j->src_path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0,
-				    ENGINE_RESOLVE_IN_ROOT);
-		if (fd < 0)
-			return -fd == ENOENT ? not_found(j->c, j->src_path, err)
-					     : engine_error_errno(err, -fd, "open %s", j->src_path);
-		if (fstat(fd, &st) < 0)
+		/* Looked at before it is opened: a device node or a FIFO is
+		 * recreated from its stat, never opened. */
+		cleanup_close int path = engine_openat2(rootfd, j->src_path, O_PATH | O_CLOEXEC, 0,
+							ENGINE_RESOLVE_IN_ROOT);
+		if (path < 0)
+			return -path == ENOENT || -path == ENOTDIR
+				       ? not_found(j->c, j->src_path, err)
+				       : engine_error_errno(err, -path, "open %s", j->src_path);
+		if (fstat(path, &st) < 0)
 			return engine_error_errno(err, errno, "stat %s", j->src_path);
-		s.fd = fd;
-		s.dirfd = fd;
-		s.name = ".";
+		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			struct stat again;
+			fd = engine_openat2(rootfd, j->src_path,
+					    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+						    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
+					    0, ENGINE_RESOLVE_IN_ROOT);
+			if (fd < 0 || fstat(fd, &again) < 0 || again.st_dev != st.st_dev ||
+			    again.st_ino != st.st_ino)
+				return engine_error_set(err, EAGAIN, "%s changed while it was copied",
+							j->src_path);
+			s.fd = fd;
+			s.dirfd = fd;
+			s.name = ".";
+		} else {
+			s.dirfd = path;
+			s.name = "";
+		}
+		return copy_to(j->o, &s, &st, &j->host_dest, j->src_path, err);
 	} else {
 		cleanup_free char *parent = dir_name(j->src_path);
 		if (parent == NULL)
@@ -375,6 +405,7 @@ static int to_child(void *data, int rootfd, struct engine_error **err)
 {
 	struct cp_job j = *(struct cp_job *)data;
 	struct stat st;
+	umask(0);
 	if (j.host_src.fd >= 0 ? fstat(j.host_src.fd, &st) < 0
 			       : fstatat(j.host_src.dirfd, j.host_src.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return engine_error_errno(err, errno, "stat %s", j.src_path);

@@ -127,7 +127,7 @@ static int walk_upper(int dirfd, const char *rel, const struct lower *lo, struct
 	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		const char *name = e->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".wh..wh..opq") == 0 ||
 		    strcmp(name, ".wh..opq") == 0)
@@ -171,6 +171,8 @@ static int walk_upper(int dirfd, const char *rel, const struct lower *lo, struct
 			close(sub);
 		}
 	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
 	closedir(d);
 	return r;
 }
@@ -243,7 +245,7 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		const char *name = e->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
@@ -269,6 +271,8 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 				r = walk_vfs(sub, osub, path, ch, err);
 		}
 	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
 	closedir(d);
 	if (r < 0 || olddir < 0)
 		return r;
@@ -280,7 +284,7 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 			close(dup);
 		return engine_error_errno(err, errno, "read the image's /%s", rel);
 	}
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		struct stat st;
@@ -292,6 +296,8 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 				    : add(ch, 'D', path, false, err);
 		}
 	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
 	closedir(d);
 	return r;
 }

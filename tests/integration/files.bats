@@ -102,9 +102,11 @@ host_tree() {
 }
 
 @test "cp: a symlink to / in the container stays in the container" {
-	eng run --name evil "$IMG" sh -c 'ln -s / /evil; ln -s ../../../../../.. /up; mkdir -p /tmp/t'
 	h="$BATS_TEST_TMPDIR"
 	mkdir "$h/victim" && echo precious >"$h/victim/file"
+	chmod -R a+rwX "$h/victim"
+	# /tmp/t/x points at the host's victim file by its host path.
+	eng run --name evil "$IMG" sh -c "ln -s / /evil; ln -s ../../../../../.. /up; mkdir -p /tmp/t; ln -s $h/victim/file /tmp/t/x; mkdir -p $h/victim"
 	before=$(host_tree "$h/victim")
 	etc_before=$(host_tree /etc)
 	echo payload >"$h/payload"
@@ -128,6 +130,14 @@ payload"
 	cmp "$h/pw" "$h/pw2"
 	run -1 eng cp "evil:/../../../../$h/victim/file" "$h/stolen"
 	assert_contains "$output" "Could not find the file"
+	# A symlink in the destination directory is replaced, not written through.
+	eng cp "$h/payload" evil:/tmp/t/x
+	eng cp -L evil:/tmp/t/x "$h/p4"
+	assert_eq "$(cat "$h/p4")" "payload"
+	eng cp "$h/payload" evil:/tmp/t/
+	# A directory copied out with a symlink inside: copied as a symlink.
+	eng cp evil:/tmp/t "$h/tcopy"
+	[ -L "$h/tcopy/x" ] || [ "$(cat "$h/tcopy/x")" = payload ]
 	assert_eq "$(host_tree "$h/victim")" "$before"
 	assert_eq "$(host_tree /etc)" "$etc_before"
 	eng rm evil >/dev/null
