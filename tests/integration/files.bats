@@ -294,3 +294,15 @@ only"
 	[[ "$output" != *proc/1/* ]]
 	eng rm -f exportlive >/dev/null
 }
+
+@test "the container management spelling: container cp, diff, rename, export" {
+	eng run --name mgmt "$IMG" sh -c 'echo m >/m'
+	run eng container diff mgmt
+	assert_eq "$output" "A /m"
+	eng container cp mgmt:/m "$BATS_TEST_TMPDIR/m"
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/m")" "m"
+	eng container rename mgmt mgmt2
+	run eng container export mgmt2
+	assert_eq "$status" 0
+	eng rm mgmt2 >/dev/null
+}
