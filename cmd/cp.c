@@ -1,11 +1,13 @@
-/* cp.c: `engine cp [-a] [-L] CONTAINER:SRC DEST` and `engine cp [-a] [-L]
- * SRC CONTAINER:DEST` (libengine/cp.c does the copy).  A tar stream ("-")
- * is not offered: it would need libarchive in this binary. */
+/* cp.c: `engine cp [-a] [-L] CONTAINER:SRC DEST|-` and `engine cp [-a]
+ * [-L] SRC|- CONTAINER:DEST` (libengine/cp.c does the copy).  A tar stream
+ * ("-") needs libarchive: cmd_cp_tar is engine-image's (cp-tar.c), and
+ * in `engine` it execs engine-image with this command line. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "cmd.h"
@@ -32,6 +34,7 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	static const struct option opts[] = {
 		{ "archive", no_argument, NULL, 'a' },
 		{ "follow-link", no_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -40,7 +43,7 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aL", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:aLq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o.archive = true;
@@ -48,12 +51,18 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 		case 'L':
 			o.follow = true;
 			break;
+		case 'q':
+			break; /* we print no progress: always quiet */
 		case 'h':
 			puts("Usage: engine cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n"
 			     "       engine cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH\n"
 			     "\n"
 			     "  -a, --archive       keep uid/gid\n"
-			     "  -L, --follow-link   follow a symlink given as SRC_PATH");
+			     "  -L, --follow-link   follow a symlink given as SRC_PATH\n"
+			     "  -q, --quiet         print no progress (we never do)\n"
+			     "\n"
+			     "\"-\" as SRC_PATH reads a tar from stdin into the directory DEST_PATH;\n"
+			     "as DEST_PATH it writes SRC_PATH as a tar to stdout.");
 			return 0;
 		default:
 			return cmd_bad_flag(c, argv);
@@ -72,10 +81,6 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	}
 	if (src_ctr == NULL && dest_ctr == NULL) {
 		engine_error_set(&err, EINVAL, "must specify at least one container source");
-		return cmd_report(err);
-	}
-	if (strcmp(src, "-") == 0 || strcmp(dest, "-") == 0) {
-		engine_error_set(&err, ENOTSUP, "cp: a tar stream (\"-\") is not supported; copy to or from a path");
 		return cmd_report(err);
 	}
 	const char *ctr_path = src_ctr ? src : dest;
@@ -98,6 +103,22 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	cleanup_free char *abs = NULL;
 	if (ctr_path[0] != '/' && asprintf(&abs, "/%s", ctr_path) >= 0)
 		ctr_path = abs;
+	if (strcmp(src_ctr ? dest : src, "-") == 0) {
+		if (src_ctr == NULL && isatty(STDIN_FILENO)) {
+			engine_container_free(ctr);
+			engine_error_set(&err, EINVAL, "cp: a tar stream on stdin was asked for (\"-\"), "
+				"but stdin is a terminal");
+			return cmd_report(err);
+		}
+		if (src_ctr != NULL && isatty(STDOUT_FILENO)) {
+			engine_container_free(ctr);
+			engine_error_set(&err, ENOTTY, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+			return cmd_report_1(&err);
+		}
+		int rc = cmd_cp_tar(&map, ctr, ctr_path, src_ctr != NULL, &o);
+		engine_container_free(ctr);
+		return rc;
+	}
 	if (src_ctr != NULL)
 		r = engine_cp_from_container(ctr, &map, ctr_path, dest, &o, &err);
 	else

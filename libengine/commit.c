@@ -28,6 +28,7 @@
 #include "ctr-root.h"
 #include "fs.h"
 #include "layer-diff.h"
+#include "unpack.h"
 #include "userns.h"
 
 struct link {
@@ -97,13 +98,13 @@ static int write_header(struct tar *t, struct archive_entry *e, const char *name
 	return 0;
 }
 
-/* One entry: DIRFD/NAME (not followed), written as TARNAME. */
-static int tar_add(struct tar *t, int dirfd, const char *name, const char *tarname,
-		   struct engine_error **err)
+/* One entry of stat ST written as TARNAME: a regular file's content from
+ * FD, else from DIRFD/NAME (opened not followed); a symlink's target from
+ * DIRFD/NAME. */
+static int tar_entry(struct tar *t, const struct stat *stp, int fd_in, int dirfd, const char *name,
+		     const char *tarname, struct engine_error **err)
 {
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "stat %s", tarname);
+	struct stat st = *stp;
 	if (S_ISSOCK(st.st_mode))
 		return 0; /* tar has no sockets; docker skips them too */
 	struct archive_entry *e = archive_entry_new();
@@ -136,7 +137,8 @@ static int tar_add(struct tar *t, int dirfd, const char *name, const char *tarna
 			r = write_header(t, e, tarname, err);
 		}
 	} else if (S_ISREG(st.st_mode)) {
-		int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		int fd = fd_in >= 0 ? fcntl(fd_in, F_DUPFD_CLOEXEC, 3)
+				    : openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
 			r = engine_error_errno(err, errno, "open %s", tarname);
 		} else {
@@ -163,6 +165,16 @@ static int tar_add(struct tar *t, int dirfd, const char *name, const char *tarna
 	}
 	archive_entry_free(e);
 	return r;
+}
+
+/* One entry: DIRFD/NAME (not followed), written as TARNAME. */
+static int tar_add(struct tar *t, int dirfd, const char *name, const char *tarname,
+		   struct engine_error **err)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "stat %s", tarname);
+	return tar_entry(t, &st, -1, dirfd, name, tarname, err);
 }
 
 /* A marker with no content: ".wh.NAME" or ".wh..wh..opq". */
@@ -455,4 +467,131 @@ out:
 	storage_image_free(image);
 	storage_store_close(store);
 	return rc;
+}
+
+/* ---- cp with a tar stream ------------------------------------------------- */
+
+struct cp_tar_job {
+	const struct engine_container *c;
+	const struct engine_idmap *map;
+	const struct engine_cp_options *o;
+	const char *path;
+	int fd;
+};
+
+static int cp_not_found(const struct engine_container *c, const char *path, struct engine_error **err)
+{
+	engine_error_set(err, ENOENT, "Could not find the file %s in container %s", path, c->name);
+	(*err)->exit_code = 1;
+	return -1;
+}
+
+static bool dot_name(const char *b)
+{
+	return strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strcmp(b, "/") == 0;
+}
+
+static int tar_out_fn(void *data, int rootfd, struct engine_error **err)
+{
+	struct cp_tar_job *j = data;
+	size_t len = strlen(j->path);
+	bool contents = len >= 2 && strcmp(j->path + len - 2, "/.") == 0;
+	cleanup_free char *parent = strdup(j->path);
+	if (parent == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = '\0';
+	char *slash = strrchr(parent, '/');
+	char base[NAME_MAX + 1];
+	snprintf(base, sizeof(base), "%s", slash && slash[1] ? slash + 1 : parent);
+	if (slash == parent)
+		parent[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	struct stat st;
+	cleanup_close int fd = -1, dirfd = -1;
+	if (contents || j->o->follow || dot_name(base)) {
+		/* The node itself, followed; looked at before it is opened
+		 * (a device node or FIFO is never opened). */
+		cleanup_close int path = engine_openat2(rootfd, j->path, O_PATH | O_CLOEXEC, 0,
+							ENGINE_RESOLVE_IN_ROOT);
+		if (path < 0 || fstat(path, &st) < 0)
+			return cp_not_found(j->c, j->path, err);
+		if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+			struct stat again;
+			fd = engine_openat2(rootfd, j->path,
+					    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+						    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
+					    0, ENGINE_RESOLVE_IN_ROOT);
+			if (fd < 0 || fstat(fd, &again) < 0 || again.st_ino != st.st_ino ||
+			    again.st_dev != st.st_dev)
+				return engine_error_set(err, EAGAIN, "%s changed while it was copied", j->path);
+		}
+		if (contents && !S_ISDIR(st.st_mode))
+			return engine_error_set(err, ENOTDIR, "%s: not a directory", j->path);
+	} else {
+		dirfd = engine_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
+				       ENGINE_RESOLVE_IN_ROOT);
+		if (dirfd < 0 || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return cp_not_found(j->c, j->path, err);
+		if (S_ISDIR(st.st_mode)) {
+			fd = openat(dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				return engine_error_errno(err, errno, "open %s", j->path);
+		}
+	}
+	/* "DIR/.", "/", "..": the contents, at the top of the tar. */
+	const char *top = contents || dot_name(base) ? "" : base;
+	struct tar t;
+	if (tar_open(&t, j->fd, err) < 0) {
+		tar_close(&t, NULL);
+		return -1;
+	}
+	int r = 0;
+	if (top[0] != '\0')
+		r = tar_entry(&t, &st, S_ISREG(st.st_mode) ? fd : -1, dirfd, base, top, err);
+	if (r == 0 && S_ISDIR(st.st_mode))
+		r = tar_tree(&t, fd, top, err);
+	if (tar_close(&t, r < 0 ? NULL : err) < 0)
+		r = -1;
+	return r;
+}
+
+int engine_cp_tar_out(const struct engine_container *c, const struct engine_idmap *map,
+		      const char *src, const struct engine_cp_options *o, int out_fd,
+		      struct engine_error **err)
+{
+	struct cp_tar_job j = { .c = c, .map = map, .o = o, .path = src, .fd = out_fd };
+	return engine_container_with_root(c, map, tar_out_fn, &j, err);
+}
+
+static int tar_in_fn(void *data, int rootfd, struct engine_error **err)
+{
+	struct cp_tar_job *j = data;
+	cleanup_close int dirfd = engine_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
+						 ENGINE_RESOLVE_IN_ROOT);
+	if (dirfd == -ENOTDIR)
+		return engine_error_set(err, ENOTDIR, "extraction point is not a directory: %s", j->path);
+	if (dirfd < 0)
+		return cp_not_found(j->c, j->path, err);
+	bool rootless = j->map->mode != ENGINE_IDMAP_ROOT;
+	/* The layer unpacker's rules: nothing leaves DEST, no device nodes
+	 * rootless; entries replace what is there. */
+	struct storage_unpack_options uo = {
+		.whiteouts = STORAGE_WHITEOUT_KEEP,
+		.rootless = rootless,
+		.mapped_ids = rootless ? engine_idmap_total(j->map->uids, j->map->n_uids) : 0,
+		.ignore_chown_errors = !j->o->archive || j->map->mode == ENGINE_IDMAP_SINGLE,
+	};
+	char diff_id[STORAGE_DIGEST_MAX];
+	return storage_unpack_layer(dirfd, j->fd, &uo, diff_id, NULL, err) < 0
+		       ? engine_error_prefix(err, "cp into %s:%s", j->c->name, j->path)
+		       : 0;
+}
+
+int engine_cp_tar_in(const struct engine_container *c, const struct engine_idmap *map, int in_fd,
+		     const char *dest, const struct engine_cp_options *o, struct engine_error **err)
+{
+	struct cp_tar_job j = { .c = c, .map = map, .o = o, .path = dest, .fd = in_fd };
+	return engine_container_with_root(c, map, tar_in_fn, &j, err);
 }

@@ -8,6 +8,7 @@
 #include "containers.h"
 #include "error.h"
 #include "idmap.h"
+#include "cp.h"
 #include "image.h"
 
 struct engine_commit_options {
@@ -30,3 +31,15 @@ int engine_container_commit(const char *root, const struct engine_idmap *map,
 /* The container's whole root file system as a tar stream on OUT_FD. */
 int engine_container_export(const struct engine_container *c, const struct engine_idmap *map,
 			    int out_fd, struct engine_error **err);
+
+/* cp CONTAINER:SRC - : SRC (resolved in the container's root, followed
+ * with -L) as a tar on OUT_FD, named by its base name ("SRC/.": its
+ * contents). */
+int engine_cp_tar_out(const struct engine_container *c, const struct engine_idmap *map,
+		      const char *src, const struct engine_cp_options *o, int out_fd,
+		      struct engine_error **err);
+/* cp - CONTAINER:DEST : the tar on IN_FD unpacked into the directory DEST
+ * by the layer unpacker (nothing may leave DEST; entries replace what is
+ * there); owned by the container's root, or as the tar says with -a. */
+int engine_cp_tar_in(const struct engine_container *c, const struct engine_idmap *map, int in_fd,
+		     const char *dest, const struct engine_cp_options *o, struct engine_error **err);
