@@ -552,18 +552,22 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 	if (name_owner(store, name, owner) == 0 && strcmp(owner, id) == 0)
 		unlinkat(store->rootfd, rel, 0);
 	/* A rename since the caller read the record (a monitor removing its
-	 * --rm container): the name config.json has now goes too. */
-	snprintf(rel, sizeof(rel), "containers/%s/config.json", id);
-	struct engine_error *cfg_err = NULL;
-	cleanup_json json_t *cfg = read_json(store->rootfd, rel, CONFIG_MAX, &cfg_err);
-	engine_error_free(&cfg_err);
-	const char *now = cfg ? json_string_value(json_object_get(cfg, "Name")) : NULL;
-	if (now != NULL && strcmp(now, name) != 0 && engine_container_name_check(now, NULL) == 0 &&
-	    name_owner(store, now, owner) == 0 &&
-	    strcmp(owner, id) == 0) {
-		snprintf(rel, sizeof(rel), "container-names/%s", now);
-		unlinkat(store->rootfd, rel, 0);
+	 * --rm container, whose config.json went with the writable layer):
+	 * any other name this container owns goes too. */
+	int names = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = names >= 0 ? fdopendir(names) : NULL;
+	if (d == NULL && names >= 0)
+		close(names);
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, name) == 0 ||
+		    engine_container_name_check(e->d_name, NULL) < 0)
+			continue;
+		if (name_owner(store, e->d_name, owner) == 0 && strcmp(owner, id) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
 	}
+	if (d != NULL)
+		closedir(d);
 	snprintf(rel, sizeof(rel), "containers/%s", id);
 	/* The overlay on merged/ goes with the container's mount namespace,
 	 * which the kernel tears down just after its last process: a

@@ -168,6 +168,15 @@ payload"
 	run -1 eng rename nosuch x
 	assert_eq "$output" "Error: No such container: nosuch"
 	eng rm oldname newname >/dev/null
+	# A --rm container renamed while it runs: its monitor frees the new name.
+	eng run -d --rm --name rmold "$IMG" sleep 4806 >/dev/null
+	eng rename rmold rmnew
+	eng stop -t 0 rmnew >/dev/null
+	for _ in $(seq 100); do eng create --name rmnew "$IMG" true >/dev/null 2>&1 && break; sleep 0.1; done
+	run eng ps -a --format '{{.Names}} {{.Status}}'
+	assert_contains "$output" "rmnew Created"
+	eng create --name rmold "$IMG" true >/dev/null
+	eng rm rmnew rmold >/dev/null
 }
 
 @test "pause: without a delegated cgroup v2, one clear line and 125" {
