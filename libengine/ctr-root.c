@@ -130,6 +130,9 @@ static int wait_child(pid_t pid, int sock, struct engine_error **err)
 		;
 	if (r < 0)
 		return -1;
+	/* `export C | head`: the reader went away, as for any writer. */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
+		return engine_error_errno(err, EPIPE, "write");
 	if (WIFSIGNALED(status))
 		return engine_error_set(err, ECHILD, "the namespace helper was killed by signal %d",
 					WTERMSIG(status));
