@@ -298,8 +298,8 @@ static int layer_tar(const struct engine_changes *ch, int out, struct engine_err
 		const char *base = slash ? slash + 1 : rel;
 		if (slash != NULL)
 			*slash = '\0';
-		int dirfd = slash ? engine_openat2(src, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-						   ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_SYMLINKS)
+		int dirfd = slash ? engine_open_in_root(src, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+							ENGINE_RESOLVE_NO_SYMLINKS)
 				  : fcntl(src, F_DUPFD_CLOEXEC, 3);
 		if (dirfd < 0)
 			continue; /* gone meanwhile */
@@ -513,16 +513,15 @@ static int tar_out_fn(void *data, int rootfd, struct engine_error **err)
 	if (contents || j->o->follow || dot_name(base)) {
 		/* The node itself, followed; looked at before it is opened
 		 * (a device node or FIFO is never opened). */
-		cleanup_close int path = engine_openat2(rootfd, j->path, O_PATH | O_CLOEXEC, 0,
-							ENGINE_RESOLVE_IN_ROOT);
+		cleanup_close int path = engine_open_in_root(rootfd, j->path, O_PATH | O_CLOEXEC, 0);
 		if (path < 0 || fstat(path, &st) < 0)
 			return cp_not_found(j->c, j->path, err);
 		if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
 			struct stat again;
-			fd = engine_openat2(rootfd, j->path,
-					    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-						    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
-					    0, ENGINE_RESOLVE_IN_ROOT);
+			fd = engine_open_in_root(rootfd, j->path,
+						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
+						 0);
 			if (fd < 0 || fstat(fd, &again) < 0 || again.st_ino != st.st_ino ||
 			    again.st_dev != st.st_dev)
 				return engine_error_set(err, EAGAIN, "%s changed while it was copied", j->path);
@@ -530,8 +529,7 @@ static int tar_out_fn(void *data, int rootfd, struct engine_error **err)
 		if (contents && !S_ISDIR(st.st_mode))
 			return engine_error_set(err, ENOTDIR, "%s: not a directory", j->path);
 	} else {
-		dirfd = engine_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-				       ENGINE_RESOLVE_IN_ROOT);
+		dirfd = engine_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (dirfd < 0 || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return cp_not_found(j->c, j->path, err);
 		if (S_ISDIR(st.st_mode)) {
@@ -568,8 +566,7 @@ int engine_cp_tar_out(const struct engine_container *c, const struct engine_idma
 static int tar_in_fn(void *data, int rootfd, struct engine_error **err)
 {
 	struct cp_tar_job *j = data;
-	cleanup_close int dirfd = engine_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-						 ENGINE_RESOLVE_IN_ROOT);
+	cleanup_close int dirfd = engine_open_in_root(rootfd, j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dirfd == -ENOTDIR)
 		return engine_error_set(err, ENOTDIR, "extraction point is not a directory: %s", j->path);
 	if (dirfd < 0)

@@ -307,8 +307,7 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 	if (j->o->follow) {
 		/* Looked at before it is opened: a device node or a FIFO is
 		 * recreated from its stat, never opened. */
-		cleanup_close int path = engine_openat2(rootfd, j->src_path, O_PATH | O_CLOEXEC, 0,
-							ENGINE_RESOLVE_IN_ROOT);
+		cleanup_close int path = engine_open_in_root(rootfd, j->src_path, O_PATH | O_CLOEXEC, 0);
 		if (path < 0)
 			return -path == ENOENT || -path == ENOTDIR
 				       ? not_found(j->c, j->src_path, err)
@@ -317,10 +316,10 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 			return engine_error_errno(err, errno, "stat %s", j->src_path);
 		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 			struct stat again;
-			fd = engine_openat2(rootfd, j->src_path,
-					    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-						    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
-					    0, ENGINE_RESOLVE_IN_ROOT);
+			fd = engine_open_in_root(rootfd, j->src_path,
+						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
+						 0);
 			if (fd < 0 || fstat(fd, &again) < 0 || again.st_dev != st.st_dev ||
 			    again.st_ino != st.st_ino)
 				return engine_error_set(err, EAGAIN, "%s changed while it was copied",
@@ -337,16 +336,14 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 		cleanup_free char *parent = dir_name(j->src_path);
 		if (parent == NULL)
 			return engine_error_set(err, ENOMEM, "out of memory");
-		dirfd = engine_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-				       ENGINE_RESOLVE_IN_ROOT);
+		dirfd = engine_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (dirfd < 0)
 			return -dirfd == ENOENT || -dirfd == ENOTDIR ? not_found(j->c, j->src_path, err)
 					     : engine_error_errno(err, -dirfd, "open %s", parent);
 		base_name(j->src_path, name, sizeof(name));
 		if (strcmp(name, "/") == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			/* "/", "DIR/." or "DIR/..": the directory itself, resolved. */
-			fd = engine_openat2(rootfd, j->src_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-					    ENGINE_RESOLVE_IN_ROOT);
+			fd = engine_open_in_root(rootfd, j->src_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 			if (fd < 0)
 				return not_found(j->c, j->src_path, err);
 			if (fstat(fd, &st) < 0)
@@ -410,8 +407,7 @@ static int to_child(void *data, int rootfd, struct engine_error **err)
 			       : fstatat(j.host_src.dirfd, j.host_src.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return engine_error_errno(err, errno, "stat %s", j.src_path);
 	struct dest d = { .shown = j.dest_path };
-	cleanup_close int dirfd = engine_openat2(rootfd, j.dest_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-						 ENGINE_RESOLVE_IN_ROOT);
+	cleanup_close int dirfd = engine_open_in_root(rootfd, j.dest_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dirfd >= 0) {
 		d.kind = DEST_INTO;
 	} else {
@@ -421,8 +417,7 @@ static int to_child(void *data, int rootfd, struct engine_error **err)
 		cleanup_free char *parent = dir_name(j.dest_path);
 		if (parent == NULL)
 			return engine_error_set(err, ENOMEM, "out of memory");
-		dirfd = engine_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-				       ENGINE_RESOLVE_IN_ROOT);
+		dirfd = engine_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (dirfd < 0)
 			return not_found(j.c, parent, err);
 		d.kind = DEST_AS;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fs.h"
 #include "mounts.h"
 #include "spec.h"
 #include "userns.h"
@@ -196,4 +197,12 @@ int engine_container_with_root(const struct engine_container *c, const struct en
 	if (engine_userns_clone(map, CLONE_NEWNS | CLONE_NEWPID, mount_child, &j, &pid, &sock, err) < 0)
 		return -1;
 	return wait_child(pid, sock, err);
+}
+
+int engine_open_in_root(int rootfd, const char *path, int flags, unsigned long long extra)
+{
+	int fd = -EAGAIN;
+	for (int i = 0; i < 1000 && fd == -EAGAIN; i++)
+		fd = engine_openat2(rootfd, path, flags, 0, ENGINE_RESOLVE_IN_ROOT | extra);
+	return fd;
 }

@@ -22,3 +22,10 @@ typedef int (*engine_ctr_root_fn)(void *data, int rootfd, struct engine_error **
  * error, when it fails. */
 int engine_container_with_root(const struct engine_container *c, const struct engine_idmap *map,
 			       engine_ctr_root_fn fn, void *data, struct engine_error **err);
+
+/* openat2(ROOTFD, PATH, FLAGS, RESOLVE_IN_ROOT | EXTRA): PATH resolved
+ * inside the container's root.  The kernel fails a lookup with ".." in
+ * it with EAGAIN when a rename or mount happened meanwhile anywhere on
+ * the machine (it cannot vouch for the walk): retried here.  An fd or
+ * -errno. */
+int engine_open_in_root(int rootfd, const char *path, int flags, unsigned long long extra);
