@@ -324,7 +324,7 @@ static int commit_child(void *data, int sock)
 	struct engine_changes ch = { 0 };
 	int r = engine_container_spec(j->c, &spec, &err);
 	if (r == 0)
-		r = engine_layer_changes(&spec, j->map->mode != ENGINE_IDMAP_ROOT, &ch, &err);
+		r = engine_layer_changes(&spec, &ch, &err);
 	if (r == 0)
 		r = layer_tar(&ch, j->out, &err);
 	engine_changes_clear(&ch);

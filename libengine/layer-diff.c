@@ -322,10 +322,9 @@ static int vfs_changes(const struct engine_run_spec *spec, struct engine_changes
 	return walk_vfs(newfd, oldfd, "", ch, err);
 }
 
-int engine_layer_changes(const struct engine_run_spec *spec, bool rootless,
-			 struct engine_changes *ret, struct engine_error **err)
+int engine_layer_changes(const struct engine_run_spec *spec, struct engine_changes *ret,
+			 struct engine_error **err)
 {
-	(void)rootless;
 	struct engine_changes ch = { 0 };
 	if (spec->n_layers == 0)
 		return engine_error_set(err, EINVAL, "container %s runs a --rootfs directory, not an image: "
@@ -359,7 +358,7 @@ static int diff_child(void *data, int sock)
 	struct engine_changes ch = { 0 };
 	int r = engine_container_spec(j->c, &spec, &err);
 	if (r == 0)
-		r = engine_layer_changes(&spec, j->map->mode != ENGINE_IDMAP_ROOT, &ch, &err);
+		r = engine_layer_changes(&spec, &ch, &err);
 	for (size_t i = 0; r == 0 && i < ch.n; i++) {
 		char k = ch.v[i].opaque ? 'O' : ch.v[i].kind;
 		if (engine_write_all(j->out, &k, 1) < 0 ||

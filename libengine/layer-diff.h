@@ -31,8 +31,8 @@ void engine_changes_clear(struct engine_changes *ch);
 /* In the caller's process, which must see the files as the container
  * does (inside its user namespace): the changes of the container SPEC
  * recorded in the store, sorted by path. */
-int engine_layer_changes(const struct engine_run_spec *spec, bool rootless,
-			 struct engine_changes *ret, struct engine_error **err);
+int engine_layer_changes(const struct engine_run_spec *spec, struct engine_changes *ret,
+			 struct engine_error **err);
 
 /* The same for the CLI: runs the walk in the user-namespace helper. */
 int engine_container_changes(const struct engine_container *c, const struct engine_idmap *map,
