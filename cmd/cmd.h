@@ -43,6 +43,21 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
 /* exec and top (#4) */
 int cmd_exec(int argc, char **argv, struct cmd_global *g);
 int cmd_top(int argc, char **argv, struct cmd_global *g);
+/* Issue #4, files: cp, diff, commit, export, rename, pause/unpause. */
+int cmd_rename(int argc, char **argv, struct cmd_global *g);
+int cmd_pause(int argc, char **argv, struct cmd_global *g);
+int cmd_unpause(int argc, char **argv, struct cmd_global *g);
+int cmd_cp(int argc, char **argv, struct cmd_global *g);
+/* cp with "-": engine-image's (cp-tar.c); in engine, exec engine-image. */
+struct engine_idmap;
+struct engine_cp_options;
+struct engine_container;
+#include <stdbool.h>
+int cmd_cp_tar(const struct engine_idmap *map, const struct engine_container *ctr,
+	       const char *ctr_path, bool out, const struct engine_cp_options *o);
+int cmd_diff(int argc, char **argv, struct cmd_global *g);
+int cmd_commit(int argc, char **argv, struct cmd_global *g); /* engine-image */
+int cmd_export(int argc, char **argv, struct cmd_global *g); /* engine-image */
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

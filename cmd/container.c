@@ -9,8 +9,8 @@
 int cmd_container(int argc, char **argv, struct cmd_global *g)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine container COMMAND\n\nCommands:\n  create  inspect  kill  logs  ls  "
-		     "restart  rm  run  start  stop  wait");
+		puts("Usage: engine container COMMAND\n\nCommands:\n  commit  cp  create  diff  export  "
+		     "inspect  kill  logs  ls  pause  rename  restart  rm  run  start  stop  unpause  wait");
 		return argc < 2 ? 125 : 0;
 	}
 	static const struct {
@@ -22,6 +22,10 @@ int cmd_container(int argc, char **argv, struct cmd_global *g)
 		{ "stop", cmd_stop },   { "restart", cmd_restart }, { "kill", cmd_kill },
 		{ "rm", cmd_rm },       { "remove", cmd_rm },   { "wait", cmd_wait },
 		{ "logs", cmd_logs },   { "prune", cmd_container_prune },
+		/* Issue #4, files. */
+		{ "cp", cmd_cp },       { "diff", cmd_diff },   { "commit", cmd_commit },
+		{ "export", cmd_export }, { "rename", cmd_rename }, { "pause", cmd_pause },
+		{ "unpause", cmd_unpause },
 	};
 	const char *sub = argv[1];
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)

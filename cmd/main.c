@@ -42,6 +42,13 @@ static const char usage[] =
 	"  exec      run a command in a running container\n"
 	"  top       show a container's processes\n"
 	"  container manage containers\n"
+	"  cp        copy files between a container and the host\n"
+	"  diff      show a container's changes to its image\n"
+	"  commit    make an image of a container's changes\n"
+	"  export    write a container's file system as a tar archive\n"
+	"  rename    rename a container\n"
+	"  pause     pause all processes in containers\n"
+	"  unpause   unpause all processes in containers\n"
 	"  pull      pull an image from a registry\n"
 	"  images    list images (also: image ls)\n"
 	"  rmi       remove images (also: image rm)\n"
@@ -226,6 +233,10 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
 		/* exec and top (#4) */
 		{ "exec", cmd_exec },     { "top", cmd_top },
+		/* Issue #4, files. */
+		{ "rename", cmd_rename }, { "pause", cmd_pause }, { "unpause", cmd_unpause },
+		{ "cp", cmd_cp },         { "diff", cmd_diff },       { "commit", cmd_commit },
+		{ "export", cmd_export },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -551,6 +551,23 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 	/* Only our own name: a name reused since must stay. */
 	if (name_owner(store, name, owner) == 0 && strcmp(owner, id) == 0)
 		unlinkat(store->rootfd, rel, 0);
+	/* A rename since the caller read the record (a monitor removing its
+	 * --rm container, whose config.json went with the writable layer):
+	 * any other name this container owns goes too. */
+	int names = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = names >= 0 ? fdopendir(names) : NULL;
+	if (d == NULL && names >= 0)
+		close(names);
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, name) == 0 ||
+		    engine_container_name_check(e->d_name, NULL) < 0)
+			continue;
+		if (name_owner(store, e->d_name, owner) == 0 && strcmp(owner, id) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d != NULL)
+		closedir(d);
 	snprintf(rel, sizeof(rel), "containers/%s", id);
 	/* The overlay on merged/ goes with the container's mount namespace,
 	 * which the kernel tears down just after its last process: a
@@ -624,4 +641,64 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;
+}
+
+/* ---- rename (issue #4, files) -------------------------------------------- */
+
+int engine_container_rename(struct storage_store *store, const char *what, const char *new_name,
+			    struct engine_error **err)
+{
+	if (new_name[0] == '\0')
+		return engine_error_set(err, EINVAL, "Neither old nor new names may be empty");
+	if (engine_container_name_check(new_name, err) < 0)
+		return -1;
+	const char *name = new_name[0] == '/' ? new_name + 1 : new_name;
+	struct engine_container *c = NULL;
+	if (engine_container_get(store, what, &c, err) < 0)
+		return -1;
+	int r = -1;
+	if (strcmp(c->name, name) == 0) {
+		engine_error_set(err, EINVAL, "Renaming a container with the same name as its current name");
+		goto out;
+	}
+	if (storage_store_lock(store, err) < 0)
+		goto out;
+	/* The new name is taken first (O_EXCL: the conflict check), then
+	 * config.json says so, then the old name goes: a crash in between
+	 * leaves a container with both names reserved, never with none. */
+	r = reserve_name(store, name, c->id, err);
+	if (r == -EEXIST) {
+		char owner[65] = "";
+		name_owner(store, name, owner);
+		r = engine_error_set(err, EEXIST,
+				     "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+				     "You have to remove (or rename) that container to be able to reuse that name.",
+				     name, owner);
+	} else if (r < 0 && *err == NULL) {
+		r = engine_error_errno(err, -r, "reserve the name %s", name);
+	}
+	if (r == 0) {
+		int lock = engine_container_lock(store->root, c->id, err);
+		if (lock < 0) {
+			r = -1;
+		} else {
+			json_object_set_new(c->config, "Name", json_string(name));
+			r = write_json(store->root, c->id, "config.json", c->config, err);
+			close(lock);
+		}
+		char rel[320];
+		if (r < 0) {
+			snprintf(rel, sizeof(rel), "container-names/%s", name);
+			unlinkat(store->rootfd, rel, 0);
+		} else {
+			char owner[65] = "";
+			snprintf(rel, sizeof(rel), "container-names/%s", c->name);
+			if (name_owner(store, c->name, owner) == 0 && strcmp(owner, c->id) == 0)
+				unlinkat(store->rootfd, rel, 0);
+		}
+	}
+	storage_store_unlock(store);
+out:
+	engine_container_free(c);
+	return r < 0 ? -1 : 0;
 }

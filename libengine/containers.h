@@ -106,3 +106,9 @@ bool engine_pid_alive_since(pid_t pid, uint64_t start);
 /* Field 22 of /proc/PID/stat, 0 when unreadable. */
 uint64_t engine_pid_start_time(pid_t pid);
 int64_t engine_now_ns(void);
+
+/* rename (issue #4, files): move the container's name to NEW_NAME under the
+ * store lock (config.json replaced atomically, the old name freed).  A name
+ * in use fails with EEXIST and Docker's message. */
+int engine_container_rename(struct storage_store *store, const char *what, const char *new_name,
+			    struct engine_error **err);

@@ -838,9 +838,68 @@ static void now_rfc3339(char *out, size_t size)
 	snprintf(out, size, "%s.%09ldZ", base, ts.tv_nsec);
 }
 
+/* commit: the parent's config with the new layer, history entry and the
+ * container's settings. */
+static json_t *commit_config(const struct engine_import_options *opts, const char *diff_id,
+			     const char *created)
+{
+	json_t *cfg = json_deep_copy(opts->base_config);
+	if (cfg == NULL)
+		return NULL;
+	json_object_set_new(cfg, "created", json_string(created));
+	if (opts->author != NULL && opts->author[0] != '\0')
+		json_object_set_new(cfg, "author", json_string(opts->author));
+	else
+		json_object_del(cfg, "author");
+	json_t *rootfs = json_object_get(cfg, "rootfs");
+	if (!json_is_object(rootfs)) {
+		rootfs = json_pack("{s:s,s:[]}", "type", "layers", "diff_ids");
+		json_object_set_new(cfg, "rootfs", rootfs);
+	}
+	json_t *ids = json_object_get(rootfs, "diff_ids");
+	if (!json_is_array(ids)) {
+		ids = json_array();
+		json_object_set_new(rootfs, "diff_ids", ids);
+	}
+	json_array_append_new(ids, json_string(diff_id));
+	json_t *history = json_object_get(cfg, "history");
+	if (!json_is_array(history)) {
+		history = json_array();
+		json_object_set_new(cfg, "history", history);
+	}
+	json_t *h = json_pack("{s:s,s:s}", "created", created, "created_by",
+			      opts->created_by ? opts->created_by : "");
+	if (opts->author != NULL && opts->author[0] != '\0')
+		json_object_set_new(h, "author", json_string(opts->author));
+	if (opts->message != NULL && opts->message[0] != '\0')
+		json_object_set_new(h, "comment", json_string(opts->message));
+	json_array_append_new(history, h);
+	json_t *config = json_object_get(cfg, "config");
+	if (!json_is_object(config)) {
+		config = json_object();
+		json_object_set_new(cfg, "config", config);
+	}
+	if (opts->container_config != NULL)
+		json_object_update(config, opts->container_config);
+	return cfg;
+}
+
 static int import_config(const struct engine_import_options *opts, const char *diff_id,
 			  char **ret, struct engine_error **err)
 {
+	if (opts->base_config != NULL) {
+		char when[64];
+		now_rfc3339(when, sizeof(when));
+		cleanup_json json_t *cfg = commit_config(opts, diff_id, when);
+		if (cfg == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		json_t *config = json_object_get(cfg, "config");
+		for (size_t i = 0; i < opts->n_changes; i++)
+			if (engine_image_config_change(config, opts->changes[i], err) < 0)
+				return -1;
+		*ret = json_dumps(cfg, JSON_COMPACT);
+		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
 	struct storage_platform host;
 	if (storage_platform_host(&host, err) < 0)
 		return -1;
@@ -928,10 +987,22 @@ int engine_image_import(const char *root, const struct engine_idmap *map, int in
 	if (import_config(opts, diff_id, &config, err) < 0 ||
 	    take_config(&p, config, strlen(config), err) < 0)
 		goto fail;
-	p.digests[0] = strdup(digest);
-	if (p.digests[0] == NULL) {
-		engine_error_set(err, ENOMEM, "out of memory");
+	/* take_config sized the layer lists from the config: the base's
+	 * layers (commit), then the new one. */
+	if (p.n_layers != opts->n_base + 1) {
+		engine_error_set(err, EINVAL, "the new config has %zu layers, want %zu", p.n_layers,
+				 opts->n_base + 1);
 		goto fail;
+	}
+	for (size_t i = 0; i < opts->n_base; i++)
+		if ((p.digests[i] = strdup(opts->base_digests[i])) == NULL)
+			break;
+	p.digests[opts->n_base] = strdup(digest);
+	for (size_t i = 0; i <= opts->n_base; i++) {
+		if (p.digests[i] == NULL) {
+			engine_error_set(err, ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	if (name != NULL && add_name(&p, name, err) < 0)
 		goto fail;
@@ -956,5 +1027,5 @@ fail:
 	pending_clear(&p);
 	json_decref(l.new_blobs);
 	storage_store_close(l.store);
-	return rc < 0 ? engine_error_prefix(err, "import") : 0;
+	return rc < 0 ? engine_error_prefix(err, opts->base_config ? "commit" : "import") : 0;
 }

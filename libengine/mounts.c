@@ -489,6 +489,12 @@ static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootf
 	return d->make_root(cfg, dir, ret_rootfs, err);
 }
 
+int engine_mounts_layers(const struct engine_mounts_config *cfg, char **ret_rootfs,
+			 struct engine_error **err)
+{
+	return mount_layers(cfg, ret_rootfs, err);
+}
+
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)
 {
 	/* Nothing we mount may propagate back to the host, but host unmounts

@@ -210,15 +210,41 @@ rm -rf "$SUITE_DIR"
 cp -r "$top/tests/integration" "$SUITE_DIR"
 chmod -R a+rX "$SUITE_DIR"
 
+# The suites, one per line so that adding one never touches another's line.
+SUITES="
+run
+security
+userns
+info
+images
+containers
+storage
+save-load
+push
+import-history
+login
+registries
+hostile
+exec
+files
+"
+# Those whose behaviour depends on the storage driver run once per driver.
+DRIVER_SUITES="
+images
+containers
+files
+"
+# shellcheck disable=SC2086
+SUITES=$(echo $SUITES) DRIVER_SUITES=$(echo $DRIVER_SUITES)
+want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "$SUITES"
+# The same suites through the other storage drivers (the default run above
+# detects the kernel overlay here).
+want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
+	run_bats rootless-fuse rootless "$ENGINE_TEST_USER" "$DRIVER_SUITES"
+want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "$DRIVER_SUITES"
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images containers storage save-load push import-history login registries hostile exec"
-# The same image suite through the other storage drivers (the default run
-# above detects the kernel overlay here); run.bats uses --rootfs only.
-want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
-	run_bats rootless-fuse rootless "$ENGINE_TEST_USER" "images containers"
-want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "images containers"
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info"
-want root && run_bats root root root "run security userns info images containers storage save-load push import-history login registries hostile exec"
+want root && run_bats root root root "$SUITES"
 
 finish

@@ -1,0 +1,130 @@
+/* cp.c: `engine cp [-a] [-L] CONTAINER:SRC DEST|-` and `engine cp [-a]
+ * [-L] SRC|- CONTAINER:DEST` (libengine/cp.c does the copy).  A tar stream
+ * ("-") needs libarchive: cmd_cp_tar is engine-image's (cp-tar.c), and
+ * in `engine` it execs engine-image with this command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "cp.h"
+#include "ctr-common.h"
+#include "idmap.h"
+
+/* Docker's split: an absolute path, one without ':', or one starting
+ * with '.' is a local path; else CONTAINER:PATH. */
+static char *split(const char *arg, const char **ret_path)
+{
+	const char *colon = strchr(arg, ':');
+	if (arg[0] == '/' || arg[0] == '.' || colon == NULL) {
+		*ret_path = arg;
+		return NULL;
+	}
+	*ret_path = colon + 1;
+	return strndup(arg, (size_t)(colon - arg));
+}
+
+int cmd_cp(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "archive", no_argument, NULL, 'a' },
+		{ "follow-link", no_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	struct engine_cp_options o = { 0 };
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:aLq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o.archive = true;
+			break;
+		case 'L':
+			o.follow = true;
+			break;
+		case 'q':
+			break; /* we print no progress: always quiet */
+		case 'h':
+			puts("Usage: engine cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n"
+			     "       engine cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH\n"
+			     "\n"
+			     "  -a, --archive       keep uid/gid\n"
+			     "  -L, --follow-link   follow a symlink given as SRC_PATH\n"
+			     "  -q, --quiet         print no progress (we never do)\n"
+			     "\n"
+			     "\"-\" as SRC_PATH reads a tar from stdin into the directory DEST_PATH;\n"
+			     "as DEST_PATH it writes SRC_PATH as a tar to stdout.");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		engine_error_set(&err, EINVAL, "\"engine cp\" requires exactly 2 arguments");
+		return cmd_report(err);
+	}
+	const char *src, *dest;
+	cleanup_free char *src_ctr = split(argv[optind], &src);
+	cleanup_free char *dest_ctr = split(argv[optind + 1], &dest);
+	if (src_ctr != NULL && dest_ctr != NULL) {
+		engine_error_set(&err, EINVAL, "copying between containers is not supported");
+		return cmd_report(err);
+	}
+	if (src_ctr == NULL && dest_ctr == NULL) {
+		engine_error_set(&err, EINVAL, "must specify at least one container source");
+		return cmd_report(err);
+	}
+	const char *ctr_path = src_ctr ? src : dest;
+	if (ctr_path[0] == '\0' || src[0] == '\0' || dest[0] == '\0') {
+		engine_error_set(&err, EINVAL, "cp: empty path");
+		return cmd_report(err);
+	}
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *ctr = NULL;
+	int r = engine_container_get(store, src_ctr ? src_ctr : dest_ctr, &ctr, &err);
+	storage_store_close(store);
+	if (r < 0)
+		return cmd_report_1(&err);
+	/* Container paths are absolute, as Docker reads them. */
+	cleanup_free char *abs = NULL;
+	if (ctr_path[0] != '/' && asprintf(&abs, "/%s", ctr_path) >= 0)
+		ctr_path = abs;
+	if (strcmp(src_ctr ? dest : src, "-") == 0) {
+		if (src_ctr == NULL && isatty(STDIN_FILENO)) {
+			engine_container_free(ctr);
+			engine_error_set(&err, EINVAL, "cp: a tar stream on stdin was asked for (\"-\"), "
+				"but stdin is a terminal");
+			return cmd_report(err);
+		}
+		if (src_ctr != NULL && isatty(STDOUT_FILENO)) {
+			engine_container_free(ctr);
+			engine_error_set(&err, ENOTTY, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+			return cmd_report_1(&err);
+		}
+		int rc = cmd_cp_tar(&map, ctr, ctr_path, src_ctr != NULL, &o);
+		engine_container_free(ctr);
+		return rc;
+	}
+	if (src_ctr != NULL)
+		r = engine_cp_from_container(ctr, &map, ctr_path, dest, &o, &err);
+	else
+		r = engine_cp_to_container(ctr, &map, src, ctr_path, &o, &err);
+	engine_container_free(ctr);
+	if (r < 0)
+		return cmd_report(err);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* diff.c: `engine diff CONTAINER`: what the container changed in its
+ * image, one "A|C|D /path" line each, sorted (libengine/layer-diff.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+#include "idmap.h"
+#include "layer-diff.h"
+
+int cmd_diff(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			puts("Usage: engine diff CONTAINER");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (argc - optind != 1) {
+		engine_error_set(&err, EINVAL, "\"engine diff\" requires exactly 1 argument");
+		return cmd_report(err);
+	}
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *ctr = NULL;
+	int r = engine_container_get(store, argv[optind], &ctr, &err);
+	storage_store_close(store);
+	if (r < 0)
+		return cmd_report_1(&err);
+	struct engine_changes ch = { 0 };
+	r = engine_container_changes(ctr, &map, &ch, &err);
+	engine_container_free(ctr);
+	if (r < 0)
+		return cmd_report(err);
+	for (size_t i = 0; i < ch.n; i++)
+		printf("%c %s\n", ch.v[i].kind, ch.v[i].path);
+	engine_changes_clear(&ch);
+	return fflush(stdout) == 0 ? 0 : 125;
+}

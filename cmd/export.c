@@ -1,0 +1,94 @@
+/* export.c: `engine export [-o FILE] CONTAINER`: the container's whole
+ * root file system as a tar (libengine/commit.c).  In engine-image: the
+ * tar is libarchive's.  -o goes through a temp file and a rename, so FILE
+ * is complete or untouched. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "commit.h"
+#include "containers.h"
+#include "ctr-common.h"
+
+int cmd_export(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	const char *output = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			puts("Usage: engine export [OPTIONS] CONTAINER\n\n"
+			     "  -o, --output FILE   write to FILE instead of stdout");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (argc - optind != 1) {
+		engine_error_set(&err, EINVAL, "\"engine export\" requires exactly 1 argument");
+		return cmd_report(err);
+	}
+	if (output == NULL && isatty(STDOUT_FILENO)) {
+		engine_error_set(&err, ENOTTY,
+				 "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+		return cmd_report_1(&err);
+	}
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *ctr = NULL;
+	int r = engine_container_get(store, argv[optind], &ctr, &err);
+	storage_store_close(store);
+	if (r < 0)
+		return cmd_report_1(&err);
+	cleanup_free char *tmp = NULL;
+	int fd = STDOUT_FILENO;
+	if (output != NULL) {
+		if (asprintf(&tmp, "%s.tmp-XXXXXX", output) < 0) {
+			engine_container_free(ctr);
+			engine_error_set(&err, ENOMEM, "out of memory");
+			return cmd_report(err);
+		}
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			engine_container_free(ctr);
+			engine_error_errno(&err, errno, "create %s", output);
+			return cmd_report(err);
+		}
+	}
+	r = engine_container_export(ctr, &map, fd, &err);
+	engine_container_free(ctr);
+	if (output != NULL) {
+		if (r == 0 && fsync(fd) < 0)
+			r = engine_error_errno(&err, errno, "write %s", output);
+		if (r == 0 && fchmod(fd, 0644 & ~umask(umask(0))) < 0)
+			r = engine_error_errno(&err, errno, "chmod %s", output);
+		close(fd);
+		if (r == 0 && rename(tmp, output) < 0)
+			r = engine_error_errno(&err, errno, "rename to %s", output);
+		if (r < 0)
+			unlink(tmp);
+	}
+	return r < 0 ? cmd_report(err) : 0;
+}

@@ -1,0 +1,49 @@
+/* rename.c: `engine rename CONTAINER NEW_NAME`: the name moves under the
+ * store lock (libengine/containers.c, engine_container_rename). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+
+int cmd_rename(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			puts("Usage: engine rename CONTAINER NEW_NAME");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		engine_error_set(&err, EINVAL, "\"engine rename\" requires exactly 2 arguments");
+		return cmd_report(err);
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	int r = engine_container_rename(store, argv[optind], argv[optind + 1], &err);
+	storage_store_close(store);
+	if (r < 0) {
+		/* A bad new name is a bad argument (125); what the daemon would
+		 * refuse (no such container, a name in use) is 1, as Docker. */
+		if (err->status == EINVAL && err->exit_code == 0 &&
+		    engine_container_name_check(argv[optind + 1], NULL) < 0)
+			return cmd_report(err);
+		return cmd_report_1(&err);
+	}
+	return 0;
+}

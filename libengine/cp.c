@@ -1,0 +1,472 @@
+/* cp.c: copy files between the host and a container (issue #4).
+ *
+ * The copy runs in a child inside the container's user namespace
+ * (ctr-root.c), so files keep the ids the container sees.  Host paths
+ * are opened here, by the CLI, as the user, before the child starts:
+ * after it joins the container's mount namespace the host is out of
+ * sight and only those fds reach it.  Container paths are resolved from
+ * the container's root with openat2(RESOLVE_IN_ROOT): a symlink to "/"
+ * or ".." in the container stays in the container.  Below the resolved
+ * start every step is an *at() call on one name with O_NOFOLLOW or
+ * AT_SYMLINK_NOFOLLOW, and an existing non-directory is unlinked before
+ * we create ours (O_EXCL), so nothing in the tree we copy into can send
+ * a write elsewhere. */
+#include "cp.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "ctr-root.h"
+#include "fs.h"
+
+/* Where a copy comes from: an fd of the thing itself (-L, or a resolved
+ * container path), or a directory and a name in it (not followed). */
+struct src {
+	int fd;        /* the node itself (O_RDONLY), or -1 */
+	int dirfd;     /* its directory, with NAME */
+	const char *name;
+	bool contents; /* SRC/. : the directory's contents, not itself */
+};
+
+/* Where it goes. */
+enum dest_kind {
+	DEST_INTO,   /* an existing directory: NAME is the source's base name */
+	DEST_AS,     /* DIRFD/NAME, replaced or created */
+};
+
+struct dest {
+	enum dest_kind kind;
+	int dirfd;
+	char name[NAME_MAX + 1];
+	bool must_be_dir; /* DEST/ that does not exist */
+	const char *shown; /* the path as the user typed it, for messages */
+};
+
+struct cp_job {
+	const struct engine_container *c;
+	const struct engine_cp_options *o;
+	const char *src_path, *dest_path; /* as typed */
+	/* from the host: */
+	struct src host_src;
+	/* to the host: */
+	struct dest host_dest;
+};
+
+static const char *base_name(const char *path, char *out, size_t size)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	snprintf(out, size, "%.*s", (int)(len - start), path + start);
+	return out;
+}
+
+static char *dir_name(const char *path)
+{
+	char *d = strdup(path);
+	if (d == NULL)
+		return NULL;
+	size_t len = strlen(d);
+	while (len > 1 && d[len - 1] == '/')
+		d[--len] = '\0';
+	char *slash = strrchr(d, '/');
+	if (slash == NULL)
+		strcpy(d, ".");
+	else if (slash == d)
+		d[1] = '\0';
+	else
+		*slash = '\0';
+	return d;
+}
+
+static bool ends_with_dot(const char *p)
+{
+	size_t n = strlen(p);
+	return (n == 1 && p[0] == '.') || (n >= 2 && strcmp(p + n - 2, "/.") == 0);
+}
+
+static bool ends_with_slash(const char *p)
+{
+	size_t n = strlen(p);
+	return n > 0 && p[n - 1] == '/';
+}
+
+/* ---- the copy itself ----------------------------------------------------- */
+
+static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir, const char *src_name,
+		     const struct stat *st, int dst_dir, const char *dst_name, struct engine_error **err);
+
+/* Make room for a non-directory DST_DIR/NAME: whatever non-directory is
+ * there goes (a symlink is replaced, never followed). */
+static int clear_slot(int dst_dir, const char *name, struct engine_error **err)
+{
+	struct stat st;
+	if (fstatat(dst_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "stat %s", name);
+	if (S_ISDIR(st.st_mode))
+		return engine_error_set(err, EISDIR, "cannot overwrite directory \"%s\" with non-directory", name);
+	if (unlinkat(dst_dir, name, 0) < 0)
+		return engine_error_errno(err, errno, "replace %s", name);
+	return 0;
+}
+
+/* Owner, mode and times: through FD (what we created and opened) where
+ * there is one, so a node swapped meanwhile is never what we change;
+ * symlinks and special files (FD -1) get no chmod: mknod gave the mode,
+ * and the umask is 0 in the copying child. */
+static int set_meta(const struct engine_cp_options *o, const struct stat *st, int fd, int dst_dir,
+		    const char *name, struct engine_error **err)
+{
+	if (o->archive && (fd >= 0 ? fchown(fd, st->st_uid, st->st_gid)
+				   : fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW)) < 0)
+		return engine_error_errno(err, errno, "chown %s to %u:%u", name, (unsigned)st->st_uid,
+					  (unsigned)st->st_gid);
+	if (fd >= 0 && fchmod(fd, st->st_mode & 07777) < 0)
+		return engine_error_errno(err, errno, "chmod %s", name);
+	struct timespec times[2] = { st->st_atim, st->st_mtim };
+	if (fd >= 0)
+		futimens(fd, times);
+	else
+		utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int copy_data(int in, int out, const char *name, struct engine_error **err)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return 0;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP &&
+		    errno != EPERM)
+			return engine_error_errno(err, errno, "copy %s", name);
+		break;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return engine_error_errno(err, errno, "read %s", name);
+		if (n == 0)
+			return 0;
+		int r = engine_write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return engine_error_errno(err, -r, "write %s", name);
+	}
+}
+
+static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst,
+			     struct engine_error **err)
+{
+	int dup = fcntl(src, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	if (d == NULL) {
+		if (dup >= 0)
+			close(dup);
+		return engine_error_errno(err, errno, "read a directory");
+	}
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = engine_error_errno(err, errno, "stat %s", e->d_name);
+			break;
+		}
+		r = copy_node(o, -1, src, e->d_name, &st, dst, e->d_name, err);
+	}
+	if (r == 0 && e == NULL && errno != 0)
+		r = engine_error_errno(err, errno, "read a directory");
+	closedir(d);
+	return r;
+}
+
+static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir, const char *src_name,
+		     const struct stat *st, int dst_dir, const char *dst_name, struct engine_error **err)
+{
+	cleanup_close int own = -1;
+	if (S_ISDIR(st->st_mode)) {
+		if (src_fd < 0) {
+			own = openat(src_dir, src_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (own < 0)
+				return engine_error_errno(err, errno, "open %s", src_name);
+			src_fd = own;
+		}
+		if (mkdirat(dst_dir, dst_name, 0700) < 0 && errno != EEXIST)
+			return engine_error_errno(err, errno, "create %s", dst_name);
+		cleanup_close int dst = openat(dst_dir, dst_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dst < 0) {
+			if (errno == ENOTDIR || errno == ELOOP)
+				return engine_error_set(err, ENOTDIR,
+							"cannot overwrite non-directory \"%s\" with directory",
+							dst_name);
+			return engine_error_errno(err, errno, "open %s", dst_name);
+		}
+		if (copy_dir_contents(o, src_fd, dst, err) < 0)
+			return -1;
+		return set_meta(o, st, dst, dst_dir, dst_name, err);
+	}
+	if (clear_slot(dst_dir, dst_name, err) < 0)
+		return -1;
+	if (S_ISREG(st->st_mode)) {
+		if (src_fd < 0) {
+			own = openat(src_dir, src_name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			if (own < 0)
+				return engine_error_errno(err, errno, "open %s", src_name);
+			src_fd = own;
+		}
+		cleanup_close int out = openat(dst_dir, dst_name,
+					       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0)
+			return engine_error_errno(err, errno, "create %s", dst_name);
+		if (copy_data(src_fd, out, dst_name, err) < 0)
+			return -1;
+		return set_meta(o, st, out, dst_dir, dst_name, err);
+	} else if (S_ISLNK(st->st_mode)) {
+		char target[PATH_MAX + 1];
+		ssize_t n = readlinkat(src_dir, src_name, target, sizeof(target) - 1);
+		if (n < 0)
+			return engine_error_errno(err, errno, "readlink %s", src_name);
+		target[n] = '\0';
+		if (symlinkat(target, dst_dir, dst_name) < 0)
+			return engine_error_errno(err, errno, "create the symlink %s", dst_name);
+	} else if (mknodat(dst_dir, dst_name, st->st_mode & (S_IFMT | 07777), st->st_rdev) < 0) {
+		return engine_error_errno(err, errno, "create the special file %s", dst_name);
+	}
+	return set_meta(o, st, -1, dst_dir, dst_name, err);
+}
+
+/* Copy SRC (stat ST) per Docker's rules to DEST. */
+static int copy_to(const struct engine_cp_options *o, const struct src *s, const struct stat *st,
+		   const struct dest *d, const char *src_shown, struct engine_error **err)
+{
+	char name[NAME_MAX + 1];
+	if (d->kind == DEST_INTO) {
+		if (s->contents && S_ISDIR(st->st_mode)) {
+			cleanup_close int own = -1;
+			int fd = s->fd;
+			if (fd < 0) {
+				fd = own = openat(s->dirfd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (fd < 0)
+					return engine_error_errno(err, errno, "open %s", src_shown);
+			}
+			return copy_dir_contents(o, fd, d->dirfd, err);
+		}
+		base_name(src_shown, name, sizeof(name));
+		if (name[0] == '\0' || strcmp(name, "/") == 0 || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0) {
+			return engine_error_set(err, EINVAL, "cannot copy %s: give a name (or use %s/.)",
+						src_shown, src_shown);
+		}
+		return copy_node(o, s->fd, s->dirfd, s->name, st, d->dirfd, name, err);
+	}
+	if (d->must_be_dir && !S_ISDIR(st->st_mode))
+		return engine_error_set(err, ENOENT, "destination directory %s does not exist", d->shown);
+	struct stat existing;
+	if (fstatat(d->dirfd, d->name, &existing, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st->st_mode) &&
+	    !S_ISDIR(existing.st_mode))
+		return engine_error_set(err, ENOTDIR, "cannot copy a directory to a file: %s", d->shown);
+	return copy_node(o, s->fd, s->dirfd, s->name, st, d->dirfd, d->name, err);
+}
+
+static int not_found(const struct engine_container *c, const char *path, struct engine_error **err)
+{
+	engine_error_set(err, ENOENT, "Could not find the file %s in container %s", path, c->name);
+	(*err)->exit_code = 1;
+	return -1;
+}
+
+/* ---- from the container --------------------------------------------------- */
+
+static int from_child(void *data, int rootfd, struct engine_error **err)
+{
+	struct cp_job *j = data;
+	struct src s = { .fd = -1, .dirfd = -1, .contents = ends_with_dot(j->src_path) };
+	struct stat st;
+	cleanup_close int fd = -1, dirfd = -1;
+	char name[NAME_MAX + 1];
+	umask(0);
+	if (j->o->follow) {
+		/* Looked at before it is opened: a device node or a FIFO is
+		 * recreated from its stat, never opened. */
+		cleanup_close int path = engine_open_in_root(rootfd, j->src_path, O_PATH | O_CLOEXEC, 0);
+		if (path < 0)
+			return -path == ENOENT || -path == ENOTDIR
+				       ? not_found(j->c, j->src_path, err)
+				       : engine_error_errno(err, -path, "open %s", j->src_path);
+		if (fstat(path, &st) < 0)
+			return engine_error_errno(err, errno, "stat %s", j->src_path);
+		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			struct stat again;
+			fd = engine_open_in_root(rootfd, j->src_path,
+						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
+						 0);
+			if (fd < 0 || fstat(fd, &again) < 0 || again.st_dev != st.st_dev ||
+			    again.st_ino != st.st_ino)
+				return engine_error_set(err, EAGAIN, "%s changed while it was copied",
+							j->src_path);
+			s.fd = fd;
+			s.dirfd = fd;
+			s.name = ".";
+		} else {
+			s.dirfd = path;
+			s.name = "";
+		}
+		return copy_to(j->o, &s, &st, &j->host_dest, j->src_path, err);
+	} else {
+		cleanup_free char *parent = dir_name(j->src_path);
+		if (parent == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		dirfd = engine_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		if (dirfd < 0)
+			return -dirfd == ENOENT || -dirfd == ENOTDIR ? not_found(j->c, j->src_path, err)
+					     : engine_error_errno(err, -dirfd, "open %s", parent);
+		base_name(j->src_path, name, sizeof(name));
+		if (strcmp(name, "/") == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			/* "/", "DIR/." or "DIR/..": the directory itself, resolved. */
+			fd = engine_open_in_root(rootfd, j->src_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+			if (fd < 0)
+				return not_found(j->c, j->src_path, err);
+			if (fstat(fd, &st) < 0)
+				return engine_error_errno(err, errno, "stat %s", j->src_path);
+			s.fd = fd;
+			s.dirfd = fd;
+			s.name = ".";
+		} else {
+			if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				return errno == ENOENT ? not_found(j->c, j->src_path, err)
+						       : engine_error_errno(err, errno, "stat %s", j->src_path);
+			s.dirfd = dirfd;
+			s.name = name;
+		}
+		if (ends_with_slash(j->src_path) && !S_ISDIR(st.st_mode))
+			return engine_error_set(err, ENOTDIR, "%s: not a directory", j->src_path);
+	}
+	return copy_to(j->o, &s, &st, &j->host_dest, j->src_path, err);
+}
+
+int engine_cp_from_container(const struct engine_container *c, const struct engine_idmap *map,
+			     const char *src, const char *dest, const struct engine_cp_options *o,
+			     struct engine_error **err)
+{
+	struct cp_job j = { .c = c, .o = o, .src_path = src, .dest_path = dest };
+	struct dest *d = &j.host_dest;
+	d->shown = dest;
+	struct stat st;
+	cleanup_close int dirfd = -1;
+	int sr = stat(dest, &st);
+	if (sr == 0 && S_ISDIR(st.st_mode)) {
+		d->kind = DEST_INTO;
+		dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return engine_error_errno(err, errno, "open %s", dest);
+	} else {
+		if (sr < 0 && errno != ENOENT)
+			return engine_error_errno(err, errno, "%s", dest);
+		d->kind = DEST_AS;
+		d->must_be_dir = sr < 0 && ends_with_slash(dest);
+		cleanup_free char *parent = dir_name(dest);
+		if (parent == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return engine_error_errno(err, errno, "%s", parent);
+		base_name(dest, d->name, sizeof(d->name));
+	}
+	d->dirfd = dirfd;
+	return engine_container_with_root(c, map, from_child, &j, err);
+}
+
+/* ---- into the container --------------------------------------------------- */
+
+static int to_child(void *data, int rootfd, struct engine_error **err)
+{
+	struct cp_job j = *(struct cp_job *)data;
+	struct stat st;
+	umask(0);
+	if (j.host_src.fd >= 0 ? fstat(j.host_src.fd, &st) < 0
+			       : fstatat(j.host_src.dirfd, j.host_src.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return engine_error_errno(err, errno, "stat %s", j.src_path);
+	struct dest d = { .shown = j.dest_path };
+	cleanup_close int dirfd = engine_open_in_root(rootfd, j.dest_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dirfd >= 0) {
+		d.kind = DEST_INTO;
+	} else {
+		if (-dirfd != ENOENT && -dirfd != ENOTDIR)
+			return engine_error_errno(err, -dirfd, "open %s in container %s", j.dest_path, j.c->name);
+		bool missing = -dirfd == ENOENT;
+		cleanup_free char *parent = dir_name(j.dest_path);
+		if (parent == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		dirfd = engine_open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		if (dirfd < 0)
+			return not_found(j.c, parent, err);
+		d.kind = DEST_AS;
+		d.must_be_dir = missing && ends_with_slash(j.dest_path);
+		if (d.must_be_dir)
+			return not_found(j.c, j.dest_path, err);
+		base_name(j.dest_path, d.name, sizeof(d.name));
+	}
+	d.dirfd = dirfd;
+	return copy_to(j.o, &j.host_src, &st, &d, j.src_path, err);
+}
+
+int engine_cp_to_container(const struct engine_container *c, const struct engine_idmap *map,
+			   const char *src, const char *dest, const struct engine_cp_options *o,
+			   struct engine_error **err)
+{
+	struct cp_job j = { .c = c, .o = o, .src_path = src, .dest_path = dest };
+	struct src *s = &j.host_src;
+	s->fd = -1;
+	s->dirfd = -1;
+	s->contents = ends_with_dot(src);
+	cleanup_close int fd = -1, dirfd = -1;
+	char name[NAME_MAX + 1];
+	base_name(src, name, sizeof(name));
+	if (o->follow || s->contents || strcmp(name, "/") == 0 || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		fd = open(src, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			return engine_error_errno(err, errno, "%s", src);
+		s->fd = fd;
+		s->dirfd = fd;
+		s->name = ".";
+	} else {
+		cleanup_free char *parent = dir_name(src);
+		if (parent == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+		if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return engine_error_errno(err, errno, "%s", src);
+		s->dirfd = dirfd;
+		s->name = name;
+		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			/* Opened here: the child may no longer see the host. */
+			fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0)
+				return engine_error_errno(err, errno, "%s", src);
+			s->fd = fd;
+		}
+	}
+	return engine_container_with_root(c, map, to_child, &j, err);
+}
