@@ -38,6 +38,7 @@ static const char usage[] =
 	"  rm        remove containers\n"
 	"  wait      wait for containers to exit, print their exit codes\n"
 	"  logs      show a container's output\n"
+	"  attach    attach to a running container's input and output\n"
 	"  restart   stop, then start containers\n"
 	"  container manage containers\n"
 	"  pull      pull an image from a registry\n"
@@ -222,6 +223,8 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
+		/* the monitor (issue #4) */
+		{ "attach", cmd_attach },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -1,5 +1,8 @@
 /* start.c: `engine start`: run created or stopped containers again, each
- * under a new monitor. */
+ * under a new monitor; with -a, attached to it (Docker's start -a [-i]):
+ * the monitor gets one end of a socketpair as its first attach client
+ * before the command runs, so no output is missed. */
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,23 +48,111 @@ static int start_each(struct storage_store *store, const char *what, void *data,
 	return cmd_start_one(store, what, err);
 }
 
+/* start -a: start WHAT attached (or attach to it when it runs already);
+ * returns the container's exit code, 0 after a detach. */
+static int start_attached(struct cmd_global *g, const char *what, struct cmd_attach_opts *o)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *c = NULL;
+	int sock = -1;
+	if (engine_container_get(store, what, &c, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report_1(&err);
+	}
+	json_t *js = json_object_get(c->config, "Spec");
+	if (!json_is_true(json_object_get(js, "interactive")))
+		o->use_stdin = false;
+	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
+		sock = cmd_attach_connect(c, &err);
+	} else {
+		int sp[2];
+		struct engine_run_spec spec = { 0 };
+		static struct engine_idmap map;
+		int r = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp);
+		if (r < 0) {
+			r = engine_error_errno(&err, errno, "socketpair");
+		} else {
+			r = engine_container_spec(c, &spec, &err);
+			if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
+				r = engine_error_set(&err, ENOMEM, "out of memory");
+			if (r == 0)
+				r = engine_idmap_detect(&map, &err);
+			if (r == 0)
+				r = engine_monitor_start_attached(&spec, &map, c->name, sp[1], &err);
+			close(sp[1]);
+			if (r == 0)
+				sock = sp[0];
+			else
+				close(sp[0]);
+		}
+		engine_run_spec_free(&spec);
+	}
+	storage_store_close(store);
+	if (sock < 0) {
+		engine_container_free(c);
+		return cmd_report_1(&err);
+	}
+	int code = cmd_attach_stream(g, c, sock, o);
+	close(sock);
+	engine_container_free(c);
+	return code;
+}
+
 int cmd_start(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	int c;
+	bool attach = false;
+	struct cmd_attach_opts o = { .use_stdin = false, .close_stdin_at_eof = true, .sig_proxy = true,
+				     .keys = { 16, 17 }, .n_keys = 2 };
 	optind = 0;
 	opterr = 0;
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			puts("Usage: engine start CONTAINER [CONTAINER...]");
+	enum { OPT_DETACH_KEYS = 1000 };
+	static const struct option opts[] = {
+		{ "attach", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((c = getopt_long(argc, argv, "+:ai", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			attach = true;
+			break;
+		case 'i':
+			o.use_stdin = true;
+			break;
+		case OPT_DETACH_KEYS:
+			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)
+				return cmd_report(err);
+			break;
+		case 'h':
+			puts("Usage: engine start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+			     "Options:\n"
+			     "  -a, --attach             attach to the container's output\n"
+			     "  -i, --interactive        attach its stdin\n"
+			     "      --detach-keys KEYS   detach with KEYS (default \"ctrl-p,ctrl-q\")");
 			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
 		}
-		return cmd_bad_flag(c, argv);
 	}
 	if (optind >= argc) {
 		engine_error_set(&err, EINVAL, "\"engine start\" requires at least 1 argument");
 		return cmd_report(err);
+	}
+	/* Docker: -i attaches too. */
+	if (attach || o.use_stdin) {
+		if (optind + 1 != argc) {
+			engine_error_set(&err, EINVAL,
+					 "you cannot start and attach multiple containers at once");
+			return cmd_report(err);
+		}
+		return start_attached(g, argv[optind], &o);
 	}
 	return cmd_each_container(g, argc - optind, argv + optind, start_each, NULL);
 }

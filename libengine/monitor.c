@@ -5,21 +5,30 @@
  * is nobody's child in the user's session, has no controlling terminal and
  * is reparented to init (or a subreaper) when the CLI exits.  The monitor
  * runs the container as a foreground run would, except that the output
- * goes to pipes it writes to ctr.log in k8s-file format, and it writes
- * state.json only when something changes: once when the command runs,
- * once when it ends.  The CLI waits on a pipe for one line: "ok" once the
- * command runs, or "err CODE MESSAGE" (EOF means the monitor died).
+ * goes to pipes (or the pty) it writes to the log (monitor-log.c) and to
+ * the clients of its attach socket (monitor-attach.c), and it writes
+ * state.json only when something changes: when the command runs, when it
+ * ends.  The CLI waits on a pipe for one line: "ok" once the command runs,
+ * or "err CODE MESSAGE" (EOF means the monitor died).
+ *
+ * A restart policy (--restart) runs the command again after it exits, with
+ * Docker's delay (100 ms, doubling, back to 100 ms after 10 s of running);
+ * stop, kill and rm -f leave a marker first (engine_container_stop_request)
+ * so that what the user stopped stays stopped.
  *
  * The monitor is a fork of the CLI, not a new exec: no second binary to
- * find, and memory shared copy-on-write with nothing left to do at start. */
+ * find.  What the CLI's heap held is given back to the kernel at start
+ * (malloc_trim), so that the monitor costs little once the CLI is gone. */
 #include "containers.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,58 +37,43 @@
 #include "container.h"
 #include "fs.h"
 #include "image.h"
+#include "monitor.h"
 
-#define LINE_MAX_PENDING 16384
+#define STOP_MARKER "stop-requested"
 
 struct monitor {
 	const struct engine_run_spec *spec;
 	const char *name;
 	int report;  /* to the CLI, -1 once answered */
-	int log_fd;
+	int dirfd;   /* STORE/containers/ID */
+	struct monitor_log *log;
+	struct monitor_attach *attach;
 	struct engine_container_state state;
-	char pending[3][LINE_MAX_PENDING]; /* per stream: a line not ended yet */
-	size_t n_pending[3];
 };
-
-static void log_line(struct monitor *m, int stream, const char *text, size_t len, bool full)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char head[80];
-	int hl = snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ %s %c ",
-			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			  tm.tm_sec, ts.tv_nsec, stream == 1 ? "stdout" : "stderr", full ? 'F' : 'P');
-	/* One write per line: a reader (logs -f) never sees half a prefix. */
-	char buf[sizeof(head) + LINE_MAX_PENDING + 1];
-	memcpy(buf, head, (size_t)hl);
-	memcpy(buf + hl, text, len);
-	buf[(size_t)hl + len] = '\n';
-	(void)engine_write_all(m->log_fd, buf, (size_t)hl + len + 1);
-}
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
 {
 	struct monitor *m = data;
-	if (m->log_fd < 0)
-		return;
-	char *pend = m->pending[stream];
-	size_t *np = &m->n_pending[stream];
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n') {
-			log_line(m, stream, pend, *np, true);
-			*np = 0;
-			continue;
-		}
-		if (buf[i] == '\r' && m->spec->tty)
-			continue; /* the pty's "\r\n" is one line end */
-		pend[(*np)++] = buf[i];
-		if (*np == LINE_MAX_PENDING) {
-			log_line(m, stream, pend, *np, false);
-			*np = 0;
-		}
-	}
+	monitor_log_output(m->log, stream, buf, len);
+	monitor_attach_output(m->attach, stream, buf, len);
+}
+
+static void on_terminal(void *data, int master)
+{
+	struct monitor *m = data;
+	monitor_attach_set_input(m->attach, master, true);
+}
+
+static size_t on_poll_fds(void *data, struct pollfd *p, size_t max)
+{
+	struct monitor *m = data;
+	return monitor_attach_poll_fds(m->attach, p, max);
+}
+
+static void on_poll_ready(void *data, const struct pollfd *p, size_t n)
+{
+	struct monitor *m = data;
+	monitor_attach_poll_ready(m->attach, p, n);
 }
 
 static void answer(struct monitor *m, const char *text)
@@ -115,16 +109,149 @@ static void on_started(void *data, pid_t pid)
 	answer(m, "ok\n");
 }
 
+int engine_container_stop_request(const char *store_root, const char *id,
+				  struct engine_error **err)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/containers/%s/" STOP_MARKER, store_root, id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "create %s", path);
+	close(fd);
+	return 0;
+}
+
+static bool stop_requested(struct monitor *m)
+{
+	return m->dirfd >= 0 && faccessat(m->dirfd, STOP_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Docker's rule: on-failure after a non-zero exit, at most N times (N > 0);
+ * always and unless-stopped whatever the exit; never after a stop. */
+static bool should_restart(struct monitor *m, int exit_code)
+{
+	const char *policy = m->spec->restart_policy;
+	if (policy == NULL || strcmp(policy, "no") == 0 || stop_requested(m))
+		return false;
+	if (strcmp(policy, "on-failure") == 0)
+		return exit_code != 0 &&
+		       (m->spec->restart_max <= 0 || m->state.restart_count < m->spec->restart_max);
+	return true;
+}
+
+/* The signals run_io forwards: blocked for the monitor's whole life, so
+ * that one arriving between two runs does not kill it; it reads them
+ * with sigtimedwait during the restart delay. */
+static void forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+				    SIGCONT, SIGALRM };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+}
+
+/* Wait DELAY_MS before a restart; false when a stop came meanwhile. */
+static bool restart_delay(struct monitor *m, int delay_ms)
+{
+	sigset_t set;
+	forwarded_set(&set);
+	for (int waited = 0; waited < delay_ms; waited += 50) {
+		if (stop_requested(m))
+			return false;
+		struct timespec ts = { 0, 50 * 1000000L };
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
+			return false;
+	}
+	return !stop_requested(m);
+}
+
+/* One run of the container: fresh pipes for its output (and its stdin
+ * with -i and no -t), the parent loop of container.c. */
+static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit_code,
+		    struct engine_error **err)
+{
+	const struct engine_run_spec *spec = m->spec;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+	bool want_stdin = spec->interactive && !spec->tty;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    (want_stdin && pipe2(in, O_CLOEXEC) < 0) ||
+	    dup2(want_stdin ? in[0] : null, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+	    dup2(errp[1], STDERR_FILENO) < 0) {
+		int e = errno;
+		for (int i = 0; i < 2; i++) {
+			if (out[i] >= 0)
+				close(out[i]);
+			if (errp[i] >= 0)
+				close(errp[i]);
+			if (in[i] >= 0)
+				close(in[i]);
+		}
+		if (null >= 0)
+			close(null);
+		return engine_error_errno(err, e, "monitor: set up stdio");
+	}
+	close(null);
+	close(out[1]);
+	close(errp[1]);
+	if (want_stdin) {
+		close(in[0]);
+		fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+		monitor_attach_set_input(m->attach, in[1], false);
+	}
+
+	/* -i without -t: the container's stdin is a pipe that attach clients
+	 * write to (container.c leaves an interactive stdin as it finds it).
+	 * With -t the monitor holds the master and the parent loop does not
+	 * read our stdin. */
+	struct engine_run_spec run = *spec;
+	run.interactive = want_stdin;
+	struct engine_container_io io = {
+		.detached = true,
+		.keep_layer = !spec->remove,
+		.out_fd = out[0],
+		.err_fd = errp[0],
+		.output = on_output,
+		.started = on_started,
+		.data = m,
+		.terminal = on_terminal,
+		.poll_fds = on_poll_fds,
+		.poll_ready = on_poll_ready,
+	};
+	int r = engine_container_run_io(&run, map, &io, exit_code, err);
+	monitor_log_flush(m->log);
+	monitor_attach_set_input(m->attach, -1, false);
+	close(out[0]);
+	close(errp[0]);
+	if (in[1] >= 0)
+		close(in[1]);
+	/* Our own stdin must not keep the old pipe open. */
+	int again = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (again >= 0) {
+		dup2(again, STDIN_FILENO);
+		close(again);
+	}
+	return r;
+}
+
 static int monitor_main(const struct engine_run_spec *spec, const struct engine_idmap *map,
-			const char *name, int report)
+			const char *name, int report, int attach_fd)
 {
 	/* Nothing may print: stderr is about to be the container's log. */
 	engine_log_set_handler(NULL, 0);
 	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
 	 * waits on for EOF) must not stay open for the container's lifetime. */
 	for (int fd = 3; fd < 1024; fd++)
-		if (fd != report)
+		if (fd != report && fd != attach_fd)
 			(void)close(fd);
+	sigset_t fwd;
+	forwarded_set(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, NULL);
+	/* The CLI's heap (parsed images, JSON) is of no use here: hand the
+	 * free part back, so it does not count against the monitor. */
+	malloc_trim(0);
 	struct monitor *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return 1;
@@ -137,8 +264,10 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	(void)!chdir("/");
 
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/containers/%s/ctr.log", spec->store_root, spec->id);
-	m->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	snprintf(path, sizeof(path), "%s/containers/%s", spec->store_root, spec->id);
+	m->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	m->log = monitor_log_open(spec);
+	m->attach = monitor_attach_open(spec->run_root, spec->id, spec->tty, attach_fd);
 
 	/* The image claim names the process that keeps the container: us
 	 * from now on, not the CLI that is about to exit. */
@@ -148,63 +277,59 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		storage_container_claim(store, spec->id, spec->image_id, &err);
 	engine_error_free(&err);
 
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    dup2(null, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
-	    dup2(errp[1], STDERR_FILENO) < 0) {
-		char msg[200];
-		snprintf(msg, sizeof(msg), "err 125 monitor: set up stdio: %s\n", strerror(errno));
-		answer(m, msg);
-		return 1;
-	}
-	close(out[1]);
-	close(errp[1]);
-
-	/* A detached container has no stdin to relay: -i would only feed it
-	 * an EOF.  With -t its terminal stays open (the monitor holds the
-	 * master), so an interactive shell waits as in Docker. */
-	struct engine_run_spec run = *spec;
-	run.interactive = false;
-	struct engine_container_io io = {
-		.detached = true,
-		.keep_layer = !spec->remove,
-		.out_fd = out[0],
-		.err_fd = errp[0],
-		.output = on_output,
-		.started = on_started,
-		.data = m,
-	};
-	int exit_code = 0;
-	int r = engine_container_run_io(&run, map, &io, &exit_code, &err);
-	for (int s = 1; s <= 2; s++)
-		if (m->n_pending[s] > 0)
-			log_line(m, s, m->pending[s], m->n_pending[s], false);
+	int delay_ms = 100;
 	char msg[1200] = "";
-	if (r < 0) {
-		exit_code = engine_error_exit_code(err);
-		snprintf(msg, sizeof(msg), "err %d %s\n", exit_code, err && err->msg ? err->msg : "failed");
-		for (char *p = msg + 4; *p && p[1]; p++)
-			if (*p == '\n')
-				*p = ' ';
-		engine_error_free(&err);
+	int exit_code = 0;
+	for (;;) {
+		int64_t began = engine_now_ns();
+		int r = run_once(m, map, &exit_code, &err);
+		if (r < 0) {
+			exit_code = engine_error_exit_code(err);
+			snprintf(msg, sizeof(msg), "err %d %s\n", exit_code,
+				 err && err->msg ? err->msg : "failed");
+			for (char *p = msg + 4; *p && p[1]; p++)
+				if (*p == '\n')
+					*p = ' ';
+			engine_error_free(&err);
+		}
+		m->state.exit_code = exit_code;
+		m->state.finished_ns = engine_now_ns();
+		m->state.pid = 0;
+		/* A command that does not start is not retried. */
+		bool again = r == 0 && should_restart(m, exit_code);
+		if (!again)
+			break;
+		m->state.status = ENGINE_CONTAINER_RESTARTING;
+		write_state(m);
+		monitor_attach_hangup(m->attach);
+		/* Docker's back-off: doubling from 100 ms up to a minute, and
+		 * from 100 ms again after a run of 10 s or more. */
+		if (m->state.finished_ns - began >= 10 * 1000000000LL)
+			delay_ms = 100;
+		if (!restart_delay(m, delay_ms)) {
+			break;
+		}
+		delay_ms = delay_ms >= 30000 ? 60000 : delay_ms * 2;
+		m->state.restart_count++;
 	}
 	m->state.status = ENGINE_CONTAINER_EXITED;
-	m->state.exit_code = exit_code;
-	m->state.finished_ns = engine_now_ns();
-	m->state.pid = 0;
 	/* The record is final before the CLI hears of a failed start: a
 	 * `ps -a` right after the error must show the exit. */
 	if (spec->remove && store != NULL) {
 		/* The run removed the writable layer (inside the user
 		 * namespace); what is left is ours. */
+		monitor_attach_close(m->attach);
+		m->attach = NULL;
 		engine_container_forget(store, spec->id, name, &err);
 		engine_error_free(&err);
 	} else {
 		write_state(m);
 	}
+	/* Attached clients read the exit code once the socket closes. */
+	monitor_attach_close(m->attach);
 	if (msg[0] != '\0')
 		answer(m, msg);
+	monitor_log_close(m->log);
 	storage_store_close(store);
 	return 0;
 }
@@ -212,6 +337,17 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 const char *name, struct engine_error **err)
 {
+	return engine_monitor_start_attached(spec, map, name, -1, err);
+}
+
+int engine_monitor_start_attached(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name, int attach_fd,
+				  struct engine_error **err)
+{
+	/* A new start: an earlier stop no longer holds. */
+	char marker[4200];
+	snprintf(marker, sizeof(marker), "%s/containers/%s/" STOP_MARKER, spec->store_root, spec->id);
+	(void)unlink(marker);
 	int report[2];
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return engine_error_errno(err, errno, "pipe");
@@ -229,7 +365,7 @@ int engine_monitor_start(const struct engine_run_spec *spec, const struct engine
 		pid_t monitor = fork();
 		if (monitor != 0)
 			_exit(monitor < 0 ? 1 : 0);
-		_exit(monitor_main(spec, map, name, report[1]));
+		_exit(monitor_main(spec, map, name, report[1], attach_fd));
 	}
 	close(report[1]);
 	int status;
@@ -283,7 +419,7 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->spec = spec;
 	m->name = name;
 	m->report = -1;
-	m->log_fd = -1;
+	m->dirfd = -1;
 	m->state.monitor_pid = getpid();
 	m->state.monitor_start = engine_pid_start_time(getpid());
 	m->state.removing = spec->remove;
