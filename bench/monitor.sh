@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/monitor.sh: what a detached container's monitor costs in memory,
+# next to Podman's conmon, as the same rootless user on the same image.
+#
+#   sudo bench/monitor.sh            (after tests/run.sh or host-setup.sh)
+#
+# Starts `run -d busybox sleep 1000` with engine, and `podman run -d` of the
+# same image, waits for both to be idle, and prints the proportional set
+# size (the Pss lines of /proc/PID/smaps_rollup: shared pages divided among
+# their users) of engine's monitor and of conmon, then the ratio.  The
+# engine's figure is the mean of BENCH_RUNS containers (default 3), each
+# measured alone.  Knobs: ENGINE (default the installed engine), BENCH_USER.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "bench/monitor.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091
+. /var/lib/engine-test/env
+user=${BENCH_USER:-$ENGINE_TEST_USER}
+runs=${BENCH_RUNS:-3}
+engine=${ENGINE:-/var/lib/engine-test/bin/engine}
+[ -x "$engine" ] || { echo "bench: no engine at $engine (run tests/run.sh first, or set ENGINE)" >&2; exit 2; }
+img="$ENGINE_TEST_REGISTRY/busybox:latest"
+
+work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench-mon.XXXXXX)
+install -m 0755 "$engine" "$(dirname "$engine")/engine-image" "$work/"
+as() { AS_USER_KEEP= "$top/tests/setup/as-user" -u "$user" "$@"; }
+eng() { as "$work/engine" --root "$work/store" --runroot "$work/run" "$@"; }
+pod() { as podman --root "$work/podman" --runroot "$work/podman-run" "$@"; }
+cleanup() {
+	for c in $(eng ps -aq 2>/dev/null); do eng rm -f "$c" >/dev/null 2>&1 || true; done
+	pod rm -f -a >/dev/null 2>&1 || true
+	as podman unshare rm -rf "$work/podman" "$work/podman-run" >/dev/null 2>&1 || true
+	as "$work/engine" --root "$work/store" system reset -f >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# pss PID: kB, the sum of the Pss lines of smaps_rollup.
+pss() {
+	awk '/^Pss:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup"
+}
+
+eng pull -q "$img" >/dev/null
+total=0
+for i in $(seq "$runs"); do
+	id=$(eng run -d "$img" sleep 1000)
+	sleep 2 # idle: whatever start-up touched is done
+	mon=$(jq -r .MonitorPid "$work/store/containers/$id/state.json")
+	kb=$(pss "$mon")
+	echo "engine monitor (pid $mon): $kb kB Pss (Rss $(awk '/^Rss:/ {print $2}' "/proc/$mon/smaps_rollup") kB)"
+	total=$((total + kb))
+	eng rm -f "$id" >/dev/null
+done
+engine_kb=$((total / runs))
+
+conmon_kb=
+if command -v podman >/dev/null; then
+	pod pull -q --tls-verify=false "$img" >/dev/null
+	pod run -d --tls-verify=false "$img" sleep 1000 >/dev/null
+	sleep 2
+	cpid=$(pod inspect --format '{{.State.ConmonPid}}' -l)
+	conmon_kb=$(pss "$cpid")
+	echo "conmon (pid $cpid): $conmon_kb kB Pss (Rss $(awk '/^Rss:/ {print $2}' "/proc/$cpid/smaps_rollup") kB)"
+fi
+echo "engine monitor: $engine_kb kB (mean of $runs)${conmon_kb:+; conmon: $conmon_kb kB; ratio $(awk -v a="$engine_kb" -v b="$conmon_kb" 'BEGIN { printf "%.2f", a / b }')}"
