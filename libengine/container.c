@@ -534,13 +534,15 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	/* The monitor learns of the master before the start: it may hand
+	 * both over to engine-monitor from there (monitor.c). */
+	if (master >= 0 && io != NULL && io->terminal != NULL)
+		io->terminal(io->data, master);
 	if (io != NULL && io->started != NULL)
 		io->started(io->data, pid);
 	/* From here on a write to a closed pipe should be an error, not death. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (master >= 0 && io != NULL && io->terminal != NULL)
-		io->terminal(io->data, master);
 	if (master >= 0) {
 		engine_terminal_init(&term, master);
 		have_term = true;

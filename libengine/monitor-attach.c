@@ -33,9 +33,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "containers.h"
 #include "fs.h"
-#include "paths.h"
 
 #define MAX_CLIENTS 16
 #define CLIENT_QUEUE (256 * 1024)
@@ -60,35 +58,6 @@ struct monitor_attach {
 	size_t n;
 };
 
-int engine_attach_dir_open(const char *run_root, const char *id, bool create,
-			   struct engine_error **err)
-{
-	char *def = NULL;
-	if (run_root == NULL || *run_root == '\0') {
-		if (storage_default_runroot(&def, err) < 0)
-			return -1;
-		run_root = def;
-	}
-	char path[4200];
-	int fd = -1;
-	if (create) {
-		/* The run root may not exist yet (a fresh boot). */
-		struct engine_error *local = NULL;
-		if (engine_mkdir_p(run_root, 0700, &local) < 0)
-			engine_error_free(&local);
-		snprintf(path, sizeof(path), "%s/containers", run_root);
-		(void)mkdir(path, 0700);
-		snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
-		(void)mkdir(path, 0700);
-	}
-	snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	free(def);
-	if (fd < 0)
-		return engine_error_errno(err, errno, "open %s", path);
-	return fd;
-}
-
 static void client_add(struct monitor_attach *a, int fd)
 {
 	struct client *c = a->n < MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
@@ -110,18 +79,18 @@ static void client_drop(struct monitor_attach *a, size_t i)
 	a->clients[i] = a->clients[--a->n];
 }
 
-struct monitor_attach *monitor_attach_open(const char *run_root, const char *id, bool tty,
-					   int first_client)
+struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client)
 {
 	struct monitor_attach *a = calloc(1, sizeof(*a));
-	if (a == NULL)
+	if (a == NULL) {
+		if (dirfd >= 0)
+			close(dirfd);
 		return NULL;
+	}
 	a->tty = tty;
 	a->input = -1;
 	a->listen_fd = -1;
-	struct engine_error *err = NULL;
-	a->dirfd = engine_attach_dir_open(run_root, id, true, &err);
-	engine_error_free(&err);
+	a->dirfd = dirfd;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->dirfd);
 	if (a->dirfd >= 0)
@@ -140,6 +109,36 @@ struct monitor_attach *monitor_attach_open(const char *run_root, const char *id,
 	} else if (fd >= 0) {
 		close(fd);
 	}
+	return a;
+}
+
+size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
+			     size_t max)
+{
+	*dirfd = a ? a->dirfd : -1;
+	*listen_fd = a ? a->listen_fd : -1;
+	size_t n = 0;
+	for (size_t i = 0; a != NULL && i < a->n && n < max; i++)
+		clients[n++] = a->clients[i]->fd;
+	return n;
+}
+
+struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
+					    const int *clients, size_t n)
+{
+	struct monitor_attach *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	a->tty = tty;
+	a->input = -1;
+	a->listen_fd = listen_fd;
+	a->dirfd = dirfd;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	if (dirfd >= 0)
+		a->dir = realpath(path, NULL);
+	for (size_t i = 0; i < n; i++)
+		client_add(a, clients[i]);
 	return a;
 }
 

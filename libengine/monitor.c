@@ -39,6 +39,8 @@
 #include "fs.h"
 #include "image.h"
 #include "monitor.h"
+#include "paths.h"
+#include <sys/stat.h>
 
 #define STOP_MARKER "stop-requested"
 
@@ -51,6 +53,8 @@ struct monitor {
 	struct monitor_attach *attach;
 	struct engine_container_state state;
 	bool shrink; /* a detached monitor: give back memory once started */
+	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
+	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
 };
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
@@ -63,6 +67,7 @@ static void on_output(void *data, int stream, const char *buf, size_t len)
 static void on_terminal(void *data, int master)
 {
 	struct monitor *m = data;
+	m->master = master;
 	monitor_attach_set_input(m->attach, master, true);
 }
 
@@ -151,6 +156,83 @@ static void shrink(void)
 		(void)madvise((void *)stack_start, low - stack_start, MADV_DONTNEED);
 }
 
+/* engine-monitor next to us (or in ../libexec/engine, as engine-image). */
+static bool watch_path(char *out, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash == NULL)
+		return false;
+	*slash = '\0';
+	static const char *const places[] = { "/engine-monitor", "/../libexec/engine/engine-monitor" };
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		snprintf(out, size, "%s%s", self, places[i]);
+		if (access(out, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void keep_fd(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, 0);
+}
+
+/* Become engine-monitor for the rest of the container's life; returns
+ * only when that cannot be (then this process goes on as the monitor). */
+static void exec_watch(struct monitor *m, pid_t pid)
+{
+	char path[4200];
+	if (!watch_path(path, sizeof(path)))
+		return;
+	const struct engine_run_spec *spec = m->spec;
+	int adir = -1, listen_fd = -1, clients[16];
+	size_t nc = monitor_attach_export(m->attach, &adir, &listen_fd, clients, 16);
+	static char a[24][4300];
+	char *argv[26];
+	int n = 0;
+	argv[n++] = path;
+#define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), argv[n] = a[n], n++)
+	ARG("store=%s", spec->store_root);
+	ARG("id=%s", spec->id);
+	ARG("pid=%d", (int)pid);
+	ARG("pid_start=%llu", (unsigned long long)m->state.pid_start);
+	ARG("monitor_start=%llu", (unsigned long long)m->state.monitor_start);
+	ARG("started=%lld", (long long)m->state.started_ns);
+	ARG("restart_count=%d", m->state.restart_count);
+	ARG("tty=%d", spec->tty ? 1 : 0);
+	ARG("out=%d", m->out_fd);
+	ARG("err=%d", m->err_fd);
+	ARG("master=%d", m->master);
+	ARG("in=%d", m->in_fd);
+	ARG("adir=%d", adir);
+	ARG("listen=%d", listen_fd);
+	ARG("log=%s", spec->log_driver ? spec->log_driver : "k8s-file");
+	ARG("log_max_size=%lld", (long long)spec->log_max_size);
+	ARG("log_max_file=%d", spec->log_max_file);
+	int off = snprintf(a[n], sizeof(a[n]), "clients=");
+	for (size_t i = 0; i < nc; i++)
+		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	argv[n] = a[n];
+	n++;
+#undef ARG
+	argv[n] = NULL;
+	int fds[] = { m->out_fd, m->err_fd, m->master, m->in_fd, adir, listen_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		keep_fd(fds[i]);
+	for (size_t i = 0; i < nc; i++)
+		keep_fd(clients[i]);
+	/* The log writer reopens the file there: drop ours first. */
+	execve(path, argv, (char *[]){ NULL });
+	/* Not there after all: go on here (the fds are the container's
+	 * already; none of ours is passed to another exec). */
+}
+
 static void on_started(void *data, pid_t pid)
 {
 	struct monitor *m = data;
@@ -162,8 +244,39 @@ static void on_started(void *data, pid_t pid)
 	m->state.exit_code = 0;
 	write_state(m);
 	answer(m, "ok\n");
+	if (m->watch)
+		exec_watch(m, pid);
 	if (m->shrink)
 		shrink();
+}
+
+int engine_attach_dir_open(const char *run_root, const char *id, bool create,
+			   struct engine_error **err)
+{
+	char *def = NULL;
+	if (run_root == NULL || *run_root == '\0') {
+		if (storage_default_runroot(&def, err) < 0)
+			return -1;
+		run_root = def;
+	}
+	char path[4200];
+	int fd = -1;
+	if (create) {
+		/* The run root may not exist yet (a fresh boot). */
+		struct engine_error *local = NULL;
+		if (engine_mkdir_p(run_root, 0700, &local) < 0)
+			engine_error_free(&local);
+		snprintf(path, sizeof(path), "%s/containers", run_root);
+		(void)mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
+		(void)mkdir(path, 0700);
+	}
+	snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	free(def);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open %s", path);
+	return fd;
 }
 
 int engine_container_stop_request(const char *store_root, const char *id,
@@ -258,6 +371,10 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 		fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
 		monitor_attach_set_input(m->attach, in[1], false);
 	}
+	m->out_fd = out[0];
+	m->err_fd = errp[0];
+	m->in_fd = in[1];
+	m->master = -1;
 
 	/* -i without -t: the container's stdin is a pipe that attach clients
 	 * write to (container.c leaves an interactive stdin as it finds it).
@@ -316,6 +433,8 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	m->name = name;
 	m->report = report;
 	m->shrink = true;
+	/* At its exit a restart policy or --rm needs all of engine again. */
+	m->watch = spec->restart_policy == NULL && !spec->remove;
 	m->state.monitor_pid = getpid();
 	m->state.monitor_start = engine_pid_start_time(getpid());
 	m->state.removing = spec->remove;
@@ -325,12 +444,14 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	snprintf(path, sizeof(path), "%s/containers/%s", spec->store_root, spec->id);
 	m->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m->log = monitor_log_open(spec);
-	m->attach = monitor_attach_open(spec->run_root, spec->id, spec->tty, attach_fd);
+	struct engine_error *err = NULL;
+	m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true, &err),
+					spec->tty, attach_fd);
+	engine_error_free(&err);
 
 	/* The image claim names the process that keeps the container: us
 	 * from now on, not the CLI that is about to exit. */
 	struct storage_store *store = NULL;
-	struct engine_error *err = NULL;
 	if (storage_store_open(spec->store_root, &store, &err) == 0 && spec->image_id != NULL)
 		storage_container_claim(store, spec->id, spec->image_id, &err);
 	engine_error_free(&err);

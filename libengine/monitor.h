@@ -26,10 +26,17 @@ void monitor_log_close(struct monitor_log *l);
 /* ---- the attach socket (monitor-attach.c) ------------------------------ */
 
 struct monitor_attach;
-/* Listen on RUN_ROOT/containers/ID/attach; FIRST_CLIENT (or -1) is a
- * connected socket to serve as a client from the start (start -a). */
-struct monitor_attach *monitor_attach_open(const char *run_root, const char *id, bool tty,
-					   int first_client);
+/* Listen on DIRFD/attach (DIRFD: RUNROOT/containers/ID, owned from now
+ * on); FIRST_CLIENT (or -1) is a connected socket to serve as a client
+ * from the start (start -a). */
+struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client);
+/* Hand the sockets over to engine-monitor (monitor-watch.c): the fds of
+ * the directory, the listening socket and up to MAX clients (returns how
+ * many), and take them up again on the other side. */
+size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
+			     size_t max);
+struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
+					    const int *clients, size_t n);
 /* Where clients' input goes: the stdin pipe or the pty master (-1: none);
  * MASTER also takes resizes.  Set for each run of the container. */
 void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_master);
