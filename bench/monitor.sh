@@ -8,21 +8,27 @@
 # same image, waits for both to be idle, and prints the proportional set
 # size (the Pss lines of /proc/PID/smaps_rollup: shared pages divided among
 # their users) of engine's monitor and of conmon, then the ratio.  The
-# engine's figure is the mean of BENCH_RUNS containers (default 3), each
-# measured alone.  Knobs: ENGINE (default the installed engine), BENCH_USER.
+# engine's figure is the median of BENCH_RUNS containers (default 5), each
+# measured alone.  A second figure is for `run -d --restart always`, whose
+# monitor stays a fork of the CLI (it needs all of engine to restart).
+# Knobs: ENGINE (default the installed engine; engine-image and
+# engine-monitor are taken from its directory), BENCH_USER.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "bench/monitor.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck disable=SC1091
 . /var/lib/engine-test/env
 user=${BENCH_USER:-$ENGINE_TEST_USER}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
 [ -x "$engine" ] || { echo "bench: no engine at $engine (run tests/run.sh first, or set ENGINE)" >&2; exit 2; }
 img="$ENGINE_TEST_REGISTRY/busybox:latest"
 
 work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench-mon.XXXXXX)
 install -m 0755 "$engine" "$(dirname "$engine")/engine-image" "$work/"
+if [ -x "$(dirname "$engine")/engine-monitor" ]; then
+	install -m 0755 "$(dirname "$engine")/engine-monitor" "$work/"
+fi
 as() { AS_USER_KEEP= "$top/tests/setup/as-user" -u "$user" "$@"; }
 eng() { as "$work/engine" --root "$work/store" --runroot "$work/run" "$@"; }
 pod() { as podman --root "$work/podman" --runroot "$work/podman-run" "$@"; }
@@ -40,19 +46,25 @@ pss() {
 	awk '/^Pss:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup"
 }
 
-eng pull -q "$img" >/dev/null
-total=0
-for i in $(seq "$runs"); do
-	id=$(eng run -d "$img" sleep 1000)
-	sleep 2 # idle: whatever start-up touched is done
-	mon=$(jq -r .MonitorPid "$work/store/containers/$id/state.json")
-	kb=$(pss "$mon")
-	echo "engine monitor (pid $mon): $kb kB Pss (Rss $(awk '/^Rss:/ {print $2}' "/proc/$mon/smaps_rollup") kB)"
-	total=$((total + kb))
-	eng rm -f "$id" >/dev/null
-done
-engine_kb=$((total / runs))
+# measure ARGS...: the median Pss of BENCH_RUNS monitors of `run -d ARGS`.
+measure() {
+	local kbs=() id mon kb
+	for _ in $(seq "$runs"); do
+		id=$(eng run -d "$@")
+		sleep 2 # idle: whatever start-up touched is done
+		mon=$(jq -r .MonitorPid "$work/store/containers/$id/state.json")
+		kb=$(pss "$mon")
+		echo "  engine monitor (pid $mon, $(tr '\0' ' ' <"/proc/$mon/cmdline" | cut -c1-40)...): $kb kB Pss" >&2
+		kbs+=("$kb")
+		eng rm -f "$id" >/dev/null
+	done
+	printf '%s\n' "${kbs[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
+}
 
+eng pull -q "$img" >/dev/null
+engine_kb=$(measure "$img" sleep 1000)
+restart_kb=$(measure --restart always "$img" sleep 1000)
+echo "engine monitor, run -d: $engine_kb kB; with --restart always: $restart_kb kB (medians of $runs)"
 conmon_kb=
 if command -v podman >/dev/null; then
 	pod pull -q --tls-verify=false "$img" >/dev/null
@@ -62,4 +74,4 @@ if command -v podman >/dev/null; then
 	conmon_kb=$(pss "$cpid")
 	echo "conmon (pid $cpid): $conmon_kb kB Pss (Rss $(awk '/^Rss:/ {print $2}' "/proc/$cpid/smaps_rollup") kB)"
 fi
-echo "engine monitor: $engine_kb kB (mean of $runs)${conmon_kb:+; conmon: $conmon_kb kB; ratio $(awk -v a="$engine_kb" -v b="$conmon_kb" 'BEGIN { printf "%.2f", a / b }')}"
+[ -z "$conmon_kb" ] || echo "engine monitor / conmon: $(awk -v a="$engine_kb" -v b="$conmon_kb" 'BEGIN { printf "%.2f", a / b }')"
