@@ -86,6 +86,7 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The monitor (issue #4): attach (cmd/attach.c), shared with start -a. */
 int cmd_attach(int argc, char **argv, struct cmd_global *g);
+int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g); /* cmd/start.c */
 struct engine_container;
 struct cmd_attach_opts {
 	bool use_stdin;          /* send our stdin to the container */

@@ -224,7 +224,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
 		/* the monitor (issue #4) */
-		{ "attach", cmd_attach },
+		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

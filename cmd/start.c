@@ -156,3 +156,70 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 	}
 	return cmd_each_container(g, argc - optind, argv + optind, start_each, NULL);
 }
+
+/* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
+ * engine-monitor (libengine/monitor-watch.c) in place of itself when a
+ * container with a restart policy exits: the same process goes on as the
+ * container's monitor (engine_monitor_resume).  Not a user command. */
+int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
+{
+	(void)g;
+	const char *store_root = NULL, *id = NULL;
+	struct engine_monitor_resume r = { .adir = -1, .listen_fd = -1 };
+	for (int i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		if (eq == NULL)
+			return 125;
+		const char *v = eq + 1;
+		size_t kl = (size_t)(eq - argv[i]);
+#define KEY(k) (kl == strlen(k) && strncmp(argv[i], k, kl) == 0)
+		if (KEY("store"))
+			store_root = v;
+		else if (KEY("id"))
+			id = v;
+		else if (KEY("exit_code"))
+			r.exit_code = atoi(v);
+		else if (KEY("started"))
+			r.started_ns = strtoll(v, NULL, 10);
+		else if (KEY("finished"))
+			r.finished_ns = strtoll(v, NULL, 10);
+		else if (KEY("delay_ms"))
+			r.delay_ms = atoi(v);
+		else if (KEY("restart_count"))
+			r.restart_count = atoi(v);
+		else if (KEY("adir"))
+			r.adir = atoi(v);
+		else if (KEY("listen"))
+			r.listen_fd = atoi(v);
+		else if (KEY("clients"))
+			for (const char *p = v; *p && r.n_clients < ARRAY_SIZE(r.clients);) {
+				char *end;
+				r.clients[r.n_clients++] = (int)strtol(p, &end, 10);
+				if (*end != ',')
+					break;
+				p = end + 1;
+			}
+#undef KEY
+	}
+	if (store_root == NULL || id == NULL)
+		return 125;
+	struct engine_error *err = NULL;
+	struct storage_store *store = NULL;
+	struct engine_container *c = NULL;
+	struct engine_run_spec spec = { 0 };
+	static struct engine_idmap map;
+	int rc = 125;
+	if (storage_store_open(store_root, &store, &err) == 0 &&
+	    engine_container_get(store, id, &c, &err) == 0 &&
+	    engine_container_spec(c, &spec, &err) == 0 && engine_idmap_detect(&map, &err) == 0 &&
+	    (c->image_id[0] == '\0' || (spec.image_id = strdup(c->image_id)) != NULL)) {
+		storage_store_close(store);
+		store = NULL;
+		rc = engine_monitor_resume(&spec, &map, c->name, &r);
+	}
+	storage_store_close(store);
+	engine_error_free(&err);
+	engine_run_spec_free(&spec);
+	engine_container_free(c);
+	return rc;
+}

@@ -108,6 +108,20 @@ int engine_container_stop_request(const char *store_root, const char *id,
 int engine_monitor_start_attached(const struct engine_run_spec *spec,
 				  const struct engine_idmap *map, const char *name, int attach_fd,
 				  struct engine_error **err);
+/* engine-monitor (monitor-watch.c) watched a run of a container with a
+ * restart policy to its exit and exec'd `engine __monitor-resume`: carry
+ * on as its monitor (same process) from that exit.  Returns the monitor's
+ * exit status. */
+struct engine_monitor_resume {
+	int exit_code;
+	int64_t started_ns, finished_ns;
+	int delay_ms, restart_count;
+	int adir, listen_fd; /* the attach socket's directory and socket */
+	int clients[16];
+	size_t n_clients;
+};
+int engine_monitor_resume(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  const char *name, const struct engine_monitor_resume *resume);
 /* The attach socket's directory (RUNROOT/containers/ID) as an O_PATH fd,
  * for connecting through /proc/self/fd/N/attach (sun_path is short). */
 int engine_attach_dir_open(const char *run_root, const char *id, bool create,

@@ -107,6 +107,54 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
 		close(lock);
 }
 
+extern char **environ;
+
+/* A restart policy: hand the exit to `engine __monitor-resume` (the same
+ * process), which decides on a restart and runs the container again
+ * (monitor.c); the attach sockets go along.  Returns if the exec fails. */
+static void resume(const char *engine, struct watch *w, int argc, char **argv, int code,
+		   int64_t finished)
+{
+	int adir = -1, listen_fd = -1, clients[MAX_CLIENTS];
+	size_t nc = monitor_attach_export(w->attach, &adir, &listen_fd, clients, MAX_CLIENTS);
+	static char a[16][4300];
+	char *args[20];
+	int n = 0;
+	args[n++] = (char *)engine;
+	args[n++] = "__monitor-resume";
+#define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), args[n] = a[n], n++)
+	ARG("store=%s", arg(argc, argv, "store"));
+	ARG("id=%s", arg(argc, argv, "id"));
+	ARG("exit_code=%d", code);
+	ARG("started=%lld", num(argc, argv, "started", 0));
+	ARG("finished=%lld", (long long)finished);
+	ARG("delay_ms=%lld", num(argc, argv, "delay_ms", 100));
+	ARG("restart_count=%lld", num(argc, argv, "restart_count", 0));
+	ARG("adir=%d", adir);
+	ARG("listen=%d", listen_fd);
+	int off = snprintf(a[n], sizeof(a[n]), "clients=");
+	for (size_t i = 0; i < nc; i++)
+		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	args[n] = a[n];
+	n++;
+#undef ARG
+	args[n] = NULL;
+	int keep[2 + MAX_CLIENTS];
+	size_t nk = 0;
+	keep[nk++] = adir;
+	keep[nk++] = listen_fd;
+	for (size_t i = 0; i < nc; i++)
+		keep[nk++] = clients[i];
+	for (size_t i = 0; i < nk; i++)
+		if (keep[i] >= 0)
+			fcntl(keep[i], F_SETFD, 0);
+	/* engine's start-up must not write into the old run's pipes. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; null >= 0 && fd < 3; fd++)
+		dup2(null, fd);
+	execve(engine, args, environ);
+}
+
 int main(int argc, char **argv)
 {
 	const char *store = arg(argc, argv, "store"), *id = arg(argc, argv, "id");
@@ -209,6 +257,11 @@ int main(int argc, char **argv)
 	}
 	monitor_log_flush(w.log);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
+	const char *engine = arg(argc, argv, "resume");
+	if (engine != NULL) {
+		resume(engine, &w, argc, argv, code, finished);
+		/* engine is gone (replaced?): record the exit ourselves. */
+	}
 	char dir[4200];
 	snprintf(dir, sizeof(dir), "%s/containers/%s", store, id);
 	write_state(dir, argv, argc, code, finished);

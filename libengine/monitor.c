@@ -42,6 +42,8 @@
 #include "paths.h"
 #include <sys/stat.h>
 
+extern char **environ;
+
 #define STOP_MARKER "stop-requested"
 
 struct monitor {
@@ -55,6 +57,7 @@ struct monitor {
 	bool shrink; /* a detached monitor: give back memory once started */
 	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
 	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
+	int delay_ms; /* the next restart's delay */
 };
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
@@ -193,8 +196,8 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	const struct engine_run_spec *spec = m->spec;
 	int adir = -1, listen_fd = -1, clients[16];
 	size_t nc = monitor_attach_export(m->attach, &adir, &listen_fd, clients, 16);
-	static char a[24][4300];
-	char *argv[26];
+	static char a[28][4300];
+	char *argv[30];
 	int n = 0;
 	argv[n++] = path;
 #define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), argv[n] = a[n], n++)
@@ -215,6 +218,15 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("log=%s", spec->log_driver ? spec->log_driver : "k8s-file");
 	ARG("log_max_size=%lld", (long long)spec->log_max_size);
 	ARG("log_max_file=%d", spec->log_max_file);
+	/* A restart policy: engine-monitor execs engine again at the exit
+	 * (engine_monitor_resume) to decide and run it. */
+	char self[4096];
+	ssize_t sl = spec->restart_policy != NULL ? readlink("/proc/self/exe", self, sizeof(self) - 1) : -1;
+	if (sl > 0) {
+		self[sl] = '\0';
+		ARG("resume=%s", self);
+		ARG("delay_ms=%d", m->delay_ms);
+	}
 	int off = snprintf(a[n], sizeof(a[n]), "clients=");
 	for (size_t i = 0; i < nc; i++)
 		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
@@ -228,7 +240,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	for (size_t i = 0; i < nc; i++)
 		keep_fd(clients[i]);
 	/* The log writer reopens the file there: drop ours first. */
-	execve(path, argv, (char *[]){ NULL });
+	execve(path, argv, environ);
 	/* Not there after all: go on here (the fds are the container's
 	 * already; none of ours is passed to another exec). */
 }
@@ -410,15 +422,28 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 	return r;
 }
 
+static bool resume_fd(const struct engine_monitor_resume *resume, int fd)
+{
+	if (resume == NULL || fd < 0)
+		return false;
+	if (fd == resume->adir || fd == resume->listen_fd)
+		return true;
+	for (size_t i = 0; i < resume->n_clients; i++)
+		if (fd == resume->clients[i])
+			return true;
+	return false;
+}
+
 static int monitor_main(const struct engine_run_spec *spec, const struct engine_idmap *map,
-			const char *name, int report, int attach_fd)
+			const char *name, int report, int attach_fd,
+			const struct engine_monitor_resume *resume)
 {
 	/* Nothing may print: stderr is about to be the container's log. */
 	engine_log_set_handler(NULL, 0);
 	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
 	 * waits on for EOF) must not stay open for the container's lifetime. */
 	for (int fd = 3; fd < 1024; fd++)
-		if (fd != report && fd != attach_fd)
+		if (fd != report && fd != attach_fd && !resume_fd(resume, fd))
 			(void)close(fd);
 	sigset_t fwd;
 	forwarded_set(&fwd);
@@ -433,8 +458,9 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	m->name = name;
 	m->report = report;
 	m->shrink = true;
-	/* At its exit a restart policy or --rm needs all of engine again. */
-	m->watch = spec->restart_policy == NULL && !spec->remove;
+	/* --rm removes the writable layer from inside the user namespace,
+	 * whose fd only this process holds. */
+	m->watch = !spec->remove;
 	m->state.monitor_pid = getpid();
 	m->state.monitor_start = engine_pid_start_time(getpid());
 	m->state.removing = spec->remove;
@@ -445,9 +471,16 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	m->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m->log = monitor_log_open(spec);
 	struct engine_error *err = NULL;
-	m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true, &err),
-					spec->tty, attach_fd);
-	engine_error_free(&err);
+	if (resume != NULL) {
+		m->attach = monitor_attach_adopt(resume->adir, resume->listen_fd, spec->tty,
+						 resume->clients, resume->n_clients);
+		m->state.restart_count = resume->restart_count;
+	} else {
+		m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true,
+								       &err),
+						spec->tty, attach_fd);
+		engine_error_free(&err);
+	}
 
 	/* The image claim names the process that keeps the container: us
 	 * from now on, not the CLI that is about to exit. */
@@ -456,12 +489,20 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		storage_container_claim(store, spec->id, spec->image_id, &err);
 	engine_error_free(&err);
 
-	int delay_ms = 100;
+	m->delay_ms = resume != NULL && resume->delay_ms > 0 ? resume->delay_ms : 100;
 	char msg[1200] = "";
 	int exit_code = 0;
-	for (;;) {
+	for (bool first = true;; first = false) {
 		int64_t began = engine_now_ns();
-		int r = run_once(m, map, &exit_code, &err);
+		int r = 0;
+		if (first && resume != NULL) {
+			/* engine-monitor watched this run; it has exited. */
+			began = resume->started_ns;
+			m->state.started_ns = resume->started_ns;
+			exit_code = resume->exit_code;
+		} else {
+			r = run_once(m, map, &exit_code, &err);
+		}
 		if (r < 0) {
 			exit_code = engine_error_exit_code(err);
 			snprintf(msg, sizeof(msg), "err %d %s\n", exit_code,
@@ -472,7 +513,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 			engine_error_free(&err);
 		}
 		m->state.exit_code = exit_code;
-		m->state.finished_ns = engine_now_ns();
+		m->state.finished_ns = first && resume != NULL ? resume->finished_ns : engine_now_ns();
 		m->state.pid = 0;
 		/* A command that does not start is not retried. */
 		bool again = r == 0 && should_restart(m, exit_code);
@@ -484,11 +525,10 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		/* Docker's back-off: doubling from 100 ms up to a minute, and
 		 * from 100 ms again after a run of 10 s or more. */
 		if (m->state.finished_ns - began >= 10 * 1000000000LL)
-			delay_ms = 100;
-		if (!restart_delay(m, delay_ms)) {
+			m->delay_ms = 100;
+		if (!restart_delay(m, m->delay_ms))
 			break;
-		}
-		delay_ms = delay_ms >= 30000 ? 60000 : delay_ms * 2;
+		m->delay_ms = m->delay_ms >= 30000 ? 60000 : m->delay_ms * 2;
 		m->state.restart_count++;
 	}
 	m->state.status = ENGINE_CONTAINER_EXITED;
@@ -544,7 +584,7 @@ int engine_monitor_start_attached(const struct engine_run_spec *spec,
 		pid_t monitor = fork();
 		if (monitor != 0)
 			_exit(monitor < 0 ? 1 : 0);
-		_exit(monitor_main(spec, map, name, report[1], attach_fd));
+		_exit(monitor_main(spec, map, name, report[1], attach_fd, NULL));
 	}
 	close(report[1]);
 	int status;
@@ -576,6 +616,12 @@ int engine_monitor_start_attached(const struct engine_run_spec *spec,
 		return r;
 	}
 	return engine_error_set(err, EIO, "the container's monitor exited before the container started");
+}
+
+int engine_monitor_resume(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  const char *name, const struct engine_monitor_resume *resume)
+{
+	return monitor_main(spec, map, name, -1, -1, resume);
 }
 
 /* A foreground run with --name: the CLI is its own monitor.  The state is
