@@ -108,8 +108,11 @@ running() {
 	assert_contains "$output" "hello"
 	assert_contains "$output" "30 100"
 	running sh1
-	# and again: the shell is the same one
-	run ptyrun 'echo $$\r' "expect:1" '\x10\x11' -- "$ENGINE" --root "$ENGINE_ROOT" attach sh1
+	# and again: the same shell, which remembers what it was told
+	run ptyrun 'x=$((6*7)); echo "<$((x+1))>"\r' "expect:<43>" '\x10\x11' -- \
+		"$ENGINE" --root "$ENGINE_ROOT" attach sh1
+	assert_eq "$status" 0
+	run ptyrun 'echo "[$x]"\r' "expect:[42]" '\x10\x11' -- "$ENGINE" --root "$ENGINE_ROOT" attach sh1
 	assert_eq "$status" 0
 	running sh1
 }
