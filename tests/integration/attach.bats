@@ -194,3 +194,28 @@ PY
 	grep -q "got ping" "$d/a"
 	grep -q "got ping" "$d/b"
 }
+
+@test "a client that does not read blocks neither the monitor nor the container" {
+	eng create --name flood "$IMG" seq 1 100000
+	# start -a is attached before the command runs; its stdout is a pipe
+	# nobody reads, so it soon stops reading the socket.
+	python3 - "$ENGINE" "$ENGINE_ROOT" <<'PY'
+import subprocess, sys, time
+engine, root = sys.argv[1:]
+p = subprocess.Popen([engine, "--root", root, "start", "-a", "flood"], stdout=subprocess.PIPE)
+end = time.time() + 20
+state = ""
+while time.time() < end:
+    state = subprocess.run([engine, "--root", root, "inspect", "--format", "{{.State.Status}}", "flood"],
+                           capture_output=True, text=True).stdout.strip()
+    if state == "exited":
+        break
+    time.sleep(0.1)
+p.kill()
+p.wait()
+sys.exit(0 if state == "exited" else 1)
+PY
+	# and the log has every line
+	assert_eq "$(eng logs flood | wc -l)" 100000
+	assert_eq "$(eng logs --tail 1 flood)" 100000
+}
