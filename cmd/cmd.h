@@ -101,3 +101,21 @@ int cmd_report(struct engine_error *err);
  * Docker does, in one line; returns the exit code. */
 int cmd_bad_flag(int c, char **argv);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The monitor (issue #4): attach (cmd/attach.c), shared with start -a. */
+int cmd_attach(int argc, char **argv, struct cmd_global *g);
+int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g); /* cmd/start.c */
+struct engine_container;
+struct cmd_attach_opts {
+	bool use_stdin;          /* send our stdin to the container */
+	bool close_stdin_at_eof; /* start -a -i: our EOF closes its stdin */
+	bool sig_proxy;
+	unsigned char keys[16];  /* the detach keys */
+	size_t n_keys;
+};
+int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err);
+/* A connection to the container's attach socket, or -1. */
+int cmd_attach_connect(const struct engine_container *c, struct engine_error **err);
+/* Relay until detach (0) or the container's exit (its exit code). */
+int cmd_attach_stream(const struct cmd_global *g, const struct engine_container *c, int sock,
+		      const struct cmd_attach_opts *o);

@@ -22,7 +22,7 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	cmd_time_nano(c->state.started_ns, started, sizeof(started));
 	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
 	snprintf(image, sizeof(image), c->image_id[0] ? "sha256:%s" : "%s", c->image_id);
-	static const char *const states[] = { "created", "running", "exited" };
+	static const char *const states[] = { "created", "running", "exited", "restarting" };
 	json_t *args = json_array();
 	for (size_t i = 1; c->argv[0] && c->argv[i]; i++)
 		json_array_append_new(args, json_string(c->argv[i]));
@@ -31,7 +31,7 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
+	json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
 			 "s:{s:s,s:s,s:s,s:b,s:b,s:O,s:O,s:s,s:s},s:{s:b}}",
 			 "Id", c->id, "Created", created, "Path", c->argv[0] ? c->argv[0] : "", "Args",
 			 args, "State", "Status", states[c->state.status], "Running",
@@ -47,4 +47,36 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 			 json_object_get(spec, "env") ?: json_null(), "WorkingDir",
 			 json_string_value(json_object_get(spec, "workdir")) ?: "", "Entrypoint", "",
 			 "HostConfig", "AutoRemove", json_is_true(json_object_get(spec, "remove")));
+	/* the monitor (issue #4): restart policy and log driver, as Docker */
+	if (j == NULL)
+		return NULL;
+	bool restarting = c->state.status == ENGINE_CONTAINER_RESTARTING;
+	json_t *state = json_object_get(j, "State");
+	json_object_set_new(state, "Restarting", json_boolean(restarting));
+	if (restarting)
+		json_object_set_new(state, "Running", json_true());
+	json_object_set_new(j, "RestartCount", json_integer(c->state.restart_count));
+	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
+	json_t *host = json_object_get(j, "HostConfig");
+	json_object_set_new(host, "RestartPolicy",
+			    json_pack("{s:s,s:I}", "Name", policy && *policy ? policy : "no",
+				      "MaximumRetryCount",
+				      json_integer_value(json_object_get(spec, "restart_max"))));
+	const char *driver = json_string_value(json_object_get(spec, "log_driver"));
+	json_t *log_opts = json_object();
+	json_int_t max_size = json_integer_value(json_object_get(spec, "log_max_size"));
+	json_int_t max_file = json_integer_value(json_object_get(spec, "log_max_file"));
+	char num[32];
+	if (max_size > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)max_size);
+		json_object_set_new(log_opts, "max-size", json_string(num));
+	}
+	if (max_file > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)max_file);
+		json_object_set_new(log_opts, "max-file", json_string(num));
+	}
+	json_object_set_new(host, "LogConfig",
+			    json_pack("{s:s,s:o}", "Type", driver && *driver ? driver : "k8s-file",
+				      "Config", log_opts));
+	return j;
 }

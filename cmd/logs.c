@@ -1,4 +1,7 @@
-/* logs.c: `engine logs`: print (and follow) a container's k8s-file log. */
+/* logs.c: `engine logs`: print (and follow) a container's log, in either
+ * format the monitor writes (k8s-file lines, or Docker's json-file lines),
+ * rotated files first (oldest first), with Docker's --since, --until,
+ * --tail, -t and -f. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -6,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,8 +18,194 @@
 #include "containers.h"
 #include "ctr-common.h"
 
-/* Print complete k8s-file lines from BUF; returns the bytes consumed. */
-static size_t print_log_lines(const char *buf, size_t len, bool timestamps)
+struct log_filter {
+	int64_t since, until; /* ns since the epoch; 0: no bound */
+	bool timestamps;
+};
+
+/* "2026-11-28T23:00:00.123456789Z" or with a +HH:MM offset, "2026-11-28"
+ * (local time without a zone, as Docker reads it); false if not one. */
+static bool parse_rfc3339(const char *s, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	const char *p = s + 10;
+	long nsec = 0;
+	if (*p == 'T') {
+		int m = 0;
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &m) != 3 || m != 8)
+			return false;
+		p += 9;
+		if (*p == '.') {
+			p++;
+			long scale = 100000000;
+			for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				nsec += scale * (*p - '0');
+		}
+	}
+	time_t t;
+	if (*p == '\0') {
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	} else if (*p == 'Z' && p[1] == '\0') {
+		t = timegm(&tm);
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int hh = 0, mm = 0;
+		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+			return false;
+		t = timegm(&tm) - (*p == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+	} else {
+		return false;
+	}
+	*ret = (int64_t)t * 1000000000 + nsec;
+	return true;
+}
+
+/* Go's durations ("10m", "1h30m", "1.5h", "300ms"). */
+static bool parse_duration(const char *s, int64_t *ret)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+	};
+	double total = 0;
+	if (*s == '\0')
+		return false;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		if (end == s || *s == '-' || *s == '+')
+			return false;
+		s = end;
+		size_t best = 0;
+		int which = -1;
+		for (int i = 0; i < (int)ARRAY_SIZE(units); i++) {
+			size_t l = strlen(units[i].unit);
+			if (strncmp(s, units[i].unit, l) == 0 && l > best) {
+				best = l;
+				which = i;
+			}
+		}
+		if (which < 0)
+			return false;
+		total += v * units[which].ns;
+		s += best;
+	}
+	*ret = (int64_t)total;
+	return true;
+}
+
+/* Docker's --since/--until: an RFC 3339 time, a Unix time (seconds with
+ * an optional fraction), or a duration back from now. */
+static int parse_time_arg(const char *flag, const char *s, int64_t *ret, struct engine_error **err)
+{
+	int64_t d;
+	if (parse_rfc3339(s, ret))
+		return 0;
+	if (parse_duration(s, &d)) {
+		*ret = engine_now_ns() - d;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long long sec = strtoll(s, &end, 10);
+	if (end != s && errno == 0 && (*end == '\0' || *end == '.')) {
+		long nsec = 0;
+		if (*end == '.') {
+			long scale = 100000000;
+			const char *p = end + 1;
+			for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				nsec += scale * (*p - '0');
+			if (*p != '\0' || p == end + 1)
+				goto bad;
+		}
+		*ret = (int64_t)sec * 1000000000 + nsec;
+		return 0;
+	}
+bad:
+	return engine_error_set(err, EINVAL,
+				"invalid value for \"%s\": failed to parse value as time or duration: \"%s\"",
+				flag, s);
+}
+
+/* One log line in either format: its time, stream, and text (with the
+ * "\n" when the line was complete). */
+struct record {
+	int64_t ns;
+	char ts[64];
+	bool is_err;
+	const char *text;
+	size_t len;
+	char *owned; /* decoded JSON text */
+};
+
+static bool parse_record(const char *line, size_t l, struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (l > 0 && line[0] == '{') {
+		json_error_t je;
+		json_t *j = json_loadb(line, l, 0, &je);
+		const char *ts = json_string_value(json_object_get(j, "time"));
+		const char *stream = json_string_value(json_object_get(j, "stream"));
+		json_t *log = json_object_get(j, "log");
+		if (ts == NULL || !json_is_string(log)) {
+			json_decref(j);
+			return false;
+		}
+		snprintf(r->ts, sizeof(r->ts), "%s", ts);
+		r->is_err = stream != NULL && strcmp(stream, "stderr") == 0;
+		r->len = json_string_length(log);
+		r->owned = malloc(r->len + 1);
+		if (r->owned != NULL)
+			memcpy(r->owned, json_string_value(log), r->len);
+		json_decref(j);
+		if (r->owned == NULL)
+			return false;
+		r->text = r->owned;
+	} else {
+		/* k8s-file: TIME STREAM F|P TEXT */
+		const char *end = line + l;
+		const char *sp1 = memchr(line, ' ', l);
+		if (sp1 == NULL)
+			return false;
+		const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
+		if (sp2 == NULL || sp2 + 2 > end)
+			return false;
+		snprintf(r->ts, sizeof(r->ts), "%.*s", (int)(sp1 - line), line);
+		r->is_err = strncmp(sp1 + 1, "stderr", 6) == 0;
+		r->text = sp2 + 3 <= end ? sp2 + 3 : end;
+		r->len = (size_t)(end - r->text);
+		if (sp2[1] == 'F') {
+			/* the line end, kept by the caller's buffer */
+			r->len++;
+		}
+	}
+	if (!parse_rfc3339(r->ts, &r->ns))
+		r->ns = 0;
+	return true;
+}
+
+/* Print one record if the filter lets it through; false past --until. */
+static bool print_record(const struct record *r, const struct log_filter *f)
+{
+	if (f->since != 0 && r->ns < f->since)
+		return true;
+	if (f->until != 0 && r->ns > f->until)
+		return false;
+	FILE *out = r->is_err ? stderr : stdout;
+	if (f->timestamps)
+		fprintf(out, "%s ", r->ts);
+	/* A k8s-file line's text ends where its "\n" is; print that "\n". */
+	fwrite(r->text, 1, r->len, out);
+	fflush(out);
+	return true;
+}
+
+/* Print the complete lines of BUF (LEN bytes); returns the bytes used. */
+static size_t print_lines(const char *buf, size_t len, const struct log_filter *f, bool *past_until)
 {
 	size_t used = 0;
 	while (used < len) {
@@ -25,35 +215,71 @@ static size_t print_log_lines(const char *buf, size_t len, bool timestamps)
 			break;
 		size_t l = (size_t)(nl - line);
 		used += l + 1;
-		const char *sp1 = memchr(line, ' ', l);
-		if (sp1 == NULL)
+		struct record r;
+		if (!parse_record(line, l, &r))
 			continue;
-		const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1));
-		if (sp2 == NULL || sp2 + 2 > nl)
-			continue;
-		bool is_err = strncmp(sp1 + 1, "stderr", 6) == 0;
-		bool full = sp2[1] == 'F';
-		const char *text = sp2 + 3 <= nl ? sp2 + 3 : nl;
-		FILE *out = is_err ? stderr : stdout;
-		if (timestamps)
-			fprintf(out, "%.*s ", (int)(sp1 - line), line);
-		fwrite(text, 1, (size_t)(nl - text), out);
-		if (full)
-			fputc('\n', out);
-		fflush(out);
+		if (!print_record(&r, f))
+			*past_until = true;
+		free(r.owned);
 	}
 	return used;
+}
+
+/* Append the whole of FD to *BUF. */
+static int slurp(int fd, char **buf, size_t *len, size_t *cap)
+{
+	for (;;) {
+		if (*len == *cap) {
+			size_t nc = *cap ? *cap * 2 : 1 << 16;
+			char *nb = realloc(*buf, nc);
+			if (nb == NULL)
+				return -ENOMEM;
+			*buf = nb;
+			*cap = nc;
+		}
+		ssize_t n = read(fd, *buf + *len, *cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		*len += (size_t)n;
+	}
+}
+
+/* The start of the last TAIL complete lines of BUF[0..END) that pass
+ * --since/--until (the filter counts, as in Docker). */
+static size_t tail_start(const char *buf, size_t end, long tail, const struct log_filter *f)
+{
+	size_t start = end;
+	long count = 0;
+	while (start > 0 && count < tail) {
+		size_t p = start - 1;
+		while (p > 0 && buf[p - 1] != '\n')
+			p--;
+		struct record r;
+		if (parse_record(buf + p, start - 1 - p, &r)) {
+			if ((f->since == 0 || r.ns >= f->since) && (f->until == 0 || r.ns <= f->until))
+				count++;
+			free(r.owned);
+		}
+		start = p;
+	}
+	return start;
 }
 
 int cmd_logs(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },   { "tail", required_argument, NULL, 'n' },
-		{ "timestamps", no_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "timestamps", no_argument, NULL, 't' }, { "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
-	bool follow = false, timestamps = false;
+	bool follow = false;
+	struct log_filter f = { 0 };
 	long tail = -1;
 	int c;
 	optind = 0;
@@ -64,13 +290,32 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 			follow = true;
 			break;
 		case 't':
-			timestamps = true;
+			f.timestamps = true;
 			break;
-		case 'n':
-			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, NULL, 10);
+		case 'n': {
+			char *end;
+			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") != 0 && (*optarg == '\0' || *end != '\0')) {
+				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"-n, --tail\" flag",
+						 optarg);
+				return cmd_report(err);
+			}
+			break;
+		}
+		case 'S':
+		case 'U':
+			if (parse_time_arg(c == 'S' ? "since" : "until", optarg, c == 'S' ? &f.since : &f.until,
+					   &err) < 0)
+				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine logs [OPTIONS] CONTAINER");
+			puts("Usage: engine logs [OPTIONS] CONTAINER\n\n"
+			     "Options:\n"
+			     "  -f, --follow        follow the output\n"
+			     "      --since TIME    from TIME (RFC 3339, Unix time, or a duration: 10m)\n"
+			     "      --until TIME    up to TIME (same forms)\n"
+			     "  -n, --tail N        the last N lines (\"all\")\n"
+			     "  -t, --timestamps    show each line's time");
 			return 0;
 		default:
 			return cmd_bad_flag(c, argv);
@@ -88,55 +333,75 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 		storage_store_close(store);
 		return cmd_report_1(&err);
 	}
-	char rel[128];
-	snprintf(rel, sizeof(rel), "containers/%s/ctr.log", ctr->id);
-	cleanup_close int fd = openat(store->rootfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	storage_store_close(store);
-	size_t cap = 1 << 16, len = 0;
-	cleanup_free char *buf = malloc(cap);
-	bool first = true;
-	for (;;) {
-		bool live = follow && cmd_monitor_alive(ctr);
-		ssize_t n = 0;
-		while (fd >= 0 && buf != NULL) {
-			if (len == cap) {
-				char *nb = realloc(buf, cap * 2);
-				if (nb == NULL)
-					break;
-				buf = nb;
-				cap *= 2;
-			}
-			n = read(fd, buf + len, cap - len);
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-			/* --tail needs all of what is there before printing. */
-			if (first && tail >= 0)
-				continue;
-			size_t used = print_log_lines(buf, len, timestamps);
-			memmove(buf, buf + used, len - used);
-			len -= used;
-		}
-		if (first && tail >= 0 && buf != NULL) {
-			/* The last TAIL complete lines; a partial one waits. */
-			size_t end = len, start, count = 0;
-			while (end > 0 && buf[end - 1] != '\n')
-				end--;
-			for (start = end; start > 0 && count < (size_t)tail; count++) {
-				size_t p = start - 1;
-				while (p > 0 && buf[p - 1] != '\n')
-					p--;
-				start = p;
-			}
-			print_log_lines(buf + start, end - start, timestamps);
-			memmove(buf, buf + end, len - end);
-			len -= end;
-		}
-		first = false;
-		if (!live)
-			break;
-		cmd_sleep_ms(100);
+	const char *driver = json_string_value(
+		json_object_get(json_object_get(ctr->config, "Spec"), "log_driver"));
+	if (driver != NULL && strcmp(driver, "none") == 0) {
+		storage_store_close(store);
+		engine_container_free(ctr);
+		engine_error_set(&err, ENOTSUP, "configured logging driver does not support reading");
+		return cmd_report_1(&err);
 	}
+	char dir[128];
+	snprintf(dir, sizeof(dir), "containers/%s", ctr->id);
+	cleanup_close int dirfd = openat(store->rootfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	storage_store_close(store);
+	cleanup_free char *buf = NULL;
+	size_t len = 0, cap = 0;
+	/* Rotated files, the oldest (highest number) first. */
+	int oldest = 0;
+	char name[32];
+	for (int i = 1; i <= 1000; i++) {
+		snprintf(name, sizeof(name), "ctr.log.%d", i);
+		if (dirfd < 0 || faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			break;
+		oldest = i;
+	}
+	for (int i = oldest; i >= 1; i--) {
+		snprintf(name, sizeof(name), "ctr.log.%d", i);
+		cleanup_close int rfd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		size_t before = len;
+		if (rfd >= 0 && slurp(rfd, &buf, &len, &cap) == 0 && len > before && buf[len - 1] != '\n')
+			len = before; /* a torn file: skip it rather than glue lines */
+	}
+	int fd = dirfd >= 0 ? openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	if (fd >= 0)
+		(void)slurp(fd, &buf, &len, &cap);
+	size_t end = len;
+	while (end > 0 && buf[end - 1] != '\n')
+		end--;
+	size_t start = tail >= 0 ? tail_start(buf, end, tail, &f) : 0;
+	bool past_until = false;
+	print_lines(buf + start, end - start, &f, &past_until);
+	memmove(buf, buf + end, len - end);
+	len -= end;
+	while (follow && !past_until && cmd_monitor_alive(ctr)) {
+		cmd_sleep_ms(100);
+		if (fd < 0) {
+			fd = dirfd >= 0 ? openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+			continue;
+		}
+		size_t before = len;
+		(void)slurp(fd, &buf, &len, &cap);
+		/* Rotated under us: the rest of the old file, then the new one. */
+		struct stat a, b;
+		if (len == before && fstat(fd, &a) == 0 &&
+		    (fstatat(dirfd, "ctr.log", &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino)) {
+			close(fd);
+			fd = openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd >= 0)
+				(void)slurp(fd, &buf, &len, &cap);
+		}
+		size_t used = print_lines(buf, len, &f, &past_until);
+		memmove(buf, buf + used, len - used);
+		len -= used;
+	}
+	if (follow && !past_until && fd >= 0) {
+		/* What the monitor wrote before it went. */
+		(void)slurp(fd, &buf, &len, &cap);
+		print_lines(buf, len, &f, &past_until);
+	}
+	if (fd >= 0)
+		close(fd);
 	engine_container_free(ctr);
 	return 0;
 }

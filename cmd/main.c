@@ -38,6 +38,7 @@ static const char usage[] =
 	"  rm        remove containers\n"
 	"  wait      wait for containers to exit, print their exit codes\n"
 	"  logs      show a container's output\n"
+	"  attach    attach to a running container's input and output\n"
 	"  restart   stop, then start containers\n"
 	"  exec      run a command in a running container\n"
 	"  top       show a container's processes\n"
@@ -237,6 +238,8 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "rename", cmd_rename }, { "pause", cmd_pause }, { "unpause", cmd_unpause },
 		{ "cp", cmd_cp },         { "diff", cmd_diff },       { "commit", cmd_commit },
 		{ "export", cmd_export },
+		/* the monitor (issue #4) */
+		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -32,7 +32,7 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 		snprintf(command, sizeof(command), "\"%.19s…\"", cmd);
 	else
 		snprintf(command, sizeof(command), "\"%s\"", cmd ? cmd : "");
-	static const char *const states[] = { "created", "running", "exited" };
+	static const char *const states[] = { "created", "running", "exited", "restarting" };
 	const char *image = c->image;
 	if (image[0] == '\0') {
 		const char *rootfs = json_string_value(
@@ -71,7 +71,7 @@ static int ps_filter_add(struct ps_filter *f, const char *spec, struct engine_er
 
 static bool ps_filter_one(const struct engine_container *c, const char *key, const char *v)
 {
-	static const char *const states[] = { "created", "running", "exited" };
+	static const char *const states[] = { "created", "running", "exited", "restarting" };
 	if (strcmp(key, "name") == 0)
 		return strstr(c->name, v[0] == '/' ? v + 1 : v) != NULL;
 	if (strcmp(key, "id") == 0)

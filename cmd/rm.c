@@ -23,6 +23,19 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 	if (engine_container_get(store, what, &c, err) < 0)
 		return -1;
 	int r = 0;
+	/* the monitor (issue #4): between two runs of a restart policy */
+	if (c->state.status == ENGINE_CONTAINER_RESTARTING) {
+		if (!force) {
+			r = engine_error_set(err, EBUSY,
+					     "cannot remove container \"/%s\": container is restarting: stop "
+					     "the container before removing or force remove", c->name);
+			goto out;
+		}
+		engine_container_stop_request(store->root, c->id, NULL);
+		if (!cmd_wait_monitor(c, 10000))
+			kill(c->state.monitor_pid, SIGKILL);
+		cmd_wait_monitor(c, 5000);
+	}
 	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
 		if (!force) {
 			r = engine_error_set(err, EBUSY,
@@ -31,6 +44,7 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 					     c->name);
 			goto out;
 		}
+		engine_container_stop_request(store->root, c->id, NULL);
 		cmd_signal_container(c, SIGKILL);
 		if (!cmd_wait_monitor(c, 10000)) {
 			/* A monitor that does not go: kill it, the container dies
@@ -146,7 +160,8 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	int rc = 0;
 	bool header = false;
 	for (size_t i = 0; i < n; i++) {
-		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING) {
+		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING &&
+		    list[i]->state.status != ENGINE_CONTAINER_RESTARTING) {
 			if (cmd_rm_one(store, list[i]->id, false, &err) < 0) {
 				rc = cmd_report_1(&err);
 			} else {

@@ -45,6 +45,9 @@ const char cmd_run_usage[] =
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
 	"      --read-only              mount the root filesystem read-only\n"
 	"      --security-opt OPT       seccomp=unconfined|PROFILE.json, no-new-privileges\n"
+	"      --restart POLICY         no | on-failure[:N] | always | unless-stopped\n"
+	"      --log-driver DRIVER      k8s-file (default) | json-file | none\n"
+	"      --log-opt KEY=VALUE      max-size=SIZE (10k, 1m), max-file=N\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -66,6 +69,10 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_DETACH,
 	OPT_NAME,
+	/* the monitor (issue #4) */
+	OPT_RESTART,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +99,10 @@ static const struct option long_options[] = {
 	{ "detach", optional_argument, NULL, OPT_DETACH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
+	/* the monitor (issue #4) */
+	{ "restart", required_argument, NULL, OPT_RESTART },
+	{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+	{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +307,19 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->tls_verify_off = !verify;
 			break;
 		}
+		/* the monitor (issue #4) */
+		case OPT_RESTART:
+			if (engine_restart_policy_parse(spec, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_LOG_DRIVER:
+			if (engine_log_driver_parse(spec, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_LOG_OPT:
+			if (engine_log_opt_parse(spec, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -305,6 +329,10 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			return unknown_flag(argc, argv, err);
 		}
 	}
+
+	/* the monitor (issue #4): Docker refuses the pair. */
+	if (spec->restart_policy != NULL && spec->remove)
+		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");
 
 	if (spec->privileged) {
 		spec->caps = engine_caps_all();

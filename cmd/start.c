@@ -1,5 +1,8 @@
 /* start.c: `engine start`: run created or stopped containers again, each
- * under a new monitor. */
+ * under a new monitor; with -a, attached to it (Docker's start -a [-i]):
+ * the monitor gets one end of a socketpair as its first attach client
+ * before the command runs, so no output is missed. */
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,23 +48,178 @@ static int start_each(struct storage_store *store, const char *what, void *data,
 	return cmd_start_one(store, what, err);
 }
 
+/* start -a: start WHAT attached (or attach to it when it runs already);
+ * returns the container's exit code, 0 after a detach. */
+static int start_attached(struct cmd_global *g, const char *what, struct cmd_attach_opts *o)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *c = NULL;
+	int sock = -1;
+	if (engine_container_get(store, what, &c, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report_1(&err);
+	}
+	json_t *js = json_object_get(c->config, "Spec");
+	if (!json_is_true(json_object_get(js, "interactive")))
+		o->use_stdin = false;
+	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
+		sock = cmd_attach_connect(c, &err);
+	} else {
+		int sp[2];
+		struct engine_run_spec spec = { 0 };
+		static struct engine_idmap map;
+		int r = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp);
+		if (r < 0) {
+			r = engine_error_errno(&err, errno, "socketpair");
+		} else {
+			r = engine_container_spec(c, &spec, &err);
+			if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
+				r = engine_error_set(&err, ENOMEM, "out of memory");
+			if (r == 0)
+				r = engine_idmap_detect(&map, &err);
+			if (r == 0)
+				r = engine_monitor_start_attached(&spec, &map, c->name, sp[1], &err);
+			close(sp[1]);
+			if (r == 0)
+				sock = sp[0];
+			else
+				close(sp[0]);
+		}
+		engine_run_spec_free(&spec);
+	}
+	storage_store_close(store);
+	if (sock < 0) {
+		engine_container_free(c);
+		return cmd_report_1(&err);
+	}
+	int code = cmd_attach_stream(g, c, sock, o);
+	close(sock);
+	engine_container_free(c);
+	return code;
+}
+
 int cmd_start(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	int c;
+	bool attach = false;
+	struct cmd_attach_opts o = { .use_stdin = false, .close_stdin_at_eof = true, .sig_proxy = true,
+				     .keys = { 16, 17 }, .n_keys = 2 };
 	optind = 0;
 	opterr = 0;
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			puts("Usage: engine start CONTAINER [CONTAINER...]");
+	enum { OPT_DETACH_KEYS = 1000 };
+	static const struct option opts[] = {
+		{ "attach", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((c = getopt_long(argc, argv, "+:ai", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			attach = true;
+			break;
+		case 'i':
+			o.use_stdin = true;
+			break;
+		case OPT_DETACH_KEYS:
+			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)
+				return cmd_report(err);
+			break;
+		case 'h':
+			puts("Usage: engine start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+			     "Options:\n"
+			     "  -a, --attach             attach to the container's output\n"
+			     "  -i, --interactive        attach its stdin\n"
+			     "      --detach-keys KEYS   detach with KEYS (default \"ctrl-p,ctrl-q\")");
 			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
 		}
-		return cmd_bad_flag(c, argv);
 	}
 	if (optind >= argc) {
 		engine_error_set(&err, EINVAL, "\"engine start\" requires at least 1 argument");
 		return cmd_report(err);
 	}
+	/* Docker: -i attaches too. */
+	if (attach || o.use_stdin) {
+		if (optind + 1 != argc) {
+			engine_error_set(&err, EINVAL,
+					 "you cannot start and attach multiple containers at once");
+			return cmd_report(err);
+		}
+		return start_attached(g, argv[optind], &o);
+	}
 	return cmd_each_container(g, argc - optind, argv + optind, start_each, NULL);
+}
+
+/* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
+ * engine-monitor (libengine/monitor-watch.c) in place of itself when a
+ * container with a restart policy exits: the same process goes on as the
+ * container's monitor (engine_monitor_resume).  Not a user command. */
+int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
+{
+	(void)g;
+	const char *store_root = NULL, *id = NULL;
+	struct engine_monitor_resume r = { .adir = -1, .listen_fd = -1 };
+	for (int i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		if (eq == NULL)
+			return 125;
+		const char *v = eq + 1;
+		size_t kl = (size_t)(eq - argv[i]);
+#define KEY(k) (kl == strlen(k) && strncmp(argv[i], k, kl) == 0)
+		if (KEY("store"))
+			store_root = v;
+		else if (KEY("id"))
+			id = v;
+		else if (KEY("exit_code"))
+			r.exit_code = atoi(v);
+		else if (KEY("started"))
+			r.started_ns = strtoll(v, NULL, 10);
+		else if (KEY("finished"))
+			r.finished_ns = strtoll(v, NULL, 10);
+		else if (KEY("delay_ms"))
+			r.delay_ms = atoi(v);
+		else if (KEY("restart_count"))
+			r.restart_count = atoi(v);
+		else if (KEY("adir"))
+			r.adir = atoi(v);
+		else if (KEY("listen"))
+			r.listen_fd = atoi(v);
+		else if (KEY("clients"))
+			for (const char *p = v; *p && r.n_clients < ARRAY_SIZE(r.clients);) {
+				char *end;
+				r.clients[r.n_clients++] = (int)strtol(p, &end, 10);
+				if (*end != ',')
+					break;
+				p = end + 1;
+			}
+#undef KEY
+	}
+	if (store_root == NULL || id == NULL)
+		return 125;
+	struct engine_error *err = NULL;
+	struct storage_store *store = NULL;
+	struct engine_container *c = NULL;
+	struct engine_run_spec spec = { 0 };
+	static struct engine_idmap map;
+	int rc = 125;
+	if (storage_store_open(store_root, &store, &err) == 0 &&
+	    engine_container_get(store, id, &c, &err) == 0 &&
+	    engine_container_spec(c, &spec, &err) == 0 && engine_idmap_detect(&map, &err) == 0 &&
+	    (c->image_id[0] == '\0' || (spec.image_id = strdup(c->image_id)) != NULL)) {
+		storage_store_close(store);
+		store = NULL;
+		rc = engine_monitor_resume(&spec, &map, c->name, &r);
+	}
+	storage_store_close(store);
+	engine_error_free(&err);
+	engine_run_spec_free(&spec);
+	engine_container_free(c);
+	return rc;
 }

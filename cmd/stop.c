@@ -21,7 +21,20 @@ int cmd_stop_one(struct storage_store *store, const char *what, int sig, int tim
 	struct engine_container *c = NULL;
 	if (engine_container_get(store, what, &c, err) < 0)
 		return -1;
+	/* the monitor (issue #4): a stop is not undone by a restart policy,
+	 * and one during the restart delay ends it. */
+	if (c->state.status == ENGINE_CONTAINER_RESTARTING) {
+		engine_container_stop_request(store->root, c->id, NULL);
+		if (!cmd_wait_monitor(c, 1000)) {
+			/* It was starting the command again as we came. */
+			engine_container_free(c);
+			c = NULL;
+			if (engine_container_get(store, what, &c, err) < 0)
+				return -1;
+		}
+	}
 	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
+		engine_container_stop_request(store->root, c->id, NULL);
 		cmd_signal_container(c, sig);
 		if (!cmd_wait_monitor(c, timeout * 1000)) {
 			cmd_signal_container(c, SIGKILL);
@@ -85,6 +98,11 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 		} else {
 			struct engine_container *ctr = NULL;
 			r = engine_container_get(store, argv[i], &ctr, &err);
+			/* the monitor (issue #4): Docker's kill with the stop
+			 * signal or SIGKILL counts as a stop for the policy. */
+			if (r == 0 && ctr->state.status == ENGINE_CONTAINER_RUNNING &&
+			    (sig == SIGKILL || sig == SIGTERM))
+				engine_container_stop_request(store->root, ctr->id, NULL);
 			if (r == 0 && cmd_signal_container(ctr, sig) < 0)
 				r = engine_error_set(&err, ESRCH,
 						     "cannot kill container: %s: container %s is not running",

@@ -297,6 +297,19 @@ static bool relay_output(const struct engine_container_io *io, int stream)
 	return true;
 }
 
+/* A detached -t: what the pty has goes to the monitor as stdout. */
+static bool relay_master_output(const struct engine_container_io *io, int master)
+{
+	char buf[16384];
+	ssize_t r = read(master, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (r == 0)
+		return false;
+	io->output(io->data, 1, buf, (size_t)r);
+	return true;
+}
+
 static void drain_output(const struct engine_container_io *io)
 {
 	for (int stream = 1; stream <= 2; stream++) {
@@ -312,21 +325,27 @@ static void drain_output(const struct engine_container_io *io)
 	}
 }
 
+#define PARENT_EXTRA_FDS 64
+
 static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, bool interactive,
 		       const struct engine_container_io *io, int *ret_exit_code)
 {
 	bool stdin_open = term != NULL && interactive;
 	bool master_open = term != NULL;
 	bool out_open = io != NULL && io->out_fd >= 0, err_open = io != NULL && io->err_fd >= 0;
+	/* A detached -t: the pty's output is the monitor's to log and fan out. */
+	bool master_to_io = io != NULL && io->output != NULL && term != NULL;
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[5 + PARENT_EXTRA_FDS] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = master_open ? term->master : -1, .events = POLLIN },
 			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
 			{ .fd = out_open ? io->out_fd : -1, .events = POLLIN },
 			{ .fd = err_open ? io->err_fd : -1, .events = POLLIN },
 		};
-		if (poll(p, 5, -1) < 0) {
+		size_t extra = io != NULL && io->poll_fds != NULL
+				       ? io->poll_fds(io->data, p + 5, PARENT_EXTRA_FDS) : 0;
+		if (poll(p, 5 + extra, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -336,7 +355,10 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 		if (p[4].revents)
 			err_open = relay_output(io, 2);
 		if (p[1].revents)
-			master_open = relay(term->master, STDOUT_FILENO);
+			master_open = master_to_io ? relay_master_output(io, term->master)
+						   : relay(term->master, STDOUT_FILENO);
+		if (extra > 0)
+			io->poll_ready(io->data, p + 5, extra);
 		if (p[2].revents && !relay(STDIN_FILENO, term->master)) {
 			stdin_open = false;
 			/* Pass the EOF on as the terminal's EOF character. */
@@ -363,7 +385,8 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 				/* Output may still sit in the pty after the exit. */
 				int fl = fcntl(term->master, F_GETFL);
 				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
-				for (int i = 0; i < 1024 && relay(term->master, STDOUT_FILENO); i++) {
+				for (int i = 0; i < 1024 && (master_to_io ? relay_master_output(io, term->master)
+									   : relay(term->master, STDOUT_FILENO)); i++) {
 					struct pollfd q = { .fd = term->master, .events = POLLIN };
 					if (poll(&q, 1, 0) <= 0)
 						break;
@@ -439,6 +462,10 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	/* The monitor learns of the master before the start: it may hand
+	 * both over to engine-monitor from there (monitor.c). */
+	if (master >= 0 && io != NULL && io->terminal != NULL)
+		io->terminal(io->data, master);
 	if (io != NULL && io->started != NULL)
 		io->started(io->data, pid);
 	/* From here on a write to a closed pipe should be an error, not death. */

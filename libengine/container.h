@@ -1,6 +1,8 @@
 /* container.h: run a container process in the foreground. */
 #pragma once
 
+#include <poll.h>
+
 #include "error.h"
 #include "idmap.h"
 #include "spec.h"
@@ -23,6 +25,13 @@ struct engine_container_io {
 	void (*output)(void *data, int stream, const char *buf, size_t len);
 	void (*started)(void *data, pid_t pid); /* the command has been exec'd */
 	void *data;
+	/* The monitor's attach socket (monitor-attach.c): with -t the pty's
+	 * output goes to OUTPUT (stream 1) instead of stdout and the master
+	 * is handed over; POLL_FDS adds up to MAX fds to the parent loop's
+	 * poll and POLL_READY sees their revents. */
+	void (*terminal)(void *data, int master);
+	size_t (*poll_fds)(void *data, struct pollfd *p, size_t max);
+	void (*poll_ready)(void *data, const struct pollfd *p, size_t n);
 };
 int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			    const struct engine_container_io *io, int *ret_exit_code,

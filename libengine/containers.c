@@ -187,20 +187,27 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	/* Fields added since: one json_object_set_new() each, read back in
 	 * engine_container_spec() (a missing key reads as the default, so
 	 * containers recorded by an older engine still start). */
+	/* the monitor (issue #4) */
+	json_object_set_new(s, "restart_policy", json_string(s_or_empty(spec->restart_policy)));
+	json_object_set_new(s, "restart_max", json_integer(spec->restart_max));
+	json_object_set_new(s, "log_driver", json_string(s_or_empty(spec->log_driver)));
+	json_object_set_new(s, "log_max_size", json_integer(spec->log_max_size));
+	json_object_set_new(s, "log_max_file", json_integer(spec->log_max_file));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
 }
 
-static const char *const status_names[] = { "created", "running", "exited" };
+static const char *const status_names[] = { "created", "running", "exited", "restarting" };
 
 static json_t *state_json(const struct engine_container_state *st)
 {
-	return json_pack("{s:s,s:i,s:I,s:i,s:I,s:i,s:I,s:I,s:b}", "Status", status_names[st->status],
+	return json_pack("{s:s,s:i,s:I,s:i,s:I,s:i,s:I,s:I,s:b,s:i}", "Status", status_names[st->status],
 			 "Pid", (int)st->pid, "PidStart", (json_int_t)st->pid_start, "MonitorPid",
 			 (int)st->monitor_pid, "MonitorStart", (json_int_t)st->monitor_start,
 			 "ExitCode", st->exit_code, "StartedAt", (json_int_t)st->started_ns,
-			 "FinishedAt", (json_int_t)st->finished_ns, "Removing", st->removing);
+			 "FinishedAt", (json_int_t)st->finished_ns, "Removing", st->removing,
+			 "RestartCount", st->restart_count);
 }
 
 static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
@@ -279,6 +286,7 @@ static void state_from_json(json_t *j, struct engine_container_state *st)
 	st->started_ns = jint(j, "StartedAt");
 	st->finished_ns = jint(j, "FinishedAt");
 	st->removing = json_is_true(json_object_get(j, "Removing"));
+	st->restart_count = (int)jint(j, "RestartCount");
 }
 
 /* The truth, whatever the file says: a running container needs a live
@@ -286,10 +294,15 @@ static void state_from_json(json_t *j, struct engine_container_state *st)
  * dead monitor means a container killed by SIGKILL. */
 static void reconcile(struct engine_container_state *st)
 {
-	if (st->status != ENGINE_CONTAINER_RUNNING)
+	if (st->status != ENGINE_CONTAINER_RUNNING && st->status != ENGINE_CONTAINER_RESTARTING)
 		return;
 	if (engine_pid_alive_since(st->monitor_pid, st->monitor_start))
 		return;
+	if (st->status == ENGINE_CONTAINER_RESTARTING) {
+		/* Killed between two runs: the last exit stands. */
+		st->status = ENGINE_CONTAINER_EXITED;
+		return;
+	}
 	st->status = ENGINE_CONTAINER_EXITED;
 	st->exit_code = 128 + SIGKILL;
 	if (st->finished_ns == 0)
@@ -638,6 +651,12 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->layers = jstrv(json_object_get(s, "layers"), &spec->n_layers);
 	spec->image = c->image[0] ? strdup(c->image) : NULL;
 	/* Fields added since (see config_json). */
+	/* the monitor (issue #4) */
+	spec->restart_policy = jstrdup(s, "restart_policy", true);
+	spec->restart_max = (int)jint(s, "restart_max");
+	spec->log_driver = jstrdup(s, "log_driver", true);
+	spec->log_max_size = jint(s, "log_max_size");
+	spec->log_max_file = (int)jint(s, "log_max_file");
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

@@ -29,6 +29,7 @@ enum engine_container_status {
 	ENGINE_CONTAINER_CREATED,
 	ENGINE_CONTAINER_RUNNING,
 	ENGINE_CONTAINER_EXITED,
+	ENGINE_CONTAINER_RESTARTING, /* exited, the restart policy starts it again soon */
 };
 
 struct engine_container_state {
@@ -40,6 +41,7 @@ struct engine_container_state {
 	int exit_code;
 	int64_t started_ns, finished_ns; /* ns since the epoch, 0 = never */
 	bool removing;              /* --rm: the monitor removes it at exit */
+	int restart_count;          /* restarts by the policy since the last start */
 };
 
 struct engine_container {
@@ -95,6 +97,36 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
  * kept it from starting.  The monitor outlives the caller. */
 int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 const char *name, struct engine_error **err);
+/* The monitor (issue #4).  Before stop, kill or rm -f signal the
+ * container: tell its monitor not to restart it (a marker file next to
+ * state.json, removed when a new monitor starts). */
+int engine_container_stop_request(const char *store_root, const char *id,
+				  struct engine_error **err);
+/* Start as engine_monitor_start, with ATTACH_FD (one end of a socketpair,
+ * or -1) as the monitor's first attach client, connected before the
+ * command runs so that none of its output is missed (start -a). */
+int engine_monitor_start_attached(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name, int attach_fd,
+				  struct engine_error **err);
+/* engine-monitor (monitor-watch.c) watched a run of a container with a
+ * restart policy to its exit and exec'd `engine __monitor-resume`: carry
+ * on as its monitor (same process) from that exit.  Returns the monitor's
+ * exit status. */
+struct engine_monitor_resume {
+	int exit_code;
+	int64_t started_ns, finished_ns;
+	int delay_ms, restart_count;
+	int adir, listen_fd; /* the attach socket's directory and socket */
+	int clients[16];
+	size_t n_clients;
+};
+int engine_monitor_resume(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  const char *name, const struct engine_monitor_resume *resume);
+/* The attach socket's directory (RUNROOT/containers/ID) as an O_PATH fd,
+ * for connecting through /proc/self/fd/N/attach (sun_path is short). */
+int engine_attach_dir_open(const char *run_root, const char *id, bool create,
+			   struct engine_error **err);
+
 /* Run the recorded container SPEC->id in the foreground (run --name): the
  * caller is its monitor; the record stays after the exit unless --rm. */
 int engine_container_run_recorded(const struct engine_run_spec *spec,

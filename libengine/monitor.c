@@ -5,21 +5,31 @@
  * is nobody's child in the user's session, has no controlling terminal and
  * is reparented to init (or a subreaper) when the CLI exits.  The monitor
  * runs the container as a foreground run would, except that the output
- * goes to pipes it writes to ctr.log in k8s-file format, and it writes
- * state.json only when something changes: once when the command runs,
- * once when it ends.  The CLI waits on a pipe for one line: "ok" once the
- * command runs, or "err CODE MESSAGE" (EOF means the monitor died).
+ * goes to pipes (or the pty) it writes to the log (monitor-log.c) and to
+ * the clients of its attach socket (monitor-attach.c), and it writes
+ * state.json only when something changes: when the command runs, when it
+ * ends.  The CLI waits on a pipe for one line: "ok" once the command runs,
+ * or "err CODE MESSAGE" (EOF means the monitor died).
+ *
+ * A restart policy (--restart) runs the command again after it exits, with
+ * Docker's delay (100 ms, doubling, back to 100 ms after 10 s of running);
+ * stop, kill and rm -f leave a marker first (engine_container_stop_request)
+ * so that what the user stopped stays stopped.
  *
  * The monitor is a fork of the CLI, not a new exec: no second binary to
- * find, and memory shared copy-on-write with nothing left to do at start. */
+ * find.  What the CLI's heap held is given back to the kernel at start
+ * (malloc_trim), so that the monitor costs little once the CLI is gone. */
 #include "containers.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,58 +38,52 @@
 #include "container.h"
 #include "fs.h"
 #include "image.h"
+#include "monitor.h"
+#include "paths.h"
+#include <sys/stat.h>
 
-#define LINE_MAX_PENDING 16384
+extern char **environ;
+
+#define STOP_MARKER "stop-requested"
 
 struct monitor {
 	const struct engine_run_spec *spec;
 	const char *name;
 	int report;  /* to the CLI, -1 once answered */
-	int log_fd;
+	int dirfd;   /* STORE/containers/ID */
+	struct monitor_log *log;
+	struct monitor_attach *attach;
 	struct engine_container_state state;
-	char pending[3][LINE_MAX_PENDING]; /* per stream: a line not ended yet */
-	size_t n_pending[3];
+	bool shrink; /* a detached monitor: give back memory once started */
+	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
+	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
+	int delay_ms; /* the next restart's delay */
 };
-
-static void log_line(struct monitor *m, int stream, const char *text, size_t len, bool full)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char head[80];
-	int hl = snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ %s %c ",
-			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			  tm.tm_sec, ts.tv_nsec, stream == 1 ? "stdout" : "stderr", full ? 'F' : 'P');
-	/* One write per line: a reader (logs -f) never sees half a prefix. */
-	char buf[sizeof(head) + LINE_MAX_PENDING + 1];
-	memcpy(buf, head, (size_t)hl);
-	memcpy(buf + hl, text, len);
-	buf[(size_t)hl + len] = '\n';
-	(void)engine_write_all(m->log_fd, buf, (size_t)hl + len + 1);
-}
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
 {
 	struct monitor *m = data;
-	if (m->log_fd < 0)
-		return;
-	char *pend = m->pending[stream];
-	size_t *np = &m->n_pending[stream];
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n') {
-			log_line(m, stream, pend, *np, true);
-			*np = 0;
-			continue;
-		}
-		if (buf[i] == '\r' && m->spec->tty)
-			continue; /* the pty's "\r\n" is one line end */
-		pend[(*np)++] = buf[i];
-		if (*np == LINE_MAX_PENDING) {
-			log_line(m, stream, pend, *np, false);
-			*np = 0;
-		}
-	}
+	monitor_log_output(m->log, stream, buf, len);
+	monitor_attach_output(m->attach, stream, buf, len);
+}
+
+static void on_terminal(void *data, int master)
+{
+	struct monitor *m = data;
+	m->master = master;
+	monitor_attach_set_input(m->attach, master, true);
+}
+
+static size_t on_poll_fds(void *data, struct pollfd *p, size_t max)
+{
+	struct monitor *m = data;
+	return monitor_attach_poll_fds(m->attach, p, max);
+}
+
+static void on_poll_ready(void *data, const struct pollfd *p, size_t n)
+{
+	struct monitor *m = data;
+	monitor_attach_poll_ready(m->attach, p, n);
 }
 
 static void answer(struct monitor *m, const char *text)
@@ -102,6 +106,145 @@ static void write_state(struct monitor *m)
 	engine_error_free(&err);
 }
 
+/* Once the command runs the monitor waits in poll(2) and touches little;
+ * what the CLI touched before the fork still counts against it: the free
+ * part of the heap (malloc_trim), the stack below us, and the pages of
+ * the program and its libraries mapped so far.  Read-only file mappings
+ * hold nothing of ours (no copy-on-write page: Anonymous is 0), so
+ * dropping their page table entries (MADV_DONTNEED) costs only a refault
+ * from the page cache if that code runs again (bench/monitor.sh). */
+static void shrink(void)
+{
+	malloc_trim(0);
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (f == NULL)
+		return;
+	static struct { uintptr_t start, end; } drop[512];
+	size_t n = 0;
+	uintptr_t start = 0, end = 0, stack_start = 0;
+	bool candidate = false;
+	char line[512];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long s, e, ino;
+		char perms[8];
+		int off = 0;
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &s, &e, perms, &ino, &off) == 4) {
+			start = s;
+			end = e;
+			candidate = perms[1] != 'w' && ino != 0;
+			if (strstr(line + off, "[stack]") != NULL)
+				stack_start = s;
+			continue;
+		}
+		unsigned long kb;
+		if (candidate && sscanf(line, "Anonymous: %lu kB", &kb) == 1 && kb == 0 &&
+		    n < ARRAY_SIZE(drop)) {
+			drop[n].start = start;
+			drop[n].end = end;
+			n++;
+		}
+		(void)end;
+	}
+	fclose(f);
+	/* MADV_RANDOM first: a refault then maps the one page it needs, not
+	 * the 64 kB around it (the kernel's fault-around). */
+	for (size_t i = 0; i < n; i++) {
+		(void)madvise((void *)drop[i].start, drop[i].end - drop[i].start, MADV_RANDOM);
+		(void)madvise((void *)drop[i].start, drop[i].end - drop[i].start, MADV_DONTNEED);
+	}
+	/* The stack below this frame (with a margin) is not in use. */
+	char here;
+	uintptr_t low = ((uintptr_t)&here - 65536) & ~(uintptr_t)4095;
+	if (stack_start != 0 && low > stack_start)
+		(void)madvise((void *)stack_start, low - stack_start, MADV_DONTNEED);
+}
+
+/* engine-monitor next to us (or in ../libexec/engine, as engine-image). */
+static bool watch_path(char *out, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash == NULL)
+		return false;
+	*slash = '\0';
+	static const char *const places[] = { "/engine-monitor", "/../libexec/engine/engine-monitor" };
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		snprintf(out, size, "%s%s", self, places[i]);
+		if (access(out, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void keep_fd(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, 0);
+}
+
+/* Become engine-monitor for the rest of the container's life; returns
+ * only when that cannot be (then this process goes on as the monitor). */
+static void exec_watch(struct monitor *m, pid_t pid)
+{
+	char path[4200];
+	if (!watch_path(path, sizeof(path)))
+		return;
+	const struct engine_run_spec *spec = m->spec;
+	int adir = -1, listen_fd = -1, clients[16];
+	size_t nc = monitor_attach_export(m->attach, &adir, &listen_fd, clients, 16);
+	static char a[28][4300];
+	char *argv[30];
+	int n = 0;
+	argv[n++] = path;
+#define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), argv[n] = a[n], n++)
+	ARG("store=%s", spec->store_root);
+	ARG("id=%s", spec->id);
+	ARG("pid=%d", (int)pid);
+	ARG("pid_start=%llu", (unsigned long long)m->state.pid_start);
+	ARG("monitor_start=%llu", (unsigned long long)m->state.monitor_start);
+	ARG("started=%lld", (long long)m->state.started_ns);
+	ARG("restart_count=%d", m->state.restart_count);
+	ARG("tty=%d", spec->tty ? 1 : 0);
+	ARG("out=%d", m->out_fd);
+	ARG("err=%d", m->err_fd);
+	ARG("master=%d", m->master);
+	ARG("in=%d", m->in_fd);
+	ARG("adir=%d", adir);
+	ARG("listen=%d", listen_fd);
+	ARG("log=%s", spec->log_driver ? spec->log_driver : "k8s-file");
+	ARG("log_max_size=%lld", (long long)spec->log_max_size);
+	ARG("log_max_file=%d", spec->log_max_file);
+	/* A restart policy: engine-monitor execs engine again at the exit
+	 * (engine_monitor_resume) to decide and run it. */
+	char self[4096];
+	ssize_t sl = spec->restart_policy != NULL ? readlink("/proc/self/exe", self, sizeof(self) - 1) : -1;
+	if (sl > 0) {
+		self[sl] = '\0';
+		ARG("resume=%s", self);
+		ARG("delay_ms=%d", m->delay_ms);
+	}
+	int off = snprintf(a[n], sizeof(a[n]), "clients=");
+	for (size_t i = 0; i < nc; i++)
+		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	argv[n] = a[n];
+	n++;
+#undef ARG
+	argv[n] = NULL;
+	int fds[] = { m->out_fd, m->err_fd, m->master, m->in_fd, adir, listen_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		keep_fd(fds[i]);
+	for (size_t i = 0; i < nc; i++)
+		keep_fd(clients[i]);
+	/* The log writer reopens the file there: drop ours first. */
+	execve(path, argv, environ);
+	/* Not there after all: go on here (the fds are the container's
+	 * already; none of ours is passed to another exec). */
+}
+
 static void on_started(void *data, pid_t pid)
 {
 	struct monitor *m = data;
@@ -113,59 +256,144 @@ static void on_started(void *data, pid_t pid)
 	m->state.exit_code = 0;
 	write_state(m);
 	answer(m, "ok\n");
+	if (m->watch)
+		exec_watch(m, pid);
+	if (m->shrink)
+		shrink();
 }
 
-static int monitor_main(const struct engine_run_spec *spec, const struct engine_idmap *map,
-			const char *name, int report)
+int engine_attach_dir_open(const char *run_root, const char *id, bool create,
+			   struct engine_error **err)
 {
-	/* Nothing may print: stderr is about to be the container's log. */
-	engine_log_set_handler(NULL, 0);
-	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
-	 * waits on for EOF) must not stay open for the container's lifetime. */
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != report)
-			(void)close(fd);
-	struct monitor *m = calloc(1, sizeof(*m));
-	if (m == NULL)
-		return 1;
-	m->spec = spec;
-	m->name = name;
-	m->report = report;
-	m->state.monitor_pid = getpid();
-	m->state.monitor_start = engine_pid_start_time(getpid());
-	m->state.removing = spec->remove;
-	(void)!chdir("/");
-
+	char *def = NULL;
+	if (run_root == NULL || *run_root == '\0') {
+		if (storage_default_runroot(&def, err) < 0)
+			return -1;
+		run_root = def;
+	}
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/containers/%s/ctr.log", spec->store_root, spec->id);
-	m->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = -1;
+	if (create) {
+		/* The run root may not exist yet (a fresh boot). */
+		struct engine_error *local = NULL;
+		if (engine_mkdir_p(run_root, 0700, &local) < 0)
+			engine_error_free(&local);
+		snprintf(path, sizeof(path), "%s/containers", run_root);
+		(void)mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
+		(void)mkdir(path, 0700);
+	}
+	snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	free(def);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "open %s", path);
+	return fd;
+}
 
-	/* The image claim names the process that keeps the container: us
-	 * from now on, not the CLI that is about to exit. */
-	struct storage_store *store = NULL;
-	struct engine_error *err = NULL;
-	if (storage_store_open(spec->store_root, &store, &err) == 0 && spec->image_id != NULL)
-		storage_container_claim(store, spec->id, spec->image_id, &err);
-	engine_error_free(&err);
+int engine_container_stop_request(const char *store_root, const char *id,
+				  struct engine_error **err)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/containers/%s/" STOP_MARKER, store_root, id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "create %s", path);
+	close(fd);
+	return 0;
+}
 
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+static bool stop_requested(struct monitor *m)
+{
+	return m->dirfd >= 0 && faccessat(m->dirfd, STOP_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Docker's rule: on-failure after a non-zero exit, at most N times (N > 0);
+ * always and unless-stopped whatever the exit; never after a stop. */
+static bool should_restart(struct monitor *m, int exit_code)
+{
+	const char *policy = m->spec->restart_policy;
+	if (policy == NULL || strcmp(policy, "no") == 0 || stop_requested(m))
+		return false;
+	if (strcmp(policy, "on-failure") == 0)
+		return exit_code != 0 &&
+		       (m->spec->restart_max <= 0 || m->state.restart_count < m->spec->restart_max);
+	return true;
+}
+
+/* The signals run_io forwards: blocked for the monitor's whole life, so
+ * that one arriving between two runs does not kill it; it reads them
+ * with sigtimedwait during the restart delay. */
+static void forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+				    SIGCONT, SIGALRM };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+}
+
+/* Wait DELAY_MS before a restart; false when a stop came meanwhile. */
+static bool restart_delay(struct monitor *m, int delay_ms)
+{
+	sigset_t set;
+	forwarded_set(&set);
+	for (int waited = 0; waited < delay_ms; waited += 50) {
+		if (stop_requested(m))
+			return false;
+		struct timespec ts = { 0, 50 * 1000000L };
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
+			return false;
+	}
+	return !stop_requested(m);
+}
+
+/* One run of the container: fresh pipes for its output (and its stdin
+ * with -i and no -t), the parent loop of container.c. */
+static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit_code,
+		    struct engine_error **err)
+{
+	const struct engine_run_spec *spec = m->spec;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+	bool want_stdin = spec->interactive && !spec->tty;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    dup2(null, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+	    (want_stdin && pipe2(in, O_CLOEXEC) < 0) ||
+	    dup2(want_stdin ? in[0] : null, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
 	    dup2(errp[1], STDERR_FILENO) < 0) {
-		char msg[200];
-		snprintf(msg, sizeof(msg), "err 125 monitor: set up stdio: %s\n", strerror(errno));
-		answer(m, msg);
-		return 1;
+		int e = errno;
+		for (int i = 0; i < 2; i++) {
+			if (out[i] >= 0)
+				close(out[i]);
+			if (errp[i] >= 0)
+				close(errp[i]);
+			if (in[i] >= 0)
+				close(in[i]);
+		}
+		if (null >= 0)
+			close(null);
+		return engine_error_errno(err, e, "monitor: set up stdio");
 	}
+	close(null);
 	close(out[1]);
 	close(errp[1]);
+	if (want_stdin) {
+		close(in[0]);
+		fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+		monitor_attach_set_input(m->attach, in[1], false);
+	}
+	m->out_fd = out[0];
+	m->err_fd = errp[0];
+	m->in_fd = in[1];
+	m->master = -1;
 
-	/* A detached container has no stdin to relay: -i would only feed it
-	 * an EOF.  With -t its terminal stays open (the monitor holds the
-	 * master), so an interactive shell waits as in Docker. */
+	/* -i without -t: the container's stdin is a pipe that attach clients
+	 * write to (container.c leaves an interactive stdin as it finds it).
+	 * With -t the monitor holds the master and the parent loop does not
+	 * read our stdin. */
 	struct engine_run_spec run = *spec;
-	run.interactive = false;
+	run.interactive = want_stdin;
 	struct engine_container_io io = {
 		.detached = true,
 		.keep_layer = !spec->remove,
@@ -174,37 +402,153 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		.output = on_output,
 		.started = on_started,
 		.data = m,
+		.terminal = on_terminal,
+		.poll_fds = on_poll_fds,
+		.poll_ready = on_poll_ready,
 	};
-	int exit_code = 0;
-	int r = engine_container_run_io(&run, map, &io, &exit_code, &err);
-	for (int s = 1; s <= 2; s++)
-		if (m->n_pending[s] > 0)
-			log_line(m, s, m->pending[s], m->n_pending[s], false);
-	char msg[1200] = "";
-	if (r < 0) {
-		exit_code = engine_error_exit_code(err);
-		snprintf(msg, sizeof(msg), "err %d %s\n", exit_code, err && err->msg ? err->msg : "failed");
-		for (char *p = msg + 4; *p && p[1]; p++)
-			if (*p == '\n')
-				*p = ' ';
+	int r = engine_container_run_io(&run, map, &io, exit_code, err);
+	monitor_log_flush(m->log);
+	monitor_attach_set_input(m->attach, -1, false);
+	close(out[0]);
+	close(errp[0]);
+	if (in[1] >= 0)
+		close(in[1]);
+	/* Our own stdin must not keep the old pipe open. */
+	int again = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (again >= 0) {
+		dup2(again, STDIN_FILENO);
+		close(again);
+	}
+	return r;
+}
+
+static bool resume_fd(const struct engine_monitor_resume *resume, int fd)
+{
+	if (resume == NULL || fd < 0)
+		return false;
+	if (fd == resume->adir || fd == resume->listen_fd)
+		return true;
+	for (size_t i = 0; i < resume->n_clients; i++)
+		if (fd == resume->clients[i])
+			return true;
+	return false;
+}
+
+static int monitor_main(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			const char *name, int report, int attach_fd,
+			const struct engine_monitor_resume *resume)
+{
+	/* Nothing may print: stderr is about to be the container's log. */
+	engine_log_set_handler(NULL, 0);
+	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
+	 * waits on for EOF) must not stay open for the container's lifetime. */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != report && fd != attach_fd && !resume_fd(resume, fd))
+			(void)close(fd);
+	sigset_t fwd;
+	forwarded_set(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, NULL);
+	/* The CLI's heap (parsed images, JSON) is of no use here: hand the
+	 * free part back, so it does not count against the monitor. */
+	malloc_trim(0);
+	struct monitor *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return 1;
+	m->spec = spec;
+	m->name = name;
+	m->report = report;
+	m->shrink = true;
+	/* --rm removes the writable layer from inside the user namespace,
+	 * whose fd only this process holds. */
+	m->watch = !spec->remove;
+	m->state.monitor_pid = getpid();
+	m->state.monitor_start = engine_pid_start_time(getpid());
+	m->state.removing = spec->remove;
+	(void)!chdir("/");
+
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/containers/%s", spec->store_root, spec->id);
+	m->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	m->log = monitor_log_open(spec);
+	struct engine_error *err = NULL;
+	if (resume != NULL) {
+		m->attach = monitor_attach_adopt(resume->adir, resume->listen_fd, spec->tty,
+						 resume->clients, resume->n_clients);
+		m->state.restart_count = resume->restart_count;
+	} else {
+		m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true,
+								       &err),
+						spec->tty, attach_fd);
 		engine_error_free(&err);
 	}
+
+	/* The image claim names the process that keeps the container: us
+	 * from now on, not the CLI that is about to exit. */
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, &err) == 0 && spec->image_id != NULL)
+		storage_container_claim(store, spec->id, spec->image_id, &err);
+	engine_error_free(&err);
+
+	m->delay_ms = resume != NULL && resume->delay_ms > 0 ? resume->delay_ms : 100;
+	char msg[1200] = "";
+	int exit_code = 0;
+	for (bool first = true;; first = false) {
+		int64_t began = engine_now_ns();
+		int r = 0;
+		if (first && resume != NULL) {
+			/* engine-monitor watched this run; it has exited. */
+			began = resume->started_ns;
+			m->state.started_ns = resume->started_ns;
+			exit_code = resume->exit_code;
+		} else {
+			r = run_once(m, map, &exit_code, &err);
+		}
+		if (r < 0) {
+			exit_code = engine_error_exit_code(err);
+			snprintf(msg, sizeof(msg), "err %d %s\n", exit_code,
+				 err && err->msg ? err->msg : "failed");
+			for (char *p = msg + 4; *p && p[1]; p++)
+				if (*p == '\n')
+					*p = ' ';
+			engine_error_free(&err);
+		}
+		m->state.exit_code = exit_code;
+		m->state.finished_ns = first && resume != NULL ? resume->finished_ns : engine_now_ns();
+		m->state.pid = 0;
+		/* A command that does not start is not retried. */
+		bool again = r == 0 && should_restart(m, exit_code);
+		if (!again)
+			break;
+		m->state.status = ENGINE_CONTAINER_RESTARTING;
+		write_state(m);
+		monitor_attach_hangup(m->attach);
+		/* Docker's back-off: doubling from 100 ms up to a minute, and
+		 * from 100 ms again after a run of 10 s or more. */
+		if (m->state.finished_ns - began >= 10 * 1000000000LL)
+			m->delay_ms = 100;
+		if (!restart_delay(m, m->delay_ms))
+			break;
+		m->delay_ms = m->delay_ms >= 30000 ? 60000 : m->delay_ms * 2;
+		m->state.restart_count++;
+	}
 	m->state.status = ENGINE_CONTAINER_EXITED;
-	m->state.exit_code = exit_code;
-	m->state.finished_ns = engine_now_ns();
-	m->state.pid = 0;
 	/* The record is final before the CLI hears of a failed start: a
 	 * `ps -a` right after the error must show the exit. */
 	if (spec->remove && store != NULL) {
 		/* The run removed the writable layer (inside the user
 		 * namespace); what is left is ours. */
+		monitor_attach_close(m->attach);
+		m->attach = NULL;
 		engine_container_forget(store, spec->id, name, &err);
 		engine_error_free(&err);
 	} else {
 		write_state(m);
 	}
+	/* Attached clients read the exit code once the socket closes. */
+	monitor_attach_close(m->attach);
 	if (msg[0] != '\0')
 		answer(m, msg);
+	monitor_log_close(m->log);
 	storage_store_close(store);
 	return 0;
 }
@@ -212,6 +556,17 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 const char *name, struct engine_error **err)
 {
+	return engine_monitor_start_attached(spec, map, name, -1, err);
+}
+
+int engine_monitor_start_attached(const struct engine_run_spec *spec,
+				  const struct engine_idmap *map, const char *name, int attach_fd,
+				  struct engine_error **err)
+{
+	/* A new start: an earlier stop no longer holds. */
+	char marker[4200];
+	snprintf(marker, sizeof(marker), "%s/containers/%s/" STOP_MARKER, spec->store_root, spec->id);
+	(void)unlink(marker);
 	int report[2];
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return engine_error_errno(err, errno, "pipe");
@@ -229,7 +584,7 @@ int engine_monitor_start(const struct engine_run_spec *spec, const struct engine
 		pid_t monitor = fork();
 		if (monitor != 0)
 			_exit(monitor < 0 ? 1 : 0);
-		_exit(monitor_main(spec, map, name, report[1]));
+		_exit(monitor_main(spec, map, name, report[1], attach_fd, NULL));
 	}
 	close(report[1]);
 	int status;
@@ -263,6 +618,12 @@ int engine_monitor_start(const struct engine_run_spec *spec, const struct engine
 	return engine_error_set(err, EIO, "the container's monitor exited before the container started");
 }
 
+int engine_monitor_resume(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  const char *name, const struct engine_monitor_resume *resume)
+{
+	return monitor_main(spec, map, name, -1, -1, resume);
+}
+
 /* A foreground run with --name: the CLI is its own monitor.  The state is
  * written as for a detached container, so ps, stop and rm see it, and it
  * stays recorded after the exit (as Docker keeps it) unless --rm. */
@@ -283,7 +644,7 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->spec = spec;
 	m->name = name;
 	m->report = -1;
-	m->log_fd = -1;
+	m->dirfd = -1;
 	m->state.monitor_pid = getpid();
 	m->state.monitor_start = engine_pid_start_time(getpid());
 	m->state.removing = spec->remove;

@@ -40,6 +40,9 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	for (size_t i = 0; i < spec->n_layers; i++)
 		free(spec->layers[i]);
 	free(spec->layers);
+	/* the monitor (issue #4) */
+	free(spec->restart_policy);
+	free(spec->log_driver);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -259,4 +262,87 @@ int engine_generate_id(char out[65], struct engine_error **err)
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+/* ---- the monitor's flags (issue #4) ------------------------------------ */
+
+int engine_restart_policy_parse(struct engine_run_spec *spec, const char *value,
+				struct engine_error **err)
+{
+	const char *colon = strchr(value, ':');
+	size_t nl = colon ? (size_t)(colon - value) : strlen(value);
+	static const char *const names[] = { "no", "on-failure", "always", "unless-stopped" };
+	int which = -1;
+	for (int i = 0; i < 4; i++)
+		if (strlen(names[i]) == nl && strncmp(value, names[i], nl) == 0)
+			which = i;
+	long max = 0;
+	if (which >= 0 && colon != NULL) {
+		char *end;
+		errno = 0;
+		max = strtol(colon + 1, &end, 10);
+		/* Docker takes a count only after on-failure. */
+		if (which != 1)
+			return engine_error_set(err, EINVAL,
+						"invalid restart policy: maximum retry count can only be used with 'on-failure'");
+		if (colon[1] == '\0' || *end != '\0' || errno != 0 || max < 0 || max > 1000000)
+			return engine_error_set(err, EINVAL, "invalid restart policy format: %s", value);
+	}
+	if (which < 0)
+		return engine_error_set(err, EINVAL, "invalid restart policy format: %s: expected no, "
+					"on-failure[:N], always or unless-stopped", value);
+	free(spec->restart_policy);
+	spec->restart_policy = which == 0 ? NULL : strdup(names[which]);
+	spec->restart_max = (int)max;
+	if (which != 0 && spec->restart_policy == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+int engine_log_driver_parse(struct engine_run_spec *spec, const char *value,
+			    struct engine_error **err)
+{
+	if (strcmp(value, "k8s-file") != 0 && strcmp(value, "json-file") != 0 &&
+	    strcmp(value, "none") != 0)
+		return engine_error_set(err, EINVAL, "--log-driver %s: unsupported logging driver "
+					"(k8s-file, json-file or none)", value);
+	free(spec->log_driver);
+	spec->log_driver = strcmp(value, "k8s-file") == 0 ? NULL : strdup(value);
+	return 0;
+}
+
+int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct engine_error **err)
+{
+	const char *eq = strchr(opt, '=');
+	if (eq == NULL || eq[1] == '\0')
+		return engine_error_set(err, EINVAL, "--log-opt %s: expected KEY=VALUE", opt);
+	const char *v = eq + 1;
+	char *end;
+	errno = 0;
+	if ((size_t)(eq - opt) == 8 && strncmp(opt, "max-size", 8) == 0) {
+		/* Docker's units: a number with an optional k, m or g (powers of 1024). */
+		double n = strtod(v, &end);
+		double mul = 1;
+		if (*end == 'k' || *end == 'K')
+			mul = 1024, end++;
+		else if (*end == 'm' || *end == 'M')
+			mul = 1024.0 * 1024, end++;
+		else if (*end == 'g' || *end == 'G')
+			mul = 1024.0 * 1024 * 1024, end++;
+		if (mul > 1 && (*end == 'b' || *end == 'B'))
+			end++;
+		if (end == v || *end != '\0' || errno != 0 || !(n * mul >= 1) || n * mul > 1e15)
+			return engine_error_set(err, EINVAL, "--log-opt max-size=%s: invalid size", v);
+		spec->log_max_size = (int64_t)(n * mul);
+		return 0;
+	}
+	if ((size_t)(eq - opt) == 8 && strncmp(opt, "max-file", 8) == 0) {
+		long n = strtol(v, &end, 10);
+		if (*end != '\0' || errno != 0 || n < 1 || n > 1000)
+			return engine_error_set(err, EINVAL,
+						"--log-opt max-file=%s: must be a positive number", v);
+		spec->log_max_file = (int)n;
+		return 0;
+	}
+	return engine_error_set(err, EINVAL, "--log-opt %s: unknown log opt (max-size, max-file)", opt);
 }

@@ -47,6 +47,13 @@ struct engine_run_spec {
 	bool detach;        /* -d: run under a monitor, recorded in the store */
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *image_id;     /* the image's config digest hex, set by run */
+
+	/* The monitor (issue #4): --restart, --log-driver, --log-opt. */
+	char *restart_policy; /* no (NULL) | on-failure | always | unless-stopped */
+	int restart_max;      /* on-failure:N; 0: no limit */
+	char *log_driver;     /* k8s-file (NULL) | json-file | none */
+	int64_t log_max_size; /* --log-opt max-size in bytes; 0: no rotation */
+	int log_max_file;     /* --log-opt max-file: files kept, the current one included */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
@@ -70,5 +77,14 @@ int engine_user_spec_check(const char *spec, struct engine_error **err);
 int engine_workdir_check(const char *workdir, struct engine_error **err);
 /* A hostname the kernel accepts: 1..64 bytes of [A-Za-z0-9.-]. */
 int engine_hostname_check(const char *hostname, struct engine_error **err);
+/* --restart no|on-failure[:N]|always|unless-stopped (Docker's syntax). */
+int engine_restart_policy_parse(struct engine_run_spec *spec, const char *value,
+				struct engine_error **err);
+/* --log-driver k8s-file|json-file|none. */
+int engine_log_driver_parse(struct engine_run_spec *spec, const char *value,
+			    struct engine_error **err);
+/* --log-opt max-size=SIZE (10k, 1m, 1g, bytes) | max-file=N. */
+int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct engine_error **err);
+
 /* 64 random hex digits from getrandom(). */
 int engine_generate_id(char out[65], struct engine_error **err);

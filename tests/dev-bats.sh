@@ -31,6 +31,7 @@ rm -rf "$work"
 install -d -m 0755 /var/tmp/engine-dev "$work" "$work/bin"
 install -m 0755 "$builddir/cmd/engine" "$builddir/cmd/engine-image" "$work/bin/"
 [ ! -x "$builddir/cmd/engine-init" ] || install -m 0755 "$builddir/cmd/engine-init" "$work/bin/"
+[ ! -x "$builddir/cmd/engine-monitor" ] || install -m 0755 "$builddir/cmd/engine-monitor" "$work/bin/"
 cp -r tests/integration "$work/integration"
 chmod -R a+rX "$work"
 files=()

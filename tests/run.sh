@@ -133,7 +133,7 @@ fi
 BIN=/var/lib/engine-test/bin
 install -d -m 0755 "$BIN"
 # engine execs engine-image (pull, push, save, load...) from its own directory.
-for b in engine-image engine; do
+for b in engine-image engine-monitor engine; do
 	install -m 0755 "build/release/cmd/$b" "$BIN/$b.new"
 	mv -f "$BIN/$b.new" "$BIN/$b"
 done
@@ -227,6 +227,8 @@ registries
 hostile
 exec
 files
+attach
+logs
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="

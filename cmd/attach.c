@@ -1,0 +1,322 @@
+/* attach.c: `engine attach`, and the client side of the monitor's attach
+ * socket that `start -a` shares (the protocol is described in
+ * libengine/monitor-attach.c).
+ *
+ * With -t the user's terminal goes raw and the container's bytes are
+ * copied as they come; without, the monitor's frames are split into our
+ * stdout and stderr.  The detach keys (ctrl-p,ctrl-q unless --detach-keys
+ * says otherwise) end the attach and leave the container running; the
+ * container's exit ends it with the container's exit code. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+#include "fs.h"
+
+/* Docker's --detach-keys: comma-separated, each "ctrl-X" (X one of a-z,
+ * @, [, \, ], ^, _) or a single character. */
+int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err)
+{
+	*n = 0;
+	const char *p = s;
+	while (*p) {
+		const char *comma = strchrnul(p, ',');
+		size_t l = (size_t)(comma - p);
+		int key = -1;
+		if (l == 1) {
+			key = (unsigned char)*p;
+		} else if (l == 6 && strncmp(p, "ctrl-", 5) == 0) {
+			char ch = p[5];
+			if (ch >= 'a' && ch <= 'z')
+				key = ch - 'a' + 1;
+			else if (ch >= 'A' && ch <= 'Z')
+				key = ch - 'A' + 1;
+			else if (ch == '@')
+				key = 0;
+			else if (ch == '[' || ch == '\\' || ch == ']' || ch == '^' || ch == '_')
+				key = ch - '@';
+		}
+		if (key < 0 || *n >= 16)
+			return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
+		keys[(*n)++] = (unsigned char)key;
+		p = *comma ? comma + 1 : comma;
+	}
+	if (*n == 0)
+		return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
+	return 0;
+}
+
+int cmd_attach_connect(const struct engine_container *c, struct engine_error **err)
+{
+	json_t *spec = json_object_get(c->config, "Spec");
+	cleanup_close int dirfd = engine_attach_dir_open(
+		json_string_value(json_object_get(spec, "run_root")), c->id, false, err);
+	if (dirfd < 0)
+		return -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/attach", dirfd);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return engine_error_errno(err, e, "connect to the monitor of container %s", c->id);
+	}
+	return fd;
+}
+
+static int send_frame(int sock, unsigned type, const void *data, size_t len)
+{
+	unsigned char head[8] = { (unsigned char)type, 0, 0, 0, (unsigned char)(len >> 24),
+				  (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len };
+	if (engine_write_all(sock, head, 8) < 0)
+		return -1;
+	return len ? engine_write_all(sock, data, len) : 0;
+}
+
+static void send_resize(int sock)
+{
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	unsigned char d[4] = { (unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
+			       (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col };
+	(void)send_frame(sock, 1, d, 4);
+}
+
+/* Non-tty output: stdcopy frames to stdout (1) or stderr (2). */
+static size_t write_frames(const unsigned char *buf, size_t len)
+{
+	size_t used = 0;
+	while (len - used >= 8) {
+		size_t n = (size_t)buf[used + 4] << 24 | (size_t)buf[used + 5] << 16 |
+			   (size_t)buf[used + 6] << 8 | buf[used + 7];
+		if (len - used < 8 + n)
+			break;
+		(void)engine_write_all(buf[used] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + used + 8, n);
+		used += 8 + n;
+	}
+	return used;
+}
+
+/* After the monitor closed the socket: the exit it recorded. */
+static int recorded_exit(const struct cmd_global *g, const char *id)
+{
+	struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	int code = 0;
+	for (int i = 0; store != NULL && i < 250; i++) {
+		struct engine_container *c = NULL;
+		if (engine_container_get(store, id, &c, &err) < 0)
+			break; /* removed (--rm): its code went with it */
+		bool done = c->state.status != ENGINE_CONTAINER_RUNNING;
+		code = c->state.exit_code;
+		engine_container_free(c);
+		if (done)
+			break;
+		cmd_sleep_ms(20);
+	}
+	engine_error_free(&err);
+	storage_store_close(store);
+	return code;
+}
+
+int cmd_attach_stream(const struct cmd_global *g, const struct engine_container *c, int sock,
+		      const struct cmd_attach_opts *o)
+{
+	bool tty = json_is_true(json_object_get(json_object_get(c->config, "Spec"), "tty"));
+	bool stdin_open = o->use_stdin;
+	struct termios saved;
+	bool raw = false;
+	if (tty && stdin_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		raw = tcsetattr(STDIN_FILENO, TCSADRAIN, &t) == 0;
+	}
+	if (tty)
+		send_resize(sock);
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	static const int proxied[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	if (o->sig_proxy)
+		for (size_t i = 0; i < ARRAY_SIZE(proxied); i++)
+			sigaddset(&mask, proxied[i]);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	static unsigned char in[4096 + 16], out[8 + 65536 + 16384];
+	size_t out_len = 0, matched = 0;
+	bool detached = false;
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = sock, .events = POLLIN },
+			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if ((int)si.ssi_signo == SIGWINCH) {
+					if (tty)
+						send_resize(sock);
+				} else {
+					cmd_signal_container(c, (int)si.ssi_signo);
+				}
+			}
+		}
+		if (p[1].revents) {
+			ssize_t n = read(STDIN_FILENO, in, 4096);
+			if (n <= 0 && !(n < 0 && errno == EINTR)) {
+				stdin_open = false;
+				if (o->close_stdin_at_eof)
+					(void)send_frame(sock, 2, NULL, 0);
+			}
+			/* The detach keys, matched across reads; a partial match
+			 * is held back until it fails. */
+			unsigned char fwd[4096 + 32];
+			size_t nf = 0;
+			for (ssize_t i = 0; i < n && !detached; i++) {
+				if (in[i] == o->keys[matched]) {
+					if (++matched == o->n_keys)
+						detached = true;
+					continue;
+				}
+				memcpy(fwd + nf, o->keys, matched);
+				nf += matched;
+				matched = 0;
+				if (in[i] == o->keys[0]) {
+					matched = 1;
+					if (o->n_keys == 1)
+						detached = true;
+					continue;
+				}
+				fwd[nf++] = in[i];
+			}
+			if (nf > 0 && send_frame(sock, 0, fwd, nf) < 0)
+				stdin_open = false;
+			if (detached)
+				break;
+		}
+		if (p[0].revents) {
+			ssize_t n = read(sock, out + out_len, sizeof(out) - out_len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			if (tty) {
+				(void)engine_write_all(STDOUT_FILENO, out, (size_t)n);
+			} else {
+				out_len += (size_t)n;
+				size_t used = write_frames(out, out_len);
+				memmove(out, out + used, out_len - used);
+				out_len -= used;
+			}
+		}
+	}
+	if (raw)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+	if (sigfd >= 0)
+		close(sigfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (detached)
+		return 0;
+	return recorded_exit(g, c->id);
+}
+
+int cmd_attach(int argc, char **argv, struct cmd_global *g)
+{
+	enum { OPT_DETACH_KEYS = 1000, OPT_NO_STDIN, OPT_SIG_PROXY };
+	static const struct option opts[] = {
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+		{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	struct cmd_attach_opts o = { .use_stdin = true, .sig_proxy = true, .keys = { 16, 17 }, .n_keys = 2 };
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DETACH_KEYS:
+			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)
+				return cmd_report(err);
+			break;
+		case OPT_NO_STDIN:
+			o.use_stdin = false;
+			break;
+		case OPT_SIG_PROXY:
+			if (optarg != NULL && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
+				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--sig-proxy\" flag",
+						 optarg);
+				return cmd_report(err);
+			}
+			o.sig_proxy = optarg == NULL || strcmp(optarg, "true") == 0;
+			break;
+		case 'h':
+			puts("Usage: engine attach [OPTIONS] CONTAINER\n\n"
+			     "Attach to a running container's input and output.\n\n"
+			     "Options:\n"
+			     "      --detach-keys KEYS   detach with KEYS (default \"ctrl-p,ctrl-q\")\n"
+			     "      --no-stdin           do not attach stdin\n"
+			     "      --sig-proxy          proxy received signals to the container (default true)");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind + 1 != argc) {
+		engine_error_set(&err, EINVAL, "\"engine attach\" requires exactly 1 argument");
+		return cmd_report(err);
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container *ctr = NULL;
+	int r = engine_container_get(store, argv[optind], &ctr, &err);
+	storage_store_close(store);
+	if (r < 0)
+		return cmd_report_1(&err);
+	if (ctr->state.status == ENGINE_CONTAINER_RESTARTING)
+		engine_error_set(&err, EBUSY,
+				 "You cannot attach to a restarting container, wait until it is running");
+	else if (ctr->state.status != ENGINE_CONTAINER_RUNNING)
+		engine_error_set(&err, EINVAL, "You cannot attach to a stopped container, start it first");
+	int sock = err == NULL ? cmd_attach_connect(ctr, &err) : -1;
+	if (sock < 0) {
+		engine_container_free(ctr);
+		return cmd_report_1(&err);
+	}
+	/* Without -i the container has no stdin to give input to. */
+	if (!json_is_true(json_object_get(json_object_get(ctr->config, "Spec"), "interactive")))
+		o.use_stdin = false;
+	int code = cmd_attach_stream(g, ctr, sock, &o);
+	close(sock);
+	engine_container_free(ctr);
+	return code;
+}

@@ -1,0 +1,271 @@
+/* monitor-watch.c: engine-monitor, the small program a detached
+ * container's monitor becomes once the container's command runs.
+ *
+ * The monitor is a fork of the CLI: it needs all of engine (namespaces,
+ * mounts, seccomp, id maps) to start the container, and nothing of it
+ * afterwards but a poll loop.  A process keeps the memory of every library
+ * it has loaded (each one's data and relocations, ~25 libraries for
+ * libsubid alone) and the pages of the CLI it ran, so once the command
+ * runs the monitor execs this program, linked with libc only: the
+ * container stays its child (exec keeps children, and the container's
+ * PR_SET_PDEATHSIG holds on to the same process), and the fds it watches
+ * come along.  It copies output to the log and the attach clients,
+ * forwards signals, and at the exit records it in state.json
+ * (bench/monitor.sh measures what this saves).
+ *
+ * Only containers that need nothing of engine at their exit come here: a
+ * restart policy runs the container again and --rm removes its layer from
+ * inside the user namespace, so those keep the forked monitor.
+ *
+ * Arguments are KEY=VALUE, written by monitor.c (exec_watch()). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "monitor.h"
+
+#define MAX_CLIENTS 16
+
+static const char *arg(int argc, char **argv, const char *key)
+{
+	size_t kl = strlen(key);
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], key, kl) == 0 && argv[i][kl] == '=')
+			return argv[i] + kl + 1;
+	return NULL;
+}
+
+static long long num(int argc, char **argv, const char *key, long long def)
+{
+	const char *v = arg(argc, argv, key);
+	return v != NULL ? strtoll(v, NULL, 10) : def;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct watch {
+	int out, err, master;
+	struct monitor_log *log;
+	struct monitor_attach *attach;
+};
+
+/* Read what FD has for STREAM; false at EOF or error. */
+static bool relay(struct watch *w, int fd, int stream)
+{
+	char buf[16384];
+	ssize_t r = read(fd, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (r == 0)
+		return false;
+	monitor_log_output(w->log, stream, buf, (size_t)r);
+	monitor_attach_output(w->attach, stream, buf, (size_t)r);
+	return true;
+}
+
+/* state.json as containers.c writes it, under the container's lock,
+ * replaced atomically. */
+static void write_state(const char *dir, char **argv, int argc, int exit_code, int64_t finished)
+{
+	char path[4300], tmp[4300], text[1024];
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	while (lock >= 0 && fcntl(lock, F_SETLKW, &fl) < 0 && errno == EINTR)
+		;
+	int n = snprintf(text, sizeof(text),
+			 "{\"Status\":\"exited\",\"Pid\":0,\"PidStart\":%lld,\"MonitorPid\":%d,"
+			 "\"MonitorStart\":%lld,\"ExitCode\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,"
+			 "\"Removing\":false,\"RestartCount\":%lld}",
+			 num(argc, argv, "pid_start", 0), (int)getpid(), num(argc, argv, "monitor_start", 0),
+			 exit_code, num(argc, argv, "started", 0), (long long)finished,
+			 num(argc, argv, "restart_count", 0));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.state.json.%d", dir, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		bool ok = engine_write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
+		close(fd);
+		if (!ok || rename(tmp, path) < 0)
+			unlink(tmp);
+	}
+	if (lock >= 0)
+		close(lock);
+}
+
+extern char **environ;
+
+/* A restart policy: hand the exit to `engine __monitor-resume` (the same
+ * process), which decides on a restart and runs the container again
+ * (monitor.c); the attach sockets go along.  Returns if the exec fails. */
+static void resume(const char *engine, struct watch *w, int argc, char **argv, int code,
+		   int64_t finished)
+{
+	int adir = -1, listen_fd = -1, clients[MAX_CLIENTS];
+	size_t nc = monitor_attach_export(w->attach, &adir, &listen_fd, clients, MAX_CLIENTS);
+	static char a[16][4300];
+	char *args[20];
+	int n = 0;
+	args[n++] = (char *)engine;
+	args[n++] = "__monitor-resume";
+#define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), args[n] = a[n], n++)
+	ARG("store=%s", arg(argc, argv, "store"));
+	ARG("id=%s", arg(argc, argv, "id"));
+	ARG("exit_code=%d", code);
+	ARG("started=%lld", num(argc, argv, "started", 0));
+	ARG("finished=%lld", (long long)finished);
+	ARG("delay_ms=%lld", num(argc, argv, "delay_ms", 100));
+	ARG("restart_count=%lld", num(argc, argv, "restart_count", 0));
+	ARG("adir=%d", adir);
+	ARG("listen=%d", listen_fd);
+	int off = snprintf(a[n], sizeof(a[n]), "clients=");
+	for (size_t i = 0; i < nc; i++)
+		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	args[n] = a[n];
+	n++;
+#undef ARG
+	args[n] = NULL;
+	int keep[2 + MAX_CLIENTS];
+	size_t nk = 0;
+	keep[nk++] = adir;
+	keep[nk++] = listen_fd;
+	for (size_t i = 0; i < nc; i++)
+		keep[nk++] = clients[i];
+	for (size_t i = 0; i < nk; i++)
+		if (keep[i] >= 0)
+			fcntl(keep[i], F_SETFD, 0);
+	/* engine's start-up must not write into the old run's pipes. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; null >= 0 && fd < 3; fd++)
+		dup2(null, fd);
+	execve(engine, args, environ);
+}
+
+int main(int argc, char **argv)
+{
+	const char *store = arg(argc, argv, "store"), *id = arg(argc, argv, "id");
+	pid_t pid = (pid_t)num(argc, argv, "pid", 0);
+	if (store == NULL || id == NULL || pid <= 0)
+		return 125;
+	struct watch w = {
+		.out = (int)num(argc, argv, "out", -1),
+		.err = (int)num(argc, argv, "err", -1),
+		.master = (int)num(argc, argv, "master", -1),
+	};
+	int in = (int)num(argc, argv, "in", -1);
+	bool tty = num(argc, argv, "tty", 0) != 0;
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGWINCH, SIGCONT, SIGALRM };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&mask, sigs[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct engine_run_spec spec = { .tty = tty };
+	snprintf(spec.id, sizeof(spec.id), "%s", id);
+	spec.store_root = (char *)store;
+	spec.log_driver = (char *)arg(argc, argv, "log");
+	spec.log_max_size = num(argc, argv, "log_max_size", 0);
+	spec.log_max_file = (int)num(argc, argv, "log_max_file", 0);
+	w.log = monitor_log_open(&spec);
+
+	int clients[MAX_CLIENTS];
+	size_t n_clients = 0;
+	for (const char *p = arg(argc, argv, "clients"); p != NULL && *p && n_clients < MAX_CLIENTS;) {
+		char *end;
+		clients[n_clients++] = (int)strtol(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p)
+			break;
+	}
+	w.attach = monitor_attach_adopt((int)num(argc, argv, "adir", -1), (int)num(argc, argv, "listen", -1),
+					tty, clients, n_clients);
+	if (w.master >= 0)
+		monitor_attach_set_input(w.attach, w.master, true);
+	else if (in >= 0)
+		monitor_attach_set_input(w.attach, in, false);
+
+	int status = 0;
+	bool exited = false;
+	/* The container may have gone while we were exec'd. */
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		exited = true;
+	while (!exited) {
+		struct pollfd p[4 + 1 + MAX_CLIENTS] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = w.out, .events = POLLIN },
+			{ .fd = w.err, .events = POLLIN },
+			{ .fd = w.master, .events = POLLIN },
+		};
+		size_t extra = monitor_attach_poll_fds(w.attach, p + 4, 1 + MAX_CLIENTS);
+		if (poll(p, 4 + extra, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents && !relay(&w, w.out, 1))
+			w.out = -1;
+		if (p[2].revents && !relay(&w, w.err, 2))
+			w.err = -1;
+		if (p[3].revents && !relay(&w, w.master, 1))
+			w.master = -1;
+		if (extra > 0)
+			monitor_attach_poll_ready(w.attach, p + 4, extra);
+		if (p[0].revents) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if ((int)si.ssi_signo == SIGCHLD) {
+				if (waitpid(pid, &status, WNOHANG) == pid)
+					exited = true;
+			} else if ((int)si.ssi_signo != SIGWINCH) {
+				kill(pid, (int)si.ssi_signo);
+			}
+		}
+	}
+	int64_t finished = now_ns();
+	/* What is left in the pipes and the pty (we hold the pipes' write
+	 * ends as our stdout and stderr: no EOF comes, read until empty). */
+	int fds[3] = { w.out, w.err, w.master };
+	for (int k = 0; k < 3; k++) {
+		if (fds[k] < 0)
+			continue;
+		fcntl(fds[k], F_SETFL, fcntl(fds[k], F_GETFL) | O_NONBLOCK);
+		for (int i = 0; i < 4096; i++) {
+			struct pollfd q = { .fd = fds[k], .events = POLLIN };
+			if (poll(&q, 1, 0) <= 0 || !relay(&w, fds[k], k == 1 ? 2 : 1))
+				break;
+		}
+	}
+	monitor_log_flush(w.log);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
+	const char *engine = arg(argc, argv, "resume");
+	if (engine != NULL) {
+		resume(engine, &w, argc, argv, code, finished);
+		/* engine is gone (replaced?): record the exit ourselves. */
+	}
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/containers/%s", store, id);
+	write_state(dir, argv, argc, code, finished);
+	monitor_attach_close(w.attach);
+	monitor_log_close(w.log);
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* monitor.h: the pieces of a detached container's monitor (monitor.c),
+ * one file each: the log writer (monitor-log.c) and the attach socket
+ * (monitor-attach.c).  Internal to libengine. */
+#pragma once
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* ---- the log (monitor-log.c) ------------------------------------------ */
+
+struct monitor_log;
+/* Open the log of SPEC's container as its --log-driver says (k8s-file,
+ * json-file, or none: nothing written).  NULL only when out of memory. */
+struct monitor_log *monitor_log_open(const struct engine_run_spec *spec);
+/* Output of STREAM (1 stdout, 2 stderr): cut into lines, one record each. */
+void monitor_log_output(struct monitor_log *l, int stream, const char *buf, size_t len);
+/* The container exited: write what is left of an unfinished line. */
+void monitor_log_flush(struct monitor_log *l);
+void monitor_log_close(struct monitor_log *l);
+
+/* ---- the attach socket (monitor-attach.c) ------------------------------ */
+
+struct monitor_attach;
+/* Listen on DIRFD/attach (DIRFD: RUNROOT/containers/ID, owned from now
+ * on); FIRST_CLIENT (or -1) is a connected socket to serve as a client
+ * from the start (start -a). */
+struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client);
+/* Hand the sockets over to engine-monitor (monitor-watch.c): the fds of
+ * the directory, the listening socket and up to MAX clients (returns how
+ * many), and take them up again on the other side. */
+size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
+			     size_t max);
+struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
+					    const int *clients, size_t n);
+/* Where clients' input goes: the stdin pipe or the pty master (-1: none);
+ * MASTER also takes resizes.  Set for each run of the container. */
+void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_master);
+void monitor_attach_output(struct monitor_attach *a, int stream, const char *buf, size_t len);
+size_t monitor_attach_poll_fds(struct monitor_attach *a, struct pollfd *p, size_t max);
+void monitor_attach_poll_ready(struct monitor_attach *a, const struct pollfd *p, size_t n);
+/* The container exited: send what is pending (briefly), then close every
+ * client: an attach ends with its container, as Docker's. */
+void monitor_attach_hangup(struct monitor_attach *a);
+void monitor_attach_close(struct monitor_attach *a);
