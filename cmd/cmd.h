@@ -69,6 +69,8 @@ int cmd_version(int argc, char **argv, struct cmd_global *g);
 /* The engine-image helper (cmd/helper.c). */
 void cmd_save_argv(int argc, char **argv);
 int cmd_helper_path(char *out, size_t size, struct engine_error **err);
+/* issue #4: engine-init for --init, found as engine-image is. */
+int cmd_init_path(char *out, size_t size, struct engine_error **err);
 /* exec the helper with this process's command line; returns only on error */
 int cmd_exec_helper(void);
 /* Run `engine-image --root ROOT pull IMAGE` and wait: *ret_status is its

@@ -31,7 +31,15 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
+	/* issue #4: the stop settings `stop` will use. */
+	char stop_signal[32];
+	json_int_t own_sig = json_integer_value(json_object_get(spec, "stop_signal"));
+	engine_signal_name(own_sig > 0 ? (int)own_sig : SIGTERM, stop_signal, sizeof(stop_signal));
+	json_t *own_timeout = json_object_get(spec, "stop_timeout");
+	json_int_t stop_timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
+					  ? json_integer_value(own_timeout)
+					  : 10;
+	json_t *out = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
 			 "s:{s:s,s:s,s:s,s:b,s:b,s:O,s:O,s:s,s:s},s:{s:b}}",
 			 "Id", c->id, "Created", created, "Path", c->argv[0] ? c->argv[0] : "", "Args",
 			 args, "State", "Status", states[c->state.status], "Running",
@@ -47,4 +55,8 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 			 json_object_get(spec, "env") ?: json_null(), "WorkingDir",
 			 json_string_value(json_object_get(spec, "workdir")) ?: "", "Entrypoint", "",
 			 "HostConfig", "AutoRemove", json_is_true(json_object_get(spec, "remove")));
+	json_t *config = json_object_get(out, "Config");
+	json_object_set_new(config, "StopSignal", json_string(stop_signal));
+	json_object_set_new(config, "StopTimeout", json_integer(stop_timeout));
+	return out;
 }

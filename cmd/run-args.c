@@ -16,6 +16,8 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "containers.h"
+#include "rlimits.h"
+#include "sysctl.h"
 
 const char cmd_run_usage[] =
 	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
@@ -45,6 +47,13 @@ const char cmd_run_usage[] =
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
 	"      --read-only              mount the root filesystem read-only\n"
 	"      --security-opt OPT       seccomp=unconfined|PROFILE.json, no-new-privileges\n"
+	"      --userns MODE            host (default) | keep-id: your uid and gid inside\n"
+	"      --init                   run an init as PID 1 that forwards signals and reaps\n"
+	"      --ulimit TYPE=SOFT[:HARD] set a resource limit (nofile, nproc, core, ...)\n"
+	"      --sysctl KEY=VALUE       set a namespaced sysctl\n"
+	"      --stop-signal SIG        signal `stop` sends (default: the image's, SIGTERM)\n"
+	"      --stop-timeout N         seconds `stop` waits before SIGKILL (default 10)\n"
+	"      --cidfile FILE           write the container ID to FILE\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -66,6 +75,14 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_DETACH,
 	OPT_NAME,
+	/* issue #4 run options */
+	OPT_USERNS,
+	OPT_INIT,
+	OPT_ULIMIT,
+	OPT_SYSCTL,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_CIDFILE,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +109,14 @@ static const struct option long_options[] = {
 	{ "detach", optional_argument, NULL, OPT_DETACH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
+	/* issue #4 run options */
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "init", optional_argument, NULL, OPT_INIT },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+	{ "sysctl", required_argument, NULL, OPT_SYSCTL },
+	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "cidfile", required_argument, NULL, OPT_CIDFILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -115,6 +140,19 @@ static int push(char ***list, int *n, const char *value, struct engine_error **e
 		return engine_error_set(err, ENOMEM, "out of memory");
 	*list = l;
 	l[(*n)++] = (char *)value;
+	return 0;
+}
+
+/* Append a copy of VALUE to a NULL-terminated list. */
+static int strv_add(char ***list, size_t *n, const char *value, struct engine_error **err)
+{
+	char **l = realloc(*list, (*n + 2) * sizeof(char *));
+	if (l == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	*list = l;
+	if ((l[*n] = strdup(value)) == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	l[++*n] = NULL;
 	return 0;
 }
 
@@ -296,6 +334,51 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->tls_verify_off = !verify;
 			break;
 		}
+		/* issue #4 run options */
+		case OPT_USERNS:
+			if (strcmp(optarg, "") != 0 && strcmp(optarg, "host") != 0 &&
+			    strcmp(optarg, "keep-id") != 0)
+				return engine_error_set(err, EINVAL,
+							"--userns %s: expected host or keep-id", optarg);
+			free(spec->userns);
+			spec->userns = *optarg && strcmp(optarg, "host") != 0 ? strdup(optarg) : NULL;
+			break;
+		case OPT_INIT:
+			if (parse_bool("init", optarg, &spec->init, err) < 0)
+				return -1;
+			break;
+		case OPT_ULIMIT: {
+			int resource;
+			struct rlimit rl;
+			if (engine_ulimit_parse(optarg, &resource, &rl, err) < 0 ||
+			    strv_add(&spec->ulimits, &spec->n_ulimits, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_SYSCTL:
+			if (strv_add(&spec->sysctls, &spec->n_sysctls, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_STOP_SIGNAL:
+			if ((spec->stop_signal = engine_signal_parse(optarg)) < 0)
+				return engine_error_set(err, EINVAL, "invalid stop signal: %s", optarg);
+			break;
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || t < 0 || t > 86400)
+				return engine_error_set(err, EINVAL,
+							"invalid argument \"%s\" for \"--stop-timeout\" flag", optarg);
+			spec->stop_timeout = (int)t;
+			spec->stop_timeout_set = true;
+			break;
+		}
+		case OPT_CIDFILE:
+			if (*optarg == '\0')
+				return engine_error_set(err, EINVAL, "--cidfile: empty file name");
+			free(spec->cidfile);
+			spec->cidfile = strdup(optarg);
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -313,6 +396,10 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	}
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
+	/* issue #4: the network mode may come after --sysctl. */
+	for (size_t i = 0; i < spec->n_sysctls; i++)
+		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)
+			return -1;
 
 	if (rootfs != NULL) {
 		if (check_rootfs(spec, rootfs, err) < 0)

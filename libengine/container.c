@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,6 +45,7 @@
 #include "userns.h"
 #include "image.h"
 #include "remove.h"
+#include "rlimits.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -57,6 +59,9 @@ struct child_ctx {
 	const struct engine_seccomp_program *seccomp;
 	const struct engine_container_io *io;
 	int sock;
+	/* issue #4 --userns=keep-id: the user's entry for the container's
+	 * /etc/passwd (NULL otherwise). */
+	const char *keep_id_name, *keep_id_home;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -166,9 +171,17 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.driver = spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
-		.map_tty_gid = engine_idmap_total(c->map->gids, c->map->n_gids) > 5,
+		.map_tty_gid = engine_idmap_span(c->map->gids, c->map->n_gids) > 5,
 		.privileged = spec->privileged,
 		.read_only = spec->read_only,
+		/* issue #4 run options */
+		.sysctls = spec->sysctls,
+		.n_sysctls = spec->n_sysctls,
+		.init_path = spec->init ? spec->init_path : NULL,
+		.keep_id_name = c->keep_id_name,
+		.keep_id_home = c->keep_id_home,
+		.keep_id_uid = c->map->uid,
+		.keep_id_gid = c->map->gid,
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -188,7 +201,15 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			return engine_error_errno(err, errno, "open /");
-		if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
+		/* issue #4: keep-id runs as the user's own ids unless -u says. */
+		char keep_id_user[32];
+		const char *user = spec->user;
+		if (user == NULL && c->keep_id_name != NULL) {
+			snprintf(keep_id_user, sizeof(keep_id_user), "%u:%u", (unsigned)c->map->uid,
+				 (unsigned)c->map->gid);
+			user = keep_id_user;
+		}
+		if (engine_creds_from_root(rootfd, user, &creds, err) < 0)
 			return -1;
 	}
 
@@ -214,10 +235,15 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.caps = spec->caps,
 		.no_new_privileges = spec->no_new_privileges,
 		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
-		.mapped_uids = engine_idmap_total(c->map->uids, c->map->n_uids),
-		.mapped_gids = engine_idmap_total(c->map->gids, c->map->n_gids),
+		.mapped_uids = engine_idmap_span(c->map->uids, c->map->n_uids),
+		.mapped_gids = engine_idmap_span(c->map->gids, c->map->n_gids),
 		.seccomp = c->seccomp,
 	};
+	/* issue #4: --ulimit, while the process still holds its privileges
+	 * in the namespace (lowering needs none; raising a hard limit past
+	 * the user's own is refused by the kernel whatever we hold). */
+	if (engine_ulimits_apply(spec->ulimits, spec->n_ulimits, err) < 0)
+		return -1;
 	if (engine_security_apply(&sc, &creds, err) < 0)
 		return -1;
 
@@ -244,6 +270,24 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	 * change of effective uid or gid clears it. */
 	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
+	/* issue #4 --init: engine-init (bound at /dev/init) is PID 1 and
+	 * runs the command, looked up above, as its child. */
+	if (spec->init) {
+		size_t n = 0;
+		while (spec->argv[n] != NULL)
+			n++;
+		char **argv = calloc(n + 3, sizeof(char *));
+		if (argv == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		argv[0] = (char *)ENGINE_INIT_PATH;
+		argv[1] = "--";
+		argv[2] = exe;
+		for (size_t i = 1; i < n; i++)
+			argv[2 + i] = spec->argv[i];
+		execve(ENGINE_INIT_PATH, argv, env);
+		int e = errno;
+		return engine_error_errno(err, e, "exec %s", ENGINE_INIT_PATH);
+	}
 	execve(exe, spec->argv, env);
 	int e = errno;
 	int r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
@@ -489,14 +533,35 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
 		flags |= CLONE_NEWCGROUP;
 
-	struct child_ctx c = { .spec = spec, .map = map, .seccomp = confined ? &program : NULL,
-			       .io = io, .sock = -1 };
+	/* issue #4 --userns=keep-id: the container gets its own mapping; MAP
+	 * (the default one) still removes the writable layer. */
+	static struct engine_idmap keep_id_map; /* large: off the stack */
+	const struct engine_idmap *cmap = map;
+	char keep_id_name[256] = "", keep_id_home[512] = "";
+	if (spec->userns != NULL && strcmp(spec->userns, "keep-id") == 0) {
+		keep_id_map = *map;
+		if (engine_idmap_keep_id(&keep_id_map, err) < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		cmap = &keep_id_map;
+		struct passwd *pw = getpwuid(map->uid);
+		const char *home = getenv("HOME");
+		snprintf(keep_id_name, sizeof(keep_id_name), "%s", pw ? pw->pw_name : "user");
+		snprintf(keep_id_home, sizeof(keep_id_home), "%s",
+			 pw ? pw->pw_dir : home && home[0] == '/' ? home : "/");
+	}
+	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
+			       .io = io, .sock = -1,
+			       .keep_id_name = cmap != map ? keep_id_name : NULL,
+			       .keep_id_home = cmap != map ? keep_id_home : NULL };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
-	int cr = engine_userns_clone(map, flags, child_main, &c, &pid, &sock, err);
+	int cr = engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
 	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;

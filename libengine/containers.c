@@ -187,6 +187,14 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	/* Fields added since: one json_object_set_new() each, read back in
 	 * engine_container_spec() (a missing key reads as the default, so
 	 * containers recorded by an older engine still start). */
+	/* issue #4 run options */
+	json_object_set_new(s, "userns", json_string(s_or_empty(spec->userns)));
+	json_object_set_new(s, "init", json_boolean(spec->init));
+	json_object_set_new(s, "init_path", json_string(s_or_empty(spec->init_path)));
+	json_object_set_new(s, "ulimits", strv_json(spec->ulimits, spec->n_ulimits));
+	json_object_set_new(s, "sysctls", strv_json(spec->sysctls, spec->n_sysctls));
+	json_object_set_new(s, "stop_signal", json_integer(spec->stop_signal));
+	json_object_set_new(s, "stop_timeout", json_integer(spec->stop_timeout_set ? spec->stop_timeout : -1));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -621,6 +629,19 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->layers = jstrv(json_object_get(s, "layers"), &spec->n_layers);
 	spec->image = c->image[0] ? strdup(c->image) : NULL;
 	/* Fields added since (see config_json). */
+	/* issue #4 run options */
+	spec->userns = jstrdup(s, "userns", true);
+	spec->init = json_is_true(json_object_get(s, "init"));
+	spec->init_path = jstrdup(s, "init_path", true);
+	if (json_is_array(json_object_get(s, "ulimits")))
+		spec->ulimits = jstrv(json_object_get(s, "ulimits"), &spec->n_ulimits);
+	if (json_is_array(json_object_get(s, "sysctls")))
+		spec->sysctls = jstrv(json_object_get(s, "sysctls"), &spec->n_sysctls);
+	spec->stop_signal = (int)jint(s, "stop_signal");
+	if (json_is_integer(json_object_get(s, "stop_timeout")) && jint(s, "stop_timeout") >= 0) {
+		spec->stop_timeout = (int)jint(s, "stop_timeout");
+		spec->stop_timeout_set = true;
+	}
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

@@ -59,3 +59,16 @@ int engine_idmap_format(const struct engine_idmap_range *r, size_t n, char *buf,
 
 /* Total ids mapped in one direction (container ids 0..total-1 are usable). */
 uint64_t engine_idmap_total(const struct engine_idmap_range *r, size_t n);
+
+/* --userns=keep-id: the user's own uid and gid keep their numbers inside
+ * (U maps to U); with subordinate ranges they fill container ids 0..U-1 and
+ * U+1.. in order, as Podman's keep-id.  Rootless only (-EINVAL as root). */
+int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err);
+/* Pure: the keep-id lines for one direction, from a default mapping's
+ * lines (0 = own, then the subordinate ranges).  Returns the line count. */
+size_t engine_idmap_keep_id_compute(uint32_t own, const struct engine_idmap_range *in, size_t n_in,
+				    struct engine_idmap_range *out, size_t max_out);
+/* One past the highest container id mapped (the ids below it are usable
+ * when the mapping has no holes, as every mapping we make but a
+ * single-id keep-id has). */
+uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n);

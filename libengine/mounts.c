@@ -42,6 +42,7 @@
 #include "cleanup.h"
 #include "copy.h"
 #include "fs.h"
+#include "sysctl.h"
 #include "vfs.h"
 
 static const char *const masked_paths[] = {
@@ -242,6 +243,104 @@ static int mask_paths(struct engine_error **err)
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return engine_error_errno(err, errno, "bind %s", p);
 		if (remount_ro(p, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- issue #4 run options: --init, --userns=keep-id, --sysctl ----------- */
+
+/* True when an /etc/passwd or /etc/group text has an entry whose third
+ * field is ID. */
+static bool has_id(const char *text, unsigned id)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchrnul(line, '\n');
+		const char *p = line;
+		for (int field = 0; field < 2 && p < nl; field++) {
+			p = memchr(p, ':', (size_t)(nl - p));
+			p = p ? p + 1 : nl;
+		}
+		char *end;
+		if (p < nl && *p >= '0' && *p <= '9' && strtoul(p, &end, 10) == id &&
+		    (*end == ':' || end == nl))
+			return true;
+		line = *nl ? nl + 1 : nl;
+	}
+	return false;
+}
+
+/* keep-id: the container's /etc/passwd (or /etc/group) with LINE added
+ * when nothing has ID yet.  Neither the image's layers nor a --rootfs
+ * directory is written: the new file is made in our /dev tmpfs, bound
+ * over the old one, and unlinked from /dev (the mount keeps it). */
+static int add_id_entry(int rootfd, int devfd, const char *rel, const char *line, unsigned id,
+			struct engine_error **err)
+{
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	struct engine_error *local = NULL;
+	if (engine_read_file(rootfd, rel, ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS,
+			     4 << 20, &text, &len, &local) < 0) {
+		/* No file to extend: the ids still work by number. */
+		engine_debug("keep-id: /%s not extended: %s", rel, local->msg);
+		engine_error_free(&local);
+		return 0;
+	}
+	if (has_id(text, id))
+		return 0;
+	const char *tmp = ".engine-keep-id";
+	cleanup_close int fd = openat(devfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "keep-id: create /dev/%s", tmp);
+	bool nl = len > 0 && text[len - 1] != '\n';
+	if (engine_write_all(fd, text, len) < 0 || (nl && engine_write_all(fd, "\n", 1) < 0) ||
+	    engine_write_all(fd, line, strlen(line)) < 0)
+		return engine_error_errno(err, errno, "keep-id: write /%s", rel);
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	cleanup_close int target = engine_openat2(rootfd, rel, O_PATH | O_CLOEXEC, 0,
+						  ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
+	if (target < 0)
+		return engine_error_errno(err, -target, "keep-id: open /%s", rel);
+	if (mount_on_fd(src, target, NULL, MS_BIND, NULL, rel, err) < 0)
+		return -1;
+	if (unlinkat(devfd, tmp, 0) < 0)
+		return engine_error_errno(err, errno, "keep-id: unlink /dev/%s", tmp);
+	return 0;
+}
+
+static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
+			     struct engine_error **err)
+{
+	if (cfg->init_path == NULL && cfg->keep_id_name == NULL)
+		return 0;
+	cleanup_close int devfd = open_target(rootfd, "dev", true, err);
+	if (devfd < 0)
+		return -1;
+	if (cfg->init_path != NULL) {
+		/* Read-only: the container may run it, never change it. */
+		if (mount_below(rootfd, ENGINE_INIT_PATH + 1, false, cfg->init_path, NULL, MS_BIND,
+				NULL, err) < 0)
+			return -1;
+		cleanup_close int fd = open_target(rootfd, ENGINE_INIT_PATH + 1, false, err);
+		if (fd < 0)
+			return -1;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (remount_ro(path, err) < 0)
+			return -1;
+	}
+	if (cfg->keep_id_name != NULL) {
+		cleanup_free char *pw = NULL;
+		cleanup_free char *gr = NULL;
+		if (asprintf(&pw, "%s:*:%u:%u:%s:%s:/bin/sh\n", cfg->keep_id_name,
+			     (unsigned)cfg->keep_id_uid, (unsigned)cfg->keep_id_gid, cfg->keep_id_name,
+			     cfg->keep_id_home) < 0 ||
+		    asprintf(&gr, "%s:x:%u:\n", cfg->keep_id_name, (unsigned)cfg->keep_id_gid) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		if (add_id_entry(rootfd, devfd, "etc/passwd", pw, cfg->keep_id_uid, err) < 0 ||
+		    add_id_entry(rootfd, devfd, "etc/group", gr, cfg->keep_id_gid, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -518,6 +617,8 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 		return -1;
 	if (setup_dev(rootfd, cfg, err) < 0)
 		return -1;
+	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
+		return -1;
 
 	if (fchdir(rootfd) < 0)
 		return engine_error_errno(err, errno, "chdir to rootfs");
@@ -531,6 +632,9 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (chdir("/") < 0)
 		return engine_error_errno(err, errno, "chdir /");
 
+	/* issue #4: --sysctl, while /proc/sys is still writable. */
+	if (engine_sysctls_apply(cfg->sysctls, cfg->n_sysctls, err) < 0)
+		return -1;
 	if (!cfg->privileged && mask_paths(err) < 0)
 		return -1;
 	if (cfg->read_only && remount_ro("/", err) < 0)

@@ -47,6 +47,20 @@ struct engine_run_spec {
 	bool detach;        /* -d: run under a monitor, recorded in the store */
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *image_id;     /* the image's config digest hex, set by run */
+
+	/* Run options of issue #4 (--userns, --init, --ulimit, --sysctl,
+	 * --stop-signal, --stop-timeout, --cidfile). */
+	char *userns;       /* NULL or "host": the default mapping; "keep-id" */
+	bool init;          /* --init: engine-init runs as PID 1, the command as its child */
+	char *init_path;    /* engine-init on the host (found by the CLI) */
+	char **ulimits;     /* "TYPE=SOFT[:HARD]" as given, checked */
+	size_t n_ulimits;
+	char **sysctls;     /* "KEY=VALUE", checked against the allow-list */
+	size_t n_sysctls;
+	int stop_signal;    /* 0: the image's StopSignal, else SIGTERM */
+	int stop_timeout;   /* seconds, when stop_timeout_set (else 10) */
+	bool stop_timeout_set;
+	char *cidfile;      /* --cidfile (not recorded) */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
@@ -72,3 +86,8 @@ int engine_workdir_check(const char *workdir, struct engine_error **err);
 int engine_hostname_check(const char *hostname, struct engine_error **err);
 /* 64 random hex digits from getrandom(). */
 int engine_generate_id(char out[65], struct engine_error **err);
+/* A signal by number or name, with or without "SIG" ("TERM", "SIGTERM",
+ * "15"); -1 when there is no such signal. */
+int engine_signal_parse(const char *s);
+/* The name of SIG as Docker prints it ("SIGTERM"), or "" when unknown. */
+const char *engine_signal_name(int sig, char *buf, size_t size);
