@@ -55,7 +55,8 @@ static const char usage[] =
 	"  image     manage images\n"
 	"  system    system-wide commands (df)\n"
 	"  info      show system-wide information\n"
-	"  version   show the version\n";
+	"  version   show the version\n"
+	"  unshare   run a command in the containers' user namespace\n";
 
 int cmd_report(struct engine_error *err)
 {
@@ -222,6 +223,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
+		{ "unshare", cmd_unshare }, /* issue #4 */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -238,12 +238,13 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
-	if (map.warning[0] != '\0')
-		cmd_warn("%s", map.warning);
+	/* Bad input is one line: before the mapping's warning. */
 	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
+	if (map.warning[0] != '\0')
+		cmd_warn("%s", map.warning);
 	int pull_status = 0;
 	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
 	if (pr == -2) {

@@ -281,8 +281,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 			return engine_error_set(err, ENOMEM, "out of memory");
 		argv[0] = (char *)ENGINE_INIT_PATH;
 		argv[1] = "--";
-		argv[2] = exe;
-		for (size_t i = 1; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			argv[2 + i] = spec->argv[i];
 		execve(ENGINE_INIT_PATH, argv, env);
 		int e = errno;

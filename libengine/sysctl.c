@@ -81,6 +81,19 @@ int engine_sysctls_apply(char *const *list, size_t n, struct engine_error **err)
 		const char *eq = strchr(list[i], '=');
 		if (eq == NULL)
 			return engine_error_set(err, EINVAL, "--sysctl %s: expected KEY=VALUE", list[i]);
+		/* The UTS names' files belong to the initial namespace's root
+		 * whatever namespace they show: set them with the syscalls,
+		 * which act on the container's UTS namespace. */
+		size_t kl = (size_t)(eq - list[i]);
+		const char *value = eq + 1;
+		if ((kl == 17 && strncmp(list[i], "kernel.domainname", 17) == 0) ||
+		    (kl == 15 && strncmp(list[i], "kernel.hostname", 15) == 0)) {
+			int r = kl == 17 ? setdomainname(value, strlen(value))
+					 : sethostname(value, strlen(value));
+			if (r < 0)
+				return engine_error_errno(err, errno, "sysctl %.*s", (int)kl, list[i]);
+			continue;
+		}
 		char path[300];
 		snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)(eq - list[i]), list[i]);
 		for (char *p = path + 10; *p; p++)
