@@ -158,7 +158,9 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 			return -1;
 		/* Podman's default sysctl: ping works through ICMP datagram
 		 * sockets without CAP_NET_RAW (which is not a default cap). */
-		if (netns_ping_group_range_set(0, 0, err) < 0)
+		/* issue #4: keep-id without subordinate ids maps no gid 0. */
+		gid_t ping_gid = c->map->n_gids == 1 ? c->map->gids[0].container : 0;
+		if (netns_ping_group_range_set(ping_gid, ping_gid, err) < 0)
 			return -1;
 	}
 
@@ -171,7 +173,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.driver = spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
-		.map_tty_gid = engine_idmap_span(c->map->gids, c->map->n_gids) > 5,
+		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
 		.privileged = spec->privileged,
 		.read_only = spec->read_only,
 		/* issue #4 run options */

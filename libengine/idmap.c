@@ -387,3 +387,11 @@ int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err)
 	map->n_gids = n;
 	return 0;
 }
+
+bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= r[i].container && (uint64_t)id < (uint64_t)r[i].container + r[i].count)
+			return true;
+	return false;
+}

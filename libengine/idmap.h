@@ -2,6 +2,7 @@
  * privilege (real root, subordinate ranges, or a single id). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -72,3 +73,5 @@ size_t engine_idmap_keep_id_compute(uint32_t own, const struct engine_idmap_rang
  * when the mapping has no holes, as every mapping we make but a
  * single-id keep-id has). */
 uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n);
+/* Whether container id ID is mapped. */
+bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id);

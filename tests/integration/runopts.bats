@@ -75,24 +75,27 @@ subid_start() { # the first subordinate id of the calling user
 		erun --ulimit nofile=300:200 true
 }
 
-@test "--ulimit: a hard limit above the user's own is refused rootless, granted to root" {
-	hard=$(ulimit -Hn)
-	[ "$hard" != unlimited ]
-	want=$((hard + 1000))
-	if [ "$ENGINE_TEST_MODE" = root ]; then
-		run --separate-stderr erun --ulimit nofile=1024:$want sh -c 'ulimit -Hn'
+@test "--ulimit: a hard limit above the user's own: refused with one line unless the user could raise it" {
+	# From a known hard limit of 4096, ask for 8192.  Only CAP_SYS_RESOURCE
+	# on the host allows it (root, where the host grants it): the
+	# container gets what the same shell outside would get.
+	if bash -c 'ulimit -n 4096 && ulimit -Hn 8192' 2>/dev/null; then
+		[ "$ENGINE_TEST_MODE" = root ]
+		run --separate-stderr bash -c 'ulimit -n 4096 && "$@"' _ "$ENGINE" run --rootfs "$ROOTFS" \
+			--ulimit nofile=1024:8192 sh -c 'ulimit -Hn'
 		assert_eq "$status" 0
-		assert_eq "$output" "$want"
+		assert_eq "$output" 8192
 		return
 	fi
 	set +e
-	erun --ulimit nofile=1024:$want true >/dev/null 2>"$BATS_TEST_TMPDIR/err"
+	bash -c 'ulimit -n 4096 && "$@"' _ "$ENGINE" run --rootfs "$ROOTFS" --ulimit nofile=1024:8192 true \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/err"
 	rc=$?
 	set -e
 	assert_eq "$rc" 125
-	grep -v '^WARN' "$BATS_TEST_TMPDIR/err" >"$BATS_TEST_TMPDIR/errline"
+	grep -v '^WARN' "$BATS_TEST_TMPDIR/err" >"$BATS_TEST_TMPDIR/errline" || true
 	assert_eq "$(wc -l <"$BATS_TEST_TMPDIR/errline")" 1
-	assert_contains "$(cat "$BATS_TEST_TMPDIR/errline")" "cannot raise the hard nofile limit above $hard"
+	assert_contains "$(cat "$BATS_TEST_TMPDIR/errline")" "cannot raise the hard nofile limit above 4096"
 }
 
 # ---- --sysctl ---------------------------------------------------------
