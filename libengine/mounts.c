@@ -31,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -440,6 +442,23 @@ static void last_line(int fd, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* issue #4: every capability we hold, made ambient so that it survives
+ * the exec of a non-setuid program by a non-root uid. */
+static void keep_caps_across_exec(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return;
+	d[0].inheritable = d[0].permitted;
+	d[1].inheritable = d[1].permitted;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return;
+	for (int cap = 0; cap < 64; cap++)
+		if ((cap < 32 ? d[0].permitted >> cap : d[1].permitted >> (cap - 32)) & 1)
+			(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+}
+
 /* The daemon must not live in the container's mount namespace: the
  * pivot_root below moves the root and cwd of every process there to the
  * new root, which is this very mount, and the daemon resolves paths
@@ -484,6 +503,12 @@ static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const ch
 		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);
 		syscall(SYS_close_range, 3U, ~0U, 0U);
+		/* issue #4: under --userns=keep-id this process is the user's
+		 * own uid, not 0, and an exec would drop the capabilities the
+		 * daemon mounts and serves files with: become root where it
+		 * is mapped, else carry them over as ambient ones. */
+		if (geteuid() != 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			keep_caps_across_exec();
 		execve(bin, argv, envp);
 		_exit(127);
 	}
