@@ -47,7 +47,8 @@ const char cmd_run_usage[] =
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
 	"      --read-only              mount the root filesystem read-only\n"
 	"      --security-opt OPT       seccomp=unconfined|PROFILE.json, no-new-privileges\n"
-	"      --userns MODE            host (default) | keep-id: your uid and gid inside\n"
+	"      --userns MODE            host (default) | keep-id: your uid and gid inside |\n"
+	"                               auto[:size=N]: ids of its own (an image's copy)\n"
 	"      --init                   run an init as PID 1 that forwards signals and reaps\n"
 	"      --ulimit TYPE=SOFT[:HARD] set a resource limit (nofile, nproc, core, ...)\n"
 	"      --sysctl KEY=VALUE       set a namespaced sysctl\n"
@@ -154,6 +155,31 @@ static int strv_add(char ***list, size_t *n, const char *value, struct engine_er
 		return engine_error_set(err, ENOMEM, "out of memory");
 	l[++*n] = NULL;
 	return 0;
+}
+
+/* --userns: host (""), keep-id, auto or auto:size=N (Podman's spelling). */
+static int userns_opt(struct engine_run_spec *spec, const char *v, struct engine_error **err)
+{
+	free(spec->userns);
+	spec->userns = NULL;
+	spec->userns_auto_size = 0;
+	if (*v == '\0' || strcmp(v, "host") == 0)
+		return 0;
+	if (strcmp(v, "keep-id") == 0 || strcmp(v, "auto") == 0) {
+		spec->userns = strdup(v);
+		return spec->userns ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	if (strncmp(v, "auto:size=", 10) == 0) {
+		char *end;
+		unsigned long n = strtoul(v + 10, &end, 10);
+		if (v[10] < '1' || v[10] > '9' || *end != '\0' || n > 65536)
+			return engine_error_set(err, EINVAL,
+						"--userns %s: size must be a number from 1 to 65536", v);
+		spec->userns_auto_size = (uint32_t)n;
+		spec->userns = strdup("auto");
+		return spec->userns ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	return engine_error_set(err, EINVAL, "--userns %s: expected host, keep-id, auto or auto:size=N", v);
 }
 
 static int security_opt(struct engine_run_spec *spec, const char *opt, struct engine_error **err)
@@ -336,12 +362,8 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		}
 		/* issue #4 run options */
 		case OPT_USERNS:
-			if (strcmp(optarg, "") != 0 && strcmp(optarg, "host") != 0 &&
-			    strcmp(optarg, "keep-id") != 0)
-				return engine_error_set(err, EINVAL,
-							"--userns %s: expected host or keep-id", optarg);
-			free(spec->userns);
-			spec->userns = *optarg && strcmp(optarg, "host") != 0 ? strdup(optarg) : NULL;
+			if (userns_opt(spec, optarg, err) < 0)
+				return -1;
 			break;
 		case OPT_INIT:
 			if (parse_bool("init", optarg, &spec->init, err) < 0)

@@ -20,6 +20,7 @@
 #include "run-args.h"
 #include "storage-conf.h"
 #include "storage-driver.h"
+#include "userns-auto.h"
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -182,6 +183,14 @@ static int prepare_run_options(struct engine_run_spec *spec, const struct engine
 	if (spec->userns != NULL && map->mode == ENGINE_IDMAP_ROOT)
 		return engine_error_set(err, EINVAL, "--userns=%s is only supported in rootless mode",
 					spec->userns);
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0) {
+		if (map->mode != ENGINE_IDMAP_SUBID)
+			return engine_error_set(err, EINVAL,
+						"--userns=auto needs subordinate ids (/etc/subuid and "
+						"/etc/subgid ranges for %s)", getenv("USER") ?: "the user");
+		if (spec->image == NULL)
+			return engine_error_set(err, EINVAL, "--userns=auto needs an image, not --rootfs");
+	}
 	if (spec->init) {
 		char path[PATH_MAX];
 		if (cmd_init_path(path, sizeof(path), err) < 0)
@@ -252,6 +261,15 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	if (pr < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
+	/* issue #4: an auto container's slice and its copy of the image. */
+	if (spec.userns != NULL && strcmp(spec.userns, "auto") == 0 &&
+	    engine_userns_auto_prepare(&spec, &map, &err) < 0) {
+		struct engine_error *ignored = NULL;
+		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+		engine_error_free(&ignored);
 		rc = cmd_report(err);
 		goto out;
 	}

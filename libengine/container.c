@@ -170,7 +170,9 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.layers = spec->layers,
 		.n_layers = spec->n_layers,
 		.container_id = spec->id,
-		.driver = spec->storage_driver,
+		.driver = spec->userns != NULL && strcmp(spec->userns, "auto") == 0
+				  ? STORAGE_DRIVER_VFS /* issue #4: the copy made at create */
+				  : spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
 		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
@@ -180,6 +182,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.sysctls = spec->sysctls,
 		.n_sysctls = spec->n_sysctls,
 		.init_path = spec->init ? spec->init_path : NULL,
+		.auto_root = spec->userns != NULL && strcmp(spec->userns, "auto") == 0,
 		.keep_id_name = c->keep_id_name,
 		.keep_id_home = c->keep_id_home,
 		.keep_id_uid = c->map->uid,
@@ -539,7 +542,17 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	static struct engine_idmap keep_id_map; /* large: off the stack */
 	const struct engine_idmap *cmap = map;
 	char keep_id_name[256] = "", keep_id_home[512] = "";
-	if (spec->userns != NULL && strcmp(spec->userns, "keep-id") == 0) {
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0) {
+		/* Its own slice, and its copy of the image as the root. */
+		keep_id_map = *map;
+		if (engine_idmap_auto(&keep_id_map, spec->userns_auto_start, spec->userns_auto_size,
+				      err) < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		cmap = &keep_id_map;
+	} else if (spec->userns != NULL && strcmp(spec->userns, "keep-id") == 0) {
 		keep_id_map = *map;
 		if (engine_idmap_keep_id(&keep_id_map, err) < 0) {
 			engine_seccomp_program_clear(&program);
@@ -555,8 +568,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	}
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .sock = -1,
-			       .keep_id_name = cmap != map ? keep_id_name : NULL,
-			       .keep_id_home = cmap != map ? keep_id_home : NULL };
+			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
+			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;

@@ -195,6 +195,8 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "sysctls", strv_json(spec->sysctls, spec->n_sysctls));
 	json_object_set_new(s, "stop_signal", json_integer(spec->stop_signal));
 	json_object_set_new(s, "stop_timeout", json_integer(spec->stop_timeout_set ? spec->stop_timeout : -1));
+	json_object_set_new(s, "userns_auto_start", json_integer(spec->userns_auto_start));
+	json_object_set_new(s, "userns_auto_size", json_integer(spec->userns_auto_size));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -638,6 +640,8 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	if (json_is_array(json_object_get(s, "sysctls")))
 		spec->sysctls = jstrv(json_object_get(s, "sysctls"), &spec->n_sysctls);
 	spec->stop_signal = (int)jint(s, "stop_signal");
+	spec->userns_auto_start = (uint32_t)jint(s, "userns_auto_start");
+	spec->userns_auto_size = (uint32_t)jint(s, "userns_auto_size");
 	if (json_is_integer(json_object_get(s, "stop_timeout")) && jint(s, "stop_timeout") >= 0) {
 		spec->stop_timeout = (int)jint(s, "stop_timeout");
 		spec->stop_timeout_set = true;

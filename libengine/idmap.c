@@ -395,3 +395,42 @@ bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_
 			return true;
 	return false;
 }
+
+/* One direction of engine_idmap_auto: the lines of R covering
+ * START..START+SIZE-1, renumbered from 0. */
+static size_t slice_lines(const struct engine_idmap_range *r, size_t n, uint32_t start,
+			  uint32_t size, struct engine_idmap_range *out)
+{
+	size_t k = 0;
+	uint64_t end = (uint64_t)start + size;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = r[i].container, hi = lo + r[i].count;
+		if (hi <= start || lo >= end)
+			continue;
+		uint64_t from = lo > start ? lo : start, to = hi < end ? hi : end;
+		out[k++] = (struct engine_idmap_range){ .container = (uint32_t)(from - start),
+							.host = (uint32_t)(r[i].host + (from - lo)),
+							.count = (uint32_t)(to - from) };
+	}
+	return k;
+}
+
+int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
+		      struct engine_error **err)
+{
+	if (map->mode != ENGINE_IDMAP_SUBID)
+		return engine_error_set(err, EINVAL, "--userns=auto needs subordinate ids");
+	struct engine_idmap_range tmp[ENGINE_IDMAP_MAX];
+	if (start == 0 || engine_idmap_span(map->uids, map->n_uids) < (uint64_t)start + size ||
+	    engine_idmap_span(map->gids, map->n_gids) < (uint64_t)start + size)
+		return engine_error_set(err, ERANGE,
+					"--userns=auto: the slice %u+%u is outside the subordinate ids",
+					(unsigned)start, (unsigned)size);
+	size_t n = slice_lines(map->uids, map->n_uids, start, size, tmp);
+	memcpy(map->uids, tmp, n * sizeof(tmp[0]));
+	map->n_uids = n;
+	n = slice_lines(map->gids, map->n_gids, start, size, tmp);
+	memcpy(map->gids, tmp, n * sizeof(tmp[0]));
+	map->n_gids = n;
+	return 0;
+}

@@ -73,5 +73,9 @@ size_t engine_idmap_keep_id_compute(uint32_t own, const struct engine_idmap_rang
  * when the mapping has no holes, as every mapping we make but a
  * single-id keep-id has). */
 uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n);
+/* --userns=auto: container ids 0..SIZE-1 onto the default mapping's ids
+ * START..START+SIZE-1 (its subordinate ones), and nothing else. */
+int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
+		      struct engine_error **err);
 /* Whether container id ID is mapped. */
 bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id);

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -551,21 +552,22 @@ static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const ch
 static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir,
 			 char **ret_rootfs, struct engine_error **err)
 {
+	char rootfs[4200], done[4200];
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	/* A recorded container started again keeps the root it has: the
+	 * marker says the copy was finished (so does --userns=auto's copy,
+	 * made without the image's vfs root). */
+	snprintf(done, sizeof(done), "%s/rootfs.done", dir);
+	if (access(done, F_OK) == 0) {
+		*ret_rootfs = strdup(rootfs);
+		return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
 	cleanup_free char *image_root = storage_vfs_root_path(cfg->store_root, cfg->layers, cfg->n_layers);
 	if (image_root == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	cleanup_close int src = open(image_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0)
 		return engine_error_errno(err, errno, "open the image's vfs root %s", image_root);
-	char rootfs[4200], done[4200];
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
-	/* A recorded container started again keeps the root it has: the
-	 * marker says the copy was finished. */
-	snprintf(done, sizeof(done), "%s/rootfs.done", dir);
-	if (access(done, F_OK) == 0) {
-		*ret_rootfs = strdup(rootfs);
-		return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
-	}
 	cleanup_close int dst = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return engine_error_errno(err, errno, "open %s", rootfs);
@@ -632,6 +634,16 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
+	/* issue #4 --userns=auto: the user's own uid, which reached the store
+	 * (its directories are the user's), is not mapped, and a file cannot
+	 * be created by an unmapped id: from here on the container's root
+	 * creates them. */
+	if (cfg->auto_root) {
+		(void)setfsgid(0);
+		(void)setfsuid(0);
+		if (setfsuid(0) != 0 || setfsgid(0) != 0)
+			return engine_error_set(err, EPERM, "--userns=auto: cannot become the container's root");
+	}
 
 	if (mount_below(rootfd, "proc", true, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			NULL, err) < 0)

@@ -28,6 +28,7 @@ struct engine_mounts_config {
 	const char *keep_id_home;
 	uid_t keep_id_uid;        /* ...under these ids when missing */
 	gid_t keep_id_gid;
+	bool auto_root;           /* --userns=auto: the process's own uid is not mapped */
 };
 
 /* Where --init's engine-init appears in the container: in our own /dev

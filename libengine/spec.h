@@ -50,7 +50,7 @@ struct engine_run_spec {
 
 	/* Run options of issue #4 (--userns, --init, --ulimit, --sysctl,
 	 * --stop-signal, --stop-timeout, --cidfile). */
-	char *userns;       /* NULL or "host": the default mapping; "keep-id" */
+	char *userns;       /* NULL or "host": the default mapping; "keep-id"; "auto" */
 	bool init;          /* --init: engine-init runs as PID 1, the command as its child */
 	char *init_path;    /* engine-init on the host (found by the CLI) */
 	char **ulimits;     /* "TYPE=SOFT[:HARD]" as given, checked */
@@ -61,6 +61,8 @@ struct engine_run_spec {
 	int stop_timeout;   /* seconds, when stop_timeout_set (else 10) */
 	bool stop_timeout_set;
 	char *cidfile;      /* --cidfile (not recorded) */
+	uint32_t userns_auto_start; /* --userns=auto: the slice, in the default */
+	uint32_t userns_auto_size;  /* mapping's ids (size: auto:size=N, 0 = default) */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

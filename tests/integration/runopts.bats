@@ -224,7 +224,8 @@ subid_start() { # the first subordinate id of the calling user
 # ---- --userns ---------------------------------------------------------
 
 @test "--userns: a bad mode is one line, 125; host is the default mapping" {
-	expect_engine_error "--userns bogus: expected host or keep-id" erun --userns=bogus true
+	expect_engine_error "--userns bogus: expected host, keep-id, auto or auto:size=N" erun --userns=bogus true
+	expect_engine_error "size must be a number from 1 to 65536" erun --userns=auto:size=0 true
 	run --separate-stderr erun --userns=host cat /proc/self/uid_map
 	assert_eq "$status" 0
 	run --separate-stderr erun cat /proc/self/uid_map
@@ -280,6 +281,45 @@ subid_start() { # the first subordinate id of the calling user
 	assert_eq "${lines[0]}" "$(id -u)"
 	assert_contains "${lines[1]}" ":$(id -u):$(id -g):"
 	eng rm "$id" >/dev/null
+}
+
+@test "--userns=auto: a slice of subordinate ids per container, its own copy of the image" {
+	case "$ENGINE_TEST_MODE" in
+	root)
+		expect_engine_error "--userns=auto is only supported in rootless mode" \
+			eng run --userns=auto "$IMG" true
+		return
+		;;
+	nosub)
+		expect_engine_error "--userns=auto needs subordinate ids" eng run --userns=auto "$IMG" true
+		return
+		;;
+	esac
+	expect_engine_error "--userns=auto needs an image, not --rootfs" erun --userns=auto true
+	sub=$(subid_start /etc/subuid)
+	a=$(eng run -d --userns=auto "$IMG" sh -c 'cat /proc/self/uid_map; id -u; touch /etc/written && echo wrote; sleep 4731')
+	b=$(eng run -d --userns=auto:size=2000 "$IMG" sh -c 'cat /proc/self/uid_map; sleep 4732')
+	wait_for sh -c "'$ENGINE' --root '$ENGINE_ROOT' logs $a | grep -q wrote"
+	wait_for sh -c "'$ENGINE' --root '$ENGINE_ROOT' logs $b | grep -q ' 2000\$'"
+	run eng logs "$a"
+	maps_a=$(echo "${lines[0]}" | awk '{ print $1, $2, $3 }')
+	assert_eq "$maps_a" "0 $sub 1024" "the first slice: 1024 ids, not the user"
+	assert_eq "${lines[1]}" 0 "root inside"
+	assert_eq "${lines[2]}" wrote "the container's root owns its copy of the image"
+	run eng logs "$b"
+	maps_b=$(echo "${lines[0]}" | awk '{ print $1, $2, $3 }')
+	assert_eq "$maps_b" "0 $((sub + 1024)) 2000" "the next slice does not overlap"
+	# The image's files are the slice's on the host, and the layers are
+	# untouched (a default container still sees them as root's).
+	assert_eq "$(stat -c %u "$ENGINE_ROOT/containers/$a/rootfs/etc/written")" "$sub"
+	run --separate-stderr eng run --rm "$IMG" sh -c 'stat -c %u /etc/passwd; ls /etc/written 2>&1'
+	assert_eq "${lines[0]}" 0
+	assert_contains "${lines[1]}" "No such file"
+	eng rm -f "$a" "$b" >/dev/null
+	[ ! -e "$ENGINE_ROOT/containers/$a" ]
+	# Removed containers give their slices back.
+	run --separate-stderr eng run --rm --userns=auto "$IMG" cat /proc/self/uid_map
+	assert_eq "$(echo "$output" | awk '{ print $1, $2, $3 }')" "0 $sub 1024"
 }
 
 # ---- unshare ----------------------------------------------------------

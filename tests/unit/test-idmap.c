@@ -87,5 +87,25 @@ int main(void)
 	       "keep-id splits a range around the user's id");
 	is_int(engine_idmap_keep_id_compute(UINT32_MAX, def, nd, kid, ENGINE_IDMAP_MAX), 0,
 	       "keep-id of uid -1 maps nothing");
+
+	/* --userns=auto: a slice of the default mapping's ids, from 0. */
+	struct engine_idmap m;
+	memset(&m, 0, sizeof(m));
+	m.mode = ENGINE_IDMAP_SUBID;
+	m.n_uids = engine_idmap_compute(1001, &one, 1, m.uids, ENGINE_IDMAP_MAX);
+	m.n_gids = engine_idmap_compute(1001, &one, 1, m.gids, ENGINE_IDMAP_MAX);
+	struct engine_error *err = NULL;
+	ok(engine_idmap_auto(&m, 1025, 1024, &err) == 0, "auto slice");
+	engine_idmap_format(m.uids, m.n_uids, buf, sizeof(buf));
+	is_str(buf, "0 101024 1024\n", "auto: container 0 is the slice's first subuid");
+	m.n_uids = engine_idmap_compute(1001, two, 2, m.uids, ENGINE_IDMAP_MAX);
+	m.n_gids = engine_idmap_compute(1001, two, 2, m.gids, ENGINE_IDMAP_MAX);
+	ok(engine_idmap_auto(&m, 5, 10, &err) == 0, "auto slice across two ranges");
+	engine_idmap_format(m.uids, m.n_uids, buf, sizeof(buf));
+	is_str(buf, "0 100004 6\n6 200000 4\n", "auto: split where the ranges are");
+	ok(engine_idmap_auto(&m, 10, 100, &err) < 0, "auto: a slice past the subordinate ids");
+	engine_error_free(&err);
+	ok(engine_idmap_auto(&m, 0, 2, &err) < 0, "auto: never the user's own id");
+	engine_error_free(&err);
 	return done_testing();
 }

@@ -93,7 +93,19 @@ int main(void)
 	is_str(s.cidfile, "/tmp/x", "cidfile");
 	ok(parse(&s, &err, "--rootfs", "/", "--userns=host", "true", NULL) == 0 && s.userns == NULL,
 	   "--userns=host is the default");
-	ok(parse(&s, &err, "--rootfs", "/", "--userns=auto", "true", NULL) < 0, "--userns=auto refused");
+	ok(parse(&s, &err, "--rootfs", "/", "--userns=auto", "true", NULL) == 0 &&
+		   strcmp(s.userns, "auto") == 0 && s.userns_auto_size == 0,
+	   "--userns=auto");
+	ok(parse(&s, &err, "--rootfs", "/", "--userns=auto:size=2048", "true", NULL) == 0 &&
+		   strcmp(s.userns, "auto") == 0 && s.userns_auto_size == 2048,
+	   "--userns=auto:size=N");
+	static const char *const bad_userns[] = { "--userns=auto:size=0", "--userns=auto:size=65537",
+						  "--userns=auto:size=", "--userns=auto:size=1x",
+						  "--userns=auto:",      "--userns=nomap-ish" };
+	for (size_t i = 0; i < sizeof(bad_userns) / sizeof(bad_userns[0]); i++) {
+		ok(parse(&s, &err, "--rootfs", "/", bad_userns[i], "true", NULL) < 0, "refused: %s",
+		   bad_userns[i]);
+	}
 	ok(parse(&s, &err, "--rootfs", "/", "--stop-signal", "NOPE", "true", NULL) < 0,
 	   "bad --stop-signal");
 	ok(parse(&s, &err, "--rootfs", "/", "--stop-timeout", "-1", "true", NULL) < 0,
