@@ -497,6 +497,29 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 	}
 }
 
+/* issue #4: the mapping --userns asks for, made from the default MAP into
+ * OUT (keep-id: also the user's name and home for /etc/passwd). */
+static int userns_mapping(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  struct engine_idmap *out, char *name, size_t name_size, char *home,
+			  size_t home_size, struct engine_error **err)
+{
+	if (spec->userns == NULL)
+		return 0;
+	*out = *map;
+	if (strcmp(spec->userns, "auto") == 0)
+		return engine_idmap_auto(out, spec->userns_auto_start, spec->userns_auto_size, err);
+	if (strcmp(spec->userns, "keep-id") != 0)
+		return engine_error_set(err, EINVAL, "--userns=%s: unknown mode", spec->userns);
+	if (engine_idmap_keep_id(out, err) < 0)
+		return -1;
+	struct passwd *pw = getpwuid(map->uid);
+	const char *env_home = getenv("HOME");
+	snprintf(name, name_size, "%s", pw ? pw->pw_name : "user");
+	snprintf(home, home_size, "%s",
+		 pw ? pw->pw_dir : env_home && env_home[0] == '/' ? env_home : "/");
+	return 0;
+}
+
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err)
 {
@@ -537,35 +560,17 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
 		flags |= CLONE_NEWCGROUP;
 
-	/* issue #4 --userns=keep-id: the container gets its own mapping; MAP
-	 * (the default one) still removes the writable layer. */
-	static struct engine_idmap keep_id_map; /* large: off the stack */
-	const struct engine_idmap *cmap = map;
+	/* issue #4 --userns: the container's own mapping; MAP (the default
+	 * one) still removes the writable layer. */
+	static struct engine_idmap userns_map; /* large: off the stack */
 	char keep_id_name[256] = "", keep_id_home[512] = "";
-	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0) {
-		/* Its own slice, and its copy of the image as the root. */
-		keep_id_map = *map;
-		if (engine_idmap_auto(&keep_id_map, spec->userns_auto_start, spec->userns_auto_size,
-				      err) < 0) {
-			engine_seccomp_program_clear(&program);
-			sigprocmask(SIG_SETMASK, &saved, NULL);
-			return -1;
-		}
-		cmap = &keep_id_map;
-	} else if (spec->userns != NULL && strcmp(spec->userns, "keep-id") == 0) {
-		keep_id_map = *map;
-		if (engine_idmap_keep_id(&keep_id_map, err) < 0) {
-			engine_seccomp_program_clear(&program);
-			sigprocmask(SIG_SETMASK, &saved, NULL);
-			return -1;
-		}
-		cmap = &keep_id_map;
-		struct passwd *pw = getpwuid(map->uid);
-		const char *home = getenv("HOME");
-		snprintf(keep_id_name, sizeof(keep_id_name), "%s", pw ? pw->pw_name : "user");
-		snprintf(keep_id_home, sizeof(keep_id_home), "%s",
-			 pw ? pw->pw_dir : home && home[0] == '/' ? home : "/");
+	if (userns_mapping(spec, map, &userns_map, keep_id_name, sizeof(keep_id_name), keep_id_home,
+			   sizeof(keep_id_home), err) < 0) {
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
 	}
+	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
