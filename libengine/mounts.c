@@ -323,10 +323,10 @@ static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
 		return -1;
 	if (cfg->init_path != NULL) {
 		/* Read-only: the container may run it, never change it. */
-		if (mount_below(rootfd, ENGINE_INIT_PATH + 1, false, cfg->init_path, NULL, MS_BIND,
+		if (mount_below(rootfd, &ENGINE_INIT_PATH[1], false, cfg->init_path, NULL, MS_BIND,
 				NULL, err) < 0)
 			return -1;
-		cleanup_close int fd = open_target(rootfd, ENGINE_INIT_PATH + 1, false, err);
+		cleanup_close int fd = open_target(rootfd, &ENGINE_INIT_PATH[1], false, err);
 		if (fd < 0)
 			return -1;
 		char path[64];
