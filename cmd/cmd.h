@@ -58,6 +58,7 @@ int cmd_cp_tar(const struct engine_idmap *map, const struct engine_container *ct
 int cmd_diff(int argc, char **argv, struct cmd_global *g);
 int cmd_commit(int argc, char **argv, struct cmd_global *g); /* engine-image */
 int cmd_export(int argc, char **argv, struct cmd_global *g); /* engine-image */
+int cmd_unshare(int argc, char **argv, struct cmd_global *g); /* issue #4 */
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>
@@ -87,6 +88,8 @@ int cmd_version(int argc, char **argv, struct cmd_global *g);
 /* The engine-image helper (cmd/helper.c). */
 void cmd_save_argv(int argc, char **argv);
 int cmd_helper_path(char *out, size_t size, struct engine_error **err);
+/* issue #4: engine-init for --init, found as engine-image is. */
+int cmd_init_path(char *out, size_t size, struct engine_error **err);
 /* exec the helper with this process's command line; returns only on error */
 int cmd_exec_helper(void);
 /* Run `engine-image --root ROOT pull IMAGE` and wait: *ret_status is its

@@ -31,6 +31,14 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+	/* issue #4: the stop settings `stop` will use. */
+	char stop_signal[32];
+	json_int_t own_sig = json_integer_value(json_object_get(spec, "stop_signal"));
+	engine_signal_name(own_sig > 0 ? (int)own_sig : SIGTERM, stop_signal, sizeof(stop_signal));
+	json_t *own_timeout = json_object_get(spec, "stop_timeout");
+	json_int_t stop_timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
+					  ? json_integer_value(own_timeout)
+					  : 10;
 	json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
 			 "s:{s:s,s:s,s:s,s:b,s:b,s:O,s:O,s:s,s:s},s:{s:b}}",
 			 "Id", c->id, "Created", created, "Path", c->argv[0] ? c->argv[0] : "", "Args",
@@ -78,5 +86,8 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	json_object_set_new(host, "LogConfig",
 			    json_pack("{s:s,s:o}", "Type", driver && *driver ? driver : "k8s-file",
 				      "Config", log_opts));
+	json_t *config = json_object_get(j, "Config");
+	json_object_set_new(config, "StopSignal", json_string(stop_signal));
+	json_object_set_new(config, "StopTimeout", json_integer(stop_timeout));
 	return j;
 }

@@ -26,7 +26,9 @@ void cmd_save_argv(int argc, char **argv)
 	saved_argv = argv;
 }
 
-int cmd_helper_path(char *out, size_t size, struct engine_error **err)
+/* NAME next to engine, else in ../libexec/engine/: never $PATH. */
+static int find_sibling(const char *name, const char *why, char *out, size_t size,
+			struct engine_error **err)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -34,16 +36,27 @@ int cmd_helper_path(char *out, size_t size, struct engine_error **err)
 		return engine_error_errno(err, errno, "readlink /proc/self/exe");
 	self[n] = '\0';
 	const char *dir = dirname(self);
-	static const char *const places[] = { "/engine-image", "/../libexec/engine/engine-image" };
+	static const char *const places[] = { "/", "/../libexec/engine/" };
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
-		snprintf(out, size, "%s%s", dir, places[i]);
+		snprintf(out, size, "%s%s%s", dir, places[i], name);
 		if (access(out, X_OK) == 0)
 			return 0;
 	}
 	return engine_error_set(err, ENOENT,
-				"engine-image not found next to %s or in %s/../libexec/engine: "
-				"the image commands need it (reinstall engine)",
-				self, dir);
+				"%s not found next to %s or in %s/../libexec/engine: "
+				"%s need it (reinstall engine)",
+				name, self, dir, why);
+}
+
+int cmd_helper_path(char *out, size_t size, struct engine_error **err)
+{
+	return find_sibling("engine-image", "the image commands", out, size, err);
+}
+
+/* issue #4: --init's engine-init, found the same way. */
+int cmd_init_path(char *out, size_t size, struct engine_error **err)
+{
+	return find_sibling("engine-init", "--init and its containers", out, size, err);
 }
 
 int cmd_exec_helper(void)

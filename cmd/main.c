@@ -65,7 +65,8 @@ static const char usage[] =
 	"  image     manage images\n"
 	"  system    system-wide commands (df)\n"
 	"  info      show system-wide information\n"
-	"  version   show the version\n";
+	"  version   show the version\n"
+	"  unshare   run a command in the containers' user namespace\n";
 
 int cmd_report(struct engine_error *err)
 {
@@ -240,6 +241,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "export", cmd_export },
 		/* the monitor (issue #4) */
 		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
+		{ "unshare", cmd_unshare }, /* issue #4 */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

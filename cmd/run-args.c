@@ -16,6 +16,8 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "containers.h"
+#include "rlimits.h"
+#include "sysctl.h"
 
 const char cmd_run_usage[] =
 	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
@@ -48,6 +50,14 @@ const char cmd_run_usage[] =
 	"      --restart POLICY         no | on-failure[:N] | always | unless-stopped\n"
 	"      --log-driver DRIVER      k8s-file (default) | json-file | none\n"
 	"      --log-opt KEY=VALUE      max-size=SIZE (10k, 1m), max-file=N\n"
+	"      --userns MODE            host (default) | keep-id: your uid and gid inside |\n"
+	"                               auto[:size=N]: ids of its own (an image's copy)\n"
+	"      --init                   run an init as PID 1 that forwards signals and reaps\n"
+	"      --ulimit TYPE=SOFT[:HARD] set a resource limit (nofile, nproc, core, ...)\n"
+	"      --sysctl KEY=VALUE       set a namespaced sysctl\n"
+	"      --stop-signal SIG        signal `stop` sends (default: the image's, SIGTERM)\n"
+	"      --stop-timeout N         seconds `stop` waits before SIGKILL (default 10)\n"
+	"      --cidfile FILE           write the container ID to FILE\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -73,6 +83,14 @@ enum {
 	OPT_RESTART,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	/* issue #4 run options */
+	OPT_USERNS,
+	OPT_INIT,
+	OPT_ULIMIT,
+	OPT_SYSCTL,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_CIDFILE,
 };
 
 static const struct option long_options[] = {
@@ -103,6 +121,14 @@ static const struct option long_options[] = {
 	{ "restart", required_argument, NULL, OPT_RESTART },
 	{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
 	{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
+	/* issue #4 run options */
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "init", optional_argument, NULL, OPT_INIT },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+	{ "sysctl", required_argument, NULL, OPT_SYSCTL },
+	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "cidfile", required_argument, NULL, OPT_CIDFILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -127,6 +153,44 @@ static int push(char ***list, int *n, const char *value, struct engine_error **e
 	*list = l;
 	l[(*n)++] = (char *)value;
 	return 0;
+}
+
+/* Append a copy of VALUE to a NULL-terminated list. */
+static int strv_add(char ***list, size_t *n, const char *value, struct engine_error **err)
+{
+	char **l = realloc(*list, (*n + 2) * sizeof(char *));
+	if (l == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	*list = l;
+	if ((l[*n] = strdup(value)) == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	l[++*n] = NULL;
+	return 0;
+}
+
+/* --userns: host (""), keep-id, auto or auto:size=N (Podman's spelling). */
+static int userns_opt(struct engine_run_spec *spec, const char *v, struct engine_error **err)
+{
+	free(spec->userns);
+	spec->userns = NULL;
+	spec->userns_auto_size = 0;
+	if (*v == '\0' || strcmp(v, "host") == 0)
+		return 0;
+	if (strcmp(v, "keep-id") == 0 || strcmp(v, "auto") == 0) {
+		spec->userns = strdup(v);
+		return spec->userns ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	if (strncmp(v, "auto:size=", 10) == 0) {
+		char *end;
+		unsigned long n = strtoul(v + 10, &end, 10);
+		if (v[10] < '1' || v[10] > '9' || *end != '\0' || n > 65536)
+			return engine_error_set(err, EINVAL,
+						"--userns %s: size must be a number from 1 to 65536", v);
+		spec->userns_auto_size = (uint32_t)n;
+		spec->userns = strdup("auto");
+		return spec->userns ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
+	return engine_error_set(err, EINVAL, "--userns %s: expected host, keep-id, auto or auto:size=N", v);
 }
 
 static int security_opt(struct engine_run_spec *spec, const char *opt, struct engine_error **err)
@@ -320,6 +384,47 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (engine_log_opt_parse(spec, optarg, err) < 0)
 				return -1;
 			break;
+		/* issue #4 run options */
+		case OPT_USERNS:
+			if (userns_opt(spec, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_INIT:
+			if (parse_bool("init", optarg, &spec->init, err) < 0)
+				return -1;
+			break;
+		case OPT_ULIMIT: {
+			int resource;
+			struct rlimit rl;
+			if (engine_ulimit_parse(optarg, &resource, &rl, err) < 0 ||
+			    strv_add(&spec->ulimits, &spec->n_ulimits, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_SYSCTL:
+			if (strv_add(&spec->sysctls, &spec->n_sysctls, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_STOP_SIGNAL:
+			if ((spec->stop_signal = engine_signal_parse(optarg)) < 0)
+				return engine_error_set(err, EINVAL, "invalid stop signal: %s", optarg);
+			break;
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || t < 0 || t > 86400)
+				return engine_error_set(err, EINVAL,
+							"invalid argument \"%s\" for \"--stop-timeout\" flag", optarg);
+			spec->stop_timeout = (int)t;
+			spec->stop_timeout_set = true;
+			break;
+		}
+		case OPT_CIDFILE:
+			if (*optarg == '\0')
+				return engine_error_set(err, EINVAL, "--cidfile: empty file name");
+			free(spec->cidfile);
+			spec->cidfile = strdup(optarg);
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -341,6 +446,10 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	}
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
+	/* issue #4: the network mode may come after --sysctl. */
+	for (size_t i = 0; i < spec->n_sysctls; i++)
+		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)
+			return -1;
 
 	if (rootfs != NULL) {
 		if (check_rootfs(spec, rootfs, err) < 0)

@@ -1,8 +1,12 @@
 /* run.c: `engine run`: parse, find (or pull) the image, decide the id
  * mapping, run in the foreground, exit with the container's status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "cmd.h"
@@ -16,6 +20,7 @@
 #include "run-args.h"
 #include "storage-conf.h"
 #include "storage-driver.h"
+#include "userns-auto.h"
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -168,11 +173,65 @@ static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
 	return 0;
 }
 
+/* issue #4: what the run options need from the host before anything is
+ * created: --userns=keep-id only rootless, engine-init for --init, and the
+ * --cidfile, created exclusively (*ret_cidfd) so that two runs cannot
+ * share one. */
+static int prepare_run_options(struct engine_run_spec *spec, const struct engine_idmap *map,
+			       int *ret_cidfd, struct engine_error **err)
+{
+	if (spec->userns != NULL && map->mode == ENGINE_IDMAP_ROOT)
+		return engine_error_set(err, EINVAL, "--userns=%s is only supported in rootless mode",
+					spec->userns);
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0) {
+		if (map->mode != ENGINE_IDMAP_SUBID)
+			return engine_error_set(err, EINVAL,
+						"--userns=auto needs subordinate ids (/etc/subuid and "
+						"/etc/subgid ranges for %s)", getenv("USER") ?: "the user");
+		if (spec->image == NULL)
+			return engine_error_set(err, EINVAL, "--userns=auto needs an image, not --rootfs");
+	}
+	if (spec->init) {
+		char path[PATH_MAX];
+		if (cmd_init_path(path, sizeof(path), err) < 0)
+			return -1;
+		if ((spec->init_path = strdup(path)) == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	if (spec->cidfile != NULL) {
+		int fd = open(spec->cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0 && errno == EEXIST)
+			return engine_error_set(err, EEXIST,
+						"Container ID file found, make sure the other container "
+						"isn't running or delete %s", spec->cidfile);
+		if (fd < 0)
+			return engine_error_errno(err, errno, "--cidfile %s", spec->cidfile);
+		*ret_cidfd = fd;
+	}
+	return 0;
+}
+
+/* Write the ID into the --cidfile once the container exists. */
+static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct engine_error **err)
+{
+	if (*cidfd < 0)
+		return 0;
+	size_t len = strlen(spec->id);
+	int r = write(*cidfd, spec->id, len) == (ssize_t)len ? 0 : -1;
+	if (r < 0)
+		engine_error_errno(err, errno, "write --cidfile %s", spec->cidfile);
+	close(*cidfd);
+	*cidfd = -1;
+	return r;
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
 	cleanup_error struct engine_error *err = NULL;
+	cleanup_free char *name_for_start = NULL;
 	int help = 0, exit_code = 0, rc;
+	int cidfd = -1; /* issue #4: --cidfile, until the ID is written */
 	static struct engine_idmap map; /* large: keep it off the stack */
 
 	if (cmd_run_parse(argc, argv, &spec, &help, &err) < 0) {
@@ -188,6 +247,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* Bad input is one line: before the mapping's warning. */
+	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
 	if (map.warning[0] != '\0')
 		cmd_warn("%s", map.warning);
 	int pull_status = 0;
@@ -200,12 +264,35 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* issue #4: an auto container's slice and its copy of the image. */
+	if (spec.userns != NULL && strcmp(spec.userns, "auto") == 0 &&
+	    engine_userns_auto_prepare(&spec, &map, &err) < 0) {
+		struct engine_error *ignored = NULL;
+		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+		engine_error_free(&ignored);
+		rc = cmd_report(err);
+		goto out;
+	}
 	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
 	if (create || spec.detach) {
-		rc = record(&spec, &map, g, !create, NULL, &err) < 0 ? cmd_report(err) : 0;
+		/* The ID goes into the cidfile before the monitor starts, as
+		 * Docker writes it at create. */
+		rc = record(&spec, &map, g, false, &name_for_start, &err) < 0 ||
+				     write_cidfile(&spec, &cidfd, &err) < 0 ||
+				     (!create && engine_monitor_start(&spec, &map, name_for_start, &err) < 0)
+			     ? cmd_report(err)
+			     : 0;
+		if (rc == 0) {
+			printf("%s\n", spec.id);
+			fflush(stdout);
+		}
+		goto out;
+	}
+	if (write_cidfile(&spec, &cidfd, &err) < 0) {
+		rc = cmd_report(err);
 		goto out;
 	}
 	/* A named foreground run is recorded (its name is reserved, ps sees
@@ -223,6 +310,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	 * goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
 out:
+	if (cidfd >= 0) {
+		/* Nothing was created: no cidfile either. */
+		close(cidfd);
+		unlink(spec.cidfile);
+	}
 	engine_run_spec_free(&spec);
 	return rc;
 }

@@ -14,7 +14,9 @@
 #include "containers.h"
 #include "ctr-common.h"
 
-/* stop: the stop signal, up to TIMEOUT seconds, then SIGKILL. */
+/* stop: the stop signal, up to TIMEOUT seconds, then SIGKILL.  SIG 0 and
+ * TIMEOUT -1 take the container's own (--stop-signal, the image's
+ * StopSignal, --stop-timeout), else SIGTERM and 10 s. */
 int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,
 		    struct engine_error **err)
 {
@@ -35,6 +37,15 @@ int cmd_stop_one(struct storage_store *store, const char *what, int sig, int tim
 	}
 	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
 		engine_container_stop_request(store->root, c->id, NULL);
+		json_t *spec = json_object_get(c->config, "Spec");
+		json_t *own_sig = json_object_get(spec, "stop_signal");
+		json_t *own_timeout = json_object_get(spec, "stop_timeout");
+		if (sig == 0)
+			sig = json_integer_value(own_sig) > 0 ? (int)json_integer_value(own_sig) : SIGTERM;
+		if (timeout < 0)
+			timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
+					  ? (int)json_integer_value(own_timeout)
+					  : 10;
 		cmd_signal_container(c, sig);
 		if (!cmd_wait_monitor(c, timeout * 1000)) {
 			cmd_signal_container(c, SIGKILL);
@@ -53,7 +64,7 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
-	int sig = stop ? SIGTERM : SIGKILL, timeout = 10, c;
+	int sig = stop ? 0 : SIGKILL, timeout = -1, c;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, stop ? "+:t:s:" : "+:s:", opts, NULL)) != -1) {
@@ -137,7 +148,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
-	int timeout = 10, c;
+	int timeout = -1, c;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:t:", opts, NULL)) != -1) {
@@ -169,7 +180,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 		return cmd_report(err);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		if (cmd_stop_one(store, argv[i], SIGTERM, timeout, &err) < 0 ||
+		if (cmd_stop_one(store, argv[i], 0, timeout, &err) < 0 ||
 		    cmd_start_one(store, argv[i], &err) < 0) {
 			rc = cmd_report_1(&err);
 			continue;

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,6 +46,7 @@
 #include "userns.h"
 #include "image.h"
 #include "remove.h"
+#include "rlimits.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -58,6 +60,9 @@ struct child_ctx {
 	const struct engine_seccomp_program *seccomp;
 	const struct engine_container_io *io;
 	int sock;
+	/* issue #4 --userns=keep-id: the user's entry for the container's
+	 * /etc/passwd (NULL otherwise). */
+	const char *keep_id_name, *keep_id_home;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -81,7 +86,9 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 			return -1;
 		/* Podman's default sysctl: ping works through ICMP datagram
 		 * sockets without CAP_NET_RAW (which is not a default cap). */
-		if (netns_ping_group_range_set(0, 0, err) < 0)
+		/* issue #4: keep-id without subordinate ids maps no gid 0. */
+		gid_t ping_gid = c->map->n_gids == 1 ? c->map->gids[0].container : 0;
+		if (netns_ping_group_range_set(ping_gid, ping_gid, err) < 0)
 			return -1;
 	}
 
@@ -91,12 +98,23 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.layers = spec->layers,
 		.n_layers = spec->n_layers,
 		.container_id = spec->id,
-		.driver = spec->storage_driver,
+		.driver = spec->userns != NULL && strcmp(spec->userns, "auto") == 0
+				  ? STORAGE_DRIVER_VFS /* issue #4: the copy made at create */
+				  : spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
-		.map_tty_gid = engine_idmap_total(c->map->gids, c->map->n_gids) > 5,
+		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
 		.privileged = spec->privileged,
 		.read_only = spec->read_only,
+		/* issue #4 run options */
+		.sysctls = spec->sysctls,
+		.n_sysctls = spec->n_sysctls,
+		.init_path = spec->init ? spec->init_path : NULL,
+		.auto_root = spec->userns != NULL && strcmp(spec->userns, "auto") == 0,
+		.keep_id_name = c->keep_id_name,
+		.keep_id_home = c->keep_id_home,
+		.keep_id_uid = c->map->uid,
+		.keep_id_gid = c->map->gid,
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -116,7 +134,15 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			return engine_error_errno(err, errno, "open /");
-		if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
+		/* issue #4: keep-id runs as the user's own ids unless -u says. */
+		char keep_id_user[32];
+		const char *user = spec->user;
+		if (user == NULL && c->keep_id_name != NULL) {
+			snprintf(keep_id_user, sizeof(keep_id_user), "%u:%u", (unsigned)c->map->uid,
+				 (unsigned)c->map->gid);
+			user = keep_id_user;
+		}
+		if (engine_creds_from_root(rootfd, user, &creds, err) < 0)
 			return -1;
 	}
 
@@ -142,10 +168,15 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.caps = spec->caps,
 		.no_new_privileges = spec->no_new_privileges,
 		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
-		.mapped_uids = engine_idmap_total(c->map->uids, c->map->n_uids),
-		.mapped_gids = engine_idmap_total(c->map->gids, c->map->n_gids),
+		.mapped_uids = engine_idmap_span(c->map->uids, c->map->n_uids),
+		.mapped_gids = engine_idmap_span(c->map->gids, c->map->n_gids),
 		.seccomp = c->seccomp,
 	};
+	/* issue #4: --ulimit, while the process still holds its privileges
+	 * in the namespace (lowering needs none; raising a hard limit past
+	 * the user's own is refused by the kernel whatever we hold). */
+	if (engine_ulimits_apply(spec->ulimits, spec->n_ulimits, err) < 0)
+		return -1;
 	if (engine_security_apply(&sc, &creds, err) < 0)
 		return -1;
 
@@ -172,6 +203,23 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	 * change of effective uid or gid clears it. */
 	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
+	/* issue #4 --init: engine-init (bound at /dev/init) is PID 1 and
+	 * runs the command, looked up above, as its child. */
+	if (spec->init) {
+		size_t n = 0;
+		while (spec->argv[n] != NULL)
+			n++;
+		char **argv = calloc(n + 3, sizeof(char *));
+		if (argv == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		argv[0] = (char *)ENGINE_INIT_PATH;
+		argv[1] = "--";
+		for (size_t i = 0; i < n; i++)
+			argv[2 + i] = spec->argv[i];
+		execve(ENGINE_INIT_PATH, argv, env);
+		int e = errno;
+		return engine_error_errno(err, e, "exec %s", ENGINE_INIT_PATH);
+	}
 	execve(exe, spec->argv, env);
 	int e = errno;
 	int r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
@@ -400,6 +448,29 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 	}
 }
 
+/* issue #4: the mapping --userns asks for, made from the default MAP into
+ * OUT (keep-id: also the user's name and home for /etc/passwd). */
+static int userns_mapping(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  struct engine_idmap *out, char *name, size_t name_size, char *home,
+			  size_t home_size, struct engine_error **err)
+{
+	if (spec->userns == NULL)
+		return 0;
+	*out = *map;
+	if (strcmp(spec->userns, "auto") == 0)
+		return engine_idmap_auto(out, spec->userns_auto_start, spec->userns_auto_size, err);
+	if (strcmp(spec->userns, "keep-id") != 0)
+		return engine_error_set(err, EINVAL, "--userns=%s: unknown mode", spec->userns);
+	if (engine_idmap_keep_id(out, err) < 0)
+		return -1;
+	struct passwd *pw = getpwuid(map->uid);
+	const char *env_home = getenv("HOME");
+	snprintf(name, name_size, "%s", pw ? pw->pw_name : "user");
+	snprintf(home, home_size, "%s",
+		 pw ? pw->pw_dir : env_home && env_home[0] == '/' ? env_home : "/");
+	return 0;
+}
+
 int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 int *ret_exit_code, struct engine_error **err)
 {
@@ -440,14 +511,27 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
 		flags |= CLONE_NEWCGROUP;
 
-	struct child_ctx c = { .spec = spec, .map = map, .seccomp = confined ? &program : NULL,
-			       .io = io, .sock = -1 };
+	/* issue #4 --userns: the container's own mapping; MAP (the default
+	 * one) still removes the writable layer. */
+	static struct engine_idmap userns_map; /* large: off the stack */
+	char keep_id_name[256] = "", keep_id_home[512] = "";
+	if (userns_mapping(spec, map, &userns_map, keep_id_name, sizeof(keep_id_name), keep_id_home,
+			   sizeof(keep_id_home), err) < 0) {
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
+	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
+	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
+			       .io = io, .sock = -1,
+			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
+			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
-	int cr = engine_userns_clone(map, flags, child_main, &c, &pid, &sock, err);
+	int cr = engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
 	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;

@@ -193,6 +193,16 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "log_driver", json_string(s_or_empty(spec->log_driver)));
 	json_object_set_new(s, "log_max_size", json_integer(spec->log_max_size));
 	json_object_set_new(s, "log_max_file", json_integer(spec->log_max_file));
+	/* issue #4 run options */
+	json_object_set_new(s, "userns", json_string(s_or_empty(spec->userns)));
+	json_object_set_new(s, "init", json_boolean(spec->init));
+	json_object_set_new(s, "init_path", json_string(s_or_empty(spec->init_path)));
+	json_object_set_new(s, "ulimits", strv_json(spec->ulimits, spec->n_ulimits));
+	json_object_set_new(s, "sysctls", strv_json(spec->sysctls, spec->n_sysctls));
+	json_object_set_new(s, "stop_signal", json_integer(spec->stop_signal));
+	json_object_set_new(s, "stop_timeout", json_integer(spec->stop_timeout_set ? spec->stop_timeout : -1));
+	json_object_set_new(s, "userns_auto_start", json_integer(spec->userns_auto_start));
+	json_object_set_new(s, "userns_auto_size", json_integer(spec->userns_auto_size));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -657,6 +667,21 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->log_driver = jstrdup(s, "log_driver", true);
 	spec->log_max_size = jint(s, "log_max_size");
 	spec->log_max_file = (int)jint(s, "log_max_file");
+	/* issue #4 run options */
+	spec->userns = jstrdup(s, "userns", true);
+	spec->init = json_is_true(json_object_get(s, "init"));
+	spec->init_path = jstrdup(s, "init_path", true);
+	if (json_is_array(json_object_get(s, "ulimits")))
+		spec->ulimits = jstrv(json_object_get(s, "ulimits"), &spec->n_ulimits);
+	if (json_is_array(json_object_get(s, "sysctls")))
+		spec->sysctls = jstrv(json_object_get(s, "sysctls"), &spec->n_sysctls);
+	spec->stop_signal = (int)jint(s, "stop_signal");
+	spec->userns_auto_start = (uint32_t)jint(s, "userns_auto_start");
+	spec->userns_auto_size = (uint32_t)jint(s, "userns_auto_size");
+	if (json_is_integer(json_object_get(s, "stop_timeout")) && jint(s, "stop_timeout") >= 0) {
+		spec->stop_timeout = (int)jint(s, "stop_timeout");
+		spec->stop_timeout_set = true;
+	}
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

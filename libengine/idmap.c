@@ -319,3 +319,118 @@ int engine_idmap_apply(const struct engine_idmap *map, pid_t pid, struct engine_
 	int gr = finish_map_helper(map->newgidmap, gpid, gfd, err);
 	return ur < 0 || gr < 0 ? -1 : 0;
 }
+
+uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n)
+{
+	uint64_t span = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((uint64_t)r[i].container + r[i].count > span)
+			span = (uint64_t)r[i].container + r[i].count;
+	return span;
+}
+
+size_t engine_idmap_keep_id_compute(uint32_t own, const struct engine_idmap_range *in, size_t n_in,
+				    struct engine_idmap_range *out, size_t max_out)
+{
+	if (max_out == 0 || own == UINT32_MAX)
+		return 0;
+	size_t n = 0;
+	out[n++] = (struct engine_idmap_range){ .container = own, .host = own, .count = 1 };
+	uint64_t next = 0;
+	for (size_t i = 0; i < n_in && n < max_out; i++) {
+		/* The line mapping the user (container 0 of the default map)
+		 * is the one placed above. */
+		if (in[i].host == own && in[i].count == 1)
+			continue;
+		uint64_t host = in[i].host, count = in[i].count;
+		while (count > 0 && n < max_out) {
+			if (next == own)
+				next++;
+			uint64_t c = count;
+			if (next < own && next + c > own)
+				c = own - next; /* stop below the user's own id */
+			if (next + c > (uint64_t)UINT32_MAX)
+				c = (uint64_t)UINT32_MAX - next;
+			if (c == 0)
+				return n;
+			out[n++] = (struct engine_idmap_range){
+				.container = (uint32_t)next, .host = (uint32_t)host, .count = (uint32_t)c
+			};
+			next += c;
+			host += c;
+			count -= c;
+		}
+	}
+	return n;
+}
+
+int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err)
+{
+	struct engine_idmap_range tmp[ENGINE_IDMAP_MAX];
+	switch (map->mode) {
+	case ENGINE_IDMAP_ROOT:
+		return engine_error_set(err, EINVAL, "--userns=keep-id is only supported in rootless mode");
+	case ENGINE_IDMAP_SINGLE:
+		/* No subordinate ids: the user alone, under its own number. */
+		map->uids[0] = (struct engine_idmap_range){ map->uid, map->uid, 1 };
+		map->gids[0] = (struct engine_idmap_range){ map->gid, map->gid, 1 };
+		map->n_uids = map->n_gids = 1;
+		return 0;
+	case ENGINE_IDMAP_SUBID:
+		break;
+	}
+	size_t n = engine_idmap_keep_id_compute(map->uid, map->uids, map->n_uids, tmp, ENGINE_IDMAP_MAX);
+	memcpy(map->uids, tmp, n * sizeof(tmp[0]));
+	map->n_uids = n;
+	n = engine_idmap_keep_id_compute(map->gid, map->gids, map->n_gids, tmp, ENGINE_IDMAP_MAX);
+	memcpy(map->gids, tmp, n * sizeof(tmp[0]));
+	map->n_gids = n;
+	return 0;
+}
+
+bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= r[i].container && (uint64_t)id < (uint64_t)r[i].container + r[i].count)
+			return true;
+	return false;
+}
+
+/* One direction of engine_idmap_auto: the lines of R covering
+ * START..START+SIZE-1, renumbered from 0. */
+static size_t slice_lines(const struct engine_idmap_range *r, size_t n, uint32_t start,
+			  uint32_t size, struct engine_idmap_range *out)
+{
+	size_t k = 0;
+	uint64_t end = (uint64_t)start + size;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = r[i].container, hi = lo + r[i].count;
+		if (hi <= start || lo >= end)
+			continue;
+		uint64_t from = lo > start ? lo : start, to = hi < end ? hi : end;
+		out[k++] = (struct engine_idmap_range){ .container = (uint32_t)(from - start),
+							.host = (uint32_t)(r[i].host + (from - lo)),
+							.count = (uint32_t)(to - from) };
+	}
+	return k;
+}
+
+int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
+		      struct engine_error **err)
+{
+	if (map->mode != ENGINE_IDMAP_SUBID)
+		return engine_error_set(err, EINVAL, "--userns=auto needs subordinate ids");
+	struct engine_idmap_range tmp[ENGINE_IDMAP_MAX];
+	if (start == 0 || engine_idmap_span(map->uids, map->n_uids) < (uint64_t)start + size ||
+	    engine_idmap_span(map->gids, map->n_gids) < (uint64_t)start + size)
+		return engine_error_set(err, ERANGE,
+					"--userns=auto: the slice %u+%u is outside the subordinate ids",
+					(unsigned)start, (unsigned)size);
+	size_t n = slice_lines(map->uids, map->n_uids, start, size, tmp);
+	memcpy(map->uids, tmp, n * sizeof(tmp[0]));
+	map->n_uids = n;
+	n = slice_lines(map->gids, map->n_gids, start, size, tmp);
+	memcpy(map->gids, tmp, n * sizeof(tmp[0]));
+	map->n_gids = n;
+	return 0;
+}

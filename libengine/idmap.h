@@ -2,6 +2,7 @@
  * privilege (real root, subordinate ranges, or a single id). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -59,3 +60,22 @@ int engine_idmap_format(const struct engine_idmap_range *r, size_t n, char *buf,
 
 /* Total ids mapped in one direction (container ids 0..total-1 are usable). */
 uint64_t engine_idmap_total(const struct engine_idmap_range *r, size_t n);
+
+/* --userns=keep-id: the user's own uid and gid keep their numbers inside
+ * (U maps to U); with subordinate ranges they fill container ids 0..U-1 and
+ * U+1.. in order, as Podman's keep-id.  Rootless only (-EINVAL as root). */
+int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err);
+/* Pure: the keep-id lines for one direction, from a default mapping's
+ * lines (0 = own, then the subordinate ranges).  Returns the line count. */
+size_t engine_idmap_keep_id_compute(uint32_t own, const struct engine_idmap_range *in, size_t n_in,
+				    struct engine_idmap_range *out, size_t max_out);
+/* One past the highest container id mapped (the ids below it are usable
+ * when the mapping has no holes, as every mapping we make but a
+ * single-id keep-id has). */
+uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n);
+/* --userns=auto: container ids 0..SIZE-1 onto the default mapping's ids
+ * START..START+SIZE-1 (its subordinate ones), and nothing else. */
+int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
+		      struct engine_error **err);
+/* Whether container id ID is mapped. */
+bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id);

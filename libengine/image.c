@@ -105,6 +105,11 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		if ((spec->workdir = strdup(wd)) == NULL)
 			return engine_error_set(err, ENOMEM, "out of memory");
 	}
+	/* issue #4: the image's StopSignal unless --stop-signal was given; a
+	 * name we do not know is left for SIGTERM. */
+	const char *stopsig = json_string_value(json_object_get(cfg, "StopSignal"));
+	if (spec->stop_signal == 0 && stopsig != NULL && engine_signal_parse(stopsig) > 0)
+		spec->stop_signal = engine_signal_parse(stopsig);
 	const char *user = json_string_value(json_object_get(cfg, "User"));
 	if (spec->user == NULL && user != NULL && user[0] != '\0') {
 		if (engine_user_spec_check(user, err) < 0)

@@ -31,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -42,6 +45,7 @@
 #include "cleanup.h"
 #include "copy.h"
 #include "fs.h"
+#include "sysctl.h"
 #include "vfs.h"
 
 static const char *const masked_paths[] = {
@@ -247,6 +251,104 @@ static int mask_paths(struct engine_error **err)
 	return 0;
 }
 
+/* ---- issue #4 run options: --init, --userns=keep-id, --sysctl ----------- */
+
+/* True when an /etc/passwd or /etc/group text has an entry whose third
+ * field is ID. */
+static bool has_id(const char *text, unsigned id)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchrnul(line, '\n');
+		const char *p = line;
+		for (int field = 0; field < 2 && p < nl; field++) {
+			p = memchr(p, ':', (size_t)(nl - p));
+			p = p ? p + 1 : nl;
+		}
+		char *end;
+		if (p < nl && *p >= '0' && *p <= '9' && strtoul(p, &end, 10) == id &&
+		    (*end == ':' || end == nl))
+			return true;
+		line = *nl ? nl + 1 : nl;
+	}
+	return false;
+}
+
+/* keep-id: the container's /etc/passwd (or /etc/group) with LINE added
+ * when nothing has ID yet.  Neither the image's layers nor a --rootfs
+ * directory is written: the new file is made in our /dev tmpfs, bound
+ * over the old one, and unlinked from /dev (the mount keeps it). */
+static int add_id_entry(int rootfd, int devfd, const char *rel, const char *line, unsigned id,
+			struct engine_error **err)
+{
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	struct engine_error *local = NULL;
+	if (engine_read_file(rootfd, rel, ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS,
+			     4 << 20, &text, &len, &local) < 0) {
+		/* No file to extend: the ids still work by number. */
+		engine_debug("keep-id: /%s not extended: %s", rel, local->msg);
+		engine_error_free(&local);
+		return 0;
+	}
+	if (has_id(text, id))
+		return 0;
+	const char *tmp = ".engine-keep-id";
+	cleanup_close int fd = openat(devfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return engine_error_errno(err, errno, "keep-id: create /dev/%s", tmp);
+	bool nl = len > 0 && text[len - 1] != '\n';
+	if (engine_write_all(fd, text, len) < 0 || (nl && engine_write_all(fd, "\n", 1) < 0) ||
+	    engine_write_all(fd, line, strlen(line)) < 0)
+		return engine_error_errno(err, errno, "keep-id: write /%s", rel);
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	cleanup_close int target = engine_openat2(rootfd, rel, O_PATH | O_CLOEXEC, 0,
+						  ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
+	if (target < 0)
+		return engine_error_errno(err, -target, "keep-id: open /%s", rel);
+	if (mount_on_fd(src, target, NULL, MS_BIND, NULL, rel, err) < 0)
+		return -1;
+	if (unlinkat(devfd, tmp, 0) < 0)
+		return engine_error_errno(err, errno, "keep-id: unlink /dev/%s", tmp);
+	return 0;
+}
+
+static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
+			     struct engine_error **err)
+{
+	if (cfg->init_path == NULL && cfg->keep_id_name == NULL)
+		return 0;
+	cleanup_close int devfd = open_target(rootfd, "dev", true, err);
+	if (devfd < 0)
+		return -1;
+	if (cfg->init_path != NULL) {
+		/* Read-only: the container may run it, never change it. */
+		if (mount_below(rootfd, &ENGINE_INIT_PATH[1], false, cfg->init_path, NULL, MS_BIND,
+				NULL, err) < 0)
+			return -1;
+		cleanup_close int fd = open_target(rootfd, &ENGINE_INIT_PATH[1], false, err);
+		if (fd < 0)
+			return -1;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (remount_ro(path, err) < 0)
+			return -1;
+	}
+	if (cfg->keep_id_name != NULL) {
+		cleanup_free char *pw = NULL;
+		cleanup_free char *gr = NULL;
+		if (asprintf(&pw, "%s:*:%u:%u:%s:%s:/bin/sh\n", cfg->keep_id_name,
+			     (unsigned)cfg->keep_id_uid, (unsigned)cfg->keep_id_gid, cfg->keep_id_name,
+			     cfg->keep_id_home) < 0 ||
+		    asprintf(&gr, "%s:x:%u:\n", cfg->keep_id_name, (unsigned)cfg->keep_id_gid) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		if (add_id_entry(rootfd, devfd, "etc/passwd", pw, cfg->keep_id_uid, err) < 0 ||
+		    add_id_entry(rootfd, devfd, "etc/group", gr, cfg->keep_id_gid, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the image's layers as the root: one function per storage driver --- */
 
 /* The image's layers as a kernel overlay: lower layers from the store, the
@@ -341,6 +443,23 @@ static void last_line(int fd, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* issue #4: every capability we hold, made ambient so that it survives
+ * the exec of a non-setuid program by a non-root uid. */
+static void keep_caps_across_exec(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return;
+	d[0].inheritable = d[0].permitted;
+	d[1].inheritable = d[1].permitted;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return;
+	for (int cap = 0; cap < 64; cap++)
+		if ((cap < 32 ? d[0].permitted >> cap : d[1].permitted >> (cap - 32)) & 1)
+			(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+}
+
 /* The daemon must not live in the container's mount namespace: the
  * pivot_root below moves the root and cwd of every process there to the
  * new root, which is this very mount, and the daemon resolves paths
@@ -385,6 +504,12 @@ static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const ch
 		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);
 		syscall(SYS_close_range, 3U, ~0U, 0U);
+		/* issue #4: under --userns=keep-id this process is the user's
+		 * own uid, not 0, and an exec would drop the capabilities the
+		 * daemon mounts and serves files with: become root where it
+		 * is mapped, else carry them over as ambient ones. */
+		if (geteuid() != 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			keep_caps_across_exec();
 		execve(bin, argv, envp);
 		_exit(127);
 	}
@@ -427,21 +552,22 @@ static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const ch
 static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir,
 			 char **ret_rootfs, struct engine_error **err)
 {
+	char rootfs[4200], done[4200];
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	/* A recorded container started again keeps the root it has: the
+	 * marker says the copy was finished (so does --userns=auto's copy,
+	 * made without the image's vfs root). */
+	snprintf(done, sizeof(done), "%s/rootfs.done", dir);
+	if (access(done, F_OK) == 0) {
+		*ret_rootfs = strdup(rootfs);
+		return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	}
 	cleanup_free char *image_root = storage_vfs_root_path(cfg->store_root, cfg->layers, cfg->n_layers);
 	if (image_root == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	cleanup_close int src = open(image_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0)
 		return engine_error_errno(err, errno, "open the image's vfs root %s", image_root);
-	char rootfs[4200], done[4200];
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
-	/* A recorded container started again keeps the root it has: the
-	 * marker says the copy was finished. */
-	snprintf(done, sizeof(done), "%s/rootfs.done", dir);
-	if (access(done, F_OK) == 0) {
-		*ret_rootfs = strdup(rootfs);
-		return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
-	}
 	cleanup_close int dst = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return engine_error_errno(err, errno, "open %s", rootfs);
@@ -514,6 +640,16 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
+	/* issue #4 --userns=auto: the user's own uid, which reached the store
+	 * (its directories are the user's), is not mapped, and a file cannot
+	 * be created by an unmapped id: from here on the container's root
+	 * creates them. */
+	if (cfg->auto_root) {
+		(void)setfsgid(0);
+		(void)setfsuid(0);
+		if (setfsuid(0) != 0 || setfsgid(0) != 0)
+			return engine_error_set(err, EPERM, "--userns=auto: cannot become the container's root");
+	}
 
 	if (mount_below(rootfd, "proc", true, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			NULL, err) < 0)
@@ -523,6 +659,8 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (setup_cgroup(rootfd, err) < 0)
 		return -1;
 	if (setup_dev(rootfd, cfg, err) < 0)
+		return -1;
+	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
 		return -1;
 
 	if (fchdir(rootfd) < 0)
@@ -537,6 +675,9 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (chdir("/") < 0)
 		return engine_error_errno(err, errno, "chdir /");
 
+	/* issue #4: --sysctl, while /proc/sys is still writable. */
+	if (engine_sysctls_apply(cfg->sysctls, cfg->n_sysctls, err) < 0)
+		return -1;
 	if (!cfg->privileged && mask_paths(err) < 0)
 		return -1;
 	if (cfg->read_only && remount_ro("/", err) < 0)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "driver.h"
 #include "error.h"
@@ -19,7 +20,20 @@ struct engine_mounts_config {
 	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */
 	bool privileged;    /* no masked or read-only paths */
 	bool read_only;     /* the root itself read-only */
+	/* issue #4 run options */
+	char *const *sysctls;     /* "KEY=VALUE", written once /proc is the container's */
+	size_t n_sysctls;
+	const char *init_path;    /* --init: engine-init on the host, bound at ENGINE_INIT_PATH */
+	const char *keep_id_name; /* --userns=keep-id: add this user to /etc/passwd... */
+	const char *keep_id_home;
+	uid_t keep_id_uid;        /* ...under these ids when missing */
+	gid_t keep_id_gid;
+	bool auto_root;           /* --userns=auto: the process's own uid is not mapped */
 };
+
+/* Where --init's engine-init appears in the container: in our own /dev
+ * tmpfs, so neither the image nor a --rootfs directory is touched. */
+#define ENGINE_INIT_PATH "/dev/init"
 
 /* Make the namespace private, bind the rootfs, mount /proc, /sys, /dev and
  * friends below it, pivot_root into it and mask the usual paths.  Called in

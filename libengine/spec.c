@@ -9,6 +9,8 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/random.h>
+#include <signal.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "fs.h"
@@ -43,6 +45,16 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	/* the monitor (issue #4) */
 	free(spec->restart_policy);
 	free(spec->log_driver);
+	/* issue #4 run options */
+	free(spec->userns);
+	free(spec->init_path);
+	for (size_t i = 0; i < spec->n_ulimits; i++)
+		free(spec->ulimits[i]);
+	free(spec->ulimits);
+	for (size_t i = 0; i < spec->n_sysctls; i++)
+		free(spec->sysctls[i]);
+	free(spec->sysctls);
+	free(spec->cidfile);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -345,4 +357,30 @@ int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct e
 		return 0;
 	}
 	return engine_error_set(err, EINVAL, "--log-opt %s: unknown log opt (max-size, max-file)", opt);
+}
+
+int engine_signal_parse(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s != '\0' && *end == '\0')
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev != NULL && strcasecmp(abbrev, s) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *engine_signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sig > 0 && sig < NSIG ? sigabbrev_np(sig) : NULL;
+	if (abbrev == NULL)
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, "SIG%s", abbrev);
+	return buf;
 }

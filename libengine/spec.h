@@ -54,6 +54,21 @@ struct engine_run_spec {
 	char *log_driver;     /* k8s-file (NULL) | json-file | none */
 	int64_t log_max_size; /* --log-opt max-size in bytes; 0: no rotation */
 	int log_max_file;     /* --log-opt max-file: files kept, the current one included */
+	/* Run options of issue #4 (--userns, --init, --ulimit, --sysctl,
+	 * --stop-signal, --stop-timeout, --cidfile). */
+	char *userns;       /* NULL or "host": the default mapping; "keep-id"; "auto" */
+	bool init;          /* --init: engine-init runs as PID 1, the command as its child */
+	char *init_path;    /* engine-init on the host (found by the CLI) */
+	char **ulimits;     /* "TYPE=SOFT[:HARD]" as given, checked */
+	size_t n_ulimits;
+	char **sysctls;     /* "KEY=VALUE", checked against the allow-list */
+	size_t n_sysctls;
+	int stop_signal;    /* 0: the image's StopSignal, else SIGTERM */
+	int stop_timeout;   /* seconds, when stop_timeout_set (else 10) */
+	bool stop_timeout_set;
+	char *cidfile;      /* --cidfile (not recorded) */
+	uint32_t userns_auto_start; /* --userns=auto: the slice, in the default */
+	uint32_t userns_auto_size;  /* mapping's ids (size: auto:size=N, 0 = default) */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
@@ -88,3 +103,8 @@ int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct e
 
 /* 64 random hex digits from getrandom(). */
 int engine_generate_id(char out[65], struct engine_error **err);
+/* A signal by number or name, with or without "SIG" ("TERM", "SIGTERM",
+ * "15"); -1 when there is no such signal. */
+int engine_signal_parse(const char *s);
+/* The name of SIG as Docker prints it ("SIGTERM"), or "" when unknown. */
+const char *engine_signal_name(int sig, char *buf, size_t size);

@@ -133,7 +133,7 @@ fi
 BIN=/var/lib/engine-test/bin
 install -d -m 0755 "$BIN"
 # engine execs engine-image (pull, push, save, load...) from its own directory.
-for b in engine-image engine-monitor engine; do
+for b in engine-image engine-monitor engine-init engine; do
 	install -m 0755 "build/release/cmd/$b" "$BIN/$b.new"
 	mv -f "$BIN/$b.new" "$BIN/$b"
 done
@@ -229,6 +229,7 @@ exec
 files
 attach
 logs
+runopts
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
@@ -246,7 +247,7 @@ want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
 want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "$DRIVER_SUITES"
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info"
+want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts"
 want root && run_bats root root root "$SUITES"
 
 finish

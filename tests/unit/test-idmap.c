@@ -60,5 +60,52 @@ int main(void)
 	is_int(engine_idmap_compute(UINT32_MAX, &one, 1, out, ENGINE_IDMAP_MAX), 0,
 	       "uid -1 is never mapped (found by fuzz-idmap)");
 	is_int(engine_idmap_format(out, n, buf, 16), -28, "format reports a short buffer (ENOSPC)");
+
+	/* --userns=keep-id: the user keeps its number, the subordinate ids
+	 * fill the rest in order around it. */
+	struct engine_idmap_range def[ENGINE_IDMAP_MAX], kid[ENGINE_IDMAP_MAX];
+	size_t nd = engine_idmap_compute(1001, &one, 1, def, ENGINE_IDMAP_MAX);
+	n = engine_idmap_keep_id_compute(1001, def, nd, kid, ENGINE_IDMAP_MAX);
+	engine_idmap_format(kid, n, buf, sizeof(buf));
+	is_str(buf, "1001 1001 1\n0 100000 1001\n1002 101001 64535\n", "keep-id lines");
+	is_int(engine_idmap_total(kid, n), 65537, "keep-id maps as many ids as the default");
+	is_int(engine_idmap_span(kid, n), 65537, "keep-id ids are contiguous from 0");
+	ok(engine_idmap_contains(kid, n, 5) && engine_idmap_contains(kid, n, 1001) &&
+		   !engine_idmap_contains(kid, n, 65537),
+	   "contains: inside and past the end");
+	n = engine_idmap_keep_id_compute(1001, def, nd, kid, 2);
+	is_int(n, 2, "keep-id stays within max_out");
+	/* Two ranges, the user's id falling in the second. */
+	nd = engine_idmap_compute(15, two, 2, def, ENGINE_IDMAP_MAX);
+	n = engine_idmap_keep_id_compute(15, def, nd, kid, ENGINE_IDMAP_MAX);
+	engine_idmap_format(kid, n, buf, sizeof(buf));
+	is_str(buf, "15 15 1\n0 100000 10\n10 200000 5\n", "keep-id across two ranges");
+	nd = engine_idmap_compute(12, two, 2, def, ENGINE_IDMAP_MAX);
+	n = engine_idmap_keep_id_compute(12, def, nd, kid, ENGINE_IDMAP_MAX);
+	engine_idmap_format(kid, n, buf, sizeof(buf));
+	is_str(buf, "12 12 1\n0 100000 10\n10 200000 2\n13 200002 3\n",
+	       "keep-id splits a range around the user's id");
+	is_int(engine_idmap_keep_id_compute(UINT32_MAX, def, nd, kid, ENGINE_IDMAP_MAX), 0,
+	       "keep-id of uid -1 maps nothing");
+
+	/* --userns=auto: a slice of the default mapping's ids, from 0. */
+	struct engine_idmap m;
+	memset(&m, 0, sizeof(m));
+	m.mode = ENGINE_IDMAP_SUBID;
+	m.n_uids = engine_idmap_compute(1001, &one, 1, m.uids, ENGINE_IDMAP_MAX);
+	m.n_gids = engine_idmap_compute(1001, &one, 1, m.gids, ENGINE_IDMAP_MAX);
+	struct engine_error *err = NULL;
+	ok(engine_idmap_auto(&m, 1025, 1024, &err) == 0, "auto slice");
+	engine_idmap_format(m.uids, m.n_uids, buf, sizeof(buf));
+	is_str(buf, "0 101024 1024\n", "auto: container 0 is the slice's first subuid");
+	m.n_uids = engine_idmap_compute(1001, two, 2, m.uids, ENGINE_IDMAP_MAX);
+	m.n_gids = engine_idmap_compute(1001, two, 2, m.gids, ENGINE_IDMAP_MAX);
+	ok(engine_idmap_auto(&m, 5, 10, &err) == 0, "auto slice across two ranges");
+	engine_idmap_format(m.uids, m.n_uids, buf, sizeof(buf));
+	is_str(buf, "0 100004 6\n6 200000 4\n", "auto: split where the ranges are");
+	ok(engine_idmap_auto(&m, 10, 100, &err) < 0, "auto: a slice past the subordinate ids");
+	engine_error_free(&err);
+	ok(engine_idmap_auto(&m, 0, 2, &err) < 0, "auto: never the user's own id");
+	engine_error_free(&err);
 	return done_testing();
 }
