@@ -40,6 +40,7 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
+int cmd_volume(int argc, char **argv, struct cmd_global *g); /* volumes (#4) */
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

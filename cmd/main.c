@@ -54,6 +54,7 @@ static const char usage[] =
 	"  logout    log out from a registry\n"
 	"  image     manage images\n"
 	"  system    system-wide commands (df)\n"
+	"  volume    manage volumes\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n";
 
@@ -222,6 +223,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
 		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
 		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
+		{ "volume", cmd_volume }, /* volumes (#4) */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

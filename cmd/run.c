@@ -16,6 +16,7 @@
 #include "run-args.h"
 #include "storage-conf.h"
 #include "storage-driver.h"
+#include "volumes.h"
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -168,6 +169,46 @@ static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
 	return 0;
 }
 
+/* volumes (#4): give anonymous volumes their names and create the named
+ * ones, in the store, before the container is recorded. */
+static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global *g,
+			   struct engine_error **err)
+{
+	bool any = false;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		any |= spec->mounts[i].type == ENGINE_MOUNT_VOLUME;
+	if (!any)
+		return 0;
+	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	int r = engine_volumes_prepare(store, spec, err);
+	storage_store_close(store);
+	return r;
+}
+
+static void remove_anonymous_volumes(const struct engine_run_spec *spec,
+				     const struct engine_idmap *map)
+{
+	struct storage_store *store = NULL;
+	struct engine_error *err = NULL;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct engine_mount *m = &spec->mounts[i];
+		if (m->type != ENGINE_MOUNT_VOLUME || !m->anonymous || m->source == NULL)
+			continue;
+		if (store == NULL && storage_store_open(spec->store_root, &store, &err) < 0)
+			break;
+		if (engine_volume_remove(store, map, m->source, &err) < 0)
+			break;
+	}
+	if (err != NULL)
+		cmd_warn("remove anonymous volume: %s", err->msg);
+	engine_error_free(&err);
+	storage_store_close(store);
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -200,6 +241,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* volumes (#4): name anonymous volumes, create named ones. */
+	if (prepare_volumes(&spec, g, &err) < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
 	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
@@ -222,6 +268,10 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	/* An unnamed foreground run is not recorded (yet): its writable layer
 	 * goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
+	/* Nobody can name this container later: its anonymous volumes go
+	 * with it when --rm asks, as Docker removes them. */
+	if (spec.remove)
+		remove_anonymous_volumes(&spec, &map);
 out:
 	engine_run_spec_free(&spec);
 	return rc;

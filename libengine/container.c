@@ -169,6 +169,13 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.map_tty_gid = engine_idmap_total(c->map->gids, c->map->n_gids) > 5,
 		.privileged = spec->privileged,
 		.read_only = spec->read_only,
+		/* volumes (#4) */
+		.mounts = spec->mounts,
+		.n_mounts = spec->n_mounts,
+		.volumes_root = spec->store_root,
+		.user = spec->user,
+		.shm_size = spec->shm_size,
+		.read_only_tmpfs = !spec->no_read_only_tmpfs,
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;

@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "driver.h"
 #include "error.h"
+#include "mount-spec.h"
 
 struct engine_mounts_config {
 	const char *rootfs;       /* a directory, or NULL with layers */
@@ -19,6 +21,13 @@ struct engine_mounts_config {
 	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */
 	bool privileged;    /* no masked or read-only paths */
 	bool read_only;     /* the root itself read-only */
+	/* volumes (#4) */
+	const struct engine_mount *mounts; /* -v, --mount, --tmpfs, --device */
+	size_t n_mounts;
+	const char *volumes_root; /* a volume NAME is VOLUMES_ROOT/volumes/NAME/_data */
+	const char *user;         /* --user, for the U option's chown */
+	uint64_t shm_size;        /* /dev/shm's size in bytes, 0 = 64m */
+	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
 };
 
 /* Make the namespace private, bind the rootfs, mount /proc, /sys, /dev and

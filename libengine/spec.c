@@ -40,6 +40,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	for (size_t i = 0; i < spec->n_layers; i++)
 		free(spec->layers[i]);
 	free(spec->layers);
+	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "error.h"
 #include "mode.h"
+#include "mount-spec.h"
 
 struct engine_run_spec {
 	char *rootfs;     /* absolute path of the root filesystem */
@@ -47,6 +48,12 @@ struct engine_run_spec {
 	bool detach;        /* -d: run under a monitor, recorded in the store */
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *image_id;     /* the image's config digest hex, set by run */
+
+	/* Volumes, bind mounts, tmpfs, devices (#4; mount-spec.h). */
+	struct engine_mount *mounts;
+	size_t n_mounts;
+	uint64_t shm_size;       /* --shm-size in bytes, 0 = 64m */
+	bool no_read_only_tmpfs; /* --read-only-tmpfs=false */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
