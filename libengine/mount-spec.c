@@ -51,6 +51,33 @@ static int oom(struct engine_error **err)
 	return engine_error_set(err, ENOMEM, "out of memory");
 }
 
+/* Specs are recorded in config.json (JSON strings are UTF-8) and shown
+ * on one line: refuse invalid UTF-8 and control characters up front. */
+static int check_text(const char *flag, const char *spec, struct engine_error **err)
+{
+	const unsigned char *p = (const unsigned char *)spec;
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f)
+			return engine_error_set(err, EINVAL, "%s: the spec contains a control character",
+						flag);
+		size_t n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+				    : (*p & 0xf8) == 0xf0 ? 3 : 4;
+		if (n == 4 || (n == 1 && *p < 0xc2))
+			goto bad;
+		for (size_t i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				goto bad;
+		/* overlong 3- and 4-byte forms, surrogates, past U+10FFFF */
+		if ((n == 2 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+		    (n == 3 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 || (*p == 0xf4 && p[1] >= 0x90))))
+			goto bad;
+		p += n + 1;
+	}
+	return 0;
+bad:
+	return engine_error_set(err, EINVAL, "%s: the spec is not valid UTF-8", flag);
+}
+
 int engine_volume_name_check(const char *name, struct engine_error **err)
 {
 	size_t len = strlen(name);
@@ -228,6 +255,8 @@ static int volume_options(const char *spec, const char *opts, struct engine_moun
 int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
+	if (check_text("--volume", spec, err) < 0)
+		return -1;
 	const char *flag = "--volume";
 	struct engine_mount m = { 0 };
 	cleanup_free char *copy = strdup(spec);
@@ -285,7 +314,7 @@ static int csv_split(const char *flag, const char *spec, char ***ret_fields, siz
 {
 	size_t len = strlen(spec);
 	char *buf = malloc(len + 1);
-	char **fields = calloc(len / 2 + 2, sizeof(char *));
+	char **fields = calloc(len + 2, sizeof(char *)); /* at most len + 1 */
 	if (buf == NULL || fields == NULL) {
 		free(buf);
 		free(fields);
@@ -361,6 +390,8 @@ static int parse_mode(const char *s, unsigned *ret)
 int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 			     struct engine_error **err)
 {
+	if (check_text("--mount", spec, err) < 0)
+		return -1;
 	const char *flag = "--mount";
 	char **fields = NULL, *buf = NULL;
 	size_t n = 0;
@@ -497,6 +528,8 @@ out:
 int engine_mount_parse_tmpfs(const char *spec, struct engine_mount *ret,
 			     struct engine_error **err)
 {
+	if (check_text("--tmpfs", spec, err) < 0)
+		return -1;
 	const char *flag = "--tmpfs";
 	struct engine_mount m = { .type = ENGINE_MOUNT_TMPFS,
 				  .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
@@ -559,6 +592,8 @@ static bool valid_perms(const char *s)
 int engine_mount_parse_device(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
+	if (check_text("--device", spec, err) < 0)
+		return -1;
 	const char *flag = "--device";
 	struct engine_mount m = { .type = ENGINE_MOUNT_DEVICE };
 	cleanup_free char *copy = strdup(spec);
