@@ -670,7 +670,11 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 			return -1;
 		chown_uid = creds.uid;
 		chown_gid = creds.gid;
-		if (nftw(path, chown_one, 16, FTW_PHYS | FTW_MOUNT) != 0)
+		/* The trailing "/." makes nftw's lstat follow the magic link to
+		 * the mount instead of chowning the link in /proc. */
+		char dir_path[72];
+		snprintf(dir_path, sizeof(dir_path), "%s/.", path);
+		if (nftw(dir_path, chown_one, 16, FTW_PHYS | FTW_MOUNT) != 0)
 			return engine_error_errno(err, errno, "chown %s (U)", m->target);
 	}
 	return 0;
