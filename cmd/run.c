@@ -189,26 +189,6 @@ static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global
 	return r;
 }
 
-static void remove_anonymous_volumes(const struct engine_run_spec *spec,
-				     const struct engine_idmap *map)
-{
-	struct storage_store *store = NULL;
-	struct engine_error *err = NULL;
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		const struct engine_mount *m = &spec->mounts[i];
-		if (m->type != ENGINE_MOUNT_VOLUME || !m->anonymous || m->source == NULL)
-			continue;
-		if (store == NULL && storage_store_open(spec->store_root, &store, &err) < 0)
-			break;
-		if (engine_volume_remove(store, map, m->source, &err) < 0)
-			break;
-	}
-	if (err != NULL)
-		cmd_warn("remove anonymous volume: %s", err->msg);
-	engine_error_free(&err);
-	storage_store_close(store);
-}
-
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -270,8 +250,14 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
 	/* Nobody can name this container later: its anonymous volumes go
 	 * with it when --rm asks, as Docker removes them. */
-	if (spec.remove)
-		remove_anonymous_volumes(&spec, &map);
+	if (spec.remove && spec.n_mounts > 0) {
+		struct storage_store *store = NULL;
+		struct engine_error *ignored = NULL;
+		if (spec.store_root != NULL && storage_store_open(spec.store_root, &store, &ignored) == 0)
+			engine_volumes_remove_anonymous(store, &map, &spec);
+		engine_error_free(&ignored);
+		storage_store_close(store);
+	}
 out:
 	engine_run_spec_free(&spec);
 	return rc;

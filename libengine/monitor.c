@@ -28,6 +28,7 @@
 #include "container.h"
 #include "fs.h"
 #include "image.h"
+#include "volumes.h" /* volumes (#4) */
 
 #define LINE_MAX_PENDING 16384
 
@@ -200,6 +201,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		 * namespace); what is left is ours. */
 		engine_container_forget(store, spec->id, name, &err);
 		engine_error_free(&err);
+		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
 	} else {
 		write_state(m);
 	}
@@ -305,9 +307,10 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->state.pid = 0;
 	struct storage_store *store = NULL;
 	struct engine_error *local = NULL;
-	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0)
+	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0) {
 		engine_container_forget(store, spec->id, name, &local);
-	else
+		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
+	} else
 		write_state(m);
 	storage_store_close(store);
 	engine_error_free(&local);

@@ -123,3 +123,19 @@ int64_t engine_volume_size(struct storage_store *store, const char *name)
 	nftw(path, du_one, 32, FTW_PHYS | FTW_MOUNT);
 	return du_total;
 }
+
+void engine_volumes_remove_anonymous(struct storage_store *store, const struct engine_idmap *map,
+				     const struct engine_run_spec *spec)
+{
+	for (size_t i = 0; store != NULL && i < spec->n_mounts; i++) {
+		const struct engine_mount *m = &spec->mounts[i];
+		char user[65];
+		if (m->type != ENGINE_MOUNT_VOLUME || !m->anonymous || m->source == NULL ||
+		    engine_volume_in_use(store, m->source, user))
+			continue;
+		struct engine_error *err = NULL;
+		if (engine_volume_remove(store, map, m->source, &err) < 0)
+			engine_log(ENGINE_LOG_WARN, "remove anonymous volume %s: %s", m->source, err->msg);
+		engine_error_free(&err);
+	}
+}

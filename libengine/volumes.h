@@ -29,3 +29,8 @@ int engine_volume_remove(struct storage_store *store, const struct engine_idmap 
 /* Bytes under the volume's _data that the caller can see (best effort,
  * for prune's "Total reclaimed space"). */
 int64_t engine_volume_size(struct storage_store *store, const char *name);
+
+/* --rm: the container's anonymous volumes go with it (named ones stay), as
+ * Docker removes them.  Best effort: a failure is a warning in the log. */
+void engine_volumes_remove_anonymous(struct storage_store *store, const struct engine_idmap *map,
+				     const struct engine_run_spec *spec);

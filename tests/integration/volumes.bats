@@ -114,6 +114,23 @@ my_uid() {
 	assert_eq "$status" 0
 	run eng volume ls -q
 	assert_eq "$output" "named"
+	# So do those of a named --rm run and of run -d --rm (its monitor).
+	run eng run --rm --name fg -v /fgvol "$IMG" true
+	assert_eq "$status" 0
+	run eng volume ls -q
+	assert_eq "$output" "named"
+	eng run -d --rm -v /bgvol "$IMG" sleep 0.2 >/dev/null
+	only_named() { [ "$(eng volume ls -q)" = "named" ]; }
+	wait_for only_named
+}
+
+# wait_for CMD...: up to 10 s for CMD to succeed.
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
 }
 
 @test "--read-only: / is read-only; volumes, --tmpfs and /tmp /var/tmp /run stay writable" {
