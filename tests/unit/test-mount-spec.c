@@ -196,6 +196,20 @@ static void test_list_json_size(void)
 	json_decref(j);
 	engine_mount_list_free(list, n);
 
+	struct engine_mount junk = { 0 };
+	ok(engine_mount_parse_volume("/h:/a\nb", &junk, &err) < 0 && err &&
+		   strchr(err->msg, '\n') == NULL,
+	   "a control character is refused, and not echoed");
+	engine_error_free(&err);
+	ok(engine_mount_parse_volume("/h:/\xff\xfe", &junk, &err) < 0 && err &&
+		   strstr(err->msg, "UTF-8") != NULL,
+	   "invalid UTF-8 is refused (config.json could not hold it)");
+	engine_error_free(&err);
+	ok(engine_mount_parse_volume("/h:/caf\xc3\xa9", &junk, &err) == 0 &&
+		   strcmp(junk.target, "/caf\xc3\xa9") == 0,
+	   "UTF-8 targets are fine");
+	engine_mount_clear(&junk);
+
 	uint64_t v = 0;
 	ok(engine_size_parse("64m", &v) == 0 && v == 64u << 20, "64m");
 	ok(engine_size_parse("1024", &v) == 0 && v == 1024, "bytes");
