@@ -221,6 +221,15 @@ static int mount_flag(struct engine_run_spec *spec, int c, const char *value,
 	}
 	if (r < 0)
 		return -1;
+	/* A bind source must exist (as Podman; Docker's -v would create
+	 * it): say so here, before anything is created. */
+	struct stat st;
+	if (m.type == ENGINE_MOUNT_BIND && stat(m.source, &st) < 0) {
+		r = engine_error_errno(err, errno, "%s %s: bind source path %s",
+				       c == 'v' ? "--volume" : "--mount", value, m.source);
+		engine_mount_clear(&m);
+		return r;
+	}
 	return engine_mount_list_add(&spec->mounts, &spec->n_mounts, &m, err);
 }
 

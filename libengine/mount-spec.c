@@ -278,6 +278,11 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 	const char *dst = n > 1 ? parts[1] : parts[0];
 	if (src != NULL && *src == '\0')
 		return bad(err, flag, spec, "empty source");
+	/* A ',' reads as an option list to people and to mount(8); a path
+	 * with one can be given to --mount as a quoted field. */
+	if ((src != NULL && strchr(src, ',') != NULL) || strchr(dst, ',') != NULL)
+		return bad(err, flag, spec, "a path with ',' must be given with --mount "
+					    "(as a quoted field)");
 	if (src == NULL) {
 		m.type = ENGINE_MOUNT_VOLUME;
 		m.anonymous = true;
@@ -287,7 +292,8 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 		m.type = ENGINE_MOUNT_VOLUME;
 		struct engine_error *why = NULL;
 		if (engine_volume_name_check(src, &why) < 0) {
-			bad(err, flag, spec, "%s", why->msg);
+			bad(err, flag, spec,
+			    "%s. If you intended to pass a host directory, use absolute path", why->msg);
 			engine_error_free(&why);
 			return -1;
 		}

@@ -260,7 +260,8 @@ wait_for() {
 	before=$(rootfs_fingerprint "$HOSTDIR")
 	for spec in "$HOSTDIR:/a/../etc" "$HOSTDIR:/.." "$HOSTDIR:etc" "$HOSTDIR:/" \
 		"$HOSTDIR:/b:rw,dev,exec,suid" "$HOSTDIR:/b:ro,exec" "$HOSTDIR:/b:size=1m" \
-		":/b" "$HOSTDIR:" "$HOSTDIR:/b:" "$HOSTDIR:/b:ro:x" "a/b:/b" "..:/b" ".x:/b"; do
+		":/b" "$HOSTDIR:" "$HOSTDIR:/b:" "$HOSTDIR:/b:ro:x" "a/b:/b" "..:/b" ".x:/b" \
+		"$HOSTDIR:/b,exec" "$HOSTDIR:/b:ro,,rw" "./rel:/b" "$HOSTDIR/missing:/b"; do
 		expect_engine_error "--volume" eng run --rm -v "$spec" "$IMG" true
 	done
 	expect_engine_error "Duplicate mount point" eng run --rm -v "$HOSTDIR:/d" -v x:/d/ "$IMG" true

@@ -78,6 +78,8 @@ static void test_volume(void)
 		".hidden:/b",
 		"-x:/b",
 		"vol:/b:rshared",     /* propagation is for binds */
+		"/h:/b,exec",         /* a comma in a -v path */
+		"/h,x:/b",
 		"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
