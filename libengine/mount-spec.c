@@ -163,6 +163,12 @@ static int normalize_target(const char *flag, const char *spec, const char *raw,
 		free(out);
 		return bad(err, flag, spec, "destination can't be '/'");
 	}
+	/* As runc: nothing goes over or into /proc, whose masked and
+	 * read-only paths are applied after the user's mounts. */
+	if (strcmp(out, "/proc") == 0 || strncmp(out, "/proc/", 6) == 0) {
+		free(out);
+		return bad(err, flag, spec, "destination \"%s\" is inside /proc", raw);
+	}
 	*ret = out;
 	return 0;
 }

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -589,6 +590,11 @@ static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct 
 	if (src < 0)
 		return 0; /* nothing (or not a directory) there in the image */
 	cleanup_close int srcfd = src;
+	/* Two containers starting on one new volume: one copies, the other
+	 * then finds it full.  The lock is held until the caller closes
+	 * DATAFD, after its mount. */
+	if (flock(datafd, LOCK_EX) < 0)
+		return engine_error_errno(err, errno, "lock volume %s", m->source);
 	cleanup_close int probe = fcntl(datafd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
 	if (d == NULL)

@@ -79,6 +79,8 @@ static void test_volume(void)
 		"-x:/b",
 		"vol:/b:rshared",     /* propagation is for binds */
 		"/h:/b,exec",         /* a comma in a -v path */
+		"/h:/proc",           /* over /proc or into it */
+		"/h:/proc/sys/kernel",
 		"/h,x:/b",
 		"",
 	};
