@@ -437,7 +437,7 @@ int cmd_volume(int argc, char **argv, struct cmd_global *g)
 		     "  inspect  show volumes as JSON\n"
 		     "  rm       remove volumes\n"
 		     "  prune    remove the volumes no container uses");
-		return argc < 2 ? 125 : 0;
+		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (strcmp(argv[1], table[i].name) == 0)
