@@ -310,8 +310,9 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0) {
 		engine_container_forget(store, spec->id, name, &local);
 		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
-	} else
+	} else {
 		write_state(m);
+	}
 	storage_store_close(store);
 	engine_error_free(&local);
 	free(m);
