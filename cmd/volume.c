@@ -346,7 +346,8 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },        { "filter", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "all", no_argument, NULL, 'a' },          { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
 	struct volume_filter f = { .dangling = -1 };
@@ -354,10 +355,14 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fa", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
+			break;
+		case 'a':
+			/* Docker 23+ prunes only anonymous volumes without -a; we
+			 * prune every unused one, which is what -a asks for. */
 			break;
 		case 'F':
 			if (filter_add(&f, optarg, &err) < 0)
