@@ -508,12 +508,10 @@ static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootf
  * /data -> /, stays in it), and only a single name is ever created in a
  * directory so resolved.  The last component is a directory, or an empty
  * file when DIR is false (a file bind). */
-static int make_target(int rootfd, const char *target, bool dir, bool *ret_created,
-		       struct engine_error **err)
+static int make_target(int rootfd, const char *target, bool dir, struct engine_error **err)
 {
 	unsigned long long resolve = ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS;
 	const char *rel = target + 1;
-	*ret_created = false;
 	int fd = engine_openat2(rootfd, rel, O_PATH | O_CLOEXEC, 0, resolve);
 	if (fd >= 0)
 		return fd;
@@ -549,7 +547,6 @@ static int make_target(int rootfd, const char *target, bool dir, bool *ret_creat
 			if (r < 0)
 				return engine_error_errno(err, -r, "create mount point %s (at /%s)", target,
 							  prefix);
-			*ret_created = last;
 			next = engine_openat2(rootfd, prefix, O_PATH | O_CLOEXEC, 0, resolve);
 		}
 		if (next < 0)
@@ -639,8 +636,7 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 		if (m->type == ENGINE_MOUNT_DEVICE && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 			return engine_error_set(err, EINVAL, "device %s is not a device node", m->source);
 	}
-	bool created = false;
-	cleanup_close int fd = make_target(rootfd, m->target, dir, &created, err);
+	cleanup_close int fd = make_target(rootfd, m->target, dir, err);
 	if (fd < 0)
 		return -1;
 	char what[4200];
@@ -659,7 +655,7 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 	if (mount_on_fd(src, fd, NULL, MS_BIND | MS_REC, NULL, what, err) < 0)
 		return -1;
 	/* The fd names the directory underneath: reopen to reach the mount. */
-	cleanup_close int mnt = make_target(rootfd, m->target, dir, &created, err);
+	cleanup_close int mnt = make_target(rootfd, m->target, dir, err);
 	if (mnt < 0)
 		return -1;
 	char path[64];
