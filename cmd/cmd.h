@@ -59,6 +59,7 @@ int cmd_diff(int argc, char **argv, struct cmd_global *g);
 int cmd_commit(int argc, char **argv, struct cmd_global *g); /* engine-image */
 int cmd_export(int argc, char **argv, struct cmd_global *g); /* engine-image */
 int cmd_unshare(int argc, char **argv, struct cmd_global *g); /* issue #4 */
+int cmd_volume(int argc, char **argv, struct cmd_global *g); /* volumes (#4) */
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>

@@ -14,6 +14,41 @@
 #include "containers.h"
 #include "ctr-common.h"
 
+/* volumes (#4): "Mounts" as Docker shows them; devices are not mounts
+ * there (HostConfig.Devices). */
+static json_t *inspect_mounts(json_t *spec)
+{
+	json_t *out = json_array();
+	json_t *mounts = json_object_get(spec, "mounts");
+	const char *store = json_string_value(json_object_get(spec, "store_root")) ?: "";
+	for (size_t i = 0; i < json_array_size(mounts); i++) {
+		json_t *m = json_array_get(mounts, i);
+		const char *type = json_string_value(json_object_get(m, "Type")) ?: "";
+		const char *src = json_string_value(json_object_get(m, "Source")) ?: "";
+		const char *dst = json_string_value(json_object_get(m, "Target")) ?: "";
+		bool rw = !json_is_true(json_object_get(m, "ReadOnly"));
+		json_t *o;
+		if (strcmp(type, "volume") == 0) {
+			char path[4400];
+			snprintf(path, sizeof(path), "%s/volumes/%s/_data", store, src);
+			o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "volume", "Name", src,
+				      "Source", path, "Destination", dst, "Driver", "local", "Mode",
+				      rw ? "" : "ro", "RW", rw, "Propagation", "");
+		} else if (strcmp(type, "bind") == 0) {
+			o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+				      "Destination", dst, "Mode", rw ? "" : "ro", "RW", rw, "Propagation",
+				      json_string_value(json_object_get(m, "Propagation")) ?: "rprivate");
+		} else if (strcmp(type, "tmpfs") == 0) {
+			o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source", "",
+				      "Destination", dst, "Mode", "", "RW", rw, "Propagation", "");
+		} else {
+			continue;
+		}
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
 json_t *cmd_container_inspect_json(const struct engine_container *c)
 {
 	json_t *spec = json_object_get(c->config, "Spec");
@@ -89,5 +124,6 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	json_t *config = json_object_get(j, "Config");
 	json_object_set_new(config, "StopSignal", json_string(stop_signal));
 	json_object_set_new(config, "StopTimeout", json_integer(stop_timeout));
+	json_object_set_new(j, "Mounts", inspect_mounts(spec)); /* volumes (#4) */
 	return j;
 }

@@ -64,6 +64,7 @@ static const char usage[] =
 	"  logout    log out from a registry\n"
 	"  image     manage images\n"
 	"  system    system-wide commands (df)\n"
+	"  volume    manage volumes\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n"
 	"  unshare   run a command in the containers' user namespace\n";
@@ -242,6 +243,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		/* the monitor (issue #4) */
 		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
 		{ "unshare", cmd_unshare }, /* issue #4 */
+		{ "volume", cmd_volume }, /* volumes (#4) */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

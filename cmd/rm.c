@@ -15,6 +15,7 @@
 #include "ctr-common.h"
 #include "idmap.h"
 #include "image.h"
+#include "volumes.h"
 
 int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 		  struct engine_error **err)
@@ -77,10 +78,44 @@ out:
 	return r;
 }
 
+struct rm_opts {
+	bool force;
+	bool volumes; /* -v: the container's anonymous volumes go too (#4) */
+};
+
 static int rm_each(struct storage_store *store, const char *what, void *data,
 		   struct engine_error **err)
 {
-	return cmd_rm_one(store, what, *(bool *)data, err);
+	const struct rm_opts *o = data;
+	if (!o->volumes)
+		return cmd_rm_one(store, what, o->force, err);
+	/* Named volumes stay, as Docker keeps them. */
+	struct engine_container *c = NULL;
+	if (engine_container_get(store, what, &c, err) < 0)
+		return -1;
+	json_t *mounts = json_incref(json_object_get(json_object_get(c->config, "Spec"), "mounts"));
+	engine_container_free(c);
+	int r = cmd_rm_one(store, what, o->force, err);
+	static struct engine_idmap map;
+	bool mapped = false;
+	for (size_t i = 0; r == 0 && i < json_array_size(mounts); i++) {
+		json_t *m = json_array_get(mounts, i);
+		const char *name = json_string_value(json_object_get(m, "Source"));
+		if (!json_is_true(json_object_get(m, "Anonymous")) || name == NULL ||
+		    strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") != 0)
+			continue;
+		char user[65];
+		struct engine_error *local = NULL;
+		if (engine_volume_in_use(store, name, user))
+			continue;
+		if ((!mapped && engine_idmap_detect(&map, &local) < 0) ||
+		    engine_volume_remove(store, &map, name, &local) < 0)
+			cmd_warn("remove volume %s: %s", name, local ? local->msg : "failed");
+		mapped = true;
+		engine_error_free(&local);
+	}
+	json_decref(mounts);
+	return r;
 }
 
 int cmd_rm(int argc, char **argv, struct cmd_global *g)
@@ -90,17 +125,18 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
-	bool force = false;
+	struct rm_opts o = { 0 };
 	int c;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:fv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			force = true;
+			o.force = true;
 			break;
 		case 'v':
-			break; /* no volumes yet */
+			o.volumes = true;
+			break;
 		case 'h':
 			puts("Usage: engine rm [OPTIONS] CONTAINER [CONTAINER...]");
 			return 0;
@@ -112,7 +148,7 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 		engine_error_set(&err, EINVAL, "\"engine rm\" requires at least 1 argument");
 		return cmd_report(err);
 	}
-	return cmd_each_container(g, argc - optind, argv + optind, rm_each, &force);
+	return cmd_each_container(g, argc - optind, argv + optind, rm_each, &o);
 }
 
 /* container prune: every container that is not running goes. */

@@ -58,6 +58,14 @@ const char cmd_run_usage[] =
 	"      --stop-signal SIG        signal `stop` sends (default: the image's, SIGTERM)\n"
 	"      --stop-timeout N         seconds `stop` waits before SIGKILL (default 10)\n"
 	"      --cidfile FILE           write the container ID to FILE\n"
+	"  -v, --volume SRC:DST[:OPTS]  bind a host path or mount a named volume (SRC\n"
+	"                               absent: an anonymous volume); OPTS ro,rw,z,Z,U,\n"
+	"                               nocopy, [r]private|[r]shared|[r]slave\n"
+	"      --mount type=bind|volume|tmpfs,source=...,target=...[,readonly,...]\n"
+	"      --tmpfs DST[:OPTS]       a tmpfs at DST (size=,mode=,[no]exec,[no]suid,[no]dev)\n"
+	"      --device HOST[:CTR][:PERMS]  make a host device node available\n"
+	"      --shm-size SIZE          size of /dev/shm (default 64m)\n"
+	"      --read-only-tmpfs=false  with --read-only, no tmpfs on /tmp, /var/tmp, /run\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -91,6 +99,12 @@ enum {
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
 	OPT_CIDFILE,
+	/* volumes (#4) */
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_DEVICE,
+	OPT_SHM_SIZE,
+	OPT_READ_ONLY_TMPFS,
 };
 
 static const struct option long_options[] = {
@@ -129,6 +143,13 @@ static const struct option long_options[] = {
 	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "cidfile", required_argument, NULL, OPT_CIDFILE },
+	/* volumes (#4) */
+	{ "volume", required_argument, NULL, 'v' },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -231,6 +252,62 @@ static int check_rootfs(struct engine_run_spec *spec, const char *dir, struct en
 	return spec->rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 }
 
+/* volumes (#4): -v, --mount, --tmpfs, --device, --shm-size,
+ * --read-only-tmpfs. */
+static int mount_flag(struct engine_run_spec *spec, int c, const char *value,
+		      struct engine_error **err)
+{
+	struct engine_mount m = { 0 };
+	int r;
+	switch (c) {
+	case 'v':
+		r = engine_mount_parse_volume(value, &m, err);
+		break;
+	case OPT_MOUNT:
+		r = engine_mount_parse_mount(value, &m, err);
+		break;
+	case OPT_TMPFS:
+		r = engine_mount_parse_tmpfs(value, &m, err);
+		break;
+	case OPT_DEVICE: {
+		r = engine_mount_parse_device(value, &m, err);
+		struct stat st;
+		if (r == 0 && stat(m.source, &st) < 0)
+			r = engine_error_errno(err, errno, "--device %s: %s", value, m.source);
+		else if (r == 0 && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			r = engine_error_set(err, EINVAL, "--device %s: %s is not a device node", value,
+					     m.source);
+		if (r < 0)
+			engine_mount_clear(&m);
+		break;
+	}
+	case OPT_SHM_SIZE:
+		if (engine_size_parse(value, &spec->shm_size) < 0 || spec->shm_size == 0)
+			return engine_error_set(err, EINVAL, "invalid argument \"%s\" for \"--shm-size\" flag",
+						value);
+		return 0;
+	default: {
+		bool on = true;
+		if (parse_bool("read-only-tmpfs", value, &on, err) < 0)
+			return -1;
+		spec->no_read_only_tmpfs = !on;
+		return 0;
+	}
+	}
+	if (r < 0)
+		return -1;
+	/* A bind source must exist (as Podman; Docker's -v would create
+	 * it): say so here, before anything is created. */
+	struct stat st;
+	if (m.type == ENGINE_MOUNT_BIND && stat(m.source, &st) < 0) {
+		r = engine_error_errno(err, errno, "%s %s: bind source path %s",
+				       c == 'v' ? "--volume" : "--mount", value, m.source);
+		engine_mount_clear(&m);
+		return r;
+	}
+	return engine_mount_list_add(&spec->mounts, &spec->n_mounts, &m, err);
+}
+
 static int unknown_flag(int argc, char **argv, struct engine_error **err)
 {
 	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
@@ -261,7 +338,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -424,6 +501,15 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 				return engine_error_set(err, EINVAL, "--cidfile: empty file name");
 			free(spec->cidfile);
 			spec->cidfile = strdup(optarg);
+			break;
+		case 'v':
+		case OPT_MOUNT:
+		case OPT_TMPFS:
+		case OPT_DEVICE:
+		case OPT_SHM_SIZE:
+		case OPT_READ_ONLY_TMPFS:
+			if (mount_flag(spec, c, optarg, err) < 0)
+				return -1;
 			break;
 		case OPT_HELP:
 			*ret_help = 1;

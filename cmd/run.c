@@ -21,6 +21,7 @@
 #include "storage-conf.h"
 #include "storage-driver.h"
 #include "userns-auto.h"
+#include "volumes.h"
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -225,6 +226,26 @@ static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct 
 	return r;
 }
 
+/* volumes (#4): give anonymous volumes their names and create the named
+ * ones, in the store, before the container is recorded. */
+static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global *g,
+			   struct engine_error **err)
+{
+	bool any = false;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		any |= spec->mounts[i].type == ENGINE_MOUNT_VOLUME;
+	if (!any)
+		return 0;
+	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	int r = engine_volumes_prepare(store, spec, err);
+	storage_store_close(store);
+	return r;
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -273,6 +294,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* volumes (#4): name anonymous volumes, create named ones. */
+	if (prepare_volumes(&spec, g, &err) < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
 	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
@@ -309,6 +335,16 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	/* An unnamed foreground run is not recorded (yet): its writable layer
 	 * goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
+	/* Nobody can name this container later: its anonymous volumes go
+	 * with it when --rm asks, as Docker removes them. */
+	if (spec.remove && spec.n_mounts > 0) {
+		struct storage_store *store = NULL;
+		struct engine_error *ignored = NULL;
+		if (spec.store_root != NULL && storage_store_open(spec.store_root, &store, &ignored) == 0)
+			engine_volumes_remove_anonymous(store, &map, &spec);
+		engine_error_free(&ignored);
+		storage_store_close(store);
+	}
 out:
 	if (cidfd >= 0) {
 		/* Nothing was created: no cidfile either. */

@@ -115,6 +115,13 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.keep_id_home = c->keep_id_home,
 		.keep_id_uid = c->map->uid,
 		.keep_id_gid = c->map->gid,
+		/* volumes (#4) */
+		.mounts = spec->mounts,
+		.n_mounts = spec->n_mounts,
+		.volumes_root = spec->store_root,
+		.user = spec->user,
+		.shm_size = spec->shm_size,
+		.read_only_tmpfs = !spec->no_read_only_tmpfs,
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;

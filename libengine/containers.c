@@ -203,6 +203,13 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "stop_timeout", json_integer(spec->stop_timeout_set ? spec->stop_timeout : -1));
 	json_object_set_new(s, "userns_auto_start", json_integer(spec->userns_auto_start));
 	json_object_set_new(s, "userns_auto_size", json_integer(spec->userns_auto_size));
+	/* volumes (#4): the mounts, /dev/shm's size, --read-only-tmpfs. */
+	json_t *mounts = json_array();
+	for (size_t i = 0; mounts != NULL && i < spec->n_mounts; i++)
+		json_array_append_new(mounts, engine_mount_to_json(&spec->mounts[i]));
+	json_object_set_new(s, "mounts", mounts);
+	json_object_set_new(s, "shm_size", json_integer((json_int_t)spec->shm_size));
+	json_object_set_new(s, "no_read_only_tmpfs", json_boolean(spec->no_read_only_tmpfs));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -682,6 +689,16 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 		spec->stop_timeout = (int)jint(s, "stop_timeout");
 		spec->stop_timeout_set = true;
 	}
+	/* volumes (#4) */
+	json_t *mounts = json_object_get(s, "mounts");
+	for (size_t i = 0; i < json_array_size(mounts); i++) {
+		struct engine_mount m = { 0 };
+		if (engine_mount_from_json(json_array_get(mounts, i), &m, err) < 0 ||
+		    engine_mount_list_add(&spec->mounts, &spec->n_mounts, &m, err) < 0)
+			return engine_error_prefix(err, "container %s", c->id);
+	}
+	spec->shm_size = (uint64_t)jint(s, "shm_size");
+	spec->no_read_only_tmpfs = json_is_true(json_object_get(s, "no_read_only_tmpfs"));
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

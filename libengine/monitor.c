@@ -41,6 +41,7 @@
 #include "monitor.h"
 #include "paths.h"
 #include <sys/stat.h>
+#include "volumes.h" /* volumes (#4) */
 
 extern char **environ;
 
@@ -541,6 +542,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->attach = NULL;
 		engine_container_forget(store, spec->id, name, &err);
 		engine_error_free(&err);
+		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
 	} else {
 		write_state(m);
 	}
@@ -666,10 +668,12 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->state.pid = 0;
 	struct storage_store *store = NULL;
 	struct engine_error *local = NULL;
-	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0)
+	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0) {
 		engine_container_forget(store, spec->id, name, &local);
-	else
+		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
+	} else {
 		write_state(m);
+	}
 	storage_store_close(store);
 	engine_error_free(&local);
 	free(m);

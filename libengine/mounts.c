@@ -18,12 +18,19 @@
  * For an image the root itself comes from its layers, made by the store's
  * storage driver (kernel overlay, fuse-overlayfs, or a vfs copy): see
  * mount_layers and layer_drivers[].
+ * Then the user's mounts (-v, --mount, --tmpfs, --device; apply_mounts),
+ * shallowest target first, each target made inside the root component by
+ * component (make_target), before pivot_root, so that a bind source on the
+ * host is still reachable; with --read-only, tmpfs on /tmp, /var/tmp and
+ * /run as Podman's --read-only-tmpfs.
  * pivot_root rather than chroot: chroot leaves the old root reachable
  * (fchdir to an fd opened before, or a second chroot) and breaks the
  * kernel's "fully visible" check for mounting proc in nested namespaces. */
 #include "mounts.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -33,6 +40,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -46,6 +54,7 @@
 #include "copy.h"
 #include "fs.h"
 #include "sysctl.h"
+#include "passwd.h"
 #include "vfs.h"
 
 static const char *const masked_paths[] = {
@@ -168,8 +177,11 @@ static int setup_dev(int rootfd, const struct engine_mounts_config *cfg, struct 
 	if (mount_below(rootfd, "dev/pts", true, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 			pts_opts, err) < 0)
 		return -1;
+	char shm_opts[64];
+	snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%llu",
+		 (unsigned long long)(cfg->shm_size ? cfg->shm_size : 64ull << 20));
 	if (mount_below(rootfd, "dev/shm", true, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			"mode=1777,size=65536k", err) < 0)
+			shm_opts, err) < 0)
 		return -1;
 	if (mount_below(rootfd, "dev/mqueue", true, "mqueue", "mqueue",
 			MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
@@ -621,6 +633,224 @@ int engine_mounts_layers(const struct engine_mounts_config *cfg, char **ret_root
 	return mount_layers(cfg, ret_rootfs, err);
 }
 
+/* ---- the user's mounts: -v, --mount, --tmpfs, --device (#4) ------------ */
+
+/* Open TARGET below the root, creating what is missing one component at a
+ * time: each prefix is resolved inside the root (a symlink in the image,
+ * /data -> /, stays in it), and only a single name is ever created in a
+ * directory so resolved.  The last component is a directory, or an empty
+ * file when DIR is false (a file bind). */
+static int make_target(int rootfd, const char *target, bool dir, struct engine_error **err)
+{
+	unsigned long long resolve = ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS;
+	const char *rel = target + 1;
+	int fd = engine_openat2(rootfd, rel, O_PATH | O_CLOEXEC, 0, resolve);
+	if (fd >= 0)
+		return fd;
+	if (fd != -ENOENT)
+		return engine_error_errno(err, -fd, "open mount point %s", target);
+	size_t len = strlen(rel);
+	cleanup_free char *prefix = malloc(len + 1);
+	if (prefix == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	cleanup_close int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	if (parent < 0)
+		return engine_error_errno(err, errno, "dup");
+	for (size_t i = 0; i <= len; i++) {
+		if (rel[i] != '/' && rel[i] != '\0')
+			continue;
+		memcpy(prefix, rel, i);
+		prefix[i] = '\0';
+		const char *name = strrchr(prefix, '/');
+		name = name ? name + 1 : prefix;
+		bool last = rel[i] == '\0';
+		int next = engine_openat2(rootfd, prefix, O_PATH | O_CLOEXEC, 0, resolve);
+		if (next == -ENOENT) {
+			int r;
+			if (!last || dir) {
+				r = mkdirat(parent, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
+			} else {
+				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+					       0644);
+				r = f < 0 && errno != EEXIST ? -errno : 0;
+				if (f >= 0)
+					close(f);
+			}
+			if (r < 0)
+				return engine_error_errno(err, -r, "create mount point %s (at /%s)", target,
+							  prefix);
+			next = engine_openat2(rootfd, prefix, O_PATH | O_CLOEXEC, 0, resolve);
+		}
+		if (next < 0)
+			return engine_error_errno(err, -next, "open mount point %s (at /%s)", target, prefix);
+		close(parent);
+		parent = next;
+	}
+	return take_fd(&parent);
+}
+
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+	for (const char *p = path; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* lchown -R below the mount, for U: the source then belongs to the
+ * container's user (subordinate ids on the host when rootless). */
+static uid_t chown_uid;
+static gid_t chown_gid;
+static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, chown_uid, chown_gid) < 0 ? -1 : 0;
+}
+
+/* Docker's copy-up: a new (empty) volume gets what the image has at its
+ * target, owners, modes, symlinks and xattrs kept.  Done here, in the
+ * container's user namespace, so the image's owners can be set. */
+static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct engine_error **err)
+{
+	unsigned long long resolve = ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS;
+	int src = engine_openat2(rootfd, m->target + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, resolve);
+	if (src < 0)
+		return 0; /* nothing (or not a directory) there in the image */
+	cleanup_close int srcfd = src;
+	/* Two containers starting on one new volume: one copies, the other
+	 * then finds it full.  The lock is held until the caller closes
+	 * DATAFD, after its mount. */
+	if (flock(datafd, LOCK_EX) < 0)
+		return engine_error_errno(err, errno, "lock volume %s", m->source);
+	cleanup_close int probe = fcntl(datafd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
+	if (d == NULL)
+		return engine_error_errno(err, errno, "read volume %s", m->source);
+	probe = -1;
+	bool empty = true;
+	struct dirent *e;
+	while (empty && (e = readdir(d)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	if (!empty)
+		return 0;
+	if (storage_copy_tree(srcfd, datafd, STORAGE_COPY_TREE, err) < 0)
+		return engine_error_prefix(err, "copy %s of the image into volume %s", m->target,
+					   m->source);
+	return 0;
+}
+
+static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
+		       const struct engine_mount *m, struct engine_error **err)
+{
+	cleanup_close int srcfd = -1;
+	bool dir = true;
+	if (m->type == ENGINE_MOUNT_VOLUME) {
+		cleanup_free char *data = NULL;
+		if (cfg->volumes_root == NULL || m->source == NULL ||
+		    asprintf(&data, "%s/volumes/%s/_data", cfg->volumes_root, m->source) < 0)
+			return engine_error_set(err, EINVAL, "volume for %s has no store", m->target);
+		srcfd = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (srcfd < 0)
+			return engine_error_errno(err, errno, "volume %s (%s)", m->source, data);
+		if (!m->nocopy && copy_up(rootfd, m, srcfd, err) < 0)
+			return -1;
+	} else if (m->type == ENGINE_MOUNT_BIND || m->type == ENGINE_MOUNT_DEVICE) {
+		srcfd = open(m->source, O_PATH | O_CLOEXEC);
+		struct stat st;
+		if (srcfd < 0 || fstat(srcfd, &st) < 0)
+			return engine_error_errno(err, errno, "%s %s",
+						  m->type == ENGINE_MOUNT_DEVICE ? "device" : "bind source",
+						  m->source);
+		dir = S_ISDIR(st.st_mode);
+		if (m->type == ENGINE_MOUNT_DEVICE && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			return engine_error_set(err, EINVAL, "device %s is not a device node", m->source);
+	}
+	cleanup_close int fd = make_target(rootfd, m->target, dir, err);
+	if (fd < 0)
+		return -1;
+	char what[4200];
+	snprintf(what, sizeof(what), "%s on %s", m->type == ENGINE_MOUNT_TMPFS ? "tmpfs" : m->source,
+		 m->target);
+	if (m->type == ENGINE_MOUNT_TMPFS) {
+		char data[96];
+		int n = snprintf(data, sizeof(data), "mode=%o", m->tmpfs_mode ? m->tmpfs_mode : 01777);
+		if (m->tmpfs_size)
+			snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu",
+				 (unsigned long long)m->tmpfs_size);
+		return mount_on_fd("tmpfs", fd, "tmpfs", m->flags, data, what, err);
+	}
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", srcfd);
+	if (mount_on_fd(src, fd, NULL, MS_BIND | MS_REC, NULL, what, err) < 0)
+		return -1;
+	/* The fd names the directory underneath: reopen to reach the mount. */
+	cleanup_close int mnt = make_target(rootfd, m->target, dir, err);
+	if (mnt < 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
+	unsigned long prop = m->propagation ? m->propagation : MS_PRIVATE | MS_REC;
+	if (mount(NULL, path, NULL, prop, NULL) < 0)
+		return engine_error_errno(err, errno, "set propagation %s of %s",
+					  engine_mount_propagation_name(m), m->target);
+	if (m->readonly && remount_ro(path, err) < 0)
+		return -1;
+	if (m->chown) {
+		struct engine_creds creds;
+		if (engine_creds_from_root(rootfd, cfg->user, &creds, err) < 0)
+			return -1;
+		chown_uid = creds.uid;
+		chown_gid = creds.gid;
+		/* The trailing "/." makes nftw's lstat follow the magic link to
+		 * the mount instead of chowning the link in /proc. */
+		char dir_path[72];
+		snprintf(dir_path, sizeof(dir_path), "%s/.", path);
+		if (nftw(dir_path, chown_one, 16, FTW_PHYS | FTW_MOUNT) != 0)
+			return engine_error_errno(err, errno, "chown %s (U)", m->target);
+	}
+	return 0;
+}
+
+static bool has_target(const struct engine_mounts_config *cfg, const char *target)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (strcmp(cfg->mounts[i].target, target) == 0)
+			return true;
+	return false;
+}
+
+static int apply_mounts(int rootfd, const struct engine_mounts_config *cfg,
+			struct engine_error **err)
+{
+	if (cfg->read_only && cfg->read_only_tmpfs) {
+		static const char *const dirs[] = { "/tmp", "/var/tmp", "/run" };
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			if (has_target(cfg, dirs[i]))
+				continue;
+			struct engine_mount m = { .type = ENGINE_MOUNT_TMPFS,
+						  .target = (char *)dirs[i],
+						  .flags = MS_NOSUID | MS_NODEV,
+						  .tmpfs_mode = dirs[i][1] == 'r' ? 0755 : 01777 };
+			if (apply_mount(rootfd, cfg, &m, err) < 0)
+				return -1;
+		}
+	}
+	/* Parents before children: -v a:/data -v b:/data/sub. */
+	size_t max = 0;
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (depth(cfg->mounts[i].target) > max)
+			max = depth(cfg->mounts[i].target);
+	for (size_t d = 1; d <= max; d++)
+		for (size_t i = 0; i < cfg->n_mounts; i++)
+			if (depth(cfg->mounts[i].target) == d &&
+			    apply_mount(rootfd, cfg, &cfg->mounts[i], err) < 0)
+				return -1;
+	return 0;
+}
+
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)
 {
 	/* Nothing we mount may propagate back to the host, but host unmounts
@@ -661,6 +891,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (setup_dev(rootfd, cfg, err) < 0)
 		return -1;
 	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
+	if (apply_mounts(rootfd, cfg, err) < 0)
 		return -1;
 
 	if (fchdir(rootfd) < 0)

@@ -4,9 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <stdint.h>
 
 #include "driver.h"
 #include "error.h"
+#include "mount-spec.h"
 
 struct engine_mounts_config {
 	const char *rootfs;       /* a directory, or NULL with layers */
@@ -29,6 +31,13 @@ struct engine_mounts_config {
 	uid_t keep_id_uid;        /* ...under these ids when missing */
 	gid_t keep_id_gid;
 	bool auto_root;           /* --userns=auto: the process's own uid is not mapped */
+	/* volumes (#4) */
+	const struct engine_mount *mounts; /* -v, --mount, --tmpfs, --device */
+	size_t n_mounts;
+	const char *volumes_root; /* a volume NAME is VOLUMES_ROOT/volumes/NAME/_data */
+	const char *user;         /* --user, for the U option's chown */
+	uint64_t shm_size;        /* /dev/shm's size in bytes, 0 = 64m */
+	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
 };
 
 /* Where --init's engine-init appears in the container: in our own /dev

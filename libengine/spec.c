@@ -55,6 +55,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 		free(spec->sysctls[i]);
 	free(spec->sysctls);
 	free(spec->cidfile);
+	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "error.h"
 #include "mode.h"
+#include "mount-spec.h"
 
 struct engine_run_spec {
 	char *rootfs;     /* absolute path of the root filesystem */
@@ -69,6 +70,11 @@ struct engine_run_spec {
 	char *cidfile;      /* --cidfile (not recorded) */
 	uint32_t userns_auto_start; /* --userns=auto: the slice, in the default */
 	uint32_t userns_auto_size;  /* mapping's ids (size: auto:size=N, 0 = default) */
+	/* Volumes, bind mounts, tmpfs, devices (#4; mount-spec.h). */
+	struct engine_mount *mounts;
+	size_t n_mounts;
+	uint64_t shm_size;       /* --shm-size in bytes, 0 = 64m */
+	bool no_read_only_tmpfs; /* --read-only-tmpfs=false */
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -230,12 +230,14 @@ files
 attach
 logs
 runopts
+volumes
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
 images
 containers
 files
+volumes
 "
 # shellcheck disable=SC2086
 SUITES=$(echo $SUITES) DRIVER_SUITES=$(echo $DRIVER_SUITES)

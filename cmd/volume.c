@@ -1,0 +1,452 @@
+/* volume.c: `engine volume create|ls|inspect|rm|prune`, as Docker's
+ * `docker volume`: same columns, JSON fields, messages and exit codes
+ * (1 for what Docker's daemon refuses: no such volume, volume in use). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "ctr-common.h"
+#include "humanize.h"
+#include "idmap.h"
+#include "mount-spec.h"
+#include "template.h"
+#include "volume.h"
+#include "volumes.h"
+
+static int volume_create(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' }, { "driver", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	cleanup_json json_t *labels = json_object();
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:d:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': {
+			const char *eq = strchr(optarg, '=');
+			cleanup_free char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
+			if (key == NULL || *key == '\0') {
+				engine_error_set(&err, EINVAL, "--label %s: empty key", optarg);
+				return cmd_report(err);
+			}
+			json_object_set_new(labels, key, json_string(eq ? eq + 1 : ""));
+			break;
+		}
+		case 'd':
+			if (strcmp(optarg, "local") != 0) {
+				engine_error_set(&err, EINVAL, "volume driver %s is not supported (only local)",
+						 optarg);
+				return cmd_report(err);
+			}
+			break;
+		case 'h':
+			puts("Usage: engine volume create [--label KEY=VALUE] [VOLUME]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (argc - optind > 1) {
+		engine_error_set(&err, EINVAL, "\"engine volume create\" accepts at most 1 argument");
+		return cmd_report(err);
+	}
+	char name[300];
+	if (optind < argc) {
+		if (engine_volume_name_check(argv[optind], &err) < 0)
+			return cmd_report(err);
+		snprintf(name, sizeof(name), "%s", argv[optind]);
+	} else {
+		char id[65];
+		if (engine_generate_id(id, &err) < 0)
+			return cmd_report(err);
+		snprintf(name, sizeof(name), "%s", id);
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	int r = storage_volume_create(store, name, labels, false, NULL, &err);
+	storage_store_close(store);
+	if (r < 0)
+		return cmd_report(err);
+	puts(name);
+	return 0;
+}
+
+struct volume_filter {
+	const char *name[16];
+	size_t n_name;
+	const char *label[16];
+	size_t n_label;
+	int dangling; /* -1: any */
+};
+
+static int filter_add(struct volume_filter *f, const char *spec, struct engine_error **err)
+{
+	const char *eq = strchr(spec, '=');
+	if (eq == NULL)
+		return engine_error_set(err, EINVAL, "bad format of filter (expected name=value)");
+	size_t kl = (size_t)(eq - spec);
+	const char *v = eq + 1;
+	if (kl == 4 && strncmp(spec, "name", 4) == 0 && f->n_name < 16) {
+		f->name[f->n_name++] = v;
+	} else if (kl == 5 && strncmp(spec, "label", 5) == 0 && f->n_label < 16) {
+		f->label[f->n_label++] = v;
+	} else if (kl == 8 && strncmp(spec, "dangling", 8) == 0) {
+		if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+			f->dangling = 1;
+		else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			f->dangling = 0;
+		else
+			return engine_error_set(err, EINVAL, "invalid filter 'dangling=%s'", v);
+	} else {
+		return engine_error_set(err, EINVAL, "invalid filter '%.*s'", (int)kl, spec);
+	}
+	return 0;
+}
+
+static bool label_matches(json_t *labels, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	cleanup_free char *key = strndup(want, eq ? (size_t)(eq - want) : strlen(want));
+	json_t *v = key ? json_object_get(labels, key) : NULL;
+	return v != NULL && (eq == NULL || strcmp(json_string_value(v) ?: "", eq + 1) == 0);
+}
+
+static bool volume_matches(struct storage_store *store, const struct storage_volume *v,
+			   const struct volume_filter *f)
+{
+	bool ok = f->n_name == 0;
+	for (size_t i = 0; i < f->n_name; i++)
+		ok = ok || strstr(v->name, f->name[i]) != NULL;
+	for (size_t i = 0; ok && i < f->n_label; i++)
+		ok = label_matches(v->labels, f->label[i]);
+	if (ok && f->dangling >= 0) {
+		char user[65];
+		ok = engine_volume_in_use(store, v->name, user) != (f->dangling == 1);
+	}
+	return ok;
+}
+
+static json_t *ls_row(const struct storage_volume *v)
+{
+	/* Labels as Docker's ls shows them: "k=v,k2=v2". */
+	size_t cap = 1, used = 0;
+	const char *k;
+	json_t *val;
+	json_object_foreach(v->labels, k, val)
+		cap += strlen(k) + strlen(json_string_value(val) ?: "") + 2;
+	cleanup_free char *labels = calloc(1, cap);
+	json_object_foreach(v->labels, k, val)
+		if (labels)
+			used += (size_t)snprintf(labels + used, cap - used, "%s%s=%s", used ? "," : "", k,
+						 json_string_value(val) ?: "");
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Driver", "local", "Name", v->name, "Mountpoint",
+			 v->mountpoint, "Labels", labels ? labels : "", "Scope", "local", "CreatedAt",
+			 v->created_at);
+}
+
+static int volume_ls(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },        { "format", required_argument, NULL, 'F' },
+		{ "filter", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	struct volume_filter f = { .dangling = -1 };
+	const char *format = NULL;
+	bool quiet = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:qf:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		case 'f':
+			if (filter_add(&f, optarg, &err) < 0)
+				return cmd_report(err);
+			break;
+		case 'h':
+			puts("Usage: engine volume ls [OPTIONS]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind < argc) {
+		engine_error_set(&err, EINVAL, "\"engine volume ls\" accepts no arguments");
+		return cmd_report(err);
+	}
+	if (format != NULL && cmd_template_check(format, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct storage_volume **list = NULL;
+	size_t n = 0;
+	if (storage_volume_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	cleanup_json json_t *rows = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (volume_matches(store, list[i], &f))
+			json_array_append_new(rows, ls_row(list[i]));
+	storage_volume_list_free(list, n);
+	storage_store_close(store);
+	static const struct cmd_template_header headers[] = {
+		{ "Name", "VOLUME NAME" }, { "Mountpoint", "MOUNTPOINT" }, { NULL, NULL },
+	};
+	if (quiet)
+		format = "{{.Name}}";
+	if (cmd_template_print(format, "table {{.Driver}}\t{{.Name}}", rows, headers, stdout, &err) < 0)
+		return cmd_report(err);
+	return 0;
+}
+
+static int volume_inspect(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	const char *format = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			puts("Usage: engine volume inspect [OPTIONS] VOLUME [VOLUME...]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine volume inspect\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
+		return cmd_report(err);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	cleanup_json json_t *all = json_array();
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct storage_volume *v = NULL;
+		if (storage_volume_get(store, argv[i], &v, &err) < 0) {
+			rc = cmd_report_1(&err);
+			continue;
+		}
+		json_array_append_new(all, storage_volume_json(v));
+		storage_volume_free(v);
+	}
+	storage_store_close(store);
+	if (format == NULL || strcmp(format, "json") == 0) {
+		cleanup_free char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		if (s)
+			puts(s);
+	} else {
+		size_t i;
+		json_t *v;
+		json_array_foreach(all, i, v) {
+			cleanup_free char *s = cmd_template_render(format, v);
+			if (s)
+				puts(s);
+		}
+	}
+	return rc;
+}
+
+static struct engine_idmap volume_map; /* large: keep it off the stack */
+static bool volume_map_ready;
+
+static int remove_one(struct storage_store *store, const char *name, struct engine_error **err)
+{
+	char user[65];
+	struct storage_volume *v = NULL;
+	if (storage_volume_get(store, name, &v, err) < 0)
+		return -1;
+	storage_volume_free(v);
+	if (engine_volume_in_use(store, name, user))
+		return engine_error_set(err, EBUSY, "remove %s: volume is in use - [%s]", name, user);
+	if (!volume_map_ready && engine_idmap_detect(&volume_map, err) < 0)
+		return -1;
+	volume_map_ready = true;
+	return engine_volume_remove(store, &volume_map, name, err);
+}
+
+static int volume_rm(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			puts("Usage: engine volume rm [OPTIONS] VOLUME [VOLUME...]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine volume rm\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		if (remove_one(store, argv[i], &err) < 0) {
+			/* -f: a volume that does not exist is no error. */
+			if (force && err->status == ENOENT)
+				engine_error_free(&err);
+			else
+				rc = cmd_report_1(&err);
+			continue;
+		}
+		puts(argv[i]);
+	}
+	storage_store_close(store);
+	return rc;
+}
+
+static int volume_prune(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },        { "filter", required_argument, NULL, 'F' },
+		{ "all", no_argument, NULL, 'a' },          { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	struct volume_filter f = { .dangling = -1 };
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:fa", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'a':
+			/* Docker 23+ prunes only anonymous volumes without -a; we
+			 * prune every unused one, which is what -a asks for. */
+			break;
+		case 'F':
+			if (filter_add(&f, optarg, &err) < 0)
+				return cmd_report(err);
+			break;
+		case 'h':
+			puts("Usage: engine volume prune [OPTIONS]");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (!force) {
+		printf("WARNING! This will remove all local volumes not used by at least one container.\n"
+		       "Are you sure you want to continue? [y/N] ");
+		fflush(stdout);
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0 &&
+		     strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0)) {
+			puts("Total reclaimed space: 0B");
+			return 0;
+		}
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct storage_volume **list = NULL;
+	size_t n = 0;
+	if (storage_volume_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	int rc = 0;
+	bool header = false;
+	int64_t reclaimed = 0;
+	for (size_t i = 0; i < n; i++) {
+		char user[65];
+		if (!volume_matches(store, list[i], &f) || engine_volume_in_use(store, list[i]->name, user))
+			continue;
+		int64_t size = engine_volume_size(store, list[i]->name);
+		if (remove_one(store, list[i]->name, &err) < 0) {
+			rc = cmd_report_1(&err);
+			continue;
+		}
+		if (!header)
+			puts("Deleted Volumes:");
+		header = true;
+		puts(list[i]->name);
+		reclaimed += size;
+	}
+	storage_volume_list_free(list, n);
+	storage_store_close(store);
+	char size[32];
+	cmd_human_size(reclaimed, size, sizeof(size));
+	if (header)
+		putchar('\n');
+	printf("Total reclaimed space: %s\n", size);
+	return rc;
+}
+
+int cmd_volume(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **, struct cmd_global *);
+	} table[] = {
+		{ "create", volume_create }, { "ls", volume_ls },      { "list", volume_ls },
+		{ "inspect", volume_inspect }, { "rm", volume_rm },    { "remove", volume_rm },
+		{ "prune", volume_prune },
+	};
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		puts("Usage: engine volume COMMAND\n\n"
+		     "Commands:\n"
+		     "  create   create a volume\n"
+		     "  ls       list volumes\n"
+		     "  inspect  show volumes as JSON\n"
+		     "  rm       remove volumes\n"
+		     "  prune    remove the volumes no container uses");
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (strcmp(argv[1], table[i].name) == 0)
+			return table[i].fn(argc - 1, argv + 1, g);
+	fprintf(stderr, "Error: unknown command \"%s\" for \"engine volume\"\n", argv[1]);
+	return 125;
+}
