@@ -891,6 +891,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (setup_dev(rootfd, cfg, err) < 0)
 		return -1;
 	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
+		return -1;
 	if (apply_mounts(rootfd, cfg, err) < 0)
 		return -1;
 
