@@ -73,26 +73,6 @@ int cmd_signal_container(const struct engine_container *c, int sig)
 	return -errno;
 }
 
-int cmd_parse_signal(const char *s, int *ret)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (*s != '\0' && *end == '\0' && n > 0 && n < NSIG) {
-		*ret = (int)n;
-		return 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *abbrev = sigabbrev_np(i);
-		if (abbrev != NULL && strcasecmp(abbrev, s) == 0) {
-			*ret = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 void cmd_time_nano(int64_t ns, char *out, size_t size)
 {
 	if (ns <= 0) {

@@ -18,8 +18,6 @@ bool cmd_monitor_alive(const struct engine_container *c);
 bool cmd_wait_monitor(const struct engine_container *c, int timeout_ms);
 /* Signal the container's init (or its monitor); -errno when neither can be. */
 int cmd_signal_container(const struct engine_container *c, int sig);
-/* A signal as a number, "KILL" or "SIGKILL". */
-int cmd_parse_signal(const char *s, int *ret);
 /* RFC 3339 with nanoseconds, as Docker's JSON shows times. */
 void cmd_time_nano(int64_t ns, char *out, size_t size);
 /* argv joined with spaces (malloc'd). */

@@ -81,7 +81,7 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 			break;
 		}
 		case 's':
-			if (cmd_parse_signal(optarg, &sig) < 0) {
+			if ((sig = engine_signal_parse(optarg)) < 0) {
 				engine_error_set(&err, EINVAL, "invalid signal: %s", optarg);
 				return cmd_report(err);
 			}

@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "process.h"
 #include "idmap.h"
 #include "userns.h"
 
@@ -99,9 +100,5 @@ int cmd_unshare(int argc, char **argv, struct cmd_global *g)
 		;
 	if (r < 0)
 		return cmd_report(err);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return ENGINE_EXIT_ENGINE;
+	return engine_process_exit_code(status);
 }

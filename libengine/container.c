@@ -301,41 +301,6 @@ static void remove_container_dir(const struct engine_run_spec *spec, const struc
 	engine_error_free(&err);
 }
 
-static int status_to_exit(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return ENGINE_EXIT_ENGINE;
-}
-
-/* Copy what is readable from one fd to another; 0 on EOF/EIO, 1 otherwise. */
-static int relay(int from, int to)
-{
-	char buf[16384];
-	ssize_t r = read(from, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN ? 1 : 0;
-	if (r == 0)
-		return 0;
-	for (ssize_t off = 0; off < r;) {
-		ssize_t w = write(to, buf + off, (size_t)(r - off));
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				struct pollfd p = { .fd = to, .events = POLLOUT };
-				(void)poll(&p, 1, -1);
-				continue;
-			}
-			return 1; /* the reader went away: keep draining */
-		}
-		off += w;
-	}
-	return 1;
-}
-
 /* The monitor's output pipes: hand what is there to the log writer;
  * false at EOF (or when there is nothing to read and DRAIN asks not to
  * wait). */
@@ -411,10 +376,10 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 			err_open = relay_output(io, 2);
 		if (p[1].revents)
 			master_open = master_to_io ? relay_master_output(io, term->master)
-						   : relay(term->master, STDOUT_FILENO);
+						   : engine_fd_relay(term->master, STDOUT_FILENO);
 		if (extra > 0)
 			io->poll_ready(io->data, p + 5, extra);
-		if (p[2].revents && !relay(STDIN_FILENO, term->master)) {
+		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, term->master)) {
 			stdin_open = false;
 			/* Pass the EOF on as the terminal's EOF character. */
 			char eot = 4;
@@ -441,7 +406,7 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 				int fl = fcntl(term->master, F_GETFL);
 				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
 				for (int i = 0; i < 1024 && (master_to_io ? relay_master_output(io, term->master)
-									   : relay(term->master, STDOUT_FILENO)); i++) {
+									   : engine_fd_relay(term->master, STDOUT_FILENO)); i++) {
 					struct pollfd q = { .fd = term->master, .events = POLLIN };
 					if (poll(&q, 1, 0) <= 0)
 						break;
@@ -449,7 +414,7 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 			}
 			if (io != NULL)
 				drain_output(io);
-			*ret_exit_code = status_to_exit(status);
+			*ret_exit_code = engine_process_exit_code(status);
 			return 0;
 		}
 	}

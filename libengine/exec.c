@@ -297,29 +297,6 @@ fail:
 
 /* ---- the CLI's side -------------------------------------------------- */
 
-static int status_to_exit(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return ENGINE_EXIT_ENGINE;
-}
-
-/* Copy what is readable from one fd to another; false on EOF or error. */
-static bool relay(int from, int to)
-{
-	char buf[16384];
-	ssize_t r = read(from, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
-	/* A reader gone away (EPIPE) is not the end of the other side. */
-	(void)engine_write_all(to, buf, (size_t)r);
-	return true;
-}
-
 struct exec_io {
 	pid_t pid;
 	int sigfd;
@@ -346,8 +323,8 @@ static int wait_loop(struct exec_io *io, int *ret_exit_code)
 			return -errno;
 		}
 		if (p[1].revents)
-			master_open = relay(master, STDOUT_FILENO);
-		if (p[2].revents && !relay(STDIN_FILENO, to)) {
+			master_open = engine_fd_relay(master, STDOUT_FILENO);
+		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, to)) {
 			stdin_open = false;
 			if (master >= 0) {
 				/* Pass the EOF on as the terminal's EOF character. */
@@ -377,10 +354,10 @@ static int wait_loop(struct exec_io *io, int *ret_exit_code)
 		if (master_open) {
 			/* Output may still sit in the pty after the exit. */
 			fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-			for (int i = 0; i < 1024 && relay(master, STDOUT_FILENO); i++)
+			for (int i = 0; i < 1024 && engine_fd_relay(master, STDOUT_FILENO); i++)
 				;
 		}
-		*ret_exit_code = status_to_exit(status);
+		*ret_exit_code = engine_process_exit_code(status);
 		return 0;
 	}
 }

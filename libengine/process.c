@@ -7,11 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -226,4 +228,38 @@ void engine_process_list_free(struct engine_process_info *list, size_t n)
 	for (size_t i = 0; list != NULL && i < n; i++)
 		free(list[i].cmd);
 	free(list);
+}
+
+int engine_process_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return ENGINE_EXIT_ENGINE;
+}
+
+bool engine_fd_relay(int from, int to)
+{
+	char buf[16384];
+	ssize_t r = read(from, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (r == 0)
+		return false;
+	for (ssize_t off = 0; off < r;) {
+		ssize_t w = write(to, buf + off, (size_t)(r - off));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = to, .events = POLLOUT };
+				(void)poll(&p, 1, -1);
+				continue;
+			}
+			return true;
+		}
+		off += w;
+	}
+	return true;
 }

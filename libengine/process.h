@@ -5,6 +5,7 @@
  * And the processes a running container has (`top`). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,6 +26,14 @@ int engine_process_find_executable(const char *name, const char *path_env, char 
  * its strings: some point into SPEC); NULL when out of memory. */
 char **engine_process_build_env(const struct engine_run_spec *spec, const struct engine_creds *creds,
 				const char *hostname);
+
+/* A wait status as the exit code Docker reports: the code, or 128+N for
+ * signal N. */
+int engine_process_exit_code(int status);
+/* Copy what one read() of FROM gives to TO (waiting while TO is full);
+ * false at EOF or a read error.  A reader of TO gone away (EPIPE) is not
+ * the end of FROM: its output is dropped. */
+bool engine_fd_relay(int from, int to);
 
 /* One process of a running container, as `top` shows it (host view). */
 struct engine_process_info {
