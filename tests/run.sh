@@ -231,6 +231,7 @@ attach
 logs
 runopts
 volumes
+cheatsheet
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="

@@ -45,7 +45,7 @@ cheatsheet() {
 	[ "$status" = 3 ]
 
 	# run -it IMAGE SHELL, typed at a terminal
-	run "$PTY" docker run -it --rm "$img" "$sh" <<-EOS
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -it --rm "$img" "$sh" <<-EOS
 		expect $prompt
 		send echo typed-\$((6*7))
 		expect typed-42
@@ -72,7 +72,7 @@ cheatsheet() {
 	assert_contains "$output" "$name Up"
 	run timeout 10 bash -c "'$ENGINE' --root '$ENGINE_ROOT' logs -f $name | head -1"
 	assert_eq "$output" "started"
-	run "$PTY" docker exec -it "$name" "$sh" <<-EOS
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" exec -it "$name" "$sh" <<-EOS
 		expect $prompt
 		send echo inside-\$((2+3)); exit 0
 		expect inside-5
