@@ -291,6 +291,27 @@ subid_start() { # the first subordinate id of the calling user
 	eng rm "$id" >/dev/null
 }
 
+@test "--userns=keep-id -v HOME: files in a bind-mounted home owned by you on both sides" {
+	if [ "$ENGINE_TEST_MODE" = root ]; then
+		expect_engine_error "keep-id is only supported in rootless mode" eng run --userns=keep-id -v "$BATS_TEST_TMPDIR:/h" "$IMG" true
+		return
+	fi
+	home="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$home"
+	echo mine >"$home/existing"
+	uid=$(id -u) gid=$(id -g)
+	run --separate-stderr eng run --rm --userns=keep-id -v "$home:$home" -w "$home" "$IMG" \
+		sh -c 'id -u; stat -c "%u %g" existing; echo made >new; mkdir dir; stat -c "%u %g" new dir'
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" "$uid"
+	assert_eq "${lines[1]}" "$uid $gid"
+	assert_eq "${lines[2]}" "$uid $gid"
+	assert_eq "${lines[3]}" "$uid $gid"
+	# On the host: the user's, and writable by the user (no subordinate id).
+	assert_eq "$(stat -c '%u %g' "$home/new" "$home/dir" | sort -u)" "$uid $gid"
+	rm -r "$home/new" "$home/dir"
+}
+
 @test "--userns=auto: a slice of subordinate ids per container, its own copy of the image" {
 	case "$ENGINE_TEST_MODE" in
 	root)
