@@ -45,6 +45,8 @@ const char cmd_run_usage[] =
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
 	"      --read-only              mount the root filesystem read-only\n"
 	"      --security-opt OPT       seccomp=unconfined|PROFILE.json, no-new-privileges\n"
+	"  -l, --label KEY=VALUE        set a label on the container\n"
+	"      --label-file FILE        read labels from FILE (KEY=VALUE lines)\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -66,6 +68,7 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_DETACH,
 	OPT_NAME,
+	OPT_LABEL_FILE, /* labels (wt-cmds) */
 };
 
 static const struct option long_options[] = {
@@ -92,6 +95,8 @@ static const struct option long_options[] = {
 	{ "detach", optional_argument, NULL, OPT_DETACH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "label", required_argument, NULL, 'l' }, /* labels (wt-cmds) */
+	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -179,6 +184,9 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **cap_add = NULL;
 	cleanup_free char **cap_drop = NULL;
 	int n_add = 0, n_drop = 0, c;
+	cleanup_free char **label_flags = NULL; /* labels (wt-cmds) */
+	cleanup_free char **label_files = NULL;
+	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
@@ -186,7 +194,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:l:", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -296,6 +304,14 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->tls_verify_off = !verify;
 			break;
 		}
+		case 'l': /* labels (wt-cmds) */
+			if (push(&label_flags, &n_label_flags, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_LABEL_FILE:
+			if (push(&label_files, &n_label_files, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -305,6 +321,15 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			return unknown_flag(argc, argv, err);
 		}
 	}
+
+	/* labels (wt-cmds): as Docker, the files first, then -l (which wins),
+	 * whatever their order on the command line. */
+	for (int i = 0; i < n_label_files; i++)
+		if (engine_label_add_file(spec, label_files[i], err) < 0)
+			return -1;
+	for (int i = 0; i < n_label_flags; i++)
+		if (engine_label_add(spec, label_flags[i], err) < 0)
+			return engine_error_prefix(err, "--label");
 
 	if (spec->privileged) {
 		spec->caps = engine_caps_all();

@@ -167,6 +167,19 @@ static const char *s_or_empty(const char *s)
 	return s ? s : "";
 }
 
+/* labels (wt-cmds): the spec's "KEY=VALUE" list as Docker's Labels object. */
+json_t *engine_labels_json(const struct engine_run_spec *spec)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; o != NULL && i < spec->n_labels; i++) {
+		const char *eq = strchr(spec->labels[i], '=');
+		cleanup_free char *key = eq ? strndup(spec->labels[i], (size_t)(eq - spec->labels[i])) : NULL;
+		if (key != NULL)
+			json_object_set_new(o, key, json_string(eq + 1));
+	}
+	return o;
+}
+
 static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 			   const char *image_id, int64_t created)
 {
@@ -187,6 +200,7 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	/* Fields added since: one json_object_set_new() each, read back in
 	 * engine_container_spec() (a missing key reads as the default, so
 	 * containers recorded by an older engine still start). */
+	json_object_set_new(s, "labels", engine_labels_json(spec)); /* labels (wt-cmds) */
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -621,7 +635,28 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->layers = jstrv(json_object_get(s, "layers"), &spec->n_layers);
 	spec->image = c->image[0] ? strdup(c->image) : NULL;
 	/* Fields added since (see config_json). */
+	json_t *labels = json_object_get(s, "labels"); /* labels (wt-cmds) */
+	const char *label_key;
+	json_t *label_value;
+	json_object_foreach(labels, label_key, label_value) {
+		cleanup_free char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", label_key, s_or_empty(json_string_value(label_value))) < 0 ||
+		    engine_label_add(spec, kv, err) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+	}
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;
+}
+
+/* labels (wt-cmds) */
+json_t *engine_container_labels(const struct engine_container *c)
+{
+	static json_t *empty;
+	json_t *l = json_object_get(json_object_get(c->config, "Spec"), "labels");
+	if (json_is_object(l))
+		return l;
+	if (empty == NULL)
+		empty = json_object();
+	return empty;
 }

@@ -81,6 +81,19 @@ int engine_container_state_write(const char *store_root, const char *id,
 /* Take the container's lock (exclusive, blocking); returns the fd to close. */
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
 
+/* labels (wt-cmds): SPEC's labels as a JSON object {"k":"v"} (new ref). */
+json_t *engine_labels_json(const struct engine_run_spec *spec);
+/* The container's labels as recorded (borrowed; an empty object when none). */
+json_t *engine_container_labels(const struct engine_container *c);
+
+/* ps -s (wt-cmds, container-size.c): the bytes in each container's
+ * writable layer, measured inside the user namespace; *ret_full_copies[i]
+ * is true where the layer is a whole copy of the image (vfs), whose size
+ * the caller compares with the image's. */
+int engine_container_sizes(const char *store_root, const struct engine_idmap *map,
+			   const char *const *ids, size_t n, int64_t *ret_sizes,
+			   bool *ret_full_copies, struct engine_error **err);
+
 /* Rebuild the run spec from config.json (for start). */
 int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,
 			  struct engine_error **err);

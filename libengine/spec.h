@@ -47,6 +47,10 @@ struct engine_run_spec {
 	bool detach;        /* -d: run under a monitor, recorded in the store */
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *image_id;     /* the image's config digest hex, set by run */
+	/* labels (wt-cmds): "KEY=VALUE", one per key; -l and --label-file over
+	 * the image config's Labels, as Docker merges them. */
+	char **labels;
+	size_t n_labels;
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
@@ -61,6 +65,14 @@ int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct e
 int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
 			  const char *what, struct engine_error **err);
 const char *engine_env_get(const struct engine_run_spec *spec, const char *key);
+
+/* -l/--label KEY[=VALUE] ("KEY" alone: an empty value), replacing an
+ * existing KEY; --label-file: such lines, '#' comments and blank lines
+ * skipped.  engine_label_get: the value, or NULL when KEY is not set. */
+int engine_label_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err);
+int engine_label_add_file(struct engine_run_spec *spec, const char *path,
+			  struct engine_error **err);
+const char *engine_label_get(const struct engine_run_spec *spec, const char *key);
 
 /* --user syntax: user[:group], each a name or a number < 2^32-1.  Names are
  * looked up later in the container's own files. */
