@@ -83,3 +83,8 @@ int cmd_report(struct engine_error *err);
  * Docker does, in one line; returns the exit code. */
 int cmd_bad_flag(int c, char **argv);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* system prune (wt-cmds): image prune's work without its prompt and total
+ * (prune.c): prints "Deleted Images:" and the lines under it, if any. */
+int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaimed,
+		     bool *ret_printed, struct engine_error **err);

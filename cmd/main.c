@@ -53,7 +53,7 @@ static const char usage[] =
 	"  login     log in to a registry\n"
 	"  logout    log out from a registry\n"
 	"  image     manage images\n"
-	"  system    system-wide commands (df)\n"
+	"  system    system-wide commands (df, prune, reset)\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n";
 

@@ -94,6 +94,12 @@ int engine_container_sizes(const char *store_root, const struct engine_idmap *ma
 			   const char *const *ids, size_t n, int64_t *ret_sizes,
 			   bool *ret_full_copies, struct engine_error **err);
 
+/* system reset (wt-cmds, store-reset.c): remove the directories DIRS (the
+ * store root, the run root) and all they hold, from inside the user
+ * namespace when rootless.  No container may be running. */
+int engine_store_reset(const struct engine_idmap *map, const char *const *dirs, size_t n,
+		       struct engine_error **err);
+
 /* Rebuild the run spec from config.json (for start). */
 int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,
 			  struct engine_error **err);
