@@ -98,7 +98,8 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 			 labels);
 }
 
-/* --filter KEY=VALUE: the same key ORs, different keys AND, as Docker. */
+/* --filter KEY=VALUE: the same key ORs (label: ANDs), different keys AND,
+ * as Docker. */
 struct ps_filter {
 	const char *key[32], *value[32];
 	size_t n;
@@ -149,6 +150,12 @@ static bool ps_filter_one(const struct engine_container *c, const char *key, con
 static bool ps_filter_match(const struct ps_filter *f, const struct engine_container *c)
 {
 	for (size_t i = 0; i < f->n; i++) {
+		/* label filters AND among themselves, as Docker's MatchKVList */
+		if (strcmp(f->key[i], "label") == 0) {
+			if (!ps_filter_one(c, f->key[i], f->value[i]))
+				return false;
+			continue;
+		}
 		bool any = false, seen = false;
 		for (size_t k = 0; k < f->n; k++) {
 			if (strcmp(f->key[k], f->key[i]) != 0)

@@ -212,13 +212,13 @@ chmod -R a+rX "$SUITE_DIR"
 
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images containers storage save-load push import-history login registries hostile"
+want rootless && run_bats rootless rootless "$ENGINE_TEST_USER" "run security userns info images containers storage save-load push import-history login registries hostile ps"
 # The same image suite through the other storage drivers (the default run
 # above detects the kernel overlay here); run.bats uses --rootfs only.
 want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
-	run_bats rootless-fuse rootless "$ENGINE_TEST_USER" "images containers"
-want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "images containers"
+	run_bats rootless-fuse rootless "$ENGINE_TEST_USER" "images containers ps"
+want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "images containers ps"
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info"
-want root && run_bats root root root "run security userns info images containers storage save-load push import-history login registries hostile"
+want root && run_bats root root root "run security userns info images containers storage save-load push import-history login registries hostile ps"
 
 finish

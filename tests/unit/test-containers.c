@@ -8,6 +8,7 @@
 
 #include "containers.h"
 #include "humanize.h"
+#include "image.h"
 #include "run-args.h"
 #include "spec.h"
 #include "tap.h"
@@ -153,6 +154,15 @@ static void test_labels(void)
 	is_str(engine_label_get(&spec, "c") ?: "(null)", "", "a key alone: empty value");
 	is_str(engine_label_get(&spec, "d") ?: "(null)", "x=y", "the value keeps its '='");
 	ok(engine_label_get(&spec, "zz") == NULL, "absent");
+	/* The image's Labels go under the user's. */
+	struct storage_image img = { .config = json_pack("{s:{s:[s],s:{s:s,s:s,s:i}}}", "config", "Cmd",
+							 "sh", "Labels", "a", "image", "e", "image",
+							 "n", 1) };
+	ok(engine_spec_apply_image(&spec, &img, NULL, false, NULL, &err) == 0, "apply the image");
+	is_str(engine_label_get(&spec, "a") ?: "(null)", "flag", "the user's label wins");
+	is_str(engine_label_get(&spec, "e") ?: "(null)", "image", "the image's label is added");
+	ok(engine_label_get(&spec, "n") == NULL, "a label that is not a string is dropped");
+	json_decref(img.config);
 	ok(engine_label_add(&spec, "=v", &err) < 0, "empty key refused");
 	engine_error_free(&err);
 	ok(engine_label_add(&spec, "a b=v", &err) < 0, "whitespace in the key refused");
