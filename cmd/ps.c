@@ -178,14 +178,8 @@ static int ps_sizes(const struct cmd_global *g, struct engine_container **shown,
 		return 0;
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
-	cleanup_free const char **ids = calloc(n, sizeof(char *));
-	cleanup_free bool *full_copies = calloc(n, sizeof(bool));
-	if (ids == NULL || full_copies == NULL)
-		return engine_error_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		ids[i] = shown[i]->id;
 	if (engine_idmap_detect(&map, err) < 0 || cmd_store_root(g, &root, err) < 0 ||
-	    engine_container_sizes(root, &map, ids, n, sizes, full_copies, err) < 0)
+	    engine_container_sizes(root, &map, shown, n, sizes, err) < 0)
 		return -1;
 	struct storage_store *store = NULL;
 	struct storage_image **imgs = NULL;
@@ -200,9 +194,6 @@ static int ps_sizes(const struct cmd_global *g, struct engine_container **shown,
 		for (size_t k = 0; k < n_imgs; k++)
 			if (shown[i]->image_id[0] && strcmp(imgs[k]->id, shown[i]->image_id) == 0)
 				image_size = imgs[k]->size;
-		/* vfs: the layer is a copy of the image; what it adds is the rest. */
-		if (full_copies[i])
-			sizes[i] = sizes[i] > image_size ? sizes[i] - image_size : 0;
 		sizes[n + i] = image_size > 0 ? sizes[i] + image_size : 0;
 	}
 	for (size_t k = 0; k < n_imgs; k++)

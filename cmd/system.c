@@ -153,20 +153,18 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 		storage_store_close(store);
 		return cmd_report(err);
 	}
-	cleanup_free const char **ids = calloc(n + 1, sizeof(char *));
+	cleanup_free struct engine_container **stopped = calloc(n + 1, sizeof(*stopped));
 	cleanup_free int64_t *sizes = calloc(n + 1, sizeof(int64_t));
-	cleanup_free bool *full = calloc(n + 1, sizeof(bool));
 	size_t n_stopped = 0;
-	for (size_t i = 0; ids && i < n; i++)
+	for (size_t i = 0; stopped && i < n; i++)
 		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING)
-			ids[n_stopped++] = list[i]->id;
+			stopped[n_stopped++] = list[i];
 	static struct engine_idmap map;
 	/* The size is what Docker reports; not knowing it is no reason to
 	 * keep the containers. */
 	struct engine_error *ignored = NULL;
-	if (ids == NULL || sizes == NULL || full == NULL || engine_idmap_detect(&map, &ignored) < 0 ||
-	    engine_container_sizes(store->root, &map, ids, n_stopped, sizes, full, &ignored) < 0)
-		n_stopped = ids ? n_stopped : 0;
+	if (stopped != NULL && sizes != NULL && engine_idmap_detect(&map, &ignored) == 0)
+		engine_container_sizes(store->root, &map, stopped, n_stopped, sizes, &ignored);
 	engine_error_free(&ignored);
 	int rc = 0;
 	bool header = false;
@@ -186,7 +184,7 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 				puts("Deleted Containers:");
 			header = true;
 			puts(list[i]->id);
-			if (sizes != NULL && !full[k])
+			if (sizes != NULL)
 				*reclaimed += sizes[k];
 		}
 		k++;

@@ -20,6 +20,7 @@
 
 #include "cleanup.h"
 #include "userns.h"
+#include "vfs.h"
 
 /* Hard links count once, as moby's directory.Size() counts them. */
 struct seen {
@@ -86,33 +87,40 @@ static int64_t tree_size(int dirfd, struct seen *seen, int depth)
 struct size_job {
 	const char *store_root;
 	const char *const *ids;
+	char **vfs_roots;   /* the image's vfs root of each (absolute) */
 	size_t n;
 	int64_t *sizes;     /* shared with the parent */
-	bool *full_copies;  /* shared with the parent */
 };
+
+static int64_t dir_size(int dirfd, const char *rel)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct seen seen = { 0 };
+	int64_t size = tree_size(fd, &seen, 0);
+	free(seen.dev);
+	free(seen.ino);
+	return size;
+}
 
 static void measure(struct size_job *job)
 {
 	cleanup_close int root = open(job->store_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; root >= 0 && i < job->n; i++) {
 		char rel[128];
-		/* overlay and fuse-overlayfs: upper/; vfs: the whole copy. */
+		/* overlay and fuse-overlayfs: upper/ holds exactly the changes. */
 		snprintf(rel, sizeof(rel), "containers/%s/upper", job->ids[i]);
-		int fd = openat(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		job->full_copies[i] = false;
-		if (fd < 0) {
+		int64_t size = dir_size(root, rel);
+		if (size < 0) {
+			/* vfs: a whole copy of the image's root; what it adds is
+			 * the difference (files removed make it smaller). */
 			snprintf(rel, sizeof(rel), "containers/%s/rootfs", job->ids[i]);
-			fd = openat(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			job->full_copies[i] = fd >= 0;
+			size = dir_size(root, rel);
+			int64_t base = job->vfs_roots[i] ? dir_size(AT_FDCWD, job->vfs_roots[i]) : -1;
+			size = size < 0 ? 0 : base < 0 ? size : size > base ? size - base : 0;
 		}
-		if (fd < 0) {
-			job->sizes[i] = 0;
-			continue;
-		}
-		struct seen seen = { 0 };
-		job->sizes[i] = tree_size(fd, &seen, 0);
-		free(seen.dev);
-		free(seen.ino);
+		job->sizes[i] = size;
 	}
 }
 
@@ -124,26 +132,49 @@ static int measure_child(void *data, int sock)
 }
 
 int engine_container_sizes(const char *store_root, const struct engine_idmap *map,
-			   const char *const *ids, size_t n, int64_t *ret_sizes,
-			   bool *ret_full_copies, struct engine_error **err)
+			   struct engine_container *const *containers, size_t n, int64_t *ret_sizes,
+			   struct engine_error **err)
 {
 	if (n == 0)
 		return 0;
-	size_t bytes = n * (sizeof(int64_t) + sizeof(bool));
-	void *shared = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int64_t *shared = mmap(NULL, n * sizeof(int64_t), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		return engine_error_errno(err, errno, "mmap");
-	struct size_job job = { .store_root = store_root, .ids = ids, .n = n, .sizes = shared,
-				.full_copies = (bool *)((int64_t *)shared + n) };
-	int r = 0;
+	const char **ids = calloc(n, sizeof(char *));
+	char **vfs_roots = calloc(n, sizeof(char *));
+	int r = -1;
+	if (ids == NULL || vfs_roots == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = containers[i]->id;
+		json_t *spec = json_object_get(containers[i]->config, "Spec");
+		if (json_integer_value(json_object_get(spec, "storage_driver")) != STORAGE_DRIVER_VFS)
+			continue;
+		json_t *layers = json_object_get(spec, "layers");
+		size_t nl = json_array_size(layers);
+		const char **l = calloc(nl + 1, sizeof(char *));
+		for (size_t k = 0; l != NULL && k < nl; k++)
+			l[k] = json_string_value(json_array_get(layers, k));
+		if (l != NULL && nl > 0)
+			vfs_roots[i] = storage_vfs_root_path(store_root, (char **)l, nl);
+		free(l);
+	}
+	struct size_job job = { .store_root = store_root, .ids = ids, .vfs_roots = vfs_roots, .n = n,
+				.sizes = shared };
 	if (map->mode == ENGINE_IDMAP_ROOT)
 		measure(&job);
-	else
-		r = engine_userns_run(map, measure_child, &job, err);
-	if (r == 0) {
-		memcpy(ret_sizes, job.sizes, n * sizeof(int64_t));
-		memcpy(ret_full_copies, job.full_copies, n * sizeof(bool));
-	}
-	munmap(shared, bytes);
+	else if (engine_userns_run(map, measure_child, &job, err) < 0)
+		goto out;
+	memcpy(ret_sizes, shared, n * sizeof(int64_t));
+	r = 0;
+out:
+	for (size_t i = 0; vfs_roots != NULL && i < n; i++)
+		free(vfs_roots[i]);
+	free(vfs_roots);
+	free(ids);
+	munmap(shared, n * sizeof(int64_t));
 	return r < 0 ? engine_error_prefix(err, "container sizes") : 0;
 }

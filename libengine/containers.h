@@ -87,12 +87,11 @@ json_t *engine_labels_json(const struct engine_run_spec *spec);
 json_t *engine_container_labels(const struct engine_container *c);
 
 /* ps -s (wt-cmds, container-size.c): the bytes in each container's
- * writable layer, measured inside the user namespace; *ret_full_copies[i]
- * is true where the layer is a whole copy of the image (vfs), whose size
- * the caller compares with the image's. */
+ * writable layer (vfs: its copy's size less the image root's), measured
+ * inside the user namespace. */
 int engine_container_sizes(const char *store_root, const struct engine_idmap *map,
-			   const char *const *ids, size_t n, int64_t *ret_sizes,
-			   bool *ret_full_copies, struct engine_error **err);
+			   struct engine_container *const *containers, size_t n, int64_t *ret_sizes,
+			   struct engine_error **err);
 
 /* system reset (wt-cmds, store-reset.c): remove the directories DIRS (the
  * store root, the run root) and all they hold, from inside the user
