@@ -319,7 +319,7 @@ char *cmd_template_render(const char *format, json_t *value)
 struct cmd_table {
 	char ***rows;
 	size_t *n_cells;
-	size_t n_rows;
+	size_t n_rows, cap; /* grown by doubling: ps -a lists thousands */
 };
 
 struct cmd_table *cmd_table_new(void)
@@ -329,17 +329,18 @@ struct cmd_table *cmd_table_new(void)
 
 void cmd_table_add_row(struct cmd_table *t, const char *line)
 {
-	char ***rows = realloc(t->rows, (t->n_rows + 1) * sizeof(char **));
-	size_t *nc = realloc(t->n_cells, (t->n_rows + 1) * sizeof(size_t));
-	if (rows == NULL || nc == NULL) {
-		if (rows)
-			t->rows = rows;
-		if (nc)
-			t->n_cells = nc;
-		return;
+	if (t->n_rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char ***rows = realloc(t->rows, cap * sizeof(char **));
+		if (rows == NULL)
+			return;
+		t->rows = rows;
+		size_t *nc = realloc(t->n_cells, cap * sizeof(size_t));
+		if (nc == NULL)
+			return;
+		t->n_cells = nc;
+		t->cap = cap;
 	}
-	t->rows = rows;
-	t->n_cells = nc;
 	size_t n = 1;
 	for (const char *c = line; *c; c++)
 		n += *c == '\t';
@@ -476,6 +477,12 @@ int cmd_template_print(const char *format, const char *default_table, json_t *ro
 		return -1;
 	struct cmd_table *t = table ? cmd_table_new() : NULL;
 	if (t != NULL) {
+		/* One allocation for every row: no realloc walk through a
+		 * thousand rows (ps -a). */
+		size_t cap = json_array_size(rows) + 1;
+		t->rows = calloc(cap, sizeof(char **));
+		t->n_cells = calloc(cap, sizeof(size_t));
+		t->cap = t->rows && t->n_cells ? cap : 0;
 		cleanup_free char *h = header_for(f, headers);
 		cmd_table_add_row(t, h ? h : "");
 	}
