@@ -45,9 +45,12 @@ E="$engine --root $work/engine-store --runroot $work/engine-run"
 \$P rm -af -t 0 >/dev/null
 \$P pull -q --tls-verify=false $reg/busybox >/dev/null
 \$E pull -q $reg/busybox >/dev/null
+# hyperfine 1.15 takes one --cleanup for all commands: it removes both
+# engines' containers after each command's runs.
 hyperfine -N --warmup 2 --runs $runs --export-json "$work/run-d.json" \\
-	-n engine --cleanup "\$E rm -af" "\$E run -d --network none $reg/busybox sleep 1000" \\
-	-n podman --cleanup "\$P rm -af -t 0" "\$P run -d --network none $reg/busybox sleep 1000"
+	--cleanup "bash -c '\$E rm -af >/dev/null; \$P rm -af -t 0 >/dev/null'" \\
+	-n engine "\$E run -d --network none $reg/busybox sleep 1000" \\
+	-n podman "\$P run -d --network none $reg/busybox sleep 1000"
 for i in \$(seq $ps_n); do \$E create --network none $reg/busybox true; done >/dev/null
 for i in \$(seq $podman_ps_n); do \$P create --network none $reg/busybox true; done >/dev/null
 [ "\$(\$E ps -aq | wc -l)" = $ps_n ]

@@ -466,7 +466,8 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	int64_t now = engine_now_ns();
 	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
 	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
-	if (write_json(store->root, spec->id, "state.json", state_json(&st), err) < 0 ||
+	cleanup_json json_t *state = state_json(&st);
+	if (write_json(store->root, spec->id, "state.json", state, err) < 0 ||
 	    write_json(store->root, spec->id, "config.json", cfg, err) < 0) {
 		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
 		unlinkat(store->rootfd, rel, 0);
