@@ -24,6 +24,28 @@ static json_t *copy_or_null(json_t *v)
 	return v ? json_deep_copy(v) : json_null();
 }
 
+/* Go marshals a map with its keys sorted: Labels print as Docker's. */
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *sorted_copy(json_t *o)
+{
+	size_t n = json_object_size(o), k = 0;
+	const char **keys = calloc(n + 1, sizeof(char *));
+	json_t *copy = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) if (keys) keys[k++] = key;
+	if (keys != NULL)
+		qsort(keys, k, sizeof(char *), compare_keys);
+	for (size_t i = 0; i < k; i++)
+		json_object_set(copy, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	return copy;
+}
+
 static json_t *state_section(const struct engine_container *c)
 {
 	static const char *const states[] = { "created", "running", "exited" };
@@ -97,7 +119,7 @@ static json_t *config_section(const struct engine_container *c, json_t *spec)
 	json_object_set_new(cfg, "WorkingDir", str_or_empty(spec, "workdir"));
 	json_object_set_new(cfg, "Entrypoint", json_null());
 	json_object_set_new(cfg, "OnBuild", json_null());
-	json_object_set_new(cfg, "Labels", json_deep_copy(engine_container_labels(c)));
+	json_object_set_new(cfg, "Labels", sorted_copy(engine_container_labels(c)));
 	return cfg;
 }
 

@@ -89,13 +89,13 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	json_int_t net = json_integer_value(json_object_get(spec, "network"));
 	json_t *labels = engine_container_labels(c);
 	cleanup_free char *labels_str = labels_text(labels);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "ID", id,
-			 "Image", image, "Command", command, "CreatedAt", created_at, "RunningFor",
-			 running_for, "Ports", "", "State", states[c->state.status], "Status", status,
-			 "Size", size ? size : "0B", "Names", c->name, "Labels",
-			 labels_str ? labels_str : "", "Mounts", "", "Networks",
-			 net >= 0 && net < 3 ? networks[net] : "", "LocalVolumes", "0", "#Label",
-			 labels);
+	/* Keys in Docker's order for {{json .}}: it marshals a map, sorted. */
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "Command",
+			 command, "CreatedAt", created_at, "ID", id, "Image", image, "Labels",
+			 labels_str ? labels_str : "", "LocalVolumes", "0", "Mounts", "", "Names",
+			 c->name, "Networks", net >= 0 && net < 3 ? networks[net] : "", "Ports", "",
+			 "RunningFor", running_for, "Size", size ? size : "0B", "State",
+			 states[c->state.status], "Status", status, "#Label", labels);
 }
 
 /* --filter KEY=VALUE: the same key ORs (label: ANDs), different keys AND,
