@@ -12,6 +12,9 @@
 #   ps -a   with BENCH_PS_N (default 1000) containers recorded by `create`
 #           for the engine, BENCH_PODMAN_PS_N (default 200) for Podman,
 #           whose create takes ~0.3 s each here
+# Prints medians; the user+sys column (hyperfine's mean CPU time of the
+# measured process, children included) moves less with the machine's load
+# than the wall time does.
 # Knobs: BENCH_RUNS (default 20), BENCH_PS_N, BENCH_PODMAN_PS_N, ENGINE.
 set -euo pipefail
 # Work dirs live under /var/tmp: on these machines a file created under /tmp
@@ -63,8 +66,8 @@ runuser -u "$user" -- bash "$work/bench.sh" >"$work/log" 2>&1 || { cat "$work/lo
 echo "# containers, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 jq -r '
 	(.results[] | select(.command == "podman") | .median) as $p |
-	.results[] | "run -d\t\(.command)\t\(.median * 1000 * 10 | round / 10) ms\t\(.median / $p * 100 | round / 100)x podman"
+	.results[] | "run -d\t\(.command)\t\(.median * 1000 * 10 | round / 10) ms\t\(.median / $p * 100 | round / 100)x podman\tCLI user+sys \((.user + .system) * 1000 * 10 | round / 10) ms"
 ' "$work/run-d.json"
 jq -r --arg en "$ps_n" --arg pn "$podman_ps_n" '
-	.results[] | "ps -a\t\(.command) (\(if .command == "engine" then $en else $pn end) containers)\t\(.median * 1000 * 10 | round / 10) ms"
+	.results[] | "ps -a\t\(.command) (\(if .command == "engine" then $en else $pn end) containers)\t\(.median * 1000 * 10 | round / 10) ms\t\tuser+sys \((.user + .system) * 1000 * 10 | round / 10) ms"
 ' "$work/ps.json"

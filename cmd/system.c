@@ -1,6 +1,6 @@
 /* system.c: `engine system df [--format F]`: Docker's TYPE / TOTAL /
- * ACTIVE / SIZE / RECLAIMABLE table (containers, volumes and build cache
- * have no rows of their own yet: zero); `system prune [-a] [-f]`: stopped
+ * ACTIVE / SIZE / RECLAIMABLE table (volumes and build cache have no
+ * store yet: zero); `system prune [-a] [-f]`: stopped
  * containers, then dangling (or unused) images, as Docker prints it;
  * `system reset [-f]`: as Podman's, every container and image and the
  * store and run root themselves. */
@@ -32,6 +32,42 @@ static json_t *row(const char *type, size_t total, size_t active, int64_t size, 
 	snprintf(a, sizeof(a), "%zu", active);
 	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Type", type, "TotalCount", t, "Active", a, "Size",
 			 s, "Reclaimable", r);
+}
+
+/* The Containers row: writable layers, measured as ps -s measures them;
+ * what is not running is reclaimable. */
+static int containers_usage(const struct cmd_global *g, const char *root, size_t *total,
+			    size_t *active, int64_t *size, int64_t *reclaimable,
+			    struct engine_error **err)
+{
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, err) < 0)
+		return -1;
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	int r = engine_container_list(store, &list, &n, err);
+	storage_store_close(store);
+	if (r < 0)
+		return -1;
+	static struct engine_idmap map;
+	int64_t *sizes = calloc(n + 1, sizeof(int64_t));
+	if (sizes == NULL)
+		r = engine_error_set(err, ENOMEM, "out of memory");
+	else if (engine_idmap_detect(&map, err) < 0 ||
+		 engine_container_sizes(root, &map, list, n, sizes, err) < 0)
+		r = -1;
+	for (size_t i = 0; i < n; i++) {
+		bool running = list[i]->state.status == ENGINE_CONTAINER_RUNNING;
+		*total += 1;
+		*active += running;
+		*size += sizes ? sizes[i] : 0;
+		*reclaimable += sizes && !running ? sizes[i] : 0;
+		engine_container_free(list[i]);
+	}
+	free(list);
+	free(sizes);
+	(void)g;
+	return r;
 }
 
 static const struct cmd_template_header headers[] = {
@@ -78,7 +114,11 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 	cleanup_json json_t *rows = json_array();
 	json_array_append_new(rows, row("Images", du.images, du.active_images, du.images_size,
 					du.reclaimable));
-	json_array_append_new(rows, row("Containers", 0, 0, 0, 0));
+	size_t total = 0, active = 0;
+	int64_t size = 0, reclaimable = 0;
+	if (containers_usage(g, root, &total, &active, &size, &reclaimable, &err) < 0)
+		return cmd_report(err);
+	json_array_append_new(rows, row("Containers", total, active, size, reclaimable));
 	json_array_append_new(rows, row("Local Volumes", 0, 0, 0, 0));
 	json_array_append_new(rows, row("Build Cache", 0, 0, 0, 0));
 	if (cmd_template_print(format,

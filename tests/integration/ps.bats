@@ -159,6 +159,8 @@ wait_for() {
 	done1=$(eng run -d "$IMG" sh -c 'echo x >/file')
 	eng wait "$done1" >/dev/null
 	eng pull -q "$LAYERED" >/dev/null
+	run eng system df --format '{{.Type}} {{.TotalCount}} {{.Active}}'
+	assert_contains "$output" "Containers 2 1"
 	run eng system prune <<<"n"
 	assert_eq "$status" 0
 	assert_eq "${lines[0]}" "WARNING! This will remove:"
