@@ -324,7 +324,7 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 	free(list);
 	if (quiet)
 		format = "{{.ID}}";
-	const char *def = want_size && format == NULL
+	const char *def = want_size && (format == NULL || strcmp(format, "table") == 0)
 				  ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
 				    "{{.Ports}}\t{{.Names}}\t{{.Size}}"
 				  : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
