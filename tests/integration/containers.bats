@@ -186,6 +186,8 @@ no_process() {
 	for m in "${monitors[@]}"; do
 		wait_for sh -c "! kill -0 $m 2>/dev/null"
 	done
+	# No fuse-overlayfs left serving a removed container's root.
+	wait_for sh -c "! pgrep -f '[f]use-overlayfs.*$ENGINE_ROOT/containers' >/dev/null"
 	run ls -A "$ENGINE_ROOT/containers" "$ENGINE_ROOT/container-names"
 	assert_eq "$(echo "$output" | grep -Ev '^(/.*:)?$')" ""
 	! grep -q "$ENGINE_ROOT/containers" /proc/self/mountinfo
