@@ -273,24 +273,24 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
-	/* -n and -l look at every container, as in Docker. */
+	/* -n and -l look at every container, as in Docker; so does a status
+	 * or exited filter. */
 	if (last >= 0)
 		all = true;
+	for (size_t i = 0; i < filter.n; i++)
+		if (strcmp(filter.key[i], "status") == 0 || strcmp(filter.key[i], "exited") == 0)
+			all = true;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
 	struct engine_container **list = NULL;
 	size_t n = 0;
-	int r = engine_container_list(store, &list, &n, &err);
+	int r = engine_container_list_running(store, !all, &list, &n, &err);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report(err);
 	cleanup_json json_t *rows = json_array();
 	int64_t now = engine_now_ns();
-	/* A status or exited filter looks at every container, as Docker's. */
-	for (size_t i = 0; i < filter.n; i++)
-		if (strcmp(filter.key[i], "status") == 0 || strcmp(filter.key[i], "exited") == 0)
-			all = true;
 	/* As Docker's CLI: a format that shows .Size asks for the sizes. */
 	if (format != NULL && strstr(format, ".Size") != NULL)
 		want_size = true;

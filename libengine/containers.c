@@ -343,10 +343,23 @@ static void reconcile(struct engine_container_state *st)
 	st->pid = 0;
 }
 
-static int load(int containers_fd, const char *id, struct engine_container **ret,
-		struct engine_error **err)
+/* State first: `ps` without -a skips a container that is not running
+ * without parsing its config.json (RUNNING_ONLY: returns 1, *ret unset). */
+static int load_state_first(int containers_fd, const char *id, bool running_only,
+			    struct engine_container **ret, struct engine_error **err)
 {
 	char rel[128];
+	struct engine_container_state state = { 0 };
+	snprintf(rel, sizeof(rel), "%s/state.json", id);
+	struct engine_error *local = NULL;
+	json_t *st = read_json(containers_fd, rel, STATE_MAX, &local);
+	engine_error_free(&local);
+	if (st != NULL)
+		state_from_json(st, &state);
+	json_decref(st);
+	reconcile(&state);
+	if (running_only && state.status != ENGINE_CONTAINER_RUNNING)
+		return 1;
 	snprintf(rel, sizeof(rel), "%s/config.json", id);
 	json_t *cfg = read_json(containers_fd, rel, CONFIG_MAX, err);
 	if (cfg == NULL)
@@ -357,6 +370,7 @@ static int load(int containers_fd, const char *id, struct engine_container **ret
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
 	c->config = cfg;
+	c->state = state;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->name = strdup(s_or_empty(json_string_value(json_object_get(cfg, "Name"))));
 	c->image = strdup(s_or_empty(json_string_value(json_object_get(cfg, "Image"))));
@@ -370,15 +384,14 @@ static int load(int containers_fd, const char *id, struct engine_container **ret
 		engine_container_free(c);
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
-	snprintf(rel, sizeof(rel), "%s/state.json", id);
-	struct engine_error *local = NULL;
-	cleanup_json json_t *st = read_json(containers_fd, rel, STATE_MAX, &local);
-	engine_error_free(&local);
-	if (st != NULL)
-		state_from_json(st, &c->state);
-	reconcile(&c->state);
 	*ret = c;
 	return 0;
+}
+
+static int load(int containers_fd, const char *id, struct engine_container **ret,
+		struct engine_error **err)
+{
+	return load_state_first(containers_fd, id, false, ret, err);
 }
 
 /* ---- create, find, list, forget ---------------------------------------- */
@@ -548,6 +561,13 @@ static int by_created_desc(const void *a, const void *b)
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err)
 {
+	return engine_container_list_running(store, false, ret, ret_n, err);
+}
+
+int engine_container_list_running(struct storage_store *store, bool running_only,
+				  struct engine_container ***ret, size_t *ret_n,
+				  struct engine_error **err)
+{
 	cleanup_close int cfd = containers_dir(store, err);
 	if (cfd < 0)
 		return -1;
@@ -568,7 +588,8 @@ int engine_container_list(struct storage_store *store, struct engine_container *
 		struct engine_container *c = NULL;
 		struct engine_error *local = NULL;
 		/* One being created or removed right now: skip it. */
-		if (load(cfd, e->d_name, &c, &local) < 0) {
+		int r = load_state_first(cfd, e->d_name, running_only, &c, &local);
+		if (r != 0) {
 			engine_error_free(&local);
 			continue;
 		}

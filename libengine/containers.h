@@ -73,6 +73,11 @@ int engine_container_get(struct storage_store *store, const char *what,
 /* Every recorded container, newest first. */
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err);
+/* The same; with RUNNING_ONLY the running ones, without reading the
+ * others' config.json (ps without -a). */
+int engine_container_list_running(struct storage_store *store, bool running_only,
+				  struct engine_container ***ret, size_t *ret_n,
+				  struct engine_error **err);
 
 /* Replace state.json (the caller holds the container lock). */
 int engine_container_state_write(const char *store_root, const char *id,
