@@ -1,18 +1,174 @@
-/* container-inspect.c: a recorded container as `inspect` shows it. */
+/* container-inspect.c: a recorded container as `inspect` shows it, in the
+ * shape of Docker's ContainerJSON.  One function per section (State,
+ * HostConfig, Config, NetworkSettings): a field added later is one
+ * json_object_set_new() line in its section. */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "cmd.h"
 #include "containers.h"
 #include "ctr-common.h"
+#include "driver.h"
+
+static json_t *str_or_empty(json_t *spec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(spec, key));
+	return json_string(s ? s : "");
+}
+
+static json_t *copy_or_null(json_t *v)
+{
+	return v ? json_deep_copy(v) : json_null();
+}
+
+/* Go marshals a map with its keys sorted: Labels print as Docker's. */
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *sorted_copy(json_t *o)
+{
+	size_t n = json_object_size(o), k = 0;
+	const char **keys = calloc(n + 1, sizeof(char *));
+	json_t *copy = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) if (keys) keys[k++] = key;
+	if (keys != NULL)
+		qsort(keys, k, sizeof(char *), compare_keys);
+	for (size_t i = 0; i < k; i++)
+		json_object_set(copy, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	return copy;
+}
+
+static json_t *state_section(const struct engine_container *c)
+{
+	static const char *const states[] = { "created", "running", "exited", "restarting" };
+	bool restarting = c->state.status == ENGINE_CONTAINER_RESTARTING;
+	char started[64], finished[64];
+	cmd_time_nano(c->state.started_ns, started, sizeof(started));
+	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
+	json_t *s = json_object();
+	json_object_set_new(s, "Status", json_string(states[c->state.status]));
+	json_object_set_new(s, "Running",
+			    json_boolean(c->state.status == ENGINE_CONTAINER_RUNNING || restarting));
+	json_object_set_new(s, "Paused", json_false());
+	json_object_set_new(s, "Restarting", json_boolean(restarting));
+	json_object_set_new(s, "OOMKilled", json_false());
+	json_object_set_new(s, "Dead", json_false());
+	json_object_set_new(s, "Pid", json_integer(c->state.status == ENGINE_CONTAINER_RUNNING
+							    ? c->state.pid : 0));
+	json_object_set_new(s, "ExitCode", json_integer(c->state.exit_code));
+	json_object_set_new(s, "Error", json_string(""));
+	json_object_set_new(s, "StartedAt", json_string(started));
+	json_object_set_new(s, "FinishedAt", json_string(finished));
+	return s;
+}
+
+static json_t *host_config_section(json_t *spec)
+{
+	static const char *const networks[] = { "bridge", "none", "host" };
+	json_int_t net = json_integer_value(json_object_get(spec, "network"));
+	json_t *h = json_object();
+	json_object_set_new(h, "NetworkMode", json_string(net >= 0 && net < 3 ? networks[net] : ""));
+	json_object_set_new(h, "AutoRemove", json_boolean(json_is_true(json_object_get(spec, "remove"))));
+	json_object_set_new(h, "Privileged",
+			    json_boolean(json_is_true(json_object_get(spec, "privileged"))));
+	json_object_set_new(h, "ReadonlyRootfs",
+			    json_boolean(json_is_true(json_object_get(spec, "read_only"))));
+	json_t *secopt = json_array();
+	if (json_is_true(json_object_get(spec, "no_new_privileges")))
+		json_array_append_new(secopt, json_string("no-new-privileges"));
+	const char *seccomp = json_string_value(json_object_get(spec, "seccomp_profile"));
+	if (seccomp != NULL && *seccomp != '\0') {
+		char opt[4200];
+		snprintf(opt, sizeof(opt), "seccomp=%s", seccomp);
+		json_array_append_new(secopt, json_string(opt));
+	}
+	json_object_set_new(h, "SecurityOpt", json_array_size(secopt) ? secopt : json_null());
+	/* the monitor (issue #4): restart policy and log driver, as Docker */
+	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
+	json_object_set_new(h, "RestartPolicy",
+			    json_pack("{s:s,s:I}", "Name", policy && *policy ? policy : "no",
+				      "MaximumRetryCount",
+				      json_integer_value(json_object_get(spec, "restart_max"))));
+	const char *log_driver = json_string_value(json_object_get(spec, "log_driver"));
+	json_t *log_opts = json_object();
+	json_int_t max_size = json_integer_value(json_object_get(spec, "log_max_size"));
+	json_int_t max_file = json_integer_value(json_object_get(spec, "log_max_file"));
+	char num[32];
+	if (max_size > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)max_size);
+		json_object_set_new(log_opts, "max-size", json_string(num));
+	}
+	if (max_file > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)max_file);
+		json_object_set_new(log_opts, "max-file", json_string(num));
+	}
+	json_object_set_new(h, "LogConfig",
+			    json_pack("{s:s,s:o}", "Type", log_driver && *log_driver ? log_driver : "k8s-file",
+				      "Config", log_opts));
+	if (json_array_size(secopt) == 0)
+		json_decref(secopt);
+	return h;
+}
+
+static json_t *config_section(const struct engine_container *c, json_t *spec)
+{
+	char short_id[13];
+	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+	bool tty = json_is_true(json_object_get(spec, "tty"));
+	bool stdin_open = json_is_true(json_object_get(spec, "interactive"));
+	json_t *cfg = json_object();
+	json_object_set_new(cfg, "Hostname", json_string(hostname && *hostname ? hostname : short_id));
+	json_object_set_new(cfg, "Domainname", json_string(""));
+	json_object_set_new(cfg, "User", str_or_empty(spec, "user"));
+	json_object_set_new(cfg, "AttachStdin", json_false());
+	json_object_set_new(cfg, "AttachStdout", json_false());
+	json_object_set_new(cfg, "AttachStderr", json_false());
+	json_object_set_new(cfg, "Tty", json_boolean(tty));
+	json_object_set_new(cfg, "OpenStdin", json_boolean(stdin_open));
+	json_object_set_new(cfg, "StdinOnce", json_false());
+	json_object_set_new(cfg, "Env", copy_or_null(json_object_get(spec, "env")));
+	/* The command as it runs: the image's entrypoint is folded in. */
+	json_object_set_new(cfg, "Cmd", copy_or_null(json_object_get(spec, "argv")));
+	json_object_set_new(cfg, "Image", json_string(c->image));
+	json_object_set_new(cfg, "Volumes", json_null());
+	json_object_set_new(cfg, "WorkingDir", str_or_empty(spec, "workdir"));
+	json_object_set_new(cfg, "Entrypoint", json_null());
+	json_object_set_new(cfg, "OnBuild", json_null());
+	json_object_set_new(cfg, "Labels", sorted_copy(engine_container_labels(c)));
+	/* issue #4: the stop settings `stop` will use. */
+	char stop_signal[32];
+	json_int_t own_sig = json_integer_value(json_object_get(spec, "stop_signal"));
+	engine_signal_name(own_sig > 0 ? (int)own_sig : SIGTERM, stop_signal, sizeof(stop_signal));
+	json_t *own_timeout = json_object_get(spec, "stop_timeout");
+	json_int_t stop_timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
+					  ? json_integer_value(own_timeout)
+					  : 10;
+	json_object_set_new(cfg, "StopSignal", json_string(stop_signal));
+	json_object_set_new(cfg, "StopTimeout", json_integer(stop_timeout));
+	return cfg;
+}
+
+static json_t *network_settings_section(void)
+{
+	json_t *n = json_object();
+	json_object_set_new(n, "Bridge", json_string(""));
+	json_object_set_new(n, "SandboxID", json_string(""));
+	json_object_set_new(n, "Ports", json_object());
+	json_object_set_new(n, "IPAddress", json_string(""));
+	json_object_set_new(n, "MacAddress", json_string(""));
+	json_object_set_new(n, "Networks", json_object());
+	return n;
+}
 
 /* volumes (#4): "Mounts" as Docker shows them; devices are not mounts
  * there (HostConfig.Devices). */
@@ -52,78 +208,37 @@ static json_t *inspect_mounts(json_t *spec)
 json_t *cmd_container_inspect_json(const struct engine_container *c)
 {
 	json_t *spec = json_object_get(c->config, "Spec");
-	char created[64], started[64], finished[64], image[80];
+	char created[64], image[80], name[300];
 	cmd_time_nano(c->created_ns, created, sizeof(created));
-	cmd_time_nano(c->state.started_ns, started, sizeof(started));
-	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
 	snprintf(image, sizeof(image), c->image_id[0] ? "sha256:%s" : "%s", c->image_id);
-	static const char *const states[] = { "created", "running", "exited", "restarting" };
+	snprintf(name, sizeof(name), "/%s", c->name);
 	json_t *args = json_array();
 	for (size_t i = 1; c->argv[0] && c->argv[i]; i++)
 		json_array_append_new(args, json_string(c->argv[i]));
-	char name[300];
-	snprintf(name, sizeof(name), "/%s", c->name);
-	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
-	char short_id[13];
-	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-	/* issue #4: the stop settings `stop` will use. */
-	char stop_signal[32];
-	json_int_t own_sig = json_integer_value(json_object_get(spec, "stop_signal"));
-	engine_signal_name(own_sig > 0 ? (int)own_sig : SIGTERM, stop_signal, sizeof(stop_signal));
-	json_t *own_timeout = json_object_get(spec, "stop_timeout");
-	json_int_t stop_timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
-					  ? json_integer_value(own_timeout)
-					  : 10;
-	json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,"
-			 "s:{s:s,s:s,s:s,s:b,s:b,s:O,s:O,s:s,s:s},s:{s:b}}",
-			 "Id", c->id, "Created", created, "Path", c->argv[0] ? c->argv[0] : "", "Args",
-			 args, "State", "Status", states[c->state.status], "Running",
-			 c->state.status == ENGINE_CONTAINER_RUNNING, "Paused", 0, "Restarting", 0,
-			 "OOMKilled", 0, "Dead", 0, "Pid", (int)c->state.pid, "ExitCode",
-			 c->state.exit_code, "Error", "", "StartedAt", started, "FinishedAt", finished,
-			 "Image", image, "Name", name, "Config", "Hostname",
-			 hostname && *hostname ? hostname : short_id, "Image", c->image, "User",
-			 json_string_value(json_object_get(spec, "user")) ?: "", "Tty",
-			 json_is_true(json_object_get(spec, "tty")), "OpenStdin",
-			 json_is_true(json_object_get(spec, "interactive")), "Cmd",
-			 json_object_get(spec, "argv") ?: json_null(), "Env",
-			 json_object_get(spec, "env") ?: json_null(), "WorkingDir",
-			 json_string_value(json_object_get(spec, "workdir")) ?: "", "Entrypoint", "",
-			 "HostConfig", "AutoRemove", json_is_true(json_object_get(spec, "remove")));
-	/* the monitor (issue #4): restart policy and log driver, as Docker */
-	if (j == NULL)
-		return NULL;
-	bool restarting = c->state.status == ENGINE_CONTAINER_RESTARTING;
-	json_t *state = json_object_get(j, "State");
-	json_object_set_new(state, "Restarting", json_boolean(restarting));
-	if (restarting)
-		json_object_set_new(state, "Running", json_true());
+	const char *rootfs = json_string_value(json_object_get(spec, "rootfs"));
+	bool has_image = rootfs == NULL || *rootfs == '\0';
+	const char *driver = has_image
+		? storage_driver_name((enum storage_driver)json_integer_value(
+			  json_object_get(spec, "storage_driver")))
+		: "";
+
+	json_t *j = json_object();
+	json_object_set_new(j, "Id", json_string(c->id));
+	json_object_set_new(j, "Created", json_string(created));
+	json_object_set_new(j, "Path", json_string(c->argv[0] ? c->argv[0] : ""));
+	json_object_set_new(j, "Args", args);
+	json_object_set_new(j, "State", state_section(c));
+	json_object_set_new(j, "Image", json_string(image));
+	json_object_set_new(j, "Name", json_string(name));
 	json_object_set_new(j, "RestartCount", json_integer(c->state.restart_count));
-	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
-	json_t *host = json_object_get(j, "HostConfig");
-	json_object_set_new(host, "RestartPolicy",
-			    json_pack("{s:s,s:I}", "Name", policy && *policy ? policy : "no",
-				      "MaximumRetryCount",
-				      json_integer_value(json_object_get(spec, "restart_max"))));
-	const char *driver = json_string_value(json_object_get(spec, "log_driver"));
-	json_t *log_opts = json_object();
-	json_int_t max_size = json_integer_value(json_object_get(spec, "log_max_size"));
-	json_int_t max_file = json_integer_value(json_object_get(spec, "log_max_file"));
-	char num[32];
-	if (max_size > 0) {
-		snprintf(num, sizeof(num), "%lld", (long long)max_size);
-		json_object_set_new(log_opts, "max-size", json_string(num));
-	}
-	if (max_file > 0) {
-		snprintf(num, sizeof(num), "%lld", (long long)max_file);
-		json_object_set_new(log_opts, "max-file", json_string(num));
-	}
-	json_object_set_new(host, "LogConfig",
-			    json_pack("{s:s,s:o}", "Type", driver && *driver ? driver : "k8s-file",
-				      "Config", log_opts));
-	json_t *config = json_object_get(j, "Config");
-	json_object_set_new(config, "StopSignal", json_string(stop_signal));
-	json_object_set_new(config, "StopTimeout", json_integer(stop_timeout));
+	json_object_set_new(j, "Driver", json_string(driver ? driver : ""));
+	json_object_set_new(j, "Platform", json_string("linux"));
+	json_object_set_new(j, "MountLabel", json_string(""));
+	json_object_set_new(j, "ProcessLabel", json_string(""));
+	json_object_set_new(j, "AppArmorProfile", json_string(""));
+	json_object_set_new(j, "HostConfig", host_config_section(spec));
 	json_object_set_new(j, "Mounts", inspect_mounts(spec)); /* volumes (#4) */
+	json_object_set_new(j, "Config", config_section(c, spec));
+	json_object_set_new(j, "NetworkSettings", network_settings_section());
 	return j;
 }

@@ -18,7 +18,8 @@ void cmd_human_size(int64_t bytes, char *out, size_t size)
 
 void cmd_human_duration(int64_t s, char *out, size_t size)
 {
-	int64_t m = s / 60, h = m / 60;
+	/* go-units truncates minutes but rounds hours (90 minutes: "2 hours"). */
+	int64_t m = s / 60, h = (s + 1800) / 3600;
 	if (s < 1)
 		snprintf(out, size, "Less than a second");
 	else if (s == 1)

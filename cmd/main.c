@@ -65,6 +65,7 @@ static const char usage[] =
 	"  image     manage images\n"
 	"  system    system-wide commands (df)\n"
 	"  volume    manage volumes\n"
+	"  system    system-wide commands (df, prune, reset)\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n"
 	"  unshare   run a command in the containers' user namespace\n";

@@ -30,6 +30,19 @@ static void pruned(void *data, const char *untagged, const char *deleted)
 	fflush(stdout);
 }
 
+int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaimed,
+		     bool *ret_printed, struct engine_error **err)
+{
+	static struct engine_idmap map;
+	cleanup_free char *root = NULL;
+	if (engine_idmap_detect(&map, err) < 0 || cmd_store_root(g, &root, err) < 0)
+		return -1;
+	struct prune_print pp = { 0 };
+	int r = engine_image_prune(root, &map, all, pruned, &pp, ret_reclaimed, err);
+	*ret_printed = pp.header;
+	return r;
+}
+
 int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
@@ -78,18 +91,14 @@ int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 			return 0;
 		}
 	}
-	static struct engine_idmap map;
-	cleanup_free char *root = NULL;
-	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
-		return cmd_report(err);
-	struct prune_print pp = { 0 };
 	int64_t reclaimed = 0;
-	if (engine_image_prune(root, &map, all, pruned, &pp, &reclaimed, &err) < 0)
+	bool printed = false;
+	if (cmd_prune_images(g, all, &reclaimed, &printed, &err) < 0)
 		return cmd_report(err);
+	if (printed)
+		putchar('\n');
 	char size[32];
 	cmd_human_size(reclaimed, size, sizeof(size));
-	if (pp.header)
-		putchar('\n');
 	printf("Total reclaimed space: %s\n", size);
 	return 0;
 }

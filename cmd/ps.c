@@ -14,9 +14,55 @@
 #include "containers.h"
 #include "ctr-common.h"
 #include "humanize.h"
+#include "idmap.h"
 #include "template.h"
 
-static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t now)
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Docker's Labels column: "k=v,k2=v2" (sorted here: Go's map order is
+ * random, sorted is what a script can compare). */
+static char *labels_text(json_t *labels)
+{
+	size_t n = json_object_size(labels), k = 0;
+	cleanup_free const char **keys = calloc(n + 1, sizeof(char *));
+	if (keys == NULL)
+		return NULL;
+	const char *key;
+	json_t *v;
+	json_object_foreach(labels, key, v) keys[k++] = key;
+	qsort(keys, k, sizeof(char *), strcmp_ptr);
+	size_t len = 1;
+	for (size_t i = 0; i < k; i++)
+		len += strlen(keys[i]) + strlen(json_string_value(json_object_get(labels, keys[i])) ?: "") + 2;
+	char *out = calloc(1, len);
+	for (size_t i = 0; out && i < k; i++) {
+		if (i > 0)
+			strcat(out, ",");
+		strcat(out, keys[i]);
+		strcat(out, "=");
+		strcat(out, json_string_value(json_object_get(labels, keys[i])) ?: "");
+	}
+	return out;
+}
+
+/* Docker's Size: "12B (virtual 4.3MB)", or just "12B" without an image. */
+static void size_text(int64_t rw, int64_t virtual_size, char *out, size_t size)
+{
+	char a[32], b[32];
+	cmd_human_size(rw, a, sizeof(a));
+	if (virtual_size <= 0) {
+		snprintf(out, size, "%s", a);
+		return;
+	}
+	cmd_human_size(virtual_size, b, sizeof(b));
+	snprintf(out, size, "%s (virtual %s)", a, b);
+}
+
+static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t now,
+		      const char *size)
 {
 	char id[65], status[96], created_at[64], running_for[80];
 	snprintf(id, sizeof(id), no_trunc ? "%s" : "%.12s", c->id);
@@ -33,19 +79,27 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	else
 		snprintf(command, sizeof(command), "\"%s\"", cmd ? cmd : "");
 	static const char *const states[] = { "created", "running", "exited", "restarting" };
+	json_t *spec = json_object_get(c->config, "Spec");
 	const char *image = c->image;
 	if (image[0] == '\0') {
-		const char *rootfs = json_string_value(
-			json_object_get(json_object_get(c->config, "Spec"), "rootfs"));
+		const char *rootfs = json_string_value(json_object_get(spec, "rootfs"));
 		image = rootfs ? rootfs : "";
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id, "Image", image,
-			 "Command", command, "CreatedAt", created_at, "RunningFor", running_for,
-			 "Ports", "", "State", states[c->state.status], "Status", status, "Size", "0B",
-			 "Names", c->name, "Labels", "", "Mounts", "");
+	static const char *const networks[] = { "bridge", "none", "host" };
+	json_int_t net = json_integer_value(json_object_get(spec, "network"));
+	json_t *labels = engine_container_labels(c);
+	cleanup_free char *labels_str = labels_text(labels);
+	/* Keys in Docker's order for {{json .}}: it marshals a map, sorted. */
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "Command",
+			 command, "CreatedAt", created_at, "ID", id, "Image", image, "Labels",
+			 labels_str ? labels_str : "", "LocalVolumes", "0", "Mounts", "", "Names",
+			 c->name, "Networks", net >= 0 && net < 3 ? networks[net] : "", "Ports", "",
+			 "RunningFor", running_for, "Size", size ? size : "0B", "State",
+			 states[c->state.status], "Status", status, "#Label", labels);
 }
 
-/* --filter KEY=VALUE: the same key ORs, different keys AND, as Docker. */
+/* --filter KEY=VALUE: the same key ORs (label: ANDs), different keys AND,
+ * as Docker. */
 struct ps_filter {
 	const char *key[32], *value[32];
 	size_t n;
@@ -53,7 +107,7 @@ struct ps_filter {
 
 static int ps_filter_add(struct ps_filter *f, const char *spec, struct engine_error **err)
 {
-	static const char *const keys[] = { "name", "id", "status", "ancestor", "exited" };
+	static const char *const keys[] = { "name", "id", "status", "ancestor", "exited", "label" };
 	const char *eq = strchr(spec, '=');
 	size_t kl = eq ? (size_t)(eq - spec) : 0;
 	for (size_t i = 0; eq && i < ARRAY_SIZE(keys); i++) {
@@ -66,7 +120,7 @@ static int ps_filter_add(struct ps_filter *f, const char *spec, struct engine_er
 		return 0;
 	}
 	return engine_error_set(err, EINVAL,
-				"--filter %s: unsupported filter (name, id, status, ancestor, exited)", spec);
+				"--filter %s: unsupported filter (name, id, status, ancestor, exited, label)", spec);
 }
 
 static bool ps_filter_one(const struct engine_container *c, const char *key, const char *v)
@@ -78,6 +132,13 @@ static bool ps_filter_one(const struct engine_container *c, const char *key, con
 		return strncmp(c->id, v, strlen(v)) == 0;
 	if (strcmp(key, "status") == 0)
 		return strcmp(states[c->state.status], v) == 0;
+	if (strcmp(key, "label") == 0) {
+		/* label=KEY: the key is set; label=KEY=VALUE: to that value */
+		const char *eq = strchr(v, '=');
+		cleanup_free char *k = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
+		json_t *have = k ? json_object_get(engine_container_labels(c), k) : NULL;
+		return have != NULL && (eq == NULL || strcmp(json_string_value(have) ?: "", eq + 1) == 0);
+	}
 	if (strcmp(key, "exited") == 0)
 		return c->state.status == ENGINE_CONTAINER_EXITED && c->state.exit_code == atoi(v);
 	/* ancestor: the image as named, or its id (a prefix of it) */
@@ -89,6 +150,12 @@ static bool ps_filter_one(const struct engine_container *c, const char *key, con
 static bool ps_filter_match(const struct ps_filter *f, const struct engine_container *c)
 {
 	for (size_t i = 0; i < f->n; i++) {
+		/* label filters AND among themselves, as Docker's MatchKVList */
+		if (strcmp(f->key[i], "label") == 0) {
+			if (!ps_filter_one(c, f->key[i], f->value[i]))
+				return false;
+			continue;
+		}
 		bool any = false, seen = false;
 		for (size_t k = 0; k < f->n; k++) {
 			if (strcmp(f->key[k], f->key[i]) != 0)
@@ -100,6 +167,40 @@ static bool ps_filter_match(const struct ps_filter *f, const struct engine_conta
 			return false;
 	}
 	return true;
+}
+
+/* ps -s: each container's writable layer (measured inside the user
+ * namespace, container-size.c) and, added to it, its image's size. */
+static int ps_sizes(const struct cmd_global *g, struct engine_container **shown, size_t n,
+		    int64_t *sizes, struct engine_error **err)
+{
+	if (n == 0)
+		return 0;
+	static struct engine_idmap map;
+	cleanup_free char *root = NULL;
+	if (engine_idmap_detect(&map, err) < 0 || cmd_store_root(g, &root, err) < 0 ||
+	    engine_container_sizes(root, &map, shown, n, sizes, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	struct storage_image **imgs = NULL;
+	size_t n_imgs = 0;
+	if (storage_store_open(root, &store, err) < 0 ||
+	    storage_image_list(store, &imgs, &n_imgs, err) < 0) {
+		storage_store_close(store);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t image_size = 0;
+		for (size_t k = 0; k < n_imgs; k++)
+			if (shown[i]->image_id[0] && strcmp(imgs[k]->id, shown[i]->image_id) == 0)
+				image_size = imgs[k]->size;
+		sizes[n + i] = image_size > 0 ? sizes[i] + image_size : 0;
+	}
+	for (size_t k = 0; k < n_imgs; k++)
+		storage_image_free(imgs[k]);
+	free(imgs);
+	storage_store_close(store);
+	return 0;
 }
 
 static const struct cmd_template_header ps_headers[] = {
@@ -116,17 +217,18 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 		{ "no-trunc", no_argument, NULL, 'N' },    { "format", required_argument, NULL, 'F' },
 		{ "latest", no_argument, NULL, 'l' },      { "last", required_argument, NULL, 'n' },
 		{ "filter", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "size", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ps_filter filter = { 0 };
-	bool all = false, quiet = false, no_trunc = false;
+	bool all = false, quiet = false, no_trunc = false, want_size = false;
 	long last = -1;
 	const char *format = NULL;
 	cleanup_error struct engine_error *err = NULL;
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aqln:f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:aqln:f:s", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -134,6 +236,9 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 		case 'f':
 			if (ps_filter_add(&filter, optarg, &err) < 0)
 				return cmd_report(err);
+			break;
+		case 's':
+			want_size = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -151,7 +256,14 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 			last = strtol(optarg, NULL, 10);
 			break;
 		case 'h':
-			puts("Usage: engine ps [OPTIONS]");
+			puts("Usage: engine ps [OPTIONS]\n\n"
+			     "  -a, --all             show all containers (default: running ones)\n"
+			     "  -f, --filter KEY=V    name, id, status, ancestor, exited, label=KEY[=VALUE]\n"
+			     "      --format FORMAT   a Go template, \"table ...\" or \"json\"\n"
+			     "  -n, --last N          the N newest containers; -l: the newest\n"
+			     "      --no-trunc        full IDs and commands\n"
+			     "  -q, --quiet           IDs only\n"
+			     "  -s, --size            the writable layer's size (and the image's)");
 			return 0;
 		default:
 			return cmd_bad_flag(c, argv);
@@ -161,39 +273,62 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
-	/* -n and -l look at every container, as in Docker. */
+	/* -n and -l look at every container, as in Docker; so does a status
+	 * or exited filter. */
 	if (last >= 0)
 		all = true;
+	for (size_t i = 0; i < filter.n; i++)
+		if (strcmp(filter.key[i], "status") == 0 || strcmp(filter.key[i], "exited") == 0)
+			all = true;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
 	struct engine_container **list = NULL;
 	size_t n = 0;
-	int r = engine_container_list(store, &list, &n, &err);
+	int r = engine_container_list_running(store, !all, &list, &n, &err);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report(err);
 	cleanup_json json_t *rows = json_array();
 	int64_t now = engine_now_ns();
-	/* A status or exited filter looks at every container, as Docker's. */
-	for (size_t i = 0; i < filter.n; i++)
-		if (strcmp(filter.key[i], "status") == 0 || strcmp(filter.key[i], "exited") == 0)
-			all = true;
-	long n_shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool shown = (all || list[i]->state.status == ENGINE_CONTAINER_RUNNING) &&
-			     (last < 0 || n_shown < last) && ps_filter_match(&filter, list[i]);
-		if (shown) {
-			json_array_append_new(rows, ps_row(list[i], no_trunc, now));
-			n_shown++;
-		}
-		engine_container_free(list[i]);
+	/* As Docker's CLI: a format that shows .Size asks for the sizes. */
+	if (format != NULL && strstr(format, ".Size") != NULL)
+		want_size = true;
+	if (quiet)
+		want_size = false;
+	struct engine_container **shown = calloc(n + 1, sizeof(*shown));
+	size_t n_shown = 0;
+	for (size_t i = 0; shown != NULL && i < n; i++) {
+		if ((all || list[i]->state.status == ENGINE_CONTAINER_RUNNING) &&
+		    (last < 0 || (long)n_shown < last) && ps_filter_match(&filter, list[i]))
+			shown[n_shown++] = list[i];
 	}
+	/* sizes[i]: the writable layer; sizes[n_shown + i]: that and the image */
+	cleanup_free int64_t *sizes = want_size ? calloc(2 * n_shown + 1, sizeof(int64_t)) : NULL;
+	if (want_size && sizes != NULL && ps_sizes(g, shown, n_shown, sizes, &err) < 0) {
+		free(shown);
+		for (size_t i = 0; i < n; i++)
+			engine_container_free(list[i]);
+		free(list);
+		return cmd_report(err);
+	}
+	for (size_t i = 0; i < n_shown; i++) {
+		char size[96] = "";
+		if (sizes != NULL)
+			size_text(sizes[i], sizes[n_shown + i], size, sizeof(size));
+		json_array_append_new(rows, ps_row(shown[i], no_trunc, now, sizes ? size : NULL));
+	}
+	free(shown);
+	for (size_t i = 0; i < n; i++)
+		engine_container_free(list[i]);
 	free(list);
 	if (quiet)
 		format = "{{.ID}}";
-	const char *def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
-			  "{{.Ports}}\t{{.Names}}";
+	const char *def = want_size && (format == NULL || strcmp(format, "table") == 0)
+				  ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+				    "{{.Ports}}\t{{.Names}}\t{{.Size}}"
+				  : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+				    "{{.Ports}}\t{{.Names}}";
 	if (cmd_template_print(format, def, rows, ps_headers, stdout, &err) < 0)
 		return cmd_report(err);
 	return 0;

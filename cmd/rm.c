@@ -118,18 +118,52 @@ static int rm_each(struct storage_store *store, const char *what, void *data,
 	return r;
 }
 
+/* rm -a (Podman's): every container, printing each full ID; a running
+ * one without -f is refused as a named one would be. */
+static int rm_all(const struct cmd_global *g, struct rm_opts *o)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	if (engine_container_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* A container that went meanwhile (its own --rm) is not an error. */
+		if (rm_each(store, list[i]->id, o, &err) < 0) {
+			if (err != NULL && err->status == ENOENT)
+				engine_error_free(&err);
+			else
+				rc = cmd_report_1(&err);
+		} else {
+			puts(list[i]->id);
+		}
+		engine_container_free(list[i]);
+	}
+	free(list);
+	storage_store_close(store);
+	return rc;
+}
+
 int cmd_rm(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },   { "volumes", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },    { "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
 	struct rm_opts o = { 0 };
+	bool all = false;
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:fv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fva", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.force = true;
@@ -137,13 +171,25 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 		case 'v':
 			o.volumes = true;
 			break;
+		case 'a':
+			all = true;
+			break;
 		case 'h':
-			puts("Usage: engine rm [OPTIONS] CONTAINER [CONTAINER...]");
+			puts("Usage: engine rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+			     "  -a, --all     remove every container (running ones too with -f)\n"
+			     "  -f, --force   kill a running container first\n"
+			     "  -v, --volumes remove the container's anonymous volumes too");
 			return 0;
 		default:
 			return cmd_bad_flag(c, argv);
 		}
 	}
+	if (all && optind < argc) {
+		engine_error_set(&err, EINVAL, "--all and container names are mutually exclusive");
+		return cmd_report(err);
+	}
+	if (all)
+		return rm_all(g, &o);
 	if (optind >= argc) {
 		engine_error_set(&err, EINVAL, "\"engine rm\" requires at least 1 argument");
 		return cmd_report(err);

@@ -66,6 +66,8 @@ const char cmd_run_usage[] =
 	"      --device HOST[:CTR][:PERMS]  make a host device node available\n"
 	"      --shm-size SIZE          size of /dev/shm (default 64m)\n"
 	"      --read-only-tmpfs=false  with --read-only, no tmpfs on /tmp, /var/tmp, /run\n"
+	"  -l, --label KEY=VALUE        set a label on the container\n"
+	"      --label-file FILE        read labels from FILE (KEY=VALUE lines)\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -105,6 +107,7 @@ enum {
 	OPT_DEVICE,
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
+	OPT_LABEL_FILE, /* labels (wt-cmds) */
 };
 
 static const struct option long_options[] = {
@@ -150,6 +153,8 @@ static const struct option long_options[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
 	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
+	{ "label", required_argument, NULL, 'l' }, /* labels (wt-cmds) */
+	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -331,6 +336,9 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **cap_add = NULL;
 	cleanup_free char **cap_drop = NULL;
 	int n_add = 0, n_drop = 0, c;
+	cleanup_free char **label_flags = NULL; /* labels (wt-cmds) */
+	cleanup_free char **label_files = NULL;
+	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
@@ -338,7 +346,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -511,6 +519,14 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (mount_flag(spec, c, optarg, err) < 0)
 				return -1;
 			break;
+		case 'l': /* labels (wt-cmds) */
+			if (push(&label_flags, &n_label_flags, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_LABEL_FILE:
+			if (push(&label_files, &n_label_files, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -524,6 +540,14 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	/* the monitor (issue #4): Docker refuses the pair. */
 	if (spec->restart_policy != NULL && spec->remove)
 		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");
+	/* labels (wt-cmds): as Docker, the files first, then -l (which wins),
+	 * whatever their order on the command line. */
+	for (int i = 0; i < n_label_files; i++)
+		if (engine_label_add_file(spec, label_files[i], err) < 0)
+			return -1;
+	for (int i = 0; i < n_label_flags; i++)
+		if (engine_label_add(spec, label_flags[i], err) < 0)
+			return engine_error_prefix(err, "--label");
 
 	if (spec->privileged) {
 		spec->caps = engine_caps_all();

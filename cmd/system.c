@@ -1,13 +1,22 @@
 /* system.c: `engine system df [--format F]`: Docker's TYPE / TOTAL /
- * ACTIVE / SIZE / RECLAIMABLE table.  Containers, volumes and build cache
- * have no store yet (#4): their rows are zero. */
+ * ACTIVE / SIZE / RECLAIMABLE table (volumes and build cache have no
+ * store yet: zero); `system prune [-a] [-f]`: stopped
+ * containers, then dangling (or unused) images, as Docker prints it;
+ * `system reset [-f]`: as Podman's, every container and image and the
+ * store and run root themselves. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
 #include "humanize.h"
+#include "idmap.h"
 #include "image.h"
 #include "template.h"
 
@@ -23,6 +32,42 @@ static json_t *row(const char *type, size_t total, size_t active, int64_t size, 
 	snprintf(a, sizeof(a), "%zu", active);
 	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Type", type, "TotalCount", t, "Active", a, "Size",
 			 s, "Reclaimable", r);
+}
+
+/* The Containers row: writable layers, measured as ps -s measures them;
+ * what is not running is reclaimable. */
+static int containers_usage(const struct cmd_global *g, const char *root, size_t *total,
+			    size_t *active, int64_t *size, int64_t *reclaimable,
+			    struct engine_error **err)
+{
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, err) < 0)
+		return -1;
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	int r = engine_container_list(store, &list, &n, err);
+	storage_store_close(store);
+	if (r < 0)
+		return -1;
+	static struct engine_idmap map;
+	int64_t *sizes = calloc(n + 1, sizeof(int64_t));
+	if (sizes == NULL)
+		r = engine_error_set(err, ENOMEM, "out of memory");
+	else if (engine_idmap_detect(&map, err) < 0 ||
+		 engine_container_sizes(root, &map, list, n, sizes, err) < 0)
+		r = -1;
+	for (size_t i = 0; i < n; i++) {
+		bool running = list[i]->state.status == ENGINE_CONTAINER_RUNNING;
+		*total += 1;
+		*active += running;
+		*size += sizes ? sizes[i] : 0;
+		*reclaimable += sizes && !running ? sizes[i] : 0;
+		engine_container_free(list[i]);
+	}
+	free(list);
+	free(sizes);
+	(void)g;
+	return r;
 }
 
 static const struct cmd_template_header headers[] = {
@@ -69,7 +114,11 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 	cleanup_json json_t *rows = json_array();
 	json_array_append_new(rows, row("Images", du.images, du.active_images, du.images_size,
 					du.reclaimable));
-	json_array_append_new(rows, row("Containers", 0, 0, 0, 0));
+	size_t total = 0, active = 0;
+	int64_t size = 0, reclaimable = 0;
+	if (containers_usage(g, root, &total, &active, &size, &reclaimable, &err) < 0)
+		return cmd_report(err);
+	json_array_append_new(rows, row("Containers", total, active, size, reclaimable));
 	json_array_append_new(rows, row("Local Volumes", 0, 0, 0, 0));
 	json_array_append_new(rows, row("Build Cache", 0, 0, 0, 0));
 	if (cmd_template_print(format,
@@ -79,14 +128,219 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 	return 0;
 }
 
+/* Docker's prompt: only "y" or "yes" (any case) goes on. */
+static bool confirmed(void)
+{
+	printf("Are you sure you want to continue? [y/N] ");
+	fflush(stdout);
+	char answer[16] = "";
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return false;
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+}
+
+/* -a and -f for prune, -f for reset: the same small parser. */
+static int parse_flags(int argc, char **argv, const char *usage, bool allow_all, bool *all,
+		       bool *force)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, allow_all ? "+:af" : "+:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (!allow_all)
+				return cmd_bad_flag('?', argv);
+			*all = true;
+			break;
+		case 'f':
+			*force = true;
+			break;
+		case 'h':
+			puts(usage);
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
+		}
+	}
+	if (optind != argc) {
+		engine_error_set(&err, EINVAL, "\"engine %s\" accepts no arguments",
+				 allow_all ? "system prune" : "system reset");
+		return cmd_report(err);
+	}
+	return -1; /* go on */
+}
+
+/* Stopped containers (exited or created), their writable layers' bytes
+ * added to *reclaimed; prints "Deleted Containers:" and their IDs. */
+static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_container **list = NULL;
+	size_t n = 0;
+	if (engine_container_list(store, &list, &n, &err) < 0) {
+		storage_store_close(store);
+		return cmd_report(err);
+	}
+	cleanup_free struct engine_container **stopped = calloc(n + 1, sizeof(*stopped));
+	cleanup_free int64_t *sizes = calloc(n + 1, sizeof(int64_t));
+	size_t n_stopped = 0;
+	for (size_t i = 0; stopped && i < n; i++)
+		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING)
+			stopped[n_stopped++] = list[i];
+	static struct engine_idmap map;
+	/* The size is what Docker reports; not knowing it is no reason to
+	 * keep the containers. */
+	struct engine_error *ignored = NULL;
+	if (stopped != NULL && sizes != NULL && engine_idmap_detect(&map, &ignored) == 0)
+		engine_container_sizes(store->root, &map, stopped, n_stopped, sizes, &ignored);
+	engine_error_free(&ignored);
+	int rc = 0;
+	bool header = false;
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (list[i]->state.status == ENGINE_CONTAINER_RUNNING) {
+			engine_container_free(list[i]);
+			continue;
+		}
+		if (cmd_rm_one(store, list[i]->id, false, &err) < 0) {
+			/* One started meanwhile stays, as Docker's. */
+			if (err != NULL && (err->status == EBUSY || err->status == ENOENT))
+				engine_error_free(&err);
+			else
+				rc = cmd_report_1(&err);
+		} else {
+			if (!header)
+				puts("Deleted Containers:");
+			header = true;
+			puts(list[i]->id);
+			if (sizes != NULL)
+				*reclaimed += sizes[k];
+		}
+		k++;
+		engine_container_free(list[i]);
+	}
+	free(list);
+	storage_store_close(store);
+	if (header)
+		putchar('\n');
+	return rc;
+}
+
+static int system_prune(int argc, char **argv, struct cmd_global *g)
+{
+	bool all = false, force = false;
+	int r = parse_flags(argc, argv,
+			    "Usage: engine system prune [OPTIONS]\n\n"
+			    "Remove stopped containers and dangling images.\n\n"
+			    "  -a, --all     remove every image no container uses, not just dangling ones\n"
+			    "  -f, --force   do not prompt for confirmation",
+			    true, &all, &force);
+	if (r >= 0)
+		return r;
+	if (!force) {
+		printf("WARNING! This will remove:\n"
+		       "  - all stopped containers\n"
+		       "  - %s\n\n",
+		       all ? "all images without at least one container associated to them"
+			   : "all dangling images");
+		if (!confirmed())
+			return 0;
+	}
+	int64_t reclaimed = 0, images_reclaimed = 0;
+	int rc = prune_containers(g, &reclaimed);
+	cleanup_error struct engine_error *err = NULL;
+	bool printed = false;
+	/* After the containers: the images of the ones just removed are
+	 * unused now. */
+	if (cmd_prune_images(g, all, &images_reclaimed, &printed, &err) < 0)
+		rc = cmd_report(err);
+	if (printed)
+		putchar('\n');
+	char size[32];
+	cmd_human_size(reclaimed + images_reclaimed, size, sizeof(size));
+	printf("Total reclaimed space: %s\n", size);
+	return rc;
+}
+
+static int system_reset(int argc, char **argv, struct cmd_global *g)
+{
+	bool all = false, force = false;
+	int r = parse_flags(argc, argv,
+			    "Usage: engine system reset [OPTIONS]\n\n"
+			    "Remove every container and image, and the store and run root.\n\n"
+			    "  -f, --force   do not prompt for confirmation",
+			    false, &all, &force);
+	if (r >= 0)
+		return r;
+	cleanup_error struct engine_error *err = NULL;
+	cleanup_free char *root = NULL, *runroot = NULL;
+	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0)
+		return cmd_report(err);
+	if (!force) {
+		printf("WARNING! This will remove:\n"
+		       "        - all containers\n"
+		       "        - all images\n"
+		       "        - the graphRoot directory: \"%s\"\n"
+		       "        - the runRoot directory: \"%s\"\n",
+		       root, runroot);
+		if (!confirmed())
+			return 0;
+	}
+	/* Every container first: stopped, monitor gone, record forgotten, so
+	 * that no mount or process holds the store. */
+	struct storage_store *store = NULL;
+	if (storage_store_open(root, &store, &err) == 0) {
+		struct engine_container **list = NULL;
+		size_t n = 0;
+		if (engine_container_list(store, &list, &n, &err) < 0) {
+			storage_store_close(store);
+			return cmd_report(err);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (cmd_rm_one(store, list[i]->id, true, &err) < 0 && err != NULL &&
+			    err->status != ENOENT)
+				cmd_warn("remove container %.12s: %s", list[i]->id, err->msg);
+			engine_error_free(&err);
+			engine_container_free(list[i]);
+		}
+		free(list);
+		storage_store_close(store);
+	} else {
+		engine_error_free(&err); /* no store: nothing to stop */
+	}
+	static struct engine_idmap map;
+	const char *dirs[] = { root, runroot };
+	if (engine_idmap_detect(&map, &err) < 0 || engine_store_reset(&map, dirs, 2, &err) < 0)
+		return cmd_report(err);
+	return 0;
+}
+
 int cmd_system(int argc, char **argv, struct cmd_global *g)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine system COMMAND\n\nCommands:\n  df   show disk usage");
+		puts("Usage: engine system COMMAND\n\nCommands:\n"
+		     "  df      show disk usage\n"
+		     "  prune   remove stopped containers and unused images\n"
+		     "  reset   remove every container and image, and the store itself");
 		return argc < 2 ? 125 : 0;
 	}
 	if (strcmp(argv[1], "df") == 0)
 		return system_df(argc - 1, argv + 1, g);
+	if (strcmp(argv[1], "prune") == 0)
+		return system_prune(argc - 1, argv + 1, g);
+	if (strcmp(argv[1], "reset") == 0)
+		return system_reset(argc - 1, argv + 1, g);
 	fprintf(stderr, "Error: unknown command \"%s\" for \"engine system\"\n", argv[1]);
 	return 125;
 }

@@ -79,7 +79,7 @@ static void render_value(struct buf *b, json_t *v)
 		const char **keys = calloc(n + 1, sizeof(char *));
 		const char *key;
 		json_t *e;
-		json_object_foreach(v, key, e) if (keys) keys[k++] = key;
+		json_object_foreach(v, key, e) if (keys && key[0] != '#') keys[k++] = key;
 		for (size_t i = 0; keys && i < k; i++)
 			for (size_t j = i + 1; j < k; j++)
 				if (strcmp(keys[j], keys[i]) < 0) {
@@ -127,31 +127,137 @@ static json_t *lookup_path(json_t *root, const char *path, size_t len)
 	return v;
 }
 
-/* One action between {{ and }}: ".Path" or "json .Path". */
+/* A key starting with '#' is a method of the row (ps's "#Label": the
+ * labels as an object for {{.Label "k"}}): found by {{.Label ...}}, never
+ * shown by {{.}} or {{json .}}. */
+static bool hidden_key(const char *k)
+{
+	return k[0] == '#';
+}
+
+static json_t *without_hidden(json_t *v)
+{
+	if (!json_is_object(v))
+		return json_incref(v);
+	json_t *copy = json_object();
+	const char *k;
+	json_t *e;
+	json_object_foreach(v, k, e) if (!hidden_key(k)) json_object_set(copy, k, e);
+	return copy;
+}
+
+/* Split an action into words: bare words and "quoted strings" (with \"
+ * and \\ escapes).  Returns the number of words, -1 on a syntax error. */
+#define MAX_WORDS 4
+static int split_words(const char *a, size_t n, char words[MAX_WORDS][256], bool quoted[MAX_WORDS])
+{
+	int w = 0;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && isspace((unsigned char)a[i]))
+			i++;
+		if (i == n)
+			break;
+		if (w == MAX_WORDS)
+			return -1;
+		size_t l = 0;
+		quoted[w] = a[i] == '"';
+		if (quoted[w]) {
+			for (i++; i < n && a[i] != '"'; i++) {
+				if (a[i] == '\\' && i + 1 < n)
+					i++;
+				if (l + 1 >= 256)
+					return -1;
+				words[w][l++] = a[i];
+			}
+			if (i == n)
+				return -1;
+			i++;
+			if (i < n && !isspace((unsigned char)a[i]))
+				return -1;
+		} else {
+			for (; i < n && !isspace((unsigned char)a[i]); i++) {
+				if (!(isalnum((unsigned char)a[i]) || a[i] == '.' || a[i] == '_'))
+					return -1;
+				if (l + 1 >= 256)
+					return -1;
+				words[w][l++] = a[i];
+			}
+		}
+		words[w++][l] = '\0';
+	}
+	return w;
+}
+
+/* Walk ".A.B" from ROOT; a key not found is looked for as a method ("#B"). */
+static json_t *lookup(json_t *root, const char *path)
+{
+	json_t *v = lookup_path(root, path, strlen(path));
+	if (v == NULL) {
+		const char *last = strrchr(path, '.');
+		char method[260];
+		snprintf(method, sizeof(method), "#%s", last ? last + 1 : path);
+		json_t *parent = last == path ? root : lookup_path(root, path, (size_t)(last - path));
+		v = json_object_get(parent, method);
+	}
+	return v;
+}
+
+/* Go's index (and a method with one argument): a map's value for KEY, ""
+ * when absent (Go's zero value for map[string]string), or an array's KEY'th
+ * element. */
+static json_t *index_value(json_t *v, const char *key)
+{
+	static json_t *empty;
+	if (empty == NULL)
+		empty = json_string("");
+	if (json_is_object(v)) {
+		json_t *e = json_object_get(v, key);
+		return e ? e : empty;
+	}
+	char *end;
+	long i = strtol(key, &end, 10);
+	if (json_is_array(v) && *key && *end == '\0' && i >= 0)
+		return json_array_get(v, (size_t)i);
+	return NULL;
+}
+
+/* One action between {{ and }}: ".Path", "json .Path", ".Method "arg"",
+ * "index .Path "key"". */
 static int action(struct buf *b, const char *a, size_t n, json_t *root)
 {
-	while (n > 0 && isspace((unsigned char)*a))
-		a++, n--;
-	while (n > 0 && isspace((unsigned char)a[n - 1]))
-		n--;
-	bool json = false;
-	if (n > 5 && strncmp(a, "json ", 5) == 0) {
-		json = true;
-		a += 5;
-		n -= 5;
-		while (n > 0 && isspace((unsigned char)*a))
-			a++, n--;
-	}
-	if (n == 0 || a[0] != '.')
+	char words[MAX_WORDS][256];
+	bool quoted[MAX_WORDS];
+	int nw = split_words(a, n, words, quoted);
+	if (nw < 1)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)a[i]) || a[i] == '.' || a[i] == '_'))
+	bool json = false, index = false;
+	int w = 0;
+	if (!quoted[0] && strcmp(words[0], "json") == 0)
+		json = true, w++;
+	else if (!quoted[0] && strcmp(words[0], "index") == 0)
+		index = true, w++;
+	if (w >= nw || quoted[w] || words[w][0] != '.')
+		return -1;
+	const char *path = words[w++];
+	const char *arg = NULL;
+	if (w < nw) {
+		/* one string argument: .Label "k" or index .Map "k" */
+		if (json || !quoted[w] || w + 1 != nw)
 			return -1;
+		arg = words[w];
+	} else if (index) {
+		return -1;
+	}
 	if (root == NULL)
 		return 0; /* syntax check only */
-	json_t *v = lookup_path(root, a, n);
+	json_t *v = lookup(root, path);
+	if (arg != NULL && v != NULL)
+		v = index_value(v, arg);
 	if (json) {
-		char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("null");
+		json_t *shown = v ? without_hidden(v) : NULL;
+		char *s = shown ? json_dumps(shown, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("null");
+		json_decref(shown);
 		if (s)
 			puts_b(b, s);
 		free(s);
@@ -192,7 +298,7 @@ int cmd_template_check(const char *format, struct engine_error **err)
 	free(b.data);
 	if (r < 0)
 		return engine_error_set(err, EINVAL,
-					"template parsing error in \"%s\": supported are {{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}} and a leading \"table\"",
+					"template parsing error in \"%s\": supported are {{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}}, {{.Label \"key\"}}, {{index .Map \"key\"}} and a leading \"table\"",
 					format);
 	return 0;
 }
@@ -213,7 +319,7 @@ char *cmd_template_render(const char *format, json_t *value)
 struct cmd_table {
 	char ***rows;
 	size_t *n_cells;
-	size_t n_rows;
+	size_t n_rows, cap; /* grown by doubling: ps -a lists thousands */
 };
 
 struct cmd_table *cmd_table_new(void)
@@ -223,17 +329,18 @@ struct cmd_table *cmd_table_new(void)
 
 void cmd_table_add_row(struct cmd_table *t, const char *line)
 {
-	char ***rows = realloc(t->rows, (t->n_rows + 1) * sizeof(char **));
-	size_t *nc = realloc(t->n_cells, (t->n_rows + 1) * sizeof(size_t));
-	if (rows == NULL || nc == NULL) {
-		if (rows)
-			t->rows = rows;
-		if (nc)
-			t->n_cells = nc;
-		return;
+	if (t->n_rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char ***rows = realloc(t->rows, cap * sizeof(char **));
+		if (rows == NULL)
+			return;
+		t->rows = rows;
+		size_t *nc = realloc(t->n_cells, cap * sizeof(size_t));
+		if (nc == NULL)
+			return;
+		t->n_cells = nc;
+		t->cap = cap;
 	}
-	t->rows = rows;
-	t->n_cells = nc;
 	size_t n = 1;
 	for (const char *c = line; *c; c++)
 		n += *c == '\t';
@@ -317,9 +424,10 @@ static char *header_for(const char *format, const struct cmd_template_header *he
 				a += 4;
 			while (a < end && (isspace((unsigned char)*a) || *a == '.'))
 				a++;
-			const char *e = end;
-			while (e > a && isspace((unsigned char)e[-1]))
-				e--;
+			const char *e = a;
+			/* the field's name: up to a method's argument */
+			while (e < end && !isspace((unsigned char)*e))
+				e++;
 			char field[128];
 			size_t l = (size_t)(e - a) < sizeof(field) - 1 ? (size_t)(e - a) : sizeof(field) - 1;
 			memcpy(field, a, l);
@@ -369,6 +477,12 @@ int cmd_template_print(const char *format, const char *default_table, json_t *ro
 		return -1;
 	struct cmd_table *t = table ? cmd_table_new() : NULL;
 	if (t != NULL) {
+		/* One allocation for every row: no realloc walk through a
+		 * thousand rows (ps -a). */
+		size_t cap = json_array_size(rows) + 1;
+		t->rows = calloc(cap, sizeof(char **));
+		t->n_cells = calloc(cap, sizeof(size_t));
+		t->cap = t->rows && t->n_cells ? cap : 0;
 		cleanup_free char *h = header_for(f, headers);
 		cmd_table_add_row(t, h ? h : "");
 	}

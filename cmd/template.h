@@ -1,6 +1,9 @@
 /* template.h: the part of Go's text/template that Docker users put in
- * --format: {{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}}, a leading
- * "table" (a header row and aligned columns), and \t \n escapes. */
+ * --format: {{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}}, a method
+ * with one string argument ({{.Label "k"}}: the row's "#Label" key, an
+ * object, indexed by "k"), {{index .Map "key"}}, a leading "table" (a
+ * header row and aligned columns), and \t \n escapes.  Keys starting
+ * with '#' are methods: {{.}} and {{json .}} do not show them. */
 #pragma once
 
 #include <jansson.h>

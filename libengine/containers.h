@@ -75,6 +75,11 @@ int engine_container_get(struct storage_store *store, const char *what,
 /* Every recorded container, newest first. */
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err);
+/* The same; with RUNNING_ONLY the running ones, without reading the
+ * others' config.json (ps without -a). */
+int engine_container_list_running(struct storage_store *store, bool running_only,
+				  struct engine_container ***ret, size_t *ret_n,
+				  struct engine_error **err);
 
 /* Replace state.json (the caller holds the container lock). */
 int engine_container_state_write(const char *store_root, const char *id,
@@ -82,6 +87,24 @@ int engine_container_state_write(const char *store_root, const char *id,
 				 struct engine_error **err);
 /* Take the container's lock (exclusive, blocking); returns the fd to close. */
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
+
+/* labels (wt-cmds): SPEC's labels as a JSON object {"k":"v"} (new ref). */
+json_t *engine_labels_json(const struct engine_run_spec *spec);
+/* The container's labels as recorded (borrowed; an empty object when none). */
+json_t *engine_container_labels(const struct engine_container *c);
+
+/* ps -s (wt-cmds, container-size.c): the bytes in each container's
+ * writable layer (vfs: its copy's size less the image root's), measured
+ * inside the user namespace. */
+int engine_container_sizes(const char *store_root, const struct engine_idmap *map,
+			   struct engine_container *const *containers, size_t n, int64_t *ret_sizes,
+			   struct engine_error **err);
+
+/* system reset (wt-cmds, store-reset.c): remove the directories DIRS (the
+ * store root, the run root) and all they hold, from inside the user
+ * namespace when rootless.  No container may be running. */
+int engine_store_reset(const struct engine_idmap *map, const char *const *dirs, size_t n,
+		       struct engine_error **err);
 
 /* Rebuild the run spec from config.json (for start). */
 int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,

@@ -100,6 +100,20 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		if (engine_env_get(spec, key) == NULL && engine_env_add(spec, kv, err) < 0)
 			return -1;
 	}
+	/* labels (wt-cmds): the image's Labels under the user's -l, as Docker
+	 * merges them; a label the user could not have set is dropped. */
+	const char *label_key;
+	json_t *label_value;
+	json_object_foreach(json_object_get(cfg, "Labels"), label_key, label_value) {
+		if (!json_is_string(label_value) || engine_label_get(spec, label_key) != NULL)
+			continue;
+		cleanup_free char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", label_key, json_string_value(label_value)) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		struct engine_error *ignored = NULL;
+		engine_label_add(spec, kv, &ignored);
+		engine_error_free(&ignored);
+	}
 	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
 	if (spec->workdir == NULL && wd != NULL && wd[0] == '/') {
 		if ((spec->workdir = strdup(wd)) == NULL)

@@ -56,6 +56,9 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->sysctls);
 	free(spec->cidfile);
 	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
+	for (size_t i = 0; i < spec->n_labels; i++) /* labels (wt-cmds) */
+		free(spec->labels[i]);
+	free(spec->labels);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -384,4 +387,79 @@ const char *engine_signal_name(int sig, char *buf, size_t size)
 	else
 		snprintf(buf, size, "SIG%s", abbrev);
 	return buf;
+}
+/* ---- labels (wt-cmds) ---------------------------------------------------- */
+
+const char *engine_label_get(const struct engine_run_spec *spec, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < spec->n_labels; i++)
+		if (key_len(spec->labels[i]) == kl && strncmp(spec->labels[i], key, kl) == 0)
+			return spec->labels[i][kl] == '=' ? spec->labels[i] + kl + 1 : "";
+	return NULL;
+}
+
+int engine_label_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err)
+{
+	size_t kl = key_len(entry);
+	if (kl == 0)
+		return engine_error_set(err, EINVAL, "invalid label '%s': empty name", entry);
+	for (size_t i = 0; i < kl; i++)
+		if (isspace((unsigned char)entry[i]))
+			return engine_error_set(err, EINVAL, "label '%s' contains whitespaces", entry);
+	/* "KEY" alone is KEY with an empty value (Docker does not look the
+	 * key up in the environment for labels). */
+	char *owned = NULL;
+	if (asprintf(&owned, "%.*s=%s", (int)kl, entry, entry[kl] == '=' ? entry + kl + 1 : "") < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < spec->n_labels; i++) {
+		if (key_len(spec->labels[i]) == kl && strncmp(spec->labels[i], owned, kl) == 0) {
+			free(spec->labels[i]);
+			spec->labels[i] = owned;
+			return 0;
+		}
+	}
+	char **n = realloc(spec->labels, (spec->n_labels + 2) * sizeof(char *));
+	if (n == NULL) {
+		free(owned);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	spec->labels = n;
+	spec->labels[spec->n_labels++] = owned;
+	spec->labels[spec->n_labels] = NULL;
+	return 0;
+}
+
+int engine_label_add_file(struct engine_run_spec *spec, const char *path,
+			  struct engine_error **err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	if (engine_read_file(AT_FDCWD, path, 0, 16 << 20, &buf, &len, err) < 0)
+		return engine_error_prefix(err, "--label-file");
+	size_t lineno = 0;
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		lineno++;
+		/* The env-file rules: leading whitespace trimmed, '#' comments. */
+		while (p < stop && isspace((unsigned char)*p))
+			p++;
+		size_t n = (size_t)(stop - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > 0 && *p != '#') {
+			if (memchr(p, '\0', n) != NULL)
+				return engine_error_set(err, EINVAL, "%s:%zu: NUL byte in line", path,
+							lineno);
+			cleanup_free char *line = strndup(p, n);
+			if (line == NULL)
+				return engine_error_set(err, ENOMEM, "out of memory");
+			if (engine_label_add(spec, line, err) < 0)
+				return engine_error_prefix(err, "%s:%zu", path, lineno);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
 }

@@ -75,6 +75,10 @@ struct engine_run_spec {
 	size_t n_mounts;
 	uint64_t shm_size;       /* --shm-size in bytes, 0 = 64m */
 	bool no_read_only_tmpfs; /* --read-only-tmpfs=false */
+	/* labels (wt-cmds): "KEY=VALUE", one per key; -l and --label-file over
+	 * the image config's Labels, as Docker merges them. */
+	char **labels;
+	size_t n_labels;
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);
@@ -89,6 +93,14 @@ int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct e
 int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
 			  const char *what, struct engine_error **err);
 const char *engine_env_get(const struct engine_run_spec *spec, const char *key);
+
+/* -l/--label KEY[=VALUE] ("KEY" alone: an empty value), replacing an
+ * existing KEY; --label-file: such lines, '#' comments and blank lines
+ * skipped.  engine_label_get: the value, or NULL when KEY is not set. */
+int engine_label_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err);
+int engine_label_add_file(struct engine_run_spec *spec, const char *path,
+			  struct engine_error **err);
+const char *engine_label_get(const struct engine_run_spec *spec, const char *key);
 
 /* --user syntax: user[:group], each a name or a number < 2^32-1.  Names are
  * looked up later in the container's own files. */

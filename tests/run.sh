@@ -232,6 +232,7 @@ logs
 runopts
 volumes
 cheatsheet
+ps
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
@@ -239,6 +240,7 @@ images
 containers
 files
 volumes
+ps
 "
 # shellcheck disable=SC2086
 SUITES=$(echo $SUITES) DRIVER_SUITES=$(echo $DRIVER_SUITES)

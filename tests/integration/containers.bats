@@ -148,28 +148,49 @@ no_process() {
 	assert_contains "$output" "No such container: busy"
 }
 
-@test "10 run -d in parallel: unique names, all running; rm -f in parallel" {
-	for i in $(seq 10); do
+@test "20 run -d in parallel: unique names, all Up, state intact; 20 rm -f in parallel leave nothing" {
+	for i in $(seq 20); do
 		eng run -d "$IMG" sleep 4706 >"$BATS_TEST_TMPDIR/id.$i" 2>&1 &
 	done
 	wait
-	for i in $(seq 10); do
+	for i in $(seq 20); do
 		grep -Eq '^[0-9a-f]{64}$' "$BATS_TEST_TMPDIR/id.$i" || { cat "$BATS_TEST_TMPDIR/id.$i"; false; }
 	done
-	run eng ps --format '{{.Names}}'
-	assert_eq "${#lines[@]}" 10
-	assert_eq "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 10
-	for n in "${lines[@]}"; do
-		[[ "$n" =~ ^[a-z]+_[a-z]+[0-9]?$ ]] || { echo "name: $n"; false; }
+	run eng ps --format '{{.Names}} {{.Status}}'
+	assert_eq "${#lines[@]}" 20
+	assert_eq "$(printf '%s\n' "${lines[@]}" | cut -d' ' -f1 | sort -u | wc -l)" 20
+	for l in "${lines[@]}"; do
+		[[ "$l" =~ ^[a-z]+_[a-z]+[0-9]?\ Up\  ]] || { echo "line: $l"; false; }
 	done
-	[ "$(pgrep -fc '^sleep 4706')" -eq 10 ]
-	for i in $(seq 10); do
-		eng rm -f "$(cat "$BATS_TEST_TMPDIR/id.$i")" >/dev/null &
+	[ "$(pgrep -fc '^sleep 4706')" -eq 20 ]
+	# Every record parses, says running, and names a live monitor.
+	monitors=()
+	for i in $(seq 20); do
+		id=$(cat "$BATS_TEST_TMPDIR/id.$i")
+		jq -e . "$ENGINE_ROOT/containers/$id/config.json" >/dev/null
+		st=$(jq -r '.Status + " " + (.MonitorPid|tostring)' "$ENGINE_ROOT/containers/$id/state.json")
+		[[ "$st" =~ ^running\ [0-9]+$ ]] || { echo "state of $id: $st"; false; }
+		monitors+=("${st#running }")
+		[ "$(cat "$ENGINE_ROOT/container-names/$(eng inspect --format '{{.Name}}' "$id" | cut -c2-)")" = "$id" ]
+	done
+	for i in $(seq 20); do
+		eng rm -f "$(cat "$BATS_TEST_TMPDIR/id.$i")" >"$BATS_TEST_TMPDIR/rm.$i" 2>&1 &
 	done
 	wait
+	for i in $(seq 20); do
+		assert_eq "$(cat "$BATS_TEST_TMPDIR/rm.$i")" "$(cat "$BATS_TEST_TMPDIR/id.$i")"
+	done
 	run eng ps -aq
 	assert_eq "$output" ""
 	wait_for no_process "sleep 4706"
+	for m in "${monitors[@]}"; do
+		wait_for sh -c "! kill -0 $m 2>/dev/null"
+	done
+	# No fuse-overlayfs left serving a removed container's root.
+	wait_for sh -c "! pgrep -f '[f]use-overlayfs.*$ENGINE_ROOT/containers' >/dev/null"
+	run ls -A "$ENGINE_ROOT/containers" "$ENGINE_ROOT/container-names"
+	assert_eq "$(echo "$output" | grep -Ev '^(/.*:)?$')" ""
+	! grep -q "$ENGINE_ROOT/containers" /proc/self/mountinfo
 }
 
 @test "run -d --rm: the container is removed when it exits" {
