@@ -785,7 +785,9 @@ int engine_cgroup_populated(const struct engine_cgroup *cg, bool *ret, struct en
 	char buf[512];
 	uint64_t v = 0;
 	int r = engine_cgroup_read(cg->path, "cgroup.events", buf, sizeof(buf));
-	if (r == -ENOENT) {
+	/* Gone, or removed between open and read (systemd drops an empty
+	 * scope at once): nothing is left in it either way. */
+	if (r == -ENOENT || r == -ENODEV) {
 		*ret = false;
 		return 0;
 	}

@@ -196,7 +196,8 @@ static int run(const char *manager)
 	int sig = -1, code = -1;
 	if (ask(cmdp[1], resp[0], 'm', out, sizeof(out)) == 0)
 		sscanf(out, "%d %d", &sig, &code);
-	is_int(sig, SIGKILL, "a 64 MiB allocation under memory.max 32M is killed (exit %d)", code);
+	is_int(sig, SIGKILL, "a 64 MiB allocation under memory.max 32M is killed (signal %d, exit %d)",
+	       sig, code);
 	engine_cgroup_read(cg.path, "memory.events", buf, sizeof(buf));
 	uint64_t kills = 0;
 	engine_cgroup_parse_keyed(buf, "oom_kill", &kills);

@@ -29,6 +29,7 @@ stream() {
 		"ok "*) emit ok "$name: ${line#ok * - }" ;;
 		"not ok "*) emit not "$name: ${line#not ok * - }" ;;
 		"1.."*) ;;
+		"#"*) echo "$line" ;;
 		*) echo "# $line" ;;
 		esac
 	done <"$out"
@@ -61,8 +62,11 @@ if [ -x "$S/engine" ]; then
 	[ "$mgr" = systemd ] && emit ok "engine info: cgroupManager systemd" ||
 		emit not "engine info: cgroupManager systemd (got '$mgr')"
 	ctl=$(printf '%s' "$info" | jq -r '.host.cgroupControllers | join(" ")' 2>/dev/null)
-	case " $ctl " in *" memory "*" pids "*) emit ok "engine info: cgroupControllers '$ctl'" ;;
-	*) emit not "engine info: cgroupControllers has memory and pids (got '$ctl')" ;; esac
+	if [[ " $ctl " == *" memory "* && " $ctl " == *" pids "* ]]; then
+		emit ok "engine info: cgroupControllers '$ctl'"
+	else
+		emit not "engine info: cgroupControllers has memory and pids (got '$ctl')"
+	fi
 fi
 echo "1..$n"
 [ "$fails" = 0 ]

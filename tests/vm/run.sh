@@ -11,7 +11,7 @@
 # qemu starts and the Debian kernel never prints a line.  Else TCG.
 # Networking is qemu's user mode: the guest reaches the host's registry on
 # 127.0.0.1:5000 as 10.0.2.2:5000.
-# Knobs: ENGINE_VM_ACCEL (auto|kvm|tcg), ENGINE_VM_TIMEOUT (seconds, 900),
+# Knobs: ENGINE_VM_ACCEL (auto|kvm|tcg), ENGINE_VM_TIMEOUT (seconds, 600),
 #        ENGINE_VM_MEM (MiB, 2048), ENGINE_VM_SMP (2).
 set -uo pipefail
 DIR=${1:-}
@@ -60,7 +60,7 @@ fi
 t0=$(date +%s.%N)
 # ttyS0: the kernel's console (kept in DIR/console.log); ttyS1: the
 # guest's test output, which we follow.
-timeout "${ENGINE_VM_TIMEOUT:-900}" qemu-system-x86_64 "${accel_args[@]}" \
+timeout "${ENGINE_VM_TIMEOUT:-600}" qemu-system-x86_64 "${accel_args[@]}" \
 	-smp "${ENGINE_VM_SMP:-2}" -m "${ENGINE_VM_MEM:-2048}" \
 	-display none -nodefaults -no-reboot -monitor none \
 	-kernel "$DIR/vmlinuz" -initrd "$DIR/initrd.img" \
@@ -80,7 +80,7 @@ wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 rc=$(tr -d '\r' <"$work/results.log" | sed -n 's/^ENGINE-VM-EXIT rc=\([0-9]*\).*/\1/p' | tail -1)
 if [ -z "$rc" ]; then
 	if [ "$qrc" = 124 ]; then
-		echo "run.sh: the VM did not finish in ${ENGINE_VM_TIMEOUT:-900} s ($accel); console: $DIR/console.log" >&2
+		echo "run.sh: the VM did not finish in ${ENGINE_VM_TIMEOUT:-600} s ($accel); console: $DIR/console.log" >&2
 	else
 		echo "run.sh: qemu exited $qrc before the guest's exit line ($accel); console: $DIR/console.log" >&2
 	fi
