@@ -415,6 +415,13 @@ int engine_cgroup_verify_limits(const struct engine_cgroup *cg,
 		if (expect_file(cg->path, "pids.max", v, err) < 0)
 			return -1;
 	}
+	if (l->memory_low >= 0) {
+		int64_t page = sysconf(_SC_PAGESIZE);
+		format_limit(l->memory_low / page * page, v, sizeof(v));
+		if (expect_file(cg->path, "memory.low", v, err) < 0)
+			return -1;
+	}
+	/* cpuset.cpus is not compared: the kernel rewrites "0,1" as "0-1". */
 	return 0;
 }
 

@@ -75,3 +75,11 @@ bats_require_minimum_version 1.5.0
 		assert_contains "$(echo "$output" | jq -r .cgroups.reason)" "hybrid"
 	fi
 }
+
+# cgroups (#6): the systemd cgroup manager dlopen()s libsystemd on first use.
+@test "engine does not link libsystemd" {
+	run ldd "$ENGINE"
+	assert_eq "$status" 0
+	[[ "$output" == *libjansson* ]]
+	[[ "$output" != *libsystemd* ]]
+}

@@ -159,6 +159,9 @@ static int run(const char *manager)
 	l.memory_swap_max = 0;
 	l.pids_max = 20;
 	engine_cgroup_cpus_to_quota(0.5, 0, &l.cpu_quota_us);
+	l.memory_low = 16 << 20;
+	l.cpu_weight = engine_cgroup_shares_to_weight(512);
+	l.cpuset_cpus = "0";
 	char id[64];
 	snprintf(id, sizeof(id), "vmtest-%s-%d", manager, (int)getpid());
 	struct engine_cgroup cg;
@@ -180,6 +183,9 @@ static int run(const char *manager)
 	file_is(cg.path, "memory.swap.max", "0");
 	file_is(cg.path, "pids.max", "20");
 	file_is(cg.path, "cpu.max", "50000 100000");
+	file_is(cg.path, "memory.low", "16777216");
+	file_is(cg.path, "cpu.weight", "20");
+	file_is(cg.path, "cpuset.cpus", "0");
 	char buf[4096], path[1024];
 	snprintf(buf, sizeof(buf), "/proc/%d", (int)child);
 	engine_cgroup_read(buf, "cgroup", buf, sizeof(buf));

@@ -59,8 +59,11 @@ stream cgroupfs T systemd-run --user --quiet --scope -p Delegate=yes "$S/vm-cgro
 if [ -x "$S/engine" ]; then
 	info=$(T "$S/engine" info --format json 2>&1)
 	mgr=$(printf '%s' "$info" | jq -r '.host.cgroupManager' 2>/dev/null)
-	[ "$mgr" = systemd ] && emit ok "engine info: cgroupManager systemd" ||
+	if [ "$mgr" = systemd ]; then
+		emit ok "engine info: cgroupManager systemd"
+	else
 		emit not "engine info: cgroupManager systemd (got '$mgr')"
+	fi
 	ctl=$(printf '%s' "$info" | jq -r '.host.cgroupControllers | join(" ")' 2>/dev/null)
 	if [[ " $ctl " == *" memory "* && " $ctl " == *" pids "* ]]; then
 		emit ok "engine info: cgroupControllers '$ctl'"

@@ -33,6 +33,7 @@ if [ "$accel" = auto ]; then
 		accel=kvm
 	fi
 fi
+# shellcheck disable=SC2054  # the commas are qemu's option syntax
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
 tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
@@ -43,6 +44,7 @@ esac
 # every run starts from the same disk and two runs may share DIR.
 work=$(mktemp -d "${TMPDIR:-/tmp}/engine-vm.XXXXXX")
 qpid=
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 	rm -rf "$work"
