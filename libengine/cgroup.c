@@ -55,15 +55,13 @@ enum engine_cgroup_layout engine_cgroup_parse_mountinfo(const char *mountinfo, c
 			if (fstype != NULL && f[4] != NULL) {
 				if (strcmp(fstype, "cgroup") == 0) {
 					v1 = true;
-				} else if (strcmp(fstype, "cgroup2") == 0) {
-					if (strcmp(f[4], "/sys/fs/cgroup") == 0) {
-						v2_root = true;
+				} else if (strcmp(fstype, "cgroup2") == 0 && !v2_root) {
+					/* /sys/fs/cgroup itself wins, then one below
+					 * it (hybrid: unified/), then any other. */
+					v2_root = strcmp(f[4], "/sys/fs/cgroup") == 0;
+					if (v2_root || v2_at[0] == '\0' ||
+					    strncmp(f[4], "/sys/fs/cgroup/", 15) == 0)
 						snprintf(v2_at, sizeof(v2_at), "%s", f[4]);
-					} else if (v2_at[0] == '\0' ||
-						   strncmp(f[4], "/sys/fs/cgroup/", 15) == 0) {
-						if (!v2_root)
-							snprintf(v2_at, sizeof(v2_at), "%s", f[4]);
-					}
 				}
 			}
 		}
@@ -512,8 +510,8 @@ int engine_cgroup_detect(const char *override, struct engine_cgroup_detection *d
 	/* The systemd manager: the user's session bus, or the system's for root. */
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	char bus[PATH_MAX];
-	if (uid == 0)
-		snprintf(bus, sizeof(bus), "/run/systemd/private");
+	if (uid == 0) /* sd_bus_open_system()'s default address */
+		snprintf(bus, sizeof(bus), "/run/dbus/system_bus_socket");
 	else
 		snprintf(bus, sizeof(bus), "%s/bus", xdg && *xdg ? xdg : "/nonexistent");
 	struct stat st;

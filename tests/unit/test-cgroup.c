@@ -29,6 +29,11 @@ static const char legacy[] =
 	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
 	"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
 	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n";
+/* A stray cgroup2 mount elsewhere before the hybrid one. */
+static const char hybrid_stray[] =
+	"30 23 0:40 / /run/other rw - cgroup2 none rw\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 /* A mount point named like a file system type must not confuse it. */
 static const char tricky[] =
 	"22 1 254:1 / /cgroup2 rw,relatime shared:1 - ext4 /dev/vda rw\n"
@@ -46,6 +51,9 @@ static void test_mountinfo(void)
 	is_int(engine_cgroup_parse_mountinfo(legacy, mp, sizeof(mp)), ENGINE_CGROUP_LAYOUT_V1,
 	       "v1 layout");
 	is_str(mp, "", "v1: no cgroup2 mount");
+	is_int(engine_cgroup_parse_mountinfo(hybrid_stray, mp, sizeof(mp)),
+	       ENGINE_CGROUP_LAYOUT_HYBRID, "hybrid with a stray cgroup2 mount");
+	is_str(mp, "/sys/fs/cgroup/unified", "the one under /sys/fs/cgroup wins");
 	is_int(engine_cgroup_parse_mountinfo(tricky, NULL, 0), ENGINE_CGROUP_LAYOUT_UNKNOWN,
 	       "no cgroup mounts at all: unknown");
 	is_int(engine_cgroup_parse_mountinfo("", NULL, 0), ENGINE_CGROUP_LAYOUT_UNKNOWN,

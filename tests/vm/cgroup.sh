@@ -53,6 +53,8 @@ case $state in running | degraded) emit ok "tester's systemd manager is up ($sta
 
 stream systemd T "$S/vm-cgroup-test" systemd
 stream auto T "$S/vm-cgroup-test" auto
+# Root: the system manager, machine.slice.
+stream root-systemd "$S/vm-cgroup-test" systemd
 # The cgroupfs manager needs a cgroup the user owns: a Delegate=yes scope.
 stream cgroupfs T systemd-run --user --quiet --scope -p Delegate=yes "$S/vm-cgroup-test" cgroupfs
 
