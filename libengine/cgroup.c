@@ -808,10 +808,12 @@ int engine_cgroup_populated(const struct engine_cgroup *cg, bool *ret, struct en
 static int kill_walk(const char *dir, int signal, int depth)
 {
 	int count = 0;
-	char buf[65536];
-	if (depth > 32)
+	/* On the heap: this recurses, and a cgroup may list many pids. */
+	const size_t size = 65536;
+	cleanup_free char *buf = malloc(size);
+	if (depth > 32 || buf == NULL)
 		return 0;
-	if (engine_cgroup_read(dir, "cgroup.procs", buf, sizeof(buf)) == 0) {
+	if (engine_cgroup_read(dir, "cgroup.procs", buf, size) == 0) {
 		for (char *p = buf; *p; ) {
 			char *end;
 			long pid = strtol(p, &end, 10);

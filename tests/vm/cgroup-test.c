@@ -235,6 +235,21 @@ static int run(const char *manager)
 	msleep(500);
 	ok(*counter > b, "thawed: the counter resumes (%" PRIu64 ")", *counter);
 
+	/* Other signals go to each pid of cgroup.procs (the walk). */
+	r = engine_cgroup_kill(&cg, SIGSTOP, &err);
+	ok(r == 0, "SIGSTOP to every process");
+	char state = '?';
+	for (int i = 0; i < 200 && state != 'T'; i++) {
+		char stat[512];
+		snprintf(buf, sizeof(buf), "/proc/%d", (int)child);
+		if (engine_cgroup_read(buf, "stat", stat, sizeof(stat)) == 0 && strrchr(stat, ')'))
+			state = strrchr(stat, ')')[2];
+		if (state != 'T')
+			msleep(10);
+	}
+	is_int(state, 'T', "the child is stopped");
+	engine_cgroup_kill(&cg, SIGCONT, NULL);
+
 	struct engine_cgroup_stats st;
 	r = engine_cgroup_stats(&cg, &st, &err);
 	ok(r == 0, "stats");
