@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "config.h"
 #include "fs.h"
@@ -49,40 +50,43 @@ static const char *which(const char *name, char *buf, size_t size)
 	return NULL;
 }
 
-static json_t *cgroup_json(void)
+/* The cgroup manager a container would get here, as cgroup.c detects it,
+ * and, when limits cannot be applied, why and what would change that. */
+static json_t *cgroup_json(struct engine_cgroup_detection *d)
 {
-	struct statfs sf;
-	const char *layout = "unknown";
-	cleanup_free char *controllers = NULL;
-	size_t len = 0;
-	if (statfs("/sys/fs/cgroup", &sf) == 0) {
-		if (sf.f_type == CGROUP2_SUPER_MAGIC) {
-			layout = "v2";
-			engine_read_file(AT_FDCWD, "/sys/fs/cgroup/cgroup.controllers", 0, 4096,
-					 &controllers, &len, NULL);
-		} else if (sf.f_type == TMPFS_MAGIC) {
-			struct statfs uf;
-			layout = statfs("/sys/fs/cgroup/unified", &uf) == 0 &&
-						 uf.f_type == CGROUP2_SUPER_MAGIC
-					 ? "hybrid"
-					 : "v1";
-			if (strcmp(layout, "hybrid") == 0)
-				engine_read_file(AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers", 0,
-						 4096, &controllers, &len, NULL);
-		}
-	}
 	json_t *ctl = json_array();
-	if (controllers != NULL) {
+	char text[256];
+	/* What the cgroup2 tree offers (the hybrid layout's is empty). */
+	if (d->mountpoint[0] && engine_cgroup_read(d->mountpoint, "cgroup.controllers", text,
+						   sizeof(text)) == 0) {
 		char *save = NULL;
-		for (char *t = strtok_r(controllers, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		for (char *t = strtok_r(text, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
 			json_array_append_new(ctl, json_string(t));
 	}
-	const char *reason = strcmp(layout, "v2") == 0
-				     ? "resource limits need a delegated cgroup v2 subtree (systemd user slice)"
-				     : "cgroup v1 or hybrid: rootless resource limits are not available; "
-				       "boot with systemd.unified_cgroup_hierarchy=1 for cgroup v2";
-	return json_pack("{s:s,s:o,s:s,s:s}", "layout", layout, "controllers", ctl, "manager",
-			 "disabled", "reason", reason);
+	json_t *j = json_pack("{s:s,s:o,s:s,s:s}", "layout", engine_cgroup_layout_name(d->layout),
+			      "controllers", ctl, "manager", engine_cgroup_manager_name(d->manager),
+			      "delegatedControllers", d->controllers_text);
+	if (j != NULL && d->reason[0])
+		json_object_set_new(j, "reason", json_string(d->reason));
+	if (j != NULL && d->hint[0])
+		json_object_set_new(j, "hint", json_string(d->hint));
+	return j;
+}
+
+/* Podman's names for the same facts, in "host". */
+static void cgroup_host_fields(json_t *host, const struct engine_cgroup_detection *d)
+{
+	json_object_set_new(host, "cgroupManager",
+			    json_string(engine_cgroup_manager_name(d->manager)));
+	json_object_set_new(host, "cgroupVersion",
+			    json_string(d->layout == ENGINE_CGROUP_LAYOUT_V2 ? "v2" : "v1"));
+	json_t *ctl = json_array();
+	char text[sizeof(d->controllers_text)];
+	snprintf(text, sizeof(text), "%s", d->controllers_text);
+	char *save = NULL;
+	for (char *t = strtok_r(text, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		json_array_append_new(ctl, json_string(t));
+	json_object_set_new(host, "cgroupControllers", ctl);
 }
 
 static json_t *store_json(const char *root, const char *runroot, const char *requested,
@@ -169,6 +173,9 @@ int engine_info_collect(const char *root, const char *runroot, const char *stora
 	gethostname(hostname, sizeof(hostname) - 1);
 
 	static const char *const modes[] = { "root", "subid", "single" };
+	struct engine_cgroup_detection cgroups;
+	if (engine_cgroup_detect(NULL, &cgroups, err) < 0)
+		return -1;
 	json_t *features = features_json();
 	json_t *store = store_json(root, runroot, storage_driver, &map, features, err);
 	if (store == NULL) {
@@ -182,9 +189,10 @@ int engine_info_collect(const char *root, const char *runroot, const char *stora
 		(json_int_t)si.totalram * si.mem_unit, "rootless", map.mode != ENGINE_IDMAP_ROOT,
 		"idmap", "mode", modes[map.mode], "uidmap", map_json(map.uids, map.n_uids), "gidmap",
 		map_json(map.gids, map.n_gids), "warning", map.warning[0] ? map.warning : NULL,
-		"cgroups", cgroup_json(), "store", store, "features", features);
+		"cgroups", cgroup_json(&cgroups), "store", store, "features", features);
 	if (j == NULL)
 		return engine_error_set(err, ENOMEM, "could not build the info document");
+	cgroup_host_fields(json_object_get(j, "host"), &cgroups);
 	*ret = j;
 	return 0;
 }

@@ -10,12 +10,14 @@
 #      without subuid ranges, and as root; the image suite again as the
 #      rootless user with each other storage driver (fuse-overlayfs, vfs),
 #      since every driver must pass the same suite
+#   6. the cgroup v2 tests in a Debian VM with systemd (tests/vm/): this
+#      host's cgroups are a v1 hybrid with nothing to delegate
 # Every TAP line is counted; a skip counts as a failure (no test is skipped
 # in CI without an issue saying so).  The last line is "N passed, N failed".
 #
 # Knobs: ENGINE_TEST_FUZZ_SECONDS (default 20), ENGINE_TEST_SKIP_SETUP=1,
 #        ENGINE_TEST_ONLY="unit asan fuzz rootless rootless-fuse rootless-vfs
-#        nosub root" (a subset)
+#        nosub root vm" (a subset)
 set -uo pipefail
 export LC_ALL=C.UTF-8
 
@@ -24,7 +26,7 @@ cd "$top"
 [ "$(id -u)" = 0 ] || { echo "tests/run.sh: run as root (it sets up users and a registry)" >&2; exit 2; }
 
 FUZZ_SECONDS=${ENGINE_TEST_FUZZ_SECONDS:-20}
-ONLY=${ENGINE_TEST_ONLY:-unit asan fuzz rootless rootless-fuse rootless-vfs nosub root}
+ONLY=${ENGINE_TEST_ONLY:-unit asan fuzz rootless rootless-fuse rootless-vfs nosub root vm}
 LOGDIR=${ENGINE_TEST_LOGDIR:-$top/build/test-logs}
 passed=0
 failed=0
@@ -254,5 +256,27 @@ want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$
 # the mapping and detection apply to it, the --user ones cannot.
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts"
 want root && run_bats root root root "$SUITES"
+
+# ---------------------------------------------------------------- vm cgroup (#6)
+# The image is built once and cached under /var/lib/engine-test/vm (rebuilt
+# when tests/vm/image.sh changes); the guest runs tests/vm/cgroup.sh as
+# run.sh with the release build's test program and engine beside it.
+if want vm; then
+	VMDIR=/var/lib/engine-test/vm
+	if tests/vm/image.sh "$VMDIR" >"$LOGDIR/vm-image.log" 2>&1; then
+		one_result "vm image" 0
+		share=$(mktemp -d /var/tmp/engine-vm-share.XXXXXX)
+		chmod 0755 "$share"
+		install -m 0755 tests/vm/cgroup.sh "$share/run.sh"
+		install -m 0755 build/release/tests/vm-cgroup-test build/release/cmd/engine \
+			build/release/cmd/engine-image "$share/"
+		tests/vm/run.sh "$VMDIR" "$share" >"$LOGDIR/vm-cgroup.tap" 2>&1
+		count_tap "vm cgroup" "$LOGDIR/vm-cgroup.tap"
+		rm -rf "$share"
+	else
+		one_result "vm image" 1
+		tail -20 "$LOGDIR/vm-image.log"
+	fi
+fi
 
 finish

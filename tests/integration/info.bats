@@ -56,3 +56,30 @@ bats_require_minimum_version 1.5.0
 	run "$ENGINE" version --format json
 	echo "$output" | jq -e '.Client.Version | length > 0'
 }
+
+# cgroups (#6): the manager a container gets, and why not when none.
+@test "engine info: cgroup manager, version and, when disabled, the reason" {
+	run --separate-stderr "$ENGINE" info --format json
+	assert_eq "$status" 0
+	mgr=$(echo "$output" | jq -r .host.cgroupManager)
+	case "$mgr" in systemd | cgroupfs | disabled) ;; *) false ;; esac
+	echo "$output" | jq -e '.host.cgroupVersion | test("^v[12]$")'
+	echo "$output" | jq -e '.host.cgroupControllers | type == "array"'
+	if [ "$mgr" = disabled ]; then
+		echo "$output" | jq -e '.cgroups.reason | length > 0'
+		echo "$output" | jq -e '.cgroups.hint | test("Delegate=")'
+	fi
+	# This CI host is a v1 hybrid: the reason must say so.
+	if [ "$(echo "$output" | jq -r .cgroups.layout)" = hybrid ]; then
+		assert_eq "$mgr" disabled
+		assert_contains "$(echo "$output" | jq -r .cgroups.reason)" "hybrid"
+	fi
+}
+
+# cgroups (#6): the systemd cgroup manager dlopen()s libsystemd on first use.
+@test "engine does not link libsystemd" {
+	run ldd "$ENGINE"
+	assert_eq "$status" 0
+	[[ "$output" == *libjansson* ]]
+	[[ "$output" != *libsystemd* ]]
+}

@@ -114,6 +114,8 @@ PKGS=(
   hyperfine crun podman
   # login tests: a registry with htpasswd auth
   apache2-utils
+  # cgroup v2 tests in a VM (#6): tests/vm/image.sh and run.sh
+  qemu-system-x86 qemu-utils
 )
 apt_install() {
   # Do not let maintainer scripts start services while we install: the
