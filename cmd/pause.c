@@ -50,7 +50,7 @@ static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 		if (ctr->state.status != ENGINE_CONTAINER_RUNNING) {
 			engine_error_set(&err, EINVAL, "Container %s is not running", argv[i]);
 			rc = cmd_report_1(&err);
-		} else if (engine_cgroup_freeze(ctr->state.pid, ctr->state.monitor_pid, freeze, &err) < 0) {
+		} else if (engine_cgroup_freeze_pid(ctr->state.pid, ctr->state.monitor_pid, freeze, &err) < 0) {
 			engine_error_prefix(&err, "%s %s", name, argv[i]);
 			rc = cmd_report(err);
 			engine_error_free(&err);

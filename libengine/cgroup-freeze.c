@@ -6,6 +6,8 @@
  * user's shell too, and cgroup v1's freezer is not ours to write. */
 #include "cgroup-freeze.h"
 
+#include "cgroup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -63,18 +65,7 @@ int engine_cgroup_v2_path(pid_t pid, char **ret, struct engine_error **err)
 	return 0;
 }
 
-static bool frozen(const char *dir)
-{
-	cleanup_free char *path = NULL;
-	cleanup_free char *buf = NULL;
-	if (asprintf(&path, "%s/cgroup.events", dir) < 0)
-		return false;
-	if (engine_read_file(AT_FDCWD, path, 0, 4096, &buf, NULL, NULL) < 0)
-		return false;
-	return strstr(buf, "frozen 1") != NULL;
-}
-
-int engine_cgroup_freeze(pid_t pid, pid_t other, bool freeze, struct engine_error **err)
+int engine_cgroup_freeze_pid(pid_t pid, pid_t other, bool freeze, struct engine_error **err)
 {
 	static const char why[] = "no cgroup v2 freezer: cgroups are not delegated (see engine info)";
 	const char *mnt = v2_mount();
@@ -86,26 +77,12 @@ int engine_cgroup_freeze(pid_t pid, pid_t other, bool freeze, struct engine_erro
 	 * the container. */
 	if (strcmp(rel, "/") == 0 || (other_rel != NULL && strcmp(rel, other_rel) == 0))
 		return engine_error_set(err, ENOTSUP, "%s", why);
+	/* One we may not write is not ours to freeze either. */
 	char path[4200];
 	snprintf(path, sizeof(path), "%s%s/cgroup.freeze", mnt, rel);
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno == EACCES || errno == EPERM || errno == ENOENT)
-			return engine_error_set(err, ENOTSUP, "%s", why);
-		return engine_error_errno(err, errno, "open %s", path);
-	}
-	int r = engine_write_all(fd, freeze ? "1" : "0", 1);
-	close(fd);
-	if (r < 0)
-		return engine_error_errno(err, -r, "write %s", path);
-	if (!freeze)
-		return 0;
+	if (access(path, W_OK) < 0)
+		return engine_error_set(err, ENOTSUP, "%s", why);
 	snprintf(path, sizeof(path), "%s%s", mnt, rel);
-	for (int i = 0; i < 500; i++) {
-		if (frozen(path))
-			return 0;
-		struct timespec ts = { 0, 10 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	return engine_error_set(err, ETIMEDOUT, "the cgroup %s did not report frozen", path);
+	struct engine_cgroup cg = { .path = path };
+	return engine_cgroup_freeze(&cg, freeze, 5000, err);
 }

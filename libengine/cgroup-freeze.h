@@ -15,5 +15,5 @@ int engine_cgroup_v2_path(pid_t pid, char **ret, struct engine_error **err);
 /* Freeze (or thaw) the cgroup of PID, which must be a cgroup of its own:
  * not the one of OTHER (the container's monitor, which shares the user's
  * cgroup when none was delegated), and writable.  Waits for the kernel to
- * report the cgroup frozen. */
-int engine_cgroup_freeze(pid_t pid, pid_t other, bool freeze, struct engine_error **err);
+ * report the cgroup frozen (engine_cgroup_freeze in cgroup.c). */
+int engine_cgroup_freeze_pid(pid_t pid, pid_t other, bool freeze, struct engine_error **err);

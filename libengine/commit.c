@@ -419,7 +419,7 @@ int engine_container_commit(const char *root, const struct engine_idmap *map,
 		 * (no delegated cgroup) the layer is read while it runs, as
 		 * `commit --pause=false` does. */
 		struct engine_error *local = NULL;
-		frozen = engine_cgroup_freeze(c->state.pid, c->state.monitor_pid, true, &local) == 0;
+		frozen = engine_cgroup_freeze_pid(c->state.pid, c->state.monitor_pid, true, &local) == 0;
 		if (!frozen)
 			engine_log(ENGINE_LOG_DEBUG, "commit: not paused: %s", local ? local->msg : "");
 		engine_error_free(&local);
@@ -427,7 +427,7 @@ int engine_container_commit(const char *root, const struct engine_idmap *map,
 	struct commit_job j = { .c = c, .map = map, .out = tmp };
 	int r = engine_userns_run(map, commit_child, &j, err);
 	if (frozen)
-		engine_cgroup_freeze(c->state.pid, c->state.monitor_pid, false, NULL);
+		engine_cgroup_freeze_pid(c->state.pid, c->state.monitor_pid, false, NULL);
 	if (r < 0)
 		goto out;
 	if (lseek(tmp, 0, SEEK_SET) < 0) {
