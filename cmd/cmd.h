@@ -123,7 +123,7 @@ int cmd_attach_connect(const struct engine_container *c, struct engine_error **e
 /* Relay until detach (0) or the container's exit (its exit code). */
 int cmd_attach_stream(const struct cmd_global *g, const struct engine_container *c, int sock,
 		      const struct cmd_attach_opts *o);
-/* system prune (wt-cmds): image prune's work without its prompt and total
+/* system prune: image prune's work without its prompt and total
  * (prune.c): prints "Deleted Images:" and the lines under it, if any. */
 int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaimed,
 		     bool *ret_printed, struct engine_error **err);

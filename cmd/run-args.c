@@ -107,7 +107,7 @@ enum {
 	OPT_DEVICE,
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
-	OPT_LABEL_FILE, /* labels (wt-cmds) */
+	OPT_LABEL_FILE, /* labels */
 };
 
 static const struct option long_options[] = {
@@ -153,7 +153,7 @@ static const struct option long_options[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
 	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
-	{ "label", required_argument, NULL, 'l' }, /* labels (wt-cmds) */
+	{ "label", required_argument, NULL, 'l' }, /* labels */
 	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -336,7 +336,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **cap_add = NULL;
 	cleanup_free char **cap_drop = NULL;
 	int n_add = 0, n_drop = 0, c;
-	cleanup_free char **label_flags = NULL; /* labels (wt-cmds) */
+	cleanup_free char **label_flags = NULL; /* labels */
 	cleanup_free char **label_files = NULL;
 	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
@@ -519,7 +519,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (mount_flag(spec, c, optarg, err) < 0)
 				return -1;
 			break;
-		case 'l': /* labels (wt-cmds) */
+		case 'l': /* labels */
 			if (push(&label_flags, &n_label_flags, optarg, err) < 0)
 				return -1;
 			break;
@@ -540,7 +540,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	/* the monitor (issue #4): Docker refuses the pair. */
 	if (spec->restart_policy != NULL && spec->remove)
 		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");
-	/* labels (wt-cmds): as Docker, the files first, then -l (which wins),
+	/* labels: as Docker, the files first, then -l (which wins),
 	 * whatever their order on the command line. */
 	for (int i = 0; i < n_label_files; i++)
 		if (engine_label_add_file(spec, label_files[i], err) < 0)

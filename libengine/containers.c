@@ -167,7 +167,7 @@ static const char *s_or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* labels (wt-cmds): the spec's "KEY=VALUE" list as Docker's Labels object. */
+/* labels: the spec's "KEY=VALUE" list as Docker's Labels object. */
 json_t *engine_labels_json(const struct engine_run_spec *spec)
 {
 	json_t *o = json_object();
@@ -223,7 +223,7 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "mounts", mounts);
 	json_object_set_new(s, "shm_size", json_integer((json_int_t)spec->shm_size));
 	json_object_set_new(s, "no_read_only_tmpfs", json_boolean(spec->no_read_only_tmpfs));
-	json_object_set_new(s, "labels", engine_labels_json(spec)); /* labels (wt-cmds) */
+	json_object_set_new(s, "labels", engine_labels_json(spec)); /* labels */
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -768,7 +768,7 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	}
 	spec->shm_size = (uint64_t)jint(s, "shm_size");
 	spec->no_read_only_tmpfs = json_is_true(json_object_get(s, "no_read_only_tmpfs"));
-	json_t *labels = json_object_get(s, "labels"); /* labels (wt-cmds) */
+	json_t *labels = json_object_get(s, "labels"); /* labels */
 	const char *label_key;
 	json_t *label_value;
 	json_object_foreach(labels, label_key, label_value) {
@@ -842,7 +842,7 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
-/* labels (wt-cmds) */
+/* labels */
 json_t *engine_container_labels(const struct engine_container *c)
 {
 	static json_t *empty;

@@ -88,19 +88,19 @@ int engine_container_state_write(const char *store_root, const char *id,
 /* Take the container's lock (exclusive, blocking); returns the fd to close. */
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
 
-/* labels (wt-cmds): SPEC's labels as a JSON object {"k":"v"} (new ref). */
+/* labels: SPEC's labels as a JSON object {"k":"v"} (new ref). */
 json_t *engine_labels_json(const struct engine_run_spec *spec);
 /* The container's labels as recorded (borrowed; an empty object when none). */
 json_t *engine_container_labels(const struct engine_container *c);
 
-/* ps -s (wt-cmds, container-size.c): the bytes in each container's
+/* ps -s (container-size.c): the bytes in each container's
  * writable layer (vfs: its copy's size less the image root's), measured
  * inside the user namespace. */
 int engine_container_sizes(const char *store_root, const struct engine_idmap *map,
 			   struct engine_container *const *containers, size_t n, int64_t *ret_sizes,
 			   struct engine_error **err);
 
-/* system reset (wt-cmds, store-reset.c): remove the directories DIRS (the
+/* system reset (store-reset.c): remove the directories DIRS (the
  * store root, the run root) and all they hold, from inside the user
  * namespace when rootless.  No container may be running. */
 int engine_store_reset(const struct engine_idmap *map, const char *const *dirs, size_t n,

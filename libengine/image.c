@@ -100,7 +100,7 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		if (engine_env_get(spec, key) == NULL && engine_env_add(spec, kv, err) < 0)
 			return -1;
 	}
-	/* labels (wt-cmds): the image's Labels under the user's -l, as Docker
+	/* labels: the image's Labels under the user's -l, as Docker
 	 * merges them; a label the user could not have set is dropped. */
 	const char *label_key;
 	json_t *label_value;

@@ -56,7 +56,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->sysctls);
 	free(spec->cidfile);
 	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
-	for (size_t i = 0; i < spec->n_labels; i++) /* labels (wt-cmds) */
+	for (size_t i = 0; i < spec->n_labels; i++) /* labels */
 		free(spec->labels[i]);
 	free(spec->labels);
 	memset(spec, 0, sizeof(*spec));
@@ -388,7 +388,7 @@ const char *engine_signal_name(int sig, char *buf, size_t size)
 		snprintf(buf, size, "SIG%s", abbrev);
 	return buf;
 }
-/* ---- labels (wt-cmds) ---------------------------------------------------- */
+/* ---- labels ---------------------------------------------------- */
 
 const char *engine_label_get(const struct engine_run_spec *spec, const char *key)
 {

@@ -75,7 +75,7 @@ struct engine_run_spec {
 	size_t n_mounts;
 	uint64_t shm_size;       /* --shm-size in bytes, 0 = 64m */
 	bool no_read_only_tmpfs; /* --read-only-tmpfs=false */
-	/* labels (wt-cmds): "KEY=VALUE", one per key; -l and --label-file over
+	/* labels: "KEY=VALUE", one per key; -l and --label-file over
 	 * the image config's Labels, as Docker merges them. */
 	char **labels;
 	size_t n_labels;
