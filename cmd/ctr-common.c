@@ -121,3 +121,35 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
 	storage_store_close(store);
 	return rc;
 }
+
+bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max, int *ret_rc)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			puts(usage);
+			*ret_rc = 0;
+		} else {
+			*ret_rc = cmd_bad_flag(c, argv);
+		}
+		return false;
+	}
+	int n = argc - optind;
+	if (n >= min && (max < 0 || n <= max))
+		return true;
+	cleanup_error struct engine_error *err = NULL;
+	if (min == max)
+		engine_error_set(&err, EINVAL, "\"engine %s\" requires exactly %d argument%s", argv[0], min,
+				 min == 1 ? "" : "s");
+	else if (max < 0)
+		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least %d argument%s", argv[0],
+				 min, min == 1 ? "" : "s");
+	else
+		engine_error_set(&err, EINVAL, "\"engine %s\" requires %d to %d arguments", argv[0], min,
+				 max);
+	*ret_rc = cmd_report(err);
+	return false;
+}

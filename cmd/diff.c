@@ -13,27 +13,10 @@
 
 int cmd_diff(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	int rc;
+	if (!cmd_args_simple(argc, argv, "Usage: engine diff CONTAINER", 1, 1, &rc))
+		return rc;
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			puts("Usage: engine diff CONTAINER");
-			return 0;
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind != 1) {
-		engine_error_set(&err, EINVAL, "\"engine diff\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, &err) < 0)
 		return cmd_report(err);

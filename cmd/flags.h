@@ -9,3 +9,8 @@
  * (also 1|0).  Anything else is one error naming the flag: invalid argument
  * "yes" for "--tls-verify" flag: expected true or false. */
 int cmd_parse_bool(const char *flag, const char *value, bool *ret, struct engine_error **err);
+
+/* Docker's prompt: print WARNING (the lines above the question, NULL for
+ * none), then "Are you sure you want to continue? [y/N] "; true only for
+ * "y" or "yes" (any case) on stdin. */
+bool cmd_confirm(const char *warning);

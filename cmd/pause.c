@@ -16,31 +16,16 @@
 static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 {
 	const char *name = freeze ? "pause" : "unpause";
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	char usage[80];
+	snprintf(usage, sizeof(usage), "Usage: engine %s CONTAINER [CONTAINER...]", name);
+	int rc;
+	if (!cmd_args_simple(argc, argv, usage, 1, -1, &rc))
+		return rc;
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			printf("Usage: engine %s CONTAINER [CONTAINER...]\n", name);
-			return 0;
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least 1 argument", name);
-		return cmd_report(err);
-	}
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		struct engine_container *ctr = NULL;
 		if (engine_container_get(store, argv[i], &ctr, &err) < 0) {

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "reference.h"
 #include "humanize.h"
 #include "image.h"
@@ -79,14 +80,11 @@ int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 		return cmd_report(err);
 	}
 	if (!force) {
-		printf("WARNING! This will remove all %s.\nAre you sure you want to continue? [y/N] ",
-		       all ? "images without at least one container associated to them"
-			   : "dangling images");
-		fflush(stdout);
-		char answer[16] = "";
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0 &&
-		     strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0)) {
+		char warning[200];
+		snprintf(warning, sizeof(warning), "WARNING! This will remove all %s.\n",
+			 all ? "images without at least one container associated to them"
+			     : "dangling images");
+		if (!cmd_confirm(warning)) {
 			puts("Total reclaimed space: 0B");
 			return 0;
 		}

@@ -11,27 +11,10 @@
 
 int cmd_rename(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	int rc;
+	if (!cmd_args_simple(argc, argv, "Usage: engine rename CONTAINER NEW_NAME", 2, 2, &rc))
+		return rc;
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			puts("Usage: engine rename CONTAINER NEW_NAME");
-			return 0;
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind != 2) {
-		engine_error_set(&err, EINVAL, "\"engine rename\" requires exactly 2 arguments");
-		return cmd_report(err);
-	}
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "idmap.h"
@@ -221,15 +222,8 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 			return cmd_bad_flag(c, argv);
 		}
 	}
-	if (!force) {
-		printf("WARNING! This will remove all stopped containers.\n"
-		       "Are you sure you want to continue? [y/N] ");
-		fflush(stdout);
-		char answer[16] = "";
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0))
-			return 0;
-	}
+	if (!force && !cmd_confirm("WARNING! This will remove all stopped containers.\n"))
+		return 0;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "humanize.h"
@@ -126,18 +127,6 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 			       rows, headers, stdout, &err) < 0)
 		return cmd_report(err);
 	return 0;
-}
-
-/* Docker's prompt: only "y" or "yes" (any case) goes on. */
-static bool confirmed(void)
-{
-	printf("Are you sure you want to continue? [y/N] ");
-	fflush(stdout);
-	char answer[16] = "";
-	if (fgets(answer, sizeof(answer), stdin) == NULL)
-		return false;
-	answer[strcspn(answer, "\r\n")] = '\0';
-	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
 
 /* -a and -f for prune, -f for reset: the same small parser. */
@@ -254,7 +243,7 @@ static int system_prune(int argc, char **argv, struct cmd_global *g)
 		       "  - %s\n\n",
 		       all ? "all images without at least one container associated to them"
 			   : "all dangling images");
-		if (!confirmed())
+		if (!cmd_confirm(NULL))
 			return 0;
 	}
 	int64_t reclaimed = 0, images_reclaimed = 0;
@@ -294,7 +283,7 @@ static int system_reset(int argc, char **argv, struct cmd_global *g)
 		       "        - the graphRoot directory: \"%s\"\n"
 		       "        - the runRoot directory: \"%s\"\n",
 		       root, runroot);
-		if (!confirmed())
+		if (!cmd_confirm(NULL))
 			return 0;
 	}
 	/* Every container first: stopped, monitor gone, record forgotten, so

@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "ctr-common.h"
 #include "process.h"
 #include "idmap.h"
 #include "userns.h"
@@ -49,20 +50,14 @@ static int unshare_child(void *data, int sock)
 
 int cmd_unshare(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			puts("Usage: engine unshare [COMMAND [ARG...]]\n\n"
+	int rc;
+	if (!cmd_args_simple(argc, argv,
+			     "Usage: engine unshare [COMMAND [ARG...]]\n\n"
 			     "Run COMMAND (default: $SHELL) in the user namespace the containers use,\n"
-			     "with ENGINE_STORAGE_ROOT and ENGINE_RUNROOT set to the store's locations.");
-			return 0;
-		}
-		return cmd_bad_flag(c, argv);
-	}
+			     "with ENGINE_STORAGE_ROOT and ENGINE_RUNROOT set to the store's locations.",
+			     0, -1, &rc))
+		return rc;
+	cleanup_error struct engine_error *err = NULL;
 	static struct engine_idmap map; /* large: keep it off the stack */
 	if (engine_idmap_detect(&map, &err) < 0)
 		return cmd_report(err);

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "ctr-common.h"
 #include "humanize.h"
 #include "idmap.h"
@@ -375,17 +376,10 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 			return cmd_bad_flag(c, argv);
 		}
 	}
-	if (!force) {
-		printf("WARNING! This will remove all local volumes not used by at least one container.\n"
-		       "Are you sure you want to continue? [y/N] ");
-		fflush(stdout);
-		char answer[16] = "";
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (strcasecmp(answer, "y\n") != 0 && strcasecmp(answer, "yes\n") != 0 &&
-		     strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0)) {
-			puts("Total reclaimed space: 0B");
-			return 0;
-		}
+	if (!force &&
+	    !cmd_confirm("WARNING! This will remove all local volumes not used by at least one container.\n")) {
+		puts("Total reclaimed space: 0B");
+		return 0;
 	}
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)

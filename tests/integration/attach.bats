@@ -70,28 +70,11 @@ PY
 }
 
 teardown_file() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	store_teardown
 }
 
 ptyrun() {
 	python3 "$BATS_FILE_TMPDIR/ptyrun.py" "$@"
-}
-
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 running() {

@@ -15,30 +15,12 @@ setup_file() {
 
 # Whatever a failed test left running goes; the store goes with the image.
 teardown_file() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	store_teardown
 }
 
 # status_of NAME: ps's Status column for NAME.
 status_of() {
 	eng ps -a --format '{{.Names}} {{.Status}}' | sed -n "s/^$1 //p"
-}
-
-# wait_for CMD...: up to 10 s for CMD to succeed.
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 no_process() {

@@ -79,3 +79,32 @@ expect_engine_error() {
 		return 1
 	fi
 }
+
+# ---- a private store per test file -------------------------------------
+# Files that run containers set ENGINE_ROOT="$BATS_FILE_TMPDIR/store" in
+# setup_file and call store_teardown from teardown_file.
+
+eng() {
+	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+}
+
+# Whatever a failed test left running goes, then volumes and images.
+store_teardown() {
+	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
+	done
+	"$ENGINE" --root "$ENGINE_ROOT" volume prune -f >/dev/null 2>&1 || true
+	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
+	done
+}
+
+# wait_for CMD...: up to 10 s for CMD to succeed (never a timing assertion:
+# it only bounds how long a test waits for what must happen).
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}

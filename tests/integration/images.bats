@@ -12,13 +12,7 @@ setup_file() {
 
 # Each file gets its own store; removing it needs the namespace helper.
 teardown_file() {
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	store_teardown
 }
 
 @test "pull an OCI image, a schema2 image and a multi-arch index" {

@@ -14,16 +14,7 @@ setup_file() {
 }
 
 teardown_file() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	store_teardown
 }
 
 # wait_for CMD...: up to 20 s for CMD to succeed.

@@ -30,14 +30,6 @@ eng() {
 	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
 }
 
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
-}
-
 @test "labels: -l, --label-file (-l wins), ps {{.Labels}} {{.Label}}, --filter label, inspect Config.Labels" {
 	printf '# labels\n\na=file\nb=file\n' >"$BATS_TEST_TMPDIR/labels"
 	eng run -d --name lab -l a=flag --label-file "$BATS_TEST_TMPDIR/labels" --label only "$IMG" sleep 4801 >/dev/null

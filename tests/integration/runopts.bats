@@ -17,30 +17,12 @@ setup_file() {
 }
 
 teardown_file() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
+	store_teardown
 	cleanup_rootfs
 }
 
 setup() {
 	setup_rootfs
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
-}
-
-# wait_for CMD...: up to 10 s for CMD to succeed.
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 exit_code_of() {

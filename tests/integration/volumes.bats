@@ -19,13 +19,7 @@ setup_file() {
 }
 
 teardown_file() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	"$ENGINE" --root "$ENGINE_ROOT" volume prune -f >/dev/null 2>&1 || true
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
+	store_teardown
 }
 
 setup() {
@@ -40,10 +34,6 @@ teardown() {
 		eng rm -f "$c" >/dev/null 2>&1 || true
 	done
 	eng volume prune -f >/dev/null 2>&1 || true
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
 }
 
 my_uid() {
@@ -122,15 +112,6 @@ my_uid() {
 	eng run -d --rm -v /bgvol "$IMG" sleep 0.2 >/dev/null
 	only_named() { [ "$(eng volume ls -q)" = "named" ]; }
 	wait_for only_named
-}
-
-# wait_for CMD...: up to 10 s for CMD to succeed.
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 @test "--read-only: / is read-only; volumes, --tmpfs and /tmp /var/tmp /run stay writable" {
