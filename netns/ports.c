@@ -1,0 +1,521 @@
+/* ports.c: -p and -P as Docker parses, checks and prints them.
+ *
+ * The grammar and the messages follow Docker's (go-connections' nat package):
+ * the spec splits on ':' from the right, so "[::1]:8080:80" and
+ * "::1:8080:80" both read as IP ::1; a host range paired with one container
+ * port means "any free port of the range"; ranges of different sizes are an
+ * error.  Every message starts with "-p SPEC:" so the user sees which of
+ * several flags is at fault.
+ *
+ * Host ports are checked by binding them ourselves: the kernel's answer
+ * (EACCES below ip_unprivileged_port_start for a rootless user, EADDRINUSE
+ * when taken) is the same slirp4netns would get a moment later, but here it
+ * comes before any process is started and names the port. */
+#include "ports.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+const char *netns_proto_name(enum netns_proto proto)
+{
+	switch (proto) {
+	case NETNS_PROTO_UDP:
+		return "udp";
+	case NETNS_PROTO_SCTP:
+		return "sctp";
+	case NETNS_PROTO_TCP:
+		break;
+	}
+	return "tcp";
+}
+
+static int proto_parse(const char *s, enum netns_proto *ret)
+{
+	if (strcasecmp(s, "tcp") == 0)
+		*ret = NETNS_PROTO_TCP;
+	else if (strcasecmp(s, "udp") == 0)
+		*ret = NETNS_PROTO_UDP;
+	else if (strcasecmp(s, "sctp") == 0)
+		*ret = NETNS_PROTO_SCTP;
+	else
+		return -1;
+	return 0;
+}
+
+/* One port, decimal digits only, 1..65535 (Docker's ParseUint refuses signs
+ * and spaces; 0 is not a port anyone can publish or reach). */
+static int port_number_parse(const char *s, size_t len, uint16_t *ret)
+{
+	if (len == 0 || len > 5)
+		return -1;
+	unsigned long v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+/* "80" or "80-81" (start <= end). */
+static int port_range_parse(const char *s, uint16_t *ret_first, uint16_t *ret_last)
+{
+	const char *dash = strchr(s, '-');
+	uint16_t first, last;
+	if (dash == NULL) {
+		if (port_number_parse(s, strlen(s), &first) < 0)
+			return -1;
+		last = first;
+	} else if (port_number_parse(s, (size_t)(dash - s), &first) < 0 ||
+		   port_number_parse(dash + 1, strlen(dash + 1), &last) < 0 || last < first) {
+		return -1;
+	}
+	*ret_first = first;
+	*ret_last = last;
+	return 0;
+}
+
+static int ip_is_valid(const char *ip)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
+}
+
+static int list_grow(struct netns_port_list *list, size_t more)
+{
+	if (more > SIZE_MAX / sizeof(struct netns_port) - list->count)
+		return -1;
+	struct netns_port *p = realloc(list->ports, (list->count + more) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	list->ports = p;
+	return 0;
+}
+
+int netns_ports_parse(struct netns_port_list *list, const char *spec, struct engine_error **err)
+{
+	cleanup_free char *copy = strdup(spec);
+	if (copy == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+
+	/* CONTAINERPORT[/PROTO] is after the last ':'; what is before the one
+	 * before it is the IP, however many ':' it has itself (IPv6). */
+	char *ip = NULL, *host = NULL, *container = copy;
+	char *last_colon = strrchr(copy, ':');
+	if (last_colon != NULL) {
+		*last_colon = '\0';
+		container = last_colon + 1;
+		host = copy;
+		char *second = strrchr(copy, ':');
+		if (second != NULL) {
+			*second = '\0';
+			ip = copy;
+			host = second + 1;
+		}
+	}
+
+	enum netns_proto proto = NETNS_PROTO_TCP;
+	char *slash = strchr(container, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		/* Docker reads "80/" as tcp. */
+		if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0)
+			return engine_error_set(err, EINVAL, "-p %s: invalid proto: %s", spec, slash + 1);
+	}
+
+	if (ip != NULL && ip[0] == '[') {
+		size_t n = strlen(ip);
+		if (n < 2 || ip[n - 1] != ']')
+			return engine_error_set(err, EINVAL, "-p %s: invalid IP address: %s", spec, ip);
+		ip[n - 1] = '\0';
+		ip++;
+	}
+	if (ip != NULL && ip[0] != '\0' && !ip_is_valid(ip))
+		return engine_error_set(err, EINVAL, "-p %s: invalid IP address: %s", spec, ip);
+	if (container[0] == '\0')
+		return engine_error_set(err, EINVAL, "-p %s: no port specified: %s<empty>", spec, spec);
+
+	uint16_t c_first, c_last, h_first = 0, h_last = 0;
+	if (port_range_parse(container, &c_first, &c_last) < 0)
+		return engine_error_set(err, EINVAL, "-p %s: invalid containerPort: %s", spec, container);
+	int have_host = host != NULL && host[0] != '\0';
+	if (have_host && port_range_parse(host, &h_first, &h_last) < 0)
+		return engine_error_set(err, EINVAL, "-p %s: invalid hostPort: %s", spec, host);
+	/* A host range for one container port is a range to choose from;
+	 * otherwise the sizes must agree. */
+	if (have_host && c_last - c_first != h_last - h_first && c_first != c_last)
+		return engine_error_set(err, EINVAL,
+					"-p %s: invalid ranges specified for container and host Ports: %s and %s",
+					spec, container, host);
+
+	size_t n = (size_t)(c_last - c_first) + 1;
+	if (list_grow(list, n) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct netns_port *p = &list->ports[list->count + i];
+		memset(p, 0, sizeof(*p));
+		if (ip != NULL)
+			snprintf(p->host_ip, sizeof(p->host_ip), "%s", ip);
+		p->container_port = (uint16_t)(c_first + i);
+		p->proto = proto;
+		if (have_host && c_first == c_last) {
+			p->host_port = h_first;
+			p->host_port_last = h_last > h_first ? h_last : 0;
+		} else if (have_host) {
+			p->host_port = (uint16_t)(h_first + i);
+		}
+	}
+	list->count += n;
+	return 0;
+}
+
+int netns_ports_publish_exposed(struct netns_port_list *list, const char *const *exposed,
+				size_t count, struct engine_error **err)
+{
+	for (size_t e = 0; e < count; e++) {
+		char buf[64];
+		if (snprintf(buf, sizeof(buf), "%s", exposed[e]) >= (int)sizeof(buf))
+			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port",
+						exposed[e]);
+		enum netns_proto proto = NETNS_PROTO_TCP;
+		char *slash = strchr(buf, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0)
+				return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid proto",
+							exposed[e]);
+		}
+		uint16_t first, last;
+		if (port_range_parse(buf, &first, &last) < 0)
+			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port",
+						exposed[e]);
+		for (unsigned port = first; port <= last; port++) {
+			int published = 0;
+			for (size_t i = 0; i < list->count && !published; i++)
+				published = list->ports[i].container_port == port &&
+					    list->ports[i].proto == proto;
+			if (published)
+				continue;
+			if (list_grow(list, 1) < 0)
+				return engine_error_set(err, ENOMEM, "out of memory");
+			struct netns_port *p = &list->ports[list->count++];
+			memset(p, 0, sizeof(*p));
+			p->container_port = (uint16_t)port;
+			p->proto = proto;
+		}
+	}
+	return 0;
+}
+
+const char *netns_port_host_ip(const struct netns_port *port)
+{
+	return port->host_ip[0] != '\0' ? port->host_ip : "0.0.0.0";
+}
+
+/* "0.0.0.0:8080" or "[::1]:8080", as Go's JoinHostPort writes them. */
+static void host_port_format(char *buf, size_t size, const char *ip, unsigned port)
+{
+	if (strchr(ip, ':') != NULL)
+		snprintf(buf, size, "[%s]:%u", ip, port);
+	else
+		snprintf(buf, size, "%s:%u", ip, port);
+}
+
+/* A socket bound to IP:PORT (PORT 0: any), or -errno. */
+static int bind_socket(const char *ip, uint16_t port, enum netns_proto proto)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} addr;
+	memset(&addr, 0, sizeof(addr));
+	socklen_t len;
+	int family;
+	if (ip[0] == '\0' || inet_pton(AF_INET, ip, &addr.in4.sin_addr) == 1) {
+		family = AF_INET;
+		addr.in4.sin_family = AF_INET;
+		addr.in4.sin_port = htons(port);
+		len = sizeof(addr.in4);
+	} else if (inet_pton(AF_INET6, ip, &addr.in6.sin6_addr) == 1) {
+		family = AF_INET6;
+		addr.in6.sin6_family = AF_INET6;
+		addr.in6.sin6_port = htons(port);
+		len = sizeof(addr.in6);
+	} else {
+		return -EINVAL;
+	}
+	int type = proto == NETNS_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int protocol = proto == NETNS_PROTO_SCTP ? IPPROTO_SCTP : 0;
+	int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return -errno;
+	/* slirp4netns (libslirp) sets SO_REUSEADDR on its listeners: a port
+	 * with only TIME_WAIT connections left is free for it, so for us. */
+	int one = 1;
+	if (proto != NETNS_PROTO_UDP)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, &addr.sa, len) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static unsigned unprivileged_port_start(void)
+{
+	cleanup_close int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+	char buf[16];
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return 1024;
+	buf[n] = '\0';
+	return (unsigned)strtoul(buf, NULL, 10);
+}
+
+static int bind_error(int r, const char *ip, uint16_t port, enum netns_proto proto,
+		      struct engine_error **err)
+{
+	char where[INET6_ADDRSTRLEN + 16];
+	host_port_format(where, sizeof(where), ip[0] != '\0' ? ip : "0.0.0.0", port);
+	const char *name = netns_proto_name(proto);
+	if (r == -EACCES || r == -EPERM) {
+		unsigned start = unprivileged_port_start();
+		return engine_error_set(err, -r,
+					"cannot publish %s/%s: ports below %u (net.ipv4.ip_unprivileged_port_start) need root; use a host port >= %u",
+					where, name, start, start);
+	}
+	if (r == -EPROTONOSUPPORT || r == -ESOCKTNOSUPPORT)
+		return engine_error_set(err, -r, "cannot publish %s/%s: %s is not supported on this host",
+					where, name, name);
+	return engine_error_errno(err, -r, "listen %s %s: bind", name, where);
+}
+
+int netns_port_check_host(const char *ip, uint16_t port, enum netns_proto proto,
+			  struct engine_error **err)
+{
+	int fd = bind_socket(ip, port, proto);
+	if (fd < 0)
+		return bind_error(fd, ip, port, proto, err);
+	close(fd);
+	return 0;
+}
+
+int netns_port_find_free(const char *ip, enum netns_proto proto, uint16_t *ret_port,
+			 struct engine_error **err)
+{
+	cleanup_close int fd = bind_socket(ip, 0, proto);
+	if (fd < 0)
+		return bind_error(fd, ip, 0, proto, err);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} addr;
+	socklen_t len = sizeof(addr);
+	if (getsockname(fd, &addr.sa, &len) < 0)
+		return engine_error_errno(err, errno, "getsockname");
+	*ret_port = ntohs(addr.sa.sa_family == AF_INET6 ? addr.in6.sin6_port : addr.in4.sin_port);
+	return 0;
+}
+
+int netns_ports_allocate(struct netns_port_list *list, struct engine_error **err)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		struct netns_port *p = &list->ports[i];
+		if (p->host_port == 0) {
+			if (netns_port_find_free(p->host_ip, p->proto, &p->host_port, err) < 0)
+				return -1;
+		} else if (p->host_port_last > p->host_port) {
+			unsigned port;
+			for (port = p->host_port; port <= p->host_port_last; port++) {
+				struct engine_error *ignored = NULL;
+				int r = netns_port_check_host(p->host_ip, (uint16_t)port, p->proto, &ignored);
+				engine_error_free(&ignored);
+				if (r == 0)
+					break;
+			}
+			if (port > p->host_port_last)
+				return engine_error_set(err, EADDRINUSE,
+							"cannot publish %u/%s: no free host port in %u-%u on %s",
+							p->container_port, netns_proto_name(p->proto),
+							p->host_port, p->host_port_last, netns_port_host_ip(p));
+			p->host_port = (uint16_t)port;
+			p->host_port_last = 0;
+		} else if (netns_port_check_host(p->host_ip, p->host_port, p->proto, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Order for output: container port, protocol, address, host port (Docker's
+ * comparePorts). */
+static int port_compare(const void *a, const void *b)
+{
+	const struct netns_port *x = a, *y = b;
+	if (x->container_port != y->container_port)
+		return x->container_port < y->container_port ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	int c = strcmp(x->host_ip, y->host_ip);
+	if (c != 0)
+		return c;
+	return x->host_port < y->host_port ? -1 : x->host_port > y->host_port;
+}
+
+static struct netns_port *sorted_copy(const struct netns_port_list *list)
+{
+	struct netns_port *v = malloc((list->count ? list->count : 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	if (list->count > 0) {
+		memcpy(v, list->ports, list->count * sizeof(*v));
+		qsort(v, list->count, sizeof(*v), port_compare);
+	}
+	return v;
+}
+
+/* Append to a growing string; *ok goes 0 on ENOMEM and stays there. */
+static void append(char **s, size_t *len, int *ok, const char *piece)
+{
+	if (!*ok)
+		return;
+	size_t n = strlen(piece);
+	char *p = realloc(*s, *len + n + 1);
+	if (p == NULL) {
+		*ok = 0;
+		return;
+	}
+	memcpy(p + *len, piece, n + 1);
+	*s = p;
+	*len += n;
+}
+
+char *netns_ports_format_port(const struct netns_port_list *list, uint16_t container_port,
+			      const char *proto)
+{
+	cleanup_free struct netns_port *v = sorted_copy(list);
+	char *out = strdup("");
+	size_t len = 0;
+	int ok = v != NULL && out != NULL;
+	for (size_t i = 0; ok && i < list->count; i++) {
+		const struct netns_port *p = &v[i];
+		if (p->host_port == 0 || (container_port != 0 && p->container_port != container_port) ||
+		    (proto != NULL && strcasecmp(proto, netns_proto_name(p->proto)) != 0))
+			continue;
+		char where[INET6_ADDRSTRLEN + 16], line[sizeof(where) + 32];
+		host_port_format(where, sizeof(where), netns_port_host_ip(p), p->host_port);
+		snprintf(line, sizeof(line), "%u/%s -> %s\n", p->container_port,
+			 netns_proto_name(p->proto), where);
+		append(&out, &len, &ok, line);
+	}
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* ps collapses runs where the container and the host port both step by one
+ * on one address and protocol; the runs keep Docker's port order. */
+struct port_run {
+	struct netns_port first;
+	uint16_t count;
+};
+
+static int run_compare(const void *a, const void *b)
+{
+	return port_compare(&((const struct port_run *)a)->first, &((const struct port_run *)b)->first);
+}
+
+static int group_compare(const void *a, const void *b)
+{
+	const struct netns_port *x = a, *y = b;
+	int c = strcmp(x->host_ip, y->host_ip);
+	if (c != 0)
+		return c;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return port_compare(a, b);
+}
+
+char *netns_ports_format_ps(const struct netns_port_list *list)
+{
+	cleanup_free struct netns_port *v = sorted_copy(list);
+	cleanup_free struct port_run *runs = malloc((list->count ? list->count : 1) * sizeof(*runs));
+	char *out = strdup("");
+	size_t len = 0, nruns = 0;
+	int ok = v != NULL && runs != NULL && out != NULL;
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	qsort(v, list->count, sizeof(*v), group_compare);
+	for (size_t i = 0; i < list->count; i++) {
+		struct port_run *last = nruns > 0 ? &runs[nruns - 1] : NULL;
+		const struct netns_port *p = &v[i];
+		if (last != NULL && p->host_port != 0 && last->first.host_port != 0 &&
+		    strcmp(last->first.host_ip, p->host_ip) == 0 && last->first.proto == p->proto &&
+		    (unsigned)last->first.container_port + last->count == p->container_port &&
+		    (unsigned)last->first.host_port + last->count == p->host_port) {
+			last->count++;
+			continue;
+		}
+		runs[nruns].first = *p;
+		runs[nruns].count = 1;
+		nruns++;
+	}
+	qsort(runs, nruns, sizeof(*runs), run_compare);
+	for (size_t i = 0; i < nruns; i++) {
+		const struct netns_port *p = &runs[i].first;
+		unsigned extra = runs[i].count - 1u;
+		char cports[16], hports[16], item[INET6_ADDRSTRLEN + 64], where[INET6_ADDRSTRLEN + 16];
+		if (extra)
+			snprintf(cports, sizeof(cports), "%u-%u", p->container_port, p->container_port + extra);
+		else
+			snprintf(cports, sizeof(cports), "%u", p->container_port);
+		if (p->host_port == 0) {
+			/* Not published (yet): Docker shows the bare port. */
+			snprintf(item, sizeof(item), "%s/%s", cports, netns_proto_name(p->proto));
+		} else {
+			const char *ip = netns_port_host_ip(p);
+			if (extra)
+				snprintf(hports, sizeof(hports), "%u-%u", p->host_port, p->host_port + extra);
+			else
+				snprintf(hports, sizeof(hports), "%u", p->host_port);
+			if (strchr(ip, ':') != NULL)
+				snprintf(where, sizeof(where), "[%s]:%s", ip, hports);
+			else
+				snprintf(where, sizeof(where), "%s:%s", ip, hports);
+			snprintf(item, sizeof(item), "%s->%s/%s", where, cports, netns_proto_name(p->proto));
+		}
+		if (i > 0)
+			append(&out, &len, &ok, ", ");
+		append(&out, &len, &ok, item);
+	}
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void netns_port_list_clear(struct netns_port_list *list)
+{
+	free(list->ports);
+	list->ports = NULL;
+	list->count = 0;
+}
