@@ -183,38 +183,51 @@ int netns_ports_parse(struct netns_port_list *list, const char *spec, struct eng
 int netns_ports_publish_exposed(struct netns_port_list *list, const char *const *exposed,
 				size_t count, struct engine_error **err)
 {
+	/* One bit per (protocol, port) already published: EXPOSE ranges can be
+	 * wide, and a port exposed twice is published once. */
+	cleanup_free uint8_t *published = calloc(3 * 65536 / 8, 1);
+	if (published == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+#define BIT(proto, port) ((size_t)(proto) * 65536 + (port))
+	for (size_t i = 0; i < list->count; i++) {
+		size_t b = BIT(list->ports[i].proto, list->ports[i].container_port);
+		published[b / 8] |= (uint8_t)(1u << (b % 8));
+	}
+	size_t old_count = list->count;
 	for (size_t e = 0; e < count; e++) {
 		char buf[64];
-		if (snprintf(buf, sizeof(buf), "%s", exposed[e]) >= (int)sizeof(buf))
-			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port",
-						exposed[e]);
 		enum netns_proto proto = NETNS_PROTO_TCP;
-		char *slash = strchr(buf, '/');
+		uint16_t first, last;
+		int bad = snprintf(buf, sizeof(buf), "%s", exposed[e]) >= (int)sizeof(buf);
+		char *slash = bad ? NULL : strchr(buf, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0)
+			if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0) {
+				list->count = old_count;
 				return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid proto",
 							exposed[e]);
+			}
 		}
-		uint16_t first, last;
-		if (port_range_parse(buf, &first, &last) < 0)
-			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port",
-						exposed[e]);
+		if (bad || port_range_parse(buf, &first, &last) < 0) {
+			list->count = old_count;
+			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port", exposed[e]);
+		}
+		if (list_grow(list, (size_t)(last - first) + 1) < 0) {
+			list->count = old_count;
+			return engine_error_set(err, ENOMEM, "out of memory");
+		}
 		for (unsigned port = first; port <= last; port++) {
-			int published = 0;
-			for (size_t i = 0; i < list->count && !published; i++)
-				published = list->ports[i].container_port == port &&
-					    list->ports[i].proto == proto;
-			if (published)
+			size_t b = BIT(proto, port);
+			if (published[b / 8] & (1u << (b % 8)))
 				continue;
-			if (list_grow(list, 1) < 0)
-				return engine_error_set(err, ENOMEM, "out of memory");
+			published[b / 8] |= (uint8_t)(1u << (b % 8));
 			struct netns_port *p = &list->ports[list->count++];
 			memset(p, 0, sizeof(*p));
 			p->container_port = (uint16_t)port;
 			p->proto = proto;
 		}
 	}
+#undef BIT
 	return 0;
 }
 
@@ -388,45 +401,38 @@ static struct netns_port *sorted_copy(const struct netns_port_list *list)
 	return v;
 }
 
-/* Append to a growing string; *ok goes 0 on ENOMEM and stays there. */
-static void append(char **s, size_t *len, int *ok, const char *piece)
+/* The output forms are built on open_memstream (amortised growth: a range
+ * of 60,000 ports must not cost a copy per port). */
+static char *stream_finish(FILE *f, char **buf)
 {
-	if (!*ok)
-		return;
-	size_t n = strlen(piece);
-	char *p = realloc(*s, *len + n + 1);
-	if (p == NULL) {
-		*ok = 0;
-		return;
+	/* fclose sets *buf: read it only after. */
+	int failed = ferror(f);
+	if (fclose(f) != 0 || failed) {
+		free(*buf);
+		return NULL;
 	}
-	memcpy(p + *len, piece, n + 1);
-	*s = p;
-	*len += n;
+	return *buf;
 }
 
 char *netns_ports_format_port(const struct netns_port_list *list, uint16_t container_port,
 			      const char *proto)
 {
 	cleanup_free struct netns_port *v = sorted_copy(list);
-	char *out = strdup("");
+	char *out = NULL;
 	size_t len = 0;
-	int ok = v != NULL && out != NULL;
-	for (size_t i = 0; ok && i < list->count; i++) {
+	FILE *f = v != NULL ? open_memstream(&out, &len) : NULL;
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < list->count; i++) {
 		const struct netns_port *p = &v[i];
 		if (p->host_port == 0 || (container_port != 0 && p->container_port != container_port) ||
 		    (proto != NULL && strcasecmp(proto, netns_proto_name(p->proto)) != 0))
 			continue;
-		char where[INET6_ADDRSTRLEN + 16], line[sizeof(where) + 32];
+		char where[INET6_ADDRSTRLEN + 16];
 		host_port_format(where, sizeof(where), netns_port_host_ip(p), p->host_port);
-		snprintf(line, sizeof(line), "%u/%s -> %s\n", p->container_port,
-			 netns_proto_name(p->proto), where);
-		append(&out, &len, &ok, line);
+		fprintf(f, "%u/%s -> %s\n", p->container_port, netns_proto_name(p->proto), where);
 	}
-	if (!ok) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return stream_finish(f, &out);
 }
 
 /* ps collapses runs where the container and the host port both step by one
@@ -456,13 +462,11 @@ char *netns_ports_format_ps(const struct netns_port_list *list)
 {
 	cleanup_free struct netns_port *v = sorted_copy(list);
 	cleanup_free struct port_run *runs = malloc((list->count ? list->count : 1) * sizeof(*runs));
-	char *out = strdup("");
+	char *out = NULL;
 	size_t len = 0, nruns = 0;
-	int ok = v != NULL && runs != NULL && out != NULL;
-	if (!ok) {
-		free(out);
+	FILE *f = v != NULL && runs != NULL ? open_memstream(&out, &len) : NULL;
+	if (f == NULL)
 		return NULL;
-	}
 	qsort(v, list->count, sizeof(*v), group_compare);
 	for (size_t i = 0; i < list->count; i++) {
 		struct port_run *last = nruns > 0 ? &runs[nruns - 1] : NULL;
@@ -502,15 +506,9 @@ char *netns_ports_format_ps(const struct netns_port_list *list)
 				snprintf(where, sizeof(where), "%s:%s", ip, hports);
 			snprintf(item, sizeof(item), "%s->%s/%s", where, cports, netns_proto_name(p->proto));
 		}
-		if (i > 0)
-			append(&out, &len, &ok, ", ");
-		append(&out, &len, &ok, item);
+		fprintf(f, "%s%s", i > 0 ? ", " : "", item);
 	}
-	if (!ok) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return stream_finish(f, &out);
 }
 
 void netns_port_list_clear(struct netns_port_list *list)

@@ -45,7 +45,7 @@ int netns_ports_parse(struct netns_port_list *list, const char *spec, struct eng
 
 /* -P: append every EXPOSEd port ("80", "80/tcp", "8000-8001/udp", as image
  * configs spell them) not already published by LIST, with host port 0 on
- * every address. */
+ * every address.  On failure LIST is unchanged. */
 int netns_ports_publish_exposed(struct netns_port_list *list, const char *const *exposed,
 				size_t count, struct engine_error **err);
 
