@@ -517,3 +517,95 @@ void netns_port_list_clear(struct netns_port_list *list)
 	list->ports = NULL;
 	list->count = 0;
 }
+
+json_t *netns_ports_to_json(const struct netns_port_list *list)
+{
+	json_t *array = json_array();
+	for (size_t i = 0; array != NULL && i < list->count; i++) {
+		const struct netns_port *p = &list->ports[i];
+		json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:i}", "container_port", (int)p->container_port,
+				      "proto", netns_proto_name(p->proto), "host_ip", p->host_ip, "host_port",
+				      (int)p->host_port, "host_port_last", (int)p->host_port_last);
+		if (o == NULL || json_array_append_new(array, o) < 0) {
+			json_decref(array);
+			return NULL;
+		}
+	}
+	return array;
+}
+
+static int json_port(const json_t *o, const char *key, int allow_zero, uint16_t *ret)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v))
+		return -1;
+	json_int_t n = json_integer_value(v);
+	if (n < (allow_zero ? 0 : 1) || n > 65535)
+		return -1;
+	*ret = (uint16_t)n;
+	return 0;
+}
+
+int netns_ports_from_json(const json_t *json, struct netns_port_list *ret, struct engine_error **err)
+{
+	if (!json_is_array(json))
+		return engine_error_set(err, EINVAL, "ports: not an array");
+	struct netns_port_list list = { 0 };
+	size_t n = json_array_size(json);
+	if (n > 3 * 65536)
+		return engine_error_set(err, EINVAL, "ports: %zu entries is too many", n);
+	if (n > 0 && list_grow(&list, n) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(json, i);
+		struct netns_port *p = &list.ports[i];
+		memset(p, 0, sizeof(*p));
+		const char *proto = json_string_value(json_object_get(o, "proto"));
+		const char *ip = json_string_value(json_object_get(o, "host_ip"));
+		int bad = !json_is_object(o) || json_object_size(o) != 5 || proto == NULL ||
+			  proto_parse(proto, &p->proto) < 0 || ip == NULL ||
+			  (ip[0] != '\0' && !ip_is_valid(ip)) || strlen(ip) >= sizeof(p->host_ip) ||
+			  json_port(o, "container_port", 0, &p->container_port) < 0 || p->container_port == 0 ||
+			  json_port(o, "host_port", 1, &p->host_port) < 0 ||
+			  json_port(o, "host_port_last", 1, &p->host_port_last) < 0 ||
+			  (p->host_port_last != 0 && p->host_port_last <= p->host_port);
+		if (bad) {
+			free(list.ports);
+			return engine_error_set(err, EINVAL, "ports: entry %zu is not a port", i);
+		}
+		memcpy(p->host_ip, ip, strlen(ip) + 1);
+	}
+	list.count = n;
+	*ret = list;
+	return 0;
+}
+
+json_t *netns_ports_inspect_json(const struct netns_port_list *list)
+{
+	cleanup_free struct netns_port *v = sorted_copy(list);
+	json_t *map = v != NULL ? json_object() : NULL;
+	for (size_t i = 0; map != NULL && i < list->count; i++) {
+		const struct netns_port *p = &v[i];
+		char key[16], host_port[8];
+		snprintf(key, sizeof(key), "%u/%s", p->container_port, netns_proto_name(p->proto));
+		json_t *bindings = json_object_get(map, key);
+		if (p->host_port == 0) {
+			if (bindings == NULL && json_object_set_new(map, key, json_null()) < 0)
+				goto fail;
+			continue;
+		}
+		if (!json_is_array(bindings)) {
+			bindings = json_array();
+			if (bindings == NULL || json_object_set_new(map, key, bindings) < 0)
+				goto fail;
+		}
+		snprintf(host_port, sizeof(host_port), "%u", p->host_port);
+		if (json_array_append_new(bindings, json_pack("{s:s, s:s}", "HostIp", netns_port_host_ip(p),
+							      "HostPort", host_port)) < 0)
+			goto fail;
+	}
+	return map;
+fail:
+	json_decref(map);
+	return NULL;
+}

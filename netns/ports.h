@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <netinet/in.h>
 
 #include "error.h"
@@ -80,3 +81,14 @@ char *netns_ports_format_ps(const struct netns_port_list *list);
 const char *netns_port_host_ip(const struct netns_port *port);
 
 void netns_port_list_clear(struct netns_port_list *list);
+
+/* The list as config.json keeps it: [{"container_port":80,"proto":"tcp",
+ * "host_ip":"","host_port":8080,"host_port_last":0}, ...].  NULL on ENOMEM. */
+json_t *netns_ports_to_json(const struct netns_port_list *list);
+/* Back from that form, strictly (unknown keys and bad values refused);
+ * *ret is filled only on success. */
+int netns_ports_from_json(const json_t *json, struct netns_port_list *ret, struct engine_error **err);
+/* inspect's NetworkSettings.Ports, as Docker shows it:
+ * {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}; a port not yet given
+ * a host port is null.  NULL on ENOMEM. */
+json_t *netns_ports_inspect_json(const struct netns_port_list *list);

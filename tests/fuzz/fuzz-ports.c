@@ -2,7 +2,8 @@
  * The input is split on newlines into -p specs (and, after a line "-P",
  * EXPOSEd ports).  Whatever the input: a refused spec leaves the list as it
  * was, every accepted port is in 1..65535 with a known protocol, and the
- * `engine port` and ps strings are produced without overflow. */
+ * `engine port`, ps and inspect forms are produced without overflow, and
+ * config.json's form round-trips. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (netns_ports_publish_exposed(&list, exposed, nexposed, &err) < 0)
 		engine_error_free(&err);
 	check_list(&list);
+	/* config.json's form must give back exactly what was stored. */
+	json_t *j = netns_ports_to_json(&list);
+	struct netns_port_list back = { 0 };
+	if (j != NULL) {
+		if (netns_ports_from_json(j, &back, &err) < 0 || back.count != list.count ||
+		    (list.count > 0 && memcmp(back.ports, list.ports, list.count * sizeof(*list.ports)) != 0))
+			abort();
+		netns_port_list_clear(&back);
+		json_decref(j);
+	}
+	j = netns_ports_inspect_json(&list);
+	json_decref(j);
 	/* Output forms on what parsed (host ports 0 are shown bare). */
 	char *s = netns_ports_format_ps(&list);
 	free(s);

@@ -201,6 +201,49 @@ int main(void)
 	ps_is(unset, 1, "80/tcp", "an unallocated port shows bare");
 	ps_is(NULL, 0, "", "no ports: empty column");
 
+	/* JSON: config.json's form round-trips; inspect's is Docker's map. */
+	netns_ports_parse(&pl, "127.0.0.1:8080:80", &err);
+	netns_ports_parse(&pl, "[::1]:9000-9009:90/udp", &err);
+	netns_ports_parse(&pl, "443", &err);
+	json_t *j = netns_ports_to_json(&pl);
+	char *dump = json_dumps(j, JSON_COMPACT);
+	is_str(dump, "[{\"container_port\":80,\"proto\":\"tcp\",\"host_ip\":\"127.0.0.1\",\"host_port\":8080,\"host_port_last\":0},"
+		     "{\"container_port\":90,\"proto\":\"udp\",\"host_ip\":\"::1\",\"host_port\":9000,\"host_port_last\":9009},"
+		     "{\"container_port\":443,\"proto\":\"tcp\",\"host_ip\":\"\",\"host_port\":0,\"host_port_last\":0}]",
+	       "ports to config.json");
+	free(dump);
+	struct netns_port_list back = { 0 };
+	is_int(netns_ports_from_json(j, &back, &err), 0, "ports from config.json");
+	ok(back.count == pl.count && memcmp(back.ports, pl.ports, pl.count * sizeof(*pl.ports)) == 0,
+	   "round trip is exact");
+	netns_port_list_clear(&back);
+	json_array_append_new(j, json_pack("{s:i, s:s, s:s, s:i, s:i}", "container_port", 0, "proto", "tcp",
+					   "host_ip", "", "host_port", 1, "host_port_last", 0));
+	ok(netns_ports_from_json(j, &back, &err) < 0, "container port 0 refused");
+	is_str(err ? err->msg : NULL, "ports: entry 3 is not a port", "... naming the entry");
+	engine_error_free(&err);
+	is_int(back.count, 0, "nothing returned on failure");
+	json_decref(j);
+	j = json_loads("[{\"container_port\":80,\"proto\":\"tcp\",\"host_ip\":\"x\",\"host_port\":1,\"host_port_last\":0}]", 0, NULL);
+	ok(netns_ports_from_json(j, &back, &err) < 0, "a bad address refused");
+	engine_error_free(&err);
+	json_decref(j);
+	j = json_loads("[{\"container_port\":80,\"proto\":\"tcp\",\"host_ip\":\"\",\"host_port\":1,\"host_port_last\":0,\"x\":1}]", 0, NULL);
+	ok(netns_ports_from_json(j, &back, &err) < 0, "an unknown key refused");
+	engine_error_free(&err);
+	json_decref(j);
+
+	pl.ports[1].host_port_last = 0;
+	netns_ports_parse(&pl, "8081:80", &err);
+	j = netns_ports_inspect_json(&pl);
+	dump = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	is_str(dump, "{\"443/tcp\":null,\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8081\"},{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8080\"}],"
+		     "\"90/udp\":[{\"HostIp\":\"::1\",\"HostPort\":\"9000\"}]}",
+	       "inspect's NetworkSettings.Ports");
+	free(dump);
+	json_decref(j);
+	netns_port_list_clear(&pl);
+
 	/* Host checks. */
 	uint16_t taken = 0;
 	int lfd = listen_any(&taken);
