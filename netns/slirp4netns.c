@@ -575,6 +575,18 @@ int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error 
 	return r;
 }
 
+pid_t netns_slirp_release(struct netns_slirp *s)
+{
+	if (s == NULL)
+		return 0;
+	pid_t pid = s->pid;
+	close(take_fd(&s->exit_fd));
+	(void)unlink(s->api_socket);
+	free(s->api_socket);
+	free(s);
+	return pid;
+}
+
 int netns_slirp_cleanup(const char *api_socket, struct engine_error **err)
 {
 	if (unlink(api_socket) < 0 && errno != ENOENT)

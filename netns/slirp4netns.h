@@ -80,6 +80,13 @@ int netns_slirp_add_ports(const char *api_socket, const struct netns_port_list *
  * (SIGKILL after that), remove the API socket, free S. */
 int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error **err);
 
+/* Let go without waiting: close the exit pipe (slirp4netns exits by
+ * itself, in ~30 ms here, mostly the kernel tearing tap0 down), remove the
+ * API socket, free S.  For a monitor about to exit, whose exit must not
+ * wait for that; slirp4netns stays its child (a zombie) until it exits or
+ * reaps it.  Returns the pid to reap. */
+pid_t netns_slirp_release(struct netns_slirp *s);
+
 /* After a monitor died without stopping slirp4netns (it exits by itself,
  * but slirp4netns leaves its API socket behind): remove the socket. */
 int netns_slirp_cleanup(const char *api_socket, struct engine_error **err);

@@ -488,6 +488,16 @@ int main(void)
 		ok(access(sock, F_OK) < 0, "stopped: API socket removed");
 	}
 
+	/* Released (the monitor on its way out): no wait, slirp4netns follows. */
+	s = NULL;
+	is_int(netns_slirp_start(ns, sock, &opts, TIMEOUT_MS, &s, &err), 0, "third start");
+	if (s != NULL) {
+		pid_t pid = netns_slirp_release(s);
+		ok(access(sock, F_OK) < 0, "released: API socket removed at once");
+		int st = wait_exit(pid, TIMEOUT_MS);
+		ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "released: slirp4netns exited by itself");
+	}
+
 	close(host_listener);
 	close(ctl);
 	waitpid(ns, NULL, 0);
