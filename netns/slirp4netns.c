@@ -509,6 +509,12 @@ int netns_slirp_add_hostfwd(const char *api_socket, const struct netns_port *por
 	if (port->proto == NETNS_PROTO_SCTP)
 		return engine_error_set(err, ENOTSUP, "publish %s->%u/%s: slirp4netns forwards tcp and udp only",
 					where, port->container_port, proto);
+	/* slirp4netns 1.2's add_hostfwd takes IPv4 host addresses only
+	 * ("bad arguments.host_addr" for ::1). */
+	if (strchr(ip, ':') != NULL)
+		return engine_error_set(err, ENOTSUP,
+					"publish %s->%u/%s: slirp4netns publishes on IPv4 host addresses only",
+					where, port->container_port, proto);
 	if (port->host_port == 0)
 		return engine_error_set(err, EINVAL, "publish %u/%s: no host port chosen",
 					port->container_port, proto);

@@ -449,6 +449,13 @@ int main(void)
 	ok(netns_slirp_add_hostfwd(sock, &taken, &err) < 0 && strstr(err->msg, "tcp and udp only"),
 	   "sctp refused by name");
 	engine_error_free(&err);
+	struct netns_port_list v6 = { 0 };
+	netns_ports_parse(&v6, "[::1]:8080:80", &err);
+	ok(netns_slirp_add_hostfwd(sock, &v6.ports[0], &err) < 0, "an IPv6 host address refused");
+	is_str(err ? err->msg : NULL, "publish [::1]:8080->80/tcp: slirp4netns publishes on IPv4 host addresses only",
+	       "... in one line naming it");
+	engine_error_free(&err);
+	netns_port_list_clear(&v6);
 
 	/* The monitor dies without a word: slirp4netns follows. */
 	kill(holder, SIGKILL);
