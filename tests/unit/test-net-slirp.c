@@ -10,6 +10,11 @@
  * 127.0.0.1, checks that slirp4netns got none of M's fds, SIGKILLs M and
  * checks that slirp4netns (re-parented to T) exits by itself.
  *
+ * Before that, without a process: --network slirp4netns:OPTS parsing, and
+ * the errors for a missing slirp4netns, a dead target and a missing
+ * /dev/net/tun (a tmpfs over /dev/net in a mount namespace of the test's
+ * own, never the host's).
+ *
  * No traffic leaves loopback and the namespace made here: the forwarded
  * ports are bound on 127.0.0.1 and N never connects anywhere. */
 #include <arpa/inet.h>
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -328,6 +334,95 @@ static int wait_exit(pid_t pid, int ms)
 	return -1;
 }
 
+/* --network slirp4netns:OPTS and the addresses it implies (no process). */
+static void options(void)
+{
+	struct netns_slirp_options o;
+	struct engine_error *err = NULL;
+	is_int(netns_slirp_network_parse("slirp4netns", &o, &err), 1, "slirp4netns recognised");
+	is_int(o.mtu, 65520, "default MTU 65520");
+	is_int(o.allow_host_loopback, 0, "host loopback refused by default");
+	is_int(netns_slirp_network_parse("host", &o, &err), 0, "another mode is not ours");
+	is_int(netns_slirp_network_parse("slirp4netnsx", &o, &err), 0, "a longer word is not ours");
+	is_int(netns_slirp_network_parse("slirp4netns:allow_host_loopback=true,mtu=1500,cidr=10.9.8.0/24,"
+					 "enable_ipv6=false,port_handler=slirp4netns,outbound_addr=192.0.2.2",
+					 &o, &err), 1, "every option of Podman's");
+	ok(o.allow_host_loopback && o.mtu == 1500 && strcmp(o.cidr, "10.9.8.0/24") == 0 && !o.enable_ipv6 &&
+	   strcmp(o.outbound_addr, "192.0.2.2") == 0, "... read");
+	struct netns_slirp_addresses a;
+	is_int(netns_slirp_addresses(&o, &a, &err), 0, "addresses for cidr=10.9.8.0/24");
+	ok(strcmp(a.container, "10.9.8.100") == 0 && strcmp(a.gateway, "10.9.8.2") == 0 &&
+	   strcmp(a.dns, "10.9.8.3") == 0 && a.prefix_len == 24, "... .100, .2, .3");
+	netns_slirp_options_init(&o);
+	is_int(netns_slirp_addresses(&o, &a, &err), 0, "default addresses");
+	ok(strcmp(a.container, "10.0.2.100") == 0 && strcmp(a.gateway, "10.0.2.2") == 0 &&
+	   strcmp(a.dns, "10.0.2.3") == 0, "... 10.0.2.100, 10.0.2.2, 10.0.2.3");
+	struct {
+		const char *value, *want;
+	} bad[] = {
+		{ "slirp4netns:foo=1", "--network slirp4netns: unknown option foo" },
+		{ "slirp4netns:mtu", "--network slirp4netns: option mtu: expected KEY=VALUE" },
+		{ "slirp4netns:mtu=70000", "--network slirp4netns: invalid value for mtu: 70000" },
+		{ "slirp4netns:mtu=-1", "--network slirp4netns: invalid value for mtu: -1" },
+		{ "slirp4netns:allow_host_loopback=yes", "--network slirp4netns: invalid value for allow_host_loopback: yes" },
+		{ "slirp4netns:cidr=10.0.2.0", "--network slirp4netns: invalid value for cidr: 10.0.2.0" },
+		{ "slirp4netns:cidr=10.0.2.0/30", "--network slirp4netns: invalid value for cidr: 10.0.2.0/30" },
+		{ "slirp4netns:outbound_addr=eth0", "--network slirp4netns: invalid value for outbound_addr: eth0" },
+		{ "slirp4netns:port_handler=rootlesskit",
+		  "--network slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(netns_slirp_network_parse(bad[i].value, &o, &err), -1, "%s refused", bad[i].value);
+		is_str(err ? err->msg : NULL, bad[i].want, "%s message", bad[i].value);
+		engine_error_free(&err);
+	}
+}
+
+/* /dev/net/tun missing: a private mount namespace (ours, never the host's)
+ * with a tmpfs over /dev/net.  Returns the start's message. */
+static void tun_missing(const char *dir, char *out, size_t size)
+{
+	int pair[2];
+	snprintf(out, size, "(no answer)");
+	if (pipe2(pair, O_CLOEXEC) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char map[64], msg[512] = "setup failed";
+		uid_t uid = getuid();
+		gid_t gid = getgid();
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0) {
+			snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+			write_file("/proc/self/uid_map", map);
+			write_file("/proc/self/setgroups", "deny");
+			snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+			write_file("/proc/self/gid_map", map);
+			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+			    mount("tmpfs", "/dev/net", "tmpfs", 0, NULL) == 0) {
+				struct netns_slirp_options o;
+				struct netns_slirp *s = NULL;
+				struct engine_error *err = NULL;
+				char sock[256];
+				netns_slirp_options_init(&o);
+				snprintf(sock, sizeof(sock), "%s/tun.sock", dir);
+				if (netns_slirp_start(getppid(), sock, &o, TIMEOUT_MS, &s, &err) < 0)
+					snprintf(msg, sizeof(msg), "%s", err->msg);
+				else
+					snprintf(msg, sizeof(msg), "started");
+			}
+		}
+		(void)!write(pair[1], msg, strlen(msg));
+		_exit(0);
+	}
+	close(pair[1]);
+	if (wait_readable(pair[0], TIMEOUT_MS) > 0) {
+		ssize_t n = read(pair[0], out, size - 1);
+		out[n > 0 ? n : 0] = '\0';
+	}
+	close(pair[0]);
+	waitpid(pid, NULL, 0);
+}
+
 static void error_paths(const char *dir)
 {
 	struct netns_slirp_options opts;
@@ -360,6 +455,11 @@ static void error_paths(const char *dir)
 	   "a dead target: slirp4netns's status and last line (%s)", err ? err->msg : "");
 	engine_error_free(&err);
 	ok(access(sock, F_OK) < 0, "a failed start leaves no API socket");
+
+	char msg[512];
+	tun_missing(dir, msg, sizeof(msg));
+	is_str(msg, "/dev/net/tun is missing: slirp4netns needs the TUN device (modprobe tun) or use --network none|host",
+	       "no /dev/net/tun: one line saying what to do");
 }
 
 int main(void)
@@ -374,6 +474,7 @@ int main(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);
 
+	options();
 	error_paths(dir);
 
 	int ns_pair[2], holder_pair[2];
