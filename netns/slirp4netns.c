@@ -548,6 +548,23 @@ int netns_slirp_add_ports(const char *api_socket, const struct netns_port_list *
 	return 0;
 }
 
+int netns_slirp_start_published(pid_t target_pid, const char *api_socket,
+				const struct netns_slirp_options *opts, const struct netns_port_list *ports,
+				int timeout_ms, struct netns_slirp **ret, struct engine_error **err)
+{
+	struct netns_slirp *s = NULL;
+	if (netns_slirp_start(target_pid, api_socket, opts, timeout_ms, &s, err) < 0)
+		return -1;
+	if (netns_slirp_add_ports(api_socket, ports, err) < 0) {
+		struct engine_error *ignored = NULL;
+		netns_slirp_stop(s, timeout_ms, &ignored);
+		engine_error_free(&ignored);
+		return -1;
+	}
+	*ret = s;
+	return 0;
+}
+
 int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error **err)
 {
 	if (s == NULL)

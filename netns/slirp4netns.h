@@ -76,6 +76,13 @@ int netns_slirp_add_hostfwd(const char *api_socket, const struct netns_port *por
 int netns_slirp_add_ports(const char *api_socket, const struct netns_port_list *list,
 			  struct engine_error **err);
 
+/* netns_slirp_start, then every port of PORTS; when a port cannot be
+ * published, slirp4netns is stopped (and its socket removed) before the
+ * error returns: the caller has nothing to clean up. */
+int netns_slirp_start_published(pid_t target_pid, const char *api_socket,
+				const struct netns_slirp_options *opts, const struct netns_port_list *ports,
+				int timeout_ms, struct netns_slirp **ret, struct engine_error **err);
+
 /* Stop: close the exit pipe, wait up to TIMEOUT_MS for slirp4netns to exit
  * (SIGKILL after that), remove the API socket, free S. */
 int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error **err);

@@ -305,6 +305,41 @@ static int listen_loopback(uint16_t *ret_port)
 	return fd;
 }
 
+/* How many of our children (not zombies) have COMM as their name. */
+static int children_named(const char *comm)
+{
+	DIR *d = opendir("/proc");
+	int n = 0;
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], stat_line[512];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, stat_line, sizeof(stat_line) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		stat_line[len] = '\0';
+		/* pid (comm) state ppid */
+		char *open_paren = strchr(stat_line, '('), *close_paren = strrchr(stat_line, ')');
+		char state;
+		int ppid;
+		if (open_paren == NULL || close_paren == NULL ||
+		    sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2)
+			continue;
+		*close_paren = '\0';
+		if (ppid == getpid() && state != 'Z' && strcmp(open_paren + 1, comm) == 0)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
 static int socket_refuses(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -581,6 +616,7 @@ int main(void)
 		printf("# %s\n", err->msg), engine_error_free(&err);
 	if (s != NULL) {
 		pid_t pid = s->pid;
+		is_int(children_named("slirp4netns"), 1, "one slirp4netns child while it runs");
 		ok(fcntl(s->exit_fd, F_GETFD) & FD_CLOEXEC, "the exit fd we hold is close-on-exec");
 		is_int(netns_slirp_add_hostfwd(sock, &ports.ports[0], &err), 0, "the port again");
 		is_str(exchange(SOCK_STREAM, ports.ports[0].host_port, "again"), "pong:again", "TCP again");
@@ -595,6 +631,28 @@ int main(void)
 		ok(kill(pid, 0) < 0 && errno == ESRCH, "stopped: process reaped");
 		ok(access(sock, F_OK) < 0, "stopped: API socket removed");
 	}
+
+	/* Start and publish as one step: a port that cannot be published
+	 * leaves nothing running. */
+	struct netns_port_list two = { 0 };
+	char spec[64];
+	uint16_t busy = 0;
+	int busy_fd = listen_loopback(&busy);
+	netns_ports_parse(&two, "127.0.0.1::80", &err);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u:81", busy);
+	netns_ports_parse(&two, spec, &err);
+	netns_ports_allocate(&two, &err); /* refuses the busy one, after the first */
+	engine_error_free(&err);
+	s = NULL;
+	ok(netns_slirp_start_published(ns, sock, &opts, &two, TIMEOUT_MS, &s, &err) < 0,
+	   "start_published with a taken port fails");
+	snprintf(buf, sizeof(buf), "listen tcp 127.0.0.1:%u: bind: Address already in use", busy);
+	is_str(err ? err->msg : NULL, buf, "... naming the port");
+	engine_error_free(&err);
+	is_int(children_named("slirp4netns"), 0, "... and no slirp4netns is left");
+	ok(access(sock, F_OK) < 0, "... nor its API socket");
+	close(busy_fd);
+	netns_port_list_clear(&two);
 
 	/* Released (the monitor on its way out): no wait, slirp4netns follows. */
 	s = NULL;
