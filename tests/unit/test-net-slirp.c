@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -497,6 +498,69 @@ static void error_paths(const char *dir)
 	       "no /dev/net/tun: one line saying what to do");
 }
 
+/* Run as root (CI runs unit tests as root), run everything again as an
+ * unprivileged user (nobody) from a copy of this binary that user can
+ * read: the rootless path (slirp4netns joining a user namespace we do not
+ * own as root) is the one users take.  Its TAP lines come out as comments;
+ * one test line here says whether they all passed. */
+static void rootless_pass(void)
+{
+	if (geteuid() != 0 || getenv("TEST_NET_SLIRP_ROOTLESS") != NULL)
+		return;
+	char dir[] = "/tmp/test-net-slirp-bin.XXXXXX", copy[64];
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0) {
+		ok(0, "rootless run: temp dir");
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s/test-net-slirp", dir);
+	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int out = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	char chunk[65536];
+	ssize_t n;
+	while (in >= 0 && out >= 0 && (n = read(in, chunk, sizeof(chunk))) > 0)
+		if (write(out, chunk, (size_t)n) != n)
+			break;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		ok(0, "rootless run: pipe");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0 || chdir("/") < 0)
+			_exit(126);
+		setenv("TEST_NET_SLIRP_ROOTLESS", "1", 1);
+		execl(copy, copy, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	FILE *f = fdopen(pipefd[0], "r");
+	char line[1024];
+	int plan = 0, failed = 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		printf("# rootless: %s", line);
+		if (strncmp(line, "not ok", 6) == 0)
+			failed++;
+		if (strncmp(line, "1..", 3) == 0)
+			plan = atoi(line + 3);
+	}
+	if (f != NULL)
+		fclose(f);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && plan > 0 && failed == 0,
+	   "the same as nobody (uid 65534): %d tests, %d failed", plan, failed);
+	unlink(copy);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test-net-slirp.XXXXXX";
@@ -669,5 +733,6 @@ int main(void)
 	waitpid(ns, NULL, 0);
 	netns_port_list_clear(&ports);
 	rmdir(dir);
+	rootless_pass();
 	return done_testing();
 }
