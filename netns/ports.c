@@ -316,6 +316,14 @@ static int bind_error(int r, const char *ip, uint16_t port, enum netns_proto pro
 	return engine_error_errno(err, -r, "listen %s %s: bind", name, where);
 }
 
+int netns_port_bind(const char *ip, uint16_t port, enum netns_proto proto, struct engine_error **err)
+{
+	int fd = bind_socket(ip, port, proto);
+	if (fd < 0)
+		return bind_error(fd, ip, port, proto, err);
+	return fd;
+}
+
 int netns_port_check_host(const char *ip, uint16_t port, enum netns_proto proto,
 			  struct engine_error **err)
 {

@@ -62,6 +62,10 @@ int netns_ports_allocate(struct netns_port_list *list, struct engine_error **err
 int netns_port_check_host(const char *ip, uint16_t port, enum netns_proto proto,
 			  struct engine_error **err);
 
+/* A socket bound to PROTO port PORT on IP (close-on-exec), not listening
+ * yet, or -1 with the same messages as netns_port_check_host. */
+int netns_port_bind(const char *ip, uint16_t port, enum netns_proto proto, struct engine_error **err);
+
 /* A free PROTO port on IP (bind to port 0, read it back, close). */
 int netns_port_find_free(const char *ip, enum netns_proto proto, uint16_t *ret_port,
 			 struct engine_error **err);

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "slirp4netns.h"
+#include "udp-relay.h"
 #include "tap.h"
 
 #define TIMEOUT_MS 10000
@@ -205,8 +206,10 @@ static void __attribute__((noreturn)) ns_main(int ctl)
 	}
 }
 
-/* M: start slirp4netns for N, report "PID" or the error, hold the exit fd. */
-static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const char *sock, int marker)
+/* M: start slirp4netns and the UDP relay for N, report "SLIRPPID RELAYPID"
+ * or the error, hold both exit fds. */
+static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const char *sock, int marker,
+						  const struct netns_port_list *ports)
 {
 	struct netns_slirp_options opts;
 	netns_slirp_options_init(&opts);
@@ -218,7 +221,13 @@ static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const c
 		msg_send(ctl, buf);
 		_exit(1);
 	}
-	snprintf(buf, sizeof(buf), "%d", (int)s->pid);
+	struct netns_udp_relay *relay = NULL;
+	if (netns_udp_relay_start(ns_pid, ports, TIMEOUT_MS, &relay, &err) < 0) {
+		snprintf(buf, sizeof(buf), "error: %s", err->msg);
+		msg_send(ctl, buf);
+		_exit(1);
+	}
+	snprintf(buf, sizeof(buf), "%d %d", (int)s->pid, (int)relay->pid);
 	msg_send(ctl, buf);
 	(void)marker; /* stays open, not close-on-exec, for as long as M lives */
 	for (;;)
@@ -589,25 +598,34 @@ int main(void)
 	char buf[512];
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "namespaces made (%s)", buf);
 
+	struct engine_error *err = NULL;
+	struct netns_port_list ports = { 0 };
+	netns_ports_parse(&ports, "127.0.0.1::80", &err);
+	netns_ports_parse(&ports, "127.0.0.1::80/udp", &err);
+	is_int(netns_ports_allocate(&ports, &err), 0, "free host ports chosen");
+
 	/* An fd M holds without close-on-exec: slirp4netns must not get it. */
 	int marker[2];
 	(void)!pipe(marker);
 	pid_t holder = fork();
 	if (holder == 0) {
 		close(holder_pair[0]);
-		holder_main(holder_pair[1], ns, sock, marker[0]);
+		holder_main(holder_pair[1], ns, sock, marker[0], &ports);
 	}
 	close(holder_pair[1]);
 	ok(msg_recv(holder_pair[0], buf, sizeof(buf)) == 0 && strncmp(buf, "error", 5) != 0,
-	   "slirp4netns started and ready (%s)", buf);
-	pid_t slirp = (pid_t)atoi(buf);
-	if (slirp <= 0) {
+	   "slirp4netns and the UDP relay started and ready (%s)", buf);
+	pid_t slirp = 0, relay = 0;
+	sscanf(buf, "%d %d", &slirp, &relay);
+	if (slirp <= 0 || relay <= 0) {
 		kill(holder, SIGKILL);
 		kill(ns, SIGKILL);
 		return done_testing();
 	}
 	ok(has_fd_of(slirp, marker[0]) == 0, "slirp4netns did not inherit a non-close-on-exec fd");
 	ok(has_fd_of(slirp, ctl) == 0, "slirp4netns did not inherit the test's sockets");
+	ok(has_fd_of(relay, marker[0]) == 0 && has_fd_of(relay, ctl) == 0,
+	   "the UDP relay (a fork, no exec) kept none of its parent's fds");
 	int nfds = count_fds(slirp);
 	ok(nfds > 0 && nfds < 16, "slirp4netns holds only its own few fds (%d)", nfds);
 	ok(access(sock, F_OK) == 0, "API socket created");
@@ -617,19 +635,28 @@ int main(void)
 	is_str(buf, "10.0.2.100/255.255.255.0 via 10.0.2.2 mtu 65520 up", "tap0: 10.0.2.100/24, default via 10.0.2.2, MTU 65520");
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "listeners on port 80 inside (%s)", buf);
 
-	struct engine_error *err = NULL;
-	struct netns_port_list ports = { 0 };
-	netns_ports_parse(&ports, "127.0.0.1::80", &err);
-	netns_ports_parse(&ports, "127.0.0.1::80/udp", &err);
-	is_int(netns_ports_allocate(&ports, &err), 0, "free host ports chosen");
 	is_int(netns_slirp_add_hostfwd(sock, &ports.ports[0], &err), 0, "add_hostfwd through the API socket");
 	if (err)
 		printf("# %s\n", err->msg), engine_error_free(&err);
 	is_str(exchange(SOCK_STREAM, ports.ports[0].host_port, "tcp-hello"), "pong:tcp-hello",
 	       "TCP 127.0.0.1:%u -> 80 inside", ports.ports[0].host_port);
-	/* (UDP is checked with host loopback allowed, below: with
-	 * --disable-host-loopback slirp4netns drops the container's replies to
-	 * a client on the host's 127.0.0.1, which it sees as 10.0.2.2.) */
+	/* UDP through the relay: with --disable-host-loopback slirp4netns's
+	 * own add_hostfwd would drop the replies to a client on 127.0.0.1
+	 * (checked with host loopback allowed, below). */
+	is_str(exchange(SOCK_DGRAM, ports.ports[1].host_port, "relayed"), "pong:relayed",
+	       "UDP 127.0.0.1:%u -> 80/udp inside, through the relay", ports.ports[1].host_port);
+	is_str(exchange(SOCK_DGRAM, ports.ports[1].host_port, "second client"), "pong:second client",
+	       "UDP: a second client gets its own flow");
+	struct netns_port_list taken_udp = { 0 };
+	char spec[64];
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u:81/udp", ports.ports[1].host_port);
+	netns_ports_parse(&taken_udp, spec, &err);
+	struct netns_udp_relay *second = NULL;
+	ok(netns_udp_relay_start(ns, &taken_udp, TIMEOUT_MS, &second, &err) < 0, "a relay for a taken UDP port fails");
+	snprintf(buf, sizeof(buf), "listen udp 127.0.0.1:%u: bind: Address already in use", ports.ports[1].host_port);
+	is_str(err ? err->msg : NULL, buf, "... naming the port");
+	engine_error_free(&err);
+	netns_port_list_clear(&taken_udp);
 
 	/* The host's 127.0.0.1 is out of reach by default. */
 	uint16_t host_port = 0;
@@ -664,6 +691,11 @@ int main(void)
 	ok(status >= 0, "slirp4netns exited after its exit-fd holder was killed");
 	ok(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "... cleanly (status 0x%x)", status);
 	ok(kill(slirp, 0) < 0 && errno == ESRCH, "no slirp4netns process left");
+	status = wait_exit(relay, TIMEOUT_MS);
+	ok(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "the UDP relay exited too (status 0x%x)", status);
+	is_int(netns_port_check_host("127.0.0.1", ports.ports[1].host_port, NETNS_PROTO_UDP, &err), 0,
+	       "its host port is free again");
+	engine_error_free(&err);
 	ok(socket_refuses(sock), "its API socket is dead (slirp4netns 1.2 leaves the file)");
 	is_int(netns_slirp_cleanup(sock, &err), 0, "netns_slirp_cleanup");
 	ok(access(sock, F_OK) < 0 && errno == ENOENT, "API socket gone after cleanup");
@@ -699,7 +731,6 @@ int main(void)
 	/* Start and publish as one step: a port that cannot be published
 	 * leaves nothing running. */
 	struct netns_port_list two = { 0 };
-	char spec[64];
 	uint16_t busy = 0;
 	int busy_fd = listen_loopback(&busy);
 	netns_ports_parse(&two, "127.0.0.1::80", &err);
@@ -727,6 +758,19 @@ int main(void)
 		int st = wait_exit(pid, TIMEOUT_MS);
 		ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "released: slirp4netns exited by itself");
 	}
+
+	/* The relay stopped in order. */
+	struct netns_udp_relay *relay2 = NULL;
+	is_int(netns_udp_relay_start(ns, &ports, TIMEOUT_MS, &relay2, &err), 0, "the UDP relay started alone");
+	if (relay2 != NULL) {
+		pid_t pid = relay2->pid;
+		is_str(exchange(SOCK_DGRAM, ports.ports[1].host_port, "alone"), "pong:alone", "UDP through it");
+		is_int(netns_udp_relay_stop(relay2, TIMEOUT_MS, &err), 0, "netns_udp_relay_stop");
+		ok(kill(pid, 0) < 0 && errno == ESRCH, "relay stopped: process reaped");
+		is_int(netns_port_check_host("127.0.0.1", ports.ports[1].host_port, NETNS_PROTO_UDP, &err), 0,
+		       "relay stopped: host port free");
+	}
+	engine_error_free(&err);
 
 	close(host_listener);
 	close(ctl);
