@@ -519,6 +519,25 @@ char *netns_ports_format_ps(const struct netns_port_list *list)
 	return stream_finish(f, &out);
 }
 
+int netns_ports_split(const struct netns_port_list *list, enum netns_proto proto,
+		      struct netns_port_list *ret_matching, struct netns_port_list *ret_others,
+		      struct engine_error **err)
+{
+	struct netns_port_list parts[2] = { { 0 }, { 0 } };
+	for (size_t i = 0; i < list->count; i++) {
+		struct netns_port_list *to = &parts[list->ports[i].proto == proto ? 0 : 1];
+		if (list_grow(to, 1) < 0) {
+			free(parts[0].ports);
+			free(parts[1].ports);
+			return engine_error_set(err, ENOMEM, "out of memory");
+		}
+		to->ports[to->count++] = list->ports[i];
+	}
+	*ret_matching = parts[0];
+	*ret_others = parts[1];
+	return 0;
+}
+
 void netns_port_list_clear(struct netns_port_list *list)
 {
 	free(list->ports);

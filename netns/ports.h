@@ -84,6 +84,12 @@ char *netns_ports_format_ps(const struct netns_port_list *list);
 /* Host address to bind or to show: "0.0.0.0" for "". */
 const char *netns_port_host_ip(const struct netns_port *port);
 
+/* Split LIST into the ports of PROTO and the others (UDP goes to the relay,
+ * the rest to slirp4netns).  Both are filled only on success. */
+int netns_ports_split(const struct netns_port_list *list, enum netns_proto proto,
+		      struct netns_port_list *ret_matching, struct netns_port_list *ret_others,
+		      struct engine_error **err);
+
 void netns_port_list_clear(struct netns_port_list *list);
 
 /* The list as config.json keeps it: [{"container_port":80,"proto":"tcp",

@@ -247,6 +247,20 @@ int main(void)
 	json_decref(j);
 	netns_port_list_clear(&pl);
 
+	/* UDP to the relay, the rest to slirp4netns. */
+	netns_ports_parse(&pl, "53:53/udp", &err);
+	netns_ports_parse(&pl, "8080-8081:80-81", &err);
+	netns_ports_parse(&pl, "5353:5353/udp", &err);
+	struct netns_port_list udp, rest;
+	is_int(netns_ports_split(&pl, NETNS_PROTO_UDP, &udp, &rest, &err), 0, "split by protocol");
+	ok(udp.count == 2 && udp.ports[0].container_port == 53 && udp.ports[1].container_port == 5353,
+	   "the UDP ports, in order");
+	ok(rest.count == 2 && rest.ports[0].container_port == 80 && rest.ports[1].proto == NETNS_PROTO_TCP,
+	   "the others");
+	netns_port_list_clear(&udp);
+	netns_port_list_clear(&rest);
+	netns_port_list_clear(&pl);
+
 	/* Host checks. */
 	uint16_t taken = 0;
 	int lfd = listen_any(&taken);
