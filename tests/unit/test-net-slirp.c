@@ -148,21 +148,24 @@ static void connect_host(uint16_t port, char *out, size_t size)
 }
 
 /* N: answer "pong:" + what arrives, on TCP and UDP port 80, until T hangs up. */
-static void __attribute__((noreturn)) ns_main(int ctl)
+static void __attribute__((noreturn)) ns_main(int ctl, int with_userns)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 	char map[64], buf[256];
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+	if (unshare((with_userns ? CLONE_NEWUSER : 0) | CLONE_NEWNET) < 0) {
 		snprintf(buf, sizeof(buf), "unshare: %s", strerror(errno));
 		msg_send(ctl, buf);
 		_exit(1);
 	}
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	int r = write_file("/proc/self/uid_map", map);
-	(void)write_file("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	r |= write_file("/proc/self/gid_map", map);
+	int r = 0;
+	if (with_userns) {
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		r = write_file("/proc/self/uid_map", map);
+		(void)write_file("/proc/self/setgroups", "deny");
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		r |= write_file("/proc/self/gid_map", map);
+	}
 	msg_send(ctl, r == 0 ? "ns" : "id maps failed");
 	if (msg_recv(ctl, buf, sizeof(buf)) < 0) /* "check": slirp4netns is ready */
 		_exit(1);
@@ -507,6 +510,53 @@ static void error_paths(const char *dir)
 	       "no /dev/net/tun: one line saying what to do");
 }
 
+/* Root's containers have no user namespace (libengine/idmap.c): slirp4netns
+ * and the relay then enter the network namespace alone.  Only root can make
+ * one; the rootless pass below covers the other kind. */
+static void root_without_userns(const char *dir)
+{
+	if (geteuid() != 0)
+		return;
+	int pair[2];
+	char buf[256], sock[256];
+	struct engine_error *err = NULL;
+	snprintf(sock, sizeof(sock), "%s/root.sock", dir);
+	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
+	pid_t ns = fork();
+	if (ns == 0) {
+		close(pair[0]);
+		ns_main(pair[1], 0);
+	}
+	close(pair[1]);
+	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "root: a network namespace alone");
+	struct netns_port_list ports = { 0 }, udp, rest;
+	netns_ports_parse(&ports, "127.0.0.1::80", &err);
+	netns_ports_parse(&ports, "127.0.0.1::80/udp", &err);
+	netns_ports_allocate(&ports, &err);
+	netns_ports_split(&ports, NETNS_PROTO_UDP, &udp, &rest, &err);
+	struct netns_slirp_options opts;
+	netns_slirp_options_init(&opts);
+	struct netns_slirp *s = NULL;
+	struct netns_udp_relay *relay = NULL;
+	is_int(netns_slirp_start_published(ns, sock, &opts, &rest, TIMEOUT_MS, &s, &err), 0,
+	       "root: slirp4netns started and the TCP port published");
+	is_int(netns_udp_relay_start(ns, &udp, TIMEOUT_MS, &relay, &err), 0, "root: the UDP relay started");
+	if (err)
+		printf("# %s\n", err->msg), engine_error_free(&err);
+	msg_send(pair[0], "check");
+	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strncmp(buf, "10.0.2.100/", 11) == 0, "root: tap0 (%s)", buf);
+	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "root: listening");
+	is_str(exchange(SOCK_STREAM, rest.ports[0].host_port, "root-tcp"), "pong:root-tcp", "root: TCP through slirp4netns");
+	is_str(exchange(SOCK_DGRAM, udp.ports[0].host_port, "root-udp"), "pong:root-udp", "root: UDP through the relay");
+	is_int(netns_udp_relay_stop(relay, TIMEOUT_MS, &err), 0, "root: relay stopped");
+	is_int(netns_slirp_stop(s, TIMEOUT_MS, &err), 0, "root: slirp4netns stopped");
+	close(pair[0]);
+	waitpid(ns, NULL, 0);
+	netns_port_list_clear(&ports);
+	netns_port_list_clear(&udp);
+	netns_port_list_clear(&rest);
+}
+
 /* Run as root (CI runs unit tests as root), run everything again as an
  * unprivileged user (nobody) from a copy of this binary that user can
  * read: the rootless path (slirp4netns joining a user namespace we do not
@@ -591,7 +641,7 @@ int main(void)
 	pid_t ns = fork();
 	if (ns == 0) {
 		close(ns_pair[0]);
-		ns_main(ns_pair[1]);
+		ns_main(ns_pair[1], 1);
 	}
 	close(ns_pair[1]);
 	int ctl = ns_pair[0];
@@ -776,6 +826,7 @@ int main(void)
 	close(ctl);
 	waitpid(ns, NULL, 0);
 	netns_port_list_clear(&ports);
+	root_without_userns(dir);
 	rmdir(dir);
 	rootless_pass();
 	return done_testing();
