@@ -195,13 +195,20 @@ static char *find_in_path(const char *name)
 	return NULL;
 }
 
-/* Whether a log line says nothing about why slirp4netns failed: the
- * seccomp notice it always prints, and its parent's echo of the child's
- * status, which we report ourselves. */
+/* Whether a log line says nothing about why slirp4netns failed: its
+ * warnings, its start-up banner (stdout, buffered, so it lands after the
+ * error written to stderr), its tap fd hand-over, and its processes' echo of
+ * each other's failure, which we report ourselves. */
 static int log_line_is_noise(const char *line)
 {
-	return line[0] == '\0' || strncmp(line, "WARNING: Support for seccomp", 28) == 0 ||
-	       strncmp(line, "child failed", 12) == 0;
+	static const char *const prefixes[] = { "WARNING:", "* ", "Starting slirp", "sent tapfd",
+						"received tapfd", "child failed", "parent failed" };
+	if (line[0] == '\0')
+		return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(line, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
 }
 
 /* The last informative line slirp4netns wrote to its log (for an error). */
