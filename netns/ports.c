@@ -149,7 +149,8 @@ int netns_ports_parse(struct netns_port_list *list, const char *spec, struct eng
 	uint16_t c_first, c_last, h_first = 0, h_last = 0;
 	if (port_range_parse(container, &c_first, &c_last) < 0)
 		return engine_error_set(err, EINVAL, "-p %s: invalid containerPort: %s", spec, container);
-	int have_host = host != NULL && host[0] != '\0';
+	/* Host port 0 asks for a free one, as Docker reads "-p 0:80". */
+	int have_host = host != NULL && host[0] != '\0' && strcmp(host, "0") != 0;
 	if (have_host && port_range_parse(host, &h_first, &h_last) < 0)
 		return engine_error_set(err, EINVAL, "-p %s: invalid hostPort: %s", spec, host);
 	/* A host range for one container port is a range to choose from;

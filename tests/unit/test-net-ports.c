@@ -111,6 +111,10 @@ int main(void)
 	is_int(l.ports[0].host_port, 0, "[::]::80 chooses");
 	netns_port_list_clear(&l);
 
+	is_int(parse1("0:80", &l, &msg), 1, "-p 0:80, as Docker reads it ...");
+	is_int(l.ports[0].host_port, 0, "... is a free host port");
+	netns_port_list_clear(&l);
+
 	/* Ranges. */
 	is_int(parse1("8080-8082:80-82", &l, &msg), 3, "ranges expand port by port");
 	is_int(l.ports[2].host_port, 8082, "third host port");
@@ -135,7 +139,7 @@ int main(void)
 	bad("81-80", "-p 81-80: invalid containerPort: 81-80");
 	bad("x:80", "-p x:80: invalid hostPort: x");
 	bad("127.0.0.1:80", "-p 127.0.0.1:80: invalid hostPort: 127.0.0.1");
-	bad("0:80", "-p 0:80: invalid hostPort: 0");
+	bad("0-1:80", "-p 0-1:80: invalid hostPort: 0-1");
 	bad("300.1.1.1:8080:80", "-p 300.1.1.1:8080:80: invalid IP address: 300.1.1.1");
 	bad("[::1:8080:80", "-p [::1:8080:80: invalid IP address: [::1");
 	bad("8080:80/icmp", "-p 8080:80/icmp: invalid proto: icmp");
