@@ -406,24 +406,21 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 		state = r == 1 ? 1 : -1;
 	}
 
-	char last[512];
-	if (state == -2) {
-		kill(child, SIGKILL);
-		reap(child, NULL);
-		log_tail(log_fd, last, sizeof(last));
-		return engine_error_set(err, ETIMEDOUT, "slirp4netns did not configure tap0 within %d ms%s%s",
-					timeout_ms, last[0] ? ": " : "", last);
-	}
-	if (state == -1) {
-		int status;
-		/* EOF on the ready pipe: slirp4netns has exited (or is exiting). */
+	if (state < 0) {
+		/* Timed out, or EOF on the ready pipe: slirp4netns exited (or
+		 * is exiting).  It may have made its socket before failing. */
+		int status = 0;
+		char last[512], how[64];
 		kill(child, SIGKILL);
 		reap(child, &status);
-		char how[64];
-		status_describe(status, how, sizeof(how));
+		(void)unlink(api_socket);
 		log_tail(log_fd, last, sizeof(last));
-		return engine_error_set(err, ECHILD, "slirp4netns failed (%s)%s%s", how,
-					last[0] ? ": " : "", last);
+		if (state == -2)
+			return engine_error_set(err, ETIMEDOUT, "slirp4netns did not configure tap0 within %d ms%s%s",
+						timeout_ms, last[0] ? ": " : "", last);
+		status_describe(status, how, sizeof(how));
+		return engine_error_set(err, ECHILD, "slirp4netns failed (%s)%s%s", how, last[0] ? ": " : "",
+					last);
 	}
 
 	struct netns_slirp *s = calloc(1, sizeof(*s));
@@ -433,6 +430,7 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 		free(s);
 		kill(child, SIGKILL);
 		reap(child, NULL);
+		(void)unlink(api_socket);
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
 	s->pid = child;

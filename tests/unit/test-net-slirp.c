@@ -778,6 +778,16 @@ int main(void)
 		ok(access(sock, F_OK) < 0, "stopped: API socket removed");
 	}
 
+	/* A start that times out (1 ms: slirp4netns's exec alone takes longer)
+	 * leaves no process and no socket. */
+	s = NULL;
+	ok(netns_slirp_start(ns, sock, &opts, 1, &s, &err) < 0, "a start past its timeout fails");
+	ok(err && strncmp(err->msg, "slirp4netns did not configure tap0 within 1 ms", 46) == 0,
+	   "... saying so (%s)", err ? err->msg : "");
+	engine_error_free(&err);
+	is_int(children_named("slirp4netns"), 0, "... and no slirp4netns is left");
+	ok(access(sock, F_OK) < 0, "... nor its API socket");
+
 	/* Start and publish as one step: a port that cannot be published
 	 * leaves nothing running. */
 	struct netns_port_list two = { 0 };
