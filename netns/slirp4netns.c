@@ -286,6 +286,15 @@ child_exec(const char *binary, char *const argv[], int ready_w, int exit_r, int 
 	_exit(127);
 }
 
+/* slirp4netns forks a helper that joins the namespaces and hands tap0's fd
+ * back; killing only the main process would leave that helper to finish on
+ * its own.  Both are in the process group of the session setsid() made. */
+static void kill_group(pid_t pid)
+{
+	if (kill(-pid, SIGKILL) < 0)
+		kill(pid, SIGKILL);
+}
+
 static void reap(pid_t pid, int *ret_status)
 {
 	int status = 0;
@@ -394,7 +403,7 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 			continue;
 		if (n < 0) {
 			int saved = errno;
-			kill(child, SIGKILL);
+			kill_group(child);
 			reap(child, NULL);
 			return engine_error_errno(err, saved, "slirp4netns: poll");
 		}
@@ -411,7 +420,7 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 		 * is exiting).  It may have made its socket before failing. */
 		int status = 0;
 		char last[512], how[64];
-		kill(child, SIGKILL);
+		kill_group(child);
 		reap(child, &status);
 		(void)unlink(api_socket);
 		log_tail(log_fd, last, sizeof(last));
@@ -428,7 +437,7 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 		s->api_socket = strdup(api_socket);
 	if (s == NULL || s->api_socket == NULL) {
 		free(s);
-		kill(child, SIGKILL);
+		kill_group(child);
 		reap(child, NULL);
 		(void)unlink(api_socket);
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -587,7 +596,7 @@ int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error 
 		}
 		if (now_ms() >= deadline) {
 			engine_debug("slirp4netns %d ignored its exit fd, killing it", (int)s->pid);
-			kill(s->pid, SIGKILL);
+			kill_group(s->pid);
 			reap(s->pid, NULL);
 			break;
 		}

@@ -353,6 +353,19 @@ static int children_named(const char *comm)
 	return n;
 }
 
+/* children_named, polled until it reaches 0 (a killed process takes a
+ * moment to die) or TIMEOUT_MS passes; the last count. */
+static int children_named_settle(const char *comm)
+{
+	int n = children_named(comm);
+	for (int waited = 0; n > 0 && waited < TIMEOUT_MS; waited += 10) {
+		struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		n = children_named(comm);
+	}
+	return n;
+}
+
 static int socket_refuses(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -785,7 +798,7 @@ int main(void)
 	ok(err && strncmp(err->msg, "slirp4netns did not configure tap0 within 1 ms", 46) == 0,
 	   "... saying so (%s)", err ? err->msg : "");
 	engine_error_free(&err);
-	is_int(children_named("slirp4netns"), 0, "... and no slirp4netns is left");
+	is_int(children_named_settle("slirp4netns"), 0, "... and no slirp4netns is left");
 	ok(access(sock, F_OK) < 0, "... nor its API socket");
 
 	/* Start and publish as one step: a port that cannot be published
@@ -804,7 +817,7 @@ int main(void)
 	snprintf(buf, sizeof(buf), "listen tcp 127.0.0.1:%u: bind: Address already in use", busy);
 	is_str(err ? err->msg : NULL, buf, "... naming the port");
 	engine_error_free(&err);
-	is_int(children_named("slirp4netns"), 0, "... and no slirp4netns is left");
+	is_int(children_named_settle("slirp4netns"), 0, "... and no slirp4netns is left");
 	ok(access(sock, F_OK) < 0, "... nor its API socket");
 	close(busy_fd);
 	netns_port_list_clear(&two);
