@@ -1,0 +1,358 @@
+/* udp-relay.c: the UDP relay of udp-relay.h.
+ *
+ * One process per container (forked by the monitor, no exec): it binds the
+ * host sockets while still in the host's network namespace (a socket stays
+ * in the namespace it was made in), then setns()es into the container's
+ * user and network namespaces, where each new client (host port, client
+ * address) gets a socket connected to 127.0.0.1:CONTAINERPORT.  Datagrams
+ * go in through that socket and its replies go back out through the host
+ * socket to the client.  Clients beyond RELAY_MAX_FLOWS recycle the least
+ * recently used socket, as NAT tables do.
+ *
+ * It needs no privilege: the monitor owns the container's user namespace,
+ * so setns() into it is allowed, and from there into its network
+ * namespace. */
+#include "udp-relay.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+#define RELAY_MAX_PORTS 512
+#define RELAY_MAX_FLOWS 256
+
+struct relay_flow {
+	int inner_fd; /* -1: unused */
+	size_t port;  /* index into the host sockets */
+	struct sockaddr_storage client;
+	socklen_t client_len;
+	unsigned long long last_used;
+};
+
+struct relay_child {
+	int ready_w, exit_r, userns_fd, netns_fd;
+	size_t count;
+	int *host_fds;
+	uint16_t *container_ports;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int int_compare(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Close every fd but KEEP (sorted), so nothing of the monitor's (the
+ * container's pty, its sync pipes) is held open by the relay. */
+static void close_range_or_loop(int first, unsigned last)
+{
+	if (syscall(SYS_close_range, first, last, 0) < 0)
+		for (unsigned fd = (unsigned)first; fd <= last && fd < 65536; fd++)
+			(void)close((int)fd);
+}
+
+static void close_all_but(const int *keep, size_t n)
+{
+	int next = 3;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < next) /* 0-2, -1 (none) or a duplicate */
+			continue;
+		if (keep[i] > next)
+			close_range_or_loop(next, (unsigned)keep[i] - 1);
+		next = keep[i] + 1;
+	}
+	close_range_or_loop(next, ~0U);
+}
+
+static void child_fail(int fd, const char *what, int errnum)
+{
+	char msg[256];
+	int len = snprintf(msg, sizeof(msg), "E%s: %s", what, strerror(errnum));
+	(void)!write(fd, msg, (size_t)(len < (int)sizeof(msg) ? len : (int)sizeof(msg) - 1));
+	_exit(1);
+}
+
+static int flow_open(uint16_t container_port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(container_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void __attribute__((noreturn)) relay_main(struct relay_child *c)
+{
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &dfl, NULL);
+	(void)setsid();
+
+	size_t nkeep = c->count + 4;
+	int *keep = malloc(nkeep * sizeof(*keep));
+	if (keep == NULL)
+		child_fail(c->ready_w, "out of memory", ENOMEM);
+	keep[0] = c->ready_w;
+	keep[1] = c->exit_r;
+	keep[2] = c->userns_fd;
+	keep[3] = c->netns_fd;
+	memcpy(keep + 4, c->host_fds, c->count * sizeof(int));
+	qsort(keep, nkeep, sizeof(*keep), int_compare);
+	close_all_but(keep, nkeep);
+	free(keep);
+
+	/* The user namespace first: it gives the rights over the network
+	 * namespace it owns.  Not when it is already ours (root, no userns). */
+	if (c->userns_fd >= 0 && setns(c->userns_fd, CLONE_NEWUSER) < 0)
+		child_fail(c->ready_w, "setns user namespace", errno);
+	if (setns(c->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(c->ready_w, "setns network namespace", errno);
+	if (c->userns_fd >= 0)
+		close(c->userns_fd);
+	close(c->netns_fd);
+	(void)!write(c->ready_w, "1", 1);
+	close(c->ready_w);
+
+	static struct relay_flow flows[RELAY_MAX_FLOWS];
+	for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
+		flows[i].inner_fd = -1;
+	size_t npoll = 1 + c->count + RELAY_MAX_FLOWS;
+	struct pollfd *p = calloc(npoll, sizeof(*p));
+	if (p == NULL)
+		_exit(1);
+	static char buf[65536];
+	unsigned long long tick = 0;
+	for (;;) {
+		p[0] = (struct pollfd){ .fd = c->exit_r, .events = POLLIN };
+		for (size_t i = 0; i < c->count; i++)
+			p[1 + i] = (struct pollfd){ .fd = c->host_fds[i], .events = POLLIN };
+		for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
+			p[1 + c->count + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
+		if (poll(p, npoll, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		if (p[0].revents != 0) /* the monitor closed or lost the pipe */
+			_exit(0);
+		for (size_t i = 0; i < c->count; i++) {
+			if (!(p[1 + i].revents & POLLIN))
+				continue;
+			struct sockaddr_storage from;
+			socklen_t from_len = sizeof(from);
+			ssize_t n = recvfrom(c->host_fds[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
+			if (n < 0)
+				continue;
+			struct relay_flow *f = NULL, *oldest = &flows[0];
+			for (size_t k = 0; k < RELAY_MAX_FLOWS && f == NULL; k++) {
+				struct relay_flow *x = &flows[k];
+				if (x->inner_fd >= 0 && x->port == i && x->client_len == from_len &&
+				    memcmp(&x->client, &from, from_len) == 0)
+					f = x;
+				else if (x->inner_fd < 0 || (oldest->inner_fd >= 0 && x->last_used < oldest->last_used))
+					oldest = x;
+			}
+			if (f == NULL) {
+				f = oldest;
+				if (f->inner_fd >= 0)
+					close(f->inner_fd);
+				f->inner_fd = flow_open(c->container_ports[i]);
+				if (f->inner_fd < 0)
+					continue;
+				f->port = i;
+				f->client = from;
+				f->client_len = from_len;
+			}
+			f->last_used = ++tick;
+			(void)send(f->inner_fd, buf, (size_t)n, MSG_DONTWAIT);
+		}
+		for (size_t k = 0; k < RELAY_MAX_FLOWS; k++) {
+			struct relay_flow *f = &flows[k];
+			if (f->inner_fd < 0 || !(p[1 + c->count + k].revents & (POLLIN | POLLERR)))
+				continue;
+			ssize_t n = recv(f->inner_fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0) /* ECONNREFUSED: nothing listens inside (yet) */
+				continue;
+			f->last_used = ++tick;
+			(void)sendto(c->host_fds[f->port], buf, (size_t)n, MSG_DONTWAIT,
+				     (struct sockaddr *)&f->client, f->client_len);
+		}
+	}
+}
+
+/* Whether /proc/PID/ns/user is the user namespace we are in. */
+static int same_userns(int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports, int timeout_ms,
+			  struct netns_udp_relay **ret, struct engine_error **err)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < ports->count; i++)
+		count += ports->ports[i].proto == NETNS_PROTO_UDP;
+	if (count > RELAY_MAX_PORTS)
+		return engine_error_set(err, E2BIG, "%zu published UDP ports: at most %d can be relayed", count,
+					RELAY_MAX_PORTS);
+	cleanup_free int *host_fds = calloc(count ? count : 1, sizeof(int));
+	cleanup_free uint16_t *container_ports = calloc(count ? count : 1, sizeof(uint16_t));
+	if (host_fds == NULL || container_ports == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	size_t bound = 0;
+	int r = 0;
+	for (size_t i = 0; i < ports->count && r == 0; i++) {
+		const struct netns_port *p = &ports->ports[i];
+		if (p->proto != NETNS_PROTO_UDP)
+			continue;
+		if (p->host_port == 0) {
+			r = engine_error_set(err, EINVAL, "publish %u/udp: no host port chosen", p->container_port);
+			break;
+		}
+		int fd = netns_port_bind(p->host_ip, p->host_port, p->proto, err);
+		if (fd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+			if (fd >= 0)
+				close(fd);
+			r = -1;
+			break;
+		}
+		host_fds[bound] = fd;
+		container_ports[bound++] = p->container_port;
+	}
+
+	char path[64];
+	int userns_fd = -1, netns_fd = -1, ready[2] = { -1, -1 }, exitp[2] = { -1, -1 };
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)target_pid);
+		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target_pid);
+		netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns_fd < 0 || netns_fd < 0)
+			r = engine_error_errno(err, errno, "udp relay: open %s", path);
+		else if (same_userns(userns_fd))
+			close(take_fd(&userns_fd));
+	}
+	if (r == 0 && (pipe2(ready, O_CLOEXEC) < 0 || pipe2(exitp, O_CLOEXEC) < 0))
+		r = engine_error_errno(err, errno, "udp relay: pipe");
+	pid_t pid = -1;
+	if (r == 0) {
+		pid = fork();
+		if (pid < 0)
+			r = engine_error_errno(err, errno, "udp relay: fork");
+	}
+	if (pid == 0) {
+		struct relay_child c = { .ready_w = ready[1], .exit_r = exitp[0], .userns_fd = userns_fd,
+					 .netns_fd = netns_fd, .count = bound, .host_fds = host_fds,
+					 .container_ports = container_ports };
+		relay_main(&c);
+	}
+	/* The parent keeps only the read end of ready and the write end of exit. */
+	for (size_t i = 0; i < bound; i++)
+		close(host_fds[i]);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	if (netns_fd >= 0)
+		close(netns_fd);
+	if (ready[1] >= 0)
+		close(ready[1]);
+	if (exitp[0] >= 0)
+		close(exitp[0]);
+	cleanup_close int ready_r = ready[0];
+	cleanup_close int exit_w = exitp[1];
+	if (r < 0)
+		return -1;
+
+	char msg[257] = "";
+	ssize_t n = 0;
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	for (;;) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { .fd = ready_r, .events = POLLIN };
+		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return engine_error_set(err, ETIMEDOUT, "udp relay did not start within %d ms", timeout_ms);
+		}
+		n = read(ready_r, msg, sizeof(msg) - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	msg[n > 0 ? n : 0] = '\0';
+	if (strcmp(msg, "1") != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return engine_error_set(err, EIO, "udp relay for pid %d: %s", (int)target_pid,
+					msg[0] == 'E' ? msg + 1 : "exited before it was ready");
+	}
+	struct netns_udp_relay *relay = calloc(1, sizeof(*relay));
+	if (relay == NULL) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	relay->pid = pid;
+	relay->exit_fd = take_fd(&exit_w);
+	*ret = relay;
+	return 0;
+}
+
+int netns_udp_relay_stop(struct netns_udp_relay *r, int timeout_ms, struct engine_error **err)
+{
+	if (r == NULL)
+		return 0;
+	close(take_fd(&r->exit_fd));
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int ret = 0;
+	for (;;) {
+		pid_t w = waitpid(r->pid, NULL, WNOHANG);
+		if (w == r->pid || (w < 0 && errno == ECHILD))
+			break;
+		if (w < 0 && errno != EINTR) {
+			ret = engine_error_errno(err, errno, "udp relay %d: waitpid", (int)r->pid);
+			break;
+		}
+		if (now_ms() >= deadline) {
+			kill(r->pid, SIGKILL);
+			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		struct timespec ts = { .tv_nsec = 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	free(r);
+	return ret;
+}
