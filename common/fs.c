@@ -21,10 +21,16 @@ int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = resolve,
 	};
-	long r = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (r < 0)
-		return -errno;
-	return (int)r;
+	/* With RESOLVE_IN_ROOT or RESOLVE_BENEATH a lookup through ".." fails
+	 * with EAGAIN when a rename or mount happened anywhere meanwhile (the
+	 * kernel cannot prove it stayed inside): openat2(2) says to retry. */
+	for (int tries = 0;; tries++) {
+		long r = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (r >= 0)
+			return (int)r;
+		if (errno != EAGAIN || tries == 1000)
+			return -errno;
+	}
 }
 
 int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,

@@ -15,7 +15,8 @@
 #define ENGINE_RESOLVE_BENEATH 0x08
 #define ENGINE_RESOLVE_IN_ROOT 0x10
 
-/* openat2(2); returns an fd or -errno.  ENOSYS when the kernel lacks it. */
+/* openat2(2); returns an fd or -errno.  ENOSYS when the kernel lacks it.
+ * EAGAIN (a rename or mount raced a confined lookup) is retried here. */
 int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve);
 
 /* Read a regular file of at most max_size bytes, NUL-terminated.  Fails with

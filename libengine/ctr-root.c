@@ -201,8 +201,5 @@ int engine_container_with_root(const struct engine_container *c, const struct en
 
 int engine_open_in_root(int rootfd, const char *path, int flags, unsigned long long extra)
 {
-	int fd = -EAGAIN;
-	for (int i = 0; i < 1000 && fd == -EAGAIN; i++)
-		fd = engine_openat2(rootfd, path, flags, 0, ENGINE_RESOLVE_IN_ROOT | extra);
-	return fd;
+	return engine_openat2(rootfd, path, flags, 0, ENGINE_RESOLVE_IN_ROOT | extra);
 }
