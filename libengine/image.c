@@ -301,22 +301,35 @@ int engine_image_disk_usage(const char *root, struct engine_disk_usage *ret,
 		storage_store_close(store);
 		return -1;
 	}
-	/* Shared layers count once, as docker system df counts them. */
+	/* Shared layers count once, as docker system df counts them; an image
+	 * a container (running or not) uses is active, and its layers are not
+	 * reclaimable. */
 	cleanup_json json_t *seen = json_object();
-	int64_t size = 0;
+	cleanup_json json_t *kept = json_object();
+	int64_t size = 0, kept_size = 0;
+	size_t active = 0;
 	for (size_t i = 0; i < n; i++) {
+		char user[65];
+		bool in_use = storage_image_in_use(store, imgs[i]->id, user) > 0;
+		active += in_use;
 		for (size_t k = 0; k < imgs[i]->n_layers; k++) {
 			const char *d = imgs[i]->diff_ids[k];
-			if (json_object_get(seen, d) != NULL)
-				continue;
-			json_object_set_new(seen, d, json_true());
-			size += storage_layer_size(store, d);
+			int64_t layer = -1;
+			if (json_object_get(seen, d) == NULL) {
+				json_object_set_new(seen, d, json_true());
+				layer = storage_layer_size(store, d);
+				size += layer;
+			}
+			if (in_use && json_object_get(kept, d) == NULL) {
+				json_object_set_new(kept, d, json_true());
+				kept_size += layer >= 0 ? layer : storage_layer_size(store, d);
+			}
 		}
 		storage_image_free(imgs[i]);
 	}
 	free(imgs);
 	storage_store_close(store);
-	*ret = (struct engine_disk_usage){ .images = n, .active_images = 0, .images_size = size,
-					   .reclaimable = size };
+	*ret = (struct engine_disk_usage){ .images = n, .active_images = active, .images_size = size,
+					   .reclaimable = size - kept_size };
 	return 0;
 }

@@ -153,6 +153,8 @@ eng() {
 	eng pull -q "$LAYERED" >/dev/null
 	run eng system df --format '{{.Type}} {{.TotalCount}} {{.Active}}'
 	assert_contains "$output" "Containers 2 1"
+	# Active images: the one the two containers use, not the other.
+	assert_contains "$output" "Images 2 1"
 	run eng system prune <<<"n"
 	assert_eq "$status" 0
 	assert_eq "${lines[0]}" "WARNING! This will remove:"
