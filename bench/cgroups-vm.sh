@@ -1,9 +1,10 @@
 #!/bin/bash
-# bench/cgroups-vm.sh: what --memory costs `run --rm` (issue #6): with a
-# limit the engine asks the user's systemd for a transient scope
-# (StartTransientUnit over D-Bus, waiting for the job), without one it
-# makes no cgroup.  Side by side with Podman's systemd cgroup manager on
-# the same machine.  Runs inside the test VM (tests/vm/engine.sh calls it
+# bench/cgroups-vm.sh: what the cgroup costs `run --rm` (issue #6).  Where
+# systemd delegates controllers every container gets a transient scope
+# (StartTransientUnit over D-Bus, waiting for the job; pids.max 2048 by
+# default, as Podman), so `--memory 32m` costs about what the default run
+# does; `--cgroups disabled` is the run without any cgroup, the baseline.
+# Side by side with Podman's systemd cgroup manager on the same machine.  Runs inside the test VM (tests/vm/engine.sh calls it
 # as root with ENGINE and ROOTFS set); the runs are the lingering user
 # tester's, in its systemd session.  Prints the median wall time of N runs
 # (default 7) of each command, in ms.
@@ -22,21 +23,46 @@ median_ms() {
 	for _ in $(seq 1 "$N"); do
 		local a b
 		a=$(date +%s%N)
-		as_tester "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; }
+		if ! as_tester "$@" >/dev/null 2>"/tmp/bench-err"; then
+			echo "failed: $*: $(head -3 /tmp/bench-err)" >&2
+			return 1
+		fi
 		b=$(date +%s%N)
 		t+=($(((b - a) / 1000000)))
 	done
 	printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((N + 1) / 2))p"
 }
+# One line per command: the median, and the difference to the baseline.
+bench() { # bench NAME BASELINE_MS CMD...
+	local name=$1 base=$2 ms
+	shift 2
+	if ms=$(median_ms "$@"); then
+		if [ -n "$base" ]; then
+			printf '%-48s %6s ms (%+d ms)\n' "$name" "$ms" "$((ms - base))"
+		else
+			printf '%-48s %6s ms\n' "$name" "$ms"
+		fi
+		echo "$ms" >/tmp/bench-last
+	else
+		printf '%-48s failed\n' "$name"
+		echo "" >/tmp/bench-last
+	fi
+}
 store=/tmp/bench-engine-store
-e0=$(median_ms "$ENGINE" --root "$store" run --rm --rootfs "$ROOTFS" true)
-e1=$(median_ms "$ENGINE" --root "$store" run --rm --memory 32m --rootfs "$ROOTFS" true)
-echo "engine run --rm --rootfs R true:             ${e0} ms"
-echo "engine run --rm --rootfs R --memory 32m true: ${e1} ms (+$((e1 - e0)) ms)"
+bench "engine run --rm --cgroups disabled true" "" "$ENGINE" --root "$store" run --rm --cgroups disabled --rootfs "$ROOTFS" true
+e0=$(cat /tmp/bench-last)
+bench "engine run --rm true (a scope, pids.max 2048)" "$e0" "$ENGINE" --root "$store" run --rm --rootfs "$ROOTFS" true
+bench "engine run --rm --memory 32m true" "$e0" "$ENGINE" --root "$store" run --rm --memory 32m --rootfs "$ROOTFS" true
 if command -v podman >/dev/null; then
-	p0=$(median_ms podman --cgroup-manager systemd run --rm --rootfs "$ROOTFS" true)
-	p1=$(median_ms podman --cgroup-manager systemd run --rm --memory 32m --rootfs "$ROOTFS" true)
-	echo "podman run --rm --rootfs R true:             ${p0} ms"
-	echo "podman run --rm --rootfs R --memory 32m true: ${p1} ms (+$((p1 - p0)) ms)"
+	# Podman's --rootfs wants a directory the user may write (it adds
+	# /etc files); a copy of the rootfs owned by tester.
+	prf=/tmp/bench-podman-rootfs
+	rm -rf "$prf"
+	cp -a "$ROOTFS" "$prf"
+	chown -R tester: "$prf"
+	bench "podman run --rm --cgroups disabled true" "" podman run --rm --network none --cgroups disabled --rootfs "$prf" true
+	p0=$(cat /tmp/bench-last)
+	bench "podman run --rm true (systemd manager)" "$p0" podman --cgroup-manager systemd run --rm --network none --rootfs "$prf" true
+	bench "podman run --rm --memory 32m true" "$p0" podman --cgroup-manager systemd run --rm --network none --memory 32m --rootfs "$prf" true
 fi
 echo "(median of $N, $(nproc) vCPUs, $(uname -r))"
