@@ -4,65 +4,66 @@
 # (StartTransientUnit over D-Bus, waiting for the job; pids.max 2048 by
 # default, as Podman), so `--memory 32m` costs about what the default run
 # does; `--cgroups disabled` is the run without any cgroup, the baseline.
-# Side by side with Podman's systemd cgroup manager on the same machine.  Runs inside the test VM (tests/vm/engine.sh calls it
-# as root with ENGINE and ROOTFS set); the runs are the lingering user
-# tester's, in its systemd session.  Prints the median wall time of N runs
-# (default 7) of each command, in ms.
+# Side by side with Podman's systemd cgroup manager on the same machine.
+# Runs inside the test VM (tests/vm/engine.sh calls it as root with ENGINE
+# and ROOTFS set); the runs are the lingering user tester's, in its
+# systemd session.  Prints the median wall time of N runs (default 11) of
+# each command, in ms, and its difference to the run without a cgroup.
 set -u
 ENGINE=${ENGINE:?ENGINE=path of engine}
 ROOTFS=${ROOTFS:?ROOTFS=a busybox root filesystem}
-N=${N:-7}
+N=${N:-11}
 as_tester() {
 	runuser -u tester -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/tester \
 		XDG_RUNTIME_DIR=/run/user/1001 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1001/bus "$@"
 }
-# median_ms CMD...: N timed runs (one untimed first, to warm the caches).
-median_ms() {
-	as_tester "$@" >/dev/null 2>&1
-	local t=()
-	for _ in $(seq 1 "$N"); do
-		local a b
-		a=$(date +%s%N)
-		if ! as_tester "$@" >/dev/null 2>"/tmp/bench-err"; then
-			echo "failed: $*: $(head -3 /tmp/bench-err)" >&2
-			return 1
-		fi
-		b=$(date +%s%N)
-		t+=($(((b - a) / 1000000)))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((N + 1) / 2))p"
-}
-# One line per command: the median, and the difference to the baseline.
-bench() { # bench NAME BASELINE_MS CMD...
-	local name=$1 base=$2 ms
-	shift 2
-	if ms=$(median_ms "$@"); then
-		if [ -n "$base" ]; then
-			printf '%-48s %6s ms (%+d ms)\n' "$name" "$ms" "$((ms - base))"
-		else
-			printf '%-48s %6s ms\n' "$name" "$ms"
-		fi
-		echo "$ms" >/tmp/bench-last
-	else
-		printf '%-48s failed\n' "$name"
-		echo "" >/tmp/bench-last
-	fi
+# The variants run interleaved (round-robin, N rounds after one untimed
+# warm-up round), so that a slow patch of the emulated machine hits them
+# all alike; each line is the variant's median.
+names=() cmds=()
+variant() { # variant NAME CMD...
+	names+=("$1")
+	shift
+	cmds+=("$(printf '%q ' "$@")")
 }
 store=/tmp/bench-engine-store
-bench "engine run --rm --cgroups disabled true" "" "$ENGINE" --root "$store" run --rm --cgroups disabled --rootfs "$ROOTFS" true
-e0=$(cat /tmp/bench-last)
-bench "engine run --rm true (a scope, pids.max 2048)" "$e0" "$ENGINE" --root "$store" run --rm --rootfs "$ROOTFS" true
-bench "engine run --rm --memory 32m true" "$e0" "$ENGINE" --root "$store" run --rm --memory 32m --rootfs "$ROOTFS" true
+variant "engine run --rm --cgroups disabled true" "$ENGINE" --root "$store" run --rm --cgroups disabled --rootfs "$ROOTFS" true
+variant "engine run --rm true (a scope, pids.max 2048)" "$ENGINE" --root "$store" run --rm --rootfs "$ROOTFS" true
+variant "engine run --rm --memory 32m true" "$ENGINE" --root "$store" run --rm --memory 32m --rootfs "$ROOTFS" true
 if command -v podman >/dev/null; then
 	# Podman's --rootfs wants a directory the user may write (it adds
-	# /etc files); a copy of the rootfs owned by tester.
+	# /etc files): a copy owned by tester.
 	prf=/tmp/bench-podman-rootfs
 	rm -rf "$prf"
 	cp -a "$ROOTFS" "$prf"
 	chown -R tester: "$prf"
-	bench "podman run --rm --cgroups disabled true" "" podman run --rm --network none --cgroups disabled --rootfs "$prf" true
-	p0=$(cat /tmp/bench-last)
-	bench "podman run --rm true (systemd manager)" "$p0" podman --cgroup-manager systemd run --rm --network none --rootfs "$prf" true
-	bench "podman run --rm --memory 32m true" "$p0" podman --cgroup-manager systemd run --rm --network none --memory 32m --rootfs "$prf" true
+	variant "podman run --rm --cgroups disabled true" podman run --rm --network none --cgroups disabled --rootfs "$prf" true
+	variant "podman run --rm true (systemd manager)" podman --cgroup-manager systemd run --rm --network none --rootfs "$prf" true
+	variant "podman run --rm --memory 32m true" podman --cgroup-manager systemd run --rm --network none --memory 32m --rootfs "$prf" true
 fi
+declare -A times
+failed=()
+for round in $(seq 0 "$N"); do
+	for v in "${!cmds[@]}"; do
+		a=$(date +%s%N)
+		if ! eval "as_tester ${cmds[$v]}" >/dev/null 2>/tmp/bench-err; then
+			failed[$v]="$(head -2 /tmp/bench-err)"
+		fi
+		b=$(date +%s%N)
+		[ "$round" = 0 ] || times[$v]+="$(((b - a) / 1000000)) "
+	done
+done
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(((N + 1) / 2))p"; }
+base=
+for v in "${!cmds[@]}"; do
+	ms=$(echo "${times[$v]}" | median)
+	case ${names[$v]} in *"--cgroups disabled"*) base=$ms ;; esac
+	if [ -n "${failed[$v]:-}" ]; then
+		printf '%-48s failed: %s\n' "${names[$v]}" "${failed[$v]}"
+	elif [ "$ms" = "$base" ]; then
+		printf '%-48s %6s ms\n' "${names[$v]}" "$ms"
+	else
+		printf '%-48s %6s ms (%+d ms)\n' "${names[$v]}" "$ms" "$((ms - base))"
+	fi
+done
 echo "(median of $N, $(nproc) vCPUs, $(uname -r))"

@@ -92,6 +92,32 @@ suite() { # suite WHO (tester | root)
 	E rm -f mem >/dev/null 2>&1
 	check "$who: rm -f: the cgroup is gone" wait_until 10 test ! -d "$p"
 
+	# Inside: the cgroup2 mount is the container's own cgroup.
+	check "$who: inside, /sys/fs/cgroup/memory.max is the container's 33554432" \
+		test "$(E run --rm --memory 32m --rootfs "$RF" cat /sys/fs/cgroup/memory.max 2>&1)" = 33554432
+	# --cgroup-manager cgroupfs, inside a Delegate=yes scope of the user's.
+	local sr=(systemd-run --quiet --scope -p Delegate=yes)
+	[ "$who" = root ] || sr=(systemd-run --user --quiet --scope -p Delegate=yes)
+	if [ "$who" = root ]; then
+		out=$("${sr[@]}" "$B/engine" --root /tmp/engine-store-root --cgroup-manager cgroupfs run --rm --memory 48m --rootfs "$RF" sh -c 'cat /sys/fs/cgroup/memory.max /proc/self/cgroup' 2>&1)
+	else
+		out=$(T "${sr[@]}" "$B/engine" --root /tmp/engine-store-tester --cgroup-manager cgroupfs run --rm --memory 48m --rootfs "$RF" sh -c 'cat /sys/fs/cgroup/memory.max /proc/self/cgroup' 2>&1)
+	fi
+	check "$who: --cgroup-manager cgroupfs in a delegated scope: memory.max 50331648, 0::/" \
+		test "$out" = "$(printf '50331648\n0::/')"
+	[ "$out" = "$(printf '50331648\n0::/')" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+
+	# A restart policy starts the command again in a new cgroup (the
+	# old scope must be gone or collected by then).
+	E run -d --name rs --restart on-failure:2 --memory 32m --rootfs "$RF" sh -c 'exit 3' >/dev/null 2>&1
+	for i in $(seq 1 300); do
+		[ "$(E inspect --format '{{.State.Status}} {{.RestartCount}}' rs 2>/dev/null)" = "exited 2" ] && break
+		sleep 0.1
+	done
+	check "$who: --restart on-failure:2 with --memory: restarted twice, exit 3" \
+		test "$(E inspect --format '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' rs 2>&1)" = "exited 2 3"
+	E rm -f rs >/dev/null 2>&1
+
 	E run -d --name oom --memory 32m --rootfs "$RF" dd if=/dev/zero of=/dev/null bs=64M count=1 >/dev/null 2>&1
 	local i
 	for i in $(seq 1 600); do
