@@ -554,7 +554,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		char go = 1;
 		if (engine_cgroup_create(det, spec->id, pid, &limits, &cg, err) < 0 ||
 		    write(sock, &go, 1) != 1) {
-			if (*err == NULL)
+			if (err != NULL && *err == NULL)
 				engine_error_errno(err, errno, "start the container");
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);

@@ -291,8 +291,10 @@ int main(int argc, char **argv)
 			unsigned long long k = read_oom_kills(oom_fd);
 			if (k > oom_kills)
 				oom_kills = k;
-			if (p[4].revents & (POLLERR | POLLNVAL) && k == 0 && access(cgroup, F_OK) != 0) {
-				close(oom_fd); /* the cgroup is gone */
+			/* A removed cgroup's file polls as an error for ever:
+			 * what it counted is kept, the fd goes. */
+			if ((p[4].revents & (POLLERR | POLLNVAL)) && access(cgroup, F_OK) != 0) {
+				close(oom_fd);
 				oom_fd = -1;
 			}
 		}
