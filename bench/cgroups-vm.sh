@@ -47,7 +47,7 @@ for round in $(seq 0 "$N"); do
 	for v in "${!cmds[@]}"; do
 		a=$(date +%s%N)
 		if ! eval "as_tester ${cmds[$v]}" >/dev/null 2>/tmp/bench-err; then
-			failed[$v]="$(head -2 /tmp/bench-err)"
+			failed[v]="$(head -2 /tmp/bench-err)"
 		fi
 		b=$(date +%s%N)
 		[ "$round" = 0 ] || times[$v]+="$(((b - a) / 1000000)) "

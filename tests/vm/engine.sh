@@ -58,13 +58,12 @@ in_own_scope() { # in_own_scope DIR PID
 }
 
 suite() { # suite WHO (tester | root)
-	local who=$1 E
+	local who=$1
 	if [ "$who" = root ]; then
 		E() { "$B/engine" --root /tmp/engine-store-root "$@"; }
 	else
 		E() { T "$B/engine" --root /tmp/engine-store-tester "$@"; }
 	fi
-	local cgpath
 	cgpath() { # the cgroup directory of container $1's init
 		local pid
 		pid=$(E inspect --format '{{.State.Pid}}' "$1") || return 1
@@ -110,7 +109,7 @@ suite() { # suite WHO (tester | root)
 	# A restart policy starts the command again in a new cgroup (the
 	# old scope must be gone or collected by then).
 	E run -d --name rs --restart on-failure:2 --memory 32m --rootfs "$RF" sh -c 'exit 3' >/dev/null 2>&1
-	for i in $(seq 1 300); do
+	for _ in $(seq 1 300); do
 		[ "$(E inspect --format '{{.State.Status}} {{.RestartCount}}' rs 2>/dev/null)" = "exited 2" ] && break
 		sleep 0.1
 	done
@@ -119,8 +118,7 @@ suite() { # suite WHO (tester | root)
 	E rm -f rs >/dev/null 2>&1
 
 	E run -d --name oom --memory 32m --rootfs "$RF" dd if=/dev/zero of=/dev/null bs=64M count=1 >/dev/null 2>&1
-	local i
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		[ "$(E inspect --format '{{.State.Status}}' oom 2>/dev/null)" = exited ] && break
 		sleep 0.1
 	done
@@ -131,6 +129,7 @@ suite() { # suite WHO (tester | root)
 
 	# --pids-limit 20: forks fail inside, the host is fine.
 	local out
+	# shellcheck disable=SC2016 # the container's shell expands it
 	out=$(E run --rm --pids-limit 20 --rootfs "$RF" sh -c 'for i in $(seq 1 40); do sleep 2 & done; wait' 2>&1)
 	check "$who: --pids-limit 20: a fork loop fails inside" \
 		grep_q "can't fork\|[Rr]esource temporarily unavailable" "$out"
@@ -151,6 +150,7 @@ suite() { # suite WHO (tester | root)
 	E rm -f cpu >/dev/null 2>&1
 
 	# pause freezes (the counter in the log stops), unpause resumes.
+	# shellcheck disable=SC2016 # the container's shell expands it
 	E run -d --name pz --rootfs "$RF" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1
 	sleep 1
 	check "$who: pause" E pause pz
