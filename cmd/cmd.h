@@ -43,6 +43,9 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
 /* exec and top (#4) */
 int cmd_exec(int argc, char **argv, struct cmd_global *g);
 int cmd_top(int argc, char **argv, struct cmd_global *g);
+/* cgroups (#6) */
+int cmd_stats(int argc, char **argv, struct cmd_global *g);
+int cmd_update(int argc, char **argv, struct cmd_global *g);
 /* Issue #4, files: cp, diff, commit, export, rename, pause/unpause. */
 int cmd_rename(int argc, char **argv, struct cmd_global *g);
 int cmd_pause(int argc, char **argv, struct cmd_global *g);

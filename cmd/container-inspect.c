@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "containers.h"
@@ -55,12 +56,13 @@ static json_t *state_section(const struct engine_container *c)
 	cmd_time_nano(c->state.started_ns, started, sizeof(started));
 	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
 	json_t *s = json_object();
-	json_object_set_new(s, "Status", json_string(states[c->state.status]));
+	bool paused = engine_cgroup_state_paused(&c->state); /* cgroups (#6) */
+	json_object_set_new(s, "Status", json_string(paused ? "paused" : states[c->state.status]));
 	json_object_set_new(s, "Running",
 			    json_boolean(c->state.status == ENGINE_CONTAINER_RUNNING || restarting));
-	json_object_set_new(s, "Paused", json_false());
+	json_object_set_new(s, "Paused", json_boolean(paused));
 	json_object_set_new(s, "Restarting", json_boolean(restarting));
-	json_object_set_new(s, "OOMKilled", json_false());
+	json_object_set_new(s, "OOMKilled", json_boolean(c->state.oom_killed));
 	json_object_set_new(s, "Dead", json_false());
 	json_object_set_new(s, "Pid", json_integer(c->state.status == ENGINE_CONTAINER_RUNNING
 							    ? c->state.pid : 0));
@@ -92,6 +94,25 @@ static json_t *host_config_section(json_t *spec)
 		json_array_append_new(secopt, json_string(opt));
 	}
 	json_object_set_new(h, "SecurityOpt", json_array_size(secopt) ? secopt : json_null());
+	/* cgroups (#6): Docker's resource fields, 0 when not set */
+	json_object_set_new(h, "Memory", json_integer(json_integer_value(json_object_get(spec, "cg_memory"))));
+	json_object_set_new(h, "MemorySwap", json_integer(json_integer_value(json_object_get(spec, "cg_memory_swap"))));
+	json_object_set_new(h, "MemoryReservation",
+			    json_integer(json_integer_value(json_object_get(spec, "cg_memory_reservation"))));
+	json_object_set_new(h, "NanoCpus",
+			    json_integer((json_int_t)(json_number_value(json_object_get(spec, "cg_cpus")) * 1e9 + 0.5)));
+	json_object_set_new(h, "CpuShares", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_shares"))));
+	json_object_set_new(h, "CpuQuota", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_quota"))));
+	json_object_set_new(h, "CpuPeriod", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_period"))));
+	const char *cpuset = json_string_value(json_object_get(spec, "cg_cpuset_cpus"));
+	json_object_set_new(h, "CpusetCpus", json_string(cpuset ? cpuset : ""));
+	json_int_t pids = json_integer_value(json_object_get(spec, "cg_pids_limit"));
+	if (pids != 0)
+		json_object_set_new(h, "PidsLimit", json_integer(pids));
+	else
+		json_object_set_new(h, "PidsLimit", json_null());
+	const char *cgroups = json_string_value(json_object_get(spec, "cgroups_mode"));
+	json_object_set_new(h, "Cgroups", json_string(cgroups && *cgroups ? cgroups : "enabled"));
 	/* the monitor (issue #4): restart policy and log driver, as Docker */
 	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
 	json_object_set_new(h, "RestartPolicy",

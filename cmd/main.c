@@ -26,6 +26,8 @@ static const char usage[] =
 	"                          else per user)\n"
 	"      --storage-driver D  overlay, fuse-overlayfs or vfs (default: $STORAGE_DRIVER,\n"
 	"                          storage.conf, the store's own, else detected)\n"
+	"      --cgroup-manager M  systemd or cgroupfs (default: $ENGINE_CGROUP_MANAGER,\n"
+	"                          else detected; see engine info)\n"
 	"  -v, --version           print the version\n"
 	"\n"
 	"Commands:\n"
@@ -68,7 +70,10 @@ static const char usage[] =
 	"  system    system-wide commands (df, prune, reset)\n"
 	"  info      show system-wide information\n"
 	"  version   show the version\n"
-	"  unshare   run a command in the containers' user namespace\n";
+	"  unshare   run a command in the containers' user namespace\n"
+	/* cgroups (#6) */
+	"  stats     show containers' resource usage (CPU, memory, PIDs, I/O)\n"
+	"  update    change the resource limits of containers\n";
 
 int cmd_report(struct engine_error *err)
 {
@@ -143,6 +148,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "runroot", required_argument, NULL, 'R' },
 		{ "storage-driver", required_argument, NULL, 'S' },
+		{ "cgroup-manager", required_argument, NULL, 'C' }, /* cgroups (#6) */
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +186,14 @@ int main(int argc, char **argv)
 				return 125;
 			}
 			g.storage_driver = optarg;
+			break;
+		case 'C': /* cgroups (#6): the library reads it from the environment */
+			if (strcmp(optarg, "systemd") != 0 && strcmp(optarg, "cgroupfs") != 0) {
+				fprintf(stderr, "Error: unknown cgroup manager \"%s\" (--cgroup-manager): "
+						"expected systemd or cgroupfs\n", optarg);
+				return 125;
+			}
+			setenv("ENGINE_CGROUP_MANAGER", optarg, 1);
 			break;
 		case 'v':
 			printf("engine version %s\n", ENGINE_VERSION);
@@ -245,6 +259,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
 		{ "unshare", cmd_unshare }, /* issue #4 */
 		{ "volume", cmd_volume }, /* volumes (#4) */
+		{ "stats", cmd_stats },   { "update", cmd_update }, /* cgroups (#6) */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -8,10 +8,27 @@
 #include <string.h>
 
 #include "cgroup-freeze.h"
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "containers.h"
 #include "ctr-common.h"
+
+/* cgroups (#6): the cgroup the container's state recorded; a container
+ * started without one falls back to its init's own cgroup, which is
+ * refused unless it is the container's alone. */
+static int pause_one(const struct engine_container_state *st, bool freeze,
+		     struct engine_error **err)
+{
+	if (st->cgroup_path[0] == '\0')
+		return engine_cgroup_freeze_pid(st->pid, st->monitor_pid, freeze, err);
+	struct engine_cgroup cg;
+	if (engine_cgroup_of_state(st, &cg, err) < 0)
+		return -1;
+	int r = engine_cgroup_freeze(&cg, freeze, 5000, err);
+	engine_cgroup_release(&cg);
+	return r;
+}
 
 static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 {
@@ -35,7 +52,7 @@ static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 		if (ctr->state.status != ENGINE_CONTAINER_RUNNING) {
 			engine_error_set(&err, EINVAL, "Container %s is not running", argv[i]);
 			rc = cmd_report_1(&err);
-		} else if (engine_cgroup_freeze_pid(ctr->state.pid, ctr->state.monitor_pid, freeze, &err) < 0) {
+		} else if (pause_one(&ctr->state, freeze, &err) < 0) {
 			engine_error_prefix(&err, "%s %s", name, argv[i]);
 			rc = cmd_report(err);
 			engine_error_free(&err);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "containers.h"
@@ -68,6 +69,9 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	snprintf(id, sizeof(id), no_trunc ? "%s" : "%.12s", c->id);
 	cmd_container_status((int)c->state.status, c->state.exit_code, c->state.started_ns,
 			     c->state.finished_ns, now, status, sizeof(status));
+	bool paused = engine_cgroup_state_paused(&c->state); /* cgroups (#6): Docker's "(Paused)" */
+	if (paused)
+		strncat(status, " (Paused)", sizeof(status) - strlen(status) - 1);
 	cmd_created_at(c->created_ns / 1000000000, created_at, sizeof(created_at));
 	cmd_human_duration((now - c->created_ns) / 1000000000, running_for, sizeof(running_for));
 	strncat(running_for, " ago", sizeof(running_for) - strlen(running_for) - 1);
@@ -95,7 +99,7 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 			 labels_str ? labels_str : "", "LocalVolumes", "0", "Mounts", "", "Names",
 			 c->name, "Networks", net >= 0 && net < 3 ? networks[net] : "", "Ports", "",
 			 "RunningFor", running_for, "Size", size ? size : "0B", "State",
-			 states[c->state.status], "Status", status, "#Label", labels);
+			 paused ? "paused" : states[c->state.status], "Status", status, "#Label", labels);
 }
 
 /* --filter KEY=VALUE: the same key ORs (label: ANDs), different keys AND,

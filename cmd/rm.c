@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "flags.h"
@@ -48,6 +49,7 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 		}
 		engine_container_stop_request(store->root, c->id, NULL);
 		cmd_signal_container(c, SIGKILL);
+		engine_cgroup_state_signaled(&c->state, SIGKILL); /* cgroups (#6) */
 		if (!cmd_wait_monitor(c, 10000)) {
 			/* A monitor that does not go: kill it, the container dies
 			 * with it. */

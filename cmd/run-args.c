@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "caps.h"
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "containers.h"
 #include "rlimits.h"
@@ -68,6 +69,18 @@ const char cmd_run_usage[] =
 	"      --read-only-tmpfs=false  with --read-only, no tmpfs on /tmp, /var/tmp, /run\n"
 	"  -l, --label KEY=VALUE        set a label on the container\n"
 	"      --label-file FILE        read labels from FILE (KEY=VALUE lines)\n"
+	/* cgroups (#6) */
+	"  -m, --memory SIZE            memory limit (6m and up; b, k, m, g)\n"
+	"      --memory-swap SIZE       memory plus swap (-1: unlimited swap; default twice --memory)\n"
+	"      --memory-reservation SIZE  soft memory limit (memory.low)\n"
+	"      --cpus N                 CPUs the container may use (0.5: half of one)\n"
+	"      --cpu-shares N           relative CPU weight (default 1024)\n"
+	"      --cpu-period US          CFS period in microseconds (1000..1000000)\n"
+	"      --cpu-quota US           CFS quota in microseconds per period\n"
+	"      --cpuset-cpus LIST       CPUs the container may run on (0-2,4)\n"
+	"      --pids-limit N           most processes (default 2048 where the pids\n"
+	"                               controller is delegated; -1: unlimited)\n"
+	"      --cgroups MODE           enabled (default) | disabled | split\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -108,6 +121,8 @@ enum {
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
 	OPT_LABEL_FILE, /* labels */
+	/* cgroups (#6): OPT_CGROUP + the flag's index in engine_cgroup_run_flags */
+	OPT_CGROUP = 2000,
 };
 
 static const struct option long_options[] = {
@@ -155,6 +170,17 @@ static const struct option long_options[] = {
 	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
 	{ "label", required_argument, NULL, 'l' }, /* labels */
 	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
+	/* cgroups (#6), in engine_cgroup_run_flags' order */
+	{ "memory", required_argument, NULL, OPT_CGROUP + 0 },
+	{ "memory-swap", required_argument, NULL, OPT_CGROUP + 1 },
+	{ "memory-reservation", required_argument, NULL, OPT_CGROUP + 2 },
+	{ "cpus", required_argument, NULL, OPT_CGROUP + 3 },
+	{ "cpu-shares", required_argument, NULL, OPT_CGROUP + 4 },
+	{ "cpu-quota", required_argument, NULL, OPT_CGROUP + 5 },
+	{ "cpu-period", required_argument, NULL, OPT_CGROUP + 6 },
+	{ "cpuset-cpus", required_argument, NULL, OPT_CGROUP + 7 },
+	{ "pids-limit", required_argument, NULL, OPT_CGROUP + 8 },
+	{ "cgroups", required_argument, NULL, OPT_CGROUP + 9 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -346,7 +372,15 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:m:", long_options, NULL)) != -1) {
+		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
+		if (c == 'm')
+			c = OPT_CGROUP;
+		if (c >= OPT_CGROUP && c < OPT_CGROUP + 10) {
+			if (engine_cgroup_run_flag(spec, engine_cgroup_run_flags[c - OPT_CGROUP], optarg, err) < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -540,6 +574,8 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	/* the monitor (issue #4): Docker refuses the pair. */
 	if (spec->restart_policy != NULL && spec->remove)
 		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");
+	if (engine_cgroup_run_flags_check(spec, err) < 0) /* cgroups (#6) */
+		return -1;
 	/* labels: as Docker, the files first, then -l (which wins),
 	 * whatever their order on the command line. */
 	for (int i = 0; i < n_label_files; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "container.h"
@@ -275,6 +276,17 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	}
 	if (map.warning[0] != '\0')
 		cmd_warn("%s", map.warning);
+	/* cgroups (#6): the manager, detected once for the monitor too;
+	 * limits asked for where none can be applied: one warning saying
+	 * why, as Podman's. */
+	static struct engine_cgroup_detection cgroup_det;
+	if (engine_cgroup_spec_detect(&spec, &cgroup_det, &err) < 0) {
+		rc = cmd_report(err);
+		goto out;
+	}
+	spec.cgroup_det = &cgroup_det;
+	if (cgroup_det.manager == ENGINE_CGROUP_MANAGER_DISABLED && engine_cgroup_spec_any(&spec))
+		cmd_warn("resource limits are not applied: %s", cgroup_det.reason);
 	int pull_status = 0;
 	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
 	if (pr == -2) {

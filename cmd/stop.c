@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
 #include "containers.h"
@@ -47,8 +48,10 @@ int cmd_stop_one(struct storage_store *store, const char *what, int sig, int tim
 					  ? (int)json_integer_value(own_timeout)
 					  : 10;
 		cmd_signal_container(c, sig);
+		engine_cgroup_state_signaled(&c->state, sig); /* cgroups (#6) */
 		if (!cmd_wait_monitor(c, timeout * 1000)) {
 			cmd_signal_container(c, SIGKILL);
+			engine_cgroup_state_signaled(&c->state, SIGKILL); /* cgroups (#6) */
 			cmd_wait_monitor(c, 10000);
 		}
 	}
@@ -118,6 +121,8 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 				r = engine_error_set(&err, ESRCH,
 						     "cannot kill container: %s: container %s is not running",
 						     argv[i], ctr->id);
+			else if (r == 0) /* cgroups (#6) */
+				engine_cgroup_state_signaled(&ctr->state, sig);
 			engine_container_free(ctr);
 		}
 		if (r < 0) {

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "fs.h"
 #include "mounts.h"
@@ -63,6 +64,9 @@ struct child_ctx {
 	/* issue #4 --userns=keep-id: the user's entry for the container's
 	 * /etc/passwd (NULL otherwise). */
 	const char *keep_id_name, *keep_id_home;
+	/* cgroups (#6): wait for the parent to move us into our cgroup
+	 * (one byte on the socket) before the cgroup namespace is made. */
+	bool cgroup_sync, cgroupns;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -239,7 +243,21 @@ static int child_main(void *data, int sock)
 	struct child_ctx *c = data;
 	struct engine_error *err = NULL;
 	c->sock = sock;
-	child_setup(c, &err);
+	/* cgroups (#6): the namespace's root is the cgroup we are in when
+	 * it is made, so it is made only once the parent has put us in the
+	 * container's cgroup. */
+	if (c->cgroup_sync) {
+		char go = 0;
+		ssize_t r;
+		while ((r = read(sock, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (r != 1)
+			return ENGINE_EXIT_ENGINE; /* the parent failed and says why */
+	}
+	if (c->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		engine_error_errno(&err, errno, "unshare the cgroup namespace");
+	else
+		child_setup(c, &err);
 	engine_userns_report(sock, err);
 	return engine_error_exit_code(err);
 }
@@ -479,9 +497,22 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (netns_mode_is_private(spec->network))
 		flags |= CLONE_NEWNET;
-	/* A cgroup namespace where the kernel has them (4.6+). */
-	if (access("/proc/self/ns/cgroup", F_OK) == 0)
-		flags |= CLONE_NEWCGROUP;
+	/* cgroups (#6): a cgroup namespace where the kernel has them
+	 * (4.6+), made by the child once it is in its cgroup (child_main);
+	 * the cgroup itself where the manager gives one. */
+	bool cgroupns = access("/proc/self/ns/cgroup", F_OK) == 0;
+	struct engine_cgroup_detection det_local;
+	const struct engine_cgroup_detection *det = spec->cgroup_det;
+	if (det == NULL) {
+		if (engine_cgroup_spec_detect(spec, &det_local, err) < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		det = &det_local;
+	}
+	bool want_cgroup = det->manager != ENGINE_CGROUP_MANAGER_DISABLED;
+	struct engine_cgroup cg = { 0 };
 
 	/* issue #4 --userns: the container's own mapping; MAP (the default
 	 * one) still removes the writable layer. */
@@ -497,7 +528,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
-			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL };
+			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
+			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
@@ -514,6 +546,23 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
 		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
 	}
+	/* cgroups (#6): the child waits on its socket until it is in its
+	 * cgroup, limits applied and checked; then it may run the command. */
+	if (want_cgroup) {
+		struct engine_cgroup_limits limits;
+		engine_cgroup_spec_limits(spec, det, &limits);
+		char go = 1;
+		if (engine_cgroup_create(det, spec->id, pid, &limits, &cg, err) < 0 ||
+		    write(sock, &go, 1) != 1) {
+			if (err != NULL && *err == NULL)
+				engine_error_errno(err, errno, "start the container");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+	}
+	if (io != NULL && io->cgroup != NULL)
+		*io->cgroup = cg; /* borrowed: the strings stay ours */
 	if (parent_sync(sock, spec, &master, err) < 0) {
 		waitpid(pid, NULL, 0);
 		goto out;
@@ -553,6 +602,21 @@ out:
 		close(sigfd);
 	if (sock >= 0)
 		close(sock);
+	/* cgroups (#6): an OOM kill shows in memory.events (read before the
+	 * cgroup goes); what is left of the container is killed with it. */
+	if (cg.path != NULL) {
+		struct engine_cgroup_stats st;
+		if (rc == 0 && io != NULL && io->oom_killed != NULL &&
+		    engine_cgroup_stats(&cg, &st, NULL) == 0 && st.memory_oom_kills > 0)
+			*io->oom_killed = true;
+		struct engine_error *local = NULL;
+		if (engine_cgroup_remove(&cg, &local) < 0)
+			engine_log(ENGINE_LOG_WARN, "removing the container's cgroup: %s", local->msg);
+		engine_error_free(&local);
+		if (io != NULL && io->cgroup != NULL)
+			memset(io->cgroup, 0, sizeof(*io->cgroup));
+	}
+	engine_cgroup_release(&cg);
 	/* A kept container (detached, without --rm) keeps its layer for
 	 * the next start; rm removes it. */
 	if (spec->n_layers > 0 && pid > 0 && (io == NULL || !io->keep_layer))

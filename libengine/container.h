@@ -32,6 +32,11 @@ struct engine_container_io {
 	void (*terminal)(void *data, int master);
 	size_t (*poll_fds)(void *data, struct pollfd *p, size_t max);
 	void (*poll_ready)(void *data, const struct pollfd *p, size_t n);
+	/* cgroups (#6): when set, filled with the container's cgroup before
+	 * STARTED is called (path NULL: none); *OOM_KILLED set at the exit
+	 * when the cgroup's memory.events counted an OOM kill. */
+	struct engine_cgroup *cgroup;
+	bool *oom_killed;
 };
 int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			    const struct engine_container_io *io, int *ret_exit_code,

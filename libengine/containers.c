@@ -180,6 +180,21 @@ json_t *engine_labels_json(const struct engine_run_spec *spec)
 	return o;
 }
 
+/* cgroups (#6): the limit flags as given, in config.json's Spec. */
+static void cgroup_config_set(json_t *s, const struct engine_run_spec *spec)
+{
+	json_object_set_new(s, "cg_memory", json_integer(spec->cg_memory));
+	json_object_set_new(s, "cg_memory_swap", json_integer(spec->cg_memory_swap));
+	json_object_set_new(s, "cg_memory_reservation", json_integer(spec->cg_memory_reservation));
+	json_object_set_new(s, "cg_cpus", json_real(spec->cg_cpus));
+	json_object_set_new(s, "cg_cpu_quota", json_integer((json_int_t)spec->cg_cpu_quota));
+	json_object_set_new(s, "cg_cpu_period", json_integer((json_int_t)spec->cg_cpu_period));
+	json_object_set_new(s, "cg_cpu_shares", json_integer((json_int_t)spec->cg_cpu_shares));
+	json_object_set_new(s, "cg_cpuset_cpus", json_string(s_or_empty(spec->cg_cpuset_cpus)));
+	json_object_set_new(s, "cg_pids_limit", json_integer(spec->cg_pids_limit));
+	json_object_set_new(s, "cgroups_mode", json_string(s_or_empty(spec->cgroups_mode)));
+}
+
 static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 			   const char *image_id, int64_t created)
 {
@@ -224,6 +239,7 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "shm_size", json_integer((json_int_t)spec->shm_size));
 	json_object_set_new(s, "no_read_only_tmpfs", json_boolean(spec->no_read_only_tmpfs));
 	json_object_set_new(s, "labels", engine_labels_json(spec)); /* labels */
+	cgroup_config_set(s, spec); /* cgroups (#6) */
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -233,12 +249,21 @@ static const char *const status_names[] = { "created", "running", "exited", "res
 
 static json_t *state_json(const struct engine_container_state *st)
 {
-	return json_pack("{s:s,s:i,s:I,s:i,s:I,s:i,s:I,s:I,s:b,s:i}", "Status", status_names[st->status],
+	json_t *j = json_pack("{s:s,s:i,s:I,s:i,s:I,s:i,s:I,s:I,s:b,s:i}", "Status", status_names[st->status],
 			 "Pid", (int)st->pid, "PidStart", (json_int_t)st->pid_start, "MonitorPid",
 			 (int)st->monitor_pid, "MonitorStart", (json_int_t)st->monitor_start,
 			 "ExitCode", st->exit_code, "StartedAt", (json_int_t)st->started_ns,
 			 "FinishedAt", (json_int_t)st->finished_ns, "Removing", st->removing,
 			 "RestartCount", st->restart_count);
+	/* cgroups (#6) */
+	if (j != NULL && st->cgroup_path[0] != '\0') {
+		json_object_set_new(j, "CgroupManager", json_string(st->cgroup_manager));
+		json_object_set_new(j, "CgroupPath", json_string(st->cgroup_path));
+		json_object_set_new(j, "CgroupUnit", json_string(st->cgroup_unit));
+	}
+	if (j != NULL && st->oom_killed)
+		json_object_set_new(j, "OOMKilled", json_true());
+	return j;
 }
 
 static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
@@ -350,6 +375,15 @@ static void state_from_json(json_t *j, struct engine_container_state *st)
 	st->finished_ns = jint(j, "FinishedAt");
 	st->removing = json_is_true(json_object_get(j, "Removing"));
 	st->restart_count = (int)jint(j, "RestartCount");
+	/* cgroups (#6) */
+	const char *cg;
+	if ((cg = json_string_value(json_object_get(j, "CgroupManager"))) != NULL)
+		snprintf(st->cgroup_manager, sizeof(st->cgroup_manager), "%s", cg);
+	if ((cg = json_string_value(json_object_get(j, "CgroupPath"))) != NULL)
+		snprintf(st->cgroup_path, sizeof(st->cgroup_path), "%s", cg);
+	if ((cg = json_string_value(json_object_get(j, "CgroupUnit"))) != NULL)
+		snprintf(st->cgroup_unit, sizeof(st->cgroup_unit), "%s", cg);
+	st->oom_killed = json_is_true(json_object_get(j, "OOMKilled"));
 }
 
 /* The truth, whatever the file says: a running container needs a live
@@ -777,6 +811,17 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 		    engine_label_add(spec, kv, err) < 0)
 			return engine_error_set(err, ENOMEM, "out of memory");
 	}
+	/* cgroups (#6) */
+	spec->cg_memory = jint(s, "cg_memory");
+	spec->cg_memory_swap = jint(s, "cg_memory_swap");
+	spec->cg_memory_reservation = jint(s, "cg_memory_reservation");
+	spec->cg_cpus = json_number_value(json_object_get(s, "cg_cpus"));
+	spec->cg_cpu_quota = (uint64_t)jint(s, "cg_cpu_quota");
+	spec->cg_cpu_period = (uint64_t)jint(s, "cg_cpu_period");
+	spec->cg_cpu_shares = (uint64_t)jint(s, "cg_cpu_shares");
+	spec->cg_cpuset_cpus = jstrdup(s, "cg_cpuset_cpus", true);
+	spec->cg_pids_limit = jint(s, "cg_pids_limit");
+	spec->cgroups_mode = jstrdup(s, "cgroups_mode", true);
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;
@@ -852,4 +897,21 @@ json_t *engine_container_labels(const struct engine_container *c)
 	if (empty == NULL)
 		empty = json_object();
 	return empty;
+}
+
+/* ---- update (cgroups #6) ------------------------------------------------ */
+
+int engine_container_update_limits(struct storage_store *store, struct engine_container *c,
+				   const struct engine_run_spec *spec, struct engine_error **err)
+{
+	json_t *s = json_object_get(c->config, "Spec");
+	if (!json_is_object(s))
+		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
+	cgroup_config_set(s, spec);
+	int lock = engine_container_lock(store->root, c->id, err);
+	if (lock < 0)
+		return -1;
+	int r = write_json(store->root, c->id, "config.json", c->config, err);
+	close(lock);
+	return r;
 }

@@ -42,6 +42,12 @@ struct engine_container_state {
 	int64_t started_ns, finished_ns; /* ns since the epoch, 0 = never */
 	bool removing;              /* --rm: the monitor removes it at exit */
 	int restart_count;          /* restarts by the policy since the last start */
+	/* cgroups (#6): the running container's cgroup ("" when none) and
+	 * whether its last run ended in an OOM kill. */
+	char cgroup_manager[16];
+	char cgroup_path[512];
+	char cgroup_unit[128];
+	bool oom_killed;
 };
 
 struct engine_container {
@@ -167,3 +173,8 @@ int64_t engine_now_ns(void);
  * in use fails with EEXIST and Docker's message. */
 int engine_container_rename(struct storage_store *store, const char *what, const char *new_name,
 			    struct engine_error **err);
+
+/* cgroups (#6) `update`: record SPEC's limit flags (cg_*) in C's
+ * config.json, so that the next start keeps them. */
+int engine_container_update_limits(struct storage_store *store, struct engine_container *c,
+				   const struct engine_run_spec *spec, struct engine_error **err);

@@ -79,7 +79,8 @@ static bool relay(struct watch *w, int fd, int stream)
 
 /* state.json as containers.c writes it, under the container's lock,
  * replaced atomically. */
-static void write_state(const char *dir, char **argv, int argc, int exit_code, int64_t finished)
+static void write_state(const char *dir, char **argv, int argc, int exit_code, int64_t finished,
+			bool oom_killed)
 {
 	char path[4300], tmp[4300], text[1024];
 	snprintf(path, sizeof(path), "%s/lock", dir);
@@ -90,10 +91,10 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
 	int n = snprintf(text, sizeof(text),
 			 "{\"Status\":\"exited\",\"Pid\":0,\"PidStart\":%lld,\"MonitorPid\":%d,"
 			 "\"MonitorStart\":%lld,\"ExitCode\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,"
-			 "\"Removing\":false,\"RestartCount\":%lld}",
+			 "\"Removing\":false,\"RestartCount\":%lld%s}",
 			 num(argc, argv, "pid_start", 0), (int)getpid(), num(argc, argv, "monitor_start", 0),
 			 exit_code, num(argc, argv, "started", 0), (long long)finished,
-			 num(argc, argv, "restart_count", 0));
+			 num(argc, argv, "restart_count", 0), oom_killed ? ",\"OOMKilled\":true" : "");
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	snprintf(tmp, sizeof(tmp), "%s/.state.json.%d", dir, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -105,6 +106,53 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
 	}
 	if (lock >= 0)
 		close(lock);
+}
+
+/* ---- cgroups (#6) ----------------------------------------------------
+ * The container's cgroup, in libc: its OOM kills counted from
+ * memory.events (watched with POLLPRI while it runs, since a systemd
+ * scope may be collected as soon as it is empty), and at the end what is
+ * left killed through cgroup.kill and a cgroupfs directory removed (a
+ * systemd scope is collected by systemd itself). */
+static unsigned long long read_oom_kills(int fd)
+{
+	char buf[1024];
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *p = strstr(buf, "oom_kill ");
+	if (p != NULL && (p == buf || p[-1] == '\n'))
+		return strtoull(p + 9, NULL, 10);
+	return 0;
+}
+
+static void cgroup_cleanup(const char *path, bool cgroupfs)
+{
+	char file[4200], buf[256];
+	snprintf(file, sizeof(file), "%s/cgroup.kill", path);
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, "1", 1);
+		close(fd);
+	}
+	if (!cgroupfs)
+		return;
+	/* Killed processes leave once reaped: a second at most. */
+	snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	for (int i = 0; i < 100; i++) {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, "populated 0") != NULL)
+			break;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	rmdir(path);
 }
 
 extern char **environ;
@@ -203,20 +251,32 @@ int main(int argc, char **argv)
 	else if (in >= 0)
 		monitor_attach_set_input(w.attach, in, false);
 
+	/* cgroups (#6) */
+	const char *cgroup = arg(argc, argv, "cgroup");
+	int oom_fd = -1;
+	unsigned long long oom_kills = 0;
+	if (cgroup != NULL) {
+		char file[4200];
+		snprintf(file, sizeof(file), "%s/memory.events", cgroup);
+		oom_fd = open(file, O_RDONLY | O_CLOEXEC);
+		oom_kills = read_oom_kills(oom_fd);
+	}
+
 	int status = 0;
 	bool exited = false;
 	/* The container may have gone while we were exec'd. */
 	if (waitpid(pid, &status, WNOHANG) == pid)
 		exited = true;
 	while (!exited) {
-		struct pollfd p[4 + 1 + MAX_CLIENTS] = {
+		struct pollfd p[5 + 1 + MAX_CLIENTS] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = w.out, .events = POLLIN },
 			{ .fd = w.err, .events = POLLIN },
 			{ .fd = w.master, .events = POLLIN },
+			{ .fd = oom_fd, .events = POLLPRI }, /* cgroups (#6) */
 		};
-		size_t extra = monitor_attach_poll_fds(w.attach, p + 4, 1 + MAX_CLIENTS);
-		if (poll(p, 4 + extra, -1) < 0) {
+		size_t extra = monitor_attach_poll_fds(w.attach, p + 5, 1 + MAX_CLIENTS);
+		if (poll(p, 5 + extra, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -227,8 +287,19 @@ int main(int argc, char **argv)
 			w.err = -1;
 		if (p[3].revents && !relay(&w, w.master, 1))
 			w.master = -1;
+		if (p[4].revents) { /* cgroups (#6): memory.events changed */
+			unsigned long long k = read_oom_kills(oom_fd);
+			if (k > oom_kills)
+				oom_kills = k;
+			/* A removed cgroup's file polls as an error for ever:
+			 * what it counted is kept, the fd goes. */
+			if ((p[4].revents & (POLLERR | POLLNVAL)) && access(cgroup, F_OK) != 0) {
+				close(oom_fd);
+				oom_fd = -1;
+			}
+		}
 		if (extra > 0)
-			monitor_attach_poll_ready(w.attach, p + 4, extra);
+			monitor_attach_poll_ready(w.attach, p + 5, extra);
 		if (p[0].revents) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
@@ -257,6 +328,16 @@ int main(int argc, char **argv)
 	}
 	monitor_log_flush(w.log);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
+	/* cgroups (#6) */
+	bool oom_killed = false;
+	if (cgroup != NULL) {
+		unsigned long long k = read_oom_kills(oom_fd);
+		oom_killed = (k > oom_kills ? k : oom_kills) > 0;
+		if (oom_fd >= 0)
+			close(oom_fd);
+		const char *mgr = arg(argc, argv, "cgroup_manager");
+		cgroup_cleanup(cgroup, mgr != NULL && strcmp(mgr, "cgroupfs") == 0);
+	}
 	const char *engine = arg(argc, argv, "resume");
 	if (engine != NULL) {
 		resume(engine, &w, argc, argv, code, finished);
@@ -264,7 +345,7 @@ int main(int argc, char **argv)
 	}
 	char dir[4200];
 	snprintf(dir, sizeof(dir), "%s/containers/%s", store, id);
-	write_state(dir, argv, argc, code, finished);
+	write_state(dir, argv, argc, code, finished, oom_killed);
 	monitor_attach_close(w.attach);
 	monitor_log_close(w.log);
 	return 0;

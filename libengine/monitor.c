@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cgroup.h" /* cgroups (#6) */
 #include "container.h"
 #include "fs.h"
 #include "image.h"
@@ -59,7 +60,29 @@ struct monitor {
 	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
 	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
 	int delay_ms; /* the next restart's delay */
+	/* cgroups (#6): this run's cgroup (container.c fills it) and its
+	 * OOM kill. */
+	struct engine_cgroup cg;
+	bool oom;
 };
+
+/* cgroups (#6): the state records the running container's cgroup, for
+ * stats, top, pause, update and stop; the exit drops it and keeps the
+ * OOM flag. */
+static void state_cgroup(struct monitor *m, bool running)
+{
+	struct engine_container_state *st = &m->state;
+	st->cgroup_manager[0] = st->cgroup_path[0] = st->cgroup_unit[0] = '\0';
+	if (running && m->cg.path != NULL) {
+		snprintf(st->cgroup_manager, sizeof(st->cgroup_manager), "%s",
+			 m->cg.ops ? m->cg.ops->name : "");
+		snprintf(st->cgroup_path, sizeof(st->cgroup_path), "%s", m->cg.path);
+		snprintf(st->cgroup_unit, sizeof(st->cgroup_unit), "%s", m->cg.unit ? m->cg.unit : "");
+	}
+	st->oom_killed = !running && m->oom;
+	if (running)
+		m->oom = false;
+}
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
 {
@@ -219,6 +242,11 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("log=%s", spec->log_driver ? spec->log_driver : "k8s-file");
 	ARG("log_max_size=%lld", (long long)spec->log_max_size);
 	ARG("log_max_file=%d", spec->log_max_file);
+	/* cgroups (#6): engine-monitor reads its OOM kill and removes it. */
+	if (m->cg.path != NULL) {
+		ARG("cgroup=%s", m->cg.path);
+		ARG("cgroup_manager=%s", m->cg.ops ? m->cg.ops->name : "");
+	}
 	/* A restart policy: engine-monitor execs engine again at the exit
 	 * (engine_monitor_resume) to decide and run it. */
 	char self[4096];
@@ -255,6 +283,7 @@ static void on_started(void *data, pid_t pid)
 	m->state.started_ns = engine_now_ns();
 	m->state.finished_ns = 0;
 	m->state.exit_code = 0;
+	state_cgroup(m, true); /* cgroups (#6) */
 	write_state(m);
 	answer(m, "ok\n");
 	if (m->watch)
@@ -406,6 +435,8 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 		.terminal = on_terminal,
 		.poll_fds = on_poll_fds,
 		.poll_ready = on_poll_ready,
+		.cgroup = &m->cg, /* cgroups (#6) */
+		.oom_killed = &m->oom,
 	};
 	int r = engine_container_run_io(&run, map, &io, exit_code, err);
 	monitor_log_flush(m->log);
@@ -516,6 +547,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->state.exit_code = exit_code;
 		m->state.finished_ns = first && resume != NULL ? resume->finished_ns : engine_now_ns();
 		m->state.pid = 0;
+		state_cgroup(m, false); /* cgroups (#6) */
 		/* A command that does not start is not retried. */
 		bool again = r == 0 && should_restart(m, exit_code);
 		if (!again)
@@ -659,6 +691,8 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 		.err_fd = -1,
 		.started = on_started_foreground,
 		.data = m,
+		.cgroup = &m->cg, /* cgroups (#6) */
+		.oom_killed = &m->oom,
 	};
 	int exit_code = 0;
 	int r = engine_container_run_io(spec, map, &io, &exit_code, err);
@@ -666,6 +700,7 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->state.exit_code = r < 0 ? engine_error_exit_code(*err) : exit_code;
 	m->state.finished_ns = engine_now_ns();
 	m->state.pid = 0;
+	state_cgroup(m, false); /* cgroups (#6) */
 	struct storage_store *store = NULL;
 	struct engine_error *local = NULL;
 	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0) {

@@ -59,6 +59,8 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	for (size_t i = 0; i < spec->n_labels; i++) /* labels */
 		free(spec->labels[i]);
 	free(spec->labels);
+	free(spec->cg_cpuset_cpus); /* cgroups (#6) */
+	free(spec->cgroups_mode);
 	memset(spec, 0, sizeof(*spec));
 }
 

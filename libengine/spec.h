@@ -12,6 +12,8 @@
 #include "mode.h"
 #include "mount-spec.h"
 
+struct engine_cgroup_detection; /* cgroups (#6) */
+
 struct engine_run_spec {
 	char *rootfs;     /* absolute path of the root filesystem */
 	char **argv;      /* the command, NULL-terminated, at least one entry */
@@ -79,6 +81,21 @@ struct engine_run_spec {
 	 * the image config's Labels, as Docker merges them. */
 	char **labels;
 	size_t n_labels;
+	/* cgroups (#6): the limits as the run flags give them (0 / NULL:
+	 * not set), made into struct engine_cgroup_limits at start
+	 * (cgroup-run.c); the detection the CLI made, for the monitor it
+	 * forks (not recorded; NULL: detect again). */
+	int64_t cg_memory;             /* --memory, bytes */
+	int64_t cg_memory_swap;        /* --memory-swap (memory + swap), -1 unlimited */
+	int64_t cg_memory_reservation; /* --memory-reservation, bytes */
+	double cg_cpus;                /* --cpus */
+	uint64_t cg_cpu_quota;         /* --cpu-quota, us */
+	uint64_t cg_cpu_period;        /* --cpu-period, us */
+	uint64_t cg_cpu_shares;        /* --cpu-shares */
+	char *cg_cpuset_cpus;          /* --cpuset-cpus */
+	int64_t cg_pids_limit;         /* --pids-limit, -1 unlimited */
+	char *cgroups_mode;            /* --cgroups: NULL enabled | disabled | split */
+	const struct engine_cgroup_detection *cgroup_det;
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -235,6 +235,7 @@ runopts
 volumes
 cheatsheet
 ps
+cgroups
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
@@ -270,6 +271,10 @@ if want vm; then
 		install -m 0755 tests/vm/cgroup.sh "$share/run.sh"
 		install -m 0755 build/release/tests/vm-cgroup-test build/release/cmd/engine \
 			build/release/cmd/engine-image "$share/"
+		# cgroups (#6): the engine's own tests and the benchmark, sourced
+		# by cgroup.sh into the same TAP stream.
+		install -m 0755 tests/vm/engine.sh bench/cgroups-vm.sh build/release/cmd/engine-monitor \
+			build/release/cmd/engine-init "$share/"
 		tests/vm/run.sh "$VMDIR" "$share" >"$LOGDIR/vm-cgroup.tap" 2>&1
 		count_tap "vm cgroup" "$LOGDIR/vm-cgroup.tap"
 		rm -rf "$share"

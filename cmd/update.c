@@ -1,0 +1,135 @@
+/* update.c: `engine update [OPTIONS] CONTAINER...` (issue #6): change the
+ * resource limits of containers.  The new limits are recorded in
+ * config.json (the next start applies them) and, for a running container
+ * with a cgroup of its own, written into its cgroup files and read back:
+ * inside a Delegate=yes scope or our delegated subtree they are the
+ * user's to write, whichever manager made the cgroup.  A running
+ * container without a cgroup (cgroups not delegated here) fails with why;
+ * nothing is recorded for it then. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgroup-run.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "containers.h"
+#include "ctr-common.h"
+#include "spec.h"
+
+static const char update_usage[] =
+	"Usage: engine update [OPTIONS] CONTAINER [CONTAINER...]\n"
+	"\n"
+	"Update the resource limits of one or more containers.\n"
+	"\n"
+	"Options:\n"
+	"  -m, --memory SIZE            memory limit\n"
+	"      --memory-swap SIZE       memory plus swap (-1: unlimited swap)\n"
+	"      --memory-reservation SIZE  soft memory limit\n"
+	"      --cpus N                 CPUs the container may use\n"
+	"      --cpu-shares N           relative CPU weight\n"
+	"      --cpu-period US          CFS period in microseconds\n"
+	"      --cpu-quota US           CFS quota in microseconds\n"
+	"      --cpuset-cpus LIST       CPUs the container may run on\n"
+	"      --pids-limit N           most processes (-1: unlimited)\n";
+
+struct flag {
+	const char *name, *value;
+};
+
+static int update_one(struct storage_store *store, const char *what, const struct flag *flags,
+		      size_t n, struct engine_error **err)
+{
+	struct engine_container *c = NULL;
+	if (engine_container_get(store, what, &c, err) < 0)
+		return -1;
+	struct engine_run_spec spec = { 0 };
+	int r = engine_container_spec(c, &spec, err);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		/* A new --memory replaces the old swap total, as Docker's. */
+		if (strcmp(flags[i].name, "memory") == 0)
+			spec.cg_memory_swap = 0;
+		r = engine_cgroup_run_flag(&spec, flags[i].name, flags[i].value, err);
+	}
+	if (r == 0)
+		r = engine_cgroup_run_flags_check(&spec, err);
+	if (r == 0 && c->state.status == ENGINE_CONTAINER_RUNNING) {
+		struct engine_cgroup cg;
+		r = engine_cgroup_of_state(&c->state, &cg, err);
+		if (r == 0) {
+			struct engine_cgroup_limits limits;
+			engine_cgroup_spec_limits(&spec, NULL, &limits);
+			r = engine_cgroup_update(&cg, &limits, err);
+			engine_cgroup_release(&cg);
+		}
+	}
+	if (r == 0)
+		r = engine_container_update_limits(store, c, &spec, err);
+	if (r < 0)
+		engine_error_prefix(err, "Cannot update container %s", what);
+	engine_run_spec_free(&spec);
+	engine_container_free(c);
+	return r;
+}
+
+int cmd_update(int argc, char **argv, struct cmd_global *g)
+{
+	static const struct option opts[] = {
+		{ "memory", required_argument, NULL, 1000 },
+		{ "memory-swap", required_argument, NULL, 1001 },
+		{ "memory-reservation", required_argument, NULL, 1002 },
+		{ "cpus", required_argument, NULL, 1003 },
+		{ "cpu-shares", required_argument, NULL, 1004 },
+		{ "cpu-quota", required_argument, NULL, 1005 },
+		{ "cpu-period", required_argument, NULL, 1006 },
+		{ "cpuset-cpus", required_argument, NULL, 1007 },
+		{ "pids-limit", required_argument, NULL, 1008 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct flag flags[64];
+	size_t n = 0;
+	cleanup_error struct engine_error *err = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:m:", opts, NULL)) != -1) {
+		if (c == 'm')
+			c = 1000;
+		if (c >= 1000 && c <= 1008) {
+			if (n == sizeof(flags) / sizeof(flags[0])) {
+				engine_error_set(&err, E2BIG, "too many flags");
+				return cmd_report(err);
+			}
+			flags[n].name = opts[c - 1000].name;
+			flags[n++].value = optarg;
+			continue;
+		}
+		if (c == 'h') {
+			fputs(update_usage, stdout);
+			return 0;
+		}
+		return cmd_bad_flag(c, argv);
+	}
+	if (optind >= argc) {
+		engine_error_set(&err, EINVAL, "\"engine update\" requires at least 1 argument");
+		return cmd_report(err);
+	}
+	if (n == 0) {
+		engine_error_set(&err, EINVAL, "you must provide one or more flags when using this command");
+		return cmd_report(err);
+	}
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
+		return cmd_report(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		if (update_one(store, argv[i], flags, n, &err) < 0)
+			rc = cmd_report_1(&err);
+		else
+			puts(argv[i]);
+	}
+	storage_store_close(store);
+	return rc;
+}

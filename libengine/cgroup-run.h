@@ -1,0 +1,50 @@
+/* cgroup-run.h: the cgroup as `run`, the monitor and the container
+ * commands use it (issue #6): the run flags in Docker's syntax, the
+ * limits they make, the manager a container gets, and the container's
+ * recorded cgroup reopened.  cgroup.h is the manager library below. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "cgroup.h"
+#include "error.h"
+
+struct engine_run_spec;
+struct engine_container_state;
+
+/* The cgroup flags run/create take (without "--"), NULL-terminated, and
+ * one of them with its VALUE into SPEC, with Docker's messages. */
+extern const char *const engine_cgroup_run_flags[];
+int engine_cgroup_run_flag(struct engine_run_spec *spec, const char *flag, const char *value,
+			   struct engine_error **err);
+/* After all flags: the checks that need several of them. */
+int engine_cgroup_run_flags_check(const struct engine_run_spec *spec, struct engine_error **err);
+/* Did the command line ask for any limit? */
+bool engine_cgroup_spec_any(const struct engine_run_spec *spec);
+/* SPEC's limits; DET (may be NULL) adds the default --pids-limit 2048
+ * where the pids controller is delegated, as Podman. */
+void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
+			       const struct engine_cgroup_detection *det,
+			       struct engine_cgroup_limits *ret);
+/* The global --cgroup-manager (main.c puts it in ENGINE_CGROUP_MANAGER);
+ * NULL: detect. */
+const char *engine_cgroup_manager_override(void);
+/* The manager SPEC's container gets: --cgroups disabled: none; split: a
+ * child of our own cgroup (cgroupfs); else the detected one. */
+int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
+			      struct engine_cgroup_detection *ret, struct engine_error **err);
+
+/* The running container's cgroup as its state recorded it; fails with
+ * ENOTSUP and why when it has none (disabled, or not running). */
+int engine_cgroup_of_state(const struct engine_container_state *st, struct engine_cgroup *ret,
+			   struct engine_error **err);
+/* cgroup.freeze of the recorded cgroup reads 1. */
+bool engine_cgroup_state_paused(const struct engine_container_state *st);
+/* stop, kill and rm -f: after SIGNAL went to the init, every process of
+ * the recorded cgroup gets SIGKILL through cgroup.kill (nothing escapes),
+ * or a paused one is thawed so that it can act on the signal.  No-op
+ * without a recorded cgroup. */
+void engine_cgroup_state_signaled(const struct engine_container_state *st, int signal);
+/* `update`: write LIMITS into the container's cgroup files, read back. */
+int engine_cgroup_update(const struct engine_cgroup *cg, const struct engine_cgroup_limits *limits,
+			 struct engine_error **err);
