@@ -2,6 +2,7 @@
  * atomic writes (temp file, fsync, rename), openat2 with a fallback. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,6 +28,14 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
  * directory: a crash leaves the old or the new content, never half. */
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err);
+
+/* The same rename over PATH, without either fsync when DURABLE is false
+ * (issue #4, run -d): for a record that a crash makes moot anyway (the
+ * state of processes a power loss kills).  Readers still see the old or
+ * the new content, never half; after a power loss the file may be the old
+ * one, or (a filesystem without ext4's auto_da_alloc) empty. */
+int engine_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+			      bool durable, struct engine_error **err);
 
 /* write(2) until all LEN bytes are written (EINTR retried); 0 or -errno. */
 int engine_write_all(int fd, const void *buf, size_t len);

@@ -242,7 +242,7 @@ static json_t *state_json(const struct engine_container_state *st)
 }
 
 static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
-		      struct engine_error **err)
+		      bool durable, struct engine_error **err)
 {
 	if (j == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -250,7 +250,7 @@ static int write_json(const char *store_root, const char *id, const char *file, 
 	cleanup_free char *path = NULL;
 	if (text == NULL || asprintf(&path, "%s/containers/%s/%s", store_root, id, file) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	return engine_write_file_atomic(path, text, strlen(text), 0600, err);
+	return engine_write_file_replace(path, text, strlen(text), 0600, durable, err);
 }
 
 int engine_container_state_write(const char *store_root, const char *id,
@@ -258,7 +258,15 @@ int engine_container_state_write(const char *store_root, const char *id,
 				 struct engine_error **err)
 {
 	cleanup_json json_t *j = state_json(state);
-	return write_json(store_root, id, "state.json", j, err);
+	return write_json(store_root, id, "state.json", j, true, err);
+}
+
+int engine_container_state_write_nosync(const char *store_root, const char *id,
+					const struct engine_container_state *state,
+					struct engine_error **err)
+{
+	cleanup_json json_t *j = state_json(state);
+	return write_json(store_root, id, "state.json", j, false, err);
 }
 
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err)
@@ -510,8 +518,13 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
 	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
 	cleanup_json json_t *state = state_json(&st);
-	if (write_json(store->root, spec->id, "state.json", state, err) < 0 ||
-	    write_json(store->root, spec->id, "config.json", cfg, err) < 0) {
+	/* run -d and create (issue #4): state.json without fsync: lost or
+	 * empty after a power loss, it reads as "created" (load_state_first),
+	 * which is what it says.  config.json, the record itself, is written
+	 * last and durably: its fsync of containers/ID makes the entries
+	 * written before it in that directory durable too. */
+	if (write_json(store->root, spec->id, "state.json", state, false, err) < 0 ||
+	    write_json(store->root, spec->id, "config.json", cfg, true, err) < 0) {
 		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
 		unlinkat(store->rootfd, rel, 0);
 		return -1;
@@ -822,7 +835,7 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 			r = -1;
 		} else {
 			json_object_set_new(c->config, "Name", json_string(name));
-			r = write_json(store->root, c->id, "config.json", c->config, err);
+			r = write_json(store->root, c->id, "config.json", c->config, true, err);
 			close(lock);
 		}
 		char rel[320];

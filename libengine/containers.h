@@ -85,6 +85,12 @@ int engine_container_list_running(struct storage_store *store, bool running_only
 int engine_container_state_write(const char *store_root, const char *id,
 				 const struct engine_container_state *state,
 				 struct engine_error **err);
+/* The same without fsync (issue #4, run -d): for "running", which a crash
+ * makes moot (reconcile() reads a record whose monitor is gone as exited;
+ * an unreadable state.json reads as created). */
+int engine_container_state_write_nosync(const char *store_root, const char *id,
+					const struct engine_container_state *state,
+					struct engine_error **err);
 /* Take the container's lock (exclusive, blocking); returns the fd to close. */
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
 
