@@ -75,8 +75,11 @@ int engine_container_get(struct storage_store *store, const char *what,
 /* Every recorded container, newest first. */
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err);
-/* The same; with RUNNING_ONLY the running ones, without reading the
- * others' config.json (ps without -a). */
+/* For ps: the same; with RUNNING_ONLY the running ones, without reading
+ * the others' config.json (ps without -a).  Each c->config is a summary
+ * (issue #4): {"Spec": {...}} with only the keys of Spec that ps shows
+ * (summary_spec_keys in containers.c); engine_container_spec() needs the
+ * record from engine_container_get() or engine_container_list(). */
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
 				  struct engine_error **err);
