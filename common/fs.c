@@ -101,11 +101,11 @@ int engine_write_all(int fd, const void *buf, size_t len)
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err)
 {
-	return engine_write_file_replace(path, buf, len, mode, true, err);
+	return engine_write_file_replace(path, buf, len, mode, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
 }
 
 int engine_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
-			      bool durable, struct engine_error **err)
+			      int sync, struct engine_error **err)
 {
 	cleanup_free char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
@@ -116,7 +116,7 @@ int engine_write_file_replace(const char *path, const void *buf, size_t len, mod
 	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
 		r = engine_write_all(fd, buf, len);
-	if (r == 0 && durable && fsync(fd) < 0)
+	if (r == 0 && (sync & ENGINE_SYNC_FILE) && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -124,7 +124,7 @@ int engine_write_file_replace(const char *path, const void *buf, size_t len, mod
 		unlink(tmp);
 		return engine_error_errno(err, -r, "write %s", path);
 	}
-	if (!durable)
+	if (!(sync & ENGINE_SYNC_DIR))
 		return 0;
 	cleanup_free char *dircopy = strdup(path);
 	if (dircopy != NULL) {

@@ -243,7 +243,7 @@ static json_t *state_json(const struct engine_container_state *st)
 }
 
 static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
-		      bool durable, struct engine_error **err)
+		      int sync, struct engine_error **err)
 {
 	if (j == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -251,7 +251,7 @@ static int write_json(const char *store_root, const char *id, const char *file, 
 	cleanup_free char *path = NULL;
 	if (text == NULL || asprintf(&path, "%s/containers/%s/%s", store_root, id, file) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	return engine_write_file_replace(path, text, strlen(text), 0600, durable, err);
+	return engine_write_file_replace(path, text, strlen(text), 0600, sync, err);
 }
 
 int engine_container_state_write(const char *store_root, const char *id,
@@ -259,7 +259,7 @@ int engine_container_state_write(const char *store_root, const char *id,
 				 struct engine_error **err)
 {
 	cleanup_json json_t *j = state_json(state);
-	return write_json(store_root, id, "state.json", j, true, err);
+	return write_json(store_root, id, "state.json", j, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
 }
 
 int engine_container_state_write_nosync(const char *store_root, const char *id,
@@ -267,7 +267,7 @@ int engine_container_state_write_nosync(const char *store_root, const char *id,
 					struct engine_error **err)
 {
 	cleanup_json json_t *j = state_json(state);
-	return write_json(store_root, id, "state.json", j, false, err);
+	return write_json(store_root, id, "state.json", j, 0, err);
 }
 
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err)
@@ -718,8 +718,8 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	 * which is what it says.  config.json, the record itself, is written
 	 * last and durably: its fsync of containers/ID makes the entries
 	 * written before it in that directory durable too. */
-	if (write_json(store->root, spec->id, "state.json", state, false, err) < 0 ||
-	    write_json(store->root, spec->id, "config.json", cfg, true, err) < 0) {
+	if (write_json(store->root, spec->id, "state.json", state, 0, err) < 0 ||
+	    write_json(store->root, spec->id, "config.json", cfg, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err) < 0) {
 		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
 		unlinkat(store->rootfd, rel, 0);
 		return -1;
@@ -1039,7 +1039,7 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 			r = -1;
 		} else {
 			json_object_set_new(c->config, "Name", json_string(name));
-			r = write_json(store->root, c->id, "config.json", c->config, true, err);
+			r = write_json(store->root, c->id, "config.json", c->config, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
 			close(lock);
 		}
 		char rel[320];
