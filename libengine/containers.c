@@ -393,8 +393,10 @@ static void reconcile(struct engine_container_state *st)
 
 /* The keys of Spec that a summary's c->config keeps (ps reads them); a
  * column that shows another key of Spec adds it here.  "ports": the
- * networking of issue #5. */
-static const char *const summary_spec_keys[] = { "argv", "rootfs", "network", "labels", "ports" };
+ * networking of issue #5; "storage_driver" and "layers": ps -s under vfs
+ * (container-size.c). */
+static const char *const summary_spec_keys[] = { "argv",   "rootfs",         "network", "labels",
+						 "ports",  "storage_driver", "layers" };
 
 /* The whole file into BUF when it fits: its length, or -1. */
 static ssize_t read_small(int dirfd, const char *rel, char *buf, size_t size)

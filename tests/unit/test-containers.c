@@ -320,7 +320,8 @@ static void test_list_summary(void)
 			snprintf(cb + strlen(cb), sizeof(cb) - strlen(cb), "%s|", b->argv[k]);
 		is_str(cb, ca, "%.4s: command", a->id);
 		json_t *sa = json_object_get(a->config, "Spec"), *sb = json_object_get(b->config, "Spec");
-		static const char *const keys[] = { "rootfs", "network", "labels", "argv" };
+		static const char *const keys[] = { "rootfs", "network", "labels", "argv", "storage_driver",
+						    "layers" };
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 			ok(json_equal(json_object_get(sa, keys[k]), json_object_get(sb, keys[k])) ||
 				   (json_object_get(sa, keys[k]) == NULL && json_object_get(sb, keys[k]) == NULL),
