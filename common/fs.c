@@ -107,6 +107,12 @@ int engine_write_all(int fd, const void *buf, size_t len)
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err)
 {
+	return engine_write_file_replace(path, buf, len, mode, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
+}
+
+int engine_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+			      int sync, struct engine_error **err)
+{
 	cleanup_free char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -116,7 +122,7 @@ int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode
 	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
 		r = engine_write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && (sync & ENGINE_SYNC_FILE) && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -124,6 +130,8 @@ int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode
 		unlink(tmp);
 		return engine_error_errno(err, -r, "write %s", path);
 	}
+	if (!(sync & ENGINE_SYNC_DIR))
+		return 0;
 	cleanup_free char *dircopy = strdup(path);
 	if (dircopy != NULL) {
 		cleanup_close int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

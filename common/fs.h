@@ -2,6 +2,7 @@
  * atomic writes (temp file, fsync, rename), openat2 with a fallback. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,6 +29,17 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
  * directory: a crash leaves the old or the new content, never half. */
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err);
+
+/* The same rename over PATH with only the fsyncs SYNC asks for (issue #4,
+ * run -d): none for a record that a crash makes moot anyway (the state of
+ * processes a power loss kills); the file's alone when a later fsync of
+ * the same directory makes the new entry durable.  Readers still see the
+ * old or the new content, never half; after a power loss a file written
+ * without ENGINE_SYNC_FILE may be the old one, or (on a filesystem
+ * without ext4's auto_da_alloc) empty. */
+enum { ENGINE_SYNC_FILE = 1, ENGINE_SYNC_DIR = 2 };
+int engine_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+			      int sync, struct engine_error **err);
 
 /* write(2) until all LEN bytes are written (EINTR retried); 0 or -errno. */
 int engine_write_all(int fd, const void *buf, size_t len);

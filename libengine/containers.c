@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "proc.h"
 #include "fs.h"
+#include "json-scan.h"
 #include "remove.h"
 
 #define CONFIG_MAX (1u << 20)
@@ -267,7 +268,7 @@ static json_t *state_json(const struct engine_container_state *st)
 }
 
 static int write_json(const char *store_root, const char *id, const char *file, json_t *j,
-		      struct engine_error **err)
+		      int sync, struct engine_error **err)
 {
 	if (j == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -275,7 +276,7 @@ static int write_json(const char *store_root, const char *id, const char *file, 
 	cleanup_free char *path = NULL;
 	if (text == NULL || asprintf(&path, "%s/containers/%s/%s", store_root, id, file) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	return engine_write_file_atomic(path, text, strlen(text), 0600, err);
+	return engine_write_file_replace(path, text, strlen(text), 0600, sync, err);
 }
 
 int engine_container_state_write(const char *store_root, const char *id,
@@ -283,7 +284,15 @@ int engine_container_state_write(const char *store_root, const char *id,
 				 struct engine_error **err)
 {
 	cleanup_json json_t *j = state_json(state);
-	return write_json(store_root, id, "state.json", j, err);
+	return write_json(store_root, id, "state.json", j, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
+}
+
+int engine_container_state_write_nosync(const char *store_root, const char *id,
+					const struct engine_container_state *state,
+					struct engine_error **err)
+{
+	cleanup_json json_t *j = state_json(state);
+	return write_json(store_root, id, "state.json", j, 0, err);
 }
 
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err)
@@ -407,23 +416,237 @@ static void reconcile(struct engine_container_state *st)
 	st->pid = 0;
 }
 
+/* ---- the listing's summary (issue #4) --------------------------------
+ * ps -a over 1,000 containers spent a third of its CPU time in jansson
+ * building both documents of every container, and a fifth in malloc and
+ * free for them.  The listing walks the text instead (json-scan.c) and
+ * builds only what ps shows: the state's fields, the config's name,
+ * image, creation time and the few keys of Spec below.  A file the walk
+ * cannot read (too large, escapes where a plain value was expected,
+ * malformed) takes the full parse, with its errors. */
+
+/* The keys of Spec that a summary's c->config keeps (ps reads them); a
+ * column that shows another key of Spec adds it here.  "ports": the
+ * networking of issue #5; "storage_driver" and "layers": ps -s under vfs
+ * (container-size.c). */
+static const char *const summary_spec_keys[] = { "argv",   "rootfs",         "network", "labels",
+						 "ports",  "storage_driver", "layers" };
+
+/* The whole file into BUF when it fits: its length, or -1. */
+static ssize_t read_small(int dirfd, const char *rel, char *buf, size_t size)
+{
+	cleanup_close int fd = engine_openat2(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0,
+					      ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS);
+	if (fd < 0)
+		return -1;
+	ssize_t n;
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	return n < 0 || (size_t)n == size ? -1 : n;
+}
+
+static int state_member(void *data, const char *key, size_t kl, const char *v, size_t vl)
+{
+	struct engine_container_state *st = data;
+	const char *s;
+	size_t sl;
+	int64_t i = 0;
+	if (json_scan_key_is(key, kl, "Status")) {
+		for (size_t k = 0; json_scan_str(v, vl, &s, &sl) && k < ARRAY_SIZE(status_names); k++)
+			if (strlen(status_names[k]) == sl && memcmp(s, status_names[k], sl) == 0)
+				st->status = (enum engine_container_status)k;
+		return 0;
+	}
+	if (json_scan_key_is(key, kl, "Removing"))
+		return json_scan_bool(v, vl, &st->removing) ? 0 : -2;
+	/* cgroups (#6): ps shows a frozen cgroup as "(Paused)". */
+	if (json_scan_key_is(key, kl, "OOMKilled"))
+		return json_scan_bool(v, vl, &st->oom_killed) ? 0 : -2;
+	char *field = NULL;
+	size_t size = 0;
+	if (json_scan_key_is(key, kl, "CgroupManager"))
+		field = st->cgroup_manager, size = sizeof(st->cgroup_manager);
+	else if (json_scan_key_is(key, kl, "CgroupPath"))
+		field = st->cgroup_path, size = sizeof(st->cgroup_path);
+	else if (json_scan_key_is(key, kl, "CgroupUnit"))
+		field = st->cgroup_unit, size = sizeof(st->cgroup_unit);
+	if (field != NULL) {
+		/* An escaped string: the full parse decodes it. */
+		if (!json_scan_str(v, vl, &s, &sl))
+			return -2;
+		snprintf(field, size, "%.*s", (int)sl, s);
+		return 0;
+	}
+	if (!json_scan_int(v, vl, &i))
+		return 0; /* not one of ours: as json_integer_value, 0 */
+	if (json_scan_key_is(key, kl, "Pid"))
+		st->pid = (pid_t)i;
+	else if (json_scan_key_is(key, kl, "PidStart"))
+		st->pid_start = (uint64_t)i;
+	else if (json_scan_key_is(key, kl, "MonitorPid"))
+		st->monitor_pid = (pid_t)i;
+	else if (json_scan_key_is(key, kl, "MonitorStart"))
+		st->monitor_start = (uint64_t)i;
+	else if (json_scan_key_is(key, kl, "ExitCode"))
+		st->exit_code = (int)i;
+	else if (json_scan_key_is(key, kl, "StartedAt"))
+		st->started_ns = i;
+	else if (json_scan_key_is(key, kl, "FinishedAt"))
+		st->finished_ns = i;
+	else if (json_scan_key_is(key, kl, "RestartCount"))
+		st->restart_count = (int)i;
+	return 0;
+}
+
+/* One value as jansson would have it; the common shapes without the
+ * parser. */
+static json_t *scan_json(const char *v, size_t vl)
+{
+	const char *s;
+	size_t sl;
+	int64_t i;
+	bool b;
+	if (json_scan_str(v, vl, &s, &sl))
+		return json_stringn(s, sl);
+	if (json_scan_int(v, vl, &i))
+		return json_integer(i);
+	if (json_scan_bool(v, vl, &b))
+		return json_boolean(b);
+	if (vl == 2 && memcmp(v, "{}", 2) == 0)
+		return json_object();
+	if (vl == 2 && memcmp(v, "[]", 2) == 0)
+		return json_array();
+	return json_loadb(v, vl, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* A string member: malloc'd, "" for another type; NULL: no memory or not
+ * valid JSON. */
+static char *scan_strdup(const char *v, size_t vl)
+{
+	const char *s;
+	size_t sl;
+	if (json_scan_str(v, vl, &s, &sl))
+		return strndup(s, sl);
+	json_t *j = json_loadb(v, vl, JSON_DECODE_ANY, NULL);
+	if (j == NULL)
+		return NULL;
+	char *r = strdup(s_or_empty(json_string_value(j)));
+	json_decref(j);
+	return r;
+}
+
+struct config_scan {
+	struct engine_container *c;
+	json_t *spec;
+};
+
+static int spec_member(void *data, const char *key, size_t kl, const char *v, size_t vl)
+{
+	struct config_scan *cs = data;
+	for (size_t i = 0; i < ARRAY_SIZE(summary_spec_keys); i++) {
+		if (!json_scan_key_is(key, kl, summary_spec_keys[i]))
+			continue;
+		json_t *j = scan_json(v, vl);
+		if (j == NULL || json_object_set_new(cs->spec, summary_spec_keys[i], j) < 0)
+			return -2;
+		break;
+	}
+	return 0;
+}
+
+static int config_member(void *data, const char *key, size_t kl, const char *v, size_t vl)
+{
+	struct config_scan *cs = data;
+	char **field = NULL;
+	if (json_scan_key_is(key, kl, "Name"))
+		field = &cs->c->name;
+	else if (json_scan_key_is(key, kl, "Image"))
+		field = &cs->c->image;
+	else if (json_scan_key_is(key, kl, "ImageID"))
+		field = &cs->c->image_id;
+	else if (json_scan_key_is(key, kl, "Created"))
+		return json_scan_int(v, vl, &cs->c->created_ns) ? 0 : -2;
+	else if (json_scan_key_is(key, kl, "Spec"))
+		return json_scan_object(v, vl, spec_member, cs) == 0 ? 0 : -2;
+	if (field == NULL)
+		return 0;
+	free(*field);
+	*field = scan_strdup(v, vl);
+	return *field != NULL ? 0 : -2;
+}
+
+/* The summary of containers/ID: 1 when the walk could not read it (the
+ * caller parses it in full), 0 with *ret, -1 without memory. */
+static int load_summary(int containers_fd, const char *id, const struct engine_container_state *state,
+			struct engine_container **ret, struct engine_error **err)
+{
+	char rel[128], buf[8192];
+	snprintf(rel, sizeof(rel), "%s/config.json", id);
+	ssize_t n = read_small(containers_fd, rel, buf, sizeof(buf));
+	if (n < 0)
+		return 1;
+	struct engine_container *c = calloc(1, sizeof(*c));
+	struct config_scan cs = { .c = c, .spec = json_object() };
+	if (c == NULL || cs.spec == NULL) {
+		free(c);
+		json_decref(cs.spec);
+		return engine_error_set(err, ENOMEM, "out of memory");
+	}
+	c->state = *state;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	int r = json_scan_object(buf, (size_t)n, config_member, &cs);
+	c->config = json_object();
+	if (c->config != NULL)
+		json_object_set_new(c->config, "Spec", cs.spec);
+	else
+		json_decref(cs.spec);
+	json_t *argv = json_object_get(cs.spec, "argv");
+	if (r == 0)
+		c->argv = calloc(json_array_size(argv) + 1, sizeof(char *));
+	for (size_t i = 0; c->argv && i < json_array_size(argv); i++)
+		if ((c->argv[i] = strdup(s_or_empty(json_string_value(json_array_get(argv, i))))) == NULL)
+			r = -2;
+	if (r == 0 && c->name == NULL)
+		c->name = strdup("");
+	if (r == 0 && c->image == NULL)
+		c->image = strdup("");
+	if (r == 0 && c->image_id == NULL)
+		c->image_id = strdup("");
+	if (r != 0 || !c->config || !c->name || !c->image || !c->image_id || !c->argv) {
+		engine_container_free(c);
+		return 1;
+	}
+	*ret = c;
+	return 0;
+}
+
 /* State first: `ps` without -a skips a container that is not running
- * without parsing its config.json (RUNNING_ONLY: returns 1, *ret unset). */
-static int load_state_first(int containers_fd, const char *id, bool running_only,
+ * without parsing its config.json (RUNNING_ONLY: returns 1, *ret unset).
+ * SUMMARY: c->config holds only what the listing needs (above). */
+static int load_state_first(int containers_fd, const char *id, bool running_only, bool summary,
 			    struct engine_container **ret, struct engine_error **err)
 {
 	char rel[128];
 	struct engine_container_state state = { 0 };
 	snprintf(rel, sizeof(rel), "%s/state.json", id);
-	struct engine_error *local = NULL;
-	json_t *st = read_json(containers_fd, rel, STATE_MAX, &local);
-	engine_error_free(&local);
-	if (st != NULL)
-		state_from_json(st, &state);
-	json_decref(st);
+	char sbuf[1024];
+	ssize_t sn = summary ? read_small(containers_fd, rel, sbuf, sizeof(sbuf)) : -1;
+	if (sn < 0 || json_scan_object(sbuf, (size_t)sn, state_member, &state) != 0) {
+		memset(&state, 0, sizeof(state));
+		struct engine_error *local = NULL;
+		json_t *st = read_json(containers_fd, rel, STATE_MAX, &local);
+		engine_error_free(&local);
+		if (st != NULL)
+			state_from_json(st, &state);
+		json_decref(st);
+	}
 	reconcile(&state);
 	if (running_only && state.status != ENGINE_CONTAINER_RUNNING)
 		return 1;
+	int r = summary ? load_summary(containers_fd, id, &state, ret, err) : 1;
+	if (r <= 0)
+		return r;
 	snprintf(rel, sizeof(rel), "%s/config.json", id);
 	json_t *cfg = read_json(containers_fd, rel, CONFIG_MAX, err);
 	if (cfg == NULL)
@@ -455,7 +678,7 @@ static int load_state_first(int containers_fd, const char *id, bool running_only
 static int load(int containers_fd, const char *id, struct engine_container **ret,
 		struct engine_error **err)
 {
-	return load_state_first(containers_fd, id, false, ret, err);
+	return load_state_first(containers_fd, id, false, false, ret, err);
 }
 
 /* ---- create, find, list, forget ---------------------------------------- */
@@ -544,8 +767,13 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
 	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
 	cleanup_json json_t *state = state_json(&st);
-	if (write_json(store->root, spec->id, "state.json", state, err) < 0 ||
-	    write_json(store->root, spec->id, "config.json", cfg, err) < 0) {
+	/* run -d and create (issue #4): state.json without fsync: lost or
+	 * empty after a power loss, it reads as "created" (load_state_first),
+	 * which is what it says.  config.json, the record itself, is written
+	 * last and durably: its fsync of containers/ID makes the entries
+	 * written before it in that directory durable too. */
+	if (write_json(store->root, spec->id, "state.json", state, 0, err) < 0 ||
+	    write_json(store->root, spec->id, "config.json", cfg, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err) < 0) {
 		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
 		unlinkat(store->rootfd, rel, 0);
 		return -1;
@@ -622,15 +850,24 @@ static int by_created_desc(const void *a, const void *b)
 	return x->created_ns < y->created_ns ? 1 : x->created_ns > y->created_ns ? -1 : 0;
 }
 
+static int list(struct storage_store *store, bool running_only, bool summary,
+		struct engine_container ***ret, size_t *ret_n, struct engine_error **err);
+
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err)
 {
-	return engine_container_list_running(store, false, ret, ret_n, err);
+	return list(store, false, false, ret, ret_n, err);
 }
 
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
 				  struct engine_error **err)
+{
+	return list(store, running_only, true, ret, ret_n, err);
+}
+
+static int list(struct storage_store *store, bool running_only, bool summary,
+		struct engine_container ***ret, size_t *ret_n, struct engine_error **err)
 {
 	cleanup_close int cfd = containers_dir(store, err);
 	if (cfd < 0)
@@ -652,7 +889,7 @@ int engine_container_list_running(struct storage_store *store, bool running_only
 		struct engine_container *c = NULL;
 		struct engine_error *local = NULL;
 		/* One being created or removed right now: skip it. */
-		int r = load_state_first(cfd, e->d_name, running_only, &c, &local);
+		int r = load_state_first(cfd, e->d_name, running_only, summary, &c, &local);
 		if (r != 0) {
 			engine_error_free(&local);
 			continue;
@@ -867,7 +1104,7 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 			r = -1;
 		} else {
 			json_object_set_new(c->config, "Name", json_string(name));
-			r = write_json(store->root, c->id, "config.json", c->config, err);
+			r = write_json(store->root, c->id, "config.json", c->config, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
 			close(lock);
 		}
 		char rel[320];
@@ -911,7 +1148,7 @@ int engine_container_update_limits(struct storage_store *store, struct engine_co
 	int lock = engine_container_lock(store->root, c->id, err);
 	if (lock < 0)
 		return -1;
-	int r = write_json(store->root, c->id, "config.json", c->config, err);
+	int r = write_json(store->root, c->id, "config.json", c->config, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err);
 	close(lock);
 	return r;
 }

@@ -81,8 +81,11 @@ int engine_container_get(struct storage_store *store, const char *what,
 /* Every recorded container, newest first. */
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err);
-/* The same; with RUNNING_ONLY the running ones, without reading the
- * others' config.json (ps without -a). */
+/* For ps: the same; with RUNNING_ONLY the running ones, without reading
+ * the others' config.json (ps without -a).  Each c->config is a summary
+ * (issue #4): {"Spec": {...}} with only the keys of Spec that ps shows
+ * (summary_spec_keys in containers.c); engine_container_spec() needs the
+ * record from engine_container_get() or engine_container_list(). */
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
 				  struct engine_error **err);
@@ -91,6 +94,12 @@ int engine_container_list_running(struct storage_store *store, bool running_only
 int engine_container_state_write(const char *store_root, const char *id,
 				 const struct engine_container_state *state,
 				 struct engine_error **err);
+/* The same without fsync (issue #4, run -d): for "running", which a crash
+ * makes moot (reconcile() reads a record whose monitor is gone as exited;
+ * an unreadable state.json reads as created). */
+int engine_container_state_write_nosync(const char *store_root, const char *id,
+					const struct engine_container_state *state,
+					struct engine_error **err);
 /* Take the container's lock (exclusive, blocking); returns the fd to close. */
 int engine_container_lock(const char *store_root, const char *id, struct engine_error **err);
 

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,12 +120,17 @@ static void answer(struct monitor *m, const char *text)
 	m->report = -1;
 }
 
-static void write_state(struct monitor *m)
+/* DURABLE false: "running" (issue #4, run -d: the CLI waits for it), which
+ * a crash makes moot; an exit and its code are written durably. */
+static void write_state(struct monitor *m, bool durable)
 {
 	struct engine_error *err = NULL;
 	int lock = engine_container_lock(m->spec->store_root, m->spec->id, &err);
 	if (lock >= 0) {
-		engine_container_state_write(m->spec->store_root, m->spec->id, &m->state, &err);
+		if (durable)
+			engine_container_state_write(m->spec->store_root, m->spec->id, &m->state, &err);
+		else
+			engine_container_state_write_nosync(m->spec->store_root, m->spec->id, &m->state, &err);
 		close(lock);
 	}
 	engine_error_free(&err);
@@ -284,7 +290,7 @@ static void on_started(void *data, pid_t pid)
 	m->state.finished_ns = 0;
 	m->state.exit_code = 0;
 	state_cgroup(m, true); /* cgroups (#6) */
-	write_state(m);
+	write_state(m, false);
 	answer(m, "ok\n");
 	if (m->watch)
 		exec_watch(m, pid);
@@ -466,6 +472,44 @@ static bool resume_fd(const struct engine_monitor_resume *resume, int fd)
 	return false;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Close every fd from 3 up but the ones kept: close_range(2) between them
+ * (issue #4: a thousand close(2) calls were a loop over 3..1023). */
+static void close_inherited(int report, int attach_fd, const struct engine_monitor_resume *resume)
+{
+	int keep[20];
+	size_t n = 0;
+	keep[n++] = report;
+	keep[n++] = attach_fd;
+	if (resume != NULL) {
+		keep[n++] = resume->adir;
+		keep[n++] = resume->listen_fd;
+		for (size_t i = 0; i < resume->n_clients && n < ARRAY_SIZE(keep); i++)
+			keep[n++] = resume->clients[i];
+	}
+	qsort(keep, n, sizeof(int), cmp_int);
+	unsigned int low = 3;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)low)
+			continue;
+		if ((unsigned int)keep[i] > low &&
+		    syscall(SYS_close_range, low, (unsigned int)keep[i] - 1, 0U) < 0)
+			goto fallback;
+		low = (unsigned int)keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, low, ~0U, 0U) == 0)
+		return;
+fallback:
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != report && fd != attach_fd && !resume_fd(resume, fd))
+			(void)close(fd);
+}
+
 static int monitor_main(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			const char *name, int report, int attach_fd,
 			const struct engine_monitor_resume *resume)
@@ -474,9 +518,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	engine_log_set_handler(NULL, 0);
 	/* Whatever the CLI inherited (a test harness's fd 3, a pipe someone
 	 * waits on for EOF) must not stay open for the container's lifetime. */
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != report && fd != attach_fd && !resume_fd(resume, fd))
-			(void)close(fd);
+	close_inherited(report, attach_fd, resume);
 	sigset_t fwd;
 	forwarded_set(&fwd);
 	sigprocmask(SIG_BLOCK, &fwd, NULL);
@@ -518,7 +560,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	 * from now on, not the CLI that is about to exit. */
 	struct storage_store *store = NULL;
 	if (storage_store_open(spec->store_root, &store, &err) == 0 && spec->image_id != NULL)
-		storage_container_claim(store, spec->id, spec->image_id, &err);
+		storage_container_reclaim(store, spec->id, spec->image_id, &err);
 	engine_error_free(&err);
 
 	m->delay_ms = resume != NULL && resume->delay_ms > 0 ? resume->delay_ms : 100;
@@ -553,7 +595,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		if (!again)
 			break;
 		m->state.status = ENGINE_CONTAINER_RESTARTING;
-		write_state(m);
+		write_state(m, true);
 		monitor_attach_hangup(m->attach);
 		/* Docker's back-off: doubling from 100 ms up to a minute, and
 		 * from 100 ms again after a run of 10 s or more. */
@@ -576,7 +618,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		engine_error_free(&err);
 		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
 	} else {
-		write_state(m);
+		write_state(m, true);
 	}
 	/* Attached clients read the exit code once the socket closes. */
 	monitor_attach_close(m->attach);
@@ -707,7 +749,7 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 		engine_container_forget(store, spec->id, name, &local);
 		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
 	} else {
-		write_state(m);
+		write_state(m, true);
 	}
 	storage_store_close(store);
 	engine_error_free(&local);

@@ -765,8 +765,8 @@ void storage_blob_remove(struct storage_store *store, const char *digest)
 	(void)unlinkat(store->rootfd, rel, 0);
 }
 
-int storage_container_claim(struct storage_store *store, const char *container_id,
-			    const char *image_id, struct engine_error **err)
+static int claim(struct storage_store *store, const char *container_id, const char *image_id,
+		 int sync, struct engine_error **err)
 {
 	char rel[160], text[128];
 	snprintf(rel, sizeof(rel), "containers/%s", container_id);
@@ -776,7 +776,23 @@ int storage_container_claim(struct storage_store *store, const char *container_i
 	if (asprintf(&path, "%s/%s/image", store->root, rel) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	int n = snprintf(text, sizeof(text), "%s %d\n", image_id, (int)getpid());
-	return engine_write_file_atomic(path, text, (size_t)n, 0600, err);
+	return engine_write_file_replace(path, text, (size_t)n, 0600, sync, err);
+}
+
+int storage_container_claim(struct storage_store *store, const char *container_id,
+			    const char *image_id, struct engine_error **err)
+{
+	/* The file's fsync, not its directory's (issue #4, run -d): the claim
+	 * matters after a crash only for a recorded container, and recording
+	 * it (config.json) fsyncs this same directory afterwards.  Before
+	 * that, the claim names a process the crash killed: stale anyway. */
+	return claim(store, container_id, image_id, ENGINE_SYNC_FILE, err);
+}
+
+int storage_container_reclaim(struct storage_store *store, const char *container_id,
+			      const char *image_id, struct engine_error **err)
+{
+	return claim(store, container_id, image_id, 0, err);
 }
 
 int storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65])

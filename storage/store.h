@@ -86,6 +86,11 @@ void storage_blob_remove(struct storage_store *store, const char *digest);
  * container store of issue #4 records containers for good). */
 int storage_container_claim(struct storage_store *store, const char *container_id,
 			    const char *image_id, struct engine_error **err);
+/* The same claim taken over by another process (the monitor of a recorded
+ * container, issue #4), without fsync: only the PID changes, and a crash
+ * kills that process anyway; the record (config.json) keeps the image. */
+int storage_container_reclaim(struct storage_store *store, const char *container_id,
+			      const char *image_id, struct engine_error **err);
 /* Whether a container uses IMAGE_ID: 1 a running one (its claim's process
  * lives), 2 a recorded one that is not running (containers/ID/config.json),
  * 0 none; *ret_container gets its id (a running one first). */

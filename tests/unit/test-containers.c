@@ -1,14 +1,20 @@
 /* test-containers.c: container names (Docker's rule, generated
- * adjective_noun names) and ps's Status strings. */
+ * adjective_noun names), ps's Status strings, and the listing's summary
+ * (json-scan.c: what ps reads without building the documents). */
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
+#include "cleanup.h"
 #include "containers.h"
 #include "humanize.h"
 #include "image.h"
+#include "json-scan.h"
 #include "run-args.h"
 #include "spec.h"
 #include "tap.h"
@@ -204,8 +210,145 @@ static void test_pid_alive(void)
 	ok(!engine_pid_alive_since(0, 0) && !engine_pid_alive_since(-1, 0), "pid 0 and -1 are never alive");
 }
 
+struct scan_seen {
+	char keys[256];
+	char values[512];
+};
+
+static int scan_collect(void *data, const char *key, size_t kl, const char *v, size_t vl)
+{
+	struct scan_seen *s = data;
+	size_t a = strlen(s->keys), b = strlen(s->values);
+	snprintf(s->keys + a, sizeof(s->keys) - a, "%.*s|", (int)kl, key);
+	snprintf(s->values + b, sizeof(s->values) - b, "%.*s|", (int)vl, v);
+	return 0;
+}
+
+static void test_json_scan(void)
+{
+	struct scan_seen s = { 0 };
+	const char *doc = " {\"a\" : \"x\\\"}\" ,\"b\":[1,{\"c\":\"]\"}],\"d\":{\"e\":[]},\"f\":-12,\"g\":true}\n";
+	is_int(json_scan_object(doc, strlen(doc), scan_collect, &s), 0, "scan: walked to the end");
+	is_str(s.keys, "a|b|d|f|g|", "scan: the members' keys");
+	is_str(s.values, "\"x\\\"}\"|[1,{\"c\":\"]\"}]|{\"e\":[]}|-12|true|",
+	       "scan: values as spans (escapes, brackets inside strings)");
+	static const char *const bad[] = { "", "[]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}",
+					   "{\"a\":[1}", "{\"a\":\"x}", "{\"a\":1} x", "{\"a\":1 \"b\":2}" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct scan_seen t = { 0 };
+		is_int(json_scan_object(bad[i], strlen(bad[i]), scan_collect, &t), -1, "scan: '%s' is malformed",
+		       bad[i]);
+	}
+	struct scan_seen e = { 0 };
+	is_int(json_scan_object("{ }", 3, scan_collect, &e), 0, "scan: the empty object");
+	const char *str;
+	size_t len;
+	ok(json_scan_str("\"abc\"", 5, &str, &len) && len == 3 && memcmp(str, "abc", 3) == 0, "scan: a plain string");
+	ok(!json_scan_str("\"a\\nb\"", 6, &str, &len), "scan: a string with escapes is left to jansson");
+	int64_t i = 0;
+	ok(json_scan_int("-9223372036854775808", 20, &i) && i == INT64_MIN, "scan: INT64_MIN");
+	ok(json_scan_int("1795908962600524837", 19, &i) && i == 1795908962600524837LL, "scan: a time in ns");
+	ok(!json_scan_int("9223372036854775808", 19, &i), "scan: past INT64_MAX refused");
+	ok(!json_scan_int("1.5", 3, &i) && !json_scan_int("1e3", 3, &i) && !json_scan_int("", 0, &i),
+	   "scan: not an integer");
+	bool b = false;
+	ok(json_scan_bool("true", 4, &b) && b && json_scan_bool("false", 5, &b) && !b &&
+	   !json_scan_bool("null", 4, &b), "scan: booleans");
+}
+
+static void write_text(int dirfd, const char *rel, const char *text)
+{
+	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write %s", rel);
+	close(fd);
+}
+
+/* ps's listing (summary) and the full one agree, on what create writes
+ * and on a hand-written record that the summary cannot walk. */
+static void test_list_summary(void)
+{
+	char root[] = "/var/tmp/test-containers-XXXXXX";
+	ok(mkdtemp(root) != NULL, "store dir");
+	struct storage_store *store = NULL;
+	struct engine_error *err = NULL;
+	ok(storage_store_open(root, &store, &err) == 0, "open the store");
+	char *argv[] = { "run", "-l", "k=v", "-l", "q=a\"b", "--rootfs", "/", "sh", "-c", "echo \"hi\"", NULL };
+	struct engine_run_spec spec = { 0 };
+	int help = 0;
+	ok(cmd_run_parse(10, argv, &spec, &help, &err) == 0, "parse %s", err ? err->msg : "");
+	snprintf(spec.id, sizeof(spec.id), "%s", "1111111111111111111111111111111111111111111111111111111111111111");
+	ok(engine_container_create(store, &spec, "web", NULL, NULL, &err) == 0, "create web");
+	snprintf(spec.id, sizeof(spec.id), "%s", "2222222222222222222222222222222222222222222222222222222222222222");
+	ok(engine_container_create(store, &spec, NULL, "abcd", NULL, &err) == 0, "create unnamed");
+	engine_run_spec_free(&spec);
+	/* Pretty-printed with an escaped name: the full parse takes it. */
+	int cfd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *id3 = "3333333333333333333333333333333333333333333333333333333333333333";
+	mkdirat(cfd, id3, 0700);
+	char rel[128];
+	snprintf(rel, sizeof(rel), "%s/config.json", id3);
+	write_text(cfd, rel, "{\n  \"Name\": \"od\\u0064\",\n  \"Created\": 5,\n  \"Image\": \"img\",\n"
+		   "  \"Spec\": { \"argv\": [\"a b\", \"c\"], \"labels\": {\"x\": \"y\"}, \"network\": 2 }\n}\n");
+	snprintf(rel, sizeof(rel), "%s/state.json", id3);
+	write_text(cfd, rel, "{ \"Status\": \"exited\", \"ExitCode\": 3, \"Removing\": false }");
+	/* Malformed: neither listing shows it. */
+	const char *id4 = "4444444444444444444444444444444444444444444444444444444444444444";
+	mkdirat(cfd, id4, 0700);
+	snprintf(rel, sizeof(rel), "%s/config.json", id4);
+	write_text(cfd, rel, "{\"Name\": \"broken\", \"Spec\": {");
+	close(cfd);
+
+	struct engine_container **full = NULL, **sum = NULL;
+	size_t nf = 0, ns = 0;
+	ok(engine_container_list(store, &full, &nf, &err) == 0, "full listing");
+	ok(engine_container_list_running(store, false, &sum, &ns, &err) == 0, "summary listing");
+	is_int(nf, 3, "full: three containers");
+	is_int(ns, 3, "summary: three containers");
+	for (size_t i = 0; i < nf && i < ns; i++) {
+		const struct engine_container *a = full[i], *b = sum[i];
+		is_str(b->id, a->id, "same order");
+		is_str(b->name, a->name, "%.4s: name", a->id);
+		is_str(b->image, a->image, "%.4s: image", a->id);
+		is_str(b->image_id, a->image_id, "%.4s: image id", a->id);
+		is_int(b->created_ns, a->created_ns, "%.4s: created", a->id);
+		is_int(b->state.status, a->state.status, "%.4s: status", a->id);
+		is_int(b->state.exit_code, a->state.exit_code, "%.4s: exit code", a->id);
+		char ca[256] = "", cb[256] = "";
+		for (size_t k = 0; a->argv[k]; k++)
+			snprintf(ca + strlen(ca), sizeof(ca) - strlen(ca), "%s|", a->argv[k]);
+		for (size_t k = 0; b->argv[k]; k++)
+			snprintf(cb + strlen(cb), sizeof(cb) - strlen(cb), "%s|", b->argv[k]);
+		is_str(cb, ca, "%.4s: command", a->id);
+		json_t *sa = json_object_get(a->config, "Spec"), *sb = json_object_get(b->config, "Spec");
+		static const char *const keys[] = { "rootfs", "network", "labels", "argv", "storage_driver",
+						    "layers" };
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			ok(json_equal(json_object_get(sa, keys[k]), json_object_get(sb, keys[k])) ||
+				   (json_object_get(sa, keys[k]) == NULL && json_object_get(sb, keys[k]) == NULL),
+			   "%.4s: Spec.%s", a->id, keys[k]);
+	}
+	ok(ns == 3 && strcmp(sum[2]->name, "odd") == 0 && sum[2]->state.exit_code == 3,
+	   "the hand-written record: escapes decoded, its state read");
+	ok(ns == 3 && strcmp(sum[1]->name, "web") == 0 &&
+		   strcmp(json_string_value(json_object_get(engine_container_labels(sum[1]), "q")) ?: "", "a\"b") == 0,
+	   "a label with a quote");
+	for (size_t i = 0; i < nf; i++)
+		engine_container_free(full[i]);
+	for (size_t i = 0; i < ns; i++)
+		engine_container_free(sum[i]);
+	free(full);
+	free(sum);
+	engine_error_free(&err);
+	storage_store_close(store);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ok(system(cmd) == 0, "clean up");
+}
+
 int main(void)
 {
+	test_json_scan();
+	test_list_summary();
 	test_pid_alive();
 	test_name_check();
 	test_name_generate();
