@@ -709,6 +709,12 @@ static int fs_parent(const struct engine_cgroup_detection *det, const char *pare
 						"--cgroup-parent %s: \"%.*s\" is not allowed: the parent is a "
 						"path below the delegated cgroup %s",
 						parent, (int)len, p, *own ? own : "/");
+		/* engine-init holds the processes of the delegated cgroup:
+		 * below it, no controller could be enabled. */
+		if (o == 0 && len == 11 && strncmp(p, "engine-init", 11) == 0)
+			return engine_error_set(err, EINVAL,
+						"--cgroup-parent %s: engine-init is the engine's own leaf cgroup",
+						parent);
 		if (o + len + 2 > size)
 			return engine_error_set(err, ENAMETOOLONG, "--cgroup-parent %s: too long",
 						parent);

@@ -275,6 +275,8 @@ static void test_parent(void)
 	ok(strstr(o, "../x") && strstr(o, "t.service"), "the error names it and the delegated cgroup");
 	ok(parent_ok(fs, own, "a/../../x", o, sizeof(o)) < 0, "cgroupfs: .. inside refused");
 	ok(parent_ok(fs, own, "./a", o, sizeof(o)) < 0, "cgroupfs: . refused");
+	ok(parent_ok(fs, own, "engine-init/x", o, sizeof(o)) < 0, "cgroupfs: engine-init refused");
+	is_int(parent_ok(fs, own, "x/engine-init", o, sizeof(o)), 0, "cgroupfs: engine-init deeper is a name");
 	ok(parent_ok(fs, own, "/", o, sizeof(o)) < 0, "cgroupfs: / refused");
 	ok(parent_ok(fs, own, "/machine.slice/x", o, sizeof(o)) < 0, "cgroupfs: absolute outside");
 	ok(strstr(o, "outside"), "the error says outside");
