@@ -113,6 +113,8 @@ static json_t *host_config_section(json_t *spec)
 		json_object_set_new(h, "PidsLimit", json_null());
 	const char *cgroups = json_string_value(json_object_get(spec, "cgroups_mode"));
 	json_object_set_new(h, "Cgroups", json_string(cgroups && *cgroups ? cgroups : "enabled"));
+	const char *cgroup_parent = json_string_value(json_object_get(spec, "cgroup_parent"));
+	json_object_set_new(h, "CgroupParent", json_string(cgroup_parent ? cgroup_parent : ""));
 	/* the monitor (issue #4): restart policy and log driver, as Docker */
 	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
 	json_object_set_new(h, "RestartPolicy",

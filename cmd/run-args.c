@@ -81,6 +81,8 @@ const char cmd_run_usage[] =
 	"      --pids-limit N           most processes (default 2048 where the pids\n"
 	"                               controller is delegated; -1: unlimited)\n"
 	"      --cgroups MODE           enabled (default) | disabled | split\n"
+	"      --cgroup-parent PARENT   the container's cgroup goes below PARENT: a slice\n"
+	"                               (systemd: my.slice) or a path in the delegated cgroup\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -181,6 +183,7 @@ static const struct option long_options[] = {
 	{ "cpuset-cpus", required_argument, NULL, OPT_CGROUP + 7 },
 	{ "pids-limit", required_argument, NULL, OPT_CGROUP + 8 },
 	{ "cgroups", required_argument, NULL, OPT_CGROUP + 9 },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP + 10 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -376,7 +379,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
 		if (c == 'm')
 			c = OPT_CGROUP;
-		if (c >= OPT_CGROUP && c < OPT_CGROUP + 10) {
+		if (c >= OPT_CGROUP && c < OPT_CGROUP + 11) {
 			if (engine_cgroup_run_flag(spec, engine_cgroup_run_flags[c - OPT_CGROUP], optarg, err) < 0)
 				return -1;
 			continue;

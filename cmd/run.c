@@ -285,8 +285,13 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	spec.cgroup_det = &cgroup_det;
-	if (cgroup_det.manager == ENGINE_CGROUP_MANAGER_DISABLED && engine_cgroup_spec_any(&spec))
-		cmd_warn("resource limits are not applied: %s", cgroup_det.reason);
+	if (cgroup_det.manager == ENGINE_CGROUP_MANAGER_DISABLED &&
+	    (engine_cgroup_spec_any(&spec) || spec.cgroup_parent != NULL))
+		cmd_warn("%s not applied: %s",
+			 !engine_cgroup_spec_any(&spec) ? "--cgroup-parent is" :
+			 spec.cgroup_parent != NULL     ? "resource limits and --cgroup-parent are" :
+							  "resource limits are",
+			 cgroup_det.reason);
 	int pull_status = 0;
 	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
 	if (pr == -2) {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,16 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+
+/* What cgroup.subtree_control takes to enable each controller. */
+static const struct {
+	unsigned bit;
+	const char *text;
+} controller_names[] = {
+	{ ENGINE_CGROUP_CPU, "+cpu" },       { ENGINE_CGROUP_CPUSET, "+cpuset" },
+	{ ENGINE_CGROUP_IO, "+io" },         { ENGINE_CGROUP_MEMORY, "+memory" },
+	{ ENGINE_CGROUP_PIDS, "+pids" },
+};
 
 static int move_procs(const char *from, const char *to, struct engine_error **err)
 {
@@ -57,24 +68,66 @@ static int enable_controllers(const char *base, unsigned available, struct engin
 		return 0;
 
 	char leaf[PATH_MAX];
-	snprintf(leaf, sizeof(leaf), "%s/engine-init", base);
+	if (snprintf(leaf, sizeof(leaf), "%s/engine-init", base) >= (int)sizeof(leaf))
+		return engine_error_set(err, ENAMETOOLONG, "cgroup path %s/engine-init", base);
 	if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "mkdir %s", leaf);
 	if (move_procs(base, leaf, err) < 0)
 		return -1;
 
-	static const struct {
-		unsigned bit;
-		const char *text;
-	} ctl[] = {
-		{ ENGINE_CGROUP_CPU, "+cpu" },       { ENGINE_CGROUP_CPUSET, "+cpuset" },
-		{ ENGINE_CGROUP_IO, "+io" },         { ENGINE_CGROUP_MEMORY, "+memory" },
-		{ ENGINE_CGROUP_PIDS, "+pids" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(ctl); i++)
-		if ((available & ctl[i].bit) && !(enabled & ctl[i].bit) &&
-		    engine_cgroup_write(base, "cgroup.subtree_control", ctl[i].text, err) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(controller_names); i++)
+		if ((available & controller_names[i].bit) && !(enabled & controller_names[i].bit) &&
+		    engine_cgroup_write(base, "cgroup.subtree_control", controller_names[i].text,
+					err) < 0)
 			return -1;
+	return 0;
+}
+
+/* --cgroup-parent (checked relative, no "." or "..": cgroup.c): mkdir -p
+ * of PARENT below BASE, each level enabling for its children the
+ * controllers it got, so that the container's cgroup has them all.  A new
+ * level holds no process, so cgroup v2's rule does not stand in the way;
+ * an existing one may (a cgroup someone else uses): then its controllers
+ * are left as they are and the container gets what it gives.  The levels
+ * stay when the container goes, as Podman leaves its parents: other
+ * containers may share them. */
+static int make_parent(const char *base, const char *parent, unsigned available,
+		       struct engine_error **err)
+{
+	char dir[PATH_MAX];
+	size_t o = (size_t)snprintf(dir, sizeof(dir), "%s", base);
+	for (const char *p = parent; *p != '\0';) {
+		size_t len = strcspn(p, "/");
+		if (o + 1 + len >= sizeof(dir))
+			return engine_error_set(err, ENAMETOOLONG, "cgroup path %s/%s", base, parent);
+		dir[o++] = '/';
+		memcpy(dir + o, p, len);
+		o += len;
+		dir[o] = '\0';
+		p += len;
+		while (*p == '/')
+			p++;
+		bool made = mkdir(dir, 0755) == 0;
+		if (!made && errno != EEXIST)
+			return engine_error_errno(err, errno, "mkdir %s", dir);
+		char buf[256];
+		int r = engine_cgroup_read(dir, "cgroup.controllers", buf, sizeof(buf));
+		if (r < 0)
+			return engine_error_errno(err, -r, "%s: not a cgroup", dir);
+		unsigned have = engine_cgroup_parse_controllers(buf) & available;
+		r = engine_cgroup_read(dir, "cgroup.subtree_control", buf, sizeof(buf));
+		if (r < 0)
+			return engine_error_errno(err, -r, "read %s/cgroup.subtree_control", dir);
+		unsigned enabled = engine_cgroup_parse_controllers(buf);
+		for (size_t i = 0; i < ARRAY_SIZE(controller_names); i++) {
+			if (!(have & controller_names[i].bit) || (enabled & controller_names[i].bit))
+				continue;
+			cleanup_error struct engine_error *e = NULL;
+			if (engine_cgroup_write(dir, "cgroup.subtree_control", controller_names[i].text,
+						&e) < 0 && made)
+				return engine_error_set(err, e->status, "%s", e->msg);
+		}
+	}
 	return 0;
 }
 
@@ -83,19 +136,17 @@ static int fs_create(const struct engine_cgroup_detection *det, const char *id, 
 		     struct engine_error **err)
 {
 	char base[PATH_MAX], path[PATH_MAX];
-	snprintf(base, sizeof(base), "%s%s", det->mountpoint,
-		 strcmp(det->own_path, "/") == 0 ? "" : det->own_path);
-	/* Our own cgroup may be engine-init already (a second container from
-	 * the same process): the containers are its siblings. */
-	size_t bl = strlen(base);
-	if (bl > 12 && strcmp(base + bl - 12, "/engine-init") == 0)
-		base[bl - 12] = '\0';
+	engine_cgroup_fs_base(det, base, sizeof(base));
 	if (strchr(id, '/') != NULL || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return engine_error_set(err, EINVAL, "bad container id '%s'", id);
-	if (snprintf(path, sizeof(path), "%s/engine-%s", base, id) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s%s%s/engine-%s", base, det->parent[0] ? "/" : "",
+		     det->parent, id) >= (int)sizeof(path))
 		return engine_error_set(err, ENAMETOOLONG, "cgroup path for %s", id);
 
 	if (enable_controllers(base, det->controllers, err) < 0)
+		return -1;
+	/* cgroups (#6) --cgroup-parent */
+	if (det->parent[0] != '\0' && make_parent(base, det->parent, det->controllers, err) < 0)
 		return -1;
 	if (mkdir(path, 0755) < 0)
 		return engine_error_errno(err, errno, "mkdir %s", path);

@@ -18,7 +18,7 @@
 
 const char *const engine_cgroup_run_flags[] = {
 	"memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpu-quota",
-	"cpu-period", "cpuset-cpus", "pids-limit", "cgroups", NULL,
+	"cpu-period", "cpuset-cpus", "pids-limit", "cgroups", "cgroup-parent", NULL,
 };
 
 /* Podman's default where the pids controller is there. */
@@ -130,6 +130,14 @@ int engine_cgroup_run_flag(struct engine_run_spec *spec, const char *flag, const
 						"invalid cgroup mode \"%s\": expected enabled, disabled or split", value);
 		free(spec->cgroups_mode);
 		spec->cgroups_mode = strcmp(value, "enabled") == 0 ? NULL : strdup(value);
+	} else if (strcmp(flag, "cgroup-parent") == 0) {
+		/* What it must look like depends on the manager, known only
+		 * at engine_cgroup_spec_detect(): checked there. */
+		if (*value == '\0')
+			return engine_error_set(err, EINVAL, "--cgroup-parent: an empty name");
+		free(spec->cgroup_parent);
+		if ((spec->cgroup_parent = strdup(value)) == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
 	} else {
 		return engine_error_set(err, EINVAL, "unknown flag: --%s", flag);
 	}
@@ -216,7 +224,8 @@ int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 		return -1;
 	if (mode != NULL && strcmp(mode, "disabled") == 0)
 		snprintf(ret->reason, sizeof(ret->reason), "--cgroups disabled");
-	return 0;
+	/* --cgroup-parent: a slice or a path, as the manager wants it. */
+	return engine_cgroup_check_parent(ret, spec->cgroup_parent, err);
 }
 
 int engine_cgroup_of_state(const struct engine_container_state *st, struct engine_cgroup *ret,

@@ -144,7 +144,7 @@ static int append_u64(sd_bus_message *m, const char *name, uint64_t v)
 	return sd.append(m, "(sv)", name, "t", v);
 }
 
-static int append_properties(sd_bus_message *m, const char *id, pid_t pid,
+static int append_properties(sd_bus_message *m, const char *id, pid_t pid, const char *parent,
 			     const struct engine_cgroup_limits *l, struct engine_error **err)
 {
 	char desc[128];
@@ -153,9 +153,12 @@ static int append_properties(sd_bus_message *m, const char *id, pid_t pid,
 	if (r >= 0)
 		r = sd.append(m, "(sv)", "Description", "s", desc);
 	/* Rootless: user.slice of the user's manager, as Podman's default
-	 * cgroup parent; root: machine.slice, where nspawn and Podman go. */
+	 * cgroup parent; root: machine.slice, where nspawn and Podman go.
+	 * --cgroup-parent names another slice (checked in cgroup.c);
+	 * systemd makes it, and the levels of a nested "a-b.slice". */
 	if (r >= 0)
-		r = sd.append(m, "(sv)", "Slice", "s", geteuid() == 0 ? "machine.slice" : "user.slice");
+		r = sd.append(m, "(sv)", "Slice", "s",
+			      parent[0] ? parent : geteuid() == 0 ? "machine.slice" : "user.slice");
 	/* Delegate: the container may manage its own subtree (systemd in a
 	 * container, nested engines); systemd will not touch what is below. */
 	if (r >= 0)
@@ -261,7 +264,7 @@ static int systemd_create(const struct engine_cgroup_detection *det, const char 
 		bus_fail(err, r, NULL, "build the StartTransientUnit message");
 		goto out;
 	}
-	if (append_properties(m, id, pid, limits, err) < 0)
+	if (append_properties(m, id, pid, det->parent, limits, err) < 0)
 		goto out;
 	r = sd.call(bus, m, 0, &e, &reply);
 	if (r < 0) {

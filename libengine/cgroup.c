@@ -641,6 +641,122 @@ bool engine_cgroup_limits_any(const struct engine_cgroup_limits *l)
 	       l->pids_max >= 0;
 }
 
+/* ------------------------------------------------------------ --cgroup-parent */
+
+/* systemd's rules for a slice's name (unit_name_is_valid and
+ * slice_name_is_valid): unit-name characters, ".slice" at the end, and
+ * dashes that only separate the levels ("a-b.slice" is in "a.slice"). */
+static const char *slice_name_problem(const char *name)
+{
+	size_t n = strlen(name);
+	if (n >= 256)
+		return "longer than systemd's 255 characters";
+	if (n <= 6 || strcmp(name + n - 6, ".slice") != 0)
+		return "the systemd cgroup manager takes a slice name ending in .slice (like my.slice)";
+	for (size_t i = 0; i < n - 6; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == ':' || c == '-' || c == '_' || c == '.' || c == '\\'))
+			return "a slice name has only letters, digits and : - _ . \\";
+	}
+	if (name[0] == '-' || name[n - 7] == '-' || strstr(name, "--") != NULL)
+		return "a dash in a slice name separates two levels (a-b.slice), it cannot lead, "
+		       "trail or repeat";
+	return NULL;
+}
+
+void engine_cgroup_fs_base(const struct engine_cgroup_detection *det, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", det->mountpoint,
+		 strcmp(det->own_path, "/") == 0 ? "" : det->own_path);
+	/* Our own cgroup may be engine-init already (a second container from
+	 * the same process): the containers are its siblings. */
+	size_t bl = strlen(buf);
+	if (bl > 12 && strcmp(buf + bl - 12, "/engine-init") == 0)
+		buf[bl - 12] = '\0';
+}
+
+/* A cgroupfs parent: the components below the delegated cgroup, joined
+ * with single slashes into OUT.  An absolute path must name a cgroup
+ * inside the delegated one (it is made relative); "." and ".." are
+ * refused outright rather than resolved, as a path that climbs and comes
+ * back down is more likely a mistake than a wish. */
+static int fs_parent(const struct engine_cgroup_detection *det, const char *parent, char *out,
+		     size_t size, struct engine_error **err)
+{
+	char base[1024];
+	engine_cgroup_fs_base(det, base, sizeof(base));
+	const char *own = base + strlen(det->mountpoint); /* "" for the root */
+	const char *p = parent;
+	if (*p == '/') {
+		size_t ol = strlen(own);
+		if (strncmp(p, own, ol) != 0 || (p[ol] != '/' && p[ol] != '\0'))
+			return engine_error_set(err, EINVAL,
+						"--cgroup-parent %s: outside the delegated cgroup %s",
+						parent, *own ? own : "/");
+		p += ol;
+	}
+	size_t o = 0;
+	out[0] = '\0';
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return engine_error_set(err, EINVAL,
+						"--cgroup-parent %s: \"%.*s\" is not allowed: the parent is a "
+						"path below the delegated cgroup %s",
+						parent, (int)len, p, *own ? own : "/");
+		/* engine-init holds the processes of the delegated cgroup:
+		 * below it, no controller could be enabled. */
+		if (o == 0 && len == 11 && strncmp(p, "engine-init", 11) == 0)
+			return engine_error_set(err, EINVAL,
+						"--cgroup-parent %s: engine-init is the engine's own leaf cgroup",
+						parent);
+		if (o + len + 2 > size)
+			return engine_error_set(err, ENAMETOOLONG, "--cgroup-parent %s: too long",
+						parent);
+		if (o > 0)
+			out[o++] = '/';
+		memcpy(out + o, p, len);
+		o += len;
+		out[o] = '\0';
+		p += len;
+	}
+	if (o == 0)
+		return engine_error_set(err, EINVAL,
+					"--cgroup-parent %s: names the delegated cgroup itself, not a "
+					"cgroup below it",
+					parent);
+	return 0;
+}
+
+int engine_cgroup_check_parent(struct engine_cgroup_detection *det, const char *parent,
+			       struct engine_error **err)
+{
+	det->parent[0] = '\0';
+	if (parent == NULL || *parent == '\0')
+		return 0;
+	if (strchr(parent, '\n') != NULL)
+		return engine_error_set(err, EINVAL, "--cgroup-parent: a newline in the name");
+	switch (det->manager) {
+	case ENGINE_CGROUP_MANAGER_SYSTEMD: {
+		const char *why = slice_name_problem(parent);
+		if (why != NULL)
+			return engine_error_set(err, EINVAL, "--cgroup-parent %s: %s", parent, why);
+		snprintf(det->parent, sizeof(det->parent), "%s", parent);
+		return 0;
+	}
+	case ENGINE_CGROUP_MANAGER_CGROUPFS:
+		return fs_parent(det, parent, det->parent, sizeof(det->parent), err);
+	case ENGINE_CGROUP_MANAGER_DISABLED:
+		break;
+	}
+	return 0; /* disabled: ignored, the CLI says so */
+}
+
 /* ------------------------------------------------------------ using a cgroup */
 
 int engine_cgroup_create(const struct engine_cgroup_detection *det, const char *id, pid_t pid,

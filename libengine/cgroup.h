@@ -60,6 +60,10 @@ struct engine_cgroup_detection {
 	bool own_delegated;   /* own_path is a v2 cgroup this uid may write */
 	char reason[512];     /* when disabled: why, in one line */
 	char hint[512];       /* when disabled: how to get delegation ("" when none) */
+	/* --cgroup-parent, checked by engine_cgroup_check_parent() for the
+	 * manager chosen: systemd, the slice the scope goes into; cgroupfs,
+	 * the path below the delegated cgroup, relative; "" the default. */
+	char parent[256];
 };
 
 /* Limits as the run flags give them; a field left at its "unset" value is
@@ -158,6 +162,18 @@ int engine_cgroup_populated(const struct engine_cgroup *cg, bool *ret, struct en
 int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err);
 
 /* --- parsers, exposed for the unit tests and for run-args --- */
+
+/* --cgroup-parent PARENT for MANAGER, made into what DET->parent holds.
+ * systemd: a slice name ("my.slice", "a-b.slice": systemd makes the
+ * parents), unit-name characters only; cgroupfs: a path below the
+ * delegated cgroup DET describes, relative or absolute within it, with no
+ * "." or ".." component; disabled: taken and ignored.  Fails with one line
+ * naming PARENT and what is wrong with it. */
+int engine_cgroup_check_parent(struct engine_cgroup_detection *det, const char *parent,
+			       struct engine_error **err);
+/* Where the cgroupfs manager makes container cgroups: the delegated cgroup
+ * (our own, or its parent when we already sit in its engine-init leaf). */
+void engine_cgroup_fs_base(const struct engine_cgroup_detection *det, char *buf, size_t size);
 
 /* Layout from the text of /proc/self/mountinfo; MOUNTPOINT (may be NULL)
  * gets the cgroup2 mount point. */

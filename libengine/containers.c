@@ -194,6 +194,7 @@ static void cgroup_config_set(json_t *s, const struct engine_run_spec *spec)
 	json_object_set_new(s, "cg_cpuset_cpus", json_string(s_or_empty(spec->cg_cpuset_cpus)));
 	json_object_set_new(s, "cg_pids_limit", json_integer(spec->cg_pids_limit));
 	json_object_set_new(s, "cgroups_mode", json_string(s_or_empty(spec->cgroups_mode)));
+	json_object_set_new(s, "cgroup_parent", json_string(s_or_empty(spec->cgroup_parent)));
 }
 
 static json_t *config_json(const struct engine_run_spec *spec, const char *name,
@@ -1059,6 +1060,7 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->cg_cpuset_cpus = jstrdup(s, "cg_cpuset_cpus", true);
 	spec->cg_pids_limit = jint(s, "cg_pids_limit");
 	spec->cgroups_mode = jstrdup(s, "cgroups_mode", true);
+	spec->cgroup_parent = jstrdup(s, "cgroup_parent", true);
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

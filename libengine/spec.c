@@ -61,6 +61,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->labels);
 	free(spec->cg_cpuset_cpus); /* cgroups (#6) */
 	free(spec->cgroups_mode);
+	free(spec->cgroup_parent);
 	memset(spec, 0, sizeof(*spec));
 }
 

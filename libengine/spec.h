@@ -95,6 +95,7 @@ struct engine_run_spec {
 	char *cg_cpuset_cpus;          /* --cpuset-cpus */
 	int64_t cg_pids_limit;         /* --pids-limit, -1 unlimited */
 	char *cgroups_mode;            /* --cgroups: NULL enabled | disabled | split */
+	char *cgroup_parent;           /* --cgroup-parent: a slice (systemd) or a path, NULL default */
 	const struct engine_cgroup_detection *cgroup_det;
 };
 

@@ -172,3 +172,35 @@ cgroup_manager() {
 	assert_contains "$output" "pz running"
 	eng rm -f pz
 }
+
+# cgroups (#6) --cgroup-parent: where nothing is delegated it is taken,
+# recorded and ignored with the one warning line; the slice and path
+# rules, and the parent itself, are checked in the VM (tests/vm/engine.sh).
+@test "--cgroup-parent where cgroups are not delegated: one warning says why; inspect shows it" {
+	[ "$(cgroup_manager)" = disabled ] || { echo "this host delegates cgroups: see tests/vm"; false; }
+	run --separate-stderr -0 eng run --rm --rootfs "$ROOTFS" --cgroup-parent test-engine.slice echo ran
+	assert_eq "$output" "ran"
+	assert_eq "${#stderr_lines[@]}" 1 "warning lines"
+	[[ "$stderr" =~ ^WARN:\ --cgroup-parent\ is\ not\ applied:\ cgroup ]] || { echo "$stderr"; false; }
+	# With a limit too: still one line, naming both.
+	run --separate-stderr -0 eng run --rm --rootfs "$ROOTFS" --cgroup-parent sub/dir --memory 32m true
+	assert_eq "${#stderr_lines[@]}" 1 "warning lines"
+	assert_contains "$stderr" "resource limits and --cgroup-parent are not applied: "
+	run -0 eng create --name cgp --rootfs "$ROOTFS" --cgroup-parent test-engine.slice true
+	run -0 eng inspect --format '{{.HostConfig.CgroupParent}}' cgp
+	assert_eq "$output" "test-engine.slice"
+	run -0 eng start cgp
+	run -0 eng inspect --format '{{.HostConfig.CgroupParent}}' cgp
+	assert_eq "$output" "test-engine.slice"
+	eng rm -f cgp
+	run -0 eng create --name nocgp --rootfs "$ROOTFS" true
+	run -0 eng inspect --format '[{{.HostConfig.CgroupParent}}]' nocgp
+	assert_eq "$output" "[]"
+	eng rm -f nocgp
+}
+
+@test "--cgroup-parent with an empty name: one line, exit 125, nothing created" {
+	before=$(eng ps -aq | wc -l)
+	expect_engine_error "--cgroup-parent: an empty name" eng run --rm --rootfs "$ROOTFS" --cgroup-parent "" true
+	assert_eq "$(eng ps -aq | wc -l)" "$before" "containers after the refused run"
+}

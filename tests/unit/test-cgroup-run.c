@@ -55,6 +55,12 @@ static void test_parse(void)
 	is_int(flag(&spec, "cgroups", "enabled", msg, sizeof(msg)), 0, "--cgroups enabled");
 	ok(spec.cgroups_mode == NULL, "enabled is the default (NULL)");
 	is_int(flag(&spec, "cgroups", "x", msg, sizeof(msg)), -1, "--cgroups x");
+	/* --cgroup-parent: kept as given; its form is checked with the manager. */
+	is_int(flag(&spec, "cgroup-parent", "sub/dir", msg, sizeof(msg)), 0, "--cgroup-parent sub/dir");
+	is_str(spec.cgroup_parent, "sub/dir", "recorded");
+	is_int(flag(&spec, "cgroup-parent", "", msg, sizeof(msg)), -1, "--cgroup-parent ''");
+	struct engine_run_spec only_parent = { .cgroup_parent = spec.cgroup_parent };
+	ok(!engine_cgroup_spec_any(&only_parent), "a parent is not a limit");
 	engine_run_spec_free(&spec);
 }
 

@@ -225,6 +225,82 @@ static void test_detect_here(void)
 	       "open refuses a path outside /sys/fs/cgroup");
 }
 
+/* --cgroup-parent: a slice for systemd, a path inside the delegated
+ * cgroup for cgroupfs, ignored when disabled. */
+static int parent_ok(enum engine_cgroup_manager m, const char *own, const char *parent,
+		     char *out, size_t size)
+{
+	struct engine_cgroup_detection d = { .manager = m };
+	snprintf(d.mountpoint, sizeof(d.mountpoint), "/sys/fs/cgroup");
+	snprintf(d.own_path, sizeof(d.own_path), "%s", own);
+	cleanup_error struct engine_error *err = NULL;
+	int r = engine_cgroup_check_parent(&d, parent, &err);
+	snprintf(out, size, "%s", r < 0 ? (err ? err->msg : "?") : d.parent);
+	if (r < 0)
+		printf("# %s\n", out);
+	return r;
+}
+
+static void test_parent(void)
+{
+	char o[512];
+	const enum engine_cgroup_manager sd = ENGINE_CGROUP_MANAGER_SYSTEMD;
+	const enum engine_cgroup_manager fs = ENGINE_CGROUP_MANAGER_CGROUPFS;
+	const char *own = "/user.slice/user-1001.slice/user@1001.service/app.slice/t.service";
+
+	is_int(parent_ok(sd, "/", "test-engine.slice", o, sizeof(o)), 0, "systemd: a slice");
+	is_str(o, "test-engine.slice", "kept as given");
+	is_int(parent_ok(sd, "/", "a-b.slice", o, sizeof(o)), 0, "systemd: a nested slice");
+	is_int(parent_ok(sd, "/", "my_app:1.2.slice", o, sizeof(o)), 0, "systemd: unit-name characters");
+	ok(parent_ok(sd, "/", "my.scope", o, sizeof(o)) < 0, "systemd: not a slice");
+	ok(strstr(o, "my.scope") && strstr(o, ".slice"), "the error names it and what is wanted");
+	ok(parent_ok(sd, "/", ".slice", o, sizeof(o)) < 0, "systemd: no name before .slice");
+	ok(parent_ok(sd, "/", "sub/dir", o, sizeof(o)) < 0, "systemd: a path");
+	ok(parent_ok(sd, "/", "a b.slice", o, sizeof(o)) < 0, "systemd: a space");
+	ok(parent_ok(sd, "/", "../x.slice", o, sizeof(o)) < 0, "systemd: a slash");
+	ok(parent_ok(sd, "/", "-a.slice", o, sizeof(o)) < 0, "systemd: a leading dash");
+	ok(parent_ok(sd, "/", "a-.slice", o, sizeof(o)) < 0, "systemd: a trailing dash");
+	ok(parent_ok(sd, "/", "a--b.slice", o, sizeof(o)) < 0, "systemd: a double dash");
+	char longname[300];
+	memset(longname, 'a', 250);
+	snprintf(longname + 250, sizeof(longname) - 250, ".slice");
+	ok(parent_ok(sd, "/", longname, o, sizeof(o)) < 0, "systemd: over 255 characters");
+
+	is_int(parent_ok(fs, own, "sub/dir", o, sizeof(o)), 0, "cgroupfs: a relative path");
+	is_str(o, "sub/dir", "kept");
+	is_int(parent_ok(fs, own, "sub//dir/", o, sizeof(o)), 0, "cgroupfs: extra slashes");
+	is_str(o, "sub/dir", "collapsed");
+	is_int(parent_ok(fs, own, "my.slice", o, sizeof(o)), 0, "cgroupfs: a name with a dot");
+	ok(parent_ok(fs, own, "../x", o, sizeof(o)) < 0, "cgroupfs: .. refused");
+	ok(strstr(o, "../x") && strstr(o, "t.service"), "the error names it and the delegated cgroup");
+	ok(parent_ok(fs, own, "a/../../x", o, sizeof(o)) < 0, "cgroupfs: .. inside refused");
+	ok(parent_ok(fs, own, "./a", o, sizeof(o)) < 0, "cgroupfs: . refused");
+	ok(parent_ok(fs, own, "engine-init/x", o, sizeof(o)) < 0, "cgroupfs: engine-init refused");
+	is_int(parent_ok(fs, own, "x/engine-init", o, sizeof(o)), 0, "cgroupfs: engine-init deeper is a name");
+	ok(parent_ok(fs, own, "/", o, sizeof(o)) < 0, "cgroupfs: / refused");
+	ok(parent_ok(fs, own, "/machine.slice/x", o, sizeof(o)) < 0, "cgroupfs: absolute outside");
+	ok(strstr(o, "outside"), "the error says outside");
+	char in[600];
+	snprintf(in, sizeof(in), "%s/sub/dir", own);
+	is_int(parent_ok(fs, own, in, o, sizeof(o)), 0, "cgroupfs: absolute inside");
+	is_str(o, "sub/dir", "made relative");
+	snprintf(in, sizeof(in), "%sx/sub", own);
+	ok(parent_ok(fs, own, in, o, sizeof(o)) < 0, "cgroupfs: a sibling with the same prefix");
+	ok(parent_ok(fs, own, own, o, sizeof(o)) < 0, "cgroupfs: the delegated cgroup itself");
+	/* Inside engine-init, the base is its parent. */
+	snprintf(in, sizeof(in), "%s/engine-init", own);
+	char abs[600];
+	snprintf(abs, sizeof(abs), "%s/x", own);
+	is_int(parent_ok(fs, in, abs, o, sizeof(o)), 0, "cgroupfs: from engine-init, the base above");
+	is_str(o, "x", "relative to the base");
+
+	is_int(parent_ok(ENGINE_CGROUP_MANAGER_DISABLED, "/", "../whatever", o, sizeof(o)), 0,
+	       "disabled: taken");
+	is_str(o, "", "and ignored");
+	is_int(parent_ok(sd, "/", NULL, o, sizeof(o)), 0, "no parent");
+	is_str(o, "", "the default");
+}
+
 int main(void)
 {
 	test_mountinfo();
@@ -235,5 +311,6 @@ int main(void)
 	test_stat_files();
 	test_limits();
 	test_detect_here();
+	test_parent();
 	return done_testing();
 }

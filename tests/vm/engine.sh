@@ -106,6 +106,61 @@ suite() { # suite WHO (tester | root)
 		test "$out" = "$(printf '50331648\n0::/')"
 	[ "$out" = "$(printf '50331648\n0::/')" ] || printf '%s\n' "$out" | sed 's/^/#   /'
 
+	# cgroups (#6) --cgroup-parent, systemd: the scope goes into the slice
+	# (the user's manager rootless, the system's as root), which systemd
+	# makes, and the limits still hold there.  A dash in a slice's name is
+	# systemd's level separator: test-engine.slice is in test.slice.
+	local top=/sys/fs/cgroup id
+	[ "$who" = root ] || top=/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service
+	E run -d --name cgp --cgroup-parent test-engine.slice --memory 32m --rootfs "$RF" sleep 600 >/dev/null 2>&1
+	id=$(E inspect --format '{{.Id}}' cgp 2>&1)
+	p=$(cgpath cgp)
+	check "$who: --cgroup-parent test-engine.slice: the init is in $top/test.slice/test-engine.slice/engine-ID.scope ($p)" \
+		test "$p" = "$top/test.slice/test-engine.slice/engine-$id.scope"
+	check "$who: --cgroup-parent test-engine.slice: memory.max 33554432" \
+		test "$(cat "$p/memory.max" 2>&1)" = 33554432
+	check "$who: --cgroup-parent: inspect HostConfig.CgroupParent" \
+		test "$(E inspect --format '{{.HostConfig.CgroupParent}}' cgp 2>&1)" = test-engine.slice
+	E rm -f cgp >/dev/null 2>&1
+	check "$who: --cgroup-parent: rm -f, the scope is gone" wait_until 10 test ! -d "$p"
+	# A nested slice: systemd makes test-engine.slice/test-engine-sub.slice.
+	E run -d --name cgpn --cgroup-parent test-engine-sub.slice --rootfs "$RF" sleep 600 >/dev/null 2>&1
+	id=$(E inspect --format '{{.Id}}' cgpn 2>&1)
+	p=$(cgpath cgpn)
+	check "$who: --cgroup-parent test-engine-sub.slice: nested in test-engine.slice ($p)" \
+		test "$p" = "$top/test.slice/test-engine.slice/test-engine-sub.slice/engine-$id.scope"
+	E rm -f cgpn >/dev/null 2>&1
+	local rc
+	out=$(E run --rm --cgroup-parent my.scope --rootfs "$RF" true 2>&1)
+	rc=$?
+	check "$who: --cgroup-parent my.scope with systemd: exit 125 ($rc), one line ($out)" \
+		test "$rc" = 125 -a "$(printf '%s\n' "$out" | wc -l)" = 1 -a "${out#*my.scope*.slice}" != "$out"
+
+	# cgroupfs inside a Delegate=yes scope: the parent is a path below
+	# the delegated cgroup, made with its controllers enabled on the way.
+	# run -d: the monitor keeps the scope while the container runs.
+	if [ "$who" = root ]; then
+		"${sr[@]}" "$B/engine" --root /tmp/engine-store-root --cgroup-manager cgroupfs run -d --name cgpfs --memory 48m --cgroup-parent sub/dir --rootfs "$RF" sleep 600 >/dev/null 2>&1
+		out=$("${sr[@]}" "$B/engine" --root /tmp/engine-store-root --cgroup-manager cgroupfs run --rm --cgroup-parent ../x --rootfs "$RF" true 2>&1)
+		rc=$?
+	else
+		T "${sr[@]}" "$B/engine" --root /tmp/engine-store-tester --cgroup-manager cgroupfs run -d --name cgpfs --memory 48m --cgroup-parent sub/dir --rootfs "$RF" sleep 600 >/dev/null 2>&1
+		out=$(T "${sr[@]}" "$B/engine" --root /tmp/engine-store-tester --cgroup-manager cgroupfs run --rm --cgroup-parent ../x --rootfs "$RF" true 2>&1)
+		rc=$?
+	fi
+	id=$(E inspect --format '{{.Id}}' cgpfs 2>&1)
+	p=$(cgpath cgpfs)
+	check "$who: cgroupfs --cgroup-parent sub/dir: the container's cgroup is <scope>/sub/dir/engine-ID ($p)" \
+		grep_q "/run-[^/]*\.scope/sub/dir/engine-$id\$" "$p"
+	check "$who: cgroupfs --cgroup-parent sub/dir: memory.max 50331648" \
+		test "$(cat "$p/memory.max" 2>&1)" = 50331648
+	check "$who: cgroupfs --cgroup-parent sub/dir: memory enabled in sub/ and sub/dir/" \
+		grep_q 'memory.*memory' "$(cat "${p%/dir/*}/cgroup.subtree_control" "${p%/*}/cgroup.subtree_control" 2>&1 | tr '\n' ' ')"
+	E rm -f cgpfs >/dev/null 2>&1
+	check "$who: cgroupfs --cgroup-parent: rm -f, the container's cgroup is gone" wait_until 10 test ! -d "$p"
+	check "$who: cgroupfs --cgroup-parent ../x: exit 125 ($rc), one line naming it ($out)" \
+		test "$rc" = 125 -a "$(printf '%s\n' "$out" | wc -l)" = 1 -a "${out#*../x}" != "$out"
+
 	# A restart policy starts the command again in a new cgroup (the
 	# old scope must be gone or collected by then).
 	E run -d --name rs --restart on-failure:2 --memory 32m --rootfs "$RF" sh -c 'exit 3' >/dev/null 2>&1
