@@ -18,6 +18,8 @@
 #include "containers.h"
 #include "rlimits.h"
 #include "sysctl.h"
+#include "etc-files.h" /* networking (#5) */
+#include <arpa/inet.h>
 
 const char cmd_run_usage[] =
 	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
@@ -41,7 +43,8 @@ const char cmd_run_usage[] =
 	"  -w, --workdir DIR            working directory inside the container\n"
 	"  -u, --user USER[:GROUP]      user name or uid, group name or gid\n"
 	"  -h, --hostname NAME          container host name\n"
-	"      --network MODE           none | host\n"
+	"      --network MODE           slirp4netns[:OPTS] (default; also bridge) | none |\n"
+	"                               host (OPTS: allow_host_loopback=true, mtu=N, cidr=)\n"
 	"      --cap-add CAP            add a capability (or ALL)\n"
 	"      --cap-drop CAP           drop a capability (or ALL)\n"
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
@@ -68,6 +71,12 @@ const char cmd_run_usage[] =
 	"      --read-only-tmpfs=false  with --read-only, no tmpfs on /tmp, /var/tmp, /run\n"
 	"  -l, --label KEY=VALUE        set a label on the container\n"
 	"      --label-file FILE        read labels from FILE (KEY=VALUE lines)\n"
+	"  -p, --publish [IP:][HPORT:]CPORT[/PROTO]  publish a container port on the host\n"
+	"  -P, --publish-all            publish every EXPOSEd port on a free host port\n"
+	"      --add-host NAME:IP       add a line to /etc/hosts (IP host-gateway: the host)\n"
+	"      --dns IP                 a nameserver for /etc/resolv.conf\n"
+	"      --dns-search DOMAIN      a search domain for /etc/resolv.conf\n"
+	"      --dns-option OPT         an option for /etc/resolv.conf\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -108,6 +117,12 @@ enum {
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
 	OPT_LABEL_FILE, /* labels */
+	/* networking (#5) */
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_PUBLISH_ALL,
 };
 
 static const struct option long_options[] = {
@@ -155,6 +170,13 @@ static const struct option long_options[] = {
 	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
 	{ "label", required_argument, NULL, 'l' }, /* labels */
 	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
+	/* networking (#5) */
+	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", optional_argument, NULL, OPT_PUBLISH_ALL },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -343,10 +365,11 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
 	spec->network = NETNS_MODE_DEFAULT;
+	netns_slirp_options_init(&spec->slirp); /* networking (#5) */
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:p:P", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOTFS:
 			rootfs = optarg;
@@ -409,7 +432,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->hostname = strdup(optarg);
 			break;
 		case OPT_NETWORK:
-			if (netns_mode_parse(optarg, &spec->network, err) < 0)
+			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
 				return -1;
 			break;
 		case OPT_CAP_ADD:
@@ -527,6 +550,41 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (push(&label_files, &n_label_files, optarg, err) < 0)
 				return -1;
 			break;
+		/* networking (#5) */
+		case 'p':
+			if (netns_ports_parse(&spec->ports, optarg, err) < 0)
+				return -1;
+			break;
+		case 'P':
+			spec->publish_all = true;
+			break;
+		case OPT_PUBLISH_ALL:
+			if (parse_bool("publish-all", optarg, &spec->publish_all, err) < 0)
+				return -1;
+			break;
+		case OPT_ADD_HOST: {
+			struct netns_host_entry he;
+			if (netns_add_host_parse(optarg, "10.0.2.2", &he, err) < 0 ||
+			    strv_add(&spec->add_hosts, &spec->n_add_hosts, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_DNS: {
+			struct in6_addr a;
+			if (inet_pton(AF_INET, optarg, &a) != 1 && inet_pton(AF_INET6, optarg, &a) != 1)
+				return engine_error_set(err, EINVAL, "--dns %s: not an IP address", optarg);
+			if (strv_add(&spec->dns, &spec->n_dns, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_DNS_SEARCH:
+			if (strv_add(&spec->dns_search, &spec->n_dns_search, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_DNS_OPTION:
+			if (strv_add(&spec->dns_options, &spec->n_dns_options, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -556,6 +614,11 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	}
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
+	/* networking (#5): ports need a network of our own to publish from. */
+	if ((spec->ports.count > 0 || spec->publish_all) && spec->network != NETNS_MODE_DEFAULT)
+		return engine_error_set(err, EINVAL,
+					"published ports need the slirp4netns network, not --network %s",
+					netns_mode_name(spec->network));
 	/* issue #4: the network mode may come after --sysctl. */
 	for (size_t i = 0; i < spec->n_sysctls; i++)
 		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)

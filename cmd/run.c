@@ -22,6 +22,7 @@
 #include "storage-driver.h"
 #include "userns-auto.h"
 #include "volumes.h"
+#include "ports.h" /* networking (#5) */
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -291,6 +292,20 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		struct engine_error *ignored = NULL;
 		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
 		engine_error_free(&ignored);
+		rc = cmd_report(err);
+		goto out;
+	}
+	/* networking (#5): -P's EXPOSEd ports, and every host port chosen
+	 * and checked before anything is recorded or started. */
+	if ((spec.publish_all &&
+	     netns_ports_publish_exposed(&spec.ports, (const char *const *)spec.exposed, spec.n_exposed,
+					 &err) < 0) ||
+	    netns_ports_allocate(&spec.ports, &err) < 0) {
+		if (spec.image != NULL && spec.store_root != NULL) {
+			struct engine_error *ignored = NULL;
+			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+			engine_error_free(&ignored);
+		}
 		rc = cmd_report(err);
 		goto out;
 	}

@@ -47,6 +47,7 @@
 #include "image.h"
 #include "remove.h"
 #include "rlimits.h"
+#include "container-net.h" /* networking (#5) */
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -63,6 +64,10 @@ struct child_ctx {
 	/* issue #4 --userns=keep-id: the user's entry for the container's
 	 * /etc/passwd (NULL otherwise). */
 	const char *keep_id_name, *keep_id_home;
+	/* networking (#5): the /etc files to bind; whether to wait for the
+	 * parent's go (slirp4netns up) before the exec. */
+	const char *etc_dir;
+	bool wait_network;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -122,6 +127,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.user = spec->user,
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
+		.etc_dir = c->etc_dir, /* networking (#5) */
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -163,6 +169,18 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	char **env = engine_process_build_env(spec, &creds, hostname);
 	if (env == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
+
+	/* networking (#5): the command starts with its network up: the
+	 * parent writes one byte once slirp4netns is ready (EOF: it failed,
+	 * and reports why itself). */
+	if (c->wait_network) {
+		char go;
+		ssize_t n;
+		while ((n = read(c->sock, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			return engine_error_set(err, ECANCELED, "the network was not set up");
+	}
 
 	/* No fd of ours may reach the container: everything above stderr is
 	 * closed at exec (the sync socket already is close-on-exec). */
@@ -494,10 +512,20 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		return -1;
 	}
 	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
+	/* networking (#5): the /etc files before the clone (the child binds
+	 * them), slirp4netns after it. */
+	static struct engine_net net; /* large: off the stack */
+	if (engine_net_prepare(spec, &net, err) < 0) {
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
-			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL };
+			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
+			       .etc_dir = net.etc_dir[0] ? net.etc_dir : NULL,
+			       .wait_network = spec->network == NETNS_MODE_DEFAULT };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
@@ -514,6 +542,19 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
 		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
 	}
+	/* networking (#5): slirp4netns for the new namespaces, then the
+	 * child may exec. */
+	if (engine_net_start(spec, pid, &net, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	if (spec->network == NETNS_MODE_DEFAULT) {
+		char go = 1;
+		(void)!write(sock, &go, 1);
+	}
+	if (io != NULL && io->network != NULL)
+		io->network(io->data, &net);
 	if (parent_sync(sock, spec, &master, err) < 0) {
 		waitpid(pid, NULL, 0);
 		goto out;
@@ -559,6 +600,7 @@ out:
 		remove_container_dir(spec, map, userns_fd);
 	if (userns_fd >= 0)
 		close(userns_fd);
+	engine_net_stop(&net); /* networking (#5) */
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }

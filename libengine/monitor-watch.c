@@ -256,6 +256,15 @@ int main(int argc, char **argv)
 		}
 	}
 	monitor_log_flush(w.log);
+	/* networking (#5): slirp4netns and the UDP relay end with the
+	 * container (their exit pipes close); slirp4netns leaves its API
+	 * socket behind. */
+	for (const char *k = "net_slirp"; k != NULL; k = strcmp(k, "net_slirp") == 0 ? "net_relay" : NULL)
+		if (num(argc, argv, k, -1) >= 0)
+			close((int)num(argc, argv, k, -1));
+	const char *net_socket = arg(argc, argv, "net_socket");
+	if (net_socket != NULL && net_socket[0] == '/')
+		(void)unlink(net_socket);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
 	const char *engine = arg(argc, argv, "resume");
 	if (engine != NULL) {

@@ -822,9 +822,44 @@ static bool has_target(const struct engine_mounts_config *cfg, const char *targe
 	return false;
 }
 
+/* networking (#5): the container's /etc/hosts, /etc/resolv.conf and
+ * /etc/hostname, bound from its directory (its own copies: edits stay
+ * there).  A user's mount on one of them wins.  In an image's root a
+ * missing file is created (in the writable layer); a --rootfs directory is
+ * the user's, and is not written to: a file it lacks is not bound. */
+static int apply_etc_files(int rootfd, const struct engine_mounts_config *cfg,
+			   struct engine_error **err)
+{
+	static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
+	for (size_t i = 0; cfg->etc_dir != NULL && i < ARRAY_SIZE(files); i++) {
+		char target[64], source[4300];
+		snprintf(target, sizeof(target), "/etc/%s", files[i]);
+		snprintf(source, sizeof(source), "%s/%s", cfg->etc_dir, files[i]);
+		if (has_target(cfg, target) || access(source, F_OK) < 0)
+			continue;
+		if (cfg->n_layers == 0) {
+			int fd = engine_openat2(rootfd, target + 1, O_PATH | O_CLOEXEC, 0,
+						ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
+			if (fd < 0)
+				continue;
+			struct stat st;
+			bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+			close(fd);
+			if (!regular)
+				continue;
+		}
+		struct engine_mount m = { .type = ENGINE_MOUNT_BIND, .source = source, .target = target };
+		if (apply_mount(rootfd, cfg, &m, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_mounts(int rootfd, const struct engine_mounts_config *cfg,
 			struct engine_error **err)
 {
+	if (apply_etc_files(rootfd, cfg, err) < 0) /* networking (#5) */
+		return -1;
 	if (cfg->read_only && cfg->read_only_tmpfs) {
 		static const char *const dirs[] = { "/tmp", "/var/tmp", "/run" };
 		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
