@@ -185,8 +185,11 @@ void engine_net_stop(struct engine_net *net)
 		netns_udp_relay_stop(net->relay, 1000, &ignored);
 	engine_error_free(&ignored);
 	net->relay = NULL;
+	/* Waited for (~30 ms), not released: a CLI that exits leaves no
+	 * zombie for an init that may not reap it. */
 	if (net->slirp != NULL)
-		(void)netns_slirp_release(net->slirp);
+		(void)netns_slirp_stop(net->slirp, 1000, &ignored);
+	engine_error_free(&ignored);
 	net->slirp = NULL;
 	if (net->etc_dir_created) {
 		static const char *const files[] = { "hosts", "resolv.conf", "hostname" };

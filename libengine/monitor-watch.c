@@ -276,5 +276,17 @@ int main(int argc, char **argv)
 	write_state(dir, argv, argc, code, finished);
 	monitor_attach_close(w.attach);
 	monitor_log_close(w.log);
+	/* networking (#5): slirp4netns and the relay are our children and
+	 * exit on their closed pipes: reap them (for up to a second), so that
+	 * no zombie is left to an init that may not reap. */
+	for (int i = 0; i < 100; i++) {
+		pid_t c = waitpid(-1, NULL, WNOHANG);
+		if (c < 0)
+			break;
+		if (c == 0) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
 	return 0;
 }
