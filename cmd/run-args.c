@@ -434,6 +434,11 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		case OPT_NETWORK:
 			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
 				return -1;
+			/* networking (#5): container:NAME, ns:PATH */
+			free(spec->network_join);
+			spec->network_join = NULL;
+			if (spec->network == NETNS_MODE_CONTAINER || spec->network == NETNS_MODE_NS)
+				spec->network_join = strdup(strchr(optarg, ':') + 1);
 			break;
 		case OPT_CAP_ADD:
 			if (push(&cap_add, &n_add, optarg, err) < 0)
@@ -619,6 +624,9 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		return engine_error_set(err, EINVAL,
 					"published ports need the slirp4netns network, not --network %s",
 					netns_mode_name(spec->network));
+	if (spec->network_join != NULL && spec->userns != NULL)
+		return engine_error_set(err, EINVAL, "--network %s:%s cannot be combined with --userns",
+					netns_mode_name(spec->network), spec->network_join);
 	/* issue #4: the network mode may come after --sysctl. */
 	for (size_t i = 0; i < spec->n_sysctls; i++)
 		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)

@@ -247,6 +247,31 @@ static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global
 	return r;
 }
 
+/* networking (#5): --network container:NAME names a container of this
+ * store; it must run (for run; for create, when it starts). */
+static int resolve_network_container(struct engine_run_spec *spec, const struct cmd_global *g,
+				     struct engine_error **err)
+{
+	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	struct engine_container *c = NULL;
+	int r = engine_container_get(store, spec->network_join, &c, err);
+	if (r < 0) {
+		engine_error_prefix(err, "--network container:%s", spec->network_join);
+	} else {
+		free(spec->network_join);
+		spec->network_join = strdup(c->id);
+		if (spec->network_join == NULL)
+			r = engine_error_set(err, ENOMEM, "out of memory");
+	}
+	engine_container_free(c);
+	storage_store_close(store);
+	return r;
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -306,6 +331,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
 			engine_error_free(&ignored);
 		}
+		rc = cmd_report(err);
+		goto out;
+	}
+	/* networking (#5): container:NAME is recorded by ID, as Docker does. */
+	if (spec.network == NETNS_MODE_CONTAINER && resolve_network_container(&spec, g, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}

@@ -10,10 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "containers.h"
 #include "etc-files.h"
 #include "fs.h"
 #include "paths.h"
@@ -129,6 +136,25 @@ int engine_net_prepare(const struct engine_run_spec *spec, struct engine_net *ne
 	if (netns_hosts_render(&hp, &hosts, err) < 0 || netns_resolv_render(&rp, &resolv, err) < 0 ||
 	    netns_hostname_render(hostname, &hostname_text, err) < 0)
 		goto fail;
+	/* container:ID shares that container's network, and so its hosts and
+	 * resolv.conf, as Podman does. */
+	if (spec->network == NETNS_MODE_CONTAINER && spec->store_root != NULL) {
+		static const char *const names[] = { "hosts", "resolv.conf" };
+		char **texts[] = { &hosts, &resolv };
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			char path[4400];
+			snprintf(path, sizeof(path), "%s/containers/%s/%s", spec->store_root,
+				 spec->network_join, names[i]);
+			char *text = NULL;
+			size_t len = 0;
+			struct engine_error *ignored = NULL;
+			if (engine_read_file(AT_FDCWD, path, 0, 1 << 20, &text, &len, &ignored) == 0) {
+				free(*texts[i]);
+				*texts[i] = text;
+			}
+			engine_error_free(&ignored);
+		}
+	}
 	if (spec->network == NETNS_MODE_NONE && spec->n_dns == 0)
 		drop_nameservers(resolv);
 	if (netns_etc_files_write(net->etc_dir, hosts, resolv, hostname_text, err) < 0)
@@ -210,4 +236,129 @@ void engine_net_cleanup(const char *run_root, const char *id)
 	if (engine_net_socket_path(run_root, id, sock, sizeof(sock), &ignored) == 0)
 		netns_slirp_cleanup(sock, &ignored);
 	engine_error_free(&ignored);
+}
+
+/* ---- container:NAME and ns:PATH ---------------------------------------- */
+
+/* The network namespace to join, opened: container:ID's init (running,
+ * and the same process that state.json names), or ns:PATH. */
+static int join_netns_open(const struct engine_run_spec *spec, struct engine_error **err)
+{
+	if (spec->network == NETNS_MODE_NS) {
+		int fd = open(spec->network_join, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return engine_error_errno(err, errno, "--network ns:%s", spec->network_join);
+		return fd;
+	}
+	if (spec->store_root == NULL)
+		return engine_error_set(err, EINVAL, "--network container:%s: no store", spec->network_join);
+	struct storage_store *store = NULL;
+	struct engine_container *c = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	int fd = -1;
+	if (engine_container_get(store, spec->network_join, &c, err) < 0) {
+		engine_error_prefix(err, "--network container:%s", spec->network_join);
+	} else if (c->state.status != ENGINE_CONTAINER_RUNNING || c->state.pid <= 0 ||
+		   engine_pid_start_time(c->state.pid) != c->state.pid_start) {
+		engine_error_set(err, EINVAL, "--network container:%s: the container is not running",
+				 spec->network_join);
+	} else {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->state.pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			engine_error_errno(err, errno, "--network container:%s: open its network namespace",
+					   spec->network_join);
+	}
+	engine_container_free(c);
+	storage_store_close(store);
+	return fd;
+}
+
+int engine_net_join_clone(const struct engine_run_spec *spec, unsigned long flags,
+			  engine_userns_fn fn, void *data, pid_t *ret_pid, int *ret_sock,
+			  struct engine_error **err)
+{
+	cleanup_close int netfd = join_netns_open(spec, err);
+	if (netfd < 0)
+		return -1;
+	/* The namespace's owner: the other container's user namespace (ours
+	 * as root, with none of its own). */
+	cleanup_close int userfd = ioctl(netfd, NS_GET_USERNS);
+	if (userfd < 0)
+		return engine_error_errno(err, errno, "the user namespace of the network to join");
+	(void)fcntl(userfd, F_SETFD, FD_CLOEXEC);
+	struct stat mine, theirs;
+	if (stat("/proc/self/ns/user", &mine) == 0 && fstat(userfd, &theirs) == 0 &&
+	    mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) {
+		close(userfd);
+		userfd = -1;
+	}
+	int sp[2], pp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return engine_error_errno(err, errno, "socketpair");
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(sp[1]);
+		return engine_error_errno(err, e, "pipe");
+	}
+	/* A helper enters the namespaces (setns of a user namespace needs a
+	 * single-threaded process that may change its own), then clones the
+	 * container as our child (CLONE_PARENT), in new mount, PID, UTS and
+	 * IPC namespaces owned by that user namespace. */
+	pid_t helper = fork();
+	if (helper == 0) {
+		close(sp[0]);
+		close(pp[0]);
+		struct engine_error *e = NULL;
+		if (userfd >= 0 && setns(userfd, CLONE_NEWUSER) < 0)
+			engine_error_errno(&e, errno, "join the user namespace of %s", spec->network_join);
+		else if (setns(netfd, CLONE_NEWNET) < 0)
+			engine_error_errno(&e, errno, "join the network namespace of %s", spec->network_join);
+		if (e != NULL) {
+			engine_userns_report(sp[1], e);
+			_exit(1);
+		}
+		long pid = syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0) {
+			close(pp[1]);
+			_exit(fn(data, sp[1]));
+		}
+		if (pid < 0) {
+			engine_error_errno(&e, errno, "clone into the namespaces of %s", spec->network_join);
+			engine_userns_report(sp[1], e);
+			_exit(1);
+		}
+		pid_t p = (pid_t)pid;
+		_exit(write(pp[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);
+	}
+	close(sp[1]);
+	close(pp[1]);
+	if (helper < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(pp[0]);
+		return engine_error_errno(err, e, "fork");
+	}
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	pid_t pid = -1;
+	ssize_t n = read(pp[0], &pid, sizeof(pid));
+	close(pp[0]);
+	if (n != sizeof(pid)) {
+		int fd = -1;
+		if (engine_userns_receive(sp[0], &fd, err) >= 0) {
+			if (fd >= 0)
+				close(fd);
+			engine_error_set(err, EIO, "--network %s: the namespace helper failed",
+					 spec->network_join);
+		}
+		close(sp[0]);
+		return -1;
+	}
+	*ret_pid = pid;
+	*ret_sock = sp[0];
+	return 0;
 }

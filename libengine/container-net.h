@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "spec.h"
+#include "userns.h"
 
 struct netns_slirp;
 struct netns_udp_relay;
@@ -47,6 +48,15 @@ void engine_net_export(const struct engine_net *net, int *slirp_fd, int *relay_f
  * second for each) and remove what engine_net_prepare created
  * outside the store. */
 void engine_net_stop(struct engine_net *net);
+
+/* container:NAME and ns:PATH: clone the container (as engine_userns_clone
+ * would, FN running in it with the socket) into the network namespace to
+ * join and its owning user namespace, with FLAGS' other namespaces new
+ * (without CLONE_NEWUSER or CLONE_NEWNET).  The ids are those of the
+ * joined user namespace: already mapped, nothing to write. */
+int engine_net_join_clone(const struct engine_run_spec *spec, unsigned long flags,
+			  engine_userns_fn fn, void *data, pid_t *ret_pid, int *ret_sock,
+			  struct engine_error **err);
 
 /* rm after a monitor that was killed: the API socket slirp4netns leaves. */
 void engine_net_cleanup(const char *run_root, const char *id);

@@ -495,7 +495,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (netns_mode_is_private(spec->network))
+	if (netns_mode_is_private(spec->network) && spec->network_join == NULL) /* networking (#5) */
 		flags |= CLONE_NEWNET;
 	/* A cgroup namespace where the kernel has them (4.6+). */
 	if (access("/proc/self/ns/cgroup", F_OK) == 0)
@@ -531,7 +531,10 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
-	int cr = engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
+	/* networking (#5): container:NAME and ns:PATH join a namespace. */
+	int cr = spec->network_join != NULL
+			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
+			 : engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
 	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;

@@ -238,6 +238,7 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "dns", strv_json(spec->dns, spec->n_dns));
 	json_object_set_new(s, "dns_search", strv_json(spec->dns_search, spec->n_dns_search));
 	json_object_set_new(s, "dns_options", strv_json(spec->dns_options, spec->n_dns_options));
+	json_object_set_new(s, "network_join", json_string(s_or_empty(spec->network_join)));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -816,6 +817,7 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 		spec->dns = jstrv(json_object_get(s, "dns"), &spec->n_dns);
 	if (json_is_array(json_object_get(s, "dns_search")))
 		spec->dns_search = jstrv(json_object_get(s, "dns_search"), &spec->n_dns_search);
+	spec->network_join = jstrdup(s, "network_join", true);
 	if (json_is_array(json_object_get(s, "dns_options")))
 		spec->dns_options = jstrv(json_object_get(s, "dns_options"), &spec->n_dns_options);
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)

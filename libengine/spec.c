@@ -61,6 +61,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->labels);
 	/* networking (#5) */
 	netns_port_list_clear(&spec->ports);
+	free(spec->network_join);
 	char **const lists[] = { spec->add_hosts, spec->dns, spec->dns_search, spec->dns_options,
 				 spec->exposed };
 	const size_t counts[] = { spec->n_add_hosts, spec->n_dns, spec->n_dns_search,

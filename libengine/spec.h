@@ -96,6 +96,9 @@ struct engine_run_spec {
 	size_t n_dns_options;
 	char **exposed;
 	size_t n_exposed;
+	/* container:NAME (the container's ID once run resolved it), or
+	 * ns:PATH: whose network namespace to join */
+	char *network_join;
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -67,8 +67,14 @@ int netns_mode_parse(const char *value, enum netns_mode *ret, struct netns_slirp
 		return engine_error_set(err, ENOTSUP,
 					"--network %s: pasta is not supported by this engine yet (use slirp4netns)",
 					value);
-	} else if (strncmp(value, "container:", 10) == 0 || strncmp(value, "ns:", 3) == 0) {
-		return engine_error_set(err, ENOTSUP, "--network %s: not supported yet", value);
+	} else if (strncmp(value, "container:", 10) == 0) {
+		if (value[10] == '\0')
+			return engine_error_set(err, EINVAL, "--network %s: no container named", value);
+		*ret = NETNS_MODE_CONTAINER;
+	} else if (strncmp(value, "ns:", 3) == 0) {
+		if (value[3] != '/')
+			return engine_error_set(err, EINVAL, "--network %s: the path must be absolute", value);
+		*ret = NETNS_MODE_NS;
 	} else {
 		return engine_error_set(err, EINVAL, "--network %s: unknown network mode", value);
 	}
@@ -82,6 +88,10 @@ const char *netns_mode_name(enum netns_mode mode)
 		return "none";
 	case NETNS_MODE_HOST:
 		return "host";
+	case NETNS_MODE_CONTAINER:
+		return "container";
+	case NETNS_MODE_NS:
+		return "ns";
 	case NETNS_MODE_DEFAULT:
 		break;
 	}
