@@ -250,7 +250,7 @@ static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global
 /* networking (#5): --network container:NAME names a container of this
  * store; it must run (for run; for create, when it starts). */
 static int resolve_network_container(struct engine_run_spec *spec, const struct cmd_global *g,
-				     struct engine_error **err)
+				     bool create, struct engine_error **err)
 {
 	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
 		return -1;
@@ -261,6 +261,9 @@ static int resolve_network_container(struct engine_run_spec *spec, const struct 
 	int r = engine_container_get(store, spec->network_join, &c, err);
 	if (r < 0) {
 		engine_error_prefix(err, "--network container:%s", spec->network_join);
+	} else if (!create && c->state.status != ENGINE_CONTAINER_RUNNING) {
+		r = engine_error_set(err, EINVAL, "--network container:%s: the container is not running",
+				     spec->network_join);
 	} else {
 		free(spec->network_join);
 		spec->network_join = strdup(c->id);
@@ -321,21 +324,19 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	/* networking (#5): -P's EXPOSEd ports, and every host port chosen
-	 * and checked before anything is recorded or started. */
+	 * and checked before anything is recorded or started; container:NAME
+	 * is recorded by ID, as Docker does. */
 	if ((spec.publish_all &&
 	     netns_ports_publish_exposed(&spec.ports, (const char *const *)spec.exposed, spec.n_exposed,
 					 &err) < 0) ||
-	    netns_ports_allocate(&spec.ports, &err) < 0) {
+	    netns_ports_allocate(&spec.ports, &err) < 0 ||
+	    (spec.network == NETNS_MODE_CONTAINER &&
+	     resolve_network_container(&spec, g, create, &err) < 0)) {
 		if (spec.image != NULL && spec.store_root != NULL) {
 			struct engine_error *ignored = NULL;
 			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
 			engine_error_free(&ignored);
 		}
-		rc = cmd_report(err);
-		goto out;
-	}
-	/* networking (#5): container:NAME is recorded by ID, as Docker does. */
-	if (spec.network == NETNS_MODE_CONTAINER && resolve_network_container(&spec, g, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
