@@ -235,6 +235,7 @@ runopts
 volumes
 cheatsheet
 ps
+network
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
