@@ -362,6 +362,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **label_files = NULL;
 	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
+	bool network_set = false; /* networking (#5) */
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
 	spec->network = NETNS_MODE_DEFAULT;
@@ -434,6 +435,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		case OPT_NETWORK:
 			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
 				return -1;
+			network_set = true;
 			/* networking (#5): container:NAME, ns:PATH */
 			free(spec->network_join);
 			spec->network_join = NULL;
@@ -624,6 +626,17 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		return engine_error_set(err, EINVAL,
 					"published ports need the slirp4netns network, not --network %s",
 					netns_mode_name(spec->network));
+	/* --userns=auto: slirp4netns cannot configure a namespace whose
+	 * user namespace does not map the user; such a container has its own
+	 * namespace with only lo unless --network says otherwise. */
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0 &&
+	    spec->network == NETNS_MODE_DEFAULT) {
+		if (network_set || spec->ports.count > 0 || spec->publish_all)
+			return engine_error_set(err, ENOTSUP,
+						"--userns=auto: slirp4netns and published ports are not supported "
+						"(use --network none or host)");
+		spec->network = NETNS_MODE_NONE;
+	}
 	if (spec->network_join != NULL && spec->userns != NULL)
 		return engine_error_set(err, EINVAL, "--network %s:%s cannot be combined with --userns",
 					netns_mode_name(spec->network), spec->network_join);

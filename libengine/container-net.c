@@ -159,6 +159,12 @@ int engine_net_prepare(const struct engine_run_spec *spec, struct engine_net *ne
 		drop_nameservers(resolv);
 	if (netns_etc_files_write(net->etc_dir, hosts, resolv, hostname_text, err) < 0)
 		goto fail;
+	static const char *const names[] = { "hosts", "resolv.conf", "hostname" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if ((size_t)snprintf(net->etc_src[i], sizeof(net->etc_src[i]), "%s/%s", net->etc_dir,
+				     names[i]) >= sizeof(net->etc_src[i]))
+			net->etc_src[i][0] = '\0';
+	}
 	return 0;
 fail:
 	engine_net_stop(net);
@@ -217,6 +223,8 @@ void engine_net_stop(struct engine_net *net)
 		(void)netns_slirp_stop(net->slirp, 1000, &ignored);
 	engine_error_free(&ignored);
 	net->slirp = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(net->etc_src); i++)
+		net->etc_src[i][0] = '\0';
 	if (net->etc_dir_created) {
 		static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
 		char path[4300];

@@ -66,7 +66,7 @@ struct child_ctx {
 	const char *keep_id_name, *keep_id_home;
 	/* networking (#5): the /etc files to bind; whether to wait for the
 	 * parent's go (slirp4netns up) before the exec. */
-	const char *etc_dir;
+	const char *etc_files[3];
 	bool wait_network;
 };
 
@@ -127,7 +127,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.user = spec->user,
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
-		.etc_dir = c->etc_dir, /* networking (#5) */
+		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2] }, /* networking (#5) */
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -524,7 +524,9 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
 			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
-			       .etc_dir = net.etc_dir[0] ? net.etc_dir : NULL,
+			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
+					      net.etc_src[1][0] ? net.etc_src[1] : NULL,
+					      net.etc_src[2][0] ? net.etc_src[2] : NULL },
 			       .wait_network = spec->network == NETNS_MODE_DEFAULT };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
