@@ -45,8 +45,8 @@ int engine_net_start(const struct engine_run_spec *spec, pid_t pid, struct engin
 void engine_net_export(const struct engine_net *net, int *slirp_fd, int *relay_fd,
 		       const char **api_socket);
 
-/* The container ended: stop slirp4netns and the relay (waiting up to a
- * second for each) and remove what engine_net_prepare created
+/* The container ended: stop the relay, let slirp4netns go (its exit pipe
+ * closed, it ends by itself) and remove what engine_net_prepare created
  * outside the store. */
 void engine_net_stop(struct engine_net *net);
 

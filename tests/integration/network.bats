@@ -211,6 +211,7 @@ no_slirp() {
 	expect_engine_error "pasta" neng run --rm --network pasta "$IMG" true
 	expect_engine_error "unknown network mode" neng run --rm --network bogus "$IMG" true
 	assert_eq "$(neng ps -q | wc -l)" "$before" "running containers"
+	wait_for bash -c "[ \"\$(pgrep -f '[s]lirp4netns .*$ENGINE_RUNROOT/' | wc -l)\" = 1 ]"
 	assert_eq "$(our_slirp | wc -l)" 1 "slirp4netns processes"
 }
 
@@ -246,6 +247,8 @@ no_slirp() {
 	id=$(neng run -d -p "$port:80" "$IMG" true)
 	neng wait "$id" >/dev/null
 	neng rm "$id" >/dev/null
+	# slirp4netns exits by itself (~30 ms) once its exit pipe closes.
+	wait_for no_slirp
 	assert_eq "$(our_slirp)" "" "slirp4netns processes"
 	assert_eq "$(ls -A "$ENGINE_RUNROOT/slirp")" "" "API sockets"
 	assert_eq "$(ls -A "$ENGINE_ROOT/containers" 2>/dev/null | wc -l)" 0 "container directories"
