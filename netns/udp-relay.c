@@ -204,6 +204,9 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
 		(void)sigaction(sig, &dfl, NULL);
+	/* A TCP peer that went away is an error on that connection (EPIPE
+	 * from splice), not the end of every other one. */
+	signal(SIGPIPE, SIG_IGN);
 	(void)setsid();
 
 	size_t nkeep = c->count + 4;
