@@ -80,6 +80,13 @@ static json_t *host_config_section(json_t *spec)
 	json_int_t net = json_integer_value(json_object_get(spec, "network"));
 	json_t *h = json_object();
 	json_object_set_new(h, "NetworkMode", json_string(net >= 0 && net < 3 ? networks[net] : ""));
+	/* networking (#5): container:ID and ns:PATH as Docker and Podman show them */
+	const char *join = json_string_value(json_object_get(spec, "network_join"));
+	if ((net == NETNS_MODE_CONTAINER || net == NETNS_MODE_NS) && join != NULL) {
+		char mode[4200];
+		snprintf(mode, sizeof(mode), "%s:%s", net == NETNS_MODE_CONTAINER ? "container" : "ns", join);
+		json_object_set_new(h, "NetworkMode", json_string(mode));
+	}
 	json_object_set_new(h, "PortBindings", port_bindings(spec)); /* networking (#5) */
 	json_object_set_new(h, "PublishAllPorts", json_boolean(json_is_true(json_object_get(spec, "publish_all"))));
 	json_object_set_new(h, "AutoRemove", json_boolean(json_is_true(json_object_get(spec, "remove"))));

@@ -185,6 +185,9 @@ no_slirp() {
 	run wait_for neng run --rm --network container:srv "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
 	assert_eq "$status" 0
 	assert_eq "$output" "shared"
+	cid=$(neng run -d --network container:srv "$IMG" sleep 600)
+	assert_eq "$(neng inspect -f '{{.HostConfig.NetworkMode}}' "$cid")" "container:$(neng inspect -f '{{.Id}}' srv)"
+	neng rm -f "$cid" >/dev/null
 	pid=$(neng inspect -f '{{.State.Pid}}' srv)
 	run neng run --rm --network "ns:/proc/$pid/ns/net" "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
 	assert_eq "$status" 0
