@@ -213,6 +213,23 @@ static int prepare_run_options(struct engine_run_spec *spec, const struct engine
 	return 0;
 }
 
+/* networking (#5): slirp4netns joins the container's user namespace as
+ * its uid 0; --userns=keep-id without subordinate ids maps no uid 0, so
+ * such a container gets its own namespace with only lo (and -p cannot be). */
+static int network_for_mapping(struct engine_run_spec *spec, const struct engine_idmap *map,
+			       struct engine_error **err)
+{
+	if (spec->userns == NULL || strcmp(spec->userns, "keep-id") != 0 ||
+	    map->mode == ENGINE_IDMAP_SUBID || spec->network != NETNS_MODE_DEFAULT)
+		return 0;
+	if (spec->ports.count > 0 || spec->publish_all)
+		return engine_error_set(err, ENOTSUP,
+					"--userns=keep-id without subordinate ids: published ports need "
+					"slirp4netns, which needs uid 0 mapped (add a range to /etc/subuid)");
+	spec->network = NETNS_MODE_NONE;
+	return 0;
+}
+
 /* Write the ID into the --cidfile once the container exists. */
 static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct engine_error **err)
 {
@@ -298,7 +315,8 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	/* Bad input is one line: before the mapping's warning. */
-	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0) {
+	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0 ||
+	    network_for_mapping(&spec, &map, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
