@@ -130,3 +130,5 @@ int cmd_attach_stream(const struct cmd_global *g, const struct engine_container 
  * (prune.c): prints "Deleted Images:" and the lines under it, if any. */
 int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaimed,
 		     bool *ret_printed, struct engine_error **err);
+/* networking (#5): `engine port` (port.c). */
+int cmd_port(int argc, char **argv, struct cmd_global *g);

@@ -10,6 +10,7 @@
 
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
+#include "ports.h" /* networking (#5) */
 #include "cmd.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -73,12 +74,23 @@ static json_t *state_section(const struct engine_container *c)
 	return s;
 }
 
+static json_t *port_bindings(json_t *spec); /* networking (#5) */
+
 static json_t *host_config_section(json_t *spec)
 {
 	static const char *const networks[] = { "bridge", "none", "host" };
 	json_int_t net = json_integer_value(json_object_get(spec, "network"));
 	json_t *h = json_object();
 	json_object_set_new(h, "NetworkMode", json_string(net >= 0 && net < 3 ? networks[net] : ""));
+	/* networking (#5): container:ID and ns:PATH as Docker and Podman show them */
+	const char *join = json_string_value(json_object_get(spec, "network_join"));
+	if ((net == NETNS_MODE_CONTAINER || net == NETNS_MODE_NS) && join != NULL) {
+		char mode[4200];
+		snprintf(mode, sizeof(mode), "%s:%s", net == NETNS_MODE_CONTAINER ? "container" : "ns", join);
+		json_object_set_new(h, "NetworkMode", json_string(mode));
+	}
+	json_object_set_new(h, "PortBindings", port_bindings(spec)); /* networking (#5) */
+	json_object_set_new(h, "PublishAllPorts", json_boolean(json_is_true(json_object_get(spec, "publish_all"))));
 	json_object_set_new(h, "AutoRemove", json_boolean(json_is_true(json_object_get(spec, "remove"))));
 	json_object_set_new(h, "Privileged",
 			    json_boolean(json_is_true(json_object_get(spec, "privileged"))));
@@ -181,12 +193,51 @@ static json_t *config_section(const struct engine_container *c, json_t *spec)
 	return cfg;
 }
 
-static json_t *network_settings_section(void)
+/* networking (#5): the published ports as config.json keeps them. */
+static json_t *published_ports(json_t *spec, bool running)
+{
+	struct netns_port_list ports = { 0 };
+	struct engine_error *ignored = NULL;
+	json_t *pj = json_object_get(spec, "ports");
+	if (!running || pj == NULL || netns_ports_from_json(pj, &ports, &ignored) < 0) {
+		engine_error_free(&ignored);
+		return json_object();
+	}
+	json_t *j = netns_ports_inspect_json(&ports);
+	netns_port_list_clear(&ports);
+	return j != NULL ? j : json_object();
+}
+
+/* HostConfig.PortBindings: what -p/-P asked, with the host ports chosen. */
+static json_t *port_bindings(json_t *spec)
+{
+	json_t *out = json_object();
+	json_t *pj = json_object_get(spec, "ports");
+	for (size_t i = 0; i < json_array_size(pj); i++) {
+		json_t *p = json_array_get(pj, i);
+		char key[32], hp[16];
+		snprintf(key, sizeof(key), "%lld/%s",
+			 (long long)json_integer_value(json_object_get(p, "container_port")),
+			 json_string_value(json_object_get(p, "proto")) ?: "tcp");
+		snprintf(hp, sizeof(hp), "%lld", (long long)json_integer_value(json_object_get(p, "host_port")));
+		json_t *list = json_object_get(out, key);
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(out, key, list);
+		}
+		json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp",
+						       json_string_value(json_object_get(p, "host_ip")) ?: "",
+						       "HostPort", hp));
+	}
+	return out;
+}
+
+static json_t *network_settings_section(const struct engine_container *c, json_t *spec)
 {
 	json_t *n = json_object();
 	json_object_set_new(n, "Bridge", json_string(""));
 	json_object_set_new(n, "SandboxID", json_string(""));
-	json_object_set_new(n, "Ports", json_object());
+	json_object_set_new(n, "Ports", published_ports(spec, c->state.status == ENGINE_CONTAINER_RUNNING));
 	json_object_set_new(n, "IPAddress", json_string(""));
 	json_object_set_new(n, "MacAddress", json_string(""));
 	json_object_set_new(n, "Networks", json_object());
@@ -262,6 +313,6 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	json_object_set_new(j, "HostConfig", host_config_section(spec));
 	json_object_set_new(j, "Mounts", inspect_mounts(spec)); /* volumes (#4) */
 	json_object_set_new(j, "Config", config_section(c, spec));
-	json_object_set_new(j, "NetworkSettings", network_settings_section());
+	json_object_set_new(j, "NetworkSettings", network_settings_section(c, spec));
 	return j;
 }

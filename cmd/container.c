@@ -26,6 +26,7 @@ int cmd_container(int argc, char **argv, struct cmd_global *g)
 		{ "cp", cmd_cp },       { "diff", cmd_diff },   { "commit", cmd_commit },
 		{ "export", cmd_export }, { "rename", cmd_rename }, { "pause", cmd_pause },
 		{ "unpause", cmd_unpause },
+		{ "port", cmd_port }, /* networking (#5) */
 	};
 	const char *sub = argv[1];
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)

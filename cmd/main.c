@@ -50,6 +50,7 @@ static const char usage[] =
 	"  commit    make an image of a container's changes\n"
 	"  export    write a container's file system as a tar archive\n"
 	"  rename    rename a container\n"
+	"  port      list a container's published ports\n"
 	"  pause     pause all processes in containers\n"
 	"  unpause   unpause all processes in containers\n"
 	"  pull      pull an image from a registry\n"
@@ -260,6 +261,7 @@ static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_g
 		{ "unshare", cmd_unshare }, /* issue #4 */
 		{ "volume", cmd_volume }, /* volumes (#4) */
 		{ "stats", cmd_stats },   { "update", cmd_update }, /* cgroups (#6) */
+		{ "port", cmd_port }, /* networking (#5) */
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)

@@ -11,6 +11,7 @@
 
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
+#include "ports.h" /* networking (#5) */
 #include "cmd.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -62,6 +63,22 @@ static void size_text(int64_t rw, int64_t virtual_size, char *out, size_t size)
 	snprintf(out, size, "%s (virtual %s)", a, b);
 }
 
+/* networking (#5): the PORTS column of a running container. */
+static char *ports_text(const struct engine_container *c, json_t *spec)
+{
+	struct netns_port_list ports = { 0 };
+	struct engine_error *ignored = NULL;
+	json_t *pj = json_object_get(spec, "ports");
+	if (c->state.status != ENGINE_CONTAINER_RUNNING || pj == NULL ||
+	    netns_ports_from_json(pj, &ports, &ignored) < 0) {
+		engine_error_free(&ignored);
+		return NULL;
+	}
+	char *text = netns_ports_format_ps(&ports);
+	netns_port_list_clear(&ports);
+	return text;
+}
+
 static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t now,
 		      const char *size)
 {
@@ -93,11 +110,12 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	json_int_t net = json_integer_value(json_object_get(spec, "network"));
 	json_t *labels = engine_container_labels(c);
 	cleanup_free char *labels_str = labels_text(labels);
+	cleanup_free char *ports = ports_text(c, spec); /* networking (#5) */
 	/* Keys in Docker's order for {{json .}}: it marshals a map, sorted. */
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "Command",
 			 command, "CreatedAt", created_at, "ID", id, "Image", image, "Labels",
 			 labels_str ? labels_str : "", "LocalVolumes", "0", "Mounts", "", "Names",
-			 c->name, "Networks", net >= 0 && net < 3 ? networks[net] : "", "Ports", "",
+			 c->name, "Networks", net >= 0 && net < 3 ? networks[net] : "", "Ports", ports ? ports : "",
 			 "RunningFor", running_for, "Size", size ? size : "0B", "State",
 			 paused ? "paused" : states[c->state.status], "Status", status, "#Label", labels);
 }

@@ -18,6 +18,7 @@
 #include "idmap.h"
 #include "image.h"
 #include "volumes.h"
+#include "container-net.h" /* networking (#5) */
 
 int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 		  struct engine_error **err)
@@ -75,6 +76,10 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 				   local ? local->msg : "failed");
 		engine_error_free(&local);
 	}
+	/* networking (#5): a killed monitor's slirp4netns went with it, but
+	 * left its API socket. */
+	engine_net_cleanup(json_string_value(json_object_get(json_object_get(c->config, "Spec"), "run_root")),
+			   c->id);
 	r = engine_container_forget(store, c->id, c->name, err);
 out:
 	engine_container_free(c);

@@ -19,6 +19,8 @@
 #include "containers.h"
 #include "rlimits.h"
 #include "sysctl.h"
+#include "etc-files.h" /* networking (#5) */
+#include <arpa/inet.h>
 
 const char cmd_run_usage[] =
 	"Usage: engine run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
@@ -42,7 +44,8 @@ const char cmd_run_usage[] =
 	"  -w, --workdir DIR            working directory inside the container\n"
 	"  -u, --user USER[:GROUP]      user name or uid, group name or gid\n"
 	"  -h, --hostname NAME          container host name\n"
-	"      --network MODE           none | host\n"
+	"      --network MODE           slirp4netns[:OPTS] (default; also bridge) | none |\n"
+	"                               host (OPTS: allow_host_loopback=true, mtu=N, cidr=)\n"
 	"      --cap-add CAP            add a capability (or ALL)\n"
 	"      --cap-drop CAP           drop a capability (or ALL)\n"
 	"      --privileged             all capabilities, no seccomp, no masked paths\n"
@@ -83,6 +86,12 @@ const char cmd_run_usage[] =
 	"      --cgroups MODE           enabled (default) | disabled | split\n"
 	"      --cgroup-parent PARENT   the container's cgroup goes below PARENT: a slice\n"
 	"                               (systemd: my.slice) or a path in the delegated cgroup\n"
+	"  -p, --publish [IP:][HPORT:]CPORT[/PROTO]  publish a container port on the host\n"
+	"  -P, --publish-all            publish every EXPOSEd port on a free host port\n"
+	"      --add-host NAME:IP       add a line to /etc/hosts (IP host-gateway: the host)\n"
+	"      --dns IP                 a nameserver for /etc/resolv.conf\n"
+	"      --dns-search DOMAIN      a search domain for /etc/resolv.conf\n"
+	"      --dns-option OPT         an option for /etc/resolv.conf\n"
 	"      --help                   print this help\n";
 
 enum {
@@ -123,7 +132,14 @@ enum {
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
 	OPT_LABEL_FILE, /* labels */
-	/* cgroups (#6): OPT_CGROUP + the flag's index in engine_cgroup_run_flags */
+	/* networking (#5) */
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_PUBLISH_ALL,
+	/* cgroups (#6): OPT_CGROUP + the flag's index in engine_cgroup_run_flags
+	 * (last: the values above it are its own) */
 	OPT_CGROUP = 2000,
 };
 
@@ -184,6 +200,13 @@ static const struct option long_options[] = {
 	{ "pids-limit", required_argument, NULL, OPT_CGROUP + 8 },
 	{ "cgroups", required_argument, NULL, OPT_CGROUP + 9 },
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP + 10 },
+	/* networking (#5) */
+	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", optional_argument, NULL, OPT_PUBLISH_ALL },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -369,13 +392,15 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **label_files = NULL;
 	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
+	bool network_set = false; /* networking (#5) */
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
 	spec->network = NETNS_MODE_DEFAULT;
+	netns_slirp_options_init(&spec->slirp); /* networking (#5) */
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:m:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:m:p:P", long_options, NULL)) != -1) {
 		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
 		if (c == 'm')
 			c = OPT_CGROUP;
@@ -446,8 +471,14 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->hostname = strdup(optarg);
 			break;
 		case OPT_NETWORK:
-			if (netns_mode_parse(optarg, &spec->network, err) < 0)
+			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
 				return -1;
+			network_set = true;
+			/* networking (#5): container:NAME, ns:PATH */
+			free(spec->network_join);
+			spec->network_join = NULL;
+			if (spec->network == NETNS_MODE_CONTAINER || spec->network == NETNS_MODE_NS)
+				spec->network_join = strdup(strchr(optarg, ':') + 1);
 			break;
 		case OPT_CAP_ADD:
 			if (push(&cap_add, &n_add, optarg, err) < 0)
@@ -564,6 +595,41 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (push(&label_files, &n_label_files, optarg, err) < 0)
 				return -1;
 			break;
+		/* networking (#5) */
+		case 'p':
+			if (netns_ports_parse(&spec->ports, optarg, err) < 0)
+				return -1;
+			break;
+		case 'P':
+			spec->publish_all = true;
+			break;
+		case OPT_PUBLISH_ALL:
+			if (parse_bool("publish-all", optarg, &spec->publish_all, err) < 0)
+				return -1;
+			break;
+		case OPT_ADD_HOST: {
+			struct netns_host_entry he;
+			if (netns_add_host_parse(optarg, "10.0.2.2", &he, err) < 0 ||
+			    strv_add(&spec->add_hosts, &spec->n_add_hosts, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_DNS: {
+			struct in6_addr a;
+			if (inet_pton(AF_INET, optarg, &a) != 1 && inet_pton(AF_INET6, optarg, &a) != 1)
+				return engine_error_set(err, EINVAL, "--dns %s: not an IP address", optarg);
+			if (strv_add(&spec->dns, &spec->n_dns, optarg, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_DNS_SEARCH:
+			if (strv_add(&spec->dns_search, &spec->n_dns_search, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_DNS_OPTION:
+			if (strv_add(&spec->dns_options, &spec->n_dns_options, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_HELP:
 			*ret_help = 1;
 			return 0;
@@ -595,6 +661,25 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	}
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
+	/* networking (#5): ports need a network of our own to publish from. */
+	if ((spec->ports.count > 0 || spec->publish_all) && spec->network != NETNS_MODE_DEFAULT)
+		return engine_error_set(err, EINVAL,
+					"published ports need the slirp4netns network, not --network %s",
+					netns_mode_name(spec->network));
+	/* --userns=auto: slirp4netns cannot configure a namespace whose
+	 * user namespace does not map the user; such a container has its own
+	 * namespace with only lo unless --network says otherwise. */
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0 &&
+	    spec->network == NETNS_MODE_DEFAULT) {
+		if (network_set || spec->ports.count > 0 || spec->publish_all)
+			return engine_error_set(err, ENOTSUP,
+						"--userns=auto: slirp4netns and published ports are not supported "
+						"(use --network none or host)");
+		spec->network = NETNS_MODE_NONE;
+	}
+	if (spec->network_join != NULL && spec->userns != NULL)
+		return engine_error_set(err, EINVAL, "--network %s:%s cannot be combined with --userns",
+					netns_mode_name(spec->network), spec->network_join);
 	/* issue #4: the network mode may come after --sysctl. */
 	for (size_t i = 0; i < spec->n_sysctls; i++)
 		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)

@@ -23,6 +23,7 @@
 #include "storage-driver.h"
 #include "userns-auto.h"
 #include "volumes.h"
+#include "ports.h" /* networking (#5) */
 
 /* FLAG, else storage.conf's KEY, else the default: one order for both
  * locations, so that every command (and the engine-image helper, which
@@ -213,6 +214,23 @@ static int prepare_run_options(struct engine_run_spec *spec, const struct engine
 	return 0;
 }
 
+/* networking (#5): slirp4netns joins the container's user namespace as
+ * its uid 0; --userns=keep-id without subordinate ids maps no uid 0, so
+ * such a container gets its own namespace with only lo (and -p cannot be). */
+static int network_for_mapping(struct engine_run_spec *spec, const struct engine_idmap *map,
+			       struct engine_error **err)
+{
+	if (spec->userns == NULL || strcmp(spec->userns, "keep-id") != 0 ||
+	    map->mode == ENGINE_IDMAP_SUBID || spec->network != NETNS_MODE_DEFAULT)
+		return 0;
+	if (spec->ports.count > 0 || spec->publish_all)
+		return engine_error_set(err, ENOTSUP,
+					"--userns=keep-id without subordinate ids: published ports need "
+					"slirp4netns, which needs uid 0 mapped (add a range to /etc/subuid)");
+	spec->network = NETNS_MODE_NONE;
+	return 0;
+}
+
 /* Write the ID into the --cidfile once the container exists. */
 static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct engine_error **err)
 {
@@ -247,6 +265,34 @@ static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global
 	return r;
 }
 
+/* networking (#5): --network container:NAME names a container of this
+ * store; it must run (for run; for create, when it starts). */
+static int resolve_network_container(struct engine_run_spec *spec, const struct cmd_global *g,
+				     bool create, struct engine_error **err)
+{
+	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+		return -1;
+	struct storage_store *store = NULL;
+	if (storage_store_open(spec->store_root, &store, err) < 0)
+		return -1;
+	struct engine_container *c = NULL;
+	int r = engine_container_get(store, spec->network_join, &c, err);
+	if (r < 0) {
+		engine_error_prefix(err, "--network container:%s", spec->network_join);
+	} else if (!create && c->state.status != ENGINE_CONTAINER_RUNNING) {
+		r = engine_error_set(err, EINVAL, "--network container:%s: the container is not running",
+				     spec->network_join);
+	} else {
+		free(spec->network_join);
+		spec->network_join = strdup(c->id);
+		if (spec->network_join == NULL)
+			r = engine_error_set(err, ENOMEM, "out of memory");
+	}
+	engine_container_free(c);
+	storage_store_close(store);
+	return r;
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -270,7 +316,8 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	/* Bad input is one line: before the mapping's warning. */
-	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0) {
+	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0 ||
+	    network_for_mapping(&spec, &map, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
@@ -308,6 +355,23 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		struct engine_error *ignored = NULL;
 		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
 		engine_error_free(&ignored);
+		rc = cmd_report(err);
+		goto out;
+	}
+	/* networking (#5): -P's EXPOSEd ports, and every host port chosen
+	 * and checked before anything is recorded or started; container:NAME
+	 * is recorded by ID, as Docker does. */
+	if ((spec.publish_all &&
+	     netns_ports_publish_exposed(&spec.ports, (const char *const *)spec.exposed, spec.n_exposed,
+					 &err) < 0) ||
+	    netns_ports_allocate(&spec.ports, &err) < 0 ||
+	    (spec.network == NETNS_MODE_CONTAINER &&
+	     resolve_network_container(&spec, g, create, &err) < 0)) {
+		if (spec.image != NULL && spec.store_root != NULL) {
+			struct engine_error *ignored = NULL;
+			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+			engine_error_free(&ignored);
+		}
 		rc = cmd_report(err);
 		goto out;
 	}

@@ -48,6 +48,7 @@
 #include "image.h"
 #include "remove.h"
 #include "rlimits.h"
+#include "container-net.h" /* networking (#5) */
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -67,6 +68,10 @@ struct child_ctx {
 	/* cgroups (#6): wait for the parent to move us into our cgroup
 	 * (one byte on the socket) before the cgroup namespace is made. */
 	bool cgroup_sync, cgroupns;
+	/* networking (#5): the /etc files to bind; whether to wait for the
+	 * parent's go (slirp4netns up) before the exec. */
+	const char *etc_files[3];
+	bool wait_network;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -126,6 +131,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.user = spec->user,
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
+		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2] }, /* networking (#5) */
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -167,6 +173,18 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	char **env = engine_process_build_env(spec, &creds, hostname);
 	if (env == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
+
+	/* networking (#5): the command starts with its network up: the
+	 * parent writes one byte once slirp4netns is ready (EOF: it failed,
+	 * and reports why itself). */
+	if (c->wait_network) {
+		char go;
+		ssize_t n;
+		while ((n = read(c->sock, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			return engine_error_set(err, ECANCELED, "the network was not set up");
+	}
 
 	/* No fd of ours may reach the container: everything above stderr is
 	 * closed at exec (the sync socket already is close-on-exec). */
@@ -495,7 +513,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (netns_mode_is_private(spec->network))
+	if (netns_mode_is_private(spec->network) && spec->network_join == NULL) /* networking (#5) */
 		flags |= CLONE_NEWNET;
 	/* cgroups (#6): a cgroup namespace where the kernel has them
 	 * (4.6+), made by the child once it is in its cgroup (child_main);
@@ -525,17 +543,32 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		return -1;
 	}
 	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
+	/* networking (#5): the /etc files before the clone (the child binds
+	 * them), slirp4netns after it. */
+	static struct engine_net net; /* large: off the stack */
+	if (engine_net_prepare(spec, &net, err) < 0) {
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
 			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
-			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns };
+			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns,
+			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
+					      net.etc_src[1][0] ? net.etc_src[1] : NULL,
+					      net.etc_src[2][0] ? net.etc_src[2] : NULL },
+			       .wait_network = spec->network == NETNS_MODE_DEFAULT };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
-	int cr = engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
+	/* networking (#5): container:NAME and ns:PATH join a namespace. */
+	int cr = spec->network_join != NULL
+			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
+			 : engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
 	engine_seccomp_program_clear(&program);
 	if (cr < 0)
 		goto out;
@@ -563,6 +596,37 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	}
 	if (io != NULL && io->cgroup != NULL)
 		*io->cgroup = cg; /* borrowed: the strings stay ours */
+	/* networking (#5): slirp4netns for the new namespaces, then the
+	 * child may exec. */
+	if (engine_net_start(spec, pid, &net, err) < 0) {
+		/* A child that failed first (a bad --user, a missing command)
+		 * took its namespaces with it: its own error is the one. */
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			struct engine_error *child_err = NULL;
+			int fd = -1, r;
+			while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
+				close(fd); /* -t's master, sent before the error */
+				fd = -1;
+			}
+			if (r < 0 && child_err != NULL) {
+				engine_error_free(err);
+				*err = child_err;
+			} else {
+				engine_error_free(&child_err);
+			}
+		} else {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		goto out;
+	}
+	if (spec->network == NETNS_MODE_DEFAULT) {
+		char go = 1;
+		(void)!write(sock, &go, 1);
+	}
+	if (io != NULL && io->network != NULL)
+		io->network(io->data, &net);
 	if (parent_sync(sock, spec, &master, err) < 0) {
 		waitpid(pid, NULL, 0);
 		goto out;
@@ -623,6 +687,7 @@ out:
 		remove_container_dir(spec, map, userns_fd);
 	if (userns_fd >= 0)
 		close(userns_fd);
+	engine_net_stop(&net); /* networking (#5) */
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }

@@ -7,6 +7,8 @@
 #include "idmap.h"
 #include "spec.h"
 
+struct engine_net; /* networking (#5) */
+
 /* Create the namespaces, map ids, set up the rootfs and run spec->argv.
  * Blocks until the container's init exits; *ret_exit_code is its status
  * (128+N when killed by signal N).  Errors before the command starts come
@@ -37,6 +39,10 @@ struct engine_container_io {
 	 * when the cgroup's memory.events counted an OOM kill. */
 	struct engine_cgroup *cgroup;
 	bool *oom_killed;
+	/* networking (#5): slirp4netns and the relay run for this run (a
+	 * struct engine_net, container-net.h), before STARTED: the monitor
+	 * hands their exit fds to engine-monitor. */
+	void (*network)(void *data, const struct engine_net *net);
 };
 int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			    const struct engine_container_io *io, int *ret_exit_code,

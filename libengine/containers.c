@@ -242,6 +242,21 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "no_read_only_tmpfs", json_boolean(spec->no_read_only_tmpfs));
 	json_object_set_new(s, "labels", engine_labels_json(spec)); /* labels */
 	cgroup_config_set(s, spec); /* cgroups (#6) */
+	/* networking (#5): the ports as allocated, slirp4netns's options,
+	 * the /etc files' options. */
+	json_object_set_new(s, "ports", netns_ports_to_json(&spec->ports));
+	json_object_set_new(s, "publish_all", json_boolean(spec->publish_all));
+	json_object_set_new(s, "slirp", json_pack("{s:b,s:i,s:s,s:b,s:s,s:s}", "allow_host_loopback",
+						   spec->slirp.allow_host_loopback, "mtu", (int)spec->slirp.mtu,
+						   "cidr", spec->slirp.cidr, "enable_ipv6",
+						   spec->slirp.enable_ipv6, "outbound_addr",
+						   spec->slirp.outbound_addr, "outbound_addr6",
+						   spec->slirp.outbound_addr6));
+	json_object_set_new(s, "add_hosts", strv_json(spec->add_hosts, spec->n_add_hosts));
+	json_object_set_new(s, "dns", strv_json(spec->dns, spec->n_dns));
+	json_object_set_new(s, "dns_search", strv_json(spec->dns_search, spec->n_dns_search));
+	json_object_set_new(s, "dns_options", strv_json(spec->dns_options, spec->n_dns_options));
+	json_object_set_new(s, "network_join", json_string(s_or_empty(spec->network_join)));
 	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:o}", "Id", spec->id, "Name", name, "Created",
 			 (json_int_t)created, "Image", s_or_empty(spec->image), "ImageID",
 			 s_or_empty(image_id), "Spec", s);
@@ -1061,6 +1076,34 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	spec->cg_pids_limit = jint(s, "cg_pids_limit");
 	spec->cgroups_mode = jstrdup(s, "cgroups_mode", true);
 	spec->cgroup_parent = jstrdup(s, "cgroup_parent", true);
+	/* networking (#5) */
+	netns_slirp_options_init(&spec->slirp);
+	json_t *ports = json_object_get(s, "ports");
+	if (ports != NULL && netns_ports_from_json(ports, &spec->ports, err) < 0)
+		return engine_error_prefix(err, "container %s", c->id);
+	spec->publish_all = json_is_true(json_object_get(s, "publish_all"));
+	json_t *slirp = json_object_get(s, "slirp");
+	if (json_is_object(slirp)) {
+		spec->slirp.allow_host_loopback = json_is_true(json_object_get(slirp, "allow_host_loopback"));
+		if (jint(slirp, "mtu") > 0)
+			spec->slirp.mtu = (unsigned)jint(slirp, "mtu");
+		spec->slirp.enable_ipv6 = json_is_true(json_object_get(slirp, "enable_ipv6"));
+		snprintf(spec->slirp.cidr, sizeof(spec->slirp.cidr), "%s",
+			 s_or_empty(json_string_value(json_object_get(slirp, "cidr"))));
+		snprintf(spec->slirp.outbound_addr, sizeof(spec->slirp.outbound_addr), "%s",
+			 s_or_empty(json_string_value(json_object_get(slirp, "outbound_addr"))));
+		snprintf(spec->slirp.outbound_addr6, sizeof(spec->slirp.outbound_addr6), "%s",
+			 s_or_empty(json_string_value(json_object_get(slirp, "outbound_addr6"))));
+	}
+	if (json_is_array(json_object_get(s, "add_hosts")))
+		spec->add_hosts = jstrv(json_object_get(s, "add_hosts"), &spec->n_add_hosts);
+	if (json_is_array(json_object_get(s, "dns")))
+		spec->dns = jstrv(json_object_get(s, "dns"), &spec->n_dns);
+	if (json_is_array(json_object_get(s, "dns_search")))
+		spec->dns_search = jstrv(json_object_get(s, "dns_search"), &spec->n_dns_search);
+	spec->network_join = jstrdup(s, "network_join", true);
+	if (json_is_array(json_object_get(s, "dns_options")))
+		spec->dns_options = jstrv(json_object_get(s, "dns_options"), &spec->n_dns_options);
 	if (spec->argv == NULL || spec->argv[0] == NULL || spec->env == NULL || spec->layers == NULL)
 		return engine_error_set(err, EINVAL, "container %s: config.json: bad Spec", c->id);
 	return 0;

@@ -124,6 +124,18 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 	const char *stopsig = json_string_value(json_object_get(cfg, "StopSignal"));
 	if (spec->stop_signal == 0 && stopsig != NULL && engine_signal_parse(stopsig) > 0)
 		spec->stop_signal = engine_signal_parse(stopsig);
+	/* networking (#5): the EXPOSEd ports, for -P. */
+	const char *exposed_key;
+	json_t *exposed_value;
+	json_object_foreach(json_object_get(cfg, "ExposedPorts"), exposed_key, exposed_value) {
+		char **l = realloc(spec->exposed, (spec->n_exposed + 2) * sizeof(char *));
+		if (l == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		spec->exposed = l;
+		if ((l[spec->n_exposed] = strdup(exposed_key)) == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		l[++spec->n_exposed] = NULL;
+	}
 	const char *user = json_string_value(json_object_get(cfg, "User"));
 	if (spec->user == NULL && user != NULL && user[0] != '\0') {
 		if (engine_user_spec_check(user, err) < 0)

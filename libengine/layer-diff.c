@@ -322,6 +322,42 @@ static int vfs_changes(const struct engine_run_spec *spec, struct engine_changes
 	return walk_vfs(newfd, oldfd, "", ch, err);
 }
 
+/* networking (#5): /etc/hosts, /etc/resolv.conf and /etc/hostname are
+ * bound over empty files that the container's setup creates when the image
+ * lacks them (a write goes to the bound file, never to these): they are
+ * not the container's changes, as Docker's init layer keeps them out of
+ * diff and commit; nor is /etc's copy-up when nothing else changed there. */
+static void hide_etc_mount_points(struct engine_changes *ch)
+{
+	static const char *const hidden[] = { "/etc/hosts", "/etc/resolv.conf", "/etc/hostname" };
+	size_t out = 0, removed = 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		bool hide = false;
+		for (size_t k = 0; k < ARRAY_SIZE(hidden) && !hide; k++)
+			hide = ch->v[i].kind == 'A' && strcmp(ch->v[i].path, hidden[k]) == 0;
+		if (hide) {
+			free(ch->v[i].path);
+			removed++;
+		} else {
+			ch->v[out++] = ch->v[i];
+		}
+	}
+	ch->n = out;
+	if (removed == 0)
+		return;
+	size_t etc = ch->n;
+	for (size_t i = 0; i < ch->n; i++) {
+		if (strncmp(ch->v[i].path, "/etc/", 5) == 0)
+			return;
+		if (strcmp(ch->v[i].path, "/etc") == 0 && ch->v[i].kind == 'C' && !ch->v[i].opaque)
+			etc = i;
+	}
+	if (etc < ch->n) {
+		free(ch->v[etc].path);
+		ch->v[etc] = ch->v[--ch->n];
+	}
+}
+
 int engine_layer_changes(const struct engine_run_spec *spec, struct engine_changes *ret,
 			 struct engine_error **err)
 {
@@ -335,6 +371,7 @@ int engine_layer_changes(const struct engine_run_spec *spec, struct engine_chang
 		engine_changes_clear(&ch);
 		return -1;
 	}
+	hide_etc_mount_points(&ch); /* networking (#5) */
 	if (ch.n > 1)
 		qsort(ch.v, ch.n, sizeof(*ch.v), by_path);
 	*ret = ch;

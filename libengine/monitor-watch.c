@@ -327,6 +327,15 @@ int main(int argc, char **argv)
 		}
 	}
 	monitor_log_flush(w.log);
+	/* networking (#5): slirp4netns and the UDP relay end with the
+	 * container (their exit pipes close); slirp4netns leaves its API
+	 * socket behind. */
+	for (const char *k = "net_slirp"; k != NULL; k = strcmp(k, "net_slirp") == 0 ? "net_relay" : NULL)
+		if (num(argc, argv, k, -1) >= 0)
+			close((int)num(argc, argv, k, -1));
+	const char *net_socket = arg(argc, argv, "net_socket");
+	if (net_socket != NULL && net_socket[0] == '/')
+		(void)unlink(net_socket);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
 	/* cgroups (#6) */
 	bool oom_killed = false;
@@ -348,5 +357,17 @@ int main(int argc, char **argv)
 	write_state(dir, argv, argc, code, finished, oom_killed);
 	monitor_attach_close(w.attach);
 	monitor_log_close(w.log);
+	/* networking (#5): slirp4netns and the relay are our children and
+	 * exit on their closed pipes: reap them (for up to a second), so that
+	 * no zombie is left to an init that may not reap. */
+	for (int i = 0; i < 100; i++) {
+		pid_t c = waitpid(-1, NULL, WNOHANG);
+		if (c < 0)
+			break;
+		if (c == 0) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
 	return 0;
 }

@@ -44,6 +44,7 @@
 #include "paths.h"
 #include <sys/stat.h>
 #include "volumes.h" /* volumes (#4) */
+#include "container-net.h" /* networking (#5) */
 
 extern char **environ;
 
@@ -65,6 +66,10 @@ struct monitor {
 	 * OOM kill. */
 	struct engine_cgroup cg;
 	bool oom;
+	/* networking (#5): this run's slirp4netns and relay exit fds and
+	 * API socket, handed to engine-monitor (-1 / "": none). */
+	int net_slirp_fd, net_relay_fd;
+	char net_socket[256];
 };
 
 /* cgroups (#6): the state records the running container's cgroup, for
@@ -83,6 +88,15 @@ static void state_cgroup(struct monitor *m, bool running)
 	st->oom_killed = !running && m->oom;
 	if (running)
 		m->oom = false;
+}
+
+/* networking (#5) */
+static void on_network(void *data, const struct engine_net *net)
+{
+	struct monitor *m = data;
+	const char *sock = "";
+	engine_net_export(net, &m->net_slirp_fd, &m->net_relay_fd, &sock);
+	snprintf(m->net_socket, sizeof(m->net_socket), "%s", sock);
 }
 
 static void on_output(void *data, int stream, const char *buf, size_t len)
@@ -226,8 +240,8 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	const struct engine_run_spec *spec = m->spec;
 	int adir = -1, listen_fd = -1, clients[16];
 	size_t nc = monitor_attach_export(m->attach, &adir, &listen_fd, clients, 16);
-	static char a[28][4300];
-	char *argv[30];
+	static char a[32][4300];
+	char *argv[34];
 	int n = 0;
 	argv[n++] = path;
 #define ARG(...) (snprintf(a[n], sizeof(a[n]), __VA_ARGS__), argv[n] = a[n], n++)
@@ -262,6 +276,11 @@ static void exec_watch(struct monitor *m, pid_t pid)
 		ARG("resume=%s", self);
 		ARG("delay_ms=%d", m->delay_ms);
 	}
+	/* networking (#5): engine-monitor holds them for the container's
+	 * life, and closes them (and removes the socket) at its exit. */
+	ARG("net_slirp=%d", m->net_slirp_fd);
+	ARG("net_relay=%d", m->net_relay_fd);
+	ARG("net_socket=%s", m->net_socket);
 	int off = snprintf(a[n], sizeof(a[n]), "clients=");
 	for (size_t i = 0; i < nc; i++)
 		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
@@ -269,7 +288,8 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	n++;
 #undef ARG
 	argv[n] = NULL;
-	int fds[] = { m->out_fd, m->err_fd, m->master, m->in_fd, adir, listen_fd };
+	int fds[] = { m->out_fd, m->err_fd, m->master, m->in_fd, adir, listen_fd,
+		      m->net_slirp_fd, m->net_relay_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		keep_fd(fds[i]);
 	for (size_t i = 0; i < nc; i++)
@@ -423,6 +443,8 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 	m->err_fd = errp[0];
 	m->in_fd = in[1];
 	m->master = -1;
+	m->net_slirp_fd = m->net_relay_fd = -1; /* networking (#5) */
+	m->net_socket[0] = '\0';
 
 	/* -i without -t: the container's stdin is a pipe that attach clients
 	 * write to (container.c leaves an interactive stdin as it finds it).
@@ -443,6 +465,7 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 		.poll_ready = on_poll_ready,
 		.cgroup = &m->cg, /* cgroups (#6) */
 		.oom_killed = &m->oom,
+		.network = on_network, /* networking (#5) */
 	};
 	int r = engine_container_run_io(&run, map, &io, exit_code, err);
 	monitor_log_flush(m->log);

@@ -822,6 +822,39 @@ static bool has_target(const struct engine_mounts_config *cfg, const char *targe
 	return false;
 }
 
+/* networking (#5): the container's /etc/hosts, /etc/resolv.conf and
+ * /etc/hostname, bound from its directory (its own copies: edits stay
+ * there).  A user's mount on one of them wins.  In an image's root a
+ * missing file is created (in the writable layer); a --rootfs directory is
+ * the user's, and is not written to: a file it lacks is not bound. */
+static int apply_etc_files(int rootfd, const struct engine_mounts_config *cfg, const int *fds,
+			   struct engine_error **err)
+{
+	static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char target[64], source[64];
+		snprintf(target, sizeof(target), "/etc/%s", files[i]);
+		snprintf(source, sizeof(source), "/proc/self/fd/%d", fds[i]);
+		if (fds[i] < 0 || has_target(cfg, target))
+			continue;
+		if (cfg->n_layers == 0) {
+			int fd = engine_openat2(rootfd, target + 1, O_PATH | O_CLOEXEC, 0,
+						ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
+			if (fd < 0)
+				continue;
+			struct stat st;
+			bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+			close(fd);
+			if (!regular)
+				continue;
+		}
+		struct engine_mount m = { .type = ENGINE_MOUNT_BIND, .source = source, .target = target };
+		if (apply_mount(rootfd, cfg, &m, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_mounts(int rootfd, const struct engine_mounts_config *cfg,
 			struct engine_error **err)
 {
@@ -874,6 +907,14 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	 * (its directories are the user's), is not mapped, and a file cannot
 	 * be created by an unmapped id: from here on the container's root
 	 * creates them. */
+	/* networking (#5): the /etc files' sources are opened while the
+	 * process still has the user's own fs ids (--userns=auto drops
+	 * them next; the container's directory is not searchable then). */
+	int etc_fds[3] = { -1, -1, -1 };
+	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
+		if (cfg->etc_files[i] != NULL &&
+		    (etc_fds[i] = open(cfg->etc_files[i], O_PATH | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			return engine_error_errno(err, errno, "open %s", cfg->etc_files[i]);
 	if (cfg->auto_root) {
 		(void)setfsgid(0);
 		(void)setfsuid(0);
@@ -891,6 +932,12 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (setup_dev(rootfd, cfg, err) < 0)
 		return -1;
 	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
+		return -1;
+	int er = apply_etc_files(rootfd, cfg, etc_fds, err); /* networking (#5) */
+	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
+		if (etc_fds[i] >= 0)
+			close(etc_fds[i]);
+	if (er < 0)
 		return -1;
 	if (apply_mounts(rootfd, cfg, err) < 0)
 		return -1;

@@ -38,6 +38,9 @@ struct engine_mounts_config {
 	const char *user;         /* --user, for the U option's chown */
 	uint64_t shm_size;        /* /dev/shm's size in bytes, 0 = 64m */
 	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
+	/* networking (#5): the sources to bind on /etc/hosts,
+	 * /etc/resolv.conf and /etc/hostname (NULL: none) */
+	const char *etc_files[3];
 };
 
 /* Where --init's engine-init appears in the container: in our own /dev

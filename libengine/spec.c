@@ -62,6 +62,18 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->cg_cpuset_cpus); /* cgroups (#6) */
 	free(spec->cgroups_mode);
 	free(spec->cgroup_parent);
+	/* networking (#5) */
+	netns_port_list_clear(&spec->ports);
+	free(spec->network_join);
+	char **const lists[] = { spec->add_hosts, spec->dns, spec->dns_search, spec->dns_options,
+				 spec->exposed };
+	const size_t counts[] = { spec->n_add_hosts, spec->n_dns, spec->n_dns_search,
+				  spec->n_dns_options, spec->n_exposed };
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		for (size_t i = 0; i < counts[l]; i++)
+			free(lists[l][i]);
+		free(lists[l]);
+	}
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "mode.h"
 #include "mount-spec.h"
+#include "slirp4netns.h" /* networking (#5) */
 
 struct engine_cgroup_detection; /* cgroups (#6) */
 
@@ -97,6 +98,25 @@ struct engine_run_spec {
 	char *cgroups_mode;            /* --cgroups: NULL enabled | disabled | split */
 	char *cgroup_parent;           /* --cgroup-parent: a slice (systemd) or a path, NULL default */
 	const struct engine_cgroup_detection *cgroup_det;
+	/* networking (#5): --network slirp4netns:OPTS, -p/-P (host ports
+	 * allocated by the CLI), /etc/hosts and resolv.conf options, the
+	 * image's EXPOSE (for -P). */
+	struct netns_slirp_options slirp;
+	struct netns_port_list ports;
+	bool publish_all;
+	char **add_hosts;
+	size_t n_add_hosts;
+	char **dns;
+	size_t n_dns;
+	char **dns_search;
+	size_t n_dns_search;
+	char **dns_options;
+	size_t n_dns_options;
+	char **exposed;
+	size_t n_exposed;
+	/* container:NAME (the container's ID once run resolved it), or
+	 * ns:PATH: whose network namespace to join */
+	char *network_join;
 };
 
 void engine_run_spec_free(struct engine_run_spec *spec);

@@ -9,12 +9,14 @@
  * container, and the writes are atomic so a crash leaves no half file. */
 #include "etc-files.h"
 
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fs.h"
@@ -404,8 +406,30 @@ int netns_etc_files_write(const char *dir, const char *hosts, const char *resolv
 		cleanup_free char *path = NULL;
 		if (asprintf(&path, "%s/%s", dir, files[i].name) < 0)
 			return engine_error_set(err, ENOMEM, "out of memory");
-		if (engine_write_file_atomic(path, files[i].text, strlen(files[i].text), 0644, err) < 0)
-			return -1;
+		/* Replaced whole (a temp file renamed over), but not fsynced:
+		 * they are rendered again at every start, so a crash loses
+		 * nothing, and three fsyncs were a fifth of `run --rm true`. */
+		cleanup_free char *tmp = NULL;
+		if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return engine_error_errno(err, errno, "create %s", tmp);
+		size_t len = strlen(files[i].text);
+		int r = engine_write_all(fd, files[i].text, len);
+		int e = errno;
+		if (close(fd) < 0 && r == 0) {
+			r = -1;
+			e = errno;
+		}
+		if (r == 0 && rename(tmp, path) < 0) {
+			r = -1;
+			e = errno;
+		}
+		if (r < 0) {
+			(void)unlink(tmp);
+			return engine_error_errno(err, e, "write %s", path);
+		}
 	}
 	return 0;
 }

@@ -74,6 +74,7 @@ int netns_hosts_read_host(char **ret, struct engine_error **err);
 int netns_hostname_render(const char *hostname, char **ret, struct engine_error **err);
 
 /* Write hosts, resolv.conf and hostname into DIR (each NULL to skip), each
- * through a temp file, fsync and rename, mode 0644. */
+ * through a temp file and rename, mode 0644 (no fsync: they are rendered
+ * again at every start). */
 int netns_etc_files_write(const char *dir, const char *hosts, const char *resolv, const char *hostname,
 			  struct engine_error **err);

@@ -15,22 +15,69 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "slirp4netns.h"
+#include <stdlib.h>
 
-int netns_mode_parse(const char *value, enum netns_mode *ret, struct engine_error **err)
+/* Whether NAME is an executable in $PATH. */
+static int in_path(const char *name)
 {
-	if (strcmp(value, "none") == 0)
-		*ret = NETNS_MODE_NONE;
-	else if (strcmp(value, "host") == 0)
-		*ret = NETNS_MODE_HOST;
-	else if (strcmp(value, "private") == 0 || strcmp(value, "default") == 0)
+	const char *path = getenv("PATH");
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char buf[4096];
+	for (const char *p = path; *p;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > 0 && len + strlen(name) + 2 < sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
+			if (access(buf, X_OK) == 0)
+				return 1;
+		}
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+int netns_mode_parse(const char *value, enum netns_mode *ret, struct netns_slirp_options *ret_slirp_opts,
+		     struct engine_error **err)
+{
+	struct netns_slirp_options opts;
+	netns_slirp_options_init(&opts);
+	int slirp = netns_slirp_network_parse(value, &opts, err);
+	if (slirp < 0)
+		return -1;
+	if (slirp == 1 || strcmp(value, "bridge") == 0 || strcmp(value, "private") == 0 ||
+	    strcmp(value, "default") == 0) {
+		/* Docker's bridge and Podman's private are slirp4netns for a
+		 * rootless engine, as with Podman. */
 		*ret = NETNS_MODE_DEFAULT;
-	else if (strncmp(value, "slirp4netns", 11) == 0 || strncmp(value, "pasta", 5) == 0 ||
-		 strncmp(value, "container:", 10) == 0 || strncmp(value, "ns:", 3) == 0 ||
-		 strcmp(value, "bridge") == 0)
-		return engine_error_set(err, ENOTSUP, "--network %s: not supported yet (use none or host)",
+		if (ret_slirp_opts != NULL)
+			*ret_slirp_opts = opts;
+	} else if (strcmp(value, "none") == 0) {
+		*ret = NETNS_MODE_NONE;
+	} else if (strcmp(value, "host") == 0) {
+		*ret = NETNS_MODE_HOST;
+	} else if (strcmp(value, "pasta") == 0 || strncmp(value, "pasta:", 6) == 0) {
+		if (!in_path("pasta"))
+			return engine_error_set(err, ENOENT,
+						"--network %s: pasta (from passt) is not installed in $PATH",
+						value);
+		return engine_error_set(err, ENOTSUP,
+					"--network %s: pasta is not supported by this engine yet (use slirp4netns)",
 					value);
-	else
+	} else if (strncmp(value, "container:", 10) == 0) {
+		if (value[10] == '\0')
+			return engine_error_set(err, EINVAL, "--network %s: no container named", value);
+		*ret = NETNS_MODE_CONTAINER;
+	} else if (strncmp(value, "ns:", 3) == 0) {
+		if (value[3] != '/')
+			return engine_error_set(err, EINVAL, "--network %s: the path must be absolute", value);
+		*ret = NETNS_MODE_NS;
+	} else {
 		return engine_error_set(err, EINVAL, "--network %s: unknown network mode", value);
+	}
 	return 0;
 }
 
@@ -41,10 +88,14 @@ const char *netns_mode_name(enum netns_mode mode)
 		return "none";
 	case NETNS_MODE_HOST:
 		return "host";
+	case NETNS_MODE_CONTAINER:
+		return "container";
+	case NETNS_MODE_NS:
+		return "ns";
 	case NETNS_MODE_DEFAULT:
 		break;
 	}
-	return "private";
+	return "slirp4netns";
 }
 
 int netns_mode_is_private(enum netns_mode mode)

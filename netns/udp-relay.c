@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,6 +36,8 @@
 
 #define RELAY_MAX_PORTS 512
 #define RELAY_MAX_FLOWS 256
+#define RELAY_MAX_CONNS 256 /* TCP connections relayed at once */
+#define RELAY_PIPE_SIZE (1 << 20)
 
 struct relay_flow {
 	int inner_fd; /* -1: unused */
@@ -48,7 +52,94 @@ struct relay_child {
 	size_t count;
 	int *host_fds;
 	uint16_t *container_ports;
+	unsigned char *is_tcp; /* a listening TCP socket, not a UDP one */
 };
+
+/* networking (#5): one relayed TCP connection: fd[0] the client on the
+ * host, fd[1] our connection to 127.0.0.1:PORT in the container; the bytes
+ * of direction D (fd[D] to fd[1-D]) move through pipe[D] with splice(2),
+ * never copied through user space. */
+struct relay_conn {
+	int fd[2];     /* -1: unused slot */
+	int pipe[2][2];
+	size_t queued[2];
+	bool eof[2], shut[2];
+};
+
+static void conn_close(struct relay_conn *c)
+{
+	for (int d = 0; d < 2; d++) {
+		if (c->fd[d] >= 0)
+			close(c->fd[d]);
+		for (int k = 0; k < 2; k++)
+			if (c->pipe[d][k] >= 0)
+				close(c->pipe[d][k]);
+		c->fd[d] = c->pipe[d][0] = c->pipe[d][1] = -1;
+		c->queued[d] = 0;
+		c->eof[d] = c->shut[d] = false;
+	}
+}
+
+/* A new client on a host listener: its twin in the container (a
+ * non-blocking connect; a refusal shows up as an error on first use). */
+static void conn_open(struct relay_conn *c, int client, uint16_t container_port)
+{
+	c->fd[0] = client;
+	c->fd[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(container_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1;
+	if (c->fd[1] < 0 ||
+	    (connect(c->fd[1], (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) ||
+	    pipe2(c->pipe[0], O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(c->pipe[1], O_CLOEXEC | O_NONBLOCK) < 0) {
+		conn_close(c);
+		return;
+	}
+	for (int d = 0; d < 2; d++) {
+		(void)setsockopt(c->fd[d], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)fcntl(c->pipe[d][0], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+	}
+}
+
+static short conn_events(const struct relay_conn *c, int side)
+{
+	short ev = 0;
+	if (!c->eof[side] && c->queued[side] < RELAY_PIPE_SIZE)
+		ev |= POLLIN;
+	if (c->queued[1 - side] > 0)
+		ev |= POLLOUT;
+	return ev;
+}
+
+/* Move what can move after poll; false when the connection is done. */
+static bool conn_pump(struct relay_conn *c, const short *revents)
+{
+	for (int d = 0; d < 2; d++) {
+		if (!c->eof[d] && revents[d] != 0) {
+			ssize_t n = splice(c->fd[d], NULL, c->pipe[d][1], NULL, RELAY_PIPE_SIZE,
+					   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0)
+				c->queued[d] += (size_t)n;
+			else if (n == 0)
+				c->eof[d] = true;
+			else if (errno != EAGAIN && errno != EINTR)
+				return false;
+		}
+		if (c->queued[d] > 0 && revents[1 - d] != 0) {
+			ssize_t n = splice(c->pipe[d][0], NULL, c->fd[1 - d], NULL, c->queued[d],
+					   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0)
+				c->queued[d] -= (size_t)n;
+			else if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return false;
+		}
+		if (c->eof[d] && c->queued[d] == 0 && !c->shut[d]) {
+			(void)shutdown(c->fd[1 - d], SHUT_WR);
+			c->shut[d] = true;
+		}
+	}
+	return !(c->shut[0] && c->shut[1]);
+}
 
 static long long now_ms(void)
 {
@@ -113,6 +204,9 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
 		(void)sigaction(sig, &dfl, NULL);
+	/* A TCP peer that went away is an error on that connection (EPIPE
+	 * from splice), not the end of every other one. */
+	signal(SIGPIPE, SIG_IGN);
 	(void)setsid();
 
 	size_t nkeep = c->count + 4;
@@ -143,7 +237,14 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	static struct relay_flow flows[RELAY_MAX_FLOWS];
 	for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
 		flows[i].inner_fd = -1;
-	size_t npoll = 1 + c->count + RELAY_MAX_FLOWS;
+	static struct relay_conn conns[RELAY_MAX_CONNS];
+	for (size_t i = 0; i < RELAY_MAX_CONNS; i++) {
+		memset(&conns[i], -1, sizeof(conns[i].fd) + sizeof(conns[i].pipe));
+		conns[i].queued[0] = conns[i].queued[1] = 0;
+		conns[i].eof[0] = conns[i].eof[1] = conns[i].shut[0] = conns[i].shut[1] = false;
+	}
+	size_t tcp_base = 1 + c->count + RELAY_MAX_FLOWS;
+	size_t npoll = tcp_base + 2 * RELAY_MAX_CONNS;
 	struct pollfd *p = calloc(npoll, sizeof(*p));
 	if (p == NULL)
 		_exit(1);
@@ -155,6 +256,12 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 			p[1 + i] = (struct pollfd){ .fd = c->host_fds[i], .events = POLLIN };
 		for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
 			p[1 + c->count + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
+		for (size_t i = 0; i < RELAY_MAX_CONNS; i++)
+			for (int side = 0; side < 2; side++)
+				p[tcp_base + 2 * i + (size_t)side] = (struct pollfd){
+					.fd = conns[i].fd[side],
+					.events = conns[i].fd[side] >= 0 ? conn_events(&conns[i], side) : 0
+				};
 		if (poll(p, npoll, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -162,9 +269,30 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 		}
 		if (p[0].revents != 0) /* the monitor closed or lost the pipe */
 			_exit(0);
+		for (size_t i = 0; i < RELAY_MAX_CONNS; i++) {
+			if (conns[i].fd[0] < 0)
+				continue;
+			short rev[2] = { p[tcp_base + 2 * i].revents, p[tcp_base + 2 * i + 1].revents };
+			if ((rev[0] != 0 || rev[1] != 0) && !conn_pump(&conns[i], rev))
+				conn_close(&conns[i]);
+		}
 		for (size_t i = 0; i < c->count; i++) {
 			if (!(p[1 + i].revents & POLLIN))
 				continue;
+			if (c->is_tcp[i]) {
+				int client;
+				while ((client = accept4(c->host_fds[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+					size_t k = 0;
+					while (k < RELAY_MAX_CONNS && conns[k].fd[0] >= 0)
+						k++;
+					if (k == RELAY_MAX_CONNS) {
+						close(client); /* full: refused, as a full backlog */
+						continue;
+					}
+					conn_open(&conns[k], client, c->container_ports[i]);
+				}
+				continue;
+			}
 			struct sockaddr_storage from;
 			socklen_t from_len = sizeof(from);
 			ssize_t n = recvfrom(c->host_fds[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
@@ -218,27 +346,46 @@ static int same_userns(int fd)
 int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports, int timeout_ms,
 			  struct netns_udp_relay **ret, struct engine_error **err)
 {
+	return netns_relay_start(target_pid, ports, 0, timeout_ms, ret, err);
+}
+
+/* Whether the relay takes port P: UDP always, TCP when asked. */
+static bool relayed(const struct netns_port *p, int tcp)
+{
+	return p->proto == NETNS_PROTO_UDP || (tcp && p->proto == NETNS_PROTO_TCP);
+}
+
+int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int tcp, int timeout_ms,
+		      struct netns_udp_relay **ret, struct engine_error **err)
+{
 	size_t count = 0;
 	for (size_t i = 0; i < ports->count; i++)
-		count += ports->ports[i].proto == NETNS_PROTO_UDP;
+		count += relayed(&ports->ports[i], tcp);
 	if (count > RELAY_MAX_PORTS)
 		return engine_error_set(err, E2BIG, "%zu published UDP ports: at most %d can be relayed", count,
 					RELAY_MAX_PORTS);
 	cleanup_free int *host_fds = calloc(count ? count : 1, sizeof(int));
 	cleanup_free uint16_t *container_ports = calloc(count ? count : 1, sizeof(uint16_t));
-	if (host_fds == NULL || container_ports == NULL)
+	cleanup_free unsigned char *is_tcp = calloc(count ? count : 1, 1);
+	if (host_fds == NULL || container_ports == NULL || is_tcp == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	size_t bound = 0;
 	int r = 0;
 	for (size_t i = 0; i < ports->count && r == 0; i++) {
 		const struct netns_port *p = &ports->ports[i];
-		if (p->proto != NETNS_PROTO_UDP)
+		if (!relayed(p, tcp))
 			continue;
 		if (p->host_port == 0) {
-			r = engine_error_set(err, EINVAL, "publish %u/udp: no host port chosen", p->container_port);
+			r = engine_error_set(err, EINVAL, "publish %u/%s: no host port chosen", p->container_port,
+					     netns_proto_name(p->proto));
 			break;
 		}
 		int fd = netns_port_bind(p->host_ip, p->host_port, p->proto, err);
+		if (fd >= 0 && p->proto == NETNS_PROTO_TCP && listen(fd, 128) < 0) {
+			engine_error_errno(err, errno, "listen tcp %s:%u", netns_port_host_ip(p), p->host_port);
+			close(fd);
+			fd = -1;
+		}
 		if (fd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
 			if (fd >= 0)
 				close(fd);
@@ -246,6 +393,7 @@ int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports,
 			break;
 		}
 		host_fds[bound] = fd;
+		is_tcp[bound] = p->proto == NETNS_PROTO_TCP;
 		container_ports[bound++] = p->container_port;
 	}
 
@@ -272,7 +420,7 @@ int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports,
 	if (pid == 0) {
 		struct relay_child c = { .ready_w = ready[1], .exit_r = exitp[0], .userns_fd = userns_fd,
 					 .netns_fd = netns_fd, .count = bound, .host_fds = host_fds,
-					 .container_ports = container_ports };
+					 .container_ports = container_ports, .is_tcp = is_tcp };
 		relay_main(&c);
 	}
 	/* The parent keeps only the read end of ready and the write end of exit. */

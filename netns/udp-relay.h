@@ -31,5 +31,13 @@ struct netns_udp_relay {
 int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports, int timeout_ms,
 			  struct netns_udp_relay **ret, struct engine_error **err);
 
+/* networking (#5): the same relay for the UDP ports of PORTS and, when
+ * TCP is not 0, their TCP ports too (each client accepted on the host and
+ * spliced to its own connection to 127.0.0.1:PORT in the container: the
+ * container sees it as 127.0.0.1, as with Podman's rootlessport; ~2x
+ * slirp4netns's add_hostfwd throughput here, see docs/performance.md). */
+int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int tcp, int timeout_ms,
+		      struct netns_udp_relay **ret, struct engine_error **err);
+
 /* Close the exit pipe and wait up to TIMEOUT_MS (then SIGKILL); frees R. */
 int netns_udp_relay_stop(struct netns_udp_relay *r, int timeout_ms, struct engine_error **err);

@@ -236,6 +236,7 @@ volumes
 cheatsheet
 ps
 cgroups
+network
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="

@@ -562,6 +562,21 @@ static void root_without_userns(const char *dir)
 	is_str(exchange(SOCK_STREAM, rest.ports[0].host_port, "root-tcp"), "pong:root-tcp", "root: TCP through slirp4netns");
 	is_str(exchange(SOCK_DGRAM, udp.ports[0].host_port, "root-udp"), "pong:root-udp", "root: UDP through the relay");
 	is_int(netns_udp_relay_stop(relay, TIMEOUT_MS, &err), 0, "root: relay stopped");
+	/* networking (#5): TCP through our relay (splice), as run publishes it */
+	struct netns_port_list tcp2 = { 0 };
+	netns_ports_parse(&tcp2, "127.0.0.1::80", &err);
+	netns_ports_allocate(&tcp2, &err);
+	struct netns_udp_relay *trelay = NULL;
+	is_int(netns_relay_start(ns, &tcp2, 1, TIMEOUT_MS, &trelay, &err), 0, "root: the TCP relay started");
+	is_str(exchange(SOCK_STREAM, tcp2.ports[0].host_port, "relay-tcp"), "pong:relay-tcp",
+	       "root: TCP through the relay");
+	is_str(exchange(SOCK_STREAM, tcp2.ports[0].host_port, "relay-tcp2"), "pong:relay-tcp2",
+	       "root: a second connection through it");
+	is_int(netns_udp_relay_stop(trelay, TIMEOUT_MS, &err), 0, "root: TCP relay stopped");
+	ok(netns_port_check_host("127.0.0.1", tcp2.ports[0].host_port, NETNS_PROTO_TCP, &err) == 0,
+	   "root: its host port is free again");
+	engine_error_free(&err);
+	netns_port_list_clear(&tcp2);
 	is_int(netns_slirp_stop(s, TIMEOUT_MS, &err), 0, "root: slirp4netns stopped");
 	close(pair[0]);
 	waitpid(ns, NULL, 0);
