@@ -641,10 +641,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	signal(SIGPIPE, SIG_IGN);
 
 	if (master >= 0) {
-		engine_terminal_init(&term, master);
+		engine_terminal_take(&term, master);
 		have_term = true;
-		engine_terminal_resize(&term);
-		engine_terminal_make_raw(&term);
 	}
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sigfd < 0) {

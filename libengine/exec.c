@@ -449,10 +449,8 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (master >= 0) {
-		engine_terminal_init(&term, master);
+		engine_terminal_take(&term, master);
 		have_term = true;
-		engine_terminal_resize(&term);
-		engine_terminal_make_raw(&term);
 	}
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sigfd < 0) {

@@ -139,8 +139,13 @@ int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engin
 	return env_set_entry(spec, owned, err);
 }
 
-int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
-			  const char *what, struct engine_error **err)
+/* The lines of an env or label file, as Docker reads them: leading
+ * whitespace trimmed (the value keeps its own), a trailing \r dropped,
+ * blank lines and '#' comments skipped; ADD gets each line, and an error
+ * names WHAT:LINE. */
+static int file_lines(struct engine_run_spec *spec, const char *buf, size_t len, const char *what,
+		      int (*add)(struct engine_run_spec *, const char *, struct engine_error **),
+		      struct engine_error **err)
 {
 	size_t lineno = 0;
 	const char *end = buf + len;
@@ -148,7 +153,6 @@ int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t 
 		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
 		const char *stop = nl ? nl : end;
 		lineno++;
-		/* Docker trims leading whitespace only; the value keeps its spaces. */
 		const char *p = buf;
 		while (p < stop && isspace((unsigned char)*p))
 			p++;
@@ -162,12 +166,18 @@ int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t 
 			cleanup_free char *line = strndup(p, n);
 			if (line == NULL)
 				return engine_error_set(err, ENOMEM, "out of memory");
-			if (engine_env_add(spec, line, err) < 0)
+			if (add(spec, line, err) < 0)
 				return engine_error_prefix(err, "%s:%zu", what, lineno);
 		}
 		buf = nl ? nl + 1 : end;
 	}
 	return 0;
+}
+
+int engine_env_add_buffer(struct engine_run_spec *spec, const char *buf, size_t len,
+			  const char *what, struct engine_error **err)
+{
+	return file_lines(spec, buf, len, what, engine_env_add, err);
 }
 
 int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct engine_error **err)
@@ -452,29 +462,5 @@ int engine_label_add_file(struct engine_run_spec *spec, const char *path,
 	size_t len = 0;
 	if (engine_read_file(AT_FDCWD, path, 0, 16 << 20, &buf, &len, err) < 0)
 		return engine_error_prefix(err, "--label-file");
-	size_t lineno = 0;
-	const char *p = buf, *end = buf + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		lineno++;
-		/* The env-file rules: leading whitespace trimmed, '#' comments. */
-		while (p < stop && isspace((unsigned char)*p))
-			p++;
-		size_t n = (size_t)(stop - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (n > 0 && *p != '#') {
-			if (memchr(p, '\0', n) != NULL)
-				return engine_error_set(err, EINVAL, "%s:%zu: NUL byte in line", path,
-							lineno);
-			cleanup_free char *line = strndup(p, n);
-			if (line == NULL)
-				return engine_error_set(err, ENOMEM, "out of memory");
-			if (engine_label_add(spec, line, err) < 0)
-				return engine_error_prefix(err, "%s:%zu", path, lineno);
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
+	return file_lines(spec, buf, len, path, engine_label_add, err);
 }

@@ -110,6 +110,13 @@ void engine_terminal_init(struct engine_terminal *t, int master)
 	t->user_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
 }
 
+void engine_terminal_take(struct engine_terminal *t, int master)
+{
+	engine_terminal_init(t, master);
+	engine_terminal_resize(t);
+	engine_terminal_make_raw(t);
+}
+
 int engine_terminal_make_raw(struct engine_terminal *t)
 {
 	if (t->user_fd < 0)

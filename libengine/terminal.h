@@ -29,6 +29,9 @@ struct engine_terminal {
 	struct termios saved;
 };
 void engine_terminal_init(struct engine_terminal *t, int master);
+/* init, then size the pty as our terminal and make ours raw: what the CLI
+ * does once the container's pty master is here (run -t, exec -t). */
+void engine_terminal_take(struct engine_terminal *t, int master);
 int engine_terminal_make_raw(struct engine_terminal *t);
 void engine_terminal_resize(struct engine_terminal *t);
 void engine_terminal_restore(struct engine_terminal *t);
