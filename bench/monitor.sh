@@ -11,6 +11,11 @@
 # engine's figure is the median of BENCH_RUNS containers (default 5), each
 # measured alone.  A second figure is for `run -d --restart always`, whose
 # monitor stays a fork of the CLI (it needs all of engine to restart).
+# Alone on a quiet machine a monitor is charged most of the libc pages it
+# touched (few other processes share them); with several containers up
+# the code is shared among their monitors, as conmon's is among conmons:
+# the last lines are the medians with BENCH_TOGETHER (default 10) of each
+# running at once, the per-container cost on a host that runs several.
 # Knobs: ENGINE (default the installed engine; engine-image and
 # engine-monitor are taken from its directory), BENCH_USER.
 set -euo pipefail
@@ -75,3 +80,16 @@ if command -v podman >/dev/null; then
 	echo "conmon (pid $cpid): $conmon_kb kB Pss (Rss $(awk '/^Rss:/ {print $2}' "/proc/$cpid/smaps_rollup") kB)"
 fi
 [ -z "$conmon_kb" ] || echo "engine monitor / conmon: $(awk -v a="$engine_kb" -v b="$conmon_kb" 'BEGIN { printf "%.2f", a / b }')"
+
+# together N: start N of each, measure every monitor and conmon, median.
+together=${BENCH_TOGETHER:-10}
+ids=()
+for _ in $(seq "$together"); do ids+=("$(eng run -d "$img" sleep 1000)"); done
+for _ in $(seq "$together"); do pod run -d --tls-verify=false "$img" sleep 1000 >/dev/null; done
+sleep 2
+eng_all=$(for id in "${ids[@]}"; do pss "$(jq -r .MonitorPid "$work/store/containers/$id/state.json")"; done |
+	sort -n | sed -n "$(((together + 1) / 2))p")
+con_all=$(for c in $(pod ps -q); do pss "$(pod inspect --format '{{.State.ConmonPid}}' "$c")"; done |
+	sort -n | sed -n "$(((together + 1) / 2))p")
+echo "with $together containers of each running: engine monitor $eng_all kB, conmon $con_all kB (medians)," \
+	"$(awk -v a="$eng_all" -v b="$con_all" 'BEGIN { printf "%.2f", a / b }')"

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,6 +204,40 @@ static void resume(const char *engine, struct watch *w, int argc, char **argv, i
 	execve(engine, args, environ);
 }
 
+/* An idle monitor should cost little memory, and most of what it maps is
+ * code: libc's, the loader's and its own, of which start-up touched far
+ * more than the wait loop needs (and the kernel maps 64 kB around each
+ * fault).  Those pages are shared clean file pages; unmapping them here
+ * costs nothing but a few faults when the loop next runs, and takes them
+ * out of the monitor's Pss until then.  Only code (r-xp): read-only data
+ * may be relocated data made read-only after the fact (RELRO), whose
+ * private copy DONTNEED would throw away; writable and anonymous mappings
+ * hold our state. */
+static void shed_code_pages(void)
+{
+	char buf[8192];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *line = buf; line != NULL && *line != '\0';) {
+		char *nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		unsigned long start, end;
+		char perms[5];
+		int path_at = 0;
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &path_at) == 3 &&
+		    path_at > 0 && line[path_at] == '/' && strcmp(perms, "r-xp") == 0)
+			(void)madvise((void *)start, end - start, MADV_RANDOM), (void)madvise((void *)start, end - start, MADV_DONTNEED);
+		line = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *store = arg(argc, argv, "store"), *id = arg(argc, argv, "id");
@@ -267,6 +302,7 @@ int main(int argc, char **argv)
 	/* The container may have gone while we were exec'd. */
 	if (waitpid(pid, &status, WNOHANG) == pid)
 		exited = true;
+	shed_code_pages();
 	while (!exited) {
 		struct pollfd p[5 + 1 + MAX_CLIENTS] = {
 			{ .fd = sigfd, .events = POLLIN },
