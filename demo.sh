@@ -19,7 +19,7 @@ if [ -z "$user" ] || [ "$user" = root ]; then
 fi
 
 pkgs=(gcc meson ninja-build pkg-config libsubid-dev uidmap libcurl4-openssl-dev libjansson-dev
-      libarchive-dev libseccomp-dev libsystemd-dev libssl-dev zlib1g-dev busybox-static)
+      libarchive-dev libseccomp-dev libsystemd-dev libssl-dev zlib1g-dev busybox-static musl-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -204,38 +204,69 @@ static void resume(const char *engine, struct watch *w, int argc, char **argv, i
 	execve(engine, args, environ);
 }
 
-/* An idle monitor should cost little memory, and most of what it maps is
- * code: libc's, the loader's and its own, of which start-up touched far
- * more than the wait loop needs (and the kernel maps 64 kB around each
- * fault).  Those pages are shared clean file pages; unmapping them here
- * costs nothing but a few faults when the loop next runs, and takes them
- * out of the monitor's Pss until then.  Only code (r-xp): read-only data
- * may be relocated data made read-only after the fact (RELRO), whose
- * private copy DONTNEED would throw away; writable and anonymous mappings
- * hold our state. */
-static void shed_code_pages(void)
+/* The stack below the caller's frame, less a page for madvise() itself
+ * (the signals we take arrive through a signalfd: no signal frame lands
+ * there).  Not inlined: its own frame is small. */
+static __attribute__((noinline)) void shed_stack(unsigned long stack_start)
 {
-	char buf[8192];
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	unsigned long here = ((unsigned long)__builtin_frame_address(0) & ~4095UL) - 4096;
+	if (stack_start != 0 && here > stack_start)
+		(void)madvise((void *)stack_start, here - stack_start, MADV_DONTNEED);
+}
+
+/* An idle monitor should cost little memory, and most of what it maps is
+ * code and constants: libc's (static musl, or glibc and its loader) and
+ * its own, of which start-up touched far more than the wait loop needs
+ * (the kernel maps 64 kB, or a whole large folio, around each fault).  Those are shared clean file pages; unmapping them
+ * here costs a few faults when the loop next runs, and takes them out of
+ * the monitor's Pss until then.  Only mappings without a private dirty
+ * page go (a read-only one may be relocated data made read-only after the
+ * fact, RELRO, whose private copy DONTNEED would throw away); writable and
+ * anonymous mappings hold our state.  The stack below us is dead by the
+ * ABI and goes too.  /proc/self/smaps is read through a small buffer, a
+ * line at a time: a big one would itself be dirty memory. */
+static void shed_pages(void)
+{
+	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (char *line = buf; line != NULL && *line != '\0';) {
-		char *nl = strchr(line, '\n');
-		if (nl != NULL)
+	char buf[1024];
+	size_t have = 0;
+	unsigned long start = 0, end = 0, stack_start = 0;
+	bool candidate = false;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *line = buf, *nl;
+		while ((nl = strchr(line, '\n')) != NULL) {
 			*nl = '\0';
-		unsigned long start, end;
-		char perms[5];
-		int path_at = 0;
-		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &path_at) == 3 &&
-		    path_at > 0 && line[path_at] == '/' && strcmp(perms, "r-xp") == 0)
-			(void)madvise((void *)start, end - start, MADV_RANDOM), (void)madvise((void *)start, end - start, MADV_DONTNEED);
-		line = nl != NULL ? nl + 1 : NULL;
+			unsigned long a, b;
+			char perms[5];
+			int path_at = 0;
+			unsigned long dirty;
+			if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &a, &b, perms, &path_at) == 3) {
+				start = a, end = b;
+				candidate = path_at > 0 && line[path_at] == '/' &&
+					    (strcmp(perms, "r-xp") == 0 || strcmp(perms, "r--p") == 0);
+				if (path_at > 0 && strcmp(line + path_at, "[stack]") == 0)
+					stack_start = a;
+			} else if (candidate && sscanf(line, "Private_Dirty: %lu", &dirty) == 1) {
+				if (dirty == 0)
+					(void)madvise((void *)start, end - start, MADV_DONTNEED);
+				candidate = false;
+			}
+			line = nl + 1;
+		}
+		have = strlen(line);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer: not one we read */
 	}
+	close(fd);
+	shed_stack(stack_start);
 }
 
 int main(int argc, char **argv)
@@ -302,7 +333,7 @@ int main(int argc, char **argv)
 	/* The container may have gone while we were exec'd. */
 	if (waitpid(pid, &status, WNOHANG) == pid)
 		exited = true;
-	shed_code_pages();
+	shed_pages();
 	while (!exited) {
 		struct pollfd p[5 + 1 + MAX_CLIENTS] = {
 			{ .fd = sigfd, .events = POLLIN },

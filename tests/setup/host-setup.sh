@@ -103,7 +103,7 @@ trap cleanup EXIT
 PKGS=(
   # build
   gcc clang lld llvm meson ninja-build pkg-config libsubid-dev uidmap
-  libcurl4-openssl-dev libjansson-dev libarchive-dev libseccomp-dev libcap-dev
+  libcurl4-openssl-dev libjansson-dev libarchive-dev libseccomp-dev libcap-dev musl-tools
   libsystemd-dev libcmocka-dev libssl-dev zlib1g-dev
   # runtime helpers the engine execs
   fuse-overlayfs fuse3 slirp4netns
