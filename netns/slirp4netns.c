@@ -22,11 +22,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -263,6 +265,21 @@ child_exec(const char *binary, char *const argv[], int ready_w, int exit_r, int 
 		(void)sigaction(sig, &dfl, NULL);
 	/* A session of its own: ^C in the caller's terminal is not for it. */
 	(void)setsid();
+	/* A mount namespace of its own, private all the way down, where we
+	 * may make one (root).  slirp4netns 1.2's --enable-sandbox unshares a
+	 * mount namespace, makes only "/" private and detaches the old root
+	 * after pivot_root: every shared mount under it (on a systemd host,
+	 * all of them: /sys/fs/cgroup, /run, ...) is unmounted in its peers
+	 * too, the host's included.  In a private copy the unmount stays
+	 * there.  Rootless, the unshare fails (EPERM) and nothing is needed:
+	 * slirp4netns runs in the container's user namespace, from whose
+	 * mounts no unmount propagates back. */
+	if (unshare(CLONE_NEWNS) == 0) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(126);
+	} else if (geteuid() == 0) {
+		_exit(126);
+	}
 
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* First above every target number, so dup2 below cannot clobber a

@@ -256,3 +256,29 @@ no_slirp() {
 	assert_eq "$(ls -A "$ENGINE_RUNROOT/slirp")" "" "API sockets"
 	assert_eq "$(ls -A "$ENGINE_ROOT/containers" 2>/dev/null | wc -l)" 0 "container directories"
 }
+
+# slirp4netns 1.2's sandbox detaches its old root with only "/" made
+# private: as root, shared mounts under it were unmounted in their peers,
+# the host's included (a VM lost /sys/fs/cgroup).  The engine gives it a
+# private mount namespace first.  Root: inside a mount namespace of the
+# test's own, with "/" shared and shared tmpfs mounts on it, as a systemd
+# host has them, they outlive a run.  Rootless: the caller's mount table
+# is the same after a run (slirp4netns is in the container's namespaces).
+@test "slirp4netns's sandbox unmounts nothing of the caller's mounts" {
+	before=$(awk '{ print $5 }' /proc/self/mountinfo | sort | md5sum)
+	run neng run --rm "$IMG" true
+	assert_eq "$status" 0
+	assert_eq "$(awk '{ print $5 }' /proc/self/mountinfo | sort | md5sum)" "$before"
+	if [ "$ENGINE_TEST_MODE" = root ]; then
+		probe="$BATS_TEST_TMPDIR/probe"
+		mkdir -p "$probe"
+		# The mount that went is one whose parent is shared: probe/inner.
+		run unshare -m sh -c 'mount --make-rshared / && mount -t tmpfs probe "$1" &&
+			mount --make-shared "$1" && mkdir "$1/inner" && mount -t tmpfs inner "$1/inner" &&
+			shift && "$@" >/dev/null &&
+			grep -q " $0/inner " /proc/self/mountinfo && echo still-mounted' \
+			"$probe" "$probe" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" \
+			--runroot "$ENGINE_RUNROOT" run --rm "$IMG" true
+		assert_eq "$output" "still-mounted"
+	fi
+}
