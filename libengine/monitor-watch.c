@@ -115,10 +115,11 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
  * scope may be collected as soon as it is empty), and at the end what is
  * left killed through cgroup.kill and a cgroupfs directory removed (a
  * systemd scope is collected by systemd itself). */
-static unsigned long long read_oom_kills(int fd)
+static unsigned long long read_oom_kills_ok(int fd, bool *ok)
 {
 	char buf[1024];
 	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	*ok = n > 0;
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
@@ -126,6 +127,12 @@ static unsigned long long read_oom_kills(int fd)
 	if (p != NULL && (p == buf || p[-1] == '\n'))
 		return strtoull(p + 9, NULL, 10);
 	return 0;
+}
+
+static unsigned long long read_oom_kills(int fd)
+{
+	bool ok;
+	return read_oom_kills_ok(fd, &ok);
 }
 
 static void cgroup_cleanup(const char *path, bool cgroupfs)
@@ -319,13 +326,28 @@ int main(int argc, char **argv)
 
 	/* cgroups (#6) */
 	const char *cgroup = arg(argc, argv, "cgroup");
-	int oom_fd = -1;
-	unsigned long long oom_kills = 0;
+	int oom_fd = -1, parent_oom_fd = -1;
+	unsigned long long oom_kills = 0, parent_oom_kills = 0;
+	bool oom_read = false; /* our own count was read after the exit */
 	if (cgroup != NULL) {
 		char file[4200];
 		snprintf(file, sizeof(file), "%s/memory.events", cgroup);
 		oom_fd = open(file, O_RDONLY | O_CLOEXEC);
 		oom_kills = read_oom_kills(oom_fd);
+		/* The parent's count is hierarchical and outlives ours: when
+		 * our cgroup is gone before its count could be read (its
+		 * manager removes it once empty), a rise there with a SIGKILL
+		 * exit is taken for our OOM kill. */
+		char *slash = strrchr(file, '/');
+		if (slash != NULL && slash > file) {
+			*slash = '\0';
+			char *up = strrchr(file, '/');
+			if (up != NULL && up > file) {
+				snprintf(up, sizeof(file) - (size_t)(up - file), "/memory.events");
+				parent_oom_fd = open(file, O_RDONLY | O_CLOEXEC);
+				parent_oom_kills = read_oom_kills(parent_oom_fd);
+			}
+		}
 	}
 
 	int status = 0;
@@ -372,6 +394,14 @@ int main(int argc, char **argv)
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if ((int)si.ssi_signo == SIGCHLD) {
+				/* cgroups (#6): the OOM count before the reap: once
+				 * the cgroup is empty its manager may remove it (a
+				 * systemd scope goes at once), and its files with it;
+				 * the kernel's notice of the kill can come after the
+				 * exit's. */
+				unsigned long long k = read_oom_kills_ok(oom_fd, &oom_read);
+				if (k > oom_kills)
+					oom_kills = k;
 				if (waitpid(pid, &status, WNOHANG) == pid)
 					exited = true;
 			} else if ((int)si.ssi_signo != SIGWINCH) {
@@ -407,10 +437,15 @@ int main(int argc, char **argv)
 	/* cgroups (#6) */
 	bool oom_killed = false;
 	if (cgroup != NULL) {
-		unsigned long long k = read_oom_kills(oom_fd);
+		bool ok;
+		unsigned long long k = read_oom_kills_ok(oom_fd, &ok);
 		oom_killed = (k > oom_kills ? k : oom_kills) > 0;
+		if (!oom_killed && !ok && !oom_read && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			oom_killed = read_oom_kills(parent_oom_fd) > parent_oom_kills;
 		if (oom_fd >= 0)
 			close(oom_fd);
+		if (parent_oom_fd >= 0)
+			close(parent_oom_fd);
 		const char *mgr = arg(argc, argv, "cgroup_manager");
 		cgroup_cleanup(cgroup, mgr != NULL && strcmp(mgr, "cgroupfs") == 0);
 	}
