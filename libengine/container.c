@@ -209,10 +209,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	if (engine_security_apply(&sc, &creds, err) < 0)
 		return -1;
 
-	const char *path_env = NULL;
-	for (char **e = env; *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			path_env = *e + 5;
+	const char *path_env = engine_process_env_path(env);
 	char exe[PATH_MAX];
 	if (engine_process_find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
 		return -1;
@@ -221,12 +218,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	 * inherited: a shell that started engine with `&` ignores SIGINT, and a
 	 * signal ignored at exec time stays ignored (a shell in the container
 	 * could not even trap it).  Likewise the mask starts empty, as runc's. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	engine_process_reset_signals();
 	/* A detached container dies with its monitor, so that a killed
 	 * monitor never leaves a container nobody records.  Set last: a
 	 * change of effective uid or gid clears it. */

@@ -222,22 +222,14 @@ static int process_setup(struct exec_ctx *c, struct engine_error **err)
 	if (engine_security_apply(&c->security, &creds, err) < 0)
 		return -1;
 
-	const char *path_env = NULL;
-	for (char **e = env; *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			path_env = *e + 5;
+	const char *path_env = engine_process_env_path(env);
 	char exe[PATH_MAX];
 	if (engine_process_find_executable(c->opts->argv[0], path_env, exe, sizeof(exe), err) < 0)
 		return -1;
 
 	/* Default dispositions and an empty mask, whatever the CLI had (it
 	 * blocked the signals it forwards). */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	engine_process_reset_signals();
 	execve(exe, c->opts->argv, env);
 	int e = errno;
 	int r = engine_error_errno(err, e, "exec %s", c->opts->argv[0]);

@@ -27,6 +27,12 @@ int engine_process_find_executable(const char *name, const char *path_env, char 
 char **engine_process_build_env(const struct engine_run_spec *spec, const struct engine_creds *creds,
 				const char *hostname);
 
+/* The value of PATH in ENV ("KEY=VALUE" strings), NULL when unset. */
+const char *engine_process_env_path(char *const *env);
+/* Every signal back to its default disposition and an empty mask, as a
+ * process starting in a container must have them, whatever the CLI had. */
+void engine_process_reset_signals(void);
+
 /* A wait status as the exit code Docker reports: the code, or 128+N for
  * signal N. */
 int engine_process_exit_code(int status);
