@@ -16,6 +16,7 @@
 # unchanged and that the container never held a host file of ours.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 DEB="$REG/debian:bookworm"
@@ -32,7 +33,9 @@ setup_file() {
 	ldd "$ENGINE" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
 		grep -vE '/(libc|ld-linux[^/]*)\.so' | xargs -r cp -L -t "$KIT/lib"
 	printf '#!/proc/self/exe\n' >"$KIT/entry"
-	chmod 0755 "$KIT/entry"
+	printf 'garbage\n' >"$KIT/bad-format"
+	printf '#!/no/such/interpreter\n' >"$KIT/no-interpreter"
+	chmod 0755 "$KIT/entry" "$KIT/bad-format" "$KIT/no-interpreter"
 	chmod -R a+rX "$KIT"
 }
 
@@ -120,4 +123,24 @@ init_done() {
 	[[ "$output" != *WROTE-PID1* ]]
 	[[ "$output" != *"MOUNT "* ]]
 	[[ "$output" != *REMOUNTED* ]]
+}
+
+# Not the attack: the contract the stub keeps.  Only the kernel's execve
+# finds these (the lookup before it sees executable files), so the stub
+# reports them, worded and numbered as the engine's own execve did.
+@test "the stub reports the command's failed execve as before: 126, 127, the errno" {
+	run -126 beng run --rm --network none -v "$KIT:/x" "$DEB" /x/bad-format
+	assert_eq "$status" 126
+	assert_contains "$output" "Error: exec /x/bad-format: Exec format error"
+	run -127 beng run --rm --network none -v "$KIT:/x" "$DEB" /x/no-interpreter
+	assert_eq "$status" 127
+	assert_contains "$output" "Error: exec /x/no-interpreter: No such file or directory"
+	eng run -d --name he --network none -v "$KIT:/x" "$DEB" sleep 1000 >/dev/null
+	run -126 beng exec he /x/bad-format
+	assert_eq "$status" 126
+	assert_contains "$output" "Error: exec /x/bad-format: Exec format error"
+	run -127 beng exec he /x/no-interpreter
+	assert_eq "$status" 127
+	assert_contains "$output" "Error: exec /x/no-interpreter: No such file or directory"
+	eng rm -f he >/dev/null
 }
