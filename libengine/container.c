@@ -74,7 +74,8 @@ struct child_ctx {
 	const char *etc_files[3];
 	bool wait_network;
 	/* --init: a sealed copy of engine-init, exec'd as PID 1 (and copied
-	 * to /dev/init) so that no file of the host's is (sealed-exec.c). */
+	 * to /dev/init): no host file of ours is in the container's reach
+	 * (sealed-exec.c). */
 	int init_fd;
 };
 
