@@ -1,5 +1,6 @@
 /* engine-init.c: the init `run --init` puts at PID 1 of the container
- * (bind-mounted read-only at /dev/init), with the command as its child.
+ * (exec'd from a sealed memfd copy, and copied to /dev/init), with the command
+ * as its child.
  *
  * PID 1 is special: the kernel delivers it no signal it has not installed a
  * handler for, so `stop` on a `sleep` that is PID 1 waits for SIGKILL; and

@@ -42,6 +42,7 @@
 #include "paths.h"
 #include "process.h"
 #include "seccomp-cache.h"
+#include "sealed-exec.h"
 #include "security.h"
 #include "terminal.h"
 #include "userns.h"
@@ -72,6 +73,10 @@ struct child_ctx {
 	 * parent's go (slirp4netns up) before the exec. */
 	const char *etc_files[3];
 	bool wait_network;
+	/* --init: a sealed copy of engine-init, exec'd as PID 1 (and copied
+	 * to /dev/init): no host file of ours is in the container's reach
+	 * (sealed-exec.c). */
+	int init_fd;
 };
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -119,6 +124,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.sysctls = spec->sysctls,
 		.n_sysctls = spec->n_sysctls,
 		.init_path = spec->init ? spec->init_path : NULL,
+		.init_fd = c->init_fd,
 		.auto_root = spec->userns != NULL && strcmp(spec->userns, "auto") == 0,
 		.keep_id_name = c->keep_id_name,
 		.keep_id_home = c->keep_id_home,
@@ -192,6 +198,10 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		for (int fd = 3; fd < 65536; fd++)
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
+	/* Made before seccomp applies: a profile may forbid memfd_create. */
+	cleanup_close int stub = spec->init ? -1 : engine_sealed_exec_stub(err);
+	if (!spec->init && stub < 0)
+		return -1;
 
 	struct engine_security_config sc = {
 		.caps = spec->caps,
@@ -224,8 +234,9 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	 * change of effective uid or gid clears it. */
 	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
-	/* issue #4 --init: engine-init (bound at /dev/init) is PID 1 and
-	 * runs the command, looked up above, as its child. */
+	/* issue #4 --init: engine-init (from its sealed copy; also at
+	 * /dev/init) is PID 1 and runs the command, looked up above, as its
+	 * child. */
 	if (spec->init) {
 		size_t n = 0;
 		while (spec->argv[n] != NULL)
@@ -237,15 +248,14 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		argv[1] = "--";
 		for (size_t i = 0; i < n; i++)
 			argv[2 + i] = spec->argv[i];
-		execve(ENGINE_INIT_PATH, argv, env);
-		int e = errno;
+		int e = -engine_sealed_fexecve(c->init_fd, argv, env);
 		return engine_error_errno(err, e, "exec %s", ENGINE_INIT_PATH);
 	}
-	execve(exe, spec->argv, env);
-	int e = errno;
-	int r = engine_error_errno(err, e, "exec %s", spec->argv[0]);
-	(*err)->exit_code = e == ENOENT ? ENGINE_EXIT_NOT_FOUND : ENGINE_EXIT_CANNOT_INVOKE;
-	return r;
+	/* The stub execs the command and reports its execve's failure on
+	 * the socket itself (126/127 as ours); a return here means the stub
+	 * did not run. */
+	int e = -engine_sealed_exec(stub, c->sock, exe, spec->argv, env);
+	return engine_error_errno(err, e, "exec %s: run the sealed exec stub", spec->argv[0]);
 }
 
 static int child_main(void *data, int sock)
@@ -535,10 +545,27 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		return -1;
 	}
 	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
+	/* --init: the sealed copy is made here, where the host's file is in
+	 * reach; the child has it across the clone. */
+	int init_fd = -1;
+	if (spec->init) {
+		cleanup_close int src = open(spec->init_path, O_RDONLY | O_CLOEXEC);
+		if (src < 0)
+			engine_error_errno(err, errno, "open %s", spec->init_path);
+		else
+			init_fd = engine_sealed_copy(src, "engine-init", err);
+		if (init_fd < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+	}
 	/* networking (#5): the /etc files before the clone (the child binds
 	 * them), slirp4netns after it. */
 	static struct engine_net net; /* large: off the stack */
 	if (engine_net_prepare(spec, &net, err) < 0) {
+		if (init_fd >= 0)
+			close(init_fd);
 		engine_seccomp_program_clear(&program);
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		return -1;
@@ -551,7 +578,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
 					      net.etc_src[1][0] ? net.etc_src[1] : NULL,
 					      net.etc_src[2][0] ? net.etc_src[2] : NULL },
-			       .wait_network = spec->network == NETNS_MODE_DEFAULT };
+			       .wait_network = spec->network == NETNS_MODE_DEFAULT,
+			       .init_fd = init_fd };
 	pid_t pid = -1;
 	int sock = -1, userns_fd = -1;
 	int rc = -1, sigfd = -1, master = -1;
@@ -562,6 +590,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
 			 : engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
 	engine_seccomp_program_clear(&program);
+	if (c.init_fd >= 0)
+		close(c.init_fd);
 	if (cr < 0)
 		goto out;
 	/* Keep the container's user namespace: its writable layer is removed

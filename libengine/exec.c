@@ -47,6 +47,7 @@
 #include "passwd.h"
 #include "paths.h"
 #include "process.h"
+#include "sealed-exec.h"
 #include "seccomp-cache.h"
 #include "security.h"
 #include "terminal.h"
@@ -219,6 +220,11 @@ static int process_setup(struct exec_ctx *c, struct engine_error **err)
 		for (int fd = 3; fd < 65536; fd++)
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
+	/* The final execve is the sealed stub's (sealed-exec.c); made
+	 * before seccomp applies: a profile may forbid memfd_create. */
+	cleanup_close int stub = engine_sealed_exec_stub(err);
+	if (stub < 0)
+		return -1;
 	if (engine_security_apply(&c->security, &creds, err) < 0)
 		return -1;
 
@@ -230,11 +236,10 @@ static int process_setup(struct exec_ctx *c, struct engine_error **err)
 	/* Default dispositions and an empty mask, whatever the CLI had (it
 	 * blocked the signals it forwards). */
 	engine_process_reset_signals();
-	execve(exe, c->opts->argv, env);
-	int e = errno;
-	int r = engine_error_errno(err, e, "exec %s", c->opts->argv[0]);
-	(*err)->exit_code = e == ENOENT ? ENGINE_EXIT_NOT_FOUND : ENGINE_EXIT_CANNOT_INVOKE;
-	return r;
+	/* The stub reports its execve's failure on the socket itself (126 or
+	 * 127, as ours did); a return here means the stub did not run. */
+	int e = -engine_sealed_exec(stub, c->sock, exe, c->opts->argv, env);
+	return engine_error_errno(err, e, "exec %s: run the sealed exec stub", c->opts->argv[0]);
 }
 
 static _Noreturn void process_main(struct exec_ctx *c)
@@ -264,7 +269,8 @@ static _Noreturn void joiner_main(struct exec_ctx *c)
 	struct engine_error *err = NULL;
 	/* Not dumpable until the exec: a process of the container may not
 	 * open our /proc/PID/exe (the engine binary) or our fds
-	 * (CVE-2019-5736); execve makes the command dumpable again. */
+	 * (CVE-2019-5736); the sealed stub stays so until it execs the
+	 * command, which the kernel makes dumpable again. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		engine_error_errno(&err, errno, "prctl(PR_SET_DUMPABLE)");
 		goto fail;

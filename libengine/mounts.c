@@ -43,6 +43,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -333,18 +334,26 @@ static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
 	cleanup_close int devfd = open_target(rootfd, "dev", true, err);
 	if (devfd < 0)
 		return -1;
-	if (cfg->init_path != NULL) {
-		/* Read-only: the container may run it, never change it. */
-		if (mount_below(rootfd, &ENGINE_INIT_PATH[1], false, cfg->init_path, NULL, MS_BIND,
-				NULL, err) < 0)
-			return -1;
-		cleanup_close int fd = open_target(rootfd, &ENGINE_INIT_PATH[1], false, err);
+	if (cfg->init_path != NULL && cfg->init_fd >= 0) {
+		/* A copy, the container's own, not a bind of the host's file:
+		 * a --privileged container could remount a bind read-write and
+		 * write engine-init on the host. */
+		cleanup_close int fd = openat(devfd, &ENGINE_INIT_PATH[5],
+					      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
 		if (fd < 0)
-			return -1;
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (remount_ro(path, err) < 0)
-			return -1;
+			return engine_error_errno(err, errno, "create %s", ENGINE_INIT_PATH);
+		struct stat st;
+		if (fstat(cfg->init_fd, &st) < 0)
+			return engine_error_errno(err, errno, "stat engine-init");
+		off_t off = 0;
+		while (off < st.st_size) {
+			ssize_t n = sendfile(fd, cfg->init_fd, &off, (size_t)(st.st_size - off));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return engine_error_errno(err, n < 0 ? errno : EIO, "copy %s",
+							  ENGINE_INIT_PATH);
+		}
 	}
 	if (cfg->keep_id_name != NULL) {
 		cleanup_free char *pw = NULL;

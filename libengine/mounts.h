@@ -25,7 +25,8 @@ struct engine_mounts_config {
 	/* issue #4 run options */
 	char *const *sysctls;     /* "KEY=VALUE", written once /proc is the container's */
 	size_t n_sysctls;
-	const char *init_path;    /* --init: engine-init on the host, bound at ENGINE_INIT_PATH */
+	const char *init_path;    /* --init: engine-init on the host */
+	int init_fd;              /* --init: its sealed copy, copied to ENGINE_INIT_PATH */
 	const char *keep_id_name; /* --userns=keep-id: add this user to /etc/passwd... */
 	const char *keep_id_home;
 	uid_t keep_id_uid;        /* ...under these ids when missing */
@@ -43,8 +44,10 @@ struct engine_mounts_config {
 	const char *etc_files[3];
 };
 
-/* Where --init's engine-init appears in the container: in our own /dev
- * tmpfs, so neither the image nor a --rootfs directory is touched. */
+/* Where --init's engine-init appears in the container: a copy in our own
+ * /dev tmpfs, so neither the image nor a --rootfs directory is touched, and
+ * no host file is in the container's reach (PID 1 runs a sealed memfd of
+ * it, sealed-exec.c). */
 #define ENGINE_INIT_PATH "/dev/init"
 
 /* Make the namespace private, bind the rootfs, mount /proc, /sys, /dev and

@@ -25,7 +25,8 @@
  * The container setup code loads the filter while it still holds
  * CAP_SYS_ADMIN in its user namespace and only then calls capset,
  * setresuid/setresgid, setgroups, prctl, close_range, fcntl, close and
- * execve; all of those are in the unconditional allow-list, and the unit
+ * execveat (the sealed exec stub, which makes prctl, fcntl, execve and
+ * sendto); all of those are in the unconditional allow-list, and the unit
  * test checks that they stay there. */
 #include <seccomp.h>
 

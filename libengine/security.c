@@ -10,8 +10,9 @@
  *     kernel wants CAP_SYS_ADMIN for that, which step 5 takes away.
  *  5. The final capset: the container's caps for uid 0, nothing for other
  *     users (as Docker and Podman), inheritable empty; ambient cleared.
- * After step 4 only capset, prctl, close_range/fcntl and execve run, and the
- * default profile allows them. */
+ * After step 4 only capset, prctl, close_range/fcntl and execveat (of the
+ * sealed exec stub, which then runs prctl, fcntl, execve and, when that
+ * fails, sendto) run, and the default profile allows them. */
 #include "security.h"
 
 #include <errno.h>

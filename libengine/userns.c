@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "exec-stub/exec-stub.h"
 #include "terminal.h"
 
 enum { SYNC_ERROR = 1 };
@@ -35,6 +36,10 @@ struct sync_error {
 	int exit_code;
 	char msg[2048];
 };
+
+/* The exec stub's report has this layout (exec-stub/exec-stub.h). */
+_Static_assert(sizeof(struct sync_error) == sizeof(struct engine_exec_stub_error),
+	       "the exec stub's error message and ours differ");
 
 void engine_userns_report(int sock, const struct engine_error *err)
 {
@@ -63,6 +68,14 @@ int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err)
 	if ((size_t)r == sizeof(m) && m.type == SYNC_ERROR) {
 		m.msg[sizeof(m.msg) - 1] = '\0';
 		engine_error_set(err, m.status, "%s", m.msg);
+		if (err && *err)
+			(*err)->exit_code = m.exit_code;
+		return -1;
+	}
+	/* The exec stub's failed execve: worded as our own execve's. */
+	if ((size_t)r == sizeof(m) && m.type == ENGINE_EXEC_STUB_SYNC_EXEC_ERROR && m.status > 0) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		engine_error_errno(err, m.status, "exec %s", m.msg);
 		if (err && *err)
 			(*err)->exit_code = m.exit_code;
 		return -1;

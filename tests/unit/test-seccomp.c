@@ -269,11 +269,13 @@ static void test_builtin_table_has_no_conflicts(void)
 static void test_builtin_allows_setup_calls(void)
 {
 	/* What the container setup runs after loading the filter (which it
-	 * does while still holding CAP_SYS_ADMIN, before dropping it). */
+	 * does while still holding CAP_SYS_ADMIN, before dropping it), and
+	 * what the sealed exec stub runs (execveat of it; sendto of its
+	 * error report). */
 	static const char *const needed[] = {
 		"capset",  "capget", "prctl", "setresuid", "setresgid", "setgroups", "close_range",
 		"execve",  "execveat", "fcntl", "close", "exit_group", "write", "read", "openat",
-		"dup3",	   "getpid", "rt_sigprocmask", NULL,
+		"dup3",	   "getpid", "rt_sigprocmask", "sendto", NULL,
 	};
 	const struct engine_seccomp_builtin_profile *builtin = engine_seccomp_builtin_profile();
 	int missing = 0;
