@@ -126,7 +126,35 @@ struct copy_ctx {
 	char *const *layers;
 	size_t n_layers;
 	const struct engine_userns_copy *how;
+	/* Files with more than one name already moved: a hard link's second
+	 * name must not move its owner again. */
+	struct { dev_t dev; ino_t ino; } *linked;
+	size_t n_linked, linked_cap;
 };
+
+/* Whether ST was seen before under another name (and remember it). */
+static int seen_link(struct copy_ctx *c, const struct stat *st, bool *ret)
+{
+	*ret = false;
+	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
+		return 0;
+	for (size_t i = 0; i < c->n_linked; i++)
+		if (c->linked[i].dev == st->st_dev && c->linked[i].ino == st->st_ino) {
+			*ret = true;
+			return 0;
+		}
+	if (c->n_linked == c->linked_cap) {
+		size_t cap = c->linked_cap ? 2 * c->linked_cap : 64;
+		void *v = realloc(c->linked, cap * sizeof(*c->linked));
+		if (v == NULL)
+			return -ENOMEM;
+		c->linked = v;
+		c->linked_cap = cap;
+	}
+	c->linked[c->n_linked].dev = st->st_dev;
+	c->linked[c->n_linked++].ino = st->st_ino;
+	return 0;
+}
 
 /* The id that ID moves to along lines R (.container -> .host). */
 static bool move_id(const struct engine_idmap_range *r, size_t n, uint32_t id, uint32_t *ret)
@@ -140,13 +168,18 @@ static bool move_id(const struct engine_idmap_range *r, size_t n, uint32_t id, u
 }
 
 /* Move every owner below DIRFD (and DIRFD's own) along the copy's lines. */
-static int shift_owners(int parent, const char *name, const struct copy_ctx *c, int depth,
+static int shift_owners(int parent, const char *name, struct copy_ctx *c, int depth,
 			struct engine_error **err)
 {
 	const struct engine_userns_copy *h = c->how;
 	struct stat st;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
 		return engine_error_errno(err, errno, "stat %s", name);
+	bool seen;
+	if (seen_link(c, &st, &seen) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	if (seen)
+		return 0;
 	uint32_t uid, gid;
 	if (!move_id(h->uids, h->n_uids, st.st_uid, &uid) || !move_id(h->gids, h->n_gids, st.st_gid, &gid))
 		return engine_error_set(err, ERANGE, "%s: the image has a file owned by %u:%u, %s", h->what,
@@ -181,7 +214,7 @@ static int shift_owners(int parent, const char *name, const struct copy_ctx *c, 
 	return r;
 }
 
-static int copy_child_run(const struct copy_ctx *c, struct engine_error **err)
+static int copy_child_run(struct copy_ctx *c, struct engine_error **err)
 {
 	char dir[4200];
 	snprintf(dir, sizeof(dir), "%s/containers/%s", c->store_root, c->id);
@@ -205,7 +238,10 @@ static int copy_child_run(const struct copy_ctx *c, struct engine_error **err)
 				      err) < 0)
 			return engine_error_prefix(err, "%s: copy the image", c->how->what);
 	}
-	if (shift_owners(dst, "", c, 0, err) < 0)
+	int shifted = shift_owners(dst, "", c, 0, err);
+	free(c->linked);
+	c->linked = NULL;
+	if (shifted < 0)
 		return -1;
 	/* What mounts.c looks for before it uses the copy as the root. */
 	int marker = openat(cdir, "rootfs.done", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
