@@ -22,6 +22,7 @@
 #include "storage-conf.h"
 #include "storage-driver.h"
 #include "userns-auto.h"
+#include "userns-keep-id.h"
 #include "volumes.h"
 #include "ports.h" /* networking (#5) */
 
@@ -352,6 +353,14 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	/* issue #4: an auto container's slice and its copy of the image. */
 	if (spec.userns != NULL && strcmp(spec.userns, "auto") == 0 &&
 	    engine_userns_auto_prepare(&spec, &map, &err) < 0) {
+		struct engine_error *ignored = NULL;
+		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+		engine_error_free(&ignored);
+		rc = cmd_report(err);
+		goto out;
+	}
+	/* keep-id: the image's owners unchanged in its namespace. */
+	if (engine_userns_keep_id_prepare(&spec, &map, &err) < 0) {
 		struct engine_error *ignored = NULL;
 		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
 		engine_error_free(&ignored);

@@ -46,6 +46,7 @@
 #include "security.h"
 #include "terminal.h"
 #include "userns.h"
+#include "userns-keep-id.h"
 #include "image.h"
 #include "remove.h"
 #include "rlimits.h"
@@ -66,6 +67,7 @@ struct child_ctx {
 	/* issue #4 --userns=keep-id: the user's entry for the container's
 	 * /etc/passwd (NULL otherwise). */
 	const char *keep_id_name, *keep_id_home;
+	const char *fuse_overlayfs_idmap; /* the layers' owners as the image has them */
 	/* cgroups (#6): wait for the parent to move us into our cgroup
 	 * (one byte on the socket) before the cgroup namespace is made. */
 	bool cgroup_sync, cgroupns;
@@ -114,7 +116,8 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.container_id = spec->id,
 		.driver = spec->userns != NULL && strcmp(spec->userns, "auto") == 0
 				  ? STORAGE_DRIVER_VFS /* issue #4: the copy made at create */
-				  : spec->storage_driver,
+			  : c->keep_id_name != NULL ? engine_userns_keep_id_driver(spec)
+						    : spec->storage_driver,
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
 		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
@@ -130,6 +133,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.keep_id_home = c->keep_id_home,
 		.keep_id_uid = c->map->uid,
 		.keep_id_gid = c->map->gid,
+		.fuse_overlayfs_idmap = c->fuse_overlayfs_idmap,
 		/* volumes (#4) */
 		.mounts = spec->mounts,
 		.n_mounts = spec->n_mounts,
@@ -560,6 +564,15 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			return -1;
 		}
 	}
+	cleanup_free char *fuse_idmap = NULL;
+	if (keep_id_name[0] && spec->storage_driver == STORAGE_DRIVER_FUSE_OVERLAYFS &&
+	    engine_userns_keep_id_fuse_options(map, &userns_map, &fuse_idmap, err) < 0) {
+		if (init_fd >= 0)
+			close(init_fd);
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
 	/* networking (#5): the /etc files before the clone (the child binds
 	 * them), slirp4netns after it. */
 	static struct engine_net net; /* large: off the stack */
@@ -574,6 +587,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			       .io = io, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
 			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
+			       .fuse_overlayfs_idmap = fuse_idmap,
 			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns,
 			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
 					      net.etc_src[1][0] ? net.etc_src[1] : NULL,

@@ -106,9 +106,11 @@ static int namespaces_to_join(pid_t pid, int *ret_flags, struct engine_error **e
 	return 0;
 }
 
-/* How many ids the container's user namespace maps (ids 0..n-1 exist in
- * it), from /proc/PID/uid_map or gid_map: the container was created with
- * whatever map was right then, which is what counts now. */
+/* One past the highest id the container's user namespace maps, from
+ * /proc/PID/uid_map or gid_map: the container was created with whatever
+ * map was right then, which is what counts now.  Lines come in any order
+ * (keep-id's first line maps the user's own id, not 0); an id below this
+ * that a hole leaves unmapped is refused by setresuid itself. */
 static int mapped_ids(pid_t pid, const char *file, uint64_t *ret, struct engine_error **err)
 {
 	char path[64];
@@ -119,8 +121,9 @@ static int mapped_ids(pid_t pid, const char *file, uint64_t *ret, struct engine_
 	uint64_t total = 0;
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		unsigned long inside, outside, count;
-		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == total)
-			total += count;
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+		    (uint64_t)inside + count > total)
+			total = (uint64_t)inside + count;
 	}
 	*ret = total;
 	return 0;

@@ -388,6 +388,38 @@ int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err)
 	return 0;
 }
 
+size_t engine_idmap_compose(const struct engine_idmap_range *a, size_t n_a,
+			    const struct engine_idmap_range *b, size_t n_b,
+			    struct engine_idmap_range *out, size_t max_out)
+{
+	size_t n = 0;
+	/* Every overlap of a line of A with a line of B on the host side is
+	 * one output line; then sort by A's ids (insertion: at most 340). */
+	for (size_t i = 0; i < n_a; i++) {
+		uint64_t alo = a[i].host, ahi = alo + a[i].count;
+		for (size_t j = 0; j < n_b; j++) {
+			uint64_t blo = b[j].host, bhi = blo + b[j].count;
+			uint64_t lo = alo > blo ? alo : blo, hi = ahi < bhi ? ahi : bhi;
+			if (lo >= hi)
+				continue;
+			if (n == max_out)
+				return n;
+			struct engine_idmap_range r = {
+				.container = (uint32_t)(a[i].container + (lo - alo)),
+				.host = (uint32_t)(b[j].container + (lo - blo)),
+				.count = (uint32_t)(hi - lo),
+			};
+			size_t k = n++;
+			while (k > 0 && out[k - 1].container > r.container) {
+				out[k] = out[k - 1];
+				k--;
+			}
+			out[k] = r;
+		}
+	}
+	return n;
+}
+
 bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)

@@ -77,5 +77,14 @@ uint64_t engine_idmap_span(const struct engine_idmap_range *r, size_t n);
  * START..START+SIZE-1 (its subordinate ones), and nothing else. */
 int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
 		      struct engine_error **err);
+/* Pure: how the ids of one namespace read in another.  A and B map their
+ * container ids onto the same host ids; the lines out say which container
+ * id of B each container id of A is (.container = A's id, .host = B's id),
+ * wherever both map the host id.  Sorted by A's ids; at most MAX_OUT lines
+ * (the count is returned).  --userns=keep-id reads the store's layers,
+ * made under the default mapping, through this. */
+size_t engine_idmap_compose(const struct engine_idmap_range *a, size_t n_a,
+			    const struct engine_idmap_range *b, size_t n_b,
+			    struct engine_idmap_range *out, size_t max_out);
 /* Whether container id ID is mapped. */
 bool engine_idmap_contains(const struct engine_idmap_range *r, size_t n, uint32_t id);

@@ -319,6 +319,16 @@ static int add_id_entry(int rootfd, int devfd, const char *rel, const char *line
 						  ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS);
 	if (target < 0)
 		return engine_error_errno(err, -target, "keep-id: open /%s", rel);
+	/* The copy is the replaced file's in owner and mode (the image's
+	 * root's), not the user's, who must not be able to rewrite it.  An
+	 * owner this namespace does not map (EINVAL) cannot be given. */
+	struct stat st;
+	if (fstat(target, &st) < 0)
+		return engine_error_errno(err, errno, "keep-id: stat /%s", rel);
+	if (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EINVAL)
+		return engine_error_errno(err, errno, "keep-id: chown /dev/%s", tmp);
+	if (fchmod(fd, st.st_mode & 0777) < 0)
+		return engine_error_errno(err, errno, "keep-id: chmod /dev/%s", tmp);
 	if (mount_on_fd(src, target, NULL, MS_BIND, NULL, rel, err) < 0)
 		return -1;
 	if (unlinkat(devfd, tmp, 0) < 0)
@@ -424,7 +434,8 @@ static char *fuse_overlayfs_options(const struct engine_mounts_config *cfg, cons
 				 cfg->store_root);
 		return NULL;
 	}
-	size_t cap = 64 + 3 * strlen(dir) + cfg->n_layers * (strlen(cfg->store_root) + 96);
+	size_t cap = 64 + 3 * strlen(dir) + cfg->n_layers * (strlen(cfg->store_root) + 96) +
+		     (cfg->fuse_overlayfs_idmap ? strlen(cfg->fuse_overlayfs_idmap) + 1 : 0);
 	char *opts = malloc(cap);
 	if (opts == NULL) {
 		engine_error_set(err, ENOMEM, "out of memory");
@@ -437,7 +448,9 @@ static char *fuse_overlayfs_options(const struct engine_mounts_config *cfg, cons
 		used += (size_t)snprintf(opts + used, cap - used, "%s%s/layers/%.80s/diff",
 					 i + 1 == cfg->n_layers ? "" : ":", cfg->store_root, hex);
 	}
-	snprintf(opts + used, cap - used, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	used += (size_t)snprintf(opts + used, cap - used, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	if (cfg->fuse_overlayfs_idmap != NULL)
+		snprintf(opts + used, cap - used, ",%s", cfg->fuse_overlayfs_idmap);
 	return opts;
 }
 

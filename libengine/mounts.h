@@ -32,6 +32,9 @@ struct engine_mounts_config {
 	uid_t keep_id_uid;        /* ...under these ids when missing */
 	gid_t keep_id_gid;
 	bool auto_root;           /* --userns=auto: the process's own uid is not mapped */
+	/* --userns=keep-id: fuse-overlayfs's "uidmapping=...,gidmapping=..."
+	 * showing the layers' owners as the image has them (NULL: none) */
+	const char *fuse_overlayfs_idmap;
 	/* volumes (#4) */
 	const struct engine_mount *mounts; /* -v, --mount, --tmpfs, --device */
 	size_t n_mounts;

@@ -125,23 +125,67 @@ struct copy_ctx {
 	const char *id;
 	char *const *layers;
 	size_t n_layers;
-	uint32_t start, size;
+	const struct engine_userns_copy *how;
+	/* Files with more than one name already moved: a hard link's second
+	 * name must not move its owner again. */
+	struct { dev_t dev; ino_t ino; } *linked;
+	size_t n_linked, linked_cap;
 };
 
-/* Move every owner below DIRFD (and DIRFD's own) into the slice. */
-static int shift_owners(int parent, const char *name, const struct copy_ctx *c, int depth,
+/* Whether ST was seen before under another name (and remember it). */
+static int seen_link(struct copy_ctx *c, const struct stat *st, bool *ret)
+{
+	*ret = false;
+	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
+		return 0;
+	for (size_t i = 0; i < c->n_linked; i++)
+		if (c->linked[i].dev == st->st_dev && c->linked[i].ino == st->st_ino) {
+			*ret = true;
+			return 0;
+		}
+	if (c->n_linked == c->linked_cap) {
+		size_t cap = c->linked_cap ? 2 * c->linked_cap : 64;
+		void *v = realloc(c->linked, cap * sizeof(*c->linked));
+		if (v == NULL)
+			return -ENOMEM;
+		c->linked = v;
+		c->linked_cap = cap;
+	}
+	c->linked[c->n_linked].dev = st->st_dev;
+	c->linked[c->n_linked++].ino = st->st_ino;
+	return 0;
+}
+
+/* The id that ID moves to along lines R (.container -> .host). */
+static bool move_id(const struct engine_idmap_range *r, size_t n, uint32_t id, uint32_t *ret)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= r[i].container && (uint64_t)id < (uint64_t)r[i].container + r[i].count) {
+			*ret = r[i].host + (id - r[i].container);
+			return true;
+		}
+	return false;
+}
+
+/* Move every owner below DIRFD (and DIRFD's own) along the copy's lines. */
+static int shift_owners(int parent, const char *name, struct copy_ctx *c, int depth,
 			struct engine_error **err)
 {
+	const struct engine_userns_copy *h = c->how;
 	struct stat st;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
 		return engine_error_errno(err, errno, "stat %s", name);
-	if (st.st_uid >= c->size || st.st_gid >= c->size)
-		return engine_error_set(err, ERANGE,
-					"--userns=auto: the image has a file owned by %u:%u, outside "
-					"the container's %u ids (use --userns=auto:size=N)",
-					(unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)c->size);
+	bool seen;
+	if (seen_link(c, &st, &seen) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	if (seen)
+		return 0;
+	uint32_t uid, gid;
+	if (!move_id(h->uids, h->n_uids, st.st_uid, &uid) || !move_id(h->gids, h->n_gids, st.st_gid, &gid))
+		return engine_error_set(err, ERANGE, "%s: the image has a file owned by %u:%u, %s", h->what,
+					(unsigned)st.st_uid, (unsigned)st.st_gid, h->unmapped);
 	int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
-	if (fchownat(parent, name, c->start + st.st_uid, c->start + st.st_gid, flags) < 0)
+	if (fchownat(parent, name, uid, gid, flags) < 0)
 		return engine_error_errno(err, errno, "chown %s", name);
 	/* chown clears setuid and setgid, even for root: put them back. */
 	if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)) &&
@@ -150,7 +194,7 @@ static int shift_owners(int parent, const char *name, const struct copy_ctx *c, 
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	if (depth > STORAGE_COPY_MAX_DEPTH)
-		return engine_error_set(err, ELOOP, "--userns=auto: the image's tree is too deep");
+		return engine_error_set(err, ELOOP, "%s: the image's tree is too deep", c->how->what);
 	int fd = openat(parent, *name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s", name);
@@ -170,7 +214,7 @@ static int shift_owners(int parent, const char *name, const struct copy_ctx *c, 
 	return r;
 }
 
-static int copy_child_run(const struct copy_ctx *c, struct engine_error **err)
+static int copy_child_run(struct copy_ctx *c, struct engine_error **err)
 {
 	char dir[4200];
 	snprintf(dir, sizeof(dir), "%s/containers/%s", c->store_root, c->id);
@@ -192,9 +236,12 @@ static int copy_child_run(const struct copy_ctx *c, struct engine_error **err)
 			return engine_error_errno(err, errno, "open %s", src_path);
 		if (storage_copy_tree(src, dst, i == 0 ? STORAGE_COPY_TREE : STORAGE_COPY_APPLY_LAYER,
 				      err) < 0)
-			return engine_error_prefix(err, "--userns=auto: copy the image");
+			return engine_error_prefix(err, "%s: copy the image", c->how->what);
 	}
-	if (shift_owners(dst, "", c, 0, err) < 0)
+	int shifted = shift_owners(dst, "", c, 0, err);
+	free(c->linked);
+	c->linked = NULL;
+	if (shifted < 0)
 		return -1;
 	/* What mounts.c looks for before it uses the copy as the root. */
 	int marker = openat(cdir, "rootfs.done", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -271,7 +318,19 @@ int engine_userns_auto_prepare(struct engine_run_spec *spec, const struct engine
 
 	spec->userns_auto_start = start;
 	spec->userns_auto_size = size;
+	struct engine_idmap_range slice = { .container = 0, .host = start, .count = size };
+	char unmapped[96];
+	snprintf(unmapped, sizeof(unmapped),
+		 "outside the container's %u ids (use --userns=auto:size=N)", (unsigned)size);
+	struct engine_userns_copy how = { .uids = &slice, .n_uids = 1, .gids = &slice, .n_gids = 1,
+					  .what = "--userns=auto", .unmapped = unmapped };
+	return engine_userns_copy_image(spec, map, &how, err);
+}
+
+int engine_userns_copy_image(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			     const struct engine_userns_copy *how, struct engine_error **err)
+{
 	struct copy_ctx c = { .store_root = spec->store_root, .id = spec->id, .layers = spec->layers,
-			      .n_layers = spec->n_layers, .start = start, .size = size };
+			      .n_layers = spec->n_layers, .how = how };
 	return engine_userns_run(map, copy_child, &c, err);
 }

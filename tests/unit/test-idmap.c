@@ -88,6 +88,25 @@ int main(void)
 	is_int(engine_idmap_keep_id_compute(UINT32_MAX, def, nd, kid, ENGINE_IDMAP_MAX), 0,
 	       "keep-id of uid -1 maps nothing");
 
+	/* keep-id reads the default mapping's files: image uid 0 (the user
+	 * on the host) is the user's uid in keep-id's namespace, image uids
+	 * 1..1001 its 0..1000, and the rest the same number. */
+	struct engine_idmap_range both[ENGINE_IDMAP_MAX];
+	nd = engine_idmap_compute(1001, &one, 1, def, ENGINE_IDMAP_MAX);
+	n = engine_idmap_keep_id_compute(1001, def, nd, kid, ENGINE_IDMAP_MAX);
+	size_t nb = engine_idmap_compose(def, nd, kid, n, both, ENGINE_IDMAP_MAX);
+	engine_idmap_format(both, nb, buf, sizeof(buf));
+	is_str(buf, "0 1001 1\n1 0 1001\n1002 1002 64535\n", "compose: default read under keep-id");
+	/* And the other way: where an image id must be stored for keep-id's
+	 * namespace to see it unchanged. */
+	nb = engine_idmap_compose(kid, n, def, nd, both, ENGINE_IDMAP_MAX);
+	engine_idmap_format(both, nb, buf, sizeof(buf));
+	is_str(buf, "0 1 1001\n1001 0 1\n1002 1002 64535\n", "compose: keep-id stored under default");
+	is_int(engine_idmap_compose(kid, n, def, nd, both, 2), 2, "compose stays within max_out");
+	struct engine_idmap_range disjoint = { 0, 5, 3 };
+	is_int(engine_idmap_compose(&disjoint, 1, def, nd, both, ENGINE_IDMAP_MAX), 0,
+	       "compose: no common host ids, no lines");
+
 	/* --userns=auto: a slice of the default mapping's ids, from 0. */
 	struct engine_idmap m;
 	memset(&m, 0, sizeof(m));
