@@ -62,7 +62,7 @@ ready() {
 	echo "into the volume" >"$BATS_TEST_TMPDIR/f"
 	eng cp "$BATS_TEST_TMPDIR/f" cpvolrun:/vol/f
 	# Another container with the volume sees it: it is in the volume.
-	run eng run --rm -v cpvol:/vol "$IMG" cat /vol/f
+	run --separate-stderr eng run --rm -v cpvol:/vol "$IMG" cat /vol/f
 	assert_eq "$status" 0
 	assert_eq "$output" "into the volume"
 	eng rm -f cpvolrun >/dev/null
@@ -129,7 +129,7 @@ ready() {
 	assert_eq "$output" "bind
 volume"
 	eng rm -f cpstopped >/dev/null
-	run eng run --rm -v cpvol2:/vol "$IMG" cat /vol/in
+	run --separate-stderr eng run --rm -v cpvol2:/vol "$IMG" cat /vol/in
 	assert_eq "$output" "volume"
 	eng volume rm cpvol2 >/dev/null
 }
