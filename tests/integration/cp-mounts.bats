@@ -50,6 +50,12 @@ ready() {
 	assert_eq "$(cat "$h/bind/tree/f")" "deep"
 	eng cp cpbind:/x "$h/whole"
 	assert_eq "$(cat "$h/whole/tree/f")" "deep"
+	# The tar streams see the same mounts.
+	echo tarred >"$h/t.txt"
+	tar -C "$h" -cf - t.txt | eng cp - cpbind:/x
+	assert_eq "$(cat "$h/bind/t.txt")" "tarred"
+	eng cp cpbind:/x/file - >"$h/file.tar"
+	assert_eq "$(tar -xOf "$h/file.tar" file)" "on the host"
 	eng rm -f cpbind >/dev/null
 }
 
@@ -71,7 +77,8 @@ ready() {
 
 @test "cp with a running container's tmpfs, both ways" {
 	eng run -d --name cptmpfs --tmpfs /t "$IMG" sh -c \
-		'echo in-tmpfs >/t/a; touch /tmp/ready; while [ ! -f /t/go ]; do sleep 0.1; done; cat /t/go' >/dev/null
+		'echo in-tmpfs >/t/a; touch /tmp/ready; while [ ! -f /t/go ]; do sleep 0.1; done; cat /t/go
+		 test -r /proc/self/status && test -c /dev/null && test -d /sys/kernel && echo intact' >/dev/null
 	ready cptmpfs /tmp/ready
 	eng cp cptmpfs:/t/a "$BATS_TEST_TMPDIR/a"
 	assert_eq "$(cat "$BATS_TEST_TMPDIR/a")" "in-tmpfs"
@@ -79,8 +86,10 @@ ready() {
 	eng cp "$BATS_TEST_TMPDIR/go" cptmpfs:/t/go
 	run eng wait cptmpfs
 	assert_eq "$output" 0
+	# The helper's view changed nothing of the container's own mounts.
 	run eng logs cptmpfs
-	assert_eq "$output" "seen in the tmpfs"
+	assert_eq "$output" "seen in the tmpfs
+intact"
 	eng rm -f cptmpfs >/dev/null
 }
 
