@@ -560,7 +560,7 @@ int engine_cp_tar_out(const struct engine_container *c, const struct engine_idma
 		      struct engine_error **err)
 {
 	struct cp_tar_job j = { .c = c, .map = map, .o = o, .path = src, .fd = out_fd };
-	return engine_container_with_root(c, map, tar_out_fn, &j, err);
+	return engine_container_with_view(c, map, tar_out_fn, &j, err);
 }
 
 static int tar_in_fn(void *data, int rootfd, struct engine_error **err)
@@ -590,5 +590,5 @@ int engine_cp_tar_in(const struct engine_container *c, const struct engine_idmap
 		     const char *dest, const struct engine_cp_options *o, struct engine_error **err)
 {
 	struct cp_tar_job j = { .c = c, .map = map, .o = o, .path = dest, .fd = in_fd };
-	return engine_container_with_root(c, map, tar_in_fn, &j, err);
+	return engine_container_with_view(c, map, tar_in_fn, &j, err);
 }

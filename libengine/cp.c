@@ -9,8 +9,13 @@
  * or ".." in the container stays in the container.  Below the resolved
  * start every step is an *at() call on one name with O_NOFOLLOW or
  * AT_SYMLINK_NOFOLLOW, and an existing non-directory is unlinked before
- * we create ours (O_EXCL), so nothing in the tree we copy into can send
- * a write elsewhere. */
+ * we create ours (O_EXCL; a regular file: a temp file renamed over it),
+ * so nothing in the tree we copy into can send a write elsewhere.
+ *
+ * A host destination is taken as Docker's cp takes it: a symlink named
+ * as DEST is followed (the link stays, its target gets the file), and a
+ * device, FIFO or one of our own fds (/dev/stdout) is opened and
+ * written, never replaced. */
 #include "cp.h"
 
 #include <dirent.h>
@@ -20,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -41,11 +49,13 @@ struct src {
 enum dest_kind {
 	DEST_INTO,   /* an existing directory: NAME is the source's base name */
 	DEST_AS,     /* DIRFD/NAME, replaced or created */
+	DEST_STREAM, /* FD, opened for writing: a file's bytes are written to it */
 };
 
 struct dest {
 	enum dest_kind kind;
 	int dirfd;
+	int fd; /* DEST_STREAM */
 	char name[NAME_MAX + 1];
 	bool must_be_dir; /* DEST/ that does not exist */
 	const char *shown; /* the path as the user typed it, for messages */
@@ -55,6 +65,7 @@ struct cp_job {
 	const struct engine_container *c;
 	const struct engine_cp_options *o;
 	const char *src_path, *dest_path; /* as typed */
+	bool stopped; /* its tmpfs are empty and read-only here */
 	/* from the host: */
 	struct src host_src;
 	/* to the host: */
@@ -152,8 +163,9 @@ static int copy_data(int in, int out, const char *name, struct engine_error **er
 			continue;
 		if (n == 0)
 			return 0;
+		/* EBADF: an O_APPEND destination (`>> log` as /dev/stdout). */
 		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP &&
-		    errno != EPERM)
+		    errno != EPERM && errno != EBADF)
 			return engine_error_errno(err, errno, "copy %s", name);
 		break;
 	}
@@ -169,6 +181,39 @@ static int copy_data(int in, int out, const char *name, struct engine_error **er
 		if (r < 0)
 			return engine_error_errno(err, -r, "write %s", name);
 	}
+}
+
+/* A regular file: written to a temp file in DST_DIR, renamed over
+ * NAME once complete (a reader never sees half of it; a symlink or
+ * anything else at NAME is replaced, never written through). */
+static int copy_file(const struct engine_cp_options *o, int src_fd, const struct stat *st,
+		     int dst_dir, const char *name, struct engine_error **err)
+{
+	struct stat existing;
+	if (fstatat(dst_dir, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(existing.st_mode))
+		return engine_error_set(err, EISDIR, "cannot overwrite directory \"%s\" with non-directory",
+					name);
+	static unsigned counter;
+	char tmp[NAME_MAX + 1];
+	cleanup_close int out = -1;
+	for (int tries = 0; out < 0 && tries < 100; tries++) {
+		snprintf(tmp, sizeof(tmp), ".%.200s.cp-%d-%u", name, (int)getpid(), counter++);
+		out = openat(dst_dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0 && errno != EEXIST)
+			return engine_error_errno(err, errno, "create %s", name);
+	}
+	if (out < 0)
+		return engine_error_errno(err, EEXIST, "create %s", name);
+	if (copy_data(src_fd, out, name, err) < 0 || set_meta(o, st, out, dst_dir, tmp, err) < 0) {
+		unlinkat(dst_dir, tmp, 0);
+		return -1;
+	}
+	if (renameat(dst_dir, tmp, dst_dir, name) < 0) {
+		int e = errno;
+		unlinkat(dst_dir, tmp, 0);
+		return engine_error_errno(err, e, "replace %s", name);
+	}
+	return 0;
 }
 
 static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst,
@@ -224,8 +269,6 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 			return -1;
 		return set_meta(o, st, dst, dst_dir, dst_name, err);
 	}
-	if (clear_slot(dst_dir, dst_name, err) < 0)
-		return -1;
 	if (S_ISREG(st->st_mode)) {
 		if (src_fd < 0) {
 			own = openat(src_dir, src_name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -233,14 +276,11 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 				return engine_error_errno(err, errno, "open %s", src_name);
 			src_fd = own;
 		}
-		cleanup_close int out = openat(dst_dir, dst_name,
-					       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (out < 0)
-			return engine_error_errno(err, errno, "create %s", dst_name);
-		if (copy_data(src_fd, out, dst_name, err) < 0)
-			return -1;
-		return set_meta(o, st, out, dst_dir, dst_name, err);
-	} else if (S_ISLNK(st->st_mode)) {
+		return copy_file(o, src_fd, st, dst_dir, dst_name, err);
+	}
+	if (clear_slot(dst_dir, dst_name, err) < 0)
+		return -1;
+	if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX + 1];
 		ssize_t n = readlinkat(src_dir, src_name, target, sizeof(target) - 1);
 		if (n < 0)
@@ -259,6 +299,15 @@ static int copy_to(const struct engine_cp_options *o, const struct src *s, const
 		   const struct dest *d, const char *src_shown, struct engine_error **err)
 {
 	char name[NAME_MAX + 1];
+	if (d->kind == DEST_STREAM) {
+		if (S_ISDIR(st->st_mode))
+			return engine_error_set(err, EISDIR, "cannot copy the directory %s to %s: not a directory",
+						src_shown, d->shown);
+		if (!S_ISREG(st->st_mode) || s->fd < 0)
+			return engine_error_set(err, EINVAL, "cannot copy %s to %s: not a regular file",
+						src_shown, d->shown);
+		return copy_data(s->fd, d->fd, d->shown, err);
+	}
 	if (d->kind == DEST_INTO) {
 		if (s->contents && S_ISDIR(st->st_mode)) {
 			cleanup_close int own = -1;
@@ -304,7 +353,8 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 	cleanup_close int fd = -1, dirfd = -1;
 	char name[NAME_MAX + 1];
 	umask(0);
-	if (j->o->follow) {
+	/* Bytes to a stream: a source symlink is followed (in the root). */
+	if (j->o->follow || j->host_dest.kind == DEST_STREAM) {
 		/* Looked at before it is opened: a device node or a FIFO is
 		 * recreated from its stat, never opened. */
 		cleanup_close int path = engine_open_in_root(rootfd, j->src_path, O_PATH | O_CLOEXEC, 0);
@@ -364,6 +414,111 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 	return copy_to(j->o, &s, &st, &j->host_dest, j->src_path, err);
 }
 
+/* /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: our own fd N,
+ * written where it stands (a `>> log` keeps appending), or -1. */
+static int own_fd(const char *dest)
+{
+	if (strcmp(dest, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(dest, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	const char *n = strncmp(dest, "/dev/fd/", 8) == 0	  ? dest + 8
+			: strncmp(dest, "/proc/self/fd/", 14) == 0 ? dest + 14
+								   : NULL;
+	if (n == NULL || *n < '0' || *n > '9')
+		return -1;
+	char *end;
+	long fd = strtol(n, &end, 10);
+	return *end == '\0' && fd <= INT_MAX ? (int)fd : -1;
+}
+
+/* Docker's CopyInfoDestinationPath: while DEST names a symlink, the copy
+ * goes to its target (a relative one from the link's directory), at
+ * most 10 links; a dangling one names the file to create. */
+static char *follow_dest(const char *dest, struct engine_error **err)
+{
+	char *path = strdup(dest);
+	for (int n = 0; path != NULL; n++) {
+		struct stat st;
+		if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+			return path;
+		if (n == 10) {
+			free(path);
+			engine_error_set(err, ELOOP, "too many symlinks in %s", dest);
+			return NULL;
+		}
+		char target[PATH_MAX];
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0) {
+			engine_error_errno(err, errno, "readlink %s", path);
+			free(path);
+			return NULL;
+		}
+		target[len] = '\0';
+		char *next = NULL;
+		if (target[0] == '/') {
+			next = strdup(target);
+		} else {
+			cleanup_free char *parent = dir_name(path);
+			if (parent == NULL || asprintf(&next, "%s/%s", parent, target) < 0)
+				next = NULL;
+		}
+		free(path);
+		path = next;
+	}
+	engine_error_set(err, ENOMEM, "out of memory");
+	return NULL;
+}
+
+/* Where DEST is on the host, opened here as the user: an existing
+ * directory (into it), something to write to (a device, a FIFO, our own
+ * stdout), or a directory and the name to create or replace in it. */
+static int host_dest(const char *dest, struct dest *d, struct engine_error **err)
+{
+	int fd = own_fd(dest);
+	if (fd >= 0) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return engine_error_errno(err, fl < 0 ? errno : EBADF, "%s", dest);
+		d->kind = DEST_STREAM;
+		d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return d->fd < 0 ? engine_error_errno(err, errno, "%s", dest) : 0;
+	}
+	struct stat st;
+	int sr = stat(dest, &st);
+	if (sr < 0 && errno != ENOENT)
+		return engine_error_errno(err, errno, "%s", dest);
+	if (sr == 0 && S_ISDIR(st.st_mode)) {
+		d->kind = DEST_INTO;
+		d->dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return d->dirfd < 0 ? engine_error_errno(err, errno, "open %s", dest) : 0;
+	}
+	/* Not a file we could rename over: written where it is.  Through a
+	 * magic link (/proc/PID/fd/N) a regular file is such a thing too:
+	 * the "path" readlink gives there is not where it lives. */
+	bool magic = sr == 0 && S_ISREG(st.st_mode) &&
+		     engine_openat2(AT_FDCWD, dest, O_PATH | O_CLOEXEC, 0, ENGINE_RESOLVE_NO_MAGICLINKS) ==
+			     -ELOOP;
+	if (sr == 0 && (!S_ISREG(st.st_mode) || magic)) {
+		d->kind = DEST_STREAM;
+		d->fd = open(dest, O_WRONLY | O_NOCTTY | O_CLOEXEC | (magic ? O_TRUNC : 0));
+		return d->fd < 0 ? engine_error_errno(err, errno, "open %s", dest) : 0;
+	}
+	cleanup_free char *path = follow_dest(dest, err);
+	if (path == NULL)
+		return -1;
+	d->kind = DEST_AS;
+	d->must_be_dir = sr < 0 && ends_with_slash(dest);
+	cleanup_free char *parent = dir_name(path);
+	if (parent == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	d->dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->dirfd < 0)
+		return engine_error_errno(err, errno, "%s", parent);
+	base_name(path, d->name, sizeof(d->name));
+	return 0;
+}
+
 int engine_cp_from_container(const struct engine_container *c, const struct engine_idmap *map,
 			     const char *src, const char *dest, const struct engine_cp_options *o,
 			     struct engine_error **err)
@@ -371,29 +526,16 @@ int engine_cp_from_container(const struct engine_container *c, const struct engi
 	struct cp_job j = { .c = c, .o = o, .src_path = src, .dest_path = dest };
 	struct dest *d = &j.host_dest;
 	d->shown = dest;
-	struct stat st;
-	cleanup_close int dirfd = -1;
-	int sr = stat(dest, &st);
-	if (sr == 0 && S_ISDIR(st.st_mode)) {
-		d->kind = DEST_INTO;
-		dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return engine_error_errno(err, errno, "open %s", dest);
-	} else {
-		if (sr < 0 && errno != ENOENT)
-			return engine_error_errno(err, errno, "%s", dest);
-		d->kind = DEST_AS;
-		d->must_be_dir = sr < 0 && ends_with_slash(dest);
-		cleanup_free char *parent = dir_name(dest);
-		if (parent == NULL)
-			return engine_error_set(err, ENOMEM, "out of memory");
-		dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return engine_error_errno(err, errno, "%s", parent);
-		base_name(dest, d->name, sizeof(d->name));
-	}
-	d->dirfd = dirfd;
-	return engine_container_with_root(c, map, from_child, &j, err);
+	d->dirfd = -1;
+	d->fd = -1;
+	int r = host_dest(dest, d, err);
+	if (r == 0)
+		r = engine_container_with_view(c, map, from_child, &j, err);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	if (d->fd >= 0)
+		close(d->fd);
+	return r;
 }
 
 /* ---- into the container --------------------------------------------------- */
@@ -427,6 +569,13 @@ static int to_child(void *data, int rootfd, struct engine_error **err)
 		base_name(j.dest_path, d.name, sizeof(d.name));
 	}
 	d.dirfd = dirfd;
+	struct statfs sfs;
+	if (j.stopped && fstatfs(dirfd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
+	    (sfs.f_flags & ST_RDONLY))
+		return engine_error_set(err, EROFS,
+					"%s is on a tmpfs of container %s, which is not running: "
+					"a tmpfs holds files only while the container runs",
+					j.dest_path, j.c->name);
 	return copy_to(j.o, &j.host_src, &st, &d, j.src_path, err);
 }
 
@@ -435,6 +584,8 @@ int engine_cp_to_container(const struct engine_container *c, const struct engine
 			   struct engine_error **err)
 {
 	struct cp_job j = { .c = c, .o = o, .src_path = src, .dest_path = dest };
+	j.stopped = c->state.status != ENGINE_CONTAINER_RUNNING ||
+		    !engine_pid_alive_since(c->state.pid, c->state.pid_start);
 	struct src *s = &j.host_src;
 	s->fd = -1;
 	s->dirfd = -1;
@@ -468,5 +619,5 @@ int engine_cp_to_container(const struct engine_container *c, const struct engine
 			s->fd = fd;
 		}
 	}
-	return engine_container_with_root(c, map, to_child, &j, err);
+	return engine_container_with_view(c, map, to_child, &j, err);
 }

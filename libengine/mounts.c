@@ -802,7 +802,8 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 		if (m->tmpfs_size)
 			snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu",
 				 (unsigned long long)m->tmpfs_size);
-		return mount_on_fd("tmpfs", fd, "tmpfs", m->flags, data, what, err);
+		return mount_on_fd("tmpfs", fd, "tmpfs",
+				   m->flags | (cfg->tmpfs_read_only ? MS_RDONLY : 0), data, what, err);
 	}
 	char src[64];
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", srcfd);
@@ -904,6 +905,29 @@ static int apply_mounts(int rootfd, const struct engine_mounts_config *cfg,
 			    apply_mount(rootfd, cfg, &cfg->mounts[i], err) < 0)
 				return -1;
 	return 0;
+}
+
+int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootfs,
+		       struct engine_error **err)
+{
+	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
+	int etc_fds[3] = { -1, -1, -1 };
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(etc_fds); i++)
+		if (cfg->etc_files[i] != NULL &&
+		    (etc_fds[i] = open(cfg->etc_files[i], O_PATH | O_CLOEXEC | O_NOFOLLOW)) < 0 &&
+		    errno != ENOENT)
+			r = engine_error_errno(err, errno, "open %s", cfg->etc_files[i]);
+	if (r == 0)
+		r = apply_etc_files(rootfd, cfg, etc_fds, err);
+	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
+		if (etc_fds[i] >= 0)
+			close(etc_fds[i]);
+	if (r < 0)
+		return -1;
+	return apply_mounts(rootfd, cfg, err);
 }
 
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)

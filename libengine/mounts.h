@@ -42,6 +42,7 @@ struct engine_mounts_config {
 	const char *user;         /* --user, for the U option's chown */
 	uint64_t shm_size;        /* /dev/shm's size in bytes, 0 = 64m */
 	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
+	bool tmpfs_read_only;     /* cp of a stopped container: its tmpfs are empty, not for writing */
 	/* networking (#5): the sources to bind on /etc/hosts,
 	 * /etc/resolv.conf and /etc/hostname (NULL: none) */
 	const char *etc_files[3];
@@ -58,6 +59,13 @@ struct engine_mounts_config {
  * the container process, in its own mount (and user) namespace.  On return
  * "/" is the container's root and the cwd is "/". */
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err);
+
+/* The user's mounts (-v, --mount, --tmpfs, --read-only's tmpfs) and the
+ * /etc files (a missing source is skipped) on ROOTFS, as
+ * engine_mounts_setup places them, without /proc, /sys, /dev or the
+ * pivot: cp of a stopped container sees what the container would. */
+int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootfs,
+		       struct engine_error **err);
 
 /* Bind the terminal PTS_PATH (inside the container) onto /dev/console. */
 int engine_mounts_bind_console(const char *pts_path, struct engine_error **err);
