@@ -675,8 +675,11 @@ int storage_image_untag_or_remove(struct storage_store *store, const char *what,
 	if (load_image(store, id, names, &img, err) < 0)
 		goto out;
 	bool by_name = json_is_string(json_object_get(names, what));
-	/* Docker: removing by name only untags while other names remain. */
-	if (by_name && img->n_names > 1 && !force) {
+	/* Docker: removing by name only untags while other names remain,
+	 * with or without -f; the image goes with its last name, or when it
+	 * is removed by ID (which with several names needs -f and then
+	 * untags them all). */
+	if (by_name && img->n_names > 1) {
 		json_object_del(names, what);
 		if (write_json_at(store, "names.json", names, err) < 0)
 			goto out;
@@ -688,7 +691,7 @@ int storage_image_untag_or_remove(struct storage_store *store, const char *what,
 	}
 	if (!by_name && img->n_names > 1 && !force) {
 		engine_error_set(err, EBUSY,
-				 "unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
+				 "conflict: unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
 				 id);
 		goto out;
 	}

@@ -125,9 +125,10 @@ int storage_image_list(struct storage_store *store, struct storage_image ***ret,
 /* Point NAME at image ID. */
 int storage_image_tag(struct storage_store *store, const char *id, const char *name,
 		      struct engine_error **err);
-/* Remove NAME; when no name is left (or force), remove the record and
- * return the diff_ids no other image uses in *ret_unused (for the caller to
- * delete inside the user namespace). */
+/* Remove NAME; when no name is left, or WHAT is the image's ID (several
+ * names then need FORCE), remove the record and return the diff_ids no other
+ * image uses in *ret_unused (for the caller to delete inside the user
+ * namespace). */
 int storage_image_untag_or_remove(struct storage_store *store, const char *what, bool force,
 				  char ***ret_untagged, size_t *ret_n_untagged, char **ret_removed_id,
 				  char ***ret_unused_layers, size_t *ret_n_unused,
