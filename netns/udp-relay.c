@@ -25,6 +25,7 @@
 #include <string.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,9 +35,16 @@
 
 #include "cleanup.h"
 
-#define RELAY_MAX_PORTS 512
+/* Each published port is one host socket held open by the relay, so what
+ * bounds their number is the fd limit: the relay raises its soft
+ * RLIMIT_NOFILE to the hard one and refuses a list that would not fit with
+ * its flows and connections (each TCP connection: two sockets and two
+ * pipes).  Past that, a TCP and a UDP socket per port number is all there
+ * can be. */
+#define RELAY_MAX_PORTS (2 * 65535)
 #define RELAY_MAX_FLOWS 256
 #define RELAY_MAX_CONNS 256 /* TCP connections relayed at once */
+#define RELAY_FDS_RESERVED (RELAY_MAX_FLOWS + 6 * RELAY_MAX_CONNS + 32)
 #define RELAY_PIPE_SIZE (1 << 20)
 
 struct relay_flow {
@@ -358,12 +366,38 @@ static bool relayed(const struct netns_port *p, int tcp)
 int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int tcp, int timeout_ms,
 		      struct netns_udp_relay **ret, struct engine_error **err)
 {
-	size_t count = 0;
-	for (size_t i = 0; i < ports->count; i++)
+	size_t count = 0, n_tcp = 0;
+	for (size_t i = 0; i < ports->count; i++) {
 		count += relayed(&ports->ports[i], tcp);
-	if (count > RELAY_MAX_PORTS)
-		return engine_error_set(err, E2BIG, "%zu published UDP ports: at most %d can be relayed", count,
-					RELAY_MAX_PORTS);
+		n_tcp += relayed(&ports->ports[i], tcp) && ports->ports[i].proto == NETNS_PROTO_TCP;
+	}
+	/* The host sockets are bound here and live on in the relay: both need
+	 * room for them.  The soft limit is put back once they are handed
+	 * over, so that nothing else of ours (or the container's processes)
+	 * inherits the raised one. */
+	struct rlimit saved_nofile = { 0 }, nofile = { 0 };
+	bool raised = false;
+	if (getrlimit(RLIMIT_NOFILE, &saved_nofile) == 0) {
+		nofile = saved_nofile;
+		if (count > 0 && nofile.rlim_cur < nofile.rlim_max) {
+			nofile.rlim_cur = nofile.rlim_max;
+			raised = setrlimit(RLIMIT_NOFILE, &nofile) == 0;
+			if (!raised)
+				nofile = saved_nofile;
+		}
+	}
+	size_t limit = RELAY_MAX_PORTS;
+	if (nofile.rlim_cur != 0 && nofile.rlim_cur != RLIM_INFINITY)
+		limit = nofile.rlim_cur > RELAY_FDS_RESERVED ? (size_t)(nofile.rlim_cur - RELAY_FDS_RESERVED) : 0;
+	if (limit > RELAY_MAX_PORTS)
+		limit = RELAY_MAX_PORTS;
+	if (count > limit) {
+		if (raised)
+			(void)setrlimit(RLIMIT_NOFILE, &saved_nofile);
+		return engine_error_set(err, E2BIG, "%zu published %s ports: at most %zu can be relayed%s", count,
+					n_tcp == count ? "TCP" : n_tcp == 0 ? "UDP" : "TCP and UDP", limit,
+					limit < RELAY_MAX_PORTS ? " (the open files limit, ulimit -n)" : "");
+	}
 	cleanup_free int *host_fds = calloc(count ? count : 1, sizeof(int));
 	cleanup_free uint16_t *container_ports = calloc(count ? count : 1, sizeof(uint16_t));
 	cleanup_free unsigned char *is_tcp = calloc(count ? count : 1, 1);
@@ -426,6 +460,8 @@ int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int
 	/* The parent keeps only the read end of ready and the write end of exit. */
 	for (size_t i = 0; i < bound; i++)
 		close(host_fds[i]);
+	if (raised)
+		(void)setrlimit(RLIMIT_NOFILE, &saved_nofile);
 	if (userns_fd >= 0)
 		close(userns_fd);
 	if (netns_fd >= 0)
