@@ -13,6 +13,7 @@ old_bin=${2:-/var/lib/engine-test/bin-main/engine}
 reg=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 store=$(mktemp -d /var/tmp/bench-logs.XXXXXX)
 new=("$new_bin" --root "$store/root" --runroot "$store/run")
+# shellcheck disable=SC2034 # used through declare -n below
 old=("$old_bin" --root "$store/root" --runroot "$store/run")
 cleanup() {
 	"${new[@]}" rm -f big >/dev/null 2>&1 || true
@@ -22,6 +23,7 @@ cleanup() {
 trap cleanup EXIT
 "${new[@]}" pull -q "$reg/busybox" >/dev/null
 # 1,000,000 lines of 1,000 bytes, then one to find.
+# shellcheck disable=SC2016 # expanded by the container's shell
 "${new[@]}" run -d --name big "$reg/busybox" sh -c \
 	'x=$(head -c 999 /dev/zero | tr "\0" x); yes "$x" | head -c 1000000000; echo the-last-line' >/dev/null
 "${new[@]}" wait big >/dev/null
