@@ -25,6 +25,7 @@
 #include <string.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -239,6 +240,17 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	if (c->userns_fd >= 0)
 		close(c->userns_fd);
 	close(c->netns_fd);
+	/* The host sockets wait in an epoll set, itself one entry of the poll
+	 * set below: a wake-up costs the same with 1 published port or 60,000,
+	 * and only the ready ones are looked at. */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		child_fail(c->ready_w, "epoll_create1", errno);
+	for (size_t i = 0; i < c->count; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->host_fds[i], &ev) < 0)
+			child_fail(c->ready_w, "epoll_ctl", errno);
+	}
 	(void)!write(c->ready_w, "1", 1);
 	close(c->ready_w);
 
@@ -251,7 +263,8 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 		conns[i].queued[0] = conns[i].queued[1] = 0;
 		conns[i].eof[0] = conns[i].eof[1] = conns[i].shut[0] = conns[i].shut[1] = false;
 	}
-	size_t tcp_base = 1 + c->count + RELAY_MAX_FLOWS;
+	enum { POLL_EXIT, POLL_HOST, POLL_FLOWS };
+	size_t tcp_base = POLL_FLOWS + RELAY_MAX_FLOWS;
 	size_t npoll = tcp_base + 2 * RELAY_MAX_CONNS;
 	struct pollfd *p = calloc(npoll, sizeof(*p));
 	if (p == NULL)
@@ -259,11 +272,10 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	static char buf[65536];
 	unsigned long long tick = 0;
 	for (;;) {
-		p[0] = (struct pollfd){ .fd = c->exit_r, .events = POLLIN };
-		for (size_t i = 0; i < c->count; i++)
-			p[1 + i] = (struct pollfd){ .fd = c->host_fds[i], .events = POLLIN };
+		p[POLL_EXIT] = (struct pollfd){ .fd = c->exit_r, .events = POLLIN };
+		p[POLL_HOST] = (struct pollfd){ .fd = ep, .events = POLLIN };
 		for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
-			p[1 + c->count + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
+			p[POLL_FLOWS + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
 		for (size_t i = 0; i < RELAY_MAX_CONNS; i++)
 			for (int side = 0; side < 2; side++)
 				p[tcp_base + 2 * i + (size_t)side] = (struct pollfd){
@@ -275,7 +287,7 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 				continue;
 			_exit(1);
 		}
-		if (p[0].revents != 0) /* the monitor closed or lost the pipe */
+		if (p[POLL_EXIT].revents != 0) /* the monitor closed or lost the pipe */
 			_exit(0);
 		for (size_t i = 0; i < RELAY_MAX_CONNS; i++) {
 			if (conns[i].fd[0] < 0)
@@ -284,9 +296,12 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 			if ((rev[0] != 0 || rev[1] != 0) && !conn_pump(&conns[i], rev))
 				conn_close(&conns[i]);
 		}
-		for (size_t i = 0; i < c->count; i++) {
-			if (!(p[1 + i].revents & POLLIN))
-				continue;
+		/* Level-triggered: sockets still ready past these 64 come back at
+		 * the next wake-up. */
+		struct epoll_event ready[64];
+		int n_ready = (p[POLL_HOST].revents & POLLIN) ? epoll_wait(ep, ready, 64, 0) : 0;
+		for (int e = 0; e < n_ready; e++) {
+			size_t i = (size_t)ready[e].data.u64;
 			if (c->is_tcp[i]) {
 				int client;
 				while ((client = accept4(c->host_fds[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
@@ -331,7 +346,7 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 		}
 		for (size_t k = 0; k < RELAY_MAX_FLOWS; k++) {
 			struct relay_flow *f = &flows[k];
-			if (f->inner_fd < 0 || !(p[1 + c->count + k].revents & (POLLIN | POLLERR)))
+			if (f->inner_fd < 0 || !(p[POLL_FLOWS + k].revents & (POLLIN | POLLERR)))
 				continue;
 			ssize_t n = recv(f->inner_fd, buf, sizeof(buf), MSG_DONTWAIT);
 			if (n < 0) /* ECONNREFUSED: nothing listens inside (yet) */
