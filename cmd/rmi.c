@@ -84,8 +84,8 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 			 * by name while other names remain, -f or not, only
 			 * untags. */
 			const char *as_id = strncmp(what, "sha256:", 7) == 0 ? what + 7 : what;
-			bool deletes = target->n_names <= 1 ||
-				       strncmp(target->id, as_id, strlen(as_id)) == 0;
+			bool deletes = strncmp(target->id, as_id, strlen(as_id)) == 0 ||
+				       storage_image_untag_plan(target, what, NULL) == 0;
 			int use = deletes ? storage_image_in_use(store, target->id, cid) : 0;
 			if (use != 0) {
 				/* A stopped container needs its image for the next

@@ -175,12 +175,20 @@ sys.exit(1)' "$1"
 	assert_contains "$output" "Deleted: sha256:$id"
 	run neng image inspect "$IMG"
 	assert_eq "$status" 1
-	# The last name removes the image, -f or not.
+	# The last name removes the image, -f or not; the last tag of a
+	# repository takes that repository's digest names with it (Docker).
 	neng pull -q "$IMG" >/dev/null
+	digest=$(curl -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://$REG/v2/busybox/manifests/latest" |
+		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r')
+	[[ "$digest" =~ ^sha256: ]]
+	neng pull -q "$REG/busybox@$digest" >/dev/null
 	neng tag "$IMG" other:4
-	neng rmi other:4 >/dev/null
+	run neng rmi other:4
+	assert_eq "$output" "Untagged: docker.io/library/other:4"
 	run neng rmi -f "$IMG"
 	assert_eq "$status" 0
+	assert_contains "$output" "Untagged: $REG/busybox@$digest"
 	assert_contains "$output" "Deleted: sha256:$id"
 	neng pull -q "$IMG" >/dev/null
 }
