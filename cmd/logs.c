@@ -1,7 +1,8 @@
 /* logs.c: `engine logs`: print (and follow) a container's log, in either
  * format the monitor writes (k8s-file lines, or Docker's json-file lines),
  * rotated files first (oldest first), with Docker's --since, --until,
- * --tail, -t and -f. */
+ * --tail, -t and -f.  The log is streamed a block at a time and --tail
+ * reads backwards from the end, so memory does not grow with its size. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -188,6 +189,18 @@ static bool parse_record(const char *line, size_t l, struct record *r)
 	return true;
 }
 
+/* The stream the last record went to: stdout and stderr are buffered and
+ * flushed when the stream changes (and after each read), so that their
+ * order is kept without a write per line. */
+static FILE *last_out;
+
+static void flush_output(void)
+{
+	if (last_out != NULL)
+		fflush(last_out);
+	last_out = NULL;
+}
+
 /* Print one record if the filter lets it through; false past --until. */
 static bool print_record(const struct record *r, const struct log_filter *f)
 {
@@ -196,11 +209,13 @@ static bool print_record(const struct record *r, const struct log_filter *f)
 	if (f->until != 0 && r->ns > f->until)
 		return false;
 	FILE *out = r->is_err ? stderr : stdout;
+	if (out != last_out)
+		flush_output();
+	last_out = out;
 	if (f->timestamps)
 		fprintf(out, "%s ", r->ts);
 	/* A k8s-file line's text ends where its "\n" is; print that "\n". */
 	fwrite(r->text, 1, r->len, out);
-	fflush(out);
 	return true;
 }
 
@@ -208,7 +223,7 @@ static bool print_record(const struct record *r, const struct log_filter *f)
 static size_t print_lines(const char *buf, size_t len, const struct log_filter *f, bool *past_until)
 {
 	size_t used = 0;
-	while (used < len) {
+	while (used < len && !*past_until) {
 		const char *line = buf + used;
 		const char *nl = memchr(line, '\n', len - used);
 		if (nl == NULL)
@@ -225,48 +240,120 @@ static size_t print_lines(const char *buf, size_t len, const struct log_filter *
 	return used;
 }
 
-/* Append the whole of FD to *BUF. */
-static int slurp(int fd, char **buf, size_t *len, size_t *cap)
+/* The log is read in blocks of this size, forwards and backwards: memory
+ * stays this plus the longest line, whatever the log's size. */
+#define LOG_BLOCK (1 << 16)
+
+/* Bytes read and not printed yet: at most a block and one partial line. */
+struct line_buffer {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Read FD to its end, printing each complete line as it comes; a partial
+ * last line stays in LB for the next call.  Returns the bytes read. */
+static ssize_t stream_lines(int fd, struct line_buffer *lb, const struct log_filter *f, bool *past_until)
 {
-	for (;;) {
-		if (*len == *cap) {
-			size_t nc = *cap ? *cap * 2 : 1 << 16;
-			char *nb = realloc(*buf, nc);
+	ssize_t total = 0;
+	while (!*past_until) {
+		if (lb->cap - lb->len < LOG_BLOCK) {
+			/* grows only while one line is longer than what is free */
+			size_t nc = lb->cap ? lb->cap * 2 : 2 * LOG_BLOCK;
+			char *nb = realloc(lb->buf, nc);
 			if (nb == NULL)
 				return -ENOMEM;
-			*buf = nb;
-			*cap = nc;
+			lb->buf = nb;
+			lb->cap = nc;
 		}
-		ssize_t n = read(fd, *buf + *len, *cap - *len);
+		ssize_t n = read(fd, lb->buf + lb->len, lb->cap - lb->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return 0;
-		*len += (size_t)n;
+			break;
+		total += n;
+		lb->len += (size_t)n;
+		size_t used = print_lines(lb->buf, lb->len, f, past_until);
+		memmove(lb->buf, lb->buf + used, lb->len - used);
+		lb->len -= used;
+		flush_output();
+	}
+	flush_output();
+	return total;
+}
+
+static bool record_counts(const char *line, size_t l, const struct log_filter *f)
+{
+	struct record r;
+	if (!parse_record(line, l, &r))
+		return false;
+	free(r.owned);
+	return (f->since == 0 || r.ns >= f->since) && (f->until == 0 || r.ns <= f->until);
+}
+
+/* File bytes [lo, lo + len), read backwards a block at a time. */
+struct back_window {
+	char *buf;
+	size_t len;
+	off_t lo;
+};
+
+/* The offset of the last '\n' before BEFORE (which is within the window or
+ * at its end), reading blocks backwards as needed: -1 if there is none,
+ * -2 on a read error.  Bytes from BEFORE on are dropped first, so the window
+ * never holds more than one line and a block. */
+static off_t prev_newline(int fd, struct back_window *w, off_t before)
+{
+	for (;;) {
+		w->len = (size_t)(before - w->lo);
+		char *nl = w->len > 0 ? memrchr(w->buf, '\n', w->len) : NULL;
+		if (nl != NULL)
+			return w->lo + (nl - w->buf);
+		if (w->lo == 0)
+			return -1;
+		size_t n = w->lo >= LOG_BLOCK ? LOG_BLOCK : (size_t)w->lo;
+		char *nb = malloc(n + w->len);
+		if (nb == NULL)
+			return -2;
+		if (pread(fd, nb, n, w->lo - (off_t)n) != (ssize_t)n) {
+			free(nb);
+			return -2;
+		}
+		memcpy(nb + n, w->buf, w->len);
+		free(w->buf);
+		w->buf = nb;
+		w->lo -= (off_t)n;
 	}
 }
 
-/* The start of the last TAIL complete lines of BUF[0..END) that pass
- * --since/--until (the filter counts, as in Docker). */
-static size_t tail_start(const char *buf, size_t end, long tail, const struct log_filter *f)
+/* Walk FD's complete lines backwards from its end (a partial last line
+ * does not count), counting those that pass --since/--until (the filter
+ * counts, as in Docker) into *COUNT until it reaches TAIL.  Returns the
+ * offset the wanted lines start at (0 when the file holds fewer), or -1. */
+static off_t tail_offset(int fd, long tail, long *count, const struct log_filter *f)
 {
-	size_t start = end;
-	long count = 0;
-	while (start > 0 && count < tail) {
-		size_t p = start - 1;
-		while (p > 0 && buf[p - 1] != '\n')
-			p--;
-		struct record r;
-		if (parse_record(buf + p, start - 1 - p, &r)) {
-			if ((f->since == 0 || r.ns >= f->since) && (f->until == 0 || r.ns <= f->until))
-				count++;
-			free(r.owned);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	struct back_window w = { .lo = st.st_size };
+	off_t line_end = -1; /* just past the '\n' of the line to look at */
+	off_t nl = prev_newline(fd, &w, st.st_size);
+	if (nl >= -1)
+		line_end = nl + 1;
+	while (line_end > 0 && *count < tail) {
+		nl = prev_newline(fd, &w, line_end - 1);
+		if (nl == -2) {
+			line_end = -1;
+			break;
 		}
-		start = p;
+		off_t start = nl + 1;
+		if (record_counts(w.buf + (start - w.lo), (size_t)(line_end - 1 - start), f))
+			(*count)++;
+		line_end = start;
 	}
-	return start;
+	free(w.buf);
+	return line_end;
 }
 
 int cmd_logs(int argc, char **argv, struct cmd_global *g)
@@ -345,63 +432,80 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 	snprintf(dir, sizeof(dir), "containers/%s", ctr->id);
 	cleanup_close int dirfd = openat(store->rootfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	storage_store_close(store);
-	cleanup_free char *buf = NULL;
-	size_t len = 0, cap = 0;
-	/* Rotated files, the oldest (highest number) first. */
-	int oldest = 0;
+	/* Rotated files, the oldest (highest number) first, then ctr.log; all
+	 * opened before any is read, so that a rotation while we read cannot
+	 * make us print a file twice. */
+	int n_files = 0;
 	char name[32];
 	for (int i = 1; i <= 1000; i++) {
 		snprintf(name, sizeof(name), "ctr.log.%d", i);
 		if (dirfd < 0 || faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			break;
-		oldest = i;
+		n_files = i;
 	}
-	for (int i = oldest; i >= 1; i--) {
-		snprintf(name, sizeof(name), "ctr.log.%d", i);
-		cleanup_close int rfd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		size_t before = len;
-		if (rfd >= 0 && slurp(rfd, &buf, &len, &cap) == 0 && len > before && buf[len - 1] != '\n')
-			len = before; /* a torn file: skip it rather than glue lines */
+	cleanup_free int *fds = calloc((size_t)n_files + 1, sizeof(int));
+	if (fds == NULL) {
+		engine_container_free(ctr);
+		engine_error_set(&err, ENOMEM, "out of memory");
+		return cmd_report(err);
 	}
-	int fd = dirfd >= 0 ? openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-	if (fd >= 0)
-		(void)slurp(fd, &buf, &len, &cap);
-	size_t end = len;
-	while (end > 0 && buf[end - 1] != '\n')
-		end--;
-	size_t start = tail >= 0 ? tail_start(buf, end, tail, &f) : 0;
+	for (int i = 0; i < n_files; i++) {
+		snprintf(name, sizeof(name), "ctr.log.%d", n_files - i);
+		fds[i] = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	fds[n_files] = dirfd >= 0 ? openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	/* --tail: count lines backwards from the end, across files, so that
+	 * only the lines printed are ever read. */
+	int first = 0;
+	off_t first_offset = 0;
+	long count = 0;
+	for (int i = n_files; tail >= 0 && i >= 0; i--) {
+		if (fds[i] < 0)
+			continue;
+		off_t off = tail_offset(fds[i], tail, &count, &f);
+		if (off > 0 || count >= tail) {
+			first = i;
+			first_offset = off > 0 ? off : 0;
+			break;
+		}
+	}
+	struct line_buffer lb = { 0 };
 	bool past_until = false;
-	print_lines(buf + start, end - start, &f, &past_until);
-	memmove(buf, buf + end, len - end);
-	len -= end;
+	for (int i = first; i <= n_files; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (lseek(fds[i], i == first ? first_offset : 0, SEEK_SET) >= 0)
+			(void)stream_lines(fds[i], &lb, &f, &past_until);
+		if (i < n_files) {
+			close(fds[i]);
+			lb.len = 0; /* a torn rotated file: drop its partial line rather than glue lines */
+		}
+	}
+	int fd = fds[n_files];
 	while (follow && !past_until && cmd_monitor_alive(ctr)) {
 		cmd_sleep_ms(100);
 		if (fd < 0) {
 			fd = dirfd >= 0 ? openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 			continue;
 		}
-		size_t before = len;
-		(void)slurp(fd, &buf, &len, &cap);
+		ssize_t got = stream_lines(fd, &lb, &f, &past_until);
 		/* Rotated under us: the rest of the old file, then the new one. */
 		struct stat a, b;
-		if (len == before && fstat(fd, &a) == 0 &&
+		if (got == 0 && fstat(fd, &a) == 0 &&
 		    (fstatat(dirfd, "ctr.log", &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino)) {
 			close(fd);
 			fd = openat(dirfd, "ctr.log", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 			if (fd >= 0)
-				(void)slurp(fd, &buf, &len, &cap);
+				(void)stream_lines(fd, &lb, &f, &past_until);
 		}
-		size_t used = print_lines(buf, len, &f, &past_until);
-		memmove(buf, buf + used, len - used);
-		len -= used;
 	}
 	if (follow && !past_until && fd >= 0) {
 		/* What the monitor wrote before it went. */
-		(void)slurp(fd, &buf, &len, &cap);
-		print_lines(buf, len, &f, &past_until);
+		(void)stream_lines(fd, &lb, &f, &past_until);
 	}
 	if (fd >= 0)
 		close(fd);
+	free(lb.buf);
 	engine_container_free(ctr);
 	return 0;
 }

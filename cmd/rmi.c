@@ -80,9 +80,13 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 		struct engine_error *terr = NULL;
 		if (storage_image_get(store, what, &target, &terr) == 0) {
 			char cid[65];
-			bool only_name = target->n_names <= 1 || strcmp(what, target->id) == 0 ||
-					 strncmp(target->id, what, strlen(what)) == 0;
-			int use = (only_name || force) ? storage_image_in_use(store, target->id, cid) : 0;
+			/* Only a removal that deletes the image can conflict:
+			 * by name while other names remain, -f or not, only
+			 * untags. */
+			const char *as_id = strncmp(what, "sha256:", 7) == 0 ? what + 7 : what;
+			bool deletes = strncmp(target->id, as_id, strlen(as_id)) == 0 ||
+				       storage_image_untag_plan(target, what, NULL) == 0;
+			int use = deletes ? storage_image_in_use(store, target->id, cid) : 0;
 			if (use != 0) {
 				/* A stopped container needs its image for the next
 				 * start: unlike Docker, -f does not untag it away. */

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,9 +36,16 @@
 
 #include "cleanup.h"
 
-#define RELAY_MAX_PORTS 512
+/* Each published port is one host socket held open by the relay, so what
+ * bounds their number is the fd limit: the relay raises its soft
+ * RLIMIT_NOFILE to the hard one and refuses a list that would not fit with
+ * its flows and connections (each TCP connection: two sockets and two
+ * pipes).  Past that, a TCP and a UDP socket per port number is all there
+ * can be. */
+#define RELAY_MAX_PORTS (2 * 65535)
 #define RELAY_MAX_FLOWS 256
 #define RELAY_MAX_CONNS 256 /* TCP connections relayed at once */
+#define RELAY_FDS_RESERVED (RELAY_MAX_FLOWS + 6 * RELAY_MAX_CONNS + 32)
 #define RELAY_PIPE_SIZE (1 << 20)
 
 struct relay_flow {
@@ -231,6 +240,17 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	if (c->userns_fd >= 0)
 		close(c->userns_fd);
 	close(c->netns_fd);
+	/* The host sockets wait in an epoll set, itself one entry of the poll
+	 * set below: a wake-up costs the same with 1 published port or 60,000,
+	 * and only the ready ones are looked at. */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		child_fail(c->ready_w, "epoll_create1", errno);
+	for (size_t i = 0; i < c->count; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->host_fds[i], &ev) < 0)
+			child_fail(c->ready_w, "epoll_ctl", errno);
+	}
 	(void)!write(c->ready_w, "1", 1);
 	close(c->ready_w);
 
@@ -243,7 +263,8 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 		conns[i].queued[0] = conns[i].queued[1] = 0;
 		conns[i].eof[0] = conns[i].eof[1] = conns[i].shut[0] = conns[i].shut[1] = false;
 	}
-	size_t tcp_base = 1 + c->count + RELAY_MAX_FLOWS;
+	enum { POLL_EXIT, POLL_HOST, POLL_FLOWS };
+	size_t tcp_base = POLL_FLOWS + RELAY_MAX_FLOWS;
 	size_t npoll = tcp_base + 2 * RELAY_MAX_CONNS;
 	struct pollfd *p = calloc(npoll, sizeof(*p));
 	if (p == NULL)
@@ -251,11 +272,10 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 	static char buf[65536];
 	unsigned long long tick = 0;
 	for (;;) {
-		p[0] = (struct pollfd){ .fd = c->exit_r, .events = POLLIN };
-		for (size_t i = 0; i < c->count; i++)
-			p[1 + i] = (struct pollfd){ .fd = c->host_fds[i], .events = POLLIN };
+		p[POLL_EXIT] = (struct pollfd){ .fd = c->exit_r, .events = POLLIN };
+		p[POLL_HOST] = (struct pollfd){ .fd = ep, .events = POLLIN };
 		for (size_t i = 0; i < RELAY_MAX_FLOWS; i++)
-			p[1 + c->count + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
+			p[POLL_FLOWS + i] = (struct pollfd){ .fd = flows[i].inner_fd, .events = POLLIN };
 		for (size_t i = 0; i < RELAY_MAX_CONNS; i++)
 			for (int side = 0; side < 2; side++)
 				p[tcp_base + 2 * i + (size_t)side] = (struct pollfd){
@@ -267,7 +287,7 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 				continue;
 			_exit(1);
 		}
-		if (p[0].revents != 0) /* the monitor closed or lost the pipe */
+		if (p[POLL_EXIT].revents != 0) /* the monitor closed or lost the pipe */
 			_exit(0);
 		for (size_t i = 0; i < RELAY_MAX_CONNS; i++) {
 			if (conns[i].fd[0] < 0)
@@ -276,9 +296,12 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 			if ((rev[0] != 0 || rev[1] != 0) && !conn_pump(&conns[i], rev))
 				conn_close(&conns[i]);
 		}
-		for (size_t i = 0; i < c->count; i++) {
-			if (!(p[1 + i].revents & POLLIN))
-				continue;
+		/* Level-triggered: sockets still ready past these 64 come back at
+		 * the next wake-up. */
+		struct epoll_event ready[64];
+		int n_ready = (p[POLL_HOST].revents & POLLIN) ? epoll_wait(ep, ready, 64, 0) : 0;
+		for (int e = 0; e < n_ready; e++) {
+			size_t i = (size_t)ready[e].data.u64;
 			if (c->is_tcp[i]) {
 				int client;
 				while ((client = accept4(c->host_fds[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
@@ -323,7 +346,7 @@ static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 		}
 		for (size_t k = 0; k < RELAY_MAX_FLOWS; k++) {
 			struct relay_flow *f = &flows[k];
-			if (f->inner_fd < 0 || !(p[1 + c->count + k].revents & (POLLIN | POLLERR)))
+			if (f->inner_fd < 0 || !(p[POLL_FLOWS + k].revents & (POLLIN | POLLERR)))
 				continue;
 			ssize_t n = recv(f->inner_fd, buf, sizeof(buf), MSG_DONTWAIT);
 			if (n < 0) /* ECONNREFUSED: nothing listens inside (yet) */
@@ -358,12 +381,38 @@ static bool relayed(const struct netns_port *p, int tcp)
 int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int tcp, int timeout_ms,
 		      struct netns_udp_relay **ret, struct engine_error **err)
 {
-	size_t count = 0;
-	for (size_t i = 0; i < ports->count; i++)
+	size_t count = 0, n_tcp = 0;
+	for (size_t i = 0; i < ports->count; i++) {
 		count += relayed(&ports->ports[i], tcp);
-	if (count > RELAY_MAX_PORTS)
-		return engine_error_set(err, E2BIG, "%zu published UDP ports: at most %d can be relayed", count,
-					RELAY_MAX_PORTS);
+		n_tcp += relayed(&ports->ports[i], tcp) && ports->ports[i].proto == NETNS_PROTO_TCP;
+	}
+	/* The host sockets are bound here and live on in the relay: both need
+	 * room for them.  The soft limit is put back once they are handed
+	 * over, so that nothing else of ours (or the container's processes)
+	 * inherits the raised one. */
+	struct rlimit saved_nofile = { 0 }, nofile = { 0 };
+	bool raised = false;
+	if (getrlimit(RLIMIT_NOFILE, &saved_nofile) == 0) {
+		nofile = saved_nofile;
+		if (count > 0 && nofile.rlim_cur < nofile.rlim_max) {
+			nofile.rlim_cur = nofile.rlim_max;
+			raised = setrlimit(RLIMIT_NOFILE, &nofile) == 0;
+			if (!raised)
+				nofile = saved_nofile;
+		}
+	}
+	size_t limit = RELAY_MAX_PORTS;
+	if (nofile.rlim_cur != 0 && nofile.rlim_cur != RLIM_INFINITY)
+		limit = nofile.rlim_cur > RELAY_FDS_RESERVED ? (size_t)(nofile.rlim_cur - RELAY_FDS_RESERVED) : 0;
+	if (limit > RELAY_MAX_PORTS)
+		limit = RELAY_MAX_PORTS;
+	if (count > limit) {
+		if (raised)
+			(void)setrlimit(RLIMIT_NOFILE, &saved_nofile);
+		return engine_error_set(err, E2BIG, "%zu published %s ports: at most %zu can be relayed%s", count,
+					n_tcp == count ? "TCP" : n_tcp == 0 ? "UDP" : "TCP and UDP", limit,
+					limit < RELAY_MAX_PORTS ? " (the open files limit, ulimit -n)" : "");
+	}
 	cleanup_free int *host_fds = calloc(count ? count : 1, sizeof(int));
 	cleanup_free uint16_t *container_ports = calloc(count ? count : 1, sizeof(uint16_t));
 	cleanup_free unsigned char *is_tcp = calloc(count ? count : 1, 1);
@@ -426,6 +475,8 @@ int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int
 	/* The parent keeps only the read end of ready and the write end of exit. */
 	for (size_t i = 0; i < bound; i++)
 		close(host_fds[i]);
+	if (raised)
+		(void)setrlimit(RLIMIT_NOFILE, &saved_nofile);
 	if (userns_fd >= 0)
 		close(userns_fd);
 	if (netns_fd >= 0)

@@ -654,6 +654,46 @@ static bool layer_used_elsewhere(struct storage_store *store, const char *remove
 	return used;
 }
 
+/* The repository of a stored name: "REG/repo" of "REG/repo:tag" or of
+ * "REG/repo@sha256:...". */
+static size_t repository_length(const char *name)
+{
+	const char *at = strchr(name, '@');
+	if (at != NULL)
+		return (size_t)(at - name);
+	const char *slash = strrchr(name, '/'), *colon = strrchr(name, ':');
+	if (colon != NULL && (slash == NULL || colon > slash))
+		return (size_t)(colon - name);
+	return strlen(name);
+}
+
+static bool same_repository(const char *a, const char *b)
+{
+	size_t l = repository_length(a);
+	return repository_length(b) == l && strncmp(a, b, l) == 0;
+}
+
+size_t storage_image_untag_plan(const struct storage_image *img, const char *name, bool *ret_goes)
+{
+	/* Docker: removing a tag also removes the digest names of its
+	 * repository when no other tag of that repository is left. */
+	bool is_tag = strchr(name, '@') == NULL, other_tag = false;
+	for (size_t i = 0; i < img->n_names; i++)
+		if (strcmp(img->names[i], name) != 0 && strchr(img->names[i], '@') == NULL &&
+		    same_repository(img->names[i], name))
+			other_tag = true;
+	size_t left = 0;
+	for (size_t i = 0; i < img->n_names; i++) {
+		bool goes = strcmp(img->names[i], name) == 0 ||
+			    (is_tag && !other_tag && strchr(img->names[i], '@') != NULL &&
+			     same_repository(img->names[i], name));
+		if (ret_goes != NULL)
+			ret_goes[i] = goes;
+		left += !goes;
+	}
+	return left;
+}
+
 int storage_image_untag_or_remove(struct storage_store *store, const char *what, bool force,
 				  char ***ret_untagged, size_t *ret_n_untagged, char **ret_removed_id,
 				  char ***ret_unused_layers, size_t *ret_n_unused,
@@ -668,6 +708,7 @@ int storage_image_untag_or_remove(struct storage_store *store, const char *what,
 		return -1;
 	int r = -1;
 	struct storage_image *img = NULL;
+	cleanup_free bool *goes = NULL; /* which of the image's names NAME takes */
 	cleanup_json json_t *names = load_names(store, err);
 	char id[65];
 	if (names == NULL || resolve(store, names, what, id, err) < 0)
@@ -675,20 +716,35 @@ int storage_image_untag_or_remove(struct storage_store *store, const char *what,
 	if (load_image(store, id, names, &img, err) < 0)
 		goto out;
 	bool by_name = json_is_string(json_object_get(names, what));
-	/* Docker: removing by name only untags while other names remain. */
-	if (by_name && img->n_names > 1 && !force) {
-		json_object_del(names, what);
+	/* Docker: removing by name only untags while other names remain,
+	 * with or without -f; the image goes with its last name, or when it
+	 * is removed by ID (which with several names needs -f and then
+	 * untags them all). */
+	goes = calloc(img->n_names + 1, sizeof(bool));
+	if (goes == NULL) {
+		engine_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (by_name && storage_image_untag_plan(img, what, goes) > 0) {
+		*ret_untagged = calloc(img->n_names, sizeof(char *));
+		if (*ret_untagged == NULL) {
+			engine_error_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < img->n_names; i++) {
+			if (!goes[i])
+				continue;
+			json_object_del(names, img->names[i]);
+			(*ret_untagged)[(*ret_n_untagged)++] = strdup(img->names[i]);
+		}
 		if (write_json_at(store, "names.json", names, err) < 0)
 			goto out;
-		*ret_untagged = calloc(1, sizeof(char *));
-		(*ret_untagged)[0] = strdup(what);
-		*ret_n_untagged = 1;
 		r = 0;
 		goto out;
 	}
 	if (!by_name && img->n_names > 1 && !force) {
 		engine_error_set(err, EBUSY,
-				 "unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
+				 "conflict: unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
 				 id);
 		goto out;
 	}

@@ -125,9 +125,15 @@ int storage_image_list(struct storage_store *store, struct storage_image ***ret,
 /* Point NAME at image ID. */
 int storage_image_tag(struct storage_store *store, const char *id, const char *name,
 		      struct engine_error **err);
-/* Remove NAME; when no name is left (or force), remove the record and
- * return the diff_ids no other image uses in *ret_unused (for the caller to
- * delete inside the user namespace). */
+/* How many of IMG's names are left once NAME is removed, as Docker counts
+ * them: a tag takes with it its repository's digest names when no other tag
+ * of that repository is left.  RET_GOES (IMG's n_names entries, or NULL)
+ * says which names go. */
+size_t storage_image_untag_plan(const struct storage_image *img, const char *name, bool *ret_goes);
+/* Remove NAME (and the names it takes, storage_image_untag_plan); when no
+ * name is left, or WHAT is the image's ID (several names then need FORCE),
+ * remove the record and return the diff_ids no other image uses in
+ * *ret_unused (for the caller to delete inside the user namespace). */
 int storage_image_untag_or_remove(struct storage_store *store, const char *what, bool force,
 				  char ***ret_untagged, size_t *ret_n_untagged, char **ret_removed_id,
 				  char ***ret_unused_layers, size_t *ret_n_unused,
