@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -66,6 +67,16 @@ int engine_stdio_relay_open(struct engine_stdio_relay *r, bool interactive,
 	 * unprivileged maximum is /proc/sys/fs/pipe-max-size, 1 MiB by
 	 * default; a smaller pipe is only slower). */
 	(void)fcntl(r->out_read, F_SETPIPE_SZ, RELAY_CHUNK);
+	/* Our stdout's pipe likewise, only ever larger: with the default
+	 * 64 KiB one, the relay wakes for every 64 KiB its reader takes, and
+	 * 500 MiB through `| wc -c` took twice as long as the container
+	 * writing there itself; with 1 MiB it is as fast (docs/performance.md).
+	 * The reader sees only more buffered data; where the user's pipe
+	 * allowance is spent, the pipe stays as it is. */
+	struct stat st;
+	int size = fcntl(STDOUT_FILENO, F_GETPIPE_SZ);
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) && size > 0 && size < RELAY_CHUNK)
+		(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, RELAY_CHUNK);
 	return 0;
 }
 
