@@ -167,3 +167,48 @@ assert_facts() {
 	assert_facts "$output"
 	eng rm -f victim2 >/dev/null
 }
+
+# ---- what the pipes must keep of the old behaviour ----------------------
+# (these pass on main too: the container wrote to the CLI's fds itself)
+
+@test "pipes keep: large output complete and in order, stdout and stderr apart, the exit code" {
+	local want
+	want=$(seq 1 300000 | md5sum)
+	run --separate-stderr sh -c "'$BATS_FILE_TMPDIR/bin/eng' run --rm --network none $DEB sh -c 'seq 1 300000; seq 1 1000 >&2; exit 3' | md5sum"
+	assert_eq "$output" "$want" "stdout"
+	assert_eq "$(tail -n 1 <<<"$stderr")" 1000 "stderr's last line"
+	assert_eq "$(wc -l <<<"$stderr")" 1000 "stderr's lines"
+	run "$BATS_FILE_TMPDIR/bin/eng" run --rm --network none "$DEB" sh -c 'exit 3'
+	[ "$status" = 3 ]
+	# 20 MiB in while 20 MiB come out: a process that does not read its
+	# stdin while it writes must not stall the relay of its output.
+	run sh -c "head -c 20971520 /dev/zero | timeout 60 '$BATS_FILE_TMPDIR/bin/eng' run -i --rm --network none $DEB sh -c 'head -c 20971520 /dev/zero; cat' | wc -c"
+	assert_eq "$output" 41943040
+}
+
+@test "pipes keep: -i's EOF reaches the container; a reader gone ends the writer" {
+	run sh -c "echo hi | '$BATS_FILE_TMPDIR/bin/eng' run -i --rm --network none $DEB cat"
+	[ "$status" = 0 ]
+	assert_eq "$output" hi
+	run sh -c "echo hi | '$BATS_FILE_TMPDIR/bin/eng' run --rm --network none $DEB cat"
+	assert_eq "$output" ""
+	# head exits after one line: the container's next write fails (EPIPE)
+	# and it ends, as it did writing to head's pipe itself.
+	run timeout 60 sh -c "'$BATS_FILE_TMPDIR/bin/eng' run --rm --network none $DEB sh -c 'while echo y; do :; done; exit 9' 2>/dev/null | head -n 1"
+	[ "$status" = 0 ]
+	assert_eq "$output" y
+}
+
+@test "pipes keep: exec's output, exit code and -i; a background process does not hold exec" {
+	eng run -d --name keep --network none "$DEB" sleep infinity >/dev/null
+	run --separate-stderr "$BATS_FILE_TMPDIR/bin/eng" exec keep sh -c 'echo out; echo err >&2; exit 4'
+	[ "$status" = 4 ]
+	assert_eq "$output" out
+	assert_eq "$stderr" err
+	run sh -c "seq 1 100000 | '$BATS_FILE_TMPDIR/bin/eng' exec -i keep cat | md5sum"
+	assert_eq "$output" "$(seq 1 100000 | md5sum)"
+	run timeout 20 "$BATS_FILE_TMPDIR/bin/eng" exec keep sh -c 'sleep 60 & echo started'
+	[ "$status" = 0 ]
+	assert_eq "$output" started
+	eng rm -f keep >/dev/null
+}
