@@ -44,6 +44,7 @@
 #include "seccomp-cache.h"
 #include "sealed-exec.h"
 #include "security.h"
+#include "stdio-relay.h"
 #include "terminal.h"
 #include "userns.h"
 #include "userns-keep-id.h"
@@ -63,6 +64,9 @@ struct child_ctx {
 	const struct engine_idmap *map;
 	const struct engine_seccomp_program *seccomp;
 	const struct engine_container_io *io;
+	/* Without -t in the foreground: the pipes that become its stdio
+	 * (NULL: a monitor's pipes are its stdio already). */
+	const struct engine_stdio_relay *relay;
 	int sock;
 	/* issue #4 --userns=keep-id: the user's entry for the container's
 	 * /etc/passwd (NULL otherwise). */
@@ -149,11 +153,20 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	if (spec->tty) {
 		if (engine_terminal_child_setup(c->sock, err) < 0)
 			return -1;
-	} else if (!spec->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-			return engine_error_errno(err, errno, "stdin from /dev/null");
-		close(null);
+	} else if (c->relay != NULL) {
+		if (engine_stdio_relay_child(c->relay, err) < 0)
+			return -1;
+	} else {
+		if (!spec->interactive) {
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+				return engine_error_errno(err, errno, "stdin from /dev/null");
+			close(null);
+		}
+		/* A session of its own here too: no terminal of the
+		 * monitor's session, and no job of anyone's shell. */
+		if (setsid() < 0)
+			return engine_error_errno(err, errno, "setsid");
 	}
 
 	struct engine_creds creds;
@@ -388,9 +401,11 @@ static void drain_output(const struct engine_container_io *io)
 }
 
 #define PARENT_EXTRA_FDS 64
+#define PARENT_BASE_FDS (5 + ENGINE_STDIO_RELAY_POLL_FDS)
 
 static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, bool interactive,
-		       const struct engine_container_io *io, int *ret_exit_code)
+		       const struct engine_container_io *io, struct engine_stdio_relay *relay,
+		       int *ret_exit_code)
 {
 	bool stdin_open = term != NULL && interactive;
 	bool master_open = term != NULL;
@@ -398,16 +413,21 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 	/* A detached -t: the pty's output is the monitor's to log and fan out. */
 	bool master_to_io = io != NULL && io->output != NULL && term != NULL;
 	for (;;) {
-		struct pollfd p[5 + PARENT_EXTRA_FDS] = {
+		struct pollfd p[PARENT_BASE_FDS + PARENT_EXTRA_FDS] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = master_open ? term->master : -1, .events = POLLIN },
 			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
 			{ .fd = out_open ? io->out_fd : -1, .events = POLLIN },
 			{ .fd = err_open ? io->err_fd : -1, .events = POLLIN },
 		};
+		for (int i = 5; i < PARENT_BASE_FDS; i++)
+			p[i].fd = -1;
+		if (relay != NULL)
+			engine_stdio_relay_poll_fds(relay, p + 5);
 		size_t extra = io != NULL && io->poll_fds != NULL
-				       ? io->poll_fds(io->data, p + 5, PARENT_EXTRA_FDS) : 0;
-		if (poll(p, 5 + extra, -1) < 0) {
+				       ? io->poll_fds(io->data, p + PARENT_BASE_FDS, PARENT_EXTRA_FDS)
+				       : 0;
+		if (poll(p, PARENT_BASE_FDS + extra, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -419,8 +439,10 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 		if (p[1].revents)
 			master_open = master_to_io ? relay_master_output(io, term->master)
 						   : engine_fd_relay(term->master, STDOUT_FILENO);
+		if (relay != NULL)
+			engine_stdio_relay_ready(relay, p + 5);
 		if (extra > 0)
-			io->poll_ready(io->data, p + 5, extra);
+			io->poll_ready(io->data, p + PARENT_BASE_FDS, extra);
 		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, term->master)) {
 			stdin_open = false;
 			/* Pass the EOF on as the terminal's EOF character. */
@@ -456,6 +478,8 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 			}
 			if (io != NULL)
 				drain_output(io);
+			if (relay != NULL)
+				engine_stdio_relay_drain(relay);
 			*ret_exit_code = engine_process_exit_code(status);
 			return 0;
 		}
@@ -583,8 +607,24 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		return -1;
 	}
+	/* Without -t, a foreground container gets pipes, never our own fds
+	 * (our terminal, where TIOCSTI would type into the user's shell);
+	 * a monitor hands it pipes of its own (IO's OUT_FD). */
+	struct engine_stdio_relay relay_pipes;
+	struct engine_stdio_relay *relay = NULL;
+	if (!spec->tty && (io == NULL || io->out_fd < 0)) {
+		if (engine_stdio_relay_open(&relay_pipes, spec->interactive, err) < 0) {
+			if (init_fd >= 0)
+				close(init_fd);
+			engine_net_stop(&net);
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		relay = &relay_pipes;
+	}
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
-			       .io = io, .sock = -1,
+			       .io = io, .relay = relay, .sock = -1,
 			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
 			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
 			       .fuse_overlayfs_idmap = fuse_idmap,
@@ -606,6 +646,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	engine_seccomp_program_clear(&program);
 	if (c.init_fd >= 0)
 		close(c.init_fd);
+	if (relay != NULL)
+		engine_stdio_relay_parent(relay);
 	if (cr < 0)
 		goto out;
 	/* Keep the container's user namespace: its writable layer is removed
@@ -687,7 +729,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive, io,
+	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive, io, relay,
 			 ret_exit_code);
 	if (rc < 0)
 		engine_error_errno(err, -rc, "wait for the container");
@@ -700,6 +742,8 @@ out:
 		close(sigfd);
 	if (sock >= 0)
 		close(sock);
+	if (relay != NULL)
+		engine_stdio_relay_close(relay);
 	/* cgroups (#6): an OOM kill shows in memory.events (read before the
 	 * cgroup goes); what is left of the container is killed with it. */
 	if (cg.path != NULL) {

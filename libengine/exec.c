@@ -50,6 +50,7 @@
 #include "sealed-exec.h"
 #include "seccomp-cache.h"
 #include "security.h"
+#include "stdio-relay.h"
 #include "terminal.h"
 #include "userns.h"
 
@@ -70,7 +71,8 @@ struct exec_ctx {
 	int ns_flags;
 	int sock;      /* the child's end of the sync socket */
 	int pid_pipe;  /* the joiner writes the process's pid here */
-	int stdin_read; /* -i without -t: the pipe the CLI feeds, else -1 */
+	/* Without -t or -d: the pipes that become its stdio, else NULL. */
+	const struct engine_stdio_relay *relay;
 };
 
 /* ---- the container's facts ------------------------------------------- */
@@ -166,24 +168,25 @@ static int stdio_setup(struct exec_ctx *c, struct engine_error **err)
 	const struct engine_exec_options *o = c->opts;
 	if (o->tty && !o->detach)
 		return engine_terminal_child_open(c->sock, false, err);
-	/* A session of its own, as with -t: the user's ^C reaches the CLI,
-	 * which forwards it once, not the process a second time through the
-	 * terminal's process group; and a detached command is no job of the
-	 * user's shell. */
+	/* Pipes that the CLI relays, never the CLI's own fds (the user's
+	 * terminal), and a session of its own, as with -t: no controlling
+	 * terminal, and the user's ^C reaches the CLI, which forwards it
+	 * once, not the process a second time through the terminal's
+	 * process group. */
+	if (c->relay != NULL)
+		return engine_stdio_relay_child(c->relay, err);
+	/* Detached: nobody reads the output (Docker drops it too), and the
+	 * command is no job of the user's shell. */
 	if (setsid() < 0)
 		return engine_error_errno(err, errno, "setsid");
-	int in = -1;
-	if (c->stdin_read >= 0)
-		in = c->stdin_read;
-	else if ((in = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
 		return engine_error_errno(err, errno, "open /dev/null");
-	if (dup2(in, STDIN_FILENO) < 0)
-		return engine_error_errno(err, errno, "stdin");
-	/* Detached: nobody reads the output (Docker drops it too). */
-	if (o->detach && (dup2(in, STDOUT_FILENO) < 0 || dup2(in, STDERR_FILENO) < 0))
-		return engine_error_errno(err, errno, "stdout to /dev/null");
-	if (in > STDERR_FILENO)
-		close(in);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			return engine_error_errno(err, errno, "stdio to /dev/null");
+	if (null > STDERR_FILENO)
+		close(null);
 	return 0;
 }
 
@@ -302,39 +305,39 @@ struct exec_io {
 	pid_t pid;
 	int sigfd;
 	struct engine_terminal *term; /* -t */
-	int stdin_write;              /* -i without -t: the pipe to the process */
+	struct engine_stdio_relay *relay; /* without -t */
 	bool interactive;
 };
 
 static int wait_loop(struct exec_io *io, int *ret_exit_code)
 {
 	int master = io->term != NULL ? io->term->master : -1;
-	int to = master >= 0 ? master : io->stdin_write;
-	bool stdin_open = io->interactive && to >= 0;
+	bool stdin_open = io->interactive && master >= 0;
 	bool master_open = master >= 0;
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + ENGINE_STDIO_RELAY_POLL_FDS] = {
 			{ .fd = io->sigfd, .events = POLLIN },
 			{ .fd = master_open ? master : -1, .events = POLLIN },
 			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
 		};
-		if (poll(p, 3, -1) < 0) {
+		for (size_t i = 3; i < ARRAY_SIZE(p); i++)
+			p[i].fd = -1;
+		if (io->relay != NULL)
+			engine_stdio_relay_poll_fds(io->relay, p + 3);
+		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
 		if (p[1].revents)
 			master_open = engine_fd_relay(master, STDOUT_FILENO);
-		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, to)) {
+		if (io->relay != NULL)
+			engine_stdio_relay_ready(io->relay, p + 3);
+		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, master)) {
 			stdin_open = false;
-			if (master >= 0) {
-				/* Pass the EOF on as the terminal's EOF character. */
-				char eot = 4;
-				(void)!write(master, &eot, 1);
-			} else {
-				close(io->stdin_write);
-				io->stdin_write = -1;
-			}
+			/* Pass the EOF on as the terminal's EOF character. */
+			char eot = 4;
+			(void)!write(master, &eot, 1);
 		}
 		if (!p[0].revents)
 			continue;
@@ -358,6 +361,8 @@ static int wait_loop(struct exec_io *io, int *ret_exit_code)
 			for (int i = 0; i < 1024 && engine_fd_relay(master, STDOUT_FILENO); i++)
 				;
 		}
+		if (io->relay != NULL)
+			engine_stdio_relay_drain(io->relay);
 		*ret_exit_code = engine_process_exit_code(status);
 		return 0;
 	}
@@ -396,22 +401,25 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 		sigaddset(&mask, forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
-	int sp[2] = { -1, -1 }, pp[2] = { -1, -1 }, in[2] = { -1, -1 };
+	int sp[2] = { -1, -1 }, pp[2] = { -1, -1 };
 	int rc = -1, master = -1, sigfd = -1;
 	pid_t joiner = -1, pid = -1;
 	struct engine_terminal term;
 	bool have_term = false;
+	struct engine_stdio_relay relay_pipes;
+	struct engine_stdio_relay *relay = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 || pipe2(pp, O_CLOEXEC) < 0) {
 		engine_error_errno(err, errno, "socketpair");
 		goto out;
 	}
-	if (o->interactive && !o->tty && !o->detach && pipe2(in, O_CLOEXEC) < 0) {
-		engine_error_errno(err, errno, "pipe");
-		goto out;
+	if (!o->tty && !o->detach) {
+		if (engine_stdio_relay_open(&relay_pipes, o->interactive, err) < 0)
+			goto out;
+		relay = &relay_pipes;
 	}
 	c->sock = sp[1];
 	c->pid_pipe = pp[1];
-	c->stdin_read = in[0];
+	c->relay = relay;
 	joiner = fork();
 	if (joiner < 0) {
 		engine_error_errno(err, errno, "fork");
@@ -422,10 +430,8 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 	close(sp[1]);
 	close(pp[1]);
 	sp[1] = pp[1] = -1;
-	if (in[0] >= 0) {
-		close(in[0]);
-		in[0] = -1;
-	}
+	if (relay != NULL)
+		engine_stdio_relay_parent(relay);
 	reap(joiner);
 	ssize_t n;
 	while ((n = read(pp[0], &pid, sizeof(pid))) < 0 && errno == EINTR)
@@ -461,18 +467,19 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 		goto out;
 	}
 	struct exec_io io = { .pid = pid, .sigfd = sigfd, .term = have_term ? &term : NULL,
-			      .stdin_write = in[1], .interactive = o->interactive };
+			      .relay = relay, .interactive = o->interactive };
 	rc = wait_loop(&io, ret_exit_code);
-	in[1] = io.stdin_write;
 	if (rc < 0)
 		engine_error_errno(err, -rc, "wait for the exec'd process");
 out:
 	if (have_term)
 		engine_terminal_restore(&term);
-	int fds[] = { master, sigfd, sp[0], sp[1], pp[0], pp[1], in[0], in[1] };
+	int fds[] = { master, sigfd, sp[0], sp[1], pp[0], pp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	if (relay != NULL)
+		engine_stdio_relay_close(relay);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }
@@ -522,7 +529,7 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 	struct engine_seccomp_program program = { 0 };
 	bool confined = false;
 	struct exec_ctx ctx = { .spec = &spec, .opts = opts, .pidfd = pidfd, .sock = -1,
-				.pid_pipe = -1, .stdin_read = -1 };
+				.pid_pipe = -1 };
 	int r = -1;
 	if (exec_spec(c, opts, &spec, err) < 0 || namespaces_to_join(st->pid, &ctx.ns_flags, err) < 0 ||
 	    mapped_ids(st->pid, "uid_map", &ctx.security.mapped_uids, err) < 0 ||
