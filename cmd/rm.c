@@ -114,7 +114,16 @@ static int rm_damaged(struct storage_store *store, const char *what, const struc
 		*err = steal_pointer(get_err);
 		return -1;
 	}
-	if (!o->force) {
+	/* Without -f only what nobody owns: a record that is there but
+	 * unreadable may belong to a running container. */
+	char rel[128];
+	snprintf(rel, sizeof(rel), "containers/%s", id);
+	int cfd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool orphan = cfd >= 0 && (engine_container_orphaned(cfd, id) ||
+				   (faccessat(cfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT));
+	if (cfd >= 0)
+		close(cfd);
+	if (!o->force && !orphan) {
 		engine_error_set(err, (*get_err)->status,
 				 "%s: the record cannot be read (%s): rm -f removes what is left of it", what,
 				 (*get_err)->msg);
