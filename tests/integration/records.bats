@@ -35,6 +35,11 @@ teardown_file() {
 	cut -d' ' -f5 /proc/self/mountinfo | sort | diff "$HOST_MOUNTS" - >&2
 }
 
+# A test that failed half way leaves no container process behind.
+teardown() {
+	pkill -9 -f "^sleep 490[0-9]" || true
+}
+
 # engr: eng with this file's run root, so that the test sees it.
 engr() {
 	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$RUN_ROOT" "$@"
@@ -161,7 +166,8 @@ dead_pid() {
 		'mkdir /x && dd if=/dev/zero of=/x/big bs=1M count=16 2>/dev/null && (chown -R 1000 /x 2>/dev/null || true) && exec sleep 4903' &
 	pid=$!
 	wait_for pgrep -f "^sleep 4903"
-	assert_eq "$(unrecorded)" 1 "the running foreground container's directory"
+	before=$(unrecorded)
+	[ "$before" -ge 1 ]
 	kill -9 "$pid"
 	wait "$pid" || true
 	# The container goes with its CLI (or is killed with it, as a
@@ -170,19 +176,22 @@ dead_pid() {
 	wait_for no_process "sleep 4903"
 	run engr ps -a
 	assert_eq "$status" 0
-	assert_eq "$(unrecorded)" 0 "the killed run's writable layer after ps -a"
+	assert_eq "$(unrecorded)" $((before - 1)) "directories without a record after ps -a"
 }
 
 @test "a live foreground run's directory is not swept" {
 	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$RUN_ROOT" run --rm "$IMG" sleep 4904 &
 	pid=$!
 	wait_for pgrep -f "^sleep 4904"
+	before=$(unrecorded)
+	[ "$before" -ge 1 ]
 	engr ps -a >/dev/null
 	engr container prune -f >/dev/null
-	assert_eq "$(unrecorded)" 1
+	engr rm -f nothing-by-this-name 2>/dev/null || true
+	assert_eq "$(unrecorded)" "$before" "the live run's directory stays"
 	pkill -9 -f "^sleep 4904"
 	wait "$pid" || true
-	assert_eq "$(unrecorded)" 0
+	assert_eq "$(unrecorded)" $((before - 1)) "its run removed it at exit"
 }
 
 @test "volume rm killed with SIGKILL: volume prune removes volumes/.rm-NAME-PID" {
