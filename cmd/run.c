@@ -317,7 +317,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	}
 	/* Bad input is one line: before the mapping's warning. */
 	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0 ||
-	    network_for_mapping(&spec, &map, &err) < 0) {
+	    network_for_mapping(&spec, &map, &err) < 0 ||
+	    /* A record too large from the flags alone: before the pull too
+	     * (create checks it again with the image's part). */
+	    ((create || spec.detach || spec.name != NULL) &&
+	     engine_container_record_check(&spec, NULL, &err) < 0)) {
 		rc = cmd_report(err);
 		goto out;
 	}
