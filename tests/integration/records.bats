@@ -37,7 +37,7 @@ teardown_file() {
 
 # A test that failed half way leaves no container process behind.
 teardown() {
-	pkill -9 -f "^sleep 490[0-9]" || true
+	pkill -9 -U "$(id -u)" -f "^sleep 490[0-9]" || true
 }
 
 # engr: eng with this file's run root, so that the test sees it.
@@ -145,6 +145,7 @@ dead_pid() {
 	done
 	run engr run -d --name racer "$IMG" sleep 4902
 	if [ "$status" -ne 0 ]; then
+		echo "run --name racer after the kills: $output" >&2
 		# A kill after the monitor started leaves a real container.
 		run engr rm -f racer
 		assert_eq "$status" 0 "rm -f racer: $output"
