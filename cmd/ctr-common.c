@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "container-repair.h"
+#include "idmap.h"
 #include "cmd.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -152,4 +154,15 @@ bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max,
 				 max);
 	*ret_rc = cmd_report(err);
 	return false;
+}
+
+void cmd_sweep_store(struct storage_store *store)
+{
+	static struct engine_idmap map;
+	static bool mapped;
+	struct engine_error *err = NULL;
+	if ((!mapped && engine_idmap_detect(&map, &err) < 0) ||
+	    (mapped = true, engine_store_sweep(store, &map, &err) < 0))
+		cmd_warn("%s", err != NULL ? err->msg : "clean up the store: failed");
+	engine_error_free(&err);
 }

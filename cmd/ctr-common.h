@@ -30,6 +30,10 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
 				 struct engine_error **err),
 		       void *data);
 
+/* Remove what killed commands left in STORE (engine_store_sweep); a
+ * failure is a warning: the command goes on. */
+void cmd_sweep_store(struct storage_store *store);
+
 /* Shared between the commands: start (start.c), stop (stop.c), rm (rm.c). */
 int cmd_start_one(struct storage_store *store, const char *what, struct engine_error **err);
 int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,

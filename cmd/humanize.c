@@ -69,7 +69,11 @@ void cmd_container_status(int status, int exit_code, int64_t started_ns, int64_t
 		snprintf(out, size, "Up %s", d);
 	} else if (status == 2) {
 		cmd_human_duration((now_ns - finished_ns) / 1000000000, d, sizeof(d));
-		snprintf(out, size, "Exited (%d) %s ago", exit_code, d);
+		/* -1: nobody recorded the exit (ENGINE_EXIT_UNKNOWN). */
+		if (exit_code == -1)
+			snprintf(out, size, "Exited (unknown) %s ago", d);
+		else
+			snprintf(out, size, "Exited (%d) %s ago", exit_code, d);
 	} else if (status == 3) {
 		/* the monitor (issue #4): between two runs of a restart policy */
 		cmd_human_duration((now_ns - finished_ns) / 1000000000, d, sizeof(d));

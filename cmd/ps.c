@@ -307,7 +307,11 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 		return cmd_report(err);
 	struct engine_container **list = NULL;
 	size_t n = 0;
-	int r = engine_container_list_running(store, !all, &list, &n, &err);
+	size_t orphans = 0;
+	int r = engine_container_list_summary(store, !all, &list, &n, &orphans, &err);
+	/* What a killed create or foreground run left: nobody else sees it. */
+	if (r == 0 && orphans > 0)
+		cmd_sweep_store(store);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report(err);

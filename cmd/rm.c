@@ -11,6 +11,7 @@
 
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
+#include "container-repair.h"
 #include "cmd.h"
 #include "flags.h"
 #include "containers.h"
@@ -81,6 +82,14 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 	engine_net_cleanup(json_string_value(json_object_get(json_object_get(c->config, "Spec"), "run_root")),
 			   c->id);
 	r = engine_container_forget(store, c->id, c->name, err);
+	/* The attach socket's directory: a killed monitor left it. */
+	struct engine_error *local = NULL;
+	if (r == 0 &&
+	    engine_container_run_dir_remove(
+		    json_string_value(json_object_get(json_object_get(c->config, "Spec"), "run_root")),
+		    c->id, &local) < 0)
+		engine_log(ENGINE_LOG_WARN, "%s", local->msg);
+	engine_error_free(&local);
 out:
 	engine_container_free(c);
 	return r;
@@ -89,18 +98,59 @@ out:
 struct rm_opts {
 	bool force;
 	bool volumes; /* -v: the container's anonymous volumes go too (#4) */
+	char *run_root;
 };
+
+/* WHAT that engine_container_get could not read (GET_ERR): a record
+ * damaged past reading, or a name or directory without one.  rm -f
+ * removes whatever of it is there; rm without -f says so. */
+static int rm_damaged(struct storage_store *store, const char *what, const struct rm_opts *o,
+		      struct engine_error **get_err, struct engine_error **err)
+{
+	char id[65];
+	struct engine_error *local = NULL;
+	if (engine_container_resolve_any(store, what, id, &local) < 0) {
+		engine_error_free(&local);
+		*err = steal_pointer(get_err);
+		return -1;
+	}
+	/* Without -f only what nobody owns: a record that is there but
+	 * unreadable may belong to a running container. */
+	char rel[128];
+	snprintf(rel, sizeof(rel), "containers/%s", id);
+	int cfd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool orphan = cfd >= 0 && (engine_container_orphaned(cfd, id) ||
+				   (faccessat(cfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT));
+	if (cfd >= 0)
+		close(cfd);
+	if (!o->force && !orphan) {
+		engine_error_set(err, (*get_err)->status,
+				 "%s: the record cannot be read (%s): rm -f removes what is left of it", what,
+				 (*get_err)->msg);
+		engine_error_free(get_err);
+		return -1;
+	}
+	engine_error_free(get_err);
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, err) < 0 ||
+	    engine_container_remove_damaged(store, &map, o->run_root, id, err) < 0)
+		return engine_error_prefix(err, "remove %s", what);
+	return 0;
+}
 
 static int rm_each(struct storage_store *store, const char *what, void *data,
 		   struct engine_error **err)
 {
 	const struct rm_opts *o = data;
-	if (!o->volumes)
-		return cmd_rm_one(store, what, o->force, err);
-	/* Named volumes stay, as Docker keeps them. */
 	struct engine_container *c = NULL;
-	if (engine_container_get(store, what, &c, err) < 0)
-		return -1;
+	struct engine_error *get_err = NULL;
+	if (engine_container_get(store, what, &c, &get_err) < 0)
+		return rm_damaged(store, what, o, &get_err, err);
+	if (!o->volumes) {
+		engine_container_free(c);
+		return cmd_rm_one(store, what, o->force, err);
+	}
+	/* Named volumes stay, as Docker keeps them. */
 	json_t *mounts = json_incref(json_object_get(json_object_get(c->config, "Spec"), "mounts"));
 	engine_container_free(c);
 	int r = cmd_rm_one(store, what, o->force, err);
@@ -134,6 +184,7 @@ static int rm_all(const struct cmd_global *g, struct rm_opts *o)
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
+	cmd_sweep_store(store);
 	struct engine_container **list = NULL;
 	size_t n = 0;
 	if (engine_container_list(store, &list, &n, &err) < 0) {
@@ -196,13 +247,22 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 		engine_error_set(&err, EINVAL, "--all and container names are mutually exclusive");
 		return cmd_report(err);
 	}
-	if (all)
-		return rm_all(g, &o);
-	if (optind >= argc) {
+	if (optind >= argc && !all) {
 		engine_error_set(&err, EINVAL, "\"engine rm\" requires at least 1 argument");
 		return cmd_report(err);
 	}
-	return cmd_each_container(g, argc - optind, argv + optind, rm_each, &o);
+	cleanup_free char *run_root = NULL;
+	if (cmd_store_runroot(g, &run_root, &err) < 0)
+		return cmd_report(err);
+	o.run_root = run_root;
+	if (all)
+		return rm_all(g, &o);
+	int rc = cmd_each_container(g, argc - optind, argv + optind, rm_each, &o);
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store != NULL)
+		cmd_sweep_store(store);
+	storage_store_close(store);
+	return rc;
 }
 
 /* container prune: every container that is not running goes. */
@@ -234,6 +294,7 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
+	cmd_sweep_store(store);
 	struct engine_container **list = NULL;
 	size_t n = 0;
 	if (engine_container_list(store, &list, &n, &err) < 0) {

@@ -155,15 +155,15 @@ static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
 		return -1;
 	cleanup_free char *name = NULL;
 	int r = engine_container_create(store, spec, spec->name, spec->image_id, &name, err);
+	storage_store_close(store);
 	if (r < 0) {
-		/* The directory may hold the image claim: drop it with the rest. */
+		/* The directory may hold the image claim and an auto
+		 * container's copy of the image (subordinate ids): drop it
+		 * with the rest, from inside the user namespace. */
 		struct engine_error *ignored = NULL;
-		char rel[128];
-		snprintf(rel, sizeof(rel), "containers/%s", spec->id);
-		storage_remove_tree(store->rootfd, rel, &ignored);
+		engine_container_dir_remove(spec->store_root, map, spec->id, &ignored);
 		engine_error_free(&ignored);
 	}
-	storage_store_close(store);
 	if (r < 0)
 		return -1;
 	if (ret_name != NULL) {
@@ -318,7 +318,11 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	}
 	/* Bad input is one line: before the mapping's warning. */
 	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0 ||
-	    network_for_mapping(&spec, &map, &err) < 0) {
+	    network_for_mapping(&spec, &map, &err) < 0 ||
+	    /* A record too large from the flags alone: before the pull too
+	     * (create checks it again with the image's part). */
+	    ((create || spec.detach || spec.name != NULL) &&
+	     engine_container_record_check(&spec, NULL, &err) < 0)) {
 		rc = cmd_report(err);
 		goto out;
 	}
@@ -385,11 +389,13 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		goto out;
 	}
 	/* volumes (#4): name anonymous volumes, create named ones. */
-	if (prepare_volumes(&spec, g, &err) < 0) {
-		rc = cmd_report(err);
-		goto out;
-	}
-	if (cmd_store_runroot(g, &spec.run_root, &err) < 0) {
+	if (prepare_volumes(&spec, g, &err) < 0 || cmd_store_runroot(g, &spec.run_root, &err) < 0) {
+		/* The image claim's directory goes: nothing is created. */
+		if (spec.image != NULL && spec.store_root != NULL) {
+			struct engine_error *ignored = NULL;
+			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
+			engine_error_free(&ignored);
+		}
 		rc = cmd_report(err);
 		goto out;
 	}

@@ -176,6 +176,7 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
+	cmd_sweep_store(store);
 	struct engine_container **list = NULL;
 	size_t n = 0;
 	if (engine_container_list(store, &list, &n, &err) < 0) {

@@ -384,6 +384,7 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
+	cmd_sweep_store(store);
 	struct storage_volume **list = NULL;
 	size_t n = 0;
 	if (storage_volume_list(store, &list, &n, &err) < 0) {

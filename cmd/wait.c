@@ -43,6 +43,10 @@ int cmd_wait(int argc, char **argv, struct cmd_global *g)
 			puts("0");
 			continue;
 		}
+		if (c->state.exit_code == ENGINE_EXIT_UNKNOWN)
+			cmd_warn("container %s: its exit was not recorded (its monitor was killed, or could "
+				 "not write state.json: is the store full?): the exit code is unknown",
+				 argv[i]);
 		printf("%d\n", c->state.exit_code);
 		engine_container_free(c);
 	}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "container-repair.h"
 #include "proc.h"
 #include "fs.h"
 #include "json-scan.h"
@@ -412,8 +413,9 @@ static void state_from_json(json_t *j, struct engine_container_state *st)
 }
 
 /* The truth, whatever the file says: a running container needs a live
- * monitor.  The container's init dies with its monitor (PDEATHSIG), so a
- * dead monitor means a container killed by SIGKILL. */
+ * monitor.  The container's init dies with its monitor (PDEATHSIG); but a
+ * monitor also goes without writing the exit when the store is full, so
+ * the code is not known: ENGINE_EXIT_UNKNOWN rather than a guessed 137. */
 static void reconcile(struct engine_container_state *st)
 {
 	if (st->status != ENGINE_CONTAINER_RUNNING && st->status != ENGINE_CONTAINER_RESTARTING)
@@ -426,7 +428,7 @@ static void reconcile(struct engine_container_state *st)
 		return;
 	}
 	st->status = ENGINE_CONTAINER_EXITED;
-	st->exit_code = 128 + SIGKILL;
+	st->exit_code = ENGINE_EXIT_UNKNOWN;
 	if (st->finished_ns == 0)
 		st->finished_ns = st->started_ns;
 	st->pid = 0;
@@ -732,6 +734,35 @@ static int name_owner(struct storage_store *store, const char *name, char id[65]
 	return is_hex(id, 64) ? 0 : -1;
 }
 
+/* A name whose container has no config.json, seen under the store lock:
+ * its create was killed or failed between the two (create holds the lock
+ * from the name to the record), so nobody owns it. */
+static bool name_stale(struct storage_store *store, const char *name)
+{
+	char owner[65], rel[128];
+	if (name_owner(store, name, owner) < 0)
+		return false;
+	snprintf(rel, sizeof(rel), "containers/%s/config.json", owner);
+	return faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+int engine_container_record_check(const struct engine_run_spec *spec, const char *image_id,
+				  struct engine_error **err)
+{
+	cleanup_json json_t *cfg = config_json(spec, "", image_id, 0);
+	if (cfg == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	/* The longest name and creation time, so that the bound holds for
+	 * whichever name create picks. */
+	size_t size = json_dumpb(cfg, NULL, 0, JSON_COMPACT) + 253 + 24;
+	if (size > CONFIG_MAX)
+		return engine_error_set(err, E2BIG,
+					"the container's record would take %zu bytes, more than the "
+					"%u allowed: its command, environment, labels and mounts are too long",
+					size, CONFIG_MAX);
+	return 0;
+}
+
 int engine_container_create(struct storage_store *store, const struct engine_run_spec *spec,
 			    const char *name, const char *image_id, char **ret_name,
 			    struct engine_error **err)
@@ -742,12 +773,21 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 			return -1;
 		snprintf(chosen, sizeof(chosen), "%s", name[0] == '/' ? name + 1 : name);
 	}
+	/* A record ps, start, inspect and rm could not read back: refused
+	 * before anything exists. */
+	if (engine_container_record_check(spec, image_id, err) < 0)
+		return -1;
 	char rel[320];
 	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
-	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST)
-		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
+	/* The store lock is held from the name to config.json: under it, a
+	 * name without a record is a dead create's (name_stale). */
 	if (storage_store_lock(store, err) < 0)
 		return -1;
+	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST) {
+		engine_error_errno(err, errno, "create %s/%s", store->root, rel);
+		storage_store_unlock(store);
+		return -1;
+	}
 	int r = -1;
 	for (int attempt = 0; attempt < 100; attempt++) {
 		if (name == NULL) {
@@ -764,6 +804,11 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 		r = reserve_name(store, chosen, spec->id, err);
 		if (r != -EEXIST)
 			break;
+		if (name_stale(store, chosen)) {
+			snprintf(rel, sizeof(rel), "container-names/%s", chosen);
+			if (unlinkat(store->rootfd, rel, 0) == 0)
+				continue;
+		}
 		if (name != NULL) {
 			char owner[65] = "";
 			name_owner(store, chosen, owner);
@@ -774,11 +819,12 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 			break;
 		}
 	}
-	storage_store_unlock(store);
 	if (r == -EEXIST && *err == NULL)
 		r = engine_error_set(err, EEXIST, "no free container name");
-	if (r < 0)
+	if (r < 0) {
+		storage_store_unlock(store);
 		return -1;
+	}
 	int64_t now = engine_now_ns();
 	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
 	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
@@ -788,12 +834,16 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	 * which is what it says.  config.json, the record itself, is written
 	 * last and durably: its fsync of containers/ID makes the entries
 	 * written before it in that directory durable too. */
+	r = 0;
 	if (write_json(store->root, spec->id, "state.json", state, 0, err) < 0 ||
 	    write_json(store->root, spec->id, "config.json", cfg, ENGINE_SYNC_FILE | ENGINE_SYNC_DIR, err) < 0) {
 		snprintf(rel, sizeof(rel), "container-names/%s", chosen);
 		unlinkat(store->rootfd, rel, 0);
-		return -1;
+		r = -1;
 	}
+	storage_store_unlock(store);
+	if (r < 0)
+		return -1;
 	if (ret_name != NULL && (*ret_name = strdup(chosen)) == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	return 0;
@@ -867,23 +917,33 @@ static int by_created_desc(const void *a, const void *b)
 }
 
 static int list(struct storage_store *store, bool running_only, bool summary,
-		struct engine_container ***ret, size_t *ret_n, struct engine_error **err);
+		struct engine_container ***ret, size_t *ret_n, size_t *ret_orphans,
+		struct engine_error **err);
 
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err)
 {
-	return list(store, false, false, ret, ret_n, err);
+	return list(store, false, false, ret, ret_n, NULL, err);
 }
 
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
 				  struct engine_error **err)
 {
-	return list(store, running_only, true, ret, ret_n, err);
+	return list(store, running_only, true, ret, ret_n, NULL, err);
+}
+
+int engine_container_list_summary(struct storage_store *store, bool running_only,
+				  struct engine_container ***ret, size_t *ret_n, size_t *ret_orphans,
+				  struct engine_error **err)
+{
+	*ret_orphans = 0;
+	return list(store, running_only, true, ret, ret_n, ret_orphans, err);
 }
 
 static int list(struct storage_store *store, bool running_only, bool summary,
-		struct engine_container ***ret, size_t *ret_n, struct engine_error **err)
+		struct engine_container ***ret, size_t *ret_n, size_t *ret_orphans,
+		struct engine_error **err)
 {
 	cleanup_close int cfd = containers_dir(store, err);
 	if (cfd < 0)
@@ -907,6 +967,10 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 		/* One being created or removed right now: skip it. */
 		int r = load_state_first(cfd, e->d_name, running_only, summary, &c, &local);
 		if (r != 0) {
+			/* Only what failed to load is looked at again: a store
+			 * without leftovers costs nothing more. */
+			if (r < 0 && ret_orphans != NULL && engine_container_orphaned(cfd, e->d_name))
+				(*ret_orphans)++;
 			engine_error_free(&local);
 			continue;
 		}
@@ -1133,6 +1197,12 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 	 * config.json says so, then the old name goes: a crash in between
 	 * leaves a container with both names reserved, never with none. */
 	r = reserve_name(store, name, c->id, err);
+	if (r == -EEXIST && name_stale(store, name)) {
+		char stale[320];
+		snprintf(stale, sizeof(stale), "container-names/%s", name);
+		if (unlinkat(store->rootfd, stale, 0) == 0)
+			r = reserve_name(store, name, c->id, err);
+	}
 	if (r == -EEXIST) {
 		char owner[65] = "";
 		name_owner(store, name, owner);

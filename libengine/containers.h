@@ -32,6 +32,10 @@ enum engine_container_status {
 	ENGINE_CONTAINER_RESTARTING, /* exited, the restart policy starts it again soon */
 };
 
+/* exit_code of an exit nobody recorded: a running record whose monitor
+ * is gone (killed, or it could not write state.json on a full store). */
+#define ENGINE_EXIT_UNKNOWN (-1)
+
 struct engine_container_state {
 	enum engine_container_status status;
 	pid_t pid;                  /* the container's init, host pid */
@@ -68,6 +72,11 @@ int engine_container_name_check(const char *name, struct engine_error **err);
 /* "adjective_noun" as Docker generates them; RANDOM picks the words. */
 void engine_container_name_generate(uint32_t random, char *out, size_t size);
 
+/* Whether SPEC's record fits the bound every reader applies (1 MiB):
+ * E2BIG with one line when it does not.  engine_container_create checks
+ * it before it creates anything. */
+int engine_container_record_check(const struct engine_run_spec *spec, const char *image_id,
+				  struct engine_error **err);
 /* Record SPEC as a new container (status created) with NAME, or a generated
  * name when NAME is NULL; *ret_name gets the name used (malloc'd).  A name
  * taken already fails with EEXIST and Docker's message. */
@@ -88,6 +97,14 @@ int engine_container_list(struct storage_store *store, struct engine_container *
  * record from engine_container_get() or engine_container_list(). */
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
+				  struct engine_error **err);
+
+/* ps -a: as engine_container_list_running, and *RET_ORPHANS counts the
+ * directories of containers/ that failed to load and are orphans
+ * (engine_container_orphaned, container-repair.h): engine_store_sweep
+ * removes them. */
+int engine_container_list_summary(struct storage_store *store, bool running_only,
+				  struct engine_container ***ret, size_t *ret_n, size_t *ret_orphans,
 				  struct engine_error **err);
 
 /* Replace state.json (the caller holds the container lock). */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,35 @@ static bool relay(struct watch *w, int fd, int stream)
 	return true;
 }
 
+/* A full store has no room for a new file, but state.json's own block
+ * holds the exit as well ("running" took as many bytes): written over in
+ * place, padded with spaces (JSON's whitespace) to the old length, so
+ * that the exit is not lost.  Not atomic, which is why it is only the
+ * fallback: a crash in the middle leaves a state.json that reads as
+ * "created", as a lost one does.  Failing that too, the record keeps
+ * "running" and readers show the exit as unknown. */
+static void write_state_in_place(const char *path, const char *text, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= 4096 &&
+	    pwrite(fd, text, n, 0) == (ssize_t)n) {
+		static const char spaces[64] = "                                                               ";
+		for (off_t off = (off_t)n; off < st.st_size;) {
+			size_t k = (size_t)(st.st_size - off) < sizeof(spaces) ? (size_t)(st.st_size - off) :
+										 sizeof(spaces);
+			ssize_t w = pwrite(fd, spaces, k, off);
+			if (w <= 0)
+				break;
+			off += w;
+		}
+		(void)fsync(fd);
+	}
+	close(fd);
+}
+
 /* state.json as containers.c writes it, under the container's lock,
  * replaced atomically. */
 static void write_state(const char *dir, char **argv, int argc, int exit_code, int64_t finished,
@@ -99,12 +129,16 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	snprintf(tmp, sizeof(tmp), "%s/.state.json.%d", dir, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	bool ok = false;
 	if (fd >= 0) {
-		bool ok = engine_write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
+		ok = engine_write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
 		close(fd);
-		if (!ok || rename(tmp, path) < 0)
+		ok = ok && rename(tmp, path) == 0;
+		if (!ok)
 			unlink(tmp);
 	}
+	if (!ok)
+		write_state_in_place(path, text, (size_t)n);
 	if (lock >= 0)
 		close(lock);
 }

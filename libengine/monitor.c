@@ -147,6 +147,11 @@ static void write_state(struct monitor *m, bool durable)
 			engine_container_state_write_nosync(m->spec->store_root, m->spec->id, &m->state, &err);
 		close(lock);
 	}
+	/* A foreground run says so (its CLI shows warnings); ps and wait
+	 * then show the exit as unknown, never a made-up code. */
+	if (err != NULL)
+		engine_log(ENGINE_LOG_WARN, "container %.12s: the state could not be written: %s",
+			   m->spec->id, err->msg);
 	engine_error_free(&err);
 }
 

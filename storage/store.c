@@ -826,13 +826,18 @@ static int claim(struct storage_store *store, const char *container_id, const ch
 {
 	char rel[160], text[128];
 	snprintf(rel, sizeof(rel), "containers/%s", container_id);
-	if (mkdirat(store->rootfd, rel, 0700) < 0 && errno != EEXIST)
+	bool made = mkdirat(store->rootfd, rel, 0700) == 0;
+	if (!made && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
 	cleanup_free char *path = NULL;
 	if (asprintf(&path, "%s/%s/image", store->root, rel) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	int n = snprintf(text, sizeof(text), "%s %d\n", image_id, (int)getpid());
-	return engine_write_file_replace(path, text, (size_t)n, 0600, sync, err);
+	int r = engine_write_file_replace(path, text, (size_t)n, 0600, sync, err);
+	/* A full store: no empty containers/ID left behind. */
+	if (r < 0 && made)
+		unlinkat(store->rootfd, rel, AT_REMOVEDIR);
+	return r;
 }
 
 int storage_container_claim(struct storage_store *store, const char *container_id,

@@ -1,6 +1,7 @@
 /* test-containers.c: container names (Docker's rule, generated
  * adjective_noun names), ps's Status strings, and the listing's summary
- * (json-scan.c: what ps reads without building the documents). */
+ * (json-scan.c: what ps reads without building the documents), and the
+ * records' bounds and repairs (container-repair.c). */
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "container-repair.h"
 #include "containers.h"
 #include "humanize.h"
 #include "image.h"
@@ -345,10 +347,133 @@ static void test_list_summary(void)
 	ok(system(cmd) == 0, "clean up");
 }
 
+/* A pid that was ours and is gone. */
+static pid_t dead_pid(void)
+{
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	return child;
+}
+
+static bool exists_at(int dirfd, const char *rel)
+{
+	return faccessat(dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The record is bounded at create by what its readers accept (1 MiB):
+ * over it, nothing is created; under it, the record reads back.  A name
+ * without a record is taken over; orphans are told from live creates; a
+ * running record whose monitor is gone has an unknown exit. */
+static void test_record_bounds(void)
+{
+	char root[] = "/var/tmp/test-containers-XXXXXX";
+	ok(mkdtemp(root) != NULL, "store dir");
+	struct storage_store *store = NULL;
+	struct engine_error *err = NULL;
+	ok(storage_store_open(root, &store, &err) == 0, "open the store");
+	mkdirat(store->rootfd, "containers", 0700);
+	static char big[100001];
+	memset(big, 'a', sizeof(big) - 1);
+	char *argv[16] = { NULL };
+	struct engine_run_spec spec = { .argv = argv };
+	for (int i = 0; i < 12; i++)
+		argv[i] = big;
+	snprintf(spec.id, sizeof(spec.id), "%s", "1111111111111111111111111111111111111111111111111111111111111111");
+	ok(engine_container_record_check(&spec, NULL, &err) < 0 && err != NULL && err->status == E2BIG,
+	   "1.2 MB of arguments: E2BIG");
+	engine_error_free(&err);
+	ok(engine_container_create(store, &spec, "big", NULL, NULL, &err) < 0 && err != NULL &&
+		   err->status == E2BIG && strchr(err->msg, '\n') == NULL,
+	   "create refuses it with one line");
+	engine_error_free(&err);
+	ok(!exists_at(store->rootfd, "containers/1111111111111111111111111111111111111111111111111111111111111111"),
+	   "no directory created");
+	ok(!exists_at(store->rootfd, "container-names/big"), "no name taken");
+	/* 900 kB: under the bound, and every reader takes it. */
+	argv[9] = NULL;
+	ok(engine_container_create(store, &spec, "large", NULL, NULL, &err) == 0, "900 kB record created %s",
+	   err ? err->msg : "");
+	struct engine_container *c = NULL;
+	ok(engine_container_get(store, "large", &c, &err) == 0 && c->argv[8] != NULL &&
+		   strlen(c->argv[8]) == sizeof(big) - 1,
+	   "and read back whole");
+	engine_container_free(c);
+	c = NULL;
+
+	/* A create killed between its name and its record. */
+	int cfd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *ghost = "5555555555555555555555555555555555555555555555555555555555555555";
+	mkdirat(cfd, ghost, 0700);
+	char rel[160], text[160];
+	snprintf(rel, sizeof(rel), "container-names/%s", "ghost");
+	write_text(store->rootfd, rel, ghost);
+	argv[0] = "true";
+	argv[1] = NULL;
+	snprintf(spec.id, sizeof(spec.id), "%s", "6666666666666666666666666666666666666666666666666666666666666666");
+	ok(engine_container_create(store, &spec, "ghost", NULL, NULL, &err) == 0,
+	   "a name whose create died is taken over %s", err ? err->msg : "");
+	engine_error_free(&err);
+	ok(engine_container_get(store, "ghost", &c, &err) == 0 && strcmp(c->id, spec.id) == 0,
+	   "and names the new container");
+	engine_container_free(c);
+	c = NULL;
+	snprintf(spec.id, sizeof(spec.id), "%s", "7777777777777777777777777777777777777777777777777777777777777777");
+	ok(engine_container_create(store, &spec, "ghost", NULL, NULL, &err) < 0 && err->status == EEXIST,
+	   "a name with a record is still a conflict");
+	engine_error_free(&err);
+
+	/* Orphans: a dead claim, a live one, an unclaimed fresh directory. */
+	snprintf(rel, sizeof(rel), "%s/image", ghost);
+	snprintf(text, sizeof(text), "%s %d\n", "abcd", (int)dead_pid());
+	write_text(cfd, rel, text);
+	ok(engine_container_orphaned(cfd, ghost), "a claim of a dead process: orphan");
+	snprintf(text, sizeof(text), "%s %d\n", "abcd", (int)getpid());
+	write_text(cfd, rel, text);
+	ok(!engine_container_orphaned(cfd, ghost), "a claim of a live process: not an orphan");
+	const char *fresh = "8888888888888888888888888888888888888888888888888888888888888888";
+	mkdirat(cfd, fresh, 0700);
+	ok(!engine_container_orphaned(cfd, fresh), "an unclaimed directory just made: not yet");
+	ok(!engine_container_orphaned(cfd, "6666666666666666666666666666666666666666666666666666666666666666"),
+	   "a record: never an orphan");
+	snprintf(text, sizeof(text), "%s %d\n", "abcd", (int)dead_pid());
+	write_text(cfd, rel, text);
+	/* The sweep removes it from inside the user namespace (as root: a
+	 * mount namespace only). */
+	static struct engine_idmap map;
+	if (engine_idmap_detect(&map, &err) == 0) {
+		int swept = engine_store_sweep(store, &map, &err);
+		ok(swept >= 1 && !exists_at(cfd, ghost) && exists_at(cfd, fresh) &&
+			   !exists_at(store->rootfd, "container-names/big"),
+		   "the sweep removes the orphan only (%d) %s", swept, err ? err->msg : "");
+	}
+	engine_error_free(&err);
+
+	/* "running" with a monitor that is gone: the exit is not known. */
+	snprintf(rel, sizeof(rel), "%s/state.json", "6666666666666666666666666666666666666666666666666666666666666666");
+	snprintf(text, sizeof(text), "{\"Status\":\"running\",\"MonitorPid\":%d,\"ExitCode\":0}", (int)dead_pid());
+	write_text(cfd, rel, text);
+	ok(engine_container_get(store, "ghost", &c, &err) == 0 && c->state.status == ENGINE_CONTAINER_EXITED &&
+		   c->state.exit_code == ENGINE_EXIT_UNKNOWN,
+	   "a dead monitor's exit: unknown, not 137");
+	engine_container_free(c);
+	char status[128];
+	cmd_container_status(ENGINE_CONTAINER_EXITED, ENGINE_EXIT_UNKNOWN, 0, 1, 2000000001, status, sizeof(status));
+	ok(strncmp(status, "Exited (unknown)", 16) == 0, "ps: %s", status);
+	close(cfd);
+	engine_error_free(&err);
+	storage_store_close(store);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ok(system(cmd) == 0, "clean up");
+}
+
 int main(void)
 {
 	test_json_scan();
 	test_list_summary();
+	test_record_bounds();
 	test_pid_alive();
 	test_name_check();
 	test_name_generate();
