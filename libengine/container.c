@@ -591,25 +591,29 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	/* networking (#5): slirp4netns for the new namespaces, then the
 	 * child may exec. */
 	if (engine_net_start(spec, pid, &net, err) < 0) {
-		/* A child that failed first (a bad --user, a missing command)
-		 * took its namespaces with it: its own error is the one. */
-		int st;
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			struct engine_error *child_err = NULL;
-			int fd = -1, r;
-			while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
-				close(fd); /* -t's master, sent before the error */
-				fd = -1;
-			}
-			if (r < 0 && child_err != NULL) {
-				engine_error_free(err);
-				*err = child_err;
-			} else {
-				engine_error_free(&child_err);
-			}
+		/* A child that failed first (a bad --user, a missing command,
+		 * an image whose /dev is a symlink) took its namespaces with
+		 * it: its own error is the one.  It sent that error before it
+		 * exited, but the kernel drops a process's namespaces before it
+		 * becomes a zombie, so a WNOHANG wait can still miss it: reap
+		 * it for sure, then read what it left in the socket, without
+		 * blocking (nothing else holds its end, but never hang here). */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		int fl = fcntl(sock, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+		struct engine_error *child_err = NULL;
+		int fd = -1, r;
+		while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
+			close(fd); /* -t's master, sent before the error */
+			fd = -1;
+		}
+		if (r < 0 && child_err != NULL && child_err->status != EAGAIN) {
+			engine_error_free(err);
+			*err = child_err;
 		} else {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			engine_error_free(&child_err);
 		}
 		goto out;
 	}
