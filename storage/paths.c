@@ -85,7 +85,9 @@ int storage_runroot_check(const char *dir, bool create, struct engine_error **er
 			return engine_error_errno(err, errno, "create run directory %s", dir);
 		}
 	}
-	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_PATH: the owner and mode of a directory we cannot read are still
+	 * ours to see. */
+	cleanup_close int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 		struct stat lst;
