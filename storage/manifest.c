@@ -88,7 +88,7 @@ static int member(json_t *obj, const char *key, json_type type, bool required,
 static int get_string(json_t *obj, const char *key, bool required, const char *ctx, char **ret,
 		      struct engine_error **err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = member(obj, key, JSON_STRING, required, !required, ctx, &v, err);
 	if (r <= 0)
 		return r;
