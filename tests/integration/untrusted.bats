@@ -52,6 +52,7 @@ teardown() {
 		eng rm -f "$c" >/dev/null 2>&1 || true
 	done
 	eng volume prune -f >/dev/null 2>&1 || true
+	cleanup_shared_tmp
 }
 
 # ---- the run directory: $TMPDIR/engine-UID -------------------------------
@@ -104,8 +105,9 @@ as_victim_env() {
 	fi
 }
 
+# From teardown too: a failed test leaves nothing in /tmp.
 cleanup_shared_tmp() {
-	if [ -n "${SHARED_TMP:-}" ]; then
+	if [ -n "${SHARED_TMP:-}" ] && [ -d "$SHARED_TMP" ]; then
 		as_victim system reset -f >/dev/null 2>&1 || true
 		rm -rf "$SHARED_TMP" 2>/dev/null || true
 	fi
