@@ -55,7 +55,15 @@ int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error *
 
 int cmd_store_runroot(const struct cmd_global *g, char **ret, struct engine_error **err)
 {
-	return location(g->runroot, true, ret, err);
+	if (location(g->runroot, true, ret, err) < 0)
+		return -1;
+	/* Before anything is written there or read back (paths.c). */
+	if (storage_runroot_check(*ret, false, err) < 0) {
+		free(*ret);
+		*ret = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Image -> spec: look up, pull per --pull, take the config's defaults. */

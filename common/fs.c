@@ -36,11 +36,15 @@ int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned
 int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,
 		     char **ret_buf, size_t *ret_len, struct engine_error **err)
 {
+	/* O_NONBLOCK: a FIFO (an image's /etc/passwd can be one) would block
+	 * the open until a writer came; non-blocking, it opens at once and
+	 * the fstat below refuses it.  Regular files ignore the flag. */
 	cleanup_close int fd = -1;
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	if (resolve != 0)
-		fd = engine_openat2(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, resolve);
+		fd = engine_openat2(dirfd, path, flags, 0, resolve);
 	else {
-		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = openat(dirfd, path, flags);
 		if (fd < 0)
 			fd = -errno;
 	}

@@ -21,7 +21,8 @@
 int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve);
 
 /* Read a regular file of at most max_size bytes, NUL-terminated.  Fails with
- * EFBIG when larger, EINVAL when not a regular file. */
+ * EFBIG when larger, EINVAL when not a regular file (a FIFO or a device is
+ * opened non-blocking and refused, never waited on). */
 int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,
 		     char **ret_buf, size_t *ret_len, struct engine_error **err);
 

@@ -138,7 +138,8 @@ static int tar_entry(struct tar *t, const struct stat *stp, int fd_in, int dirfd
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		int fd = fd_in >= 0 ? fcntl(fd_in, F_DUPFD_CLOEXEC, 3)
-				    : openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+				    : openat(dirfd, name,
+					     O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
 			r = engine_error_errno(err, errno, "open %s", tarname);
 		} else {

@@ -92,7 +92,7 @@ int engine_net_prepare(const struct engine_run_spec *spec, struct engine_net *ne
 				return -1;
 			run_root = def;
 		}
-		if (engine_mkdir_p(run_root, 0700, err) < 0)
+		if (storage_runroot_check(run_root, true, err) < 0)
 			return -1;
 		char containers[4000];
 		snprintf(containers, sizeof(containers), "%s/containers", run_root);
@@ -182,6 +182,12 @@ int engine_net_start(const struct engine_run_spec *spec, pid_t pid, struct engin
 	char dir[4300];
 	snprintf(dir, sizeof(dir), "%s", sock);
 	*strrchr(dir, '/') = '\0';
+	/* The API socket is connected to for add_hostfwd: its directory must
+	 * be the user's alone (paths.c). */
+	*strrchr(dir, '/') = '\0';
+	if (storage_runroot_check(dir, true, err) < 0)
+		return -1;
+	strcat(dir, "/slirp");
 	if (engine_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	/* TCP and UDP ports go through our relay (netns/udp-relay.c): for TCP

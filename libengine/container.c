@@ -526,11 +526,15 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		cleanup_free char *cache = NULL;
 		struct engine_error *local = NULL;
 		const char *dir = spec->run_root;
-		if (dir == NULL && storage_default_runroot(&runroot, &local) == 0)
+		if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
 			dir = runroot;
-		if (dir != NULL && asprintf(&cache, "%s/seccomp", dir) < 0)
+		if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
 			cache = NULL;
 		engine_error_free(&local);
+		/* The cache is trusted BPF: only from a run root that is the user's
+		 * alone (paths.c; seccomp-cache.c checks its own files too). */
+		if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
+			return -1;
 		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)
 			return -1;
 	}
@@ -677,25 +681,29 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	/* networking (#5): slirp4netns for the new namespaces, then the
 	 * child may exec. */
 	if (engine_net_start(spec, pid, &net, err) < 0) {
-		/* A child that failed first (a bad --user, a missing command)
-		 * took its namespaces with it: its own error is the one. */
-		int st;
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			struct engine_error *child_err = NULL;
-			int fd = -1, r;
-			while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
-				close(fd); /* -t's master, sent before the error */
-				fd = -1;
-			}
-			if (r < 0 && child_err != NULL) {
-				engine_error_free(err);
-				*err = child_err;
-			} else {
-				engine_error_free(&child_err);
-			}
+		/* A child that failed first (a bad --user, a missing command,
+		 * an image whose /dev is a symlink) took its namespaces with
+		 * it: its own error is the one.  It sent that error before it
+		 * exited, but the kernel drops a process's namespaces before it
+		 * becomes a zombie, so a WNOHANG wait can still miss it: reap
+		 * it for sure, then read what it left in the socket, without
+		 * blocking (nothing else holds its end, but never hang here). */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		int fl = fcntl(sock, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+		struct engine_error *child_err = NULL;
+		int fd = -1, r;
+		while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
+			close(fd); /* -t's master, sent before the error */
+			fd = -1;
+		}
+		if (r < 0 && child_err != NULL && child_err->status != EAGAIN) {
+			engine_error_free(err);
+			*err = child_err;
 		} else {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			engine_error_free(&child_err);
 		}
 		goto out;
 	}

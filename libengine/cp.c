@@ -271,7 +271,8 @@ static int copy_node(const struct engine_cp_options *o, int src_fd, int src_dir,
 	}
 	if (S_ISREG(st->st_mode)) {
 		if (src_fd < 0) {
-			own = openat(src_dir, src_name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			own = openat(src_dir, src_name,
+				     O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 			if (own < 0)
 				return engine_error_errno(err, errno, "open %s", src_name);
 			src_fd = own;

@@ -153,11 +153,15 @@ static int seccomp_for(const struct engine_run_spec *spec, struct engine_seccomp
 	cleanup_free char *cache = NULL;
 	struct engine_error *local = NULL;
 	const char *dir = spec->run_root;
-	if (dir == NULL && storage_default_runroot(&runroot, &local) == 0)
+	if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
 		dir = runroot;
-	if (dir != NULL && asprintf(&cache, "%s/seccomp", dir) < 0)
+	if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
 		cache = NULL;
 	engine_error_free(&local);
+	/* The cache is trusted BPF: only from a run root that is the user's
+	 * alone (paths.c; seccomp-cache.c checks its own files too). */
+	if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
+		return -1;
 	return engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, ret, err);
 }
 

@@ -334,11 +334,14 @@ int engine_attach_dir_open(const char *run_root, const char *id, bool create,
 	}
 	char path[4200];
 	int fd = -1;
+	/* The attach socket receives the user's input: only in a run root
+	 * that is the user's alone (paths.c).  It may not exist yet (a fresh
+	 * boot): made here, 0700. */
+	if (storage_runroot_check(run_root, create, err) < 0) {
+		free(def);
+		return -1;
+	}
 	if (create) {
-		/* The run root may not exist yet (a fresh boot). */
-		struct engine_error *local = NULL;
-		if (engine_mkdir_p(run_root, 0700, &local) < 0)
-			engine_error_free(&local);
 		snprintf(path, sizeof(path), "%s/containers", run_root);
 		(void)mkdir(path, 0700);
 		snprintf(path, sizeof(path), "%s/containers/%s", run_root, id);

@@ -56,6 +56,7 @@
 #include "fs.h"
 #include "sysctl.h"
 #include "passwd.h"
+#include "remove.h"
 #include "vfs.h"
 
 static const char *const masked_paths[] = {
@@ -731,9 +732,50 @@ static int chown_one(const char *path, const struct stat *st, int flag, struct F
 	return lchown(path, chown_uid, chown_gid) < 0 ? -1 : 0;
 }
 
+/* A mount target that resolves to the container's root itself (an image's
+ * /data -> /, kept inside the root by RESOLVE_IN_ROOT) would put the mount
+ * over the whole tree, and a copy-up would copy the live root, our /proc,
+ * /sys and /dev included: refused. */
+static int refuse_root_target(int rootfd, int fd, const char *target, struct engine_error **err)
+{
+	struct stat root, st;
+	if (fstat(rootfd, &root) < 0 || fstat(fd, &st) < 0)
+		return engine_error_errno(err, errno, "stat mount point %s", target);
+	if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+		return engine_error_set(err, EINVAL,
+					"mount point %s resolves to the container's root (a symlink "
+					"in the image): refused",
+					target);
+	return 0;
+}
+
+/* Empty the volume again after a failed copy-up: the next container then
+ * finds it new and copies again, instead of a half-filled volume. */
+static void empty_volume(int datafd)
+{
+	cleanup_close int probe = fcntl(datafd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
+	if (d == NULL)
+		return;
+	probe = -1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		struct engine_error *ignored = NULL;
+		if (storage_remove_tree(datafd, e->d_name, &ignored) < 0)
+			engine_debug("copy-up cleanup: %s", ignored->msg);
+		engine_error_free(&ignored);
+	}
+	closedir(d);
+}
+
 /* Docker's copy-up: a new (empty) volume gets what the image has at its
  * target, owners, modes, symlinks and xattrs kept.  Done here, in the
- * container's user namespace, so the image's owners can be set. */
+ * container's user namespace, so the image's owners can be set.  The
+ * image's content is what lies on the root's own file system: a target
+ * that resolves onto another mount (our /proc, /sys, /dev, or a mount of
+ * the user's) has nothing of the image to copy. */
 static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct engine_error **err)
 {
 	unsigned long long resolve = ENGINE_RESOLVE_IN_ROOT | ENGINE_RESOLVE_NO_MAGICLINKS;
@@ -741,6 +783,13 @@ static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct 
 	if (src < 0)
 		return 0; /* nothing (or not a directory) there in the image */
 	cleanup_close int srcfd = src;
+	if (refuse_root_target(rootfd, srcfd, m->target, err) < 0)
+		return -1;
+	struct stat root_st, src_st;
+	if (fstat(rootfd, &root_st) < 0 || fstat(srcfd, &src_st) < 0)
+		return engine_error_errno(err, errno, "stat %s", m->target);
+	if (src_st.st_dev != root_st.st_dev)
+		return 0;
 	/* Two containers starting on one new volume: one copies, the other
 	 * then finds it full.  The lock is held until the caller closes
 	 * DATAFD, after its mount. */
@@ -758,9 +807,11 @@ static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct 
 	closedir(d);
 	if (!empty)
 		return 0;
-	if (storage_copy_tree(srcfd, datafd, STORAGE_COPY_TREE, err) < 0)
+	if (storage_copy_tree(srcfd, datafd, STORAGE_COPY_TREE, err) < 0) {
+		empty_volume(datafd);
 		return engine_error_prefix(err, "copy %s of the image into volume %s", m->target,
 					   m->source);
+	}
 	return 0;
 }
 
@@ -791,7 +842,7 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 			return engine_error_set(err, EINVAL, "device %s is not a device node", m->source);
 	}
 	cleanup_close int fd = make_target(rootfd, m->target, dir, err);
-	if (fd < 0)
+	if (fd < 0 || refuse_root_target(rootfd, fd, m->target, err) < 0)
 		return -1;
 	char what[4200];
 	snprintf(what, sizeof(what), "%s on %s", m->type == ENGINE_MOUNT_TMPFS ? "tmpfs" : m->source,

@@ -201,7 +201,10 @@ static int copy_data(struct copier *c, int in, int out, off_t size, struct engin
 static int copy_regular(struct copier *c, int srcdir, int dstdir, const char *name,
 			const struct stat *st, struct engine_error **err)
 {
-	cleanup_close int in = openat(srcdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a file swapped for a FIFO since the lstat must not
+	 * block the copy (regular files ignore the flag). */
+	cleanup_close int in =
+		openat(srcdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return engine_error_errno(err, errno, "%s: open", shown(c));
 	cleanup_close int out =

@@ -3,11 +3,16 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "cleanup.h"
+#include "fs.h"
 
 static int dup_or_fail(char **ret, int r, struct engine_error **err)
 {
@@ -35,6 +40,16 @@ int storage_default_root(char **ret, struct engine_error **err)
 	return dup_or_fail(ret, asprintf(ret, "%s/.local/share/engine", home), err);
 }
 
+/* The fallback without XDG_RUNTIME_DIR: $TMPDIR (as Podman's), else /tmp,
+ * a directory every user can create names in. */
+static int shared_tmp_runroot(char **ret)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	return asprintf(ret, "%s/engine-%u", tmp, (unsigned)getuid());
+}
+
 int storage_default_runroot(char **ret, struct engine_error **err)
 {
 	if (geteuid() == 0)
@@ -42,7 +57,64 @@ int storage_default_runroot(char **ret, struct engine_error **err)
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	if (xdg != NULL && xdg[0] == '/')
 		return dup_or_fail(ret, asprintf(ret, "%s/engine", xdg), err);
-	return dup_or_fail(ret, asprintf(ret, "/tmp/engine-%u", (unsigned)getuid()), err);
+	return dup_or_fail(ret, shared_tmp_runroot(ret), err);
+}
+
+/* The run directory holds what the engine reads back and trusts: the
+ * compiled seccomp filters, the monitors' attach sockets, slirp4netns's API
+ * sockets.  Whoever can write in it can weaken the user's containers or
+ * receive their input, so it must be the user's alone.  In a shared /tmp
+ * another user can make the name first (mode 0777, or a symlink to a
+ * directory of theirs): the owner and mode are checked on the directory
+ * itself, opened without following a symlink.  /tmp is sticky, so a
+ * directory that passes cannot be renamed or replaced by anyone else
+ * afterwards. */
+int storage_runroot_check(const char *dir, bool create, struct engine_error **err)
+{
+	cleanup_free char *shared = NULL;
+	if (shared_tmp_runroot(&shared) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	bool in_shared_tmp = strcmp(dir, shared) == 0;
+	if (create) {
+		/* The shared fallback's parent is /tmp: only the last name is
+		 * ours to make.  mkdir never follows a symlink there. */
+		if (!in_shared_tmp) {
+			if (engine_mkdir_p(dir, 0700, err) < 0)
+				return engine_error_prefix(err, "create run directory %s", dir);
+		} else if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			return engine_error_errno(err, errno, "create run directory %s", dir);
+		}
+	}
+	/* O_PATH: the owner and mode of a directory we cannot read are still
+	 * ours to see. */
+	cleanup_close int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		struct stat lst;
+		if (e == ENOENT && !create)
+			return 0; /* nothing there to trust yet: made and checked on first use */
+		if (lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode))
+			return engine_error_set(err, ELOOP,
+						"run directory %s is a symbolic link: refused (remove it, "
+						"or set XDG_RUNTIME_DIR or --runroot)",
+						dir);
+		return engine_error_errno(err, e, "run directory %s", dir);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return engine_error_errno(err, errno, "stat run directory %s", dir);
+	if (st.st_uid != geteuid())
+		return engine_error_set(err, EPERM,
+					"run directory %s is owned by uid %u, not by you (uid %u): "
+					"refused (remove it, or set XDG_RUNTIME_DIR or --runroot)",
+					dir, (unsigned)st.st_uid, (unsigned)geteuid());
+	mode_t mode = st.st_mode & 07777;
+	if (in_shared_tmp ? mode != 0700 : (mode & 022) != 0)
+		return engine_error_set(err, EPERM,
+					"run directory %s has mode %04o, %s: refused (remove it, or set XDG_RUNTIME_DIR or --runroot)",
+					dir, (unsigned)mode,
+					in_shared_tmp ? "not 0700" : "writable by other users");
+	return 0;
 }
 
 int storage_user_config_path(const char *name, char **ret, struct engine_error **err)
