@@ -110,7 +110,7 @@ build() { # build DIR [meson args...]
 	fi
 	ninja -C "$dir" >"$LOGDIR/$(basename "$dir")-build.log" 2>&1
 }
-build build/release
+build build/release -Dbuildtype=release
 rc=$?
 one_result "build (werror)" $rc
 if [ $rc != 0 ]; then
@@ -237,6 +237,14 @@ cheatsheet
 ps
 cgroups
 network
+escape-exe
+escape-tty
+escape-helpers
+untrusted
+records
+cp-mounts
+keepid
+robust-misc
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
@@ -245,6 +253,10 @@ containers
 files
 volumes
 ps
+escape-helpers
+records
+cp-mounts
+keepid
 "
 # shellcheck disable=SC2086
 SUITES=$(echo $SUITES) DRIVER_SUITES=$(echo $DRIVER_SUITES)
@@ -256,7 +268,7 @@ want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
 want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "$DRIVER_SUITES"
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts"
+want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts escape-exe escape-tty untrusted records cp-mounts keepid"
 want root && run_bats root root root "$SUITES"
 
 # ---------------------------------------------------------------- vm cgroup (#6)
