@@ -37,6 +37,7 @@
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "fs.h"
+#include "fuse-overlayfs.h"
 #include "mounts.h"
 #include "passwd.h"
 #include "paths.h"
@@ -88,7 +89,28 @@ struct child_ctx {
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 					 SIGWINCH, SIGCONT, SIGALRM };
 
+/* The storage driver that makes the container's root from its layers
+ * (none for --rootfs).  The child and the parent both ask: the parent
+ * must know whether a fuse-overlayfs mount will be handed over. */
+static enum storage_driver root_driver(const struct engine_run_spec *spec, bool keep_id)
+{
+	if (spec->n_layers == 0)
+		return STORAGE_DRIVER_NONE;
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0)
+		return STORAGE_DRIVER_VFS; /* issue #4: the copy made at create */
+	return keep_id ? engine_userns_keep_id_driver(spec) : spec->storage_driver;
+}
+
 /* ---- child ----------------------------------------------------------- */
+
+/* fuse-overlayfs: the mount's fd goes to the parent, which starts the
+ * daemon outside the container's PID namespace. */
+static int fuse_handoff(void *data, int fuse_fd, struct engine_error **err)
+{
+	const struct child_ctx *c = data;
+	return engine_send_fd(c->sock, ENGINE_FUSE_OVERLAYFS_TAG, sizeof(ENGINE_FUSE_OVERLAYFS_TAG),
+			      fuse_fd, err);
+}
 
 static int child_setup(struct child_ctx *c, struct engine_error **err)
 {
@@ -118,10 +140,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.layers = spec->layers,
 		.n_layers = spec->n_layers,
 		.container_id = spec->id,
-		.driver = spec->userns != NULL && strcmp(spec->userns, "auto") == 0
-				  ? STORAGE_DRIVER_VFS /* issue #4: the copy made at create */
-			  : c->keep_id_name != NULL ? engine_userns_keep_id_driver(spec)
-						    : spec->storage_driver,
+		.driver = root_driver(spec, c->keep_id_name != NULL),
 		.private_netns = netns_mode_is_private(spec->network),
 		.rootless = userns,
 		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
@@ -146,6 +165,8 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
 		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2] }, /* networking (#5) */
+		.fuse_handoff = fuse_handoff,
+		.fuse_handoff_data = c,
 	};
 	if (engine_mounts_setup(&mc, err) < 0)
 		return -1;
@@ -315,6 +336,44 @@ static int parent_sync(int sock, const struct engine_run_spec *spec, int *ret_ma
 		}
 		*ret_master = fd;
 	}
+}
+
+/* fuse-overlayfs: the child mounts the root in its mount namespace and
+ * sends us the mount's fd; the daemon that serves it is our child, in the
+ * container's user namespace only, so that no process of the container
+ * can see it, signal it or go through its /proc/PID/root to the host
+ * (fuse-overlayfs.c).  Done as soon as the fd comes, so the child goes on
+ * with its setup while we start the network. */
+static int fuse_daemon_start(const struct engine_run_spec *spec, pid_t pid, int sock,
+			     const char *idmap, struct engine_fuse_daemon *ret,
+			     struct engine_error **err)
+{
+	char tag[32];
+	int fd = -1;
+	int r = engine_userns_receive_tagged(sock, tag, sizeof(tag), &fd, err);
+	if (r < 0)
+		return -1;
+	cleanup_close int fuse_fd = fd;
+	if (r == 0 || strcmp(tag, ENGINE_FUSE_OVERLAYFS_TAG) != 0)
+		return engine_error_set(err, EPROTO, "the container did not mount its root file system");
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/containers/%s", spec->store_root, spec->id);
+	cleanup_free char *opts = engine_fuse_overlayfs_options(spec->store_root, dir, spec->layers,
+								spec->n_layers, idmap, err);
+	if (opts == NULL)
+		return -1;
+	/* Its user namespace, unless the container has none of its own
+	 * (root without --userns). */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	cleanup_close int userns = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat theirs, mine;
+	if (userns < 0 || fstat(userns, &theirs) < 0 || stat("/proc/self/ns/user", &mine) < 0)
+		return engine_error_errno(err, errno, "the container's user namespace");
+	return engine_fuse_daemon_start(fuse_fd,
+					theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev
+						? -1 : userns,
+					opts, ret, err);
 }
 
 /* The container's upper and work directories hold files of subordinate
@@ -643,6 +702,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
+	struct engine_fuse_daemon fuse = { .pid = 0, .log_fd = -1 };
 	/* networking (#5): container:NAME and ns:PATH join a namespace. */
 	int cr = spec->network_join != NULL
 			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
@@ -678,6 +738,12 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	}
 	if (io != NULL && io->cgroup != NULL)
 		*io->cgroup = cg; /* borrowed: the strings stay ours */
+	if (root_driver(spec, keep_id_name[0] != '\0') == STORAGE_DRIVER_FUSE_OVERLAYFS &&
+	    fuse_daemon_start(spec, pid, sock, fuse_idmap, &fuse, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
 	/* networking (#5): slirp4netns for the new namespaces, then the
 	 * child may exec. */
 	if (engine_net_start(spec, pid, &net, err) < 0) {
@@ -752,6 +818,13 @@ out:
 		close(sock);
 	if (relay != NULL)
 		engine_stdio_relay_close(relay);
+	/* The container is gone, and its mount with it: the daemon ends (a
+	 * failed start says why in place of the child's ENOTCONN). */
+	if (fuse.pid > 0) {
+		char merged[4200];
+		snprintf(merged, sizeof(merged), "%s/containers/%s/merged", spec->store_root, spec->id);
+		engine_fuse_daemon_stop(&fuse, 2000, merged, rc < 0 ? err : NULL);
+	}
 	/* cgroups (#6): an OOM kill shows in memory.events (read before the
 	 * cgroup goes); what is left of the container is killed with it. */
 	if (cg.path != NULL) {

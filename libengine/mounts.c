@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/fsuid.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -54,6 +53,7 @@
 #include "cleanup.h"
 #include "copy.h"
 #include "fs.h"
+#include "fuse-overlayfs.h"
 #include "sysctl.h"
 #include "passwd.h"
 #include "remove.h"
@@ -420,161 +420,46 @@ static int mount_overlay(const struct engine_mounts_config *cfg, const char *dir
 	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 }
 
-/* fuse-overlayfs -o lowerdir=...,upperdir=...,workdir=... MERGED, as
- * Podman's mount_program.  Absolute paths: the daemon keeps them and opens
- * files by name later (symlink xattrs), after it has moved to "/"; the
- * string has no one-page limit here (it is argv, not mount data). */
-static char *fuse_overlayfs_options(const struct engine_mounts_config *cfg, const char *dir,
-				    struct engine_error **err)
-{
-	/* fuse-overlayfs splits on ',' and ':' and offers no escape that
-	 * every version reads. */
-	if (strpbrk(cfg->store_root, ",:") != NULL) {
-		engine_error_set(err, EINVAL,
-				 "the store path %s contains ',' or ':', which fuse-overlayfs cannot take",
-				 cfg->store_root);
-		return NULL;
-	}
-	size_t cap = 64 + 3 * strlen(dir) + cfg->n_layers * (strlen(cfg->store_root) + 96) +
-		     (cfg->fuse_overlayfs_idmap ? strlen(cfg->fuse_overlayfs_idmap) + 1 : 0);
-	char *opts = malloc(cap);
-	if (opts == NULL) {
-		engine_error_set(err, ENOMEM, "out of memory");
-		return NULL;
-	}
-	size_t used = (size_t)snprintf(opts, cap, "lowerdir=");
-	for (size_t i = cfg->n_layers; i-- > 0;) {
-		const char *hex = strchr(cfg->layers[i], ':');
-		hex = hex ? hex + 1 : cfg->layers[i];
-		used += (size_t)snprintf(opts + used, cap - used, "%s%s/layers/%.80s/diff",
-					 i + 1 == cfg->n_layers ? "" : ":", cfg->store_root, hex);
-	}
-	used += (size_t)snprintf(opts + used, cap - used, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
-	if (cfg->fuse_overlayfs_idmap != NULL)
-		snprintf(opts + used, cap - used, ",%s", cfg->fuse_overlayfs_idmap);
-	return opts;
-}
-
-/* The last line fuse-overlayfs wrote before failing, for the one-line
- * error (its notice about options it ignores is no reason). */
-static void last_line(int fd, char *out, size_t size)
-{
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	out[0] = '\0';
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	char *save = NULL, *line = NULL;
-	for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
-		if (strncmp(t, "unknown argument ignored", 24) != 0)
-			line = t;
-	if (line == NULL)
-		return;
-	size_t len = strlen(line);
-	if (len >= size)
-		len = size - 1;
-	memcpy(out, line, len);
-	out[len] = '\0';
-}
-
-/* issue #4: every capability we hold, made ambient so that it survives
- * the exec of a non-setuid program by a non-root uid. */
-static void keep_caps_across_exec(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-	if (syscall(SYS_capget, &h, d) < 0)
-		return;
-	d[0].inheritable = d[0].permitted;
-	d[1].inheritable = d[1].permitted;
-	if (syscall(SYS_capset, &h, d) < 0)
-		return;
-	for (int cap = 0; cap < 64; cap++)
-		if ((cap < 32 ? d[0].permitted >> cap : d[1].permitted >> (cap - 32)) & 1)
-			(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
-}
-
-/* The daemon must not live in the container's mount namespace: the
- * pivot_root below moves the root and cwd of every process there to the
- * new root, which is this very mount, and the daemon resolves paths
- * (/proc/self/fd/N, its layer paths) from its root; it would then serve
- * lookups through itself, and the container could plant paths the daemon
- * follows.  So it runs in a mount namespace of its own, cloned from ours
- * after the container directory was made a shared mount: its FUSE mount
- * on MERGED propagates to our copy, and then we cut the propagation.  It
- * stays in the container's PID namespace, so the kernel kills it when the
- * container's init ends, and nothing of it outlives `engine run`. */
+/* fuse-overlayfs, as Podman's mount_program, but never a process in the
+ * container's PID namespace: the mount is made here, in the container's
+ * mount namespace, and the daemon that serves it is started outside
+ * (fuse-overlayfs.c says why and how it ends).  The container's setup
+ * hands the fd to its parent; a helper that is PID 1 of namespaces of its
+ * own (cp, export) starts the daemon itself.  The first answer through
+ * the mount waits for the daemon, so a daemon that failed shows here. */
 static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const char *dir,
 				char **ret_rootfs, struct engine_error **err)
 {
-	const char *bin = storage_fuse_overlayfs_path();
-	if (bin == NULL)
+	if (storage_fuse_overlayfs_path() == NULL)
 		return engine_error_set(err, ENOENT,
 					"the fuse-overlayfs storage driver needs fuse-overlayfs in "
 					"/usr/bin or /usr/local/bin");
-	cleanup_free char *opts = fuse_overlayfs_options(cfg, dir, err);
+	cleanup_free char *opts = engine_fuse_overlayfs_options(cfg->store_root, dir, cfg->layers,
+								cfg->n_layers,
+								cfg->fuse_overlayfs_idmap, err);
 	if (opts == NULL)
 		return -1;
 	char merged[4200];
 	snprintf(merged, sizeof(merged), "%s/merged", dir);
-	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0 || mount(NULL, dir, NULL, MS_SHARED, NULL) < 0)
-		return engine_error_errno(err, errno, "make %s a shared mount", dir);
-	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int out[2];
-	if (null < 0 || pipe2(out, O_CLOEXEC) < 0)
-		return engine_error_errno(err, errno, "prepare fuse-overlayfs");
-	char *argv[] = { "fuse-overlayfs", "-o", opts, merged, NULL };
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	/* The raw clone, as for the container itself: no glibc fork handlers
-	 * in a process that was itself made by a raw clone. */
-	long pid = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
-			_exit(126);
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		/* issue #4: under --userns=keep-id this process is the user's
-		 * own uid, not 0, and an exec would drop the capabilities the
-		 * daemon mounts and serves files with: become root where it
-		 * is mapped, else carry them over as ambient ones. */
-		if (geteuid() != 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-			keep_caps_across_exec();
-		execve(bin, argv, envp);
-		_exit(127);
+	cleanup_close int fuse_fd = engine_fuse_overlayfs_mount(merged, err);
+	if (fuse_fd < 0)
+		return -1;
+	struct engine_fuse_daemon daemon = { .pid = 0, .log_fd = -1 };
+	if (cfg->fuse_handoff != NULL) {
+		if (cfg->fuse_handoff(cfg->fuse_handoff_data, fuse_fd, err) < 0)
+			return -1;
+	} else if (engine_fuse_daemon_start(fuse_fd, -1, opts, &daemon, err) < 0) {
+		return -1;
 	}
-	int e = errno;
-	close(out[1]);
-	if (pid < 0) {
-		close(out[0]);
-		return engine_error_errno(err, e, "start fuse-overlayfs");
-	}
-	/* It daemonizes once mounted: the first process exits 0 then. */
-	int status = 0;
-	while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR)
-		;
-	char why[512];
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	last_line(out[0], why, sizeof(why));
-	close(out[0]);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return engine_error_set(err, EIO, "fuse-overlayfs failed to mount the image's layers on %s (%s %d)%s%s",
-					merged, WIFEXITED(status) ? "exit status" : "signal",
-					WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-					why[0] ? ": " : "", why);
-	/* Nothing mounted in the container from here on may reach the
-	 * daemon's namespace, and pivot_root refuses shared mounts. */
-	if (mount(NULL, dir, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return engine_error_errno(err, errno, "make %s private", dir);
+	/* Ours goes: the connection must end when the daemon's does. */
+	close(take_fd(&fuse_fd));
 	struct statfs sf;
-	if (statfs(merged, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC)
-		return engine_error_set(err, EIO, "fuse-overlayfs reported success, but %s is not its mount",
-					merged);
+	if (statfs(merged, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC) {
+		int e = errno;
+		engine_error_errno(err, e, "fuse-overlayfs did not serve the image's layers on %s", merged);
+		engine_fuse_daemon_stop(&daemon, 1000, merged, err);
+		return -1;
+	}
 	*ret_rootfs = strdup(merged);
 	return *ret_rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 }

@@ -46,6 +46,11 @@ struct engine_mounts_config {
 	/* networking (#5): the sources to bind on /etc/hosts,
 	 * /etc/resolv.conf and /etc/hostname (NULL: none) */
 	const char *etc_files[3];
+	/* fuse-overlayfs: where the mount's /dev/fuse fd goes (the
+	 * container's parent, which starts the daemon outside the
+	 * container's PID namespace); NULL: a daemon is started here. */
+	int (*fuse_handoff)(void *data, int fuse_fd, struct engine_error **err);
+	void *fuse_handoff_data;
 };
 
 /* Where --init's engine-init appears in the container: a copy in our own

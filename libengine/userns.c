@@ -54,6 +54,13 @@ void engine_userns_report(int sock, const struct engine_error *err)
 
 int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err)
 {
+	char tag[1];
+	return engine_userns_receive_tagged(sock, tag, sizeof(tag), ret_fd, err);
+}
+
+int engine_userns_receive_tagged(int sock, char *tag, size_t tag_size, int *ret_fd,
+				 struct engine_error **err)
+{
 	struct sync_error m;
 	int fd = -1;
 	int r = engine_recv_fd(sock, &m, sizeof(m), &fd, err);
@@ -62,6 +69,10 @@ int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err)
 	if (r == 0)
 		return 0;
 	if (fd >= 0) {
+		/* An fd comes with a short text saying what it is. */
+		size_t n = (size_t)r < tag_size ? (size_t)r : tag_size - 1;
+		memcpy(tag, &m, n);
+		tag[n] = '\0';
 		*ret_fd = fd;
 		return 1;
 	}

@@ -3,6 +3,7 @@
  * that runs a function and reports errors back over a socket. */
 #pragma once
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -25,6 +26,10 @@ void engine_userns_report(int sock, const struct engine_error *err);
 /* Parent side: wait for the next message.  Returns 0 at EOF, 1 when a file
  * descriptor arrived (*ret_fd), -1 with *err set to the child's error. */
 int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err);
+/* As engine_userns_receive, with the text sent along with an fd (its
+ * kind: "pty", ENGINE_FUSE_OVERLAYFS_TAG) in TAG, NUL-terminated. */
+int engine_userns_receive_tagged(int sock, char *tag, size_t tag_size, int *ret_fd,
+				 struct engine_error **err);
 
 /* Run FN in a mapped user namespace (and a mount namespace of its own) and
  * wait for it: 0 when it returned 0, -1 with the child's error otherwise. */
