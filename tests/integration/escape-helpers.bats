@@ -174,7 +174,7 @@ our_fuse() {
 # system away (with fuse-overlayfs the daemon used to be one of them).
 @test "kill -9 of every pid the container sees leaves its file system served" {
 	port=$(free_port)
-	run xeng run --rm -p "127.0.0.1:$port:8080" "$IMG" sh -c '
+	run --separate-stderr xeng run --rm -p "127.0.0.1:$port:8080" "$IMG" sh -c '
 		for p in /proc/[0-9]*; do
 			p=${p#/proc/}
 			[ "$p" = 1 ] || kill -9 "$p"
