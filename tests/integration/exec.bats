@@ -216,8 +216,8 @@ EOF
 	run -0 eng top e10
 	[[ "${lines[0]}" =~ ^UID\ +PID\ +PPID\ +C\ +STIME\ +TTY\ +TIME\ +CMD$ ]] || { echo "${lines[0]}"; false; }
 	# The init first (lowest pid), then the exec'd sleep, whose parent it
-	# is.  (With fuse-overlayfs its daemon, which runs in the container's
-	# PID namespace, is listed too.)
+	# is.  (fuse-overlayfs's daemon runs outside the container's PID
+	# namespace: it is never listed.)
 	run -0 sh -c "'$ENGINE' ${engine_args[*]} --root '$ENGINE_ROOT' top e10 | grep sleep"
 	assert_eq "${#lines[@]}" 2
 	pid=$(eng inspect --format '{{.State.Pid}}' e10)
