@@ -147,10 +147,10 @@ daemon_exec(const char *bin, int fuse_fd, int userns_fd, int null, int log_fd, c
 		keep_caps_across_exec();
 	if (chdir("/") < 0)
 		_exit(125);
-	/* fd 3 is the device; the others are stdio.  Moved high first, so
-	 * that no dup2 below overwrites one still to be moved. */
-	int high_fuse = fcntl(fuse_fd, F_DUPFD, 100), high_null = fcntl(null, F_DUPFD, 100),
-	    high_log = fcntl(log_fd, F_DUPFD, 100);
+	/* fd 3 is the device; the others are stdio.  Moved above 3 first,
+	 * so that no dup2 below overwrites one still to be moved. */
+	int high_fuse = fcntl(fuse_fd, F_DUPFD, 4), high_null = fcntl(null, F_DUPFD, 4),
+	    high_log = fcntl(log_fd, F_DUPFD, 4);
 	if (high_fuse < 0 || high_null < 0 || high_log < 0 || dup2(high_null, 0) < 0 ||
 	    dup2(high_null, 1) < 0 || dup2(high_log, 2) < 0 || dup2(high_fuse, 3) < 0)
 		_exit(125);
