@@ -44,9 +44,10 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# "PID COMM PIDNS MNTNS" for every host process we may look at (ours,
-# and the container's subordinate ids), PIDNS and MNTNS saying whether it
-# shares process $1's PID and mount namespaces ("same"/"other").
+# "PID COMM PIDNS MNTNS" for every host process we may look at (ours and
+# the container's subordinate ids, not those that are not dumpable), PIDNS
+# and MNTNS saying whether it shares process $1's PID and mount namespaces
+# ("same"/"other").
 ns_scan() {
 	python3 - "$1" <<'EOF'
 import os, sys
@@ -73,14 +74,11 @@ in_pidns() {
 	ns_scan "$1" | awk '$3 == "same" { print $1, $2 }'
 }
 
-# Host processes in the mount namespace of process $1 but not in its PID
-# namespace (the cp helper joins the first, never the second).
-joined_mntns_only() {
-	ns_scan "$1" | awk '$3 == "other" && $4 == "same" { print $1 }'
-}
-
+# The cp into container $1 has forked its helper (the process that joins
+# the container's user and mount namespaces, never its PID namespace; it
+# is not dumpable, so only its command line tells it from the others).
 cp_helper_up() {
-	[ -n "$(joined_mntns_only "$init")" ]
+	[ "$(pgrep -fc "[c]p - $1:/tmp")" -ge 2 ]
 }
 
 our_fuse() {
@@ -139,10 +137,10 @@ our_fuse() {
 	(while [ ! -e "$GO" ]; do sleep 0.1; done; tar -C "$BATS_TEST_TMPDIR/in" -cf - file) |
 		xeng cp - "$id:/tmp" &
 	cp_cli=$!
-	# The cp helper has joined the container's mount namespace (and
-	# waits for the tar): it is up.
-	wait_for cp_helper_up
-	helper=$(joined_mntns_only "$init" | head -1)
+	# The cp helper has joined the container (and waits for the tar): it
+	# is up.
+	wait_for cp_helper_up "$id"
+	helper=$(pgrep -nf "[c]p - $id:/tmp")
 
 	# Inside: the init, the exec'd sleep, and the listing shell.
 	run -0 xeng exec "$id" sh -c 'for p in /proc/[0-9]*; do echo "${p#/proc/} $(cat $p/comm)"; done'
