@@ -38,10 +38,11 @@ files=()
 for s in "$@"; do files+=("$work/integration/$s.bats"); done
 export ENGINE="$work/bin/engine" ENGINE_TEST_MODE=$mode
 [ -z "$driver" ] || export ENGINE_STORAGE_DRIVER=$driver
+filter=$(tests/mode-tags.sh "$mode")
 case $mode in
-root) cd /tmp && exec bats --tap "${files[@]}" ;;
+root) cd /tmp && exec bats --tap --filter-tags "$filter" "${files[@]}" ;;
 nosub) user=$ENGINE_TEST_USER_NOSUB ;;
 *) user=$ENGINE_TEST_USER ;;
 esac
 AS_USER_KEEP="ENGINE ENGINE_TEST_MODE ENGINE_TEST_ROOTFS_BUSYBOX ENGINE_STORAGE_DRIVER" \
-	exec tests/setup/as-user -u "$user" bats --tap "${files[@]}"
+	exec tests/setup/as-user -u "$user" bats --tap --filter-tags "$filter" "${files[@]}"
