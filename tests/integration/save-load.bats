@@ -129,7 +129,7 @@ y"
 @test "a damaged archive is refused and leaves nothing behind" {
 	eng pull -q "$REG/busybox:latest" >/dev/null
 	eng save -o "$BATS_TEST_TMPDIR/bb.tar" "$REG/busybox:latest"
-	eng rmi -f "$REG/busybox:latest" >/dev/null
+	eng rmi -f "$BUSYBOX_ID" >/dev/null # every name: an earlier test loaded it as docker-style:v1 too
 	cd "$BATS_TEST_TMPDIR"
 	mkdir d && tar -C d -xf bb.tar
 	layer=$(jq -r '.[0].Layers[0]' d/manifest.json)
@@ -146,7 +146,7 @@ y"
 	# An oci-archive whose blob was changed fails its digest.
 	eng pull -q "$REG/busybox:latest" >/dev/null
 	eng save --format oci-archive -o oci.tar "$REG/busybox:latest"
-	eng rmi -f "$REG/busybox:latest" >/dev/null
+	eng rmi -f "$BUSYBOX_ID" >/dev/null
 	mkdir o && tar -C o -xf oci.tar
 	cfg=$(jq -r .config.digest "o/blobs/sha256/$(jq -r '.manifests[0].digest' o/index.json | cut -d: -f2)" | cut -d: -f2)
 	sed -i 's/linux/LINUX/' "o/blobs/sha256/$cfg"
