@@ -130,7 +130,9 @@ setup() {
 	assert_eq "$output" lo
 	run erun --network none sh -c 'ip link show lo | grep -o ",UP"'
 	assert_eq "$output" ",UP"
-	run erun --network none sh -c 'nc -l -p 1234 >/tmp/got & sleep 0.3; echo over-loopback | nc -w1 127.0.0.1 1234; sleep 0.2; cat /tmp/got; rm -f /tmp/got'
+	# The client retries until the listener is up; wait lets the listener
+	# finish writing (no fixed sleeps: a loaded machine is slower).
+	run erun --network none sh -c 'nc -l -p 1234 >/tmp/got & for i in $(seq 100); do echo over-loopback | nc -w1 127.0.0.1 1234 2>/dev/null && break; sleep 0.1; done; wait; cat /tmp/got; rm -f /tmp/got'
 	assert_eq "$output" over-loopback
 	# ICMP echo without CAP_NET_RAW, as Podman's default sysctl allows
 	run erun --network none cat /proc/sys/net/ipv4/ping_group_range
