@@ -104,10 +104,8 @@ static int parse(int argc, char **argv, struct engine_exec_options *opts,
 			break;
 		case OPT_HELP:
 			return 1;
-		case ':':
-			return engine_error_set(err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
 		default:
-			return engine_error_set(err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			return cmd_flag_error(c, argc, argv, err);
 		}
 	}
 	if (argc - optind < 2)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "flags.h"
 #include "config.h"
 #include "driver.h"
 
@@ -66,7 +67,6 @@ static const char usage[] =
 	"  login     log in to a registry\n"
 	"  logout    log out from a registry\n"
 	"  image     manage images\n"
-	"  system    system-wide commands (df)\n"
 	"  volume    manage volumes\n"
 	"  system    system-wide commands (df, prune, reset)\n"
 	"  info      show system-wide information\n"
@@ -92,10 +92,11 @@ static int cli_log_level = ENGINE_LOG_WARN;
 int cmd_bad_flag(int c, char **argv)
 {
 	struct engine_error *err = NULL;
-	if (c == ':')
-		engine_error_set(&err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
-	else
-		engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+	/* argv ends with NULL: its length is found, not passed. */
+	int argc = 0;
+	while (argv[argc] != NULL)
+		argc++;
+	cmd_flag_error(c, argc, argv, &err);
 	int r = cmd_report(err);
 	engine_error_free(&err);
 	return r;

@@ -71,7 +71,7 @@ int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 			     "  -f, --force   do not prompt for confirmation");
 			return 0;
 		default:
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			cmd_flag_error(c, argc, argv, &err);
 			return cmd_report(err);
 		}
 	}

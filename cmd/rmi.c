@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "image.h"
 #include "reference.h"
 
@@ -39,7 +40,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 			puts("Usage: engine rmi [OPTIONS] IMAGE [IMAGE...]");
 			return 0;
 		} else {
-			engine_error_set(&err, EINVAL, "unknown flag: %s", argv[optind - 1]);
+			cmd_flag_error(c, argc, argv, &err);
 			return cmd_report(err);
 		}
 	}

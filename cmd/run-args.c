@@ -20,6 +20,7 @@
 #include "rlimits.h"
 #include "sysctl.h"
 #include "etc-files.h" /* networking (#5) */
+#include "flags.h"
 #include <arpa/inet.h>
 
 const char cmd_run_usage[] =
@@ -365,13 +366,6 @@ static int mount_flag(struct engine_run_spec *spec, int c, const char *value,
 	return engine_mount_list_add(&spec->mounts, &spec->n_mounts, &m, err);
 }
 
-static int unknown_flag(int argc, char **argv, struct engine_error **err)
-{
-	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
-	if (optopt != 0 && optopt != '?')
-		return engine_error_set(err, EINVAL, "unknown shorthand flag: '%c' in %s", optopt, arg);
-	return engine_error_set(err, EINVAL, "unknown flag: %s", arg);
-}
 
 static int missing_value(int argc, char **argv, struct engine_error **err)
 {
@@ -636,7 +630,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		case ':':
 			return missing_value(argc, argv, err);
 		default:
-			return unknown_flag(argc, argv, err);
+			return cmd_flag_error('?', argc, argv, err);
 		}
 	}
 

@@ -57,10 +57,35 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
 		return engine_error_set(err, EINVAL, "%s: not a regular file", path);
 	if ((unsigned long long)st.st_size > max_size)
 		return engine_error_set(err, EFBIG, "%s: larger than %zu bytes", path, max_size);
-	size_t cap = (size_t)st.st_size + 1, len = 0;
+	/* /proc and /sys files report size 0, and sysctl files (/proc/sys)
+	 * answer a read at a non-zero offset with EOF: sized from st_size, the
+	 * first read got one byte and the second nothing ("maxUserNamespaces"
+	 * was its first digit).  A size-0 file is read in one read of a
+	 * buffer of max_size + 1 (one more byte tells a too-large file). */
+	bool pseudo = st.st_size == 0;
+	size_t cap = pseudo ? max_size + 1 : (size_t)st.st_size + 1, len = 0;
 	cleanup_free char *buf = malloc(cap + 1);
 	if (buf == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory reading %s", path);
+	if (pseudo) {
+		ssize_t r;
+		while ((r = read(fd, buf, cap)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			return engine_error_errno(err, errno, "read %s", path);
+		len = (size_t)r;
+		if (len > max_size)
+			return engine_error_set(err, EFBIG, "%s: larger than %zu bytes", path, max_size);
+		/* max_size may be large (a 16 MiB spec): keep only what was read. */
+		char *n = realloc(buf, len + 1);
+		if (n != NULL)
+			buf = n;
+		buf[len] = '\0';
+		*ret_buf = steal_pointer(&buf);
+		if (ret_len != NULL)
+			*ret_len = len;
+		return 0;
+	}
 	/* The size may change under us: read until EOF, never past max_size. */
 	for (;;) {
 		if (len == cap) {

@@ -22,7 +22,9 @@ int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned
 
 /* Read a regular file of at most max_size bytes, NUL-terminated.  Fails with
  * EFBIG when larger, EINVAL when not a regular file (a FIFO or a device is
- * opened non-blocking and refused, never waited on). */
+ * opened non-blocking and refused, never waited on).  A file that reports
+ * size 0 (/proc, /sys) is read in one read of max_size + 1 bytes: sysctl
+ * files answer a read at an offset with EOF. */
 int engine_read_file(int dirfd, const char *path, unsigned long long resolve, size_t max_size,
 		     char **ret_buf, size_t *ret_len, struct engine_error **err);
 

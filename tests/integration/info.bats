@@ -31,6 +31,19 @@ bats_require_minimum_version 1.5.0
 	[ ! -e "$BATS_TEST_TMPDIR/store" ] # info creates no store
 }
 
+# issue 11: a sysctl file reports size 0 and answers a read at an offset
+# with EOF, so the value read to its size was its first digit alone.
+@test "engine info: maxUserNamespaces is the whole sysctl value" {
+	want=$(cat /proc/sys/user/max_user_namespaces)
+	[ "${#want}" -gt 1 ] # one digit would not tell the bug
+	run --separate-stderr "$ENGINE" info --format json
+	assert_eq "$status" 0
+	assert_eq "$(echo "$output" | jq -r .features.maxUserNamespaces)" "$want"
+	run --separate-stderr "$ENGINE" info
+	assert_eq "$status" 0
+	assert_contains "$output" "maxUserNamespaces: $want"
+}
+
 @test "engine info (text) names the id map and cgroup layout" {
 	run "$ENGINE" info
 	assert_eq "$status" 0
