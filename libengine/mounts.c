@@ -383,6 +383,26 @@ static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
 
 /* ---- the image's layers as the root: one function per storage driver --- */
 
+/* The mode of the image's root directory, as Docker and Podman give it
+ * (`stat -c %a /`): that of the top-most layer with a "./" entry.  The
+ * unpacker applies that entry to the layer's diff directory, which is
+ * otherwise made 0755; a layer whose root is not 0755 therefore had one.
+ * (A top layer whose "./" says 0755 over a lower one that says otherwise
+ * is taken as having none: the store does not record the entry itself.) */
+static mode_t image_root_mode(const struct engine_mounts_config *cfg)
+{
+	for (size_t i = cfg->n_layers; i-- > 0;) {
+		const char *hex = strchr(cfg->layers[i], ':');
+		char diff[4400];
+		struct stat st;
+		snprintf(diff, sizeof(diff), "%s/layers/%s/diff", cfg->store_root,
+			 hex ? hex + 1 : cfg->layers[i]);
+		if (stat(diff, &st) == 0 && (st.st_mode & 07777) != 0755)
+			return st.st_mode & 07777;
+	}
+	return 0755;
+}
+
 /* The image's layers as a kernel overlay: lower layers from the store, the
  * container's own upper and work directories.  Lower paths are given
  * relative to the store's layers/ directory (we chdir there) because the
@@ -493,6 +513,8 @@ static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir
 		return engine_error_errno(err, errno, "open %s", rootfs);
 	if (storage_copy_tree(src, dst, STORAGE_COPY_TREE, err) < 0)
 		return engine_error_prefix(err, "copy the image into %s", rootfs);
+	if (fchmod(dst, image_root_mode(cfg)) < 0)
+		return engine_error_errno(err, errno, "set the mode of %s", rootfs);
 	int marker = open(done, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (marker >= 0)
 		close(marker);
@@ -529,8 +551,13 @@ static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootf
 	for (size_t i = 0; i < ARRAY_SIZE(d->subdirs) && d->subdirs[i] != NULL; i++) {
 		char p[4200];
 		snprintf(p, sizeof(p), "%s/%s", dir, d->subdirs[i]);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		int r = mkdir(p, 0755);
+		if (r < 0 && errno != EEXIST)
 			return engine_error_errno(err, errno, "create %s", p);
+		/* An overlay's root has its upper directory's mode: the image's,
+		 * set once (a chmod of / inside the container is kept). */
+		if (r == 0 && strcmp(d->subdirs[i], "upper") == 0 && chmod(p, image_root_mode(cfg)) < 0)
+			return engine_error_errno(err, errno, "set the mode of %s", p);
 	}
 	return d->make_root(cfg, dir, ret_rootfs, err);
 }

@@ -2,7 +2,8 @@
 # markers.bats: what tells a process it runs in a container, as Docker and
 # Podman provide it: /.dockerenv (empty) and /run/.containerenv (Podman's
 # key="value" lines), kept out of diff, commit and export, never written
-# into a --rootfs directory.
+# into a --rootfs directory; and the root directory's mode, which follows
+# the image's root entry.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -115,4 +116,22 @@ EOF
 	run --separate-stderr erun sh -c 'grep -c = /run/.containerenv'
 	assert_eq "$output" 6
 	assert_eq "$(stat -c %s "$ROOTFS/run/.containerenv")" 0
+}
+
+@test "root mode: a 555 image root stays 555 (under a layer without ./ too), 700 and 755 stay" {
+	import_image root555:1 0555
+	run --separate-stderr eng run --rm root555:1 stat -c %a /
+	assert_eq "$status" 0
+	assert_eq "$output" 555
+	# A layer without a ./ entry above it (commit's) keeps the mode.
+	eng run --name mk5 root555:1 sh -c 'echo x >/tmp/f' >/dev/null
+	eng commit mk5 root555:2 >/dev/null
+	eng rm mk5 >/dev/null
+	run --separate-stderr eng run --rm root555:2 stat -c %a /
+	assert_eq "$output" 555
+	import_image root700:1 0700
+	run --separate-stderr eng run --rm root700:1 stat -c %a /
+	assert_eq "$output" 700
+	run --separate-stderr eng run --rm "$IMG" stat -c %a /
+	assert_eq "$output" 755
 }
