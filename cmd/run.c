@@ -174,6 +174,8 @@ static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
 	}
 	if (r < 0)
 		return -1;
+	free(spec->recorded_name);
+	spec->recorded_name = strdup(name);
 	if (ret_name != NULL) {
 		*ret_name = steal_pointer(&name);
 		return 0;

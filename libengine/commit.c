@@ -28,6 +28,7 @@
 #include "ctr-root.h"
 #include "fs.h"
 #include "layer-diff.h"
+#include "mounts.h"
 #include "unpack.h"
 #include "userns.h"
 
@@ -196,6 +197,21 @@ static int tar_marker(struct tar *t, const char *tarname, struct engine_error **
 
 /* ---- export ------------------------------------------------------------------ */
 
+/* The empty file the container's setup made to bind a marker on
+ * (/.dockerenv, /run/.containerenv: mounts.c) when the image lacks it:
+ * not the container's content, as diff and commit leave it out too. */
+static bool marker_mount_point(int dirfd, const char *name, const char *path)
+{
+	for (size_t k = ENGINE_ETC_FILES; k < ENGINE_BOUND_FILES; k++) {
+		struct stat st;
+		if (strcmp(path, engine_bound_file_targets[k] + 1) == 0 &&
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			return true;
+	}
+	return false;
+}
+
 static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_error **err)
 {
 	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
@@ -216,6 +232,8 @@ static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_err
 			r = engine_error_set(err, ENAMETOOLONG, "path too long below /%s", rel);
 			break;
 		}
+		if (marker_mount_point(dirfd, e->d_name, path))
+			continue;
 		r = tar_add(t, dirfd, e->d_name, path, err);
 		struct stat st;
 		bool dir = e->d_type == DT_DIR ||

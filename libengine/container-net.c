@@ -1,5 +1,6 @@
 /* container-net.c: a container's network (issue #5) around the clone of
- * container.c: the /etc files it bind-mounts, slirp4netns and the UDP
+ * container.c: the /etc files it bind-mounts (and the container markers
+ * bound beside them), slirp4netns and the UDP
  * relay for its namespaces, and their end.  Kept apart from container.c so
  * that the process code there stays about processes; netns/ has the
  * pieces, this file only decides which run for a spec. */
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "containers.h"
 #include "etc-files.h"
 #include "fs.h"
@@ -68,6 +70,32 @@ static void drop_nameservers(char *text)
 		line += len;
 	}
 	*out = '\0';
+}
+
+/* The container markers, /.dockerenv (Docker: an empty file) and
+ * /run/.containerenv (Podman: what runs, in its key="value" lines), that
+ * tools read to know they run in a container.  Rendered again at every
+ * start, as the /etc files are: no fsync. */
+static int write_markers(const struct engine_run_spec *spec, const char *dir,
+			 struct engine_error **err)
+{
+	cleanup_free char *containerenv = NULL;
+	if (asprintf(&containerenv,
+		     "engine=\"engine-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\n"
+		     "imageid=\"%s\"\nrootless=%d\n",
+		     ENGINE_VERSION,
+		     spec->recorded_name ? spec->recorded_name : spec->name ? spec->name : "", spec->id,
+		     spec->image ? spec->image : "", spec->image_id ? spec->image_id : "",
+		     geteuid() != 0) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	const char *const texts[] = { "", containerenv };
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		char path[4400];
+		snprintf(path, sizeof(path), "%s/%s", dir, engine_bound_file_names[ENGINE_ETC_FILES + i]);
+		if (engine_write_file_replace(path, texts[i], strlen(texts[i]), 0644, 0, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int engine_net_prepare(const struct engine_run_spec *spec, struct engine_net *net,
@@ -157,12 +185,12 @@ int engine_net_prepare(const struct engine_run_spec *spec, struct engine_net *ne
 	}
 	if (spec->network == NETNS_MODE_NONE && spec->n_dns == 0)
 		drop_nameservers(resolv);
-	if (netns_etc_files_write(net->etc_dir, hosts, resolv, hostname_text, err) < 0)
+	if (netns_etc_files_write(net->etc_dir, hosts, resolv, hostname_text, err) < 0 ||
+	    write_markers(spec, net->etc_dir, err) < 0)
 		goto fail;
-	static const char *const names[] = { "hosts", "resolv.conf", "hostname" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < ENGINE_BOUND_FILES; i++) {
 		if ((size_t)snprintf(net->etc_src[i], sizeof(net->etc_src[i]), "%s/%s", net->etc_dir,
-				     names[i]) >= sizeof(net->etc_src[i]))
+				     engine_bound_file_names[i]) >= sizeof(net->etc_src[i]))
 			net->etc_src[i][0] = '\0';
 	}
 	return 0;
@@ -244,10 +272,9 @@ void engine_net_stop(struct engine_net *net)
 	for (size_t i = 0; i < ARRAY_SIZE(net->etc_src); i++)
 		net->etc_src[i][0] = '\0';
 	if (net->etc_dir_created) {
-		static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
 		char path[4300];
-		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-			snprintf(path, sizeof(path), "%s/%s", net->etc_dir, files[i]);
+		for (size_t i = 0; i < ENGINE_BOUND_FILES; i++) {
+			snprintf(path, sizeof(path), "%s/%s", net->etc_dir, engine_bound_file_names[i]);
 			(void)unlink(path);
 		}
 		(void)rmdir(net->etc_dir);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "mounts.h"
 #include "spec.h"
 #include "userns.h"
 
@@ -20,7 +21,7 @@ struct engine_net {
 	struct netns_udp_relay *relay; /* NULL unless UDP ports are published */
 	char etc_dir[4200];            /* where hosts, resolv.conf, hostname are ("" none) */
 	bool etc_dir_created;          /* ... a directory of ours to remove afterwards */
-	char etc_src[3][4300];         /* ETC_DIR/hosts, /resolv.conf, /hostname */
+	char etc_src[ENGINE_BOUND_FILES][4300]; /* ETC_DIR/engine_bound_file_names[i] */
 };
 
 /* The slirp4netns API socket of container ID under RUN_ROOT (NULL: the

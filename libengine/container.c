@@ -76,9 +76,9 @@ struct child_ctx {
 	/* cgroups (#6): wait for the parent to move us into our cgroup
 	 * (one byte on the socket) before the cgroup namespace is made. */
 	bool cgroup_sync, cgroupns;
-	/* networking (#5): the /etc files to bind; whether to wait for the
-	 * parent's go (slirp4netns up) before the exec. */
-	const char *etc_files[3];
+	/* networking (#5): the /etc files and markers to bind; whether to
+	 * wait for the parent's go (slirp4netns up) before the exec. */
+	const char *etc_files[ENGINE_BOUND_FILES];
 	bool wait_network;
 	/* --init: a sealed copy of engine-init, exec'd as PID 1 (and copied
 	 * to /dev/init): no host file of ours is in the container's reach
@@ -164,7 +164,8 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.user = spec->user,
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
-		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2] }, /* networking (#5) */
+		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2], c->etc_files[3],
+			       c->etc_files[4] }, /* networking (#5) */
 		.fuse_handoff = fuse_handoff,
 		.fuse_handoff_data = c,
 	};
@@ -694,7 +695,9 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns,
 			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
 					      net.etc_src[1][0] ? net.etc_src[1] : NULL,
-					      net.etc_src[2][0] ? net.etc_src[2] : NULL },
+					      net.etc_src[2][0] ? net.etc_src[2] : NULL,
+					      net.etc_src[3][0] ? net.etc_src[3] : NULL,
+					      net.etc_src[4][0] ? net.etc_src[4] : NULL },
 			       .wait_network = spec->network == NETNS_MODE_DEFAULT,
 			       .init_fd = init_fd };
 	pid_t pid = -1;

@@ -1067,6 +1067,7 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 	if (!json_is_object(s))
 		return engine_error_set(err, EINVAL, "container %s: config.json has no Spec", c->id);
 	snprintf(spec->id, sizeof(spec->id), "%s", c->id);
+	spec->recorded_name = c->name != NULL && c->name[0] != '\0' ? strdup(c->name) : NULL;
 	spec->rootfs = jstrdup(s, "rootfs", true);
 	spec->argv = jstrv(json_object_get(s, "argv"), NULL);
 	spec->env = jstrv(json_object_get(s, "env"), &spec->n_env);

@@ -30,6 +30,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "mounts.h"
 #include "userns.h"
 #include "vfs.h"
 
@@ -322,39 +323,53 @@ static int vfs_changes(const struct engine_run_spec *spec, struct engine_changes
 	return walk_vfs(newfd, oldfd, "", ch, err);
 }
 
-/* networking (#5): /etc/hosts, /etc/resolv.conf and /etc/hostname are
- * bound over empty files that the container's setup creates when the image
- * lacks them (a write goes to the bound file, never to these): they are
- * not the container's changes, as Docker's init layer keeps them out of
- * diff and commit; nor is /etc's copy-up when nothing else changed there. */
-static void hide_etc_mount_points(struct engine_changes *ch)
+/* Drop DIR's own entry when nothing below it is a change any more: the
+ * copy-up (or, for /run, the creation) that a hidden mount point caused. */
+static void hide_parent(struct engine_changes *ch, const char *dir)
 {
-	static const char *const hidden[] = { "/etc/hosts", "/etc/resolv.conf", "/etc/hostname" };
-	size_t out = 0, removed = 0;
+	size_t len = strlen(dir), found = ch->n;
+	for (size_t i = 0; i < ch->n; i++) {
+		if (strncmp(ch->v[i].path, dir, len) == 0 && ch->v[i].path[len] == '/')
+			return;
+		if (strcmp(ch->v[i].path, dir) == 0 &&
+		    ((ch->v[i].kind == 'C' && !ch->v[i].opaque) || ch->v[i].kind == 'A'))
+			found = i;
+	}
+	if (found < ch->n) {
+		free(ch->v[found].path);
+		ch->v[found] = ch->v[--ch->n];
+	}
+}
+
+/* The files of engine_bound_file_targets (networking (#5)'s /etc/hosts,
+ * /etc/resolv.conf, /etc/hostname; the markers /.dockerenv and
+ * /run/.containerenv) are bound over empty files that the container's
+ * setup creates when the image lacks them (a write goes to the bound file,
+ * never to these): they are not the container's changes, as Docker's init
+ * layer keeps them out of diff and commit; nor is their directory's
+ * copy-up when nothing else changed there, nor a /run the setup made. */
+static void hide_mount_points(struct engine_changes *ch)
+{
+	bool removed[ENGINE_BOUND_FILES] = { false };
+	size_t out = 0;
 	for (size_t i = 0; i < ch->n; i++) {
 		bool hide = false;
-		for (size_t k = 0; k < ARRAY_SIZE(hidden) && !hide; k++)
-			hide = ch->v[i].kind == 'A' && strcmp(ch->v[i].path, hidden[k]) == 0;
-		if (hide) {
+		for (size_t k = 0; k < ENGINE_BOUND_FILES && !hide; k++)
+			if (ch->v[i].kind == 'A' &&
+			    strcmp(ch->v[i].path, engine_bound_file_targets[k]) == 0)
+				hide = removed[k] = true;
+		if (hide)
 			free(ch->v[i].path);
-			removed++;
-		} else {
+		else
 			ch->v[out++] = ch->v[i];
-		}
 	}
 	ch->n = out;
-	if (removed == 0)
-		return;
-	size_t etc = ch->n;
-	for (size_t i = 0; i < ch->n; i++) {
-		if (strncmp(ch->v[i].path, "/etc/", 5) == 0)
-			return;
-		if (strcmp(ch->v[i].path, "/etc") == 0 && ch->v[i].kind == 'C' && !ch->v[i].opaque)
-			etc = i;
-	}
-	if (etc < ch->n) {
-		free(ch->v[etc].path);
-		ch->v[etc] = ch->v[--ch->n];
+	for (size_t k = 0; k < ENGINE_BOUND_FILES; k++) {
+		char dir[64];
+		snprintf(dir, sizeof(dir), "%s", engine_bound_file_targets[k]);
+		*strrchr(dir, '/') = '\0';
+		if (removed[k] && dir[0] != '\0')
+			hide_parent(ch, dir);
 	}
 }
 
@@ -371,7 +386,7 @@ int engine_layer_changes(const struct engine_run_spec *spec, struct engine_chang
 		engine_changes_clear(&ch);
 		return -1;
 	}
-	hide_etc_mount_points(&ch); /* networking (#5) */
+	hide_mount_points(&ch);
 	if (ch.n > 1)
 		qsort(ch.v, ch.n, sizeof(*ch.v), by_path);
 	*ret = ch;

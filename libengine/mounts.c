@@ -383,6 +383,26 @@ static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
 
 /* ---- the image's layers as the root: one function per storage driver --- */
 
+/* The mode of the image's root directory, as Docker and Podman give it
+ * (`stat -c %a /`): that of the top-most layer with a "./" entry.  The
+ * unpacker applies that entry to the layer's diff directory, which is
+ * otherwise made 0755; a layer whose root is not 0755 therefore had one.
+ * (A top layer whose "./" says 0755 over a lower one that says otherwise
+ * is taken as having none: the store does not record the entry itself.) */
+static mode_t image_root_mode(const struct engine_mounts_config *cfg)
+{
+	for (size_t i = cfg->n_layers; i-- > 0;) {
+		const char *hex = strchr(cfg->layers[i], ':');
+		char diff[4400];
+		struct stat st;
+		snprintf(diff, sizeof(diff), "%s/layers/%s/diff", cfg->store_root,
+			 hex ? hex + 1 : cfg->layers[i]);
+		if (stat(diff, &st) == 0 && (st.st_mode & 07777) != 0755)
+			return st.st_mode & 07777;
+	}
+	return 0755;
+}
+
 /* The image's layers as a kernel overlay: lower layers from the store, the
  * container's own upper and work directories.  Lower paths are given
  * relative to the store's layers/ directory (we chdir there) because the
@@ -493,6 +513,8 @@ static int copy_vfs_root(const struct engine_mounts_config *cfg, const char *dir
 		return engine_error_errno(err, errno, "open %s", rootfs);
 	if (storage_copy_tree(src, dst, STORAGE_COPY_TREE, err) < 0)
 		return engine_error_prefix(err, "copy the image into %s", rootfs);
+	if (fchmod(dst, image_root_mode(cfg)) < 0)
+		return engine_error_errno(err, errno, "set the mode of %s", rootfs);
 	int marker = open(done, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (marker >= 0)
 		close(marker);
@@ -529,8 +551,13 @@ static int mount_layers(const struct engine_mounts_config *cfg, char **ret_rootf
 	for (size_t i = 0; i < ARRAY_SIZE(d->subdirs) && d->subdirs[i] != NULL; i++) {
 		char p[4200];
 		snprintf(p, sizeof(p), "%s/%s", dir, d->subdirs[i]);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		int r = mkdir(p, 0755);
+		if (r < 0 && errno != EEXIST)
 			return engine_error_errno(err, errno, "create %s", p);
+		/* An overlay's root has its upper directory's mode: the image's,
+		 * set once (a chmod of / inside the container is kept). */
+		if (r == 0 && strcmp(d->subdirs[i], "upper") == 0 && chmod(p, image_root_mode(cfg)) < 0)
+			return engine_error_errno(err, errno, "set the mode of %s", p);
 	}
 	return d->make_root(cfg, dir, ret_rootfs, err);
 }
@@ -781,20 +808,44 @@ static bool has_target(const struct engine_mounts_config *cfg, const char *targe
 	return false;
 }
 
-/* networking (#5): the container's /etc/hosts, /etc/resolv.conf and
- * /etc/hostname, bound from its directory (its own copies: edits stay
- * there).  A user's mount on one of them wins.  In an image's root a
- * missing file is created (in the writable layer); a --rootfs directory is
- * the user's, and is not written to: a file it lacks is not bound. */
-static int apply_etc_files(int rootfd, const struct engine_mounts_config *cfg, const int *fds,
-			   struct engine_error **err)
+const char *const engine_bound_file_names[ENGINE_BOUND_FILES] = {
+	"hosts", "resolv.conf", "hostname", "dockerenv", "containerenv",
+};
+const char *const engine_bound_file_targets[ENGINE_BOUND_FILES] = {
+	"/etc/hosts", "/etc/resolv.conf", "/etc/hostname", "/.dockerenv", "/run/.containerenv",
+};
+
+/* Whether a user's bind or volume mount holds TARGET (is on it or on a
+ * directory above it): creating a mount point there would write into the
+ * user's directory or volume. */
+static bool under_user_mount(const struct engine_mounts_config *cfg, const char *target)
 {
-	static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char target[64], source[64];
-		snprintf(target, sizeof(target), "/etc/%s", files[i]);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct engine_mount *m = &cfg->mounts[i];
+		size_t len = strlen(m->target);
+		if (m->type != ENGINE_MOUNT_BIND && m->type != ENGINE_MOUNT_VOLUME)
+			continue;
+		if (strncmp(target, m->target, len) == 0 && (target[len] == '\0' || target[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The files of engine_bound_file_targets from FIRST to LAST (exclusive),
+ * bound from the container's directory (its own copies: edits stay
+ * there).  A user's mount on one of them wins.  In an image's root a
+ * missing file is created (in the writable layer; /run with it, as Podman
+ * creates it, when the image lacks it); a --rootfs directory is the
+ * user's, and is not written to: a file it lacks is not bound. */
+static int apply_etc_files(int rootfd, const struct engine_mounts_config *cfg, const int *fds,
+			   size_t first, size_t last, struct engine_error **err)
+{
+	for (size_t i = first; i < last; i++) {
+		const char *target = engine_bound_file_targets[i];
+		char source[64];
 		snprintf(source, sizeof(source), "/proc/self/fd/%d", fds[i]);
-		if (fds[i] < 0 || has_target(cfg, target))
+		if (fds[i] < 0 || has_target(cfg, target) ||
+		    (i >= ENGINE_ETC_FILES && under_user_mount(cfg, target)))
 			continue;
 		if (cfg->n_layers == 0) {
 			int fd = engine_openat2(rootfd, target + 1, O_PATH | O_CLOEXEC, 0,
@@ -807,7 +858,9 @@ static int apply_etc_files(int rootfd, const struct engine_mounts_config *cfg, c
 			if (!regular)
 				continue;
 		}
-		struct engine_mount m = { .type = ENGINE_MOUNT_BIND, .source = source, .target = target };
+		struct engine_mount m = { .type = ENGINE_MOUNT_BIND,
+					  .source = source,
+					  .target = (char *)target };
 		if (apply_mount(rootfd, cfg, &m, err) < 0)
 			return -1;
 	}
@@ -849,7 +902,7 @@ int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootf
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
-	int etc_fds[3] = { -1, -1, -1 };
+	int etc_fds[ENGINE_BOUND_FILES] = { -1, -1, -1, -1, -1 };
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(etc_fds); i++)
 		if (cfg->etc_files[i] != NULL &&
@@ -857,13 +910,17 @@ int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootf
 		    errno != ENOENT)
 			r = engine_error_errno(err, errno, "open %s", cfg->etc_files[i]);
 	if (r == 0)
-		r = apply_etc_files(rootfd, cfg, etc_fds, err);
+		r = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err);
+	if (r == 0)
+		r = apply_mounts(rootfd, cfg, err);
+	/* The markers after the user's mounts: a tmpfs on /run would hide
+	 * them. */
+	if (r == 0)
+		r = apply_etc_files(rootfd, cfg, etc_fds, ENGINE_ETC_FILES, ENGINE_BOUND_FILES, err);
 	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
 		if (etc_fds[i] >= 0)
 			close(etc_fds[i]);
-	if (r < 0)
-		return -1;
-	return apply_mounts(rootfd, cfg, err);
+	return r;
 }
 
 int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_error **err)
@@ -892,7 +949,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	/* networking (#5): the /etc files' sources are opened while the
 	 * process still has the user's own fs ids (--userns=auto drops
 	 * them next; the container's directory is not searchable then). */
-	int etc_fds[3] = { -1, -1, -1 };
+	int etc_fds[ENGINE_BOUND_FILES] = { -1, -1, -1, -1, -1 };
 	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
 		if (cfg->etc_files[i] != NULL &&
 		    (etc_fds[i] = open(cfg->etc_files[i], O_PATH | O_CLOEXEC | O_NOFOLLOW)) < 0)
@@ -915,13 +972,17 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 		return -1;
 	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
 		return -1;
-	int er = apply_etc_files(rootfd, cfg, etc_fds, err); /* networking (#5) */
+	int er = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err); /* networking (#5) */
+	if (er == 0)
+		er = apply_mounts(rootfd, cfg, err);
+	/* The markers after the user's mounts: a tmpfs on /run (--tmpfs, or
+	 * --read-only's) would hide them. */
+	if (er == 0)
+		er = apply_etc_files(rootfd, cfg, etc_fds, ENGINE_ETC_FILES, ENGINE_BOUND_FILES, err);
 	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
 		if (etc_fds[i] >= 0)
 			close(etc_fds[i]);
 	if (er < 0)
-		return -1;
-	if (apply_mounts(rootfd, cfg, err) < 0)
 		return -1;
 
 	if (fchdir(rootfd) < 0)

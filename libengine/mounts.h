@@ -10,6 +10,15 @@
 #include "error.h"
 #include "mount-spec.h"
 
+/* The files a container gets bound from its directory, by index: the
+ * name there (engine_bound_file_names) and the target inside
+ * (engine_bound_file_targets).  The first ENGINE_ETC_FILES are
+ * networking (#5)'s /etc files, the rest the container markers Docker and
+ * Podman provide, which tools read to know they run in a container. */
+enum { ENGINE_ETC_FILES = 3, ENGINE_BOUND_FILES = 5 };
+extern const char *const engine_bound_file_names[ENGINE_BOUND_FILES];
+extern const char *const engine_bound_file_targets[ENGINE_BOUND_FILES];
+
 struct engine_mounts_config {
 	const char *rootfs;       /* a directory, or NULL with layers */
 	const char *store_root;   /* with layers: the store */
@@ -43,9 +52,10 @@ struct engine_mounts_config {
 	uint64_t shm_size;        /* /dev/shm's size in bytes, 0 = 64m */
 	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
 	bool tmpfs_read_only;     /* cp of a stopped container: its tmpfs are empty, not for writing */
-	/* networking (#5): the sources to bind on /etc/hosts,
-	 * /etc/resolv.conf and /etc/hostname (NULL: none) */
-	const char *etc_files[3];
+	/* The sources to bind on engine_bound_file_targets (NULL: none):
+	 * networking (#5)'s /etc/hosts, /etc/resolv.conf and /etc/hostname,
+	 * and the container markers /.dockerenv and /run/.containerenv. */
+	const char *etc_files[ENGINE_BOUND_FILES];
 	/* fuse-overlayfs: where the mount's /dev/fuse fd goes (the
 	 * container's parent, which starts the daemon outside the
 	 * container's PID namespace); NULL: a daemon is started here. */

@@ -37,6 +37,7 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->pull_policy);
 	free(spec->platform);
 	free(spec->name);
+	free(spec->recorded_name);
 	free(spec->image_id);
 	free(spec->store_root);
 	for (size_t i = 0; i < spec->n_layers; i++)

@@ -50,6 +50,7 @@ struct engine_run_spec {
 	bool tls_verify_off; /* --tls-verify=false */
 	bool detach;        /* -d: run under a monitor, recorded in the store */
 	char *name;         /* --name (NULL: generated when recorded) */
+	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
 	char *image_id;     /* the image's config digest hex, set by run */
 
 	/* The monitor (issue #4): --restart, --log-driver, --log-opt. */

@@ -126,6 +126,14 @@ int storage_layer_begin(struct storage_store *store, const char *diff_id, char *
 	int fd = openat(store->rootfd, diffrel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s/%s", store->root, diffrel);
+	/* 0755 whatever the umask: a layer without a "./" entry keeps it, and
+	 * the container's root takes the mode of the top-most layer whose
+	 * root differs (libengine/mounts.c). */
+	if (fchmod(fd, 0755) < 0) {
+		int e = errno;
+		close(fd);
+		return engine_error_errno(err, e, "chmod %s/%s", store->root, diffrel);
+	}
 	*ret_staging = steal_pointer(&staging);
 	*ret_difffd = fd;
 	return 0;
