@@ -177,6 +177,12 @@ static int remove_names(struct storage_store *store, const char *id, struct engi
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		char target[65], rel[128];
+		/* A create holds the store lock while its name's temp file
+		 * exists: one seen under the lock is a killed create's. */
+		if (strncmp(e->d_name, ".tmp-", 5) == 0) {
+			unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
 		if (e->d_name[0] == '.' || name_target(dirfd(d), e->d_name, target) < 0)
 			continue;
 		if (id != NULL) {

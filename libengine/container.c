@@ -768,7 +768,10 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			close(fd); /* -t's master, sent before the error */
 			fd = -1;
 		}
-		if (r < 0 && child_err != NULL && child_err->status != EAGAIN) {
+		/* Only a message the child sent: EAGAIN is none left, and a
+		 * reset is the socket of a child we killed before it wrote. */
+		if (r < 0 && child_err != NULL && child_err->status != EAGAIN &&
+		    child_err->status != ECONNRESET && child_err->status != EPIPE) {
 			engine_error_free(err);
 			*err = child_err;
 		} else {

@@ -701,24 +701,32 @@ static int load(int containers_fd, const char *id, struct engine_container **ret
 
 /* ---- create, find, list, forget ---------------------------------------- */
 
+/* The name comes into being with its owner written: the ID goes into a
+ * temp file that is then linked to the name (EEXIST when it is taken), so
+ * a create killed at any moment leaves either no name or a whole one.
+ * Temp names start with '.', which no container name may. */
 static int reserve_name(struct storage_store *store, const char *name, const char *id,
 			struct engine_error **err)
 {
 	if (mkdirat(store->rootfd, "container-names", 0700) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/container-names", store->root);
-	char rel[300];
+	char rel[300], tmp[128];
 	snprintf(rel, sizeof(rel), "container-names/%s", name);
-	int fd = openat(store->rootfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	snprintf(tmp, sizeof(tmp), "container-names/.tmp-%s", id);
+	int fd = openat(store->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return -errno;
+		return engine_error_errno(err, errno, "create %s/%s", store->root, tmp);
 	int r = engine_write_all(fd, id, 64);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
-	if (r < 0) {
-		unlinkat(store->rootfd, rel, 0);
+	if (r == 0 && linkat(store->rootfd, tmp, store->rootfd, rel, 0) < 0)
+		r = -errno;
+	unlinkat(store->rootfd, tmp, 0);
+	if (r == -EEXIST)
+		return r;
+	if (r < 0)
 		return engine_error_errno(err, -r, "write %s/%s", store->root, rel);
-	}
 	return 0;
 }
 
@@ -740,8 +748,12 @@ static int name_owner(struct storage_store *store, const char *name, char id[65]
 static bool name_stale(struct storage_store *store, const char *name)
 {
 	char owner[65], rel[128];
-	if (name_owner(store, name, owner) < 0)
-		return false;
+	/* A name file without a whole owner (one left by a create killed
+	 * while it wrote it) names nobody either. */
+	if (name_owner(store, name, owner) < 0) {
+		snprintf(rel, sizeof(rel), "container-names/%s", name);
+		return faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	}
 	snprintf(rel, sizeof(rel), "containers/%s/config.json", owner);
 	return faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }

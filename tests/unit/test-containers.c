@@ -423,6 +423,15 @@ static void test_record_bounds(void)
 	ok(engine_container_create(store, &spec, "ghost", NULL, NULL, &err) < 0 && err->status == EEXIST,
 	   "a name with a record is still a conflict");
 	engine_error_free(&err);
+	/* A name file left empty (an older create killed between its
+	 * O_EXCL open and its write) names nobody: taken over too. */
+	write_text(store->rootfd, "container-names/empty", "");
+	snprintf(spec.id, sizeof(spec.id), "%s", "8888888888888888888888888888888888888888888888888888888888888888");
+	ok(engine_container_create(store, &spec, "empty", NULL, NULL, &err) == 0,
+	   "an empty name file is taken over %s", err ? err->msg : "");
+	engine_error_free(&err);
+	ok(!exists_at(store->rootfd, "container-names/.tmp-8888888888888888888888888888888888888888888888888888888888888888"),
+	   "no temp name left by a create");
 
 	/* Orphans: a dead claim, a live one, an unclaimed fresh directory. */
 	snprintf(rel, sizeof(rel), "%s/image", ghost);
