@@ -22,9 +22,6 @@ setup_file() {
 }
 
 teardown_file() {
-	for c in $(xeng ps -aq --no-trunc 2>/dev/null); do
-		xeng rm -f "$c" >/dev/null 2>&1 || true
-	done
 	store_teardown
 }
 

@@ -88,10 +88,14 @@ eng() {
 	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
 }
 
-# Whatever a failed test left running goes, then volumes and images.
+# Whatever a failed test left running goes, then volumes and images.  A
+# file with a run root of its own exports it as ENGINE_RUNROOT: its
+# containers' run state lives there.
 store_teardown() {
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rm -f "$c" >/dev/null 2>&1 || true
+	local rr=()
+	[ -z "${ENGINE_RUNROOT:-}" ] || rr=(--runroot "$ENGINE_RUNROOT")
+	for c in $("$ENGINE" --root "$ENGINE_ROOT" "${rr[@]}" ps -aq --no-trunc 2>/dev/null); do
+		"$ENGINE" --root "$ENGINE_ROOT" "${rr[@]}" rm -f "$c" >/dev/null 2>&1 || true
 	done
 	"$ENGINE" --root "$ENGINE_ROOT" volume prune -f >/dev/null 2>&1 || true
 	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do

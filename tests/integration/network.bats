@@ -23,9 +23,6 @@ setup_file() {
 }
 
 teardown_file() {
-	for c in $(neng ps -aq --no-trunc 2>/dev/null); do
-		neng rm -f "$c" >/dev/null 2>&1 || true
-	done
 	store_teardown
 }
 
