@@ -190,10 +190,18 @@ static void test_detect_here(void)
 		ok(d.reason[0] != '\0', "disabled comes with a reason");
 	else
 		ok(d.controllers != 0, "a manager comes with controllers");
-	if (d.layout == ENGINE_CGROUP_LAYOUT_HYBRID)
+	/* The host's layout: the overrides below reset the detection. */
+	enum engine_cgroup_layout host_layout = d.layout;
+	if (d.manager != ENGINE_CGROUP_MANAGER_DISABLED)
+		is_str(d.reason, "", "layout %s: a manager, no reason for disabling",
+		       engine_cgroup_layout_name(d.layout));
+	else if (d.layout == ENGINE_CGROUP_LAYOUT_HYBRID)
 		ok(strstr(d.reason, "hybrid") != NULL, "the reason names the hybrid layout");
 	else
-		ok(1, "layout %s", engine_cgroup_layout_name(d.layout));
+		ok(strstr(d.reason, d.layout == ENGINE_CGROUP_LAYOUT_V1   ? "cgroup v1"
+				    : d.layout == ENGINE_CGROUP_LAYOUT_V2 ? "cgroup v2"
+									  : "no cgroup mount") != NULL,
+		   "the reason names the %s layout", engine_cgroup_layout_name(d.layout));
 
 	is_int(engine_cgroup_detect("disabled", &d, &err), 0, "disabled can always be asked for");
 	is_int(d.manager, ENGINE_CGROUP_MANAGER_DISABLED, "and is chosen");
@@ -201,12 +209,17 @@ static void test_detect_here(void)
 	ok(engine_cgroup_detect("bogus", &d, &err) < 0, "an unknown manager is refused");
 	ok(err && strstr(err->msg, "bogus"), "the error names it");
 	engine_error_free(&err);
-	if (d.layout != ENGINE_CGROUP_LAYOUT_V2) {
+	if (host_layout != ENGINE_CGROUP_LAYOUT_V2) {
 		ok(engine_cgroup_detect("systemd", &d, &err) < 0, "systemd refused without v2");
 		ok(err && strstr(err->msg, "cgroup v2"), "the error says why");
 	} else {
-		ok(1, "v2 host: systemd override not refused for the layout");
-		ok(1, "v2 host");
+		/* Chosen where the user's manager answers, else refused for that. */
+		int r = engine_cgroup_detect("systemd", &d, &err);
+		ok(r == 0 || (err && strstr(err->msg, "needs cgroup v2") == NULL),
+		   "v2 host: systemd not refused for the layout");
+		ok(r == 0 ? d.manager == ENGINE_CGROUP_MANAGER_SYSTEMD
+			  : err && strstr(err->msg, "no systemd manager reachable") != NULL,
+		   "v2 host: systemd chosen, or refused naming the missing manager");
 	}
 
 	/* A disabled cgroup: created without a path, and the uses say so. */

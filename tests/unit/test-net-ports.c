@@ -296,7 +296,7 @@ int main(void)
 		   "a host range skips the taken port");
 		engine_error_free(&e2);
 	} else {
-		ok(1, "a host range skips the taken port (port 65535: nothing to skip)");
+		skip("a host range skips the taken port: the taken port is 65535, no range goes past it");
 	}
 	netns_port_list_clear(&tl);
 	close(lfd);
@@ -349,6 +349,8 @@ int main(void)
 		int r = netns_port_check_host("127.0.0.1", 1, NETNS_PROTO_TCP, &e3);
 		ok(r == 0 || (e3 && strstr(e3->msg, "Address already in use")), "root: port 1 allowed");
 		engine_error_free(&e3);
+	} else {
+		skip("root: port 1 allowed: not run as root");
 	}
 	return done_testing();
 }
