@@ -92,6 +92,8 @@ static json_t *host_config_section(json_t *spec)
 	json_object_set_new(h, "PortBindings", port_bindings(spec)); /* networking (#5) */
 	json_object_set_new(h, "PublishAllPorts", json_boolean(json_is_true(json_object_get(spec, "publish_all"))));
 	json_object_set_new(h, "AutoRemove", json_boolean(json_is_true(json_object_get(spec, "remove"))));
+	json_t *groups = json_object_get(spec, "group_add");
+	json_object_set_new(h, "GroupAdd", json_array_size(groups) ? json_incref(groups) : json_null());
 	json_object_set_new(h, "Privileged",
 			    json_boolean(json_is_true(json_object_get(spec, "privileged"))));
 	json_object_set_new(h, "ReadonlyRootfs",

@@ -44,6 +44,8 @@ const char cmd_run_usage[] =
 	"      --env-file FILE          read environment variables from FILE\n"
 	"  -w, --workdir DIR            working directory inside the container\n"
 	"  -u, --user USER[:GROUP]      user name or uid, group name or gid\n"
+	"      --group-add GROUP        add a supplementary group: a name from the image's\n"
+	"                               /etc/group or a gid (keep-groups: keep your own)\n"
 	"  -h, --hostname NAME          container host name\n"
 	"      --network MODE           slirp4netns[:OPTS] (default; also bridge) | none |\n"
 	"                               host (OPTS: allow_host_loopback=true, mtu=N, cidr=)\n"
@@ -126,6 +128,7 @@ enum {
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
 	OPT_CIDFILE,
+	OPT_GROUP_ADD,
 	/* volumes (#4) */
 	OPT_MOUNT,
 	OPT_TMPFS,
@@ -180,6 +183,7 @@ static const struct option long_options[] = {
 	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "cidfile", required_argument, NULL, OPT_CIDFILE },
+	{ "group-add", required_argument, NULL, OPT_GROUP_ADD },
 	/* volumes (#4) */
 	{ "volume", required_argument, NULL, 'v' },
 	{ "mount", required_argument, NULL, OPT_MOUNT },
@@ -548,6 +552,12 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 				return -1;
 			break;
 		}
+		case OPT_GROUP_ADD:
+			if (*optarg == '\0')
+				return engine_error_set(err, EINVAL, "invalid --group-add: empty group");
+			if (strv_add(&spec->group_add, &spec->n_group_add, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_SYSCTL:
 			if (strv_add(&spec->sysctls, &spec->n_sysctls, optarg, err) < 0)
 				return -1;

@@ -17,21 +17,39 @@
 #include "mount-spec.h"
 #include "template.h"
 #include "volume.h"
+#include "volume-options.h"
 #include "volumes.h"
+
+static struct engine_idmap volume_map; /* large: keep it off the stack */
+static bool volume_map_ready;
 
 static int volume_create(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "driver", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+		{ "opt", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_error struct engine_error *err = NULL;
 	cleanup_json json_t *labels = json_object();
+	cleanup_json json_t *options = NULL;
+	cleanup_free char **opt_list = NULL;
+	size_t n_opts = 0;
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:o:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'o': {
+			char **l = realloc(opt_list, (n_opts + 1) * sizeof(*l));
+			if (l == NULL) {
+				engine_error_set(&err, ENOMEM, "out of memory");
+				return cmd_report(err);
+			}
+			opt_list = l;
+			opt_list[n_opts++] = optarg;
+			break;
+		}
 		case 'l': {
 			const char *eq = strchr(optarg, '=');
 			cleanup_free char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
@@ -50,7 +68,11 @@ static int volume_create(int argc, char **argv, struct cmd_global *g)
 			}
 			break;
 		case 'h':
-			puts("Usage: engine volume create [--label KEY=VALUE] [VOLUME]");
+			puts("Usage: engine volume create [-d local] [--label KEY=VALUE] [-o KEY=VALUE] [VOLUME]\n"
+			     "\n"
+			     "  -o, --opt KEY=VALUE   the local driver's options: type=tmpfs,device=tmpfs,\n"
+			     "                        o=size=64m (a tmpfs at each mount), or\n"
+			     "                        type=none,o=bind,device=/host/dir");
 			return 0;
 		default:
 			return cmd_bad_flag(c, argv);
@@ -71,10 +93,21 @@ static int volume_create(int argc, char **argv, struct cmd_global *g)
 			return cmd_report(err);
 		snprintf(name, sizeof(name), "%s", id);
 	}
+	if (n_opts > 0) {
+		if (!volume_map_ready && engine_idmap_detect(&volume_map, &err) < 0)
+			return cmd_report(err);
+		volume_map_ready = true;
+	}
+	if (engine_volume_options_parse(opt_list, n_opts, volume_map.mode != ENGINE_IDMAP_ROOT,
+					&options, &err) < 0) {
+		/* Docker's daemon refuses these: exit 1, as its CLI does. */
+		engine_error_prefix(&err, "create %s", name);
+		return cmd_report_1(&err);
+	}
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	int r = storage_volume_create(store, name, labels, false, NULL, &err);
+	int r = storage_volume_create(store, name, labels, options, false, NULL, &err);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report(err);
@@ -278,9 +311,6 @@ static int volume_inspect(int argc, char **argv, struct cmd_global *g)
 	}
 	return rc;
 }
-
-static struct engine_idmap volume_map; /* large: keep it off the stack */
-static bool volume_map_ready;
 
 static int remove_one(struct storage_store *store, const char *name, struct engine_error **err)
 {

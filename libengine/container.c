@@ -204,7 +204,8 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 				 (unsigned)c->map->gid);
 			user = keep_id_user;
 		}
-		if (engine_creds_from_root(rootfd, user, &creds, err) < 0)
+		if (engine_creds_from_root(rootfd, user, &creds, err) < 0 ||
+		    engine_creds_add_groups(rootfd, spec->group_add, spec->n_group_add, &creds, err) < 0)
 			return -1;
 	}
 

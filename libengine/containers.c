@@ -230,6 +230,7 @@ static json_t *config_json(const struct engine_run_spec *spec, const char *name,
 	json_object_set_new(s, "init_path", json_string(s_or_empty(spec->init_path)));
 	json_object_set_new(s, "ulimits", strv_json(spec->ulimits, spec->n_ulimits));
 	json_object_set_new(s, "sysctls", strv_json(spec->sysctls, spec->n_sysctls));
+	json_object_set_new(s, "group_add", strv_json(spec->group_add, spec->n_group_add));
 	json_object_set_new(s, "stop_signal", json_integer(spec->stop_signal));
 	json_object_set_new(s, "stop_timeout", json_integer(spec->stop_timeout_set ? spec->stop_timeout : -1));
 	json_object_set_new(s, "userns_auto_start", json_integer(spec->userns_auto_start));
@@ -1115,6 +1116,8 @@ int engine_container_spec(const struct engine_container *c, struct engine_run_sp
 		spec->ulimits = jstrv(json_object_get(s, "ulimits"), &spec->n_ulimits);
 	if (json_is_array(json_object_get(s, "sysctls")))
 		spec->sysctls = jstrv(json_object_get(s, "sysctls"), &spec->n_sysctls);
+	if (json_is_array(json_object_get(s, "group_add")))
+		spec->group_add = jstrv(json_object_get(s, "group_add"), &spec->n_group_add);
 	spec->stop_signal = (int)jint(s, "stop_signal");
 	spec->userns_auto_start = (uint32_t)jint(s, "userns_auto_start");
 	spec->userns_auto_size = (uint32_t)jint(s, "userns_auto_size");

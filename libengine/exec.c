@@ -206,7 +206,8 @@ static int process_setup(struct exec_ctx *c, struct engine_error **err)
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return engine_error_errno(err, errno, "open /");
-	if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0)
+	if (engine_creds_from_root(rootfd, spec->user, &creds, err) < 0 ||
+	    engine_creds_add_groups(rootfd, spec->group_add, spec->n_group_add, &creds, err) < 0)
 		return -1;
 	/* The workdir is the container's to shape: resolved inside its root
 	 * and never through a magic link (a symlink to /proc/self/fd/N would

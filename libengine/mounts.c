@@ -58,6 +58,7 @@
 #include "passwd.h"
 #include "remove.h"
 #include "vfs.h"
+#include "volume-options.h"
 
 static const char *const masked_paths[] = {
 	"/proc/acpi",        "/proc/kcore",         "/proc/keys",      "/proc/latency_stats",
@@ -731,15 +732,21 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 		       const struct engine_mount *m, struct engine_error **err)
 {
 	cleanup_close int srcfd = -1;
-	bool dir = true;
+	bool dir = true, readonly = m->readonly;
 	if (m->type == ENGINE_MOUNT_VOLUME) {
-		cleanup_free char *data = NULL;
-		if (cfg->volumes_root == NULL || m->source == NULL ||
-		    asprintf(&data, "%s/volumes/%s/_data", cfg->volumes_root, m->source) < 0)
-			return engine_error_set(err, EINVAL, "volume for %s has no store", m->target);
-		srcfd = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (srcfd < 0)
-			return engine_error_errno(err, errno, "volume %s (%s)", m->source, data);
+		struct engine_volume_source vs;
+		if (engine_volume_source_open(cfg->volumes_root, m, &vs, err) < 0)
+			return -1;
+		if (vs.fstype != NULL) { /* a file system of its own (volume-options.c) */
+			cleanup_close int fd = make_target(rootfd, m->target, true, err);
+			int r = fd < 0 || refuse_root_target(rootfd, fd, m->target, err) < 0
+				? -1 : engine_volume_mount_fs(&vs, m, fd, err);
+			engine_volume_source_clear(&vs);
+			return r;
+		}
+		srcfd = take_fd(&vs.fd);
+		readonly = readonly || (vs.flags & MS_RDONLY);
+		engine_volume_source_clear(&vs);
 		if (!m->nocopy && copy_up(rootfd, m, srcfd, err) < 0)
 			return -1;
 	} else if (m->type == ENGINE_MOUNT_BIND || m->type == ENGINE_MOUNT_DEVICE) {
@@ -782,7 +789,7 @@ static int apply_mount(int rootfd, const struct engine_mounts_config *cfg,
 	if (mount(NULL, path, NULL, prop, NULL) < 0)
 		return engine_error_errno(err, errno, "set propagation %s of %s",
 					  engine_mount_propagation_name(m), m->target);
-	if (m->readonly && remount_ro(path, err) < 0)
+	if (readonly && remount_ro(path, err) < 0)
 		return -1;
 	if (m->chown) {
 		struct engine_creds creds;

@@ -300,3 +300,46 @@ int engine_creds_from_root(int rootfd, const char *spec, struct engine_creds *re
 		return engine_error_prefix(err, "container /etc/group");
 	return engine_creds_resolve(spec, pw, pwl, gr, grl, ret, err);
 }
+
+int engine_creds_add_groups_from(const char *group, size_t group_len, char *const *names, size_t n,
+				 struct engine_creds *creds, struct engine_error **err)
+{
+	size_t before = creds->n_groups;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t gid;
+		if (strcmp(names[i], ENGINE_KEEP_GROUPS) == 0) {
+			if (n > 1)
+				return engine_error_set(err, EINVAL,
+							"%s cannot be combined with other groups",
+							ENGINE_KEEP_GROUPS);
+			creds->keep_groups = true;
+			return 0;
+		}
+		if (is_number(names[i])) {
+			if (!parse_id(names[i], strlen(names[i]), &gid))
+				return engine_error_set(err, EINVAL, "invalid group \"%s\"", names[i]);
+		} else if (group == NULL ||
+			   !engine_group_lookup(group, group_len, names[i], 0, &gid, NULL, 0)) {
+			return engine_error_set(err, ENOENT,
+						"Unable to find group %s: no matching entries in group file",
+						names[i]);
+		}
+		if (creds->n_groups == ENGINE_MAX_GROUPS)
+			return engine_error_set(err, E2BIG, "more than %d groups", ENGINE_MAX_GROUPS);
+		add_group(creds->groups, &creds->n_groups, ENGINE_MAX_GROUPS, gid);
+	}
+	creds->n_required = creds->n_groups - before;
+	return 0;
+}
+
+int engine_creds_add_groups(int rootfd, char *const *names, size_t n, struct engine_creds *creds,
+			    struct engine_error **err)
+{
+	if (n == 0)
+		return 0;
+	cleanup_free char *gr = NULL;
+	size_t grl = 0;
+	if (read_optional(rootfd, "etc/group", &gr, &grl, err) < 0)
+		return engine_error_prefix(err, "container /etc/group");
+	return engine_creds_add_groups_from(gr, grl, names, n, creds, err);
+}

@@ -2,6 +2,7 @@
  * /etc/group (never the host's NSS: the image's names are what count). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -15,6 +16,11 @@ struct engine_creds {
 	char home[512];
 	gid_t groups[ENGINE_MAX_GROUPS]; /* supplementary, primary gid first */
 	size_t n_groups;
+	/* The last n_required groups were asked for by name or gid (group
+	 * add): one that cannot be set fails the start instead of being left
+	 * out quietly as an image's group beyond the mapping is. */
+	size_t n_required;
+	bool keep_groups; /* keep the caller's own supplementary groups: no setgroups */
 };
 
 struct engine_passwd_entry {
@@ -46,3 +52,15 @@ int engine_creds_resolve(const char *spec, const char *passwd, size_t passwd_len
  * files, 4 MiB at most) and resolve SPEC. */
 int engine_creds_from_root(int rootfd, const char *spec, struct engine_creds *ret,
 			   struct engine_error **err);
+
+/* Docker's group add: each of NAMES is a gid or a group name of the
+ * container's /etc/group (below ROOTFD, read as engine_creds_from_root
+ * reads it; an unknown name is an error naming it), appended to CREDS'
+ * supplementary groups as required ones.  ENGINE_KEEP_GROUPS alone
+ * (Podman's) keeps the caller's supplementary groups instead. */
+#define ENGINE_KEEP_GROUPS "keep-groups"
+int engine_creds_add_groups(int rootfd, char *const *names, size_t n, struct engine_creds *creds,
+			    struct engine_error **err);
+/* The same over a group file already in memory (GROUP may be NULL). */
+int engine_creds_add_groups_from(const char *group, size_t group_len, char *const *names, size_t n,
+				 struct engine_creds *creds, struct engine_error **err);

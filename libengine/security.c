@@ -62,16 +62,33 @@ static int set_credentials(const struct engine_security_config *cfg, const struc
 		return engine_error_set(err, EINVAL,
 					"group %u is not mapped in the user namespace (only 0-%llu are)",
 					(unsigned)c->gid, (unsigned long long)cfg->mapped_gids - 1);
-	if (cfg->set_groups) {
+	if (c->keep_groups) {
+		/* The caller's groups stay as they are (unmapped ones show as
+		 * the overflow gid): what they give on the host still holds. */
+	} else if (cfg->set_groups) {
 		/* A group from the image's /etc/group beyond the mapped range
-		 * cannot be given to the process: leave it out rather than fail. */
+		 * cannot be given to the process: leave it out rather than fail;
+		 * one asked for by name or gid must be there. */
 		gid_t groups[ENGINE_MAX_GROUPS];
 		size_t n = 0;
-		for (size_t i = 0; i < c->n_groups; i++)
+		for (size_t i = 0; i < c->n_groups; i++) {
 			if ((uint64_t)c->groups[i] < cfg->mapped_gids)
 				groups[n++] = c->groups[i];
+			else if (i >= c->n_groups - c->n_required)
+				return engine_error_set(err, EINVAL,
+							"group %u is not mapped in the user namespace "
+							"(only 0-%llu are)",
+							(unsigned)c->groups[i],
+							(unsigned long long)cfg->mapped_gids - 1);
+		}
 		if (setgroups(n, groups) < 0)
 			return engine_error_errno(err, errno, "setgroups");
+	} else if (c->n_required > 0) {
+		return engine_error_set(err, EPERM,
+					"supplementary group %u cannot be added: the user namespace "
+					"maps a single gid, where the kernel denies setgroups (add a "
+					"subordinate range in /etc/subgid)",
+					(unsigned)c->groups[c->n_groups - c->n_required]);
 	}
 	if (setresgid(c->gid, c->gid, c->gid) < 0)
 		return engine_error_errno(err, errno, "setgid %u", (unsigned)c->gid);

@@ -55,6 +55,9 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	for (size_t i = 0; i < spec->n_sysctls; i++)
 		free(spec->sysctls[i]);
 	free(spec->sysctls);
+	for (size_t i = 0; i < spec->n_group_add; i++)
+		free(spec->group_add[i]);
+	free(spec->group_add);
 	free(spec->cidfile);
 	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
 	for (size_t i = 0; i < spec->n_labels; i++) /* labels */

@@ -22,6 +22,8 @@ struct engine_run_spec {
 	size_t n_env;
 	char *workdir;    /* absolute path inside the container, NULL = "/" */
 	char *user;       /* --user as given, NULL = root */
+	char **group_add; /* supplementary groups to add: names or gids, or "keep-groups" */
+	size_t n_group_add;
 	char *hostname;   /* NULL = the short ID */
 	char id[65];      /* 64 hex digits */
 	bool interactive; /* -i */

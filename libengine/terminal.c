@@ -65,6 +65,22 @@ int engine_recv_fd(int sock, void *buf, size_t size, int *ret_fd, struct engine_
 	return (int)r;
 }
 
+/* The CLI sizes the pty once the master reaches it, but by then the command
+ * may already have asked (`run -it IMAGE stty size` saw 0 0 half the time).
+ * Our stdio is still what the CLI gave us, the user's terminal when it has
+ * one: its size goes onto the slave before the command can run.  The CLI's
+ * own resize stays, for a process whose stdio is not the user's terminal
+ * (a monitor's child) and for SIGWINCH later. */
+static void copy_inherited_size(int slave)
+{
+	struct winsize ws;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
+			(void)ioctl(slave, TIOCSWINSZ, &ws);
+			return;
+		}
+}
+
 int engine_terminal_child_setup(int sock, struct engine_error **err)
 {
 	return engine_terminal_child_open(sock, true, err);
@@ -90,6 +106,7 @@ int engine_terminal_child_open(int sock, bool bind_console, struct engine_error 
 	snprintf(pts, sizeof(pts), "/dev/pts/%d", ptn);
 	if (bind_console && engine_mounts_bind_console(pts, err) < 0)
 		return -1;
+	copy_inherited_size(slave);
 	static const char tag[] = "pty";
 	if (engine_send_fd(sock, tag, sizeof(tag), master, err) < 0)
 		return -1;

@@ -31,7 +31,7 @@ int engine_volumes_prepare(struct storage_store *store, struct engine_run_spec *
 			if ((m->source = strdup(id)) == NULL)
 				return engine_error_set(err, ENOMEM, "out of memory");
 		}
-		if (storage_volume_create(store, m->source, NULL, m->anonymous, NULL, err) < 0)
+		if (storage_volume_create(store, m->source, NULL, NULL, m->anonymous, NULL, err) < 0)
 			return engine_error_prefix(err, "volume %s", m->source);
 	}
 	return 0;

@@ -58,21 +58,21 @@ json_t *storage_volume_json(const struct storage_volume *v)
 			 json_object_size(v->options) ? v->options : json_null(), "Scope", "local");
 }
 
-static int load(struct storage_store *store, const char *name, struct storage_volume **ret,
-		struct engine_error **err)
+static int load_at(int rootfd, const char *root, const char *name, struct storage_volume **ret,
+		   struct engine_error **err)
 {
 	char rel[300];
 	snprintf(rel, sizeof(rel), "volumes/%s/volume.json", name);
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
-	int r = engine_read_file(store->rootfd, rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS,
+	int r = engine_read_file(rootfd, rel, ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS,
 				 VOLUME_JSON_MAX, &buf, &len, NULL);
 	if (r < 0)
 		return r == -ENOENT || r == -ENOTDIR ? -ENOENT : r;
 	json_error_t je;
-	cleanup_json json_t *j = json_loadb(buf, len, 0, &je);
+	cleanup_json json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!json_is_object(j))
-		return engine_error_set(err, EINVAL, "%s/%s: invalid JSON", store->root, rel);
+		return engine_error_set(err, EINVAL, "%s/%s: invalid JSON", root, rel);
 	struct storage_volume *v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -84,7 +84,7 @@ static int load(struct storage_store *store, const char *name, struct storage_vo
 	v->labels = json_is_object(labels) ? json_incref(labels) : json_object();
 	v->options = json_is_object(options) ? json_incref(options) : json_object();
 	v->anonymous = json_is_true(json_object_get(j, "Anonymous"));
-	if (asprintf(&v->mountpoint, "%s/volumes/%s/_data", store->root, name) < 0)
+	if (asprintf(&v->mountpoint, "%s/volumes/%s/_data", root, name) < 0)
 		v->mountpoint = NULL;
 	if (!v->name || !v->created_at || !v->mountpoint || !v->labels || !v->options) {
 		storage_volume_free(v);
@@ -94,10 +94,16 @@ static int load(struct storage_store *store, const char *name, struct storage_vo
 	return 0;
 }
 
-int storage_volume_get(struct storage_store *store, const char *name, struct storage_volume **ret,
-		       struct engine_error **err)
+static int load(struct storage_store *store, const char *name, struct storage_volume **ret,
+		struct engine_error **err)
 {
-	int r = plain_name(name) ? load(store, name, ret, err) : -ENOENT;
+	return load_at(store->rootfd, store->root, name, ret, err);
+}
+
+int storage_volume_get_at(int rootfd, const char *root, const char *name,
+			  struct storage_volume **ret, struct engine_error **err)
+{
+	int r = plain_name(name) ? load_at(rootfd, root, name, ret, err) : -ENOENT;
 	if (r == -ENOENT)
 		return engine_error_set(err, ENOENT, "get %s: no such volume", name);
 	if (r < 0 && (err == NULL || *err == NULL))
@@ -105,8 +111,15 @@ int storage_volume_get(struct storage_store *store, const char *name, struct sto
 	return r;
 }
 
+int storage_volume_get(struct storage_store *store, const char *name, struct storage_volume **ret,
+		       struct engine_error **err)
+{
+	return storage_volume_get_at(store->rootfd, store->root, name, ret, err);
+}
+
 static int create_locked(struct storage_store *store, const char *name, json_t *labels,
-			 bool anonymous, bool *ret_created, struct engine_error **err)
+			 json_t *options, bool anonymous, bool *ret_created,
+			 struct engine_error **err)
 {
 	if (mkdirat(store->rootfd, "volumes", 0700) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/volumes", store->root);
@@ -135,10 +148,12 @@ static int create_locked(struct storage_store *store, const char *name, json_t *
 	if (asprintf(&mountpoint, "%s/volumes/%s/_data", store->root, name) < 0 ||
 	    asprintf(&path, "%s/volumes/%s/volume.json", store->root, name) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	cleanup_json json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:{},s:b}", "Name", name,
+	cleanup_json json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:b}", "Name", name,
 					   "Driver", "local", "Mountpoint", mountpoint, "Labels",
 					   labels ? json_incref(labels) : json_object(), "CreatedAt",
-					   created, "Scope", "local", "Options", "Anonymous", anonymous);
+					   created, "Scope", "local", "Options",
+					   options ? json_incref(options) : json_object(), "Anonymous",
+					   anonymous);
 	cleanup_free char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (text == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -150,13 +165,14 @@ static int create_locked(struct storage_store *store, const char *name, json_t *
 }
 
 int storage_volume_create(struct storage_store *store, const char *name, json_t *labels,
-			  bool anonymous, bool *ret_created, struct engine_error **err)
+			  json_t *options, bool anonymous, bool *ret_created,
+			  struct engine_error **err)
 {
 	if (!plain_name(name))
 		return engine_error_set(err, EINVAL, "invalid volume name \"%s\"", name);
 	if (storage_store_lock(store, err) < 0)
 		return -1;
-	int r = create_locked(store, name, labels, anonymous, ret_created, err);
+	int r = create_locked(store, name, labels, options, anonymous, ret_created, err);
 	storage_store_unlock(store);
 	return r;
 }

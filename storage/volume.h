@@ -24,17 +24,19 @@ struct storage_volume {
 	char *mountpoint; /* ROOT/volumes/NAME/_data */
 	char *created_at; /* RFC 3339, UTC */
 	json_t *labels;   /* object of strings */
-	json_t *options;  /* object of strings (none yet: {}) */
+	json_t *options;  /* object of strings: the local driver's type, device, o */
 	bool anonymous;   /* made for -v /dst: rm -v removes it */
 };
 
 void storage_volume_free(struct storage_volume *v);
 
 /* Create NAME (already checked by engine_volume_name_check) unless it
- * exists; *ret_created (may be NULL) says which.  LABELS (may be NULL) is
- * an object of strings, copied. */
+ * exists; *ret_created (may be NULL) says which.  LABELS and OPTIONS (may
+ * be NULL) are objects of strings, copied; the options were checked by
+ * the caller (libengine/volume-options.c). */
 int storage_volume_create(struct storage_store *store, const char *name, json_t *labels,
-			  bool anonymous, bool *ret_created, struct engine_error **err);
+			  json_t *options, bool anonymous, bool *ret_created,
+			  struct engine_error **err);
 /* "get NAME: no such volume" (ENOENT), as Docker says it. */
 int storage_volume_get(struct storage_store *store, const char *name, struct storage_volume **ret,
 		       struct engine_error **err);
@@ -42,6 +44,10 @@ int storage_volume_get(struct storage_store *store, const char *name, struct sto
 int storage_volume_list(struct storage_store *store, struct storage_volume ***ret, size_t *ret_n,
 			struct engine_error **err);
 void storage_volume_list_free(struct storage_volume **list, size_t n);
+/* storage_volume_get for a reader without the store open (a container's
+ * mount setup): the store directory ROOTFD, named ROOT in messages. */
+int storage_volume_get_at(int rootfd, const char *root, const char *name,
+			  struct storage_volume **ret, struct engine_error **err);
 /* Forget NAME: volumes/NAME is renamed to volumes/.rm-NAME-PID (*RET_REL,
  * relative to the store root), so the volume is gone at once and a new one
  * of that name starts empty; the caller then removes *RET_REL with the

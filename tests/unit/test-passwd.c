@@ -86,5 +86,37 @@ int main(void)
 	ok(engine_creds_resolve("99999999999", passwd, strlen(passwd), NULL, 0, &c, &err) < 0,
 	   "an id over 32 bits fails");
 	engine_error_free(&err);
+
+	/* Group add: names from the image's group file or gids, appended
+	 * once each and counted as required. */
+	char *added[] = { "nogroup", "4242", "extra" };
+	ok(engine_creds_resolve("tester", passwd, strlen(passwd), group, strlen(group), &c, &err) == 0 &&
+		   engine_creds_add_groups_from(group, strlen(group), added, 3, &c, &err) == 0,
+	   "group add by name and gid");
+	is_int((long long)c.n_groups, 5, "primary, extra, spaced, then nogroup and 4242");
+	is_int((long long)c.n_required, 2, "the groups it added are required");
+	ok(c.groups[3] == 65534 && c.groups[4] == 4242, "added groups in order");
+	ok(!c.keep_groups, "no keep-groups");
+	char *ghost[] = { "ghosts" };
+	ok(engine_creds_add_groups_from(group, strlen(group), ghost, 1, &c, &err) < 0 &&
+		   strstr(err->msg, "Unable to find group ghosts") != NULL,
+	   "an unknown group is an error naming it");
+	engine_error_free(&err);
+	ok(engine_creds_add_groups_from(NULL, 0, ghost, 1, &c, &err) < 0,
+	   "a name without a group file is unknown");
+	engine_error_free(&err);
+	char *keep[] = { "keep-groups" };
+	ok(engine_creds_resolve(NULL, passwd, strlen(passwd), group, strlen(group), &c, &err) == 0 &&
+		   engine_creds_add_groups_from(NULL, 0, keep, 1, &c, &err) == 0 && c.keep_groups &&
+		   c.n_required == 0,
+	   "keep-groups alone");
+	char *keep_and[] = { "keep-groups", "5" };
+	ok(engine_creds_add_groups_from(NULL, 0, keep_and, 2, &c, &err) < 0,
+	   "keep-groups with another group fails");
+	engine_error_free(&err);
+	char *too_big[] = { "99999999999" };
+	ok(engine_creds_add_groups_from(NULL, 0, too_big, 1, &c, &err) < 0,
+	   "a gid over 32 bits fails");
+	engine_error_free(&err);
 	return done_testing();
 }
