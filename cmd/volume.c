@@ -30,7 +30,7 @@ static int volume_create(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "d:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'l': {
 			const char *eq = strchr(optarg, '=');
@@ -169,7 +169,7 @@ static int volume_ls(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:qf:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "qf:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -230,7 +230,7 @@ static int volume_inspect(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -308,7 +308,7 @@ static int volume_rm(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -356,7 +356,7 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:fa", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "fa", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
