@@ -24,6 +24,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "fs.h"
@@ -261,7 +262,7 @@ int cmd_attach(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case OPT_DETACH_KEYS:
 			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "commit.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -31,7 +32,7 @@ int cmd_commit(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:a:c:m:p", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "a:c:m:p", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			o.author = optarg;

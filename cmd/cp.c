@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "cp.h"
 #include "ctr-common.h"
@@ -43,7 +44,7 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aLq", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "aLq", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			o.archive = true;

@@ -15,6 +15,7 @@
 #include "container-repair.h"
 #include "idmap.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 
@@ -124,13 +125,14 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
 	return rc;
 }
 
-bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max, int *ret_rc)
+bool cmd_args_simple_ordered(int argc, char **argv, const char *usage, int min, int max,
+			     enum cmd_flag_order order, int *ret_rc)
 {
 	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "h", opts, order)) != -1) {
 		if (c == 'h') {
 			puts(usage);
 			*ret_rc = 0;
@@ -149,11 +151,20 @@ bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max,
 	else if (max < 0)
 		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least %d argument%s", argv[0],
 				 min, min == 1 ? "" : "s");
+	else if (min == 0)
+		engine_error_set(&err, EINVAL, "\"engine %s\" requires at most %d argument%s", argv[0],
+				 max, max == 1 ? "" : "s");
 	else
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires %d to %d arguments", argv[0], min,
-				 max);
+		engine_error_set(&err, EINVAL,
+				 "\"engine %s\" requires at least %d and at most %d arguments", argv[0],
+				 min, max);
 	*ret_rc = cmd_report(err);
 	return false;
+}
+
+bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max, int *ret_rc)
+{
+	return cmd_args_simple_ordered(argc, argv, usage, min, max, CMD_FLAGS_ANYWHERE, ret_rc);
 }
 
 void cmd_sweep_store(struct storage_store *store)

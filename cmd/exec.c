@@ -57,7 +57,7 @@ static int parse(int argc, char **argv, struct engine_exec_options *opts,
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:de:itu:w:", long_options, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "de:itu:w:", long_options, CMD_FLAGS_FIRST)) != -1) {
 		switch (c) {
 		case 'd':
 			opts->detach = true;

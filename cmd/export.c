@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "commit.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -29,7 +30,7 @@ int cmd_export(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;

@@ -20,6 +20,72 @@ int cmd_parse_bool(const char *flag, const char *value, bool *ret, struct engine
 	return 0;
 }
 
+/* Docker's CLI (pflag) reads flags wherever they stand; getopt only does
+ * when it permutes, which POSIXLY_CORRECT turns off.  So the permuting is
+ * ours: getopt runs in its return-in-order mode ('-': an argument comes
+ * back as 1), and before each call the words that the previous call took
+ * as flags are moved before the arguments seen so far.  The word getopt is
+ * in the middle of (a bundle, -fv) is never moved, so its state holds.
+ * Between calls argv stays exactly as getopt left it, for cmd_flag_error
+ * to name the word at fault.
+ *
+ * The invariant, for one parse: argv[1..args_start) are flags (with their
+ * values), argv[args_start..scanned) are arguments, in order. */
+static int args_start, scanned;
+
+/* argv[first..middle) and argv[middle..end) trade places, each kept in
+ * its order. */
+static void rotate(char **argv, int first, int middle, int end)
+{
+	int ends[3][2] = { { first, middle - 1 }, { middle, end - 1 }, { first, end - 1 } };
+	for (int r = 0; r < 3; r++)
+		for (int i = ends[r][0], j = ends[r][1]; i < j; i++, j--) {
+			char *t = argv[i];
+			argv[i] = argv[j];
+			argv[j] = t;
+		}
+}
+
+/* The words from `scanned` to optind were flags: before the arguments. */
+static void flags_before_arguments(char **argv)
+{
+	if (optind <= scanned)
+		return;
+	rotate(argv, args_start, scanned, optind);
+	args_start += optind - scanned;
+	scanned = optind;
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       enum cmd_flag_order order)
+{
+	/* '+': stop at the first argument; '-': hand arguments back in order;
+	 * ':': a missing value is ':', not '?'. */
+	char spec[128];
+	snprintf(spec, sizeof(spec), "%c:%s", order == CMD_FLAGS_FIRST ? '+' : '-',
+		 shortopts + (shortopts[0] == ':'));
+	opterr = 0;
+	if (order == CMD_FLAGS_FIRST)
+		return getopt_long(argc, argv, spec, longopts, NULL);
+	if (optind == 0) /* a new parse (glibc's convention) */
+		args_start = scanned = 1;
+	for (;;) {
+		flags_before_arguments(argv);
+		int c = getopt_long(argc, argv, spec, longopts, NULL);
+		if (c == 1) { /* an argument: it stays, at the end of the block */
+			scanned = optind;
+			continue;
+		}
+		if (c == -1) {
+			/* A "--" it took goes before the arguments too: they and
+			 * the words after it are then one run. */
+			flags_before_arguments(argv);
+			optind = args_start;
+		}
+		return c;
+	}
+}
+
 bool cmd_confirm(const char *warning)
 {
 	if (warning != NULL)

@@ -1,9 +1,36 @@
 /* flags.h: flag values parsed the same way by every command. */
 #pragma once
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "error.h"
+
+/* Where a command's flags may stand, as Docker's CLI (pflag) decides it per
+ * command. */
+enum cmd_flag_order {
+	/* Anywhere among the arguments: `rm C -f`, `inspect IMAGE --format X`
+	 * (pflag's default). */
+	CMD_FLAGS_ANYWHERE,
+	/* Only before the first argument, which ends the flags: everything
+	 * after it belongs to it (`run IMAGE CMD -x`, `exec C CMD -x`, `top C
+	 * ps-options`, the top-level `engine --root R COMMAND`: Docker's
+	 * SetInterspersed(false)). */
+	CMD_FLAGS_FIRST,
+};
+
+/* getopt_long(3) as every command parses its flags, so that all of them
+ * take Docker's grammar: bundled short flags (-itd), "--" ending the flags,
+ * and flags after arguments where ORDER allows it.  SHORTOPTS is getopt's,
+ * without a leading '+', '-' or ':' (a missing value always gives ':', and
+ * nothing is printed: report with cmd_flag_error).  Start each parse with
+ * optind = 0.  Returns getopt's value for each flag, then -1 with the
+ * arguments, in their order, in ARGV[optind..ARGC): flags that followed
+ * arguments are moved before them, as GNU getopt permutes, whatever
+ * POSIXLY_CORRECT says (a script's environment must not change what a
+ * command line means). */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       enum cmd_flag_order order);
 
 /* Docker's boolean flags: "--flag" alone (VALUE NULL), or "--flag=true|false"
  * (also 1|0).  Anything else is one error naming the flag: invalid argument

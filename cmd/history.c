@@ -84,7 +84,7 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:qH::", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "qH::", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'N':
 			trunc = false;

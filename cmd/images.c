@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "reference.h"
 #include "humanize.h"
 #include "image.h"
@@ -134,7 +135,7 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aqf:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "aqf:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			break; /* no intermediate images are kept: -a shows the same */

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "image.h"
 
 #define MAX_CHANGES 64
@@ -29,7 +30,7 @@ int cmd_import(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:m:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "c:m:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'c':
 			if (io.n_changes == MAX_CHANGES) {

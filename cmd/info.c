@@ -1,12 +1,18 @@
-/* info.c: `engine info`: text by default, JSON with --format json (or
- * Docker's '{{json .}}'). */
+/* info.c: `engine info`: text by default, JSON with --format json, or a
+ * Go template on that JSON (`engine info --format '{{.host.arch}}'`,
+ * or Docker's names: '{{.ServerVersion}}'). */
+#include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "info.h"
+#include "template.h"
 
 /* Indented "key: value" lines, the shape `podman info` prints. */
 static void print_text(json_t *j, int depth)
@@ -48,37 +54,95 @@ static void print_text(json_t *j, int depth)
 	}
 }
 
+/* Docker's names for the facts Docker users script against (`docker info
+ * --format '{{.ServerVersion}}'`, `{{.Driver}}`, `{{.SecurityOptions}}`
+ * to tell rootless), beside the engine's own keys, which stay as they are. */
+static void add_docker_names(json_t *j)
+{
+	json_t *host = json_object_get(j, "host");
+	json_t *features = json_object_get(j, "features");
+	static const struct {
+		const char *docker;
+		const char *section; /* NULL: the top level */
+		const char *key;
+	} same[] = {
+		{ "ServerVersion", NULL, "version" },	  { "Architecture", "host", "arch" },
+		{ "KernelVersion", "host", "kernel" },	  { "NCPU", "host", "cpus" },
+		{ "MemTotal", "host", "memTotal" },	  { "Name", "host", "hostname" },
+		{ "Driver", "store", "driver" },	  { "DockerRootDir", "store", "graphRoot" },
+	};
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		json_t *from = same[i].section ? json_object_get(j, same[i].section) : j;
+		json_t *v = json_object_get(from, same[i].key);
+		if (v != NULL)
+			json_object_set(j, same[i].docker, v);
+	}
+	json_object_set_new(j, "OSType", json_string("linux"));
+	/* Docker says "none" where the engine has no cgroup manager, and
+	 * numbers the version without the "v". */
+	const char *mgr = json_string_value(json_object_get(host, "cgroupManager"));
+	if (mgr != NULL)
+		json_object_set_new(j, "CgroupDriver",
+				    json_string(strcmp(mgr, "disabled") == 0 ? "none" : mgr));
+	const char *version = json_string_value(json_object_get(host, "cgroupVersion"));
+	if (version != NULL)
+		json_object_set_new(j, "CgroupVersion",
+				    json_string(version[0] == 'v' ? version + 1 : version));
+	json_t *security = json_array();
+	if (json_is_true(json_object_get(features, "seccomp")))
+		json_array_append_new(security, json_string("name=seccomp,profile=builtin"));
+	if (json_is_true(json_object_get(host, "rootless")))
+		json_array_append_new(security, json_string("name=rootless"));
+	json_object_set_new(j, "SecurityOptions", security);
+}
+
 int cmd_info(int argc, char **argv, struct cmd_global *g)
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct engine_error *err = NULL;
 	const char *format = NULL;
-	for (int i = 1; i < argc; i++) {
-		if ((strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0) && i + 1 < argc)
-			format = argv[++i];
-		else if (strncmp(argv[i], "--format=", 9) == 0)
-			format = argv[i] + 9;
-		else {
-			fprintf(stderr, "Error: unknown flag: %s\n", argv[i]);
-			return 125;
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "f:h", opts, CMD_FLAGS_ANYWHERE)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			puts("Usage: engine info [OPTIONS]\n\n"
+			     "  -f, --format FORMAT   json, or a Go template: '{{.ServerVersion}}'");
+			return 0;
+		default:
+			return cmd_bad_flag(c, argv);
 		}
 	}
-	if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "{{json .}}") != 0) {
-		fprintf(stderr, "Error: --format %s: only json is supported\n", format);
-		return 125;
+	if (optind < argc) {
+		engine_error_set(&err, EINVAL, "\"engine info\" accepts no arguments");
+		return cmd_report(err);
 	}
-	cleanup_error struct engine_error *err = NULL;
+	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
+		return cmd_report(err);
 	cleanup_json json_t *j = NULL;
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0 ||
 	    engine_info_collect(root, runroot, g->storage_driver, &j, &err) < 0)
 		return cmd_report(err);
-	if (format != NULL) {
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (s == NULL)
-			return 125;
-		puts(s);
-		free(s);
+	if (format == NULL) {
+		print_text(j, 0);
 		return 0;
 	}
-	print_text(j, 0);
+	add_docker_names(j);
+	char *s = strcmp(format, "json") == 0 ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+					      : cmd_template_render(format, j);
+	if (s == NULL) {
+		engine_error_set(&err, ENOMEM, "out of memory");
+		return cmd_report(err);
+	}
+	puts(s);
+	free(s);
 	return 0;
 }

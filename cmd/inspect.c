@@ -7,6 +7,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "humanize.h"
 #include "image.h"
@@ -80,7 +81,7 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;

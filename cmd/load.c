@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "reference.h"
 #include "image.h"
 
@@ -36,7 +37,7 @@ int cmd_load(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:i:q", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "i:q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;

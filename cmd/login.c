@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "ctr-common.h"
 #include "flags.h"
 #include "reference.h"
 #include "registry.h"
@@ -87,7 +88,7 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:p:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "u:p:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'u':
 			free(user);
@@ -174,17 +175,10 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 int cmd_logout(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine logout [SERVER]");
-		return 0;
-	}
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		engine_error_set(&err, EINVAL, argc > 2 ? "\"engine logout\" requires at most 1 argument"
-							: "unknown flag: %s",
-				 argv[1]);
-		return cmd_report(err);
-	}
-	cleanup_free char *host = registry_host(argc == 2 ? argv[1] : NULL);
+	int rc;
+	if (!cmd_args_simple(argc, argv, "Usage: engine logout [SERVER]", 0, 1, &rc))
+		return rc;
+	cleanup_free char *host = registry_host(optind < argc ? argv[optind] : NULL);
 	if (host == NULL) {
 		engine_error_set(&err, ENOMEM, "out of memory");
 		return cmd_report(err);

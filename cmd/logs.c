@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 
@@ -371,7 +372,7 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:fn:t", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "fn:t", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;

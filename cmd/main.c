@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	struct cmd_global g = { 0 };
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:v", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "v", opts, CMD_FLAGS_FIRST)) != -1) {
 		switch (c) {
 		case 'l': {
 			static const char *const levels[] = { "error", "warn", "info", "debug" };

@@ -57,7 +57,7 @@ int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+af", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "af", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "ports.h" /* networking (#5) */
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "humanize.h"
@@ -250,7 +251,7 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aqln:f:s", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "aqln:f:s", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;

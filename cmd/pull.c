@@ -26,7 +26,7 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:q", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'q':
 			progress.quiet = true;

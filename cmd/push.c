@@ -54,7 +54,7 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:q", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'q':
 			pp.quiet = true;

@@ -222,7 +222,7 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:fva", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "fva", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			o.force = true;
@@ -277,7 +277,7 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;

@@ -33,7 +33,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'h') {

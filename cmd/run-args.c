@@ -398,7 +398,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:v:l:m:p:P", long_options, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "dite:w:u:h:v:l:m:p:P", long_options, CMD_FLAGS_FIRST)) != -1) {
 		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
 		if (c == 'm')
 			c = OPT_CGROUP;

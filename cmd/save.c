@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "image.h"
 
 /* A temp file in FILE's directory, mode as a plain create would give. */
@@ -58,7 +59,7 @@ int cmd_save(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;

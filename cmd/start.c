@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "idmap.h"
@@ -118,7 +119,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((c = getopt_long(argc, argv, "+:ai", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "ai", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			attach = true;

@@ -22,6 +22,7 @@
 #include "cgroup-run.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "fs.h"
@@ -199,7 +200,7 @@ int cmd_stats(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:a", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "a", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'S':
 			no_stream = true;

@@ -12,6 +12,7 @@
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 
@@ -70,7 +71,7 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 	int sig = stop ? 0 : SIGKILL, timeout = -1, c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, stop ? "+:t:s:" : "+:s:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, stop ? "t:s:" : "s:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 't': {
 			char *end;
@@ -156,7 +157,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 	int timeout = -1, c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:t:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "t:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 't': {
 			char *end;

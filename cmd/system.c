@@ -88,7 +88,7 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'F':
 			format = optarg;
@@ -143,7 +143,7 @@ static int parse_flags(int argc, char **argv, const char *usage, bool allow_all,
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, allow_all ? "+:af" : "+:f", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, allow_all ? "af" : "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'a':
 			if (!allow_all)

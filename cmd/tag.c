@@ -1,25 +1,24 @@
 /* tag.c: `engine tag SOURCE TARGET` / `engine image tag`. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "ctr-common.h"
 #include "image.h"
 #include "reference.h"
 
 int cmd_tag(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]");
-		return 0;
-	}
-	if (argc != 3) {
-		engine_error_set(&err, EINVAL, "\"engine tag\" requires exactly 2 arguments");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_args_simple(argc, argv, "Usage: engine tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", 2,
+			     2, &rc))
+		return rc;
+	const char *source = argv[optind], *target_arg = argv[optind + 1];
 	struct storage_reference ref;
-	if (storage_reference_parse(argv[2], &ref, &err) < 0)
+	if (storage_reference_parse(target_arg, &ref, &err) < 0)
 		return cmd_report(err);
 	cleanup_free char *target = NULL;
 	int r = storage_reference_format(&ref, &target);
@@ -34,7 +33,7 @@ int cmd_tag(int argc, char **argv, struct cmd_global *g)
 	struct storage_store *store = NULL;
 	struct storage_image *img = NULL;
 	if (storage_store_open(root, &store, &err) < 0 ||
-	    engine_image_lookup(store, argv[1], &img, &err) < 0 ||
+	    engine_image_lookup(store, source, &img, &err) < 0 ||
 	    storage_image_tag(store, img->id, target, &err) < 0) {
 		storage_image_free(img);
 		storage_store_close(store);

@@ -158,24 +158,18 @@ int cmd_top(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	/* Only --help is ours: what follows the name is ps's, and ignored. */
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		puts("Usage: engine top CONTAINER [ps OPTIONS]\n\nDisplay the running processes of a container.");
-		return 0;
-	}
-	if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
-		engine_error_set(&err, EINVAL, "unknown flag: %s", argv[1]);
-		return cmd_report(err);
-	}
-	if (argc < 2) {
-		engine_error_set(&err, EINVAL, "\"engine top\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_args_simple_ordered(argc, argv,
+				     "Usage: engine top CONTAINER [ps OPTIONS]\n\n"
+				     "Display the running processes of a container.",
+				     1, -1, CMD_FLAGS_FIRST, &rc))
+		return rc;
+	rc = 0;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
 	struct engine_container *c = NULL;
-	int rc = 0;
-	if (engine_container_get(store, argv[1], &c, &err) < 0)
+	if (engine_container_get(store, argv[optind], &c, &err) < 0)
 		rc = cmd_report_1(&err);
 	else if (top(c, &err) < 0)
 		rc = cmd_report(err);

@@ -14,6 +14,7 @@
 #include "cgroup-run.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "spec.h"
@@ -94,7 +95,7 @@ int cmd_update(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:m:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "m:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		if (c == 'm')
 			c = 1000;
 		if (c >= 1000 && c <= 1008) {

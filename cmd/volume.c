@@ -38,7 +38,7 @@ static int volume_create(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:o:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "d:o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'o': {
 			char **l = realloc(opt_list, (n_opts + 1) * sizeof(*l));
@@ -202,7 +202,7 @@ static int volume_ls(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:qf:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "qf:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -263,7 +263,7 @@ static int volume_inspect(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -338,7 +338,7 @@ static int volume_rm(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -386,7 +386,7 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:fa", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "fa", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;

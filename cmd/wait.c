@@ -17,15 +17,14 @@
 int cmd_wait(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	if (argc < 2) {
-		engine_error_set(&err, EINVAL, "\"engine wait\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_args_simple(argc, argv, "Usage: engine wait CONTAINER [CONTAINER...]", 1, -1, &rc))
+		return rc;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	int rc = 0;
-	for (int i = 1; i < argc; i++) {
+	rc = 0;
+	for (int i = optind; i < argc; i++) {
 		struct engine_container *c = NULL;
 		if (engine_container_get(store, argv[i], &c, &err) < 0) {
 			rc = cmd_report_1(&err);
