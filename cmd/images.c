@@ -161,6 +161,22 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 			return cmd_bad_flag(c, argv);
 		}
 	}
+	if (optind + 1 < argc && argv[optind + 1][0] == '-' && argv[optind][0] != '-') {
+		/* Docker takes flags after the name too (images NAME --format X,
+		 * images NAME -q): parse again with the name moved last, where
+		 * getopt stops. */
+		cleanup_free char **moved = calloc((size_t)argc + 1, sizeof(char *));
+		if (moved == NULL) {
+			engine_error_set(&err, ENOMEM, "out of memory");
+			return cmd_report(err);
+		}
+		int k = 0;
+		for (int i = 0; i < argc; i++)
+			if (i != optind)
+				moved[k++] = argv[i];
+		moved[k++] = argv[optind];
+		return cmd_images(argc, moved, g);
+	}
 	if (optind < argc)
 		f.reference[f.n_reference++] = argv[optind];
 	if (format != NULL && strcmp(format, "json") == 0)
