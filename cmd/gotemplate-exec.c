@@ -423,7 +423,7 @@ static int not_a_function(struct state *s, const struct gt_arg *first, size_t n_
 static int eval_and_or(struct state *s, json_t *dot, bool is_and, struct gt_arg *const *args, size_t n_args,
 		       json_t *final, bool has_final, json_t **ret)
 {
-	size_t n = n_args - 1 + (has_final ? 1 : 0);
+	size_t n = (n_args > 0 ? n_args - 1 : 0) + (has_final ? 1 : 0);
 	if (n < 1)
 		return fail(s, "wrong number of args for %s: want at least 1 got 0", is_and ? "and" : "or");
 	json_t *v = NULL;

@@ -251,14 +251,15 @@ int cmd_template_print(const char *format, const char *default_table, json_t *ro
 		       const struct cmd_template_header *headers, FILE *out,
 		       struct engine_error **err)
 {
-	const char *f = format ? format : default_table;
+	const char *f = format ? format : default_table ? default_table : "";
 	bool table = strncmp(f, "table", 5) == 0;
 	if (table) {
 		f += 5;
 		while (*f == ' ')
 			f++;
-		if (*f == '\0')
-			f = default_table + 5 + (default_table[5] == ' ');
+		if (*f == '\0' && default_table != NULL && strncmp(default_table, "table", 5) == 0)
+			for (f = default_table + 5; *f == ' ';)
+				f++;
 	}
 	struct gotemplate *tmpl = NULL;
 	if (parse(f, &tmpl, err) < 0)
