@@ -8,10 +8,13 @@
  * A JSON object stands for a Go struct (ps's rows, inspect's documents)
  * and for a Go map (Labels, Networks) alike, and the two answer a missing
  * key differently: a struct has no such field (an error, as Docker's
- * inspect reports it), a map gives Go's "<no value>".  An object is taken
- * for a struct when it has keys and all of them start with a capital
- * letter, as Go's exported fields do: maps of labels, networks or options
- * have keys of any case.
+ * inspect reports it), a map gives Go's "<no value>".  The value the
+ * template runs on (the row, the inspected object) is taken for a struct
+ * when all its keys start with a capital letter, as Go's exported fields
+ * do.  Below it, a missing key is "<no value>" even in a struct-like
+ * object: Docker's structs have fields our documents leave out when empty
+ * (State.Health without a healthcheck), and `{{if .State.Health}}` must
+ * then be false, not an error.
  *
  * Work per render is bounded (GOTEMPLATE_MAX_STEPS, GOTEMPLATE_MAX_OUTPUT)
  * so a hostile --format cannot hang the CLI or exhaust its memory. */
@@ -30,6 +33,7 @@ struct variable {
 
 struct state {
 	const struct gotemplate *t;
+	json_t *root; /* the value the template runs on: a struct (see above) */
 	struct gt_buf out;
 	struct variable *vars;
 	size_t n_vars, cap_vars;
@@ -386,7 +390,7 @@ static int eval_field(struct state *s, json_t *dot, const char *name, json_t *re
 	}
 	if (has_args)
 		return fail(s, "%s is not a method but has arguments", name);
-	if (looks_like_struct(receiver))
+	if (receiver == s->root && looks_like_struct(receiver))
 		return fail(s, "map has no entry for key \"%s\"", name);
 	return 0;
 }
@@ -738,7 +742,7 @@ static int walk_list(struct state *s, json_t *dot, const struct gt_list *list)
 
 char *gotemplate_execute(const struct gotemplate *t, json_t *dot, struct engine_error **err)
 {
-	struct state s = { .t = t, .err = err };
+	struct state s = { .t = t, .root = dot, .err = err };
 	gt_buf_puts(&s.out, "");
 	int r = push_var(&s, "$", dot);
 	if (r == 0)

@@ -205,7 +205,8 @@ static char *header_for(const char *format, const struct cmd_template_header *he
 			if (end == NULL)
 				break;
 			const char *a = p + 2;
-			while (a < end && (isspace((unsigned char)*a) || *a == '.'))
+			/* "{{- .Names}}": the trim marker is no part of the name */
+			while (a < end && (isspace((unsigned char)*a) || *a == '.' || *a == '-'))
 				a++;
 			if (strncmp(a, "json", 4) == 0)
 				a += 4;

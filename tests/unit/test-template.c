@@ -119,6 +119,9 @@ static const struct example examples[] = {
 	{ 'c', "{{.Ratio}} {{.Big}} {{.HostConfig.NanoCpus}}", "0.25 1e+06 1500000000" },
 	{ 'c', "{{.Config.Entrypoint}}", "<nil>" },
 	{ 'c', "{{.Config.Labels.missing}}", "<no value>" },
+	/* fields Docker has and a document leaves out when empty */
+	{ 'c', "{{if .State.Health}}{{.State.Health.Status}}{{else}}no healthcheck{{end}}", "no healthcheck" },
+	{ 'c', "{{.State.Health}} {{.State.Health.Status}}", "<no value> <no value>" },
 	{ 'c', "{{.NetworkSettings.Networks.slirp4netns.Gateway}}", "10.0.2.2" },
 	{ 'c', "{{.Config.ExposedPorts}}", "map[80/tcp:map[]]" },
 	/* printf and print */
@@ -186,8 +189,10 @@ static const struct {
 	const char *format, *want;
 } exec_errors[] = {
 	{ 'c', "{{.Foo}}", "template: :1:2: executing \"\" at <.Foo>: map has no entry for key \"Foo\"" },
-	{ 'c', "{{.State.Status}} {{.NetworkSettings.Nope.IPAddress}}",
-	  "template: :1:20: executing \"\" at <.NetworkSettings.Nop...>: map has no entry for key \"Nope\"" },
+	{ 'c', "{{.State.Status}} {{$.Nope.IPAddress}}",
+	  "template: :1:20: executing \"\" at <$.Nope.IPAddress>: map has no entry for key \"Nope\"" },
+	{ 'c', "{{range .Mounts}}{{$.Nope}}{{end}}",
+	  "template: :1:19: executing \"\" at <$.Nope>: map has no entry for key \"Nope\"" },
 	{ 'p', "{{.Names}}\t{{.Nope}}", "template: :1:13: executing \"\" at <.Nope>: map has no entry for key \"Nope\"" },
 	{ 'c', "{{.Name.Foo}}", "template: :1:2: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type string" },
 	{ 'c', "{{.Config.Entrypoint.X}}",
@@ -199,6 +204,7 @@ static const struct {
 	  "template: :1:2: executing \"\" at <index .Config.Entryp...>: error calling index: index of untyped nil" },
 	{ 'c', "{{range .Name}}{{end}}", "template: :1:2: executing \"\" at <range>: range can't iterate over /web" },
 	{ 'c', "{{eq .Name 1}}", "template: :1:2: executing \"\" at <eq .Name 1>: error calling eq: incompatible types for comparison" },
+	{ 'c', "{{json or}}", "template: :1:7: executing \"\" at <or>: wrong number of args for or: want at least 1 got 0" },
 	{ 'c', "{{len}}", "template: :1:2: executing \"\" at <len>: wrong number of args for len: want 1 got 0" },
 	{ 'c', "{{.Name 1}}", "template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments" },
 	{ 'c', "{{\"x\" 1}}", "template: :1:2: executing \"\" at <\"x\">: can't give argument to non-function \"x\"" },
