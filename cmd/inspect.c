@@ -149,9 +149,11 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 		size_t i;
 		json_t *v;
 		json_array_foreach(all, i, v) {
-			char *s = cmd_template_render(format, v);
-			if (s)
-				puts(s);
+			/* Docker prints what rendered and stops at the first error. */
+			char *s = cmd_template_execute(format, v, &err);
+			if (s == NULL)
+				return cmd_report(err);
+			puts(s);
 			free(s);
 		}
 	}

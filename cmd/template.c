@@ -1,6 +1,8 @@
-/* template.c: --format for the listing and inspect commands.  Only the
- * constructs Docker users write in practice are supported; anything else is
- * a clear error instead of silently wrong output. */
+/* template.c: --format for the listing and inspect commands: Go's
+ * text/template (gotemplate*.c) as Docker's CLI applies it: a leading
+ * "table" prints a header row and aligned columns, "\t" and "\n" in the
+ * text are a tab and a newline, and errors read as Docker's ("template
+ * parsing error: template: :1: unexpected \"}\" in operand"). */
 #include "template.h"
 
 #include <ctype.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "gotemplate.h"
 
 struct buf {
 	char *data;
@@ -38,280 +41,64 @@ static void puts_b(struct buf *b, const char *s)
 	put(b, s, strlen(s));
 }
 
-/* Go's default formatting of a value: strings bare, arrays "[a b]",
- * objects "map[k:v]" (sorted keys), null "<no value>" as text/template. */
-static void render_value(struct buf *b, json_t *v)
+/* "\t" and "\n" typed in a format's text are a tab and a newline, as
+ * Docker's formatter replaces them (ps --format '{{.ID}}\t{{.Names}}');
+ * inside an action they stay what Go's lexer makes of them. */
+static void unescape_text(struct gt_list *list)
 {
-	char num[64];
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		put(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-		puts_b(b, num);
-		break;
-	case JSON_REAL:
-		snprintf(num, sizeof(num), "%g", json_real_value(v));
-		puts_b(b, num);
-		break;
-	case JSON_TRUE:
-		puts_b(b, "true");
-		break;
-	case JSON_FALSE:
-		puts_b(b, "false");
-		break;
-	case JSON_ARRAY: {
-		puts_b(b, "[");
-		size_t i;
-		json_t *e;
-		json_array_foreach(v, i, e) {
-			if (i > 0)
-				puts_b(b, " ");
-			render_value(b, e);
-		}
-		puts_b(b, "]");
-		break;
-	}
-	case JSON_OBJECT: {
-		puts_b(b, "map[");
-		size_t n = json_object_size(v), k = 0;
-		const char **keys = calloc(n + 1, sizeof(char *));
-		const char *key;
-		json_t *e;
-		json_object_foreach(v, key, e) if (keys && key[0] != '#') keys[k++] = key;
-		for (size_t i = 0; keys && i < k; i++)
-			for (size_t j = i + 1; j < k; j++)
-				if (strcmp(keys[j], keys[i]) < 0) {
-					const char *t = keys[i];
-					keys[i] = keys[j];
-					keys[j] = t;
+	for (size_t i = 0; list && i < list->n_nodes; i++) {
+		struct gt_node *n = list->nodes[i];
+		if (n->type == GT_TEXT) {
+			size_t o = 0;
+			for (size_t k = 0; k < n->len; k++) {
+				if (n->text[k] == '\\' && k + 1 < n->len && (n->text[k + 1] == 't' || n->text[k + 1] == 'n')) {
+					n->text[o++] = n->text[k + 1] == 't' ? '\t' : '\n';
+					k++;
+				} else {
+					n->text[o++] = n->text[k];
 				}
-		for (size_t i = 0; keys && i < k; i++) {
-			if (i > 0)
-				puts_b(b, " ");
-			puts_b(b, keys[i]);
-			puts_b(b, ":");
-			render_value(b, json_object_get(v, keys[i]));
-		}
-		free(keys);
-		puts_b(b, "]");
-		break;
-	}
-	case JSON_NULL:
-		puts_b(b, "<no value>");
-		break;
-	}
-}
-
-static json_t *lookup_path(json_t *root, const char *path, size_t len)
-{
-	/* "." is the value itself; ".A.B" walks objects. */
-	if (len == 1 && path[0] == '.')
-		return root;
-	json_t *v = root;
-	size_t i = 0;
-	while (i < len && v != NULL) {
-		if (path[i] != '.')
-			return NULL;
-		size_t s = ++i;
-		while (i < len && path[i] != '.')
-			i++;
-		char key[256];
-		if (i - s == 0 || i - s >= sizeof(key))
-			return NULL;
-		memcpy(key, path + s, i - s);
-		key[i - s] = '\0';
-		v = json_object_get(v, key);
-	}
-	return v;
-}
-
-/* A key starting with '#' is a method of the row (ps's "#Label": the
- * labels as an object for {{.Label "k"}}): found by {{.Label ...}}, never
- * shown by {{.}} or {{json .}}. */
-static bool hidden_key(const char *k)
-{
-	return k[0] == '#';
-}
-
-static json_t *without_hidden(json_t *v)
-{
-	if (!json_is_object(v))
-		return json_incref(v);
-	json_t *copy = json_object();
-	const char *k;
-	json_t *e;
-	json_object_foreach(v, k, e) if (!hidden_key(k)) json_object_set(copy, k, e);
-	return copy;
-}
-
-/* Split an action into words: bare words and "quoted strings" (with \"
- * and \\ escapes).  Returns the number of words, -1 on a syntax error. */
-#define MAX_WORDS 4
-static int split_words(const char *a, size_t n, char words[MAX_WORDS][256], bool quoted[MAX_WORDS])
-{
-	int w = 0;
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && isspace((unsigned char)a[i]))
-			i++;
-		if (i == n)
-			break;
-		if (w == MAX_WORDS)
-			return -1;
-		size_t l = 0;
-		quoted[w] = a[i] == '"';
-		if (quoted[w]) {
-			for (i++; i < n && a[i] != '"'; i++) {
-				if (a[i] == '\\' && i + 1 < n)
-					i++;
-				if (l + 1 >= 256)
-					return -1;
-				words[w][l++] = a[i];
 			}
-			if (i == n)
-				return -1;
-			i++;
-			if (i < n && !isspace((unsigned char)a[i]))
-				return -1;
-		} else {
-			for (; i < n && !isspace((unsigned char)a[i]); i++) {
-				if (!(isalnum((unsigned char)a[i]) || a[i] == '.' || a[i] == '_'))
-					return -1;
-				if (l + 1 >= 256)
-					return -1;
-				words[w][l++] = a[i];
-			}
+			n->len = o;
+			n->text[o] = '\0';
 		}
-		words[w++][l] = '\0';
+		unescape_text(n->list);
+		unescape_text(n->else_list);
 	}
-	return w;
 }
 
-/* Walk ".A.B" from ROOT; a key not found is looked for as a method ("#B"). */
-static json_t *lookup(json_t *root, const char *path)
+static int parse(const char *format, struct gotemplate **ret, struct engine_error **err)
 {
-	json_t *v = lookup_path(root, path, strlen(path));
-	if (v == NULL) {
-		const char *last = strrchr(path, '.');
-		char method[260];
-		snprintf(method, sizeof(method), "#%s", last ? last + 1 : path);
-		json_t *parent = last == path ? root : lookup_path(root, path, (size_t)(last - path));
-		v = json_object_get(parent, method);
-	}
-	return v;
-}
-
-/* Go's index (and a method with one argument): a map's value for KEY, ""
- * when absent (Go's zero value for map[string]string), or an array's KEY'th
- * element. */
-static json_t *index_value(json_t *v, const char *key)
-{
-	static json_t *empty;
-	if (empty == NULL)
-		empty = json_string("");
-	if (json_is_object(v)) {
-		json_t *e = json_object_get(v, key);
-		return e ? e : empty;
-	}
-	char *end;
-	long i = strtol(key, &end, 10);
-	if (json_is_array(v) && *key && *end == '\0' && i >= 0)
-		return json_array_get(v, (size_t)i);
-	return NULL;
-}
-
-/* One action between {{ and }}: ".Path", "json .Path", ".Method "arg"",
- * "index .Path "key"". */
-static int action(struct buf *b, const char *a, size_t n, json_t *root)
-{
-	char words[MAX_WORDS][256];
-	bool quoted[MAX_WORDS];
-	int nw = split_words(a, n, words, quoted);
-	if (nw < 1)
-		return -1;
-	bool json = false, index = false;
-	int w = 0;
-	if (!quoted[0] && strcmp(words[0], "json") == 0)
-		json = true, w++;
-	else if (!quoted[0] && strcmp(words[0], "index") == 0)
-		index = true, w++;
-	if (w >= nw || quoted[w] || words[w][0] != '.')
-		return -1;
-	const char *path = words[w++];
-	const char *arg = NULL;
-	if (w < nw) {
-		/* one string argument: .Label "k" or index .Map "k" */
-		if (json || !quoted[w] || w + 1 != nw)
-			return -1;
-		arg = words[w];
-	} else if (index) {
-		return -1;
-	}
-	if (root == NULL)
-		return 0; /* syntax check only */
-	json_t *v = lookup(root, path);
-	if (arg != NULL && v != NULL)
-		v = index_value(v, arg);
-	if (json) {
-		json_t *shown = v ? without_hidden(v) : NULL;
-		char *s = shown ? json_dumps(shown, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("null");
-		json_decref(shown);
-		if (s)
-			puts_b(b, s);
-		free(s);
-	} else if (v == NULL) {
-		puts_b(b, "<no value>");
-	} else {
-		render_value(b, v);
-	}
-	return 0;
-}
-
-static int render(const char *format, json_t *root, struct buf *b)
-{
-	const char *p = format;
-	while (*p) {
-		if (p[0] == '{' && p[1] == '{') {
-			const char *end = strstr(p + 2, "}}");
-			if (end == NULL)
-				return -1;
-			if (action(b, p + 2, (size_t)(end - p - 2), root) < 0)
-				return -1;
-			p = end + 2;
-		} else if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
-			puts_b(b, p[1] == 't' ? "\t" : "\n");
-			p += 2;
-		} else {
-			put(b, p, 1);
-			p++;
-		}
-	}
+	if (gotemplate_parse(format, ret, err) < 0)
+		return engine_error_prefix(err, "template parsing error");
+	unescape_text((*ret)->root);
 	return 0;
 }
 
 int cmd_template_check(const char *format, struct engine_error **err)
 {
-	struct buf b = { 0 };
-	int r = render(format, NULL, &b);
-	free(b.data);
-	if (r < 0)
-		return engine_error_set(err, EINVAL,
-					"template parsing error in \"%s\": supported are {{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}}, {{.Label \"key\"}}, {{index .Map \"key\"}} and a leading \"table\"",
-					format);
+	struct gotemplate *t = NULL;
+	if (parse(format, &t, err) < 0)
+		return -1;
+	gotemplate_free(t);
 	return 0;
+}
+
+char *cmd_template_execute(const char *format, json_t *value, struct engine_error **err)
+{
+	struct gotemplate *t = NULL;
+	if (parse(format, &t, err) < 0)
+		return NULL;
+	char *s = gotemplate_execute(t, value, err);
+	gotemplate_free(t);
+	return s;
 }
 
 char *cmd_template_render(const char *format, json_t *value)
 {
-	struct buf b = { 0 };
-	puts_b(&b, "");
-	if (render(format, value, &b) < 0) {
-		free(b.data);
-		return NULL;
-	}
-	return b.data;
+	struct engine_error *err = NULL;
+	char *s = cmd_template_execute(format, value, &err);
+	engine_error_free(&err);
+	return s;
 }
 
 /* ---- tables ------------------------------------------------------------ */
@@ -418,7 +205,8 @@ static char *header_for(const char *format, const struct cmd_template_header *he
 			if (end == NULL)
 				break;
 			const char *a = p + 2;
-			while (a < end && (isspace((unsigned char)*a) || *a == '.'))
+			/* "{{- .Names}}": the trim marker is no part of the name */
+			while (a < end && (isspace((unsigned char)*a) || *a == '.' || *a == '-'))
 				a++;
 			if (strncmp(a, "json", 4) == 0)
 				a += 4;
@@ -464,42 +252,55 @@ int cmd_template_print(const char *format, const char *default_table, json_t *ro
 		       const struct cmd_template_header *headers, FILE *out,
 		       struct engine_error **err)
 {
-	const char *f = format ? format : default_table;
+	const char *f = format ? format : default_table ? default_table : "";
 	bool table = strncmp(f, "table", 5) == 0;
 	if (table) {
 		f += 5;
 		while (*f == ' ')
 			f++;
-		if (*f == '\0')
-			f = default_table + 5 + (default_table[5] == ' ');
+		if (*f == '\0' && default_table != NULL && strncmp(default_table, "table", 5) == 0)
+			for (f = default_table + 5; *f == ' ';)
+				f++;
 	}
-	if (cmd_template_check(f, err) < 0)
+	struct gotemplate *tmpl = NULL;
+	if (parse(f, &tmpl, err) < 0)
 		return -1;
-	struct cmd_table *t = table ? cmd_table_new() : NULL;
-	if (t != NULL) {
-		/* One allocation for every row: no realloc walk through a
-		 * thousand rows (ps -a). */
-		size_t cap = json_array_size(rows) + 1;
-		t->rows = calloc(cap, sizeof(char **));
-		t->n_cells = calloc(cap, sizeof(size_t));
-		t->cap = t->rows && t->n_cells ? cap : 0;
-		cleanup_free char *h = header_for(f, headers);
-		cmd_table_add_row(t, h ? h : "");
+	/* Every row is rendered before anything is printed: a row that fails
+	 * (an unknown field) leaves no half-printed listing, as Docker. */
+	size_t n = json_array_size(rows);
+	char **lines = calloc(n + 1, sizeof(char *));
+	if (lines == NULL) {
+		gotemplate_free(tmpl);
+		return engine_error_set(err, ENOMEM, "out of memory");
 	}
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row) {
-		cleanup_free char *line = cmd_template_render(f, row);
-		if (line == NULL)
-			continue;
-		if (t != NULL)
-			cmd_table_add_row(t, line);
-		else
-			fprintf(out, "%s\n", line);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		lines[i] = gotemplate_execute(tmpl, json_array_get(rows, i), err);
+		if (lines[i] == NULL)
+			r = -1;
 	}
-	if (t != NULL) {
-		cmd_table_print(t, out);
-		cmd_table_free(t);
+	gotemplate_free(tmpl);
+	if (r == 0 && table) {
+		struct cmd_table *t = cmd_table_new();
+		if (t != NULL) {
+			/* One allocation for every row: no realloc walk through a
+			 * thousand rows (ps -a). */
+			t->rows = calloc(n + 1, sizeof(char **));
+			t->n_cells = calloc(n + 1, sizeof(size_t));
+			t->cap = t->rows && t->n_cells ? n + 1 : 0;
+			cleanup_free char *h = header_for(f, headers);
+			cmd_table_add_row(t, h ? h : "");
+			for (size_t i = 0; i < n; i++)
+				cmd_table_add_row(t, lines[i]);
+			cmd_table_print(t, out);
+			cmd_table_free(t);
+		}
+	} else if (r == 0) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s\n", lines[i]);
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return r;
 }

@@ -304,9 +304,10 @@ static int volume_inspect(int argc, char **argv, struct cmd_global *g)
 		size_t i;
 		json_t *v;
 		json_array_foreach(all, i, v) {
-			cleanup_free char *s = cmd_template_render(format, v);
-			if (s)
-				puts(s);
+			cleanup_free char *s = cmd_template_execute(format, v, &err);
+			if (s == NULL)
+				return cmd_report(err);
+			puts(s);
 		}
 	}
 	return rc;

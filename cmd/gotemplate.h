@@ -1,0 +1,139 @@
+/* gotemplate.h: Go's text/template over jansson values, with Docker's
+ * functions (json, join, split, lower, upper, title, pad, truncate).  The
+ * parse tree and the evaluator are shared by gotemplate-parse.c (lexer and
+ * parser), gotemplate-exec.c (evaluation) and gotemplate-funcs.c (the
+ * functions).  template.c builds the --format API on top of it.
+ *
+ * Values are json_t: a JSON object stands for both a Go struct and a Go
+ * map (see gotemplate-exec.c for how a missing key is told apart), a key
+ * starting with '#' is a method of the value ({{.Label "k"}}), and NULL is
+ * Go's invalid value (printed "<no value>").
+ *
+ * Nothing here prints or exits: errors come back as engine_error with Go's
+ * text ("template: :1: unexpected \"}\" in operand"). */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* Limits that keep a hostile format from exhausting the machine. */
+#define GOTEMPLATE_MAX_DEPTH 100 /* nested blocks, parentheses, calls */
+#define GOTEMPLATE_MAX_STEPS 1000000 /* range iterations and actions per render */
+#define GOTEMPLATE_MAX_OUTPUT (16u << 20) /* bytes per render */
+
+enum gt_node_type {
+	GT_TEXT,
+	GT_ACTION,
+	GT_IF,
+	GT_RANGE,
+	GT_WITH,
+	GT_BREAK,
+	GT_CONTINUE,
+};
+
+enum gt_arg_type {
+	GT_ARG_FIELD,      /* .A.B (dot's fields) */
+	GT_ARG_VARIABLE,   /* $x.A.B */
+	GT_ARG_DOT,        /* . */
+	GT_ARG_IDENTIFIER, /* a function's name */
+	GT_ARG_STRING,
+	GT_ARG_NUMBER,
+	GT_ARG_BOOL,
+	GT_ARG_NIL,
+	GT_ARG_PIPE, /* (pipeline), maybe followed by .A.B */
+};
+
+struct gt_pipe;
+
+/* One operand of a command. */
+struct gt_arg {
+	enum gt_arg_type type;
+	size_t pos;      /* byte offset in the template, for error text */
+	char *text;      /* the operand as written, for error text */
+	char *name;      /* identifier, variable name ("$x"), string's value */
+	char **fields;   /* a field chain: .A.B -> {"A", "B"} */
+	size_t n_fields;
+	json_t *constant; /* string, number, bool */
+	struct gt_pipe *pipe;
+};
+
+struct gt_command {
+	size_t pos;
+	char *text;
+	struct gt_arg **args;
+	size_t n_args;
+};
+
+struct gt_pipe {
+	size_t pos;
+	bool is_assign; /* $x = ... rather than $x := ... */
+	char *vars[2];  /* declared variables, "$x" */
+	size_t n_vars;
+	struct gt_command **cmds;
+	size_t n_cmds;
+};
+
+struct gt_list;
+
+struct gt_node {
+	enum gt_node_type type;
+	size_t pos;
+	char *text; /* GT_TEXT: the text; GT_ACTION: the action as written */
+	size_t len;
+	struct gt_pipe *pipe;      /* action, if, range, with */
+	struct gt_list *list;      /* if, range, with: the body */
+	struct gt_list *else_list; /* if, range, with: {{else}} */
+};
+
+struct gt_list {
+	struct gt_node **nodes;
+	size_t n_nodes;
+};
+
+struct gotemplate {
+	char *source;
+	struct gt_list *root;
+	/* Every allocation of the tree, freed together (a parse error
+	 * unwinds without freeing node by node). */
+	void **allocs;
+	size_t n_allocs, cap_allocs;
+	json_t **constants;
+	size_t n_constants, cap_constants;
+};
+
+/* Parse TEXT (Go's text/template syntax). */
+int gotemplate_parse(const char *text, struct gotemplate **ret, struct engine_error **err);
+void gotemplate_free(struct gotemplate *t);
+
+/* Execute T with DOT as {{.}}: the output, malloc'd, NUL-terminated. */
+char *gotemplate_execute(const struct gotemplate *t, json_t *dot, struct engine_error **err);
+
+/* Go's default formatting of a value (fmt's %v): strings bare, "map[a:b]",
+ * "[a b]", "<nil>" for null, "<no value>" for NULL.  Appends to *BUF. */
+struct gt_buf {
+	char *data;
+	size_t len, cap;
+	bool overflow; /* GOTEMPLATE_MAX_OUTPUT reached, or out of memory */
+};
+void gt_buf_put(struct gt_buf *b, const char *s, size_t n);
+void gt_buf_puts(struct gt_buf *b, const char *s);
+void gt_print_value(struct gt_buf *b, json_t *v);
+/* fmt's %v (and %g) of a float64: the shortest digits that read back the
+ * same, with an exponent below 1e-4 and from 1e6 on. */
+void gt_format_float_shortest(char *out, size_t size, double d);
+/* Go's truth: false, 0, "", nil, empty array or object are false. */
+bool gt_truth(json_t *v);
+/* Go's type name of a JSON value as our data models it ("string", "int"). */
+const char *gt_type_name(json_t *v);
+/* Keys of an object in sorted order without the '#' methods; malloc'd
+ * array of N pointers into the object. */
+const char **gt_sorted_keys(json_t *obj, size_t *n);
+
+/* Functions: call NAME with ARGV (already evaluated; NULL entries are
+ * invalid values).  Returns a new reference or NULL with *MSG set to Go's
+ * text (malloc'd).  "and", "or" are evaluated by the executor itself. */
+bool gt_function_exists(const char *name);
+int gt_call_function(const char *name, json_t **argv, size_t argc, json_t **ret, char **msg);
