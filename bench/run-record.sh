@@ -12,6 +12,8 @@
 #   start-a     this build's `start -a` of a created container: the monitor
 #               and attach path (the other design; create + start-a is what
 #               a run through it would cost)
+# CPU is the user and system time of the CLI and its children (the mean):
+# on a loaded machine it moves less than the wall time.
 # Every container is removed before each timed run (hyperfine --prepare),
 # outside the timing.  --network none: slirp4netns's start-up would only
 # add noise to what is compared.
@@ -61,5 +63,5 @@ runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$work/run-bench.sh" >"$
 echo "# run recorded vs main, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
 jq -r '
 	(.results[] | select(.command == "main") | .median) as $main |
-	.results[] | "\(.command)\t\(.median * 1000 * 100 | round / 100) ms median\t\(.mean * 1000 * 10 | round / 10) ± \(.stddev * 1000 * 10 | round / 10) ms\tmin \(.min * 1000 * 10 | round / 10) ms\t\((.median - $main) * 1000 * 100 | round / 100) ms vs main"
+	.results[] | "\(.command)\t\(.median * 1000 * 100 | round / 100) ms median\t\(.mean * 1000 * 10 | round / 10) ± \(.stddev * 1000 * 10 | round / 10) ms\tmin \(.min * 1000 * 10 | round / 10) ms\tCPU (user+sys) \((.user + .system) * 1000 * 10 | round / 10) ms\t\((.median - $main) * 1000 * 100 | round / 100) ms vs main"
 ' "$work/result.json" | column -t -s $'\t'
