@@ -12,6 +12,7 @@ bats_require_minimum_version 1.5.0
 
 REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 IMG="$REG/busybox:latest"
+PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
@@ -184,3 +185,21 @@ sigterm_run() {
 	[ "$status" = 0 ]
 	assert_contains "$output" "created-out"
 }
+
+@test "run -it at a terminal: the session is recorded and its output in the logs" {
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -it "$IMG" sh <<-EOS
+		expect #
+		send echo typed-\$((6*7))
+		expect typed-42
+		send exit 4
+		exit
+	EOS
+	echo "$output"
+	[ "$status" = 4 ]
+	id=$(only_container)
+	run eng ps -a --format '{{.Status}}'
+	[[ "$output" =~ ^Exited\ \(4\) ]] || { echo "$output"; false; }
+	run eng logs "$id"
+	assert_contains "$output" "typed-42"
+}
+
