@@ -37,7 +37,7 @@ cheatsheet() {
 	[ "$status" = 0 ]
 	assert_eq "$output" "hello from the container"
 	# Kept, as Docker keeps it (it would hold the image from image rm).
-	docker rm "$(docker ps -aq | head -1)" >/dev/null
+	for c in $(docker ps -aq); do docker rm "$c" >/dev/null; done
 	run docker run --rm "$img" sh -c 'exit 3'
 	[ "$status" = 3 ]
 
