@@ -223,7 +223,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Docker's boolean flags take an optional "=true|false". */
 /* Docker's --detach-keys: comma-separated, each "ctrl-X" (X one of a-z,
  * @, [, \, ], ^, _) or a single character. */
 int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err)
@@ -272,6 +271,7 @@ static int attach_stream(const char *value, unsigned *mask, struct engine_error 
 				"STDIN, STDOUT and STDERR", value);
 }
 
+/* Docker's boolean flags take an optional "=true|false". */
 static int parse_bool(const char *flag, const char *value, bool *ret, struct engine_error **err)
 {
 	if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
