@@ -28,39 +28,7 @@
 #include "containers.h"
 #include "ctr-common.h"
 #include "fs.h"
-
-/* Docker's --detach-keys: comma-separated, each "ctrl-X" (X one of a-z,
- * @, [, \, ], ^, _) or a single character. */
-int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err)
-{
-	*n = 0;
-	const char *p = s;
-	while (*p) {
-		const char *comma = strchrnul(p, ',');
-		size_t l = (size_t)(comma - p);
-		int key = -1;
-		if (l == 1) {
-			key = (unsigned char)*p;
-		} else if (l == 6 && strncmp(p, "ctrl-", 5) == 0) {
-			char ch = p[5];
-			if (ch >= 'a' && ch <= 'z')
-				key = ch - 'a' + 1;
-			else if (ch >= 'A' && ch <= 'Z')
-				key = ch - 'A' + 1;
-			else if (ch == '@')
-				key = 0;
-			else if (ch == '[' || ch == '\\' || ch == ']' || ch == '^' || ch == '_')
-				key = ch - '@';
-		}
-		if (key < 0 || *n >= 16)
-			return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
-		keys[(*n)++] = (unsigned char)key;
-		p = *comma ? comma + 1 : comma;
-	}
-	if (*n == 0)
-		return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
-	return 0;
-}
+#include "run-args.h"
 
 int cmd_attach_connect(const struct engine_container *c, struct engine_error **err)
 {

@@ -120,7 +120,6 @@ struct cmd_attach_opts {
 	unsigned char keys[16];  /* the detach keys */
 	size_t n_keys;
 };
-int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err);
 /* A connection to the container's attach socket, or -1. */
 int cmd_attach_connect(const struct engine_container *c, struct engine_error **err);
 /* Relay until detach (0) or the container's exit (its exit code). */

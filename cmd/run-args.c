@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "caps.h"
@@ -40,6 +41,11 @@ const char cmd_run_usage[] =
 	"      --tls-verify=false       allow plain HTTP and unverified TLS\n"
 	"  -i, --interactive            keep STDIN open\n"
 	"  -t, --tty                    allocate a pseudo-TTY\n"
+	"  -a, --attach STREAM          relay only STREAM (stdin, stdout, stderr) to the\n"
+	"                               terminal; the others still reach the log\n"
+	"      --sig-proxy[=false]      forward the signals the CLI gets (default true)\n"
+	"      --detach-keys KEYS       check KEYS (ctrl-p,ctrl-q); a foreground run\n"
+	"                               cannot detach: the CLI is its monitor\n"
 	"  -e, --env KEY=VALUE          set an environment variable\n"
 	"      --env-file FILE          read environment variables from FILE\n"
 	"  -w, --workdir DIR            working directory inside the container\n"
@@ -142,6 +148,9 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_PUBLISH_ALL,
+	/* a foreground run's stdio */
+	OPT_SIG_PROXY,
+	OPT_DETACH_KEYS,
 	/* cgroups (#6): OPT_CGROUP + the flag's index in engine_cgroup_run_flags
 	 * (last: the values above it are its own) */
 	OPT_CGROUP = 2000,
@@ -170,6 +179,9 @@ static const struct option long_options[] = {
 	{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
 	{ "detach", optional_argument, NULL, OPT_DETACH },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "attach", required_argument, NULL, 'a' },
+	{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+	{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	/* the monitor (issue #4) */
 	{ "restart", required_argument, NULL, OPT_RESTART },
@@ -214,6 +226,54 @@ static const struct option long_options[] = {
 	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Docker's --detach-keys: comma-separated, each "ctrl-X" (X one of a-z,
+ * @, [, \, ], ^, _) or a single character. */
+int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err)
+{
+	*n = 0;
+	const char *p = s;
+	while (*p) {
+		const char *comma = strchrnul(p, ',');
+		size_t l = (size_t)(comma - p);
+		int key = -1;
+		if (l == 1) {
+			key = (unsigned char)*p;
+		} else if (l == 6 && strncmp(p, "ctrl-", 5) == 0) {
+			char ch = p[5];
+			if (ch >= 'a' && ch <= 'z')
+				key = ch - 'a' + 1;
+			else if (ch >= 'A' && ch <= 'Z')
+				key = ch - 'A' + 1;
+			else if (ch == '@')
+				key = 0;
+			else if (ch == '[' || ch == '\\' || ch == ']' || ch == '^' || ch == '_')
+				key = ch - '@';
+		}
+		if (key < 0 || *n >= 16)
+			return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
+		keys[(*n)++] = (unsigned char)key;
+		p = *comma ? comma + 1 : comma;
+	}
+	if (*n == 0)
+		return engine_error_set(err, EINVAL, "Invalid detach keys (%s) provided", s);
+	return 0;
+}
+
+/* -a STREAM: Docker's names, in any case. */
+static int attach_stream(const char *value, unsigned *mask, struct engine_error **err)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr" };
+	for (unsigned i = 0; i < 3; i++) {
+		if (strcasecmp(value, names[i]) == 0) {
+			*mask |= 1u << i;
+			return 0;
+		}
+	}
+	return engine_error_set(err, EINVAL,
+				"invalid argument \"%s\" for \"-a, --attach\" flag: valid streams are "
+				"STDIN, STDOUT and STDERR", value);
+}
 
 /* Docker's boolean flags take an optional "=true|false". */
 static int parse_bool(const char *flag, const char *value, bool *ret, struct engine_error **err)
@@ -391,6 +451,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
 	bool network_set = false; /* networking (#5) */
+	unsigned attach = 0; /* -a: 1 << fd of each stream named */
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
 	spec->network = NETNS_MODE_DEFAULT;
@@ -398,7 +459,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "dite:w:u:h:v:l:m:p:P", long_options, CMD_FLAGS_FIRST)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "dita:e:w:u:h:v:l:m:p:P", long_options, CMD_FLAGS_FIRST)) != -1) {
 		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
 		if (c == 'm')
 			c = OPT_CGROUP;
@@ -425,6 +486,24 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (parse_bool("detach", optarg, &spec->detach, err) < 0)
 				return -1;
 			break;
+		case 'a':
+			if (attach_stream(optarg, &attach, err) < 0)
+				return -1;
+			break;
+		case OPT_SIG_PROXY: {
+			bool proxy = true;
+			if (parse_bool("sig-proxy", optarg, &proxy, err) < 0)
+				return -1;
+			spec->no_signal_forward = !proxy;
+			break;
+		}
+		case OPT_DETACH_KEYS: {
+			unsigned char keys[16];
+			size_t n_keys;
+			if (cmd_detach_keys_parse(optarg, keys, &n_keys, err) < 0)
+				return -1;
+			break;
+		}
 		case OPT_NAME:
 			if (engine_container_name_check(optarg, err) < 0)
 				return -1;
@@ -644,6 +723,14 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		}
 	}
 
+	/* -a: Docker's rules.  Without it stdout and stderr are relayed
+	 * (stdin with -i, which -a does not change). */
+	if (attach != 0 && spec->detach)
+		return engine_error_set(err, EINVAL, "Conflicting options: -a and -d");
+	if (attach != 0) {
+		spec->quiet_stdout = !(attach & 1u << 1);
+		spec->quiet_stderr = !(attach & 1u << 2);
+	}
 	/* the monitor (issue #4): Docker refuses the pair. */
 	if (spec->restart_policy != NULL && spec->remove)
 		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");

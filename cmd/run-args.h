@@ -11,3 +11,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		  struct engine_error **err);
 
 extern const char cmd_run_usage[];
+
+/* Docker's --detach-keys (run, create, start, attach): KEYS gets the
+ * bytes, at most 16. */
+int cmd_detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct engine_error **err);

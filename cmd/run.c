@@ -331,7 +331,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	    network_for_mapping(&spec, &map, &err) < 0 ||
 	    /* A record too large from the flags alone: before the pull too
 	     * (create checks it again with the image's part). */
-	    ((create || spec.detach || spec.name != NULL) &&
+	    ((create || spec.detach || spec.name != NULL || (!spec.remove && spec.image != NULL)) &&
 	     engine_container_record_check(&spec, NULL, &err) < 0)) {
 		rc = cmd_report(err);
 		goto out;
@@ -427,9 +427,12 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
-	/* A named foreground run is recorded (its name is reserved, ps sees
-	 * it, it stays after the exit unless --rm). */
-	if (spec.name != NULL) {
+	/* A foreground run is recorded, as Docker keeps every container that
+	 * is not --rm (a generated name, as run -d's): ps sees it, its output
+	 * is in its log, it stays after the exit.  A named --rm one too: its
+	 * name is reserved while it runs.  An unnamed --rootfs run is not:
+	 * it has no image, and nothing of it is in the store. */
+	if (spec.name != NULL || (!spec.remove && spec.image != NULL)) {
 		cleanup_free char *name = NULL;
 		if (record(&spec, &map, g, false, &name, &err) < 0 ||
 		    engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
@@ -438,8 +441,8 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 			rc = exit_code;
 		goto out;
 	}
-	/* An unnamed foreground run is not recorded (yet): its writable layer
-	 * goes with it. */
+	/* An unnamed --rm (or --rootfs) run is not recorded: nobody can name
+	 * it, and its writable layer goes with it. */
 	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
 	/* Nobody can name this container later: its anonymous volumes go
 	 * with it when --rm asks, as Docker removes them. */

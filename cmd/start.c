@@ -19,6 +19,7 @@
 #include "containers.h"
 #include "ctr-common.h"
 #include "idmap.h"
+#include "run-args.h"
 
 int cmd_start_one(struct storage_store *store, const char *what, struct engine_error **err)
 {

@@ -433,8 +433,9 @@ static bool relay_output(const struct engine_container_io *io, int stream)
 	return true;
 }
 
-/* A detached -t: what the pty has goes to the monitor as stdout. */
-static bool relay_master_output(const struct engine_container_io *io, int master)
+/* A detached -t: what the pty has goes to the monitor as stdout.  A
+ * recorded foreground one (OUTPUT_COPY): to our stdout too, unless QUIET. */
+static bool relay_master_output(const struct engine_container_io *io, int master, bool quiet)
 {
 	char buf[16384];
 	ssize_t r = read(master, buf, sizeof(buf));
@@ -443,7 +444,21 @@ static bool relay_master_output(const struct engine_container_io *io, int master
 	if (r == 0)
 		return false;
 	io->output(io->data, 1, buf, (size_t)r);
+	if (io->output_copy && !quiet)
+		(void)engine_write_all(STDOUT_FILENO, buf, (size_t)r);
 	return true;
+}
+
+/* -t in the foreground: the pty's output to our stdout (and the log). */
+static bool relay_master(const struct engine_container_io *io, int master, bool quiet)
+{
+	if (io != NULL && io->output != NULL)
+		return relay_master_output(io, master, quiet);
+	if (!quiet)
+		return engine_fd_relay(master, STDOUT_FILENO);
+	char buf[16384];
+	ssize_t r = read(master, buf, sizeof(buf));
+	return r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN));
 }
 
 static void drain_output(const struct engine_container_io *io)
@@ -464,15 +479,16 @@ static void drain_output(const struct engine_container_io *io)
 #define PARENT_EXTRA_FDS 64
 #define PARENT_BASE_FDS (5 + ENGINE_STDIO_RELAY_POLL_FDS)
 
-static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, bool interactive,
-		       const struct engine_container_io *io, struct engine_stdio_relay *relay,
-		       int *ret_exit_code)
+static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term,
+		       const struct engine_run_spec *spec, const struct engine_container_io *io,
+		       struct engine_stdio_relay *relay, int *ret_exit_code)
 {
-	bool stdin_open = term != NULL && interactive;
+	bool stdin_open = term != NULL && spec->interactive;
 	bool master_open = term != NULL;
 	bool out_open = io != NULL && io->out_fd >= 0, err_open = io != NULL && io->err_fd >= 0;
-	/* A detached -t: the pty's output is the monitor's to log and fan out. */
-	bool master_to_io = io != NULL && io->output != NULL && term != NULL;
+	/* -t's output (to the monitor, our stdout, or both); what run -a
+	 * does not attach is not written to our stdout. */
+	bool quiet = spec->quiet_stdout;
 	for (;;) {
 		struct pollfd p[PARENT_BASE_FDS + PARENT_EXTRA_FDS] = {
 			{ .fd = sigfd, .events = POLLIN },
@@ -498,8 +514,7 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 		if (p[4].revents)
 			err_open = relay_output(io, 2);
 		if (p[1].revents)
-			master_open = master_to_io ? relay_master_output(io, term->master)
-						   : engine_fd_relay(term->master, STDOUT_FILENO);
+			master_open = relay_master(io, term->master, quiet);
 		if (relay != NULL)
 			engine_stdio_relay_ready(relay, p + 5);
 		if (extra > 0)
@@ -530,8 +545,7 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term, boo
 				/* Output may still sit in the pty after the exit. */
 				int fl = fcntl(term->master, F_GETFL);
 				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
-				for (int i = 0; i < 1024 && (master_to_io ? relay_master_output(io, term->master)
-									   : engine_fd_relay(term->master, STDOUT_FILENO)); i++) {
+				for (int i = 0; i < 1024 && relay_master(io, term->master, quiet); i++) {
 					struct pollfd q = { .fd = term->master, .events = POLLIN };
 					if (poll(&q, 1, 0) <= 0)
 						break;
@@ -603,8 +617,11 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	sigset_t mask, saved;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	/* Without forwarding, the caller's signals keep their default
+	 * action on it: the container is not told (it dies with us). */
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&mask, forwarded_signals[i]);
+		if (!spec->no_signal_forward || forwarded_signals[i] == SIGWINCH)
+			sigaddset(&mask, forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -687,6 +704,13 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			return -1;
 		}
 		relay = &relay_pipes;
+		/* A recorded foreground run: its log gets a copy. */
+		if (io != NULL && io->output != NULL) {
+			relay->output = io->output;
+			relay->output_data = io->data;
+		}
+		relay->quiet[0] = spec->quiet_stdout;
+		relay->quiet[1] = spec->quiet_stderr;
 	}
 	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
 			       .io = io, .relay = relay, .sock = -1,
@@ -810,8 +834,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec->interactive, io, relay,
-			 ret_exit_code);
+	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec, io, relay, ret_exit_code);
 	if (rc < 0)
 		engine_error_errno(err, -rc, "wait for the container");
 out:

@@ -25,6 +25,9 @@ struct engine_container_io {
 	bool keep_layer; /* leave the writable layer for a later start */
 	int out_fd, err_fd; /* read ends of the container's stdout/stderr, -1 none */
 	void (*output)(void *data, int stream, const char *buf, size_t len);
+	/* A recorded foreground run: OUTPUT gets a copy of what still goes
+	 * to our stdout and stderr (spec's quiet_* aside), for its log. */
+	bool output_copy;
 	void (*started)(void *data, pid_t pid); /* the command has been exec'd */
 	void *data;
 	/* The monitor's attach socket (monitor-attach.c): with -t the pty's

@@ -731,14 +731,22 @@ int engine_monitor_resume(const struct engine_run_spec *spec, const struct engin
 	return monitor_main(spec, map, name, -1, -1, resume);
 }
 
-/* A foreground run with --name: the CLI is its own monitor.  The state is
+/* A recorded foreground run: the CLI is its own monitor.  The state is
  * written as for a detached container, so ps, stop and rm see it, and it
- * stays recorded after the exit (as Docker keeps it) unless --rm. */
+ * stays recorded after the exit (as Docker keeps it) unless --rm.  Its
+ * output goes to the log as well as to the CLI's stdout and stderr, so
+ * that `logs` reads it back as a detached container's. */
 static void on_started_foreground(void *data, pid_t pid)
 {
 	struct monitor *m = data;
 	m->report = -1;
 	on_started(m, pid);
+}
+
+static void on_output_foreground(void *data, int stream, const char *buf, size_t len)
+{
+	struct monitor *m = data;
+	monitor_log_output(m->log, stream, buf, len);
 }
 
 int engine_container_run_recorded(const struct engine_run_spec *spec,
@@ -755,6 +763,8 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->state.monitor_pid = getpid();
 	m->state.monitor_start = engine_pid_start_time(getpid());
 	m->state.removing = spec->remove;
+	/* --rm: nobody can read the log after the exit. */
+	m->log = spec->remove ? NULL : monitor_log_open(spec);
 	struct engine_container_io io = {
 		/* ps must not show a container whose CLI is gone as exited
 		 * while it runs on: it dies with its CLI. */
@@ -762,6 +772,8 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 		.keep_layer = !spec->remove,
 		.out_fd = -1,
 		.err_fd = -1,
+		.output = m->log != NULL ? on_output_foreground : NULL,
+		.output_copy = true,
 		.started = on_started_foreground,
 		.data = m,
 		.cgroup = &m->cg, /* cgroups (#6) */
@@ -769,6 +781,8 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	};
 	int exit_code = 0;
 	int r = engine_container_run_io(spec, map, &io, &exit_code, err);
+	monitor_log_flush(m->log);
+	monitor_log_close(m->log);
 	m->state.status = ENGINE_CONTAINER_EXITED;
 	m->state.exit_code = r < 0 ? engine_error_exit_code(*err) : exit_code;
 	m->state.finished_ns = engine_now_ns();

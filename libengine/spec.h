@@ -51,6 +51,11 @@ struct engine_run_spec {
 	char *platform;     /* --platform os/arch[/variant] */
 	bool tls_verify_off; /* --tls-verify=false */
 	bool detach;        /* -d: run under a monitor, recorded in the store */
+	/* A foreground run's own stdio, not recorded: output of a stream not
+	 * relayed to the caller still reaches the log (Docker's run -a), and
+	 * the caller's signals may stay its own (--sig-proxy=false). */
+	bool quiet_stdout, quiet_stderr;
+	bool no_signal_forward;
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
 	char *image_id;     /* the image's config digest hex, set by run */

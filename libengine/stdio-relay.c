@@ -7,6 +7,10 @@
  * the process gets pipes, as Docker's and Podman's give it, and a session
  * of its own; the CLI copies between the pipes and its own stdio.
  *
+ * A recorded run also keeps its output in the container's log: then the
+ * relay reads and writes (the OUTPUT hook takes a copy), and a
+ * stream not attached (run -a) goes to the log only.
+ *
  * Output: splice(2) moves pages from the process's pipe to ours (or to a
  * file or socket) without a copy through user space; where our stdout does
  * not take splice (some terminals, O_APPEND files) read/write does.  A
@@ -151,11 +155,41 @@ static bool write_all(int to, const char *buf, size_t len)
 	return true;
 }
 
+/* A recorded run: what the pipe holds goes to the log and (unless QUIET)
+ * to TO.  A TO that fails closes *FROM as relay_out does: `run busybox
+ * yes | head -1` must end, not fill the log for ever. */
+static void relay_out_logged(struct engine_stdio_relay *r, int *from, int stream)
+{
+	static char buf[65536];
+	ssize_t n = read(*from, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(from);
+		return;
+	}
+	r->output(r->output_data, stream, buf, (size_t)n);
+	if (!r->quiet[stream - 1] && !write_all(stream, buf, (size_t)n))
+		close_fd(from);
+}
+
 /* Move what the pipe *FROM holds (poll said so) to TO.  At EOF, or when
  * TO fails, *FROM is closed: the writer then gets EPIPE, as it would have
  * from TO itself. */
-static void relay_out(int *from, int to, bool *splice_ok)
+static void relay_out(struct engine_stdio_relay *r, int *from, int to, bool *splice_ok)
 {
+	if (r->output != NULL || r->quiet[to - 1]) {
+		if (r->output != NULL) {
+			relay_out_logged(r, from, to);
+			return;
+		}
+		/* Not relayed, and no log to keep it: read and drop. */
+		static char sink[65536];
+		ssize_t n = read(*from, sink, sizeof(sink));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			close_fd(from);
+		return;
+	}
 	while (*splice_ok) {
 		ssize_t n = splice(*from, NULL, to, NULL, RELAY_CHUNK, 0);
 		if (n > 0)
@@ -233,9 +267,9 @@ void engine_stdio_relay_poll_fds(const struct engine_stdio_relay *r, struct poll
 void engine_stdio_relay_ready(struct engine_stdio_relay *r, const struct pollfd *p)
 {
 	if (p[1].revents && r->out_read >= 0)
-		relay_out(&r->out_read, STDOUT_FILENO, &r->splice_ok[0]);
+		relay_out(r, &r->out_read, STDOUT_FILENO, &r->splice_ok[0]);
 	if (p[2].revents && r->err_read >= 0)
-		relay_out(&r->err_read, STDERR_FILENO, &r->splice_ok[1]);
+		relay_out(r, &r->err_read, STDERR_FILENO, &r->splice_ok[1]);
 	if (p[0].revents && p[0].fd == r->in_write && r->in_write >= 0)
 		relay_in_pending(r);
 	else if (p[0].revents && p[0].fd == STDIN_FILENO && r->in_write >= 0)
@@ -256,7 +290,7 @@ void engine_stdio_relay_drain(struct engine_stdio_relay *r)
 			struct pollfd p = { .fd = *fd, .events = POLLIN };
 			if (poll(&p, 1, 0) <= 0)
 				break;
-			relay_out(fd, stream, &r->splice_ok[stream - 1]);
+			relay_out(r, fd, stream, &r->splice_ok[stream - 1]);
 		}
 	}
 }

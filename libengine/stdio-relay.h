@@ -20,6 +20,12 @@ struct engine_stdio_relay {
 	bool splice_ok[2];       /* splice(2) works towards our stdout, stderr */
 	char *in_buf;            /* read from our stdin, not yet written */
 	size_t in_len, in_off;
+	/* A recorded run's log: a copy of the output (stream 1 or 2) goes to
+	 * OUTPUT (then read/write, never splice), and a QUIET stream goes
+	 * only there, not to our stdout or stderr. */
+	void (*output)(void *data, int stream, const char *buf, size_t len);
+	void *output_data;
+	bool quiet[2];
 };
 
 /* Make the pipes (stdin's only when INTERACTIVE: otherwise the process

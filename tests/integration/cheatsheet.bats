@@ -36,6 +36,8 @@ cheatsheet() {
 	run docker run "$img" echo hello from the container
 	[ "$status" = 0 ]
 	assert_eq "$output" "hello from the container"
+	# Kept, as Docker keeps it (it would hold the image from image rm).
+	for c in $(docker ps -aq); do docker rm "$c" >/dev/null; done
 	run docker run --rm "$img" sh -c 'exit 3'
 	[ "$status" = 3 ]
 
@@ -103,4 +105,28 @@ cheatsheet() {
 
 @test "cheat-sheet: Debian" {
 	cheatsheet "$REG/debian:bookworm" bash '# '
+}
+
+@test "cheat-sheet: run IMAGE, ps -a, logs, rm of an unnamed container" {
+	local img=$REG/busybox:latest id name
+	docker pull -q "$img" >/dev/null
+	run --separate-stderr docker run "$img" sh -c 'echo hello from the container; echo and its stderr >&2'
+	[ "$status" = 0 ]
+	assert_eq "$output" "hello from the container"
+	# Found as a Docker user finds it: the newest line of ps -a.
+	run docker ps -a --format '{{.ID}} {{.Names}} {{.Status}}'
+	[ "$status" = 0 ]
+	read -r id name status_word _ <<<"${lines[0]}"
+	assert_eq "$status_word" "Exited"
+	[ -n "$name" ]
+	run docker logs "$id"
+	assert_contains "$output" "hello from the container"
+	assert_contains "$output" "and its stderr"
+	run docker logs "$name"
+	assert_contains "$output" "hello from the container"
+	run docker rm "$id"
+	[ "$status" = 0 ]
+	run docker ps -a --format '{{.ID}}'
+	[[ "$output" != *"$id"* ]]
+	docker image rm "$img" >/dev/null
 }

@@ -295,10 +295,15 @@ no_process() {
 	assert_eq "$status" 0
 	run eng ps -aq
 	assert_eq "$output" ""
-	# Unnamed foreground runs stay unrecorded.
-	eng run "$IMG" true
+	# An unnamed --rm run stays unrecorded; without --rm it is kept
+	# (run-record.bats), until rm.
+	eng run --rm "$IMG" true
 	run eng ps -aq
 	assert_eq "$output" ""
+	eng run "$IMG" true
+	run eng ps -aq
+	[ -n "$output" ]
+	eng rm "$output" >/dev/null
 	run ls "$ENGINE_ROOT/containers"
 	assert_eq "$output" ""
 }

@@ -11,6 +11,14 @@ setup_file() {
 }
 
 # Each file gets its own store; removing it needs the namespace helper.
+# A run without --rm is kept, as Docker keeps it: it would hold its image
+# from the next test's rmi.
+teardown() {
+	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
+		eng rm -f "$c" >/dev/null 2>&1 || true
+	done
+}
+
 teardown_file() {
 	store_teardown
 }
@@ -58,6 +66,7 @@ teardown_file() {
 	run eng run "$REG/busybox" sh -c 'cat /etc/motd; ls /new 2>&1'
 	[[ "$output" != *changed* ]]
 	assert_contains "$output" "No such file"
+	teardown
 	run ls "$ENGINE_ROOT/containers"
 	assert_eq "$output" ""
 }
@@ -263,6 +272,7 @@ mine
 	assert_contains "$output" "being used by running container"
 	kill -KILL $(pgrep -P "$pid") 2>/dev/null || true
 	wait "$pid" || true
+	teardown
 	run eng rmi "$REG/busybox"
 	assert_eq "$status" 0
 }

@@ -116,6 +116,34 @@ int main(void)
 	ok(parse(&s, &err, "--rootfs", "/", "--security-opt", "foo=bar", "true", NULL) < 0,
 	   "unknown security-opt");
 	engine_run_spec_free(&s);
+	/* A foreground run's stdio: -a, --sig-proxy, --detach-keys. */
+	ok(parse(&s, &err, "--rootfs", "/", "true", NULL) == 0 && !s.quiet_stdout && !s.quiet_stderr &&
+		   !s.no_signal_forward,
+	   "without -a: stdout and stderr relayed, signals forwarded");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "-a", "stdout", "--sig-proxy=false", "true", NULL) == 0 &&
+		   !s.quiet_stdout && s.quiet_stderr && s.no_signal_forward,
+	   "-a stdout: stderr only to the log; --sig-proxy=false");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--attach=STDERR", "-a", "stdin", "true", NULL) == 0 &&
+		   s.quiet_stdout && !s.quiet_stderr,
+	   "--attach STDERR -a stdin: stdout only to the log");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "-a", "all", "true", NULL) < 0 &&
+		   strstr(err->msg, "valid streams are STDIN, STDOUT and STDERR") != NULL,
+	   "-a of an unknown stream");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "-d", "-a", "stdout", "true", NULL) < 0 &&
+		   strstr(err->msg, "Conflicting options: -a and -d") != NULL,
+	   "-a with -d");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--detach-keys", "ctrl-p,ctrl-q", "true", NULL) == 0,
+	   "--detach-keys ctrl-p,ctrl-q");
+	engine_run_spec_free(&s);
+	ok(parse(&s, &err, "--rootfs", "/", "--detach-keys", "ctrl-", "true", NULL) < 0 &&
+		   strstr(err->msg, "Invalid detach keys") != NULL,
+	   "--detach-keys ctrl-");
+	engine_run_spec_free(&s);
 
 	static const char *const bad_users[] = { "", "a:b:c", "-1", "1:-1", "4294967295", "us er",
 						 "root:", ":0", "12abc" };
