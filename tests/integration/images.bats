@@ -61,7 +61,7 @@ teardown_file() {
 	assert_eq "$output" hi
 }
 
-@test "the writable layer is per run and removed after it" {
+@test "the writable layer is per container and removed with it (rm)" {
 	eng run "$REG/busybox" sh -c 'echo changed > /etc/motd; touch /new'
 	run eng run "$REG/busybox" sh -c 'cat /etc/motd; ls /new 2>&1'
 	[[ "$output" != *changed* ]]
