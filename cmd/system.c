@@ -298,20 +298,19 @@ static int system_reset(int argc, char **argv, struct cmd_global *g)
 	 * that no mount or process holds the store. */
 	struct storage_store *store = NULL;
 	if (storage_store_open(root, &store, &err) == 0) {
-		struct engine_container **list = NULL;
+		struct engine_remove_options ro = { .force = true };
+		struct engine_remove_result *results = NULL;
 		size_t n = 0;
-		if (engine_container_list(store, &list, &n, &err) < 0) {
+		if (engine_containers_remove_all(store, &ro, &results, &n, &err) < 0 && results == NULL) {
 			storage_store_close(store);
 			return cmd_report(err);
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (cmd_rm_one(store, list[i]->id, true, &err) < 0 && err != NULL &&
-			    err->status != ENOENT)
-				cmd_warn("remove container %.12s: %s", list[i]->id, err->msg);
-			engine_error_free(&err);
-			engine_container_free(list[i]);
-		}
-		free(list);
+		engine_error_free(&err); /* in each result too */
+		for (size_t i = 0; i < n; i++)
+			if (results[i].err != NULL && results[i].err->status != ENOENT)
+				cmd_warn("remove container %.12s: %s", results[i].id, results[i].err->msg);
+		engine_remove_results_free(results, n);
+		free(results);
 		storage_store_close(store);
 	} else {
 		engine_error_free(&err); /* no store: nothing to stop */
