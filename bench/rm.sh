@@ -11,8 +11,8 @@
 # Podman (`--storage-driver overlay`, its rootless default here), and for
 # ENGINE_BASE when set (an older engine binary to compare with, e.g.
 # /var/lib/engine-test/bin-main/engine).  Before the engine's rm, `ps -a`
-# with the N containers is timed too (hyperfine, median), so a change to
-# removal is seen not to cost listing.  Creating is not measured, and is
+# with the N containers is timed too (hyperfine, median; ENGINE_BASE's as
+# well), so a change to removal is seen not to cost listing.  Creating is not measured, and is
 # done 4 at a time (Podman's create takes ~0.3 s each).
 # Knobs: BENCH_RUNS (default 3), BENCH_RM_N, ENGINE, ENGINE_BASE, BENCH_USER.
 set -euo pipefail
@@ -69,6 +69,8 @@ for r in \$(seq $runs); do
 	timed podman \$P rm -af
 	if [ -n "$base" ]; then
 		make "\$B"
+		hyperfine -N --warmup 2 --runs 10 --export-json "$work/ps-base-\$r.json" "\$B ps -a" >/dev/null
+		echo "base-ps-a \$(python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/ps-base-\$r.json")"
 		timed base \$B rm -af
 	fi
 done
@@ -77,7 +79,7 @@ chmod a+r "$work/bench.sh"
 runuser -u "$user" -- env -C "$work" bash "$work/bench.sh" | tee "$work/results"
 echo
 echo "medians over $runs rounds of $n containers (wall s, user s, sys s):"
-for who in engine podman base engine-ps-a; do
+for who in engine podman base engine-ps-a base-ps-a; do
 	grep "^$who " "$work/results" | sort -k2 -n | awk -v w="$who" '
 		{ a[NR] = $0 } END { if (NR) { split(a[int((NR + 1) / 2)], f, " ");
 		  printf "%-12s %s %s %s\n", w, f[2], f[3], f[4] } }'
