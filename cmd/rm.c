@@ -9,91 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
-#include "container-repair.h"
 #include "cmd.h"
+#include "container-remove.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
-#include "idmap.h"
-#include "image.h"
-#include "volumes.h"
-#include "container-net.h" /* networking (#5) */
-
-int cmd_rm_one(struct storage_store *store, const char *what, bool force,
-		  struct engine_error **err)
-{
-	struct engine_container *c = NULL;
-	if (engine_container_get(store, what, &c, err) < 0)
-		return -1;
-	int r = 0;
-	/* the monitor (issue #4): between two runs of a restart policy */
-	if (c->state.status == ENGINE_CONTAINER_RESTARTING) {
-		if (!force) {
-			r = engine_error_set(err, EBUSY,
-					     "cannot remove container \"/%s\": container is restarting: stop "
-					     "the container before removing or force remove", c->name);
-			goto out;
-		}
-		engine_container_stop_request(store->root, c->id, NULL);
-		if (!cmd_wait_monitor(c, 10000))
-			kill(c->state.monitor_pid, SIGKILL);
-		cmd_wait_monitor(c, 5000);
-	}
-	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
-		if (!force) {
-			r = engine_error_set(err, EBUSY,
-					     "cannot remove container \"/%s\": container is running: stop the "
-					     "container before removing or force remove",
-					     c->name);
-			goto out;
-		}
-		engine_container_stop_request(store->root, c->id, NULL);
-		cmd_signal_container(c, SIGKILL);
-		engine_cgroup_state_signaled(&c->state, SIGKILL); /* cgroups (#6) */
-		if (!cmd_wait_monitor(c, 10000)) {
-			/* A monitor that does not go: kill it, the container dies
-			 * with it. */
-			kill(c->state.monitor_pid, SIGKILL);
-			cmd_wait_monitor(c, 5000);
-		}
-	} else if (cmd_monitor_alive(c)) {
-		/* Exited, and its monitor is still cleaning up (--rm, layer). */
-		cmd_wait_monitor(c, 10000);
-	}
-	/* The writable layer holds files of subordinate ids: it goes from
-	 * inside the user namespace. */
-	json_t *layers = json_object_get(json_object_get(c->config, "Spec"), "layers");
-	if (json_array_size(layers) > 0 && getuid() != 0) {
-		static struct engine_idmap map;
-		struct engine_error *local = NULL;
-		char rel[128];
-		snprintf(rel, sizeof(rel), "containers/%s/config.json", c->id);
-		if (faccessat(store->rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    (engine_idmap_detect(&map, &local) < 0 ||
-		     engine_container_dir_remove(store->root, &map, c->id, &local) < 0))
-			engine_log(ENGINE_LOG_WARN, "remove the writable layer of %s: %s", c->id,
-				   local ? local->msg : "failed");
-		engine_error_free(&local);
-	}
-	/* networking (#5): a killed monitor's slirp4netns went with it, but
-	 * left its API socket. */
-	engine_net_cleanup(json_string_value(json_object_get(json_object_get(c->config, "Spec"), "run_root")),
-			   c->id);
-	r = engine_container_forget(store, c->id, c->name, err);
-	/* The attach socket's directory: a killed monitor left it. */
-	struct engine_error *local = NULL;
-	if (r == 0 &&
-	    engine_container_run_dir_remove(
-		    json_string_value(json_object_get(json_object_get(c->config, "Spec"), "run_root")),
-		    c->id, &local) < 0)
-		engine_log(ENGINE_LOG_WARN, "%s", local->msg);
-	engine_error_free(&local);
-out:
-	engine_container_free(c);
-	return r;
-}
 
 struct rm_opts {
 	bool force;
@@ -101,79 +22,61 @@ struct rm_opts {
 	char *run_root;
 };
 
-/* WHAT that engine_container_get could not read (GET_ERR): a record
- * damaged past reading, or a name or directory without one.  rm -f
- * removes whatever of it is there; rm without -f says so. */
-static int rm_damaged(struct storage_store *store, const char *what, const struct rm_opts *o,
-		      struct engine_error **get_err, struct engine_error **err)
+/* Print as Docker does, in the library's order: each removed container on
+ * stdout (WHAT[i] as given, or its full ID when WHAT is NULL; HEADER
+ * first when not NULL), each failure on stderr; a failure with SKIP_ERRNO (not
+ * 0), or ENOENT with it (a container that went meanwhile), is none.
+ * Returns 0, or 1 when one failed. */
+static int rm_print(struct engine_remove_result *results, size_t n, char *const *what,
+		    int skip_errno, const char *header)
 {
-	char id[65];
-	struct engine_error *local = NULL;
-	if (engine_container_resolve_any(store, what, id, &local) < 0) {
-		engine_error_free(&local);
-		*err = steal_pointer(get_err);
-		return -1;
+	int rc = 0;
+	bool printed = false;
+	for (size_t i = 0; i < n; i++) {
+		struct engine_error *e = results[i].err;
+		if (e == NULL) {
+			if (header != NULL && !printed)
+				puts(header);
+			printed = true;
+			puts(what != NULL ? what[i] : results[i].id);
+		} else if (skip_errno == 0 || (e->status != ENOENT && e->status != skip_errno)) {
+			rc = cmd_report_1(&results[i].err);
+		}
 	}
-	/* Without -f only what nobody owns: a record that is there but
-	 * unreadable may belong to a running container. */
-	char rel[128];
-	snprintf(rel, sizeof(rel), "containers/%s", id);
-	int cfd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool orphan = cfd >= 0 && (engine_container_orphaned(cfd, id) ||
-				   (faccessat(cfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT));
-	if (cfd >= 0)
-		close(cfd);
-	if (!o->force && !orphan) {
-		engine_error_set(err, (*get_err)->status,
-				 "%s: the record cannot be read (%s): rm -f removes what is left of it", what,
-				 (*get_err)->msg);
-		engine_error_free(get_err);
-		return -1;
-	}
-	engine_error_free(get_err);
-	static struct engine_idmap map;
-	if (engine_idmap_detect(&map, err) < 0 ||
-	    engine_container_remove_damaged(store, &map, o->run_root, id, err) < 0)
-		return engine_error_prefix(err, "remove %s", what);
-	return 0;
+	engine_remove_results_free(results, n);
+	if (printed && header != NULL)
+		putchar('\n');
+	return rc;
 }
 
-static int rm_each(struct storage_store *store, const char *what, void *data,
-		   struct engine_error **err)
+/* Every container in STORE, in one library call, printed by rm_print. */
+static int rm_all_print(struct storage_store *store, const struct engine_remove_options *o,
+			int skip_errno, const char *header)
 {
-	const struct rm_opts *o = data;
-	struct engine_container *c = NULL;
-	struct engine_error *get_err = NULL;
-	if (engine_container_get(store, what, &c, &get_err) < 0)
-		return rm_damaged(store, what, o, &get_err, err);
-	if (!o->volumes) {
-		engine_container_free(c);
-		return cmd_rm_one(store, what, o->force, err);
-	}
-	/* Named volumes stay, as Docker keeps them. */
-	json_t *mounts = json_incref(json_object_get(json_object_get(c->config, "Spec"), "mounts"));
-	engine_container_free(c);
-	int r = cmd_rm_one(store, what, o->force, err);
-	static struct engine_idmap map;
-	bool mapped = false;
-	for (size_t i = 0; r == 0 && i < json_array_size(mounts); i++) {
-		json_t *m = json_array_get(mounts, i);
-		const char *name = json_string_value(json_object_get(m, "Source"));
-		if (!json_is_true(json_object_get(m, "Anonymous")) || name == NULL ||
-		    strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") != 0)
-			continue;
-		char user[65];
-		struct engine_error *local = NULL;
-		if (engine_volume_in_use(store, name, user))
-			continue;
-		if ((!mapped && engine_idmap_detect(&map, &local) < 0) ||
-		    engine_volume_remove(store, &map, name, &local) < 0)
-			cmd_warn("remove volume %s: %s", name, local ? local->msg : "failed");
-		mapped = true;
-		engine_error_free(&local);
-	}
-	json_decref(mounts);
-	return r;
+	cleanup_error struct engine_error *err = NULL;
+	struct engine_remove_result *results = NULL;
+	size_t n = 0;
+	if (engine_containers_remove_all(store, o, &results, &n, &err) < 0 && results == NULL)
+		return cmd_report(err);
+	int rc = rm_print(results, n, NULL, skip_errno, header);
+	free(results);
+	return rc;
+}
+
+/* One container (system reset), as engine_containers_remove does it. */
+int cmd_rm_one(struct storage_store *store, const char *what, bool force,
+	       struct engine_error **err)
+{
+	struct engine_remove_options o = { .force = force };
+	struct engine_remove_result result = { 0 };
+	char *list[] = { (char *)what };
+	struct engine_error *local = NULL;
+	engine_containers_remove(store, list, 1, &o, &result, &local);
+	engine_error_free(&local); /* in RESULT.err too */
+	if (result.err == NULL)
+		return 0;
+	*err = steal_pointer(&result.err);
+	return -1;
 }
 
 /* rm -a (Podman's): every container, printing each full ID; a running
@@ -185,26 +88,10 @@ static int rm_all(const struct cmd_global *g, struct rm_opts *o)
 	if (store == NULL)
 		return cmd_report(err);
 	cmd_sweep_store(store);
-	struct engine_container **list = NULL;
-	size_t n = 0;
-	if (engine_container_list(store, &list, &n, &err) < 0) {
-		storage_store_close(store);
-		return cmd_report(err);
-	}
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		/* A container that went meanwhile (its own --rm) is not an error. */
-		if (rm_each(store, list[i]->id, o, &err) < 0) {
-			if (err != NULL && err->status == ENOENT)
-				engine_error_free(&err);
-			else
-				rc = cmd_report_1(&err);
-		} else {
-			puts(list[i]->id);
-		}
-		engine_container_free(list[i]);
-	}
-	free(list);
+	struct engine_remove_options ro = { .force = o->force, .volumes = o->volumes,
+					    .run_root = o->run_root };
+	/* A container that went meanwhile (its own --rm) is not an error. */
+	int rc = rm_all_print(store, &ro, ENOENT, NULL);
 	storage_store_close(store);
 	return rc;
 }
@@ -257,10 +144,22 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	o.run_root = run_root;
 	if (all)
 		return rm_all(g, &o);
-	int rc = cmd_each_container(g, argc - optind, argv + optind, rm_each, &o);
 	struct storage_store *store = cmd_open_store(g, &err);
-	if (store != NULL)
-		cmd_sweep_store(store);
+	if (store == NULL)
+		return cmd_report(err);
+	struct engine_remove_options ro = { .force = o.force, .volumes = o.volumes,
+					    .run_root = o.run_root };
+	size_t n = (size_t)(argc - optind);
+	cleanup_free struct engine_remove_result *results = calloc(n, sizeof(*results));
+	if (results == NULL) {
+		storage_store_close(store);
+		engine_error_set(&err, ENOMEM, "out of memory");
+		return cmd_report(err);
+	}
+	engine_containers_remove(store, argv + optind, n, &ro, results, &err);
+	engine_error_free(&err); /* in each result too */
+	int rc = rm_print(results, n, argv + optind, 0, NULL);
+	cmd_sweep_store(store);
 	storage_store_close(store);
 	return rc;
 }
@@ -295,32 +194,10 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	if (store == NULL)
 		return cmd_report(err);
 	cmd_sweep_store(store);
-	struct engine_container **list = NULL;
-	size_t n = 0;
-	if (engine_container_list(store, &list, &n, &err) < 0) {
-		storage_store_close(store);
-		return cmd_report(err);
-	}
-	int rc = 0;
-	bool header = false;
-	for (size_t i = 0; i < n; i++) {
-		if (list[i]->state.status != ENGINE_CONTAINER_RUNNING &&
-		    list[i]->state.status != ENGINE_CONTAINER_RESTARTING) {
-			if (cmd_rm_one(store, list[i]->id, false, &err) < 0) {
-				rc = cmd_report_1(&err);
-			} else {
-				if (!header)
-					puts("Deleted Containers:");
-				header = true;
-				puts(list[i]->id);
-			}
-		}
-		engine_container_free(list[i]);
-	}
-	free(list);
+	/* A running one stays, as one started or removed meanwhile does. */
+	struct engine_remove_options ro = { .stopped_only = true };
+	int rc = rm_all_print(store, &ro, EBUSY, "Deleted Containers:");
 	storage_store_close(store);
-	if (header)
-		putchar('\n');
 	puts("Total reclaimed space: 0B");
 	return rc;
 }

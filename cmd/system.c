@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "flags.h"
+#include "container-remove.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "humanize.h"
@@ -196,30 +197,36 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 	if (stopped != NULL && sizes != NULL && engine_idmap_detect(&map, &ignored) == 0)
 		engine_container_sizes(store->root, &map, stopped, n_stopped, sizes, &ignored);
 	engine_error_free(&ignored);
+	/* All of them in one call: one user-namespace helper for the lot. */
+	cleanup_free char **ids = calloc(n_stopped + 1, sizeof(char *));
+	cleanup_free struct engine_remove_result *results = calloc(n_stopped + 1, sizeof(*results));
+	struct engine_remove_options ro = { .stopped_only = true };
 	int rc = 0;
 	bool header = false;
-	for (size_t i = 0, k = 0; i < n; i++) {
-		if (list[i]->state.status == ENGINE_CONTAINER_RUNNING) {
-			engine_container_free(list[i]);
+	if (stopped != NULL && ids != NULL && results != NULL) {
+		for (size_t i = 0; i < n_stopped; i++)
+			ids[i] = stopped[i]->id;
+		engine_containers_remove(store, ids, n_stopped, &ro, results, &err);
+		engine_error_free(&err); /* in each result too */
+	}
+	for (size_t i = 0; ids != NULL && results != NULL && i < n_stopped; i++) {
+		if (results[i].err != NULL) {
+			/* One started meanwhile stays, as Docker's. */
+			if (results[i].err->status == EBUSY || results[i].err->status == ENOENT)
+				engine_error_free(&results[i].err);
+			else
+				rc = cmd_report_1(&results[i].err);
 			continue;
 		}
-		if (cmd_rm_one(store, list[i]->id, false, &err) < 0) {
-			/* One started meanwhile stays, as Docker's. */
-			if (err != NULL && (err->status == EBUSY || err->status == ENOENT))
-				engine_error_free(&err);
-			else
-				rc = cmd_report_1(&err);
-		} else {
-			if (!header)
-				puts("Deleted Containers:");
-			header = true;
-			puts(list[i]->id);
-			if (sizes != NULL)
-				*reclaimed += sizes[k];
-		}
-		k++;
-		engine_container_free(list[i]);
+		if (!header)
+			puts("Deleted Containers:");
+		header = true;
+		puts(stopped[i]->id);
+		if (sizes != NULL)
+			*reclaimed += sizes[i];
 	}
+	for (size_t i = 0; i < n; i++)
+		engine_container_free(list[i]);
 	free(list);
 	storage_store_close(store);
 	if (header)
@@ -291,20 +298,19 @@ static int system_reset(int argc, char **argv, struct cmd_global *g)
 	 * that no mount or process holds the store. */
 	struct storage_store *store = NULL;
 	if (storage_store_open(root, &store, &err) == 0) {
-		struct engine_container **list = NULL;
+		struct engine_remove_options ro = { .force = true };
+		struct engine_remove_result *results = NULL;
 		size_t n = 0;
-		if (engine_container_list(store, &list, &n, &err) < 0) {
+		if (engine_containers_remove_all(store, &ro, &results, &n, &err) < 0 && results == NULL) {
 			storage_store_close(store);
 			return cmd_report(err);
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (cmd_rm_one(store, list[i]->id, true, &err) < 0 && err != NULL &&
-			    err->status != ENOENT)
-				cmd_warn("remove container %.12s: %s", list[i]->id, err->msg);
-			engine_error_free(&err);
-			engine_container_free(list[i]);
-		}
-		free(list);
+		engine_error_free(&err); /* in each result too */
+		for (size_t i = 0; i < n; i++)
+			if (results[i].err != NULL && results[i].err->status != ENOENT)
+				cmd_warn("remove container %.12s: %s", results[i].id, results[i].err->msg);
+		engine_remove_results_free(results, n);
+		free(results);
 		storage_store_close(store);
 	} else {
 		engine_error_free(&err); /* no store: nothing to stop */

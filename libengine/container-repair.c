@@ -217,8 +217,7 @@ int engine_container_run_dir_remove(const char *run_root, const char *id, struct
 	return storage_remove_tree(fd, rel, err);
 }
 
-/* The monitor and init that state.json names, if they still run. */
-static void kill_recorded_processes(struct storage_store *store, const char *id)
+void engine_container_kill_recorded(struct storage_store *store, const char *id)
 {
 	char rel[128];
 	snprintf(rel, sizeof(rel), "containers/%s/state.json", id);
@@ -253,7 +252,7 @@ int engine_container_remove_damaged(struct storage_store *store, const struct en
 {
 	if (!hex64(id))
 		return engine_error_set(err, EINVAL, "not a container ID: %s", id);
-	kill_recorded_processes(store, id);
+	engine_container_kill_recorded(store, id);
 	char rel[128];
 	snprintf(rel, sizeof(rel), "containers/%s", id);
 	char *rels[] = { rel };

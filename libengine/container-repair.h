@@ -14,6 +14,11 @@
  * create is never that slow between mkdir and its claim or record). */
 bool engine_container_orphaned(int containers_fd, const char *id);
 
+/* Kill the monitor and init that containers/ID/state.json names, if they
+ * still run (the same processes: pid and start time), and wait a few
+ * seconds for the monitor to be gone. */
+void engine_container_kill_recorded(struct storage_store *store, const char *id);
+
 /* rm -f of what engine_container_get cannot read: WHAT as a full ID, a
  * name (container-names/NAME, whatever it points to) or a unique ID
  * prefix of a directory under containers/, with or without a readable

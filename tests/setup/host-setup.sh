@@ -108,7 +108,7 @@ PKGS=(
   # runtime helpers the engine execs
   fuse-overlayfs fuse3 slirp4netns
   # tests (and this script: jq, curl, skopeo, busybox-static, debootstrap)
-  bats tmux jq curl attr iproute2 procps util-linux busybox-static iperf3 time python3
+  bats tmux jq curl attr iproute2 procps util-linux busybox-static iperf3 time python3 strace
   docker-registry skopeo debootstrap
   # benchmarks
   hyperfine crun podman
