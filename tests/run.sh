@@ -305,6 +305,7 @@ cli-grammar
 run-misc
 templates
 run-record
+rm-batch
 "
 # Those whose behaviour depends on the storage driver run once per driver.
 DRIVER_SUITES="
@@ -319,6 +320,7 @@ cp-mounts
 keepid
 markers
 run-misc
+rm-batch
 "
 # shellcheck disable=SC2086
 SUITES=$(echo $SUITES) DRIVER_SUITES=$(echo $DRIVER_SUITES)
@@ -330,7 +332,7 @@ want rootless-fuse && ENGINE_STORAGE_DRIVER=fuse-overlayfs \
 want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$ENGINE_TEST_USER" "$DRIVER_SUITES"
 # A user without subordinate ids has only uid 0 inside: the suites about
 # the mapping and detection apply to it, the --user ones cannot.
-want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts escape-exe escape-tty untrusted records cp-mounts keepid markers cli-errors cli-grammar run-misc templates run-record"
+want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts escape-exe escape-tty untrusted records cp-mounts keepid markers cli-errors cli-grammar run-misc templates run-record rm-batch"
 want root && run_bats root root root "$SUITES"
 
 # ---------------------------------------------------------------- vm cgroup (#6)
