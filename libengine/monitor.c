@@ -42,6 +42,7 @@
 #include "image.h"
 #include "monitor.h"
 #include "paths.h"
+#include "terminal.h"
 #include <sys/stat.h>
 #include "volumes.h" /* volumes (#4) */
 #include "container-net.h" /* networking (#5) */
@@ -553,6 +554,10 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	sigset_t fwd;
 	forwarded_set(&fwd);
 	sigprocmask(SIG_BLOCK, &fwd, NULL);
+	/* -t: the attached caller's size is on the pty before the command
+	 * runs; its resize frame comes later. */
+	if (spec->tty)
+		engine_terminal_set_console_size(spec->console_rows, spec->console_cols);
 	/* The CLI's heap (parsed images, JSON) is of no use here: hand the
 	 * free part back, so it does not count against the monitor. */
 	malloc_trim(0);
