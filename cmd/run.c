@@ -306,10 +306,10 @@ static int resolve_network_container(struct engine_run_spec *spec, const struct 
 	return r;
 }
 
-/* A foreground run with stdin attached: run under its own monitor, as
- * run -d does, attached in-process (the monitor's first client, before
- * the command runs, as start -a), so that the detach keys can leave the
- * container running.  The container's exit code, 0 after a detach. */
+/* run -it: under its own monitor, as run -d, attached in-process (the
+ * monitor's first client, before the command runs, as start -a), so that
+ * the detach keys can leave the container running.  The container's exit
+ * code, 0 after a detach. */
 static int run_attached(struct engine_run_spec *spec, const struct engine_idmap *map,
 			const struct cmd_global *g, const char *name)
 {
@@ -318,8 +318,8 @@ static int run_attached(struct engine_run_spec *spec, const struct engine_idmap 
 		.use_stdin = true,
 		.close_stdin_at_eof = true,
 		/* Docker: with -t the signals are the terminal's, typed
-		 * into the pty; without, --sig-proxy. */
-		.sig_proxy = !spec->tty && !spec->no_signal_forward,
+		 * into the pty, whatever --sig-proxy says. */
+		.sig_proxy = false,
 		.keys = { 16, 17 },
 		.n_keys = 2,
 		.quiet_stdout = spec->quiet_stdout,
@@ -482,10 +482,12 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	 * it has no image, and nothing of it is in the store. */
 	if (spec.name != NULL || (!spec.remove && spec.image != NULL)) {
 		cleanup_free char *name = NULL;
-		/* With stdin attached the run can detach: the container
-		 * needs a monitor other than us.  (Not --rm: its exit code
-		 * goes with its record.) */
-		if (spec.interactive && !spec.remove && spec.image != NULL) {
+		/* run -it can detach (Docker's detach keys work on a tty
+		 * alone): the container needs a monitor other than us.  Not
+		 * --rm: its exit code goes with its record.  Without -t our
+		 * relay stays: it loses nothing, which a monitor's input
+		 * pipe, written without blocking, could. */
+		if (spec.interactive && spec.tty && !spec.remove && spec.image != NULL) {
 			rc = record(&spec, &map, g, false, &name, &err) < 0 ?
 				     cmd_report(err) :
 				     run_attached(&spec, &map, g, name);

@@ -15,14 +15,18 @@
  * When the container exits the monitor closes the connection (after its
  * exit is recorded in state.json, where the client reads the code).
  *
- * The monitor never waits for a client: what a client does not read is
- * queued up to CLIENT_QUEUE bytes, and output beyond that is dropped for
- * that client alone.  Input goes to the container without blocking
+ * The monitor never waits for a client that connected to the socket:
+ * what such a client does not read is queued up to CLIENT_QUEUE bytes,
+ * and output beyond that is dropped for that client alone.  The CLI that
+ * started the container (run -it, start -a: a socketpair's end, not an
+ * accepted connection) is waited for instead, as Docker's run waits for
+ * its terminal.  Input goes to the container without blocking
  * either: what its stdin pipe cannot take at once is dropped. */
 #include "monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,7 @@
 
 struct client {
 	int fd;
+	bool lossless; /* the CLI that started the container: waited for */
 	char *queue; /* output not sent yet */
 	size_t queued;
 	unsigned char in[8 + FRAME_MAX]; /* a frame being received */
@@ -67,6 +72,13 @@ static void client_add(struct monitor_attach *a, int fd)
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	c->fd = fd;
+	/* A client that came through the socket has its path as its local
+	 * name; the CLI that started the container (run -it, start -a)
+	 * holds a socketpair's unnamed end, here and after engine-monitor's
+	 * exec alike. */
+	struct sockaddr_un sa;
+	socklen_t sl = sizeof(sa);
+	c->lossless = getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sl <= sizeof(sa_family_t);
 	a->clients[a->n++] = c;
 }
 
@@ -150,17 +162,38 @@ void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_maste
 	a->input_is_master = is_master;
 }
 
-/* Queue or send LEN bytes (a whole frame or nothing) to client I. */
-static void client_send(struct client *c, const void *head, size_t hl, const char *buf, size_t len)
+static bool client_flush(struct client *c);
+
+/* The CLI that started the container gets all of its output, as Docker's
+ * run does: the container waits while that client's queue is full (its
+ * input is a user's typing, which the socket's buffer holds meanwhile). */
+static bool client_make_room(struct client *c, size_t total)
+{
+	while (c->queued + total > CLIENT_QUEUE) {
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return false;
+		if (!client_flush(c))
+			return false;
+	}
+	return true;
+}
+
+/* Queue or send LEN bytes (a whole frame or nothing) to client I; false
+ * when the client has gone. */
+static bool client_send(struct client *c, const void *head, size_t hl, const char *buf, size_t len)
 {
 	size_t total = hl + len;
+	if (c->lossless && !client_make_room(c, total))
+		return false;
 	if (c->queued + total > CLIENT_QUEUE)
-		return; /* a client that does not read loses output, not us */
+		return true; /* a client that does not read loses output, not us */
 	if (c->queue == NULL && (c->queue = malloc(CLIENT_QUEUE)) == NULL)
-		return;
+		return true;
 	memcpy(c->queue + c->queued, head, hl);
 	memcpy(c->queue + c->queued + hl, buf, len);
 	c->queued += total;
+	return true;
 }
 
 static bool client_flush(struct client *c)
@@ -193,15 +226,16 @@ void monitor_attach_output(struct monitor_attach *a, int stream, const char *buf
 		return;
 	for (size_t i = 0; i < a->n;) {
 		struct client *c = a->clients[i];
-		for (size_t off = 0; off < len;) {
+		bool ok = true;
+		for (size_t off = 0; ok && off < len;) {
 			size_t n = len - off > FRAME_MAX ? FRAME_MAX : len - off;
 			unsigned char head[8] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
 						  (unsigned char)(n >> 16), (unsigned char)(n >> 8),
 						  (unsigned char)n };
-			client_send(c, head, a->tty ? 0 : 8, buf + off, n);
+			ok = client_send(c, head, a->tty ? 0 : 8, buf + off, n);
 			off += n;
 		}
-		if (!client_flush(c)) {
+		if (!ok || !client_flush(c)) {
 			client_drop(a, i);
 			continue;
 		}

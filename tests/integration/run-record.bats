@@ -267,7 +267,7 @@ pty_size() {
 	assert_eq "$out" "37 101"
 }
 
-@test "run -i: the command's exit status passes through; 127 for a missing command" {
+@test "run -i and run -it: the command's exit status passes through; 127, 126 as Docker's" {
 	run --separate-stderr eng run -i "$IMG" sh -c 'cat; exit 7' <<<"piped-in"
 	[ "$status" = 7 ]
 	assert_eq "$output" "piped-in"
@@ -276,4 +276,15 @@ pty_size() {
 	assert_contains "$stderr" "/no/such/command"
 	run --separate-stderr eng run -it "$IMG" sh -c 'exit 9' </dev/null
 	[ "$status" = 9 ]
+	run -127 --separate-stderr eng run -it "$IMG" /no/such/command </dev/null
+	[ "$status" = 127 ]
+	assert_contains "$stderr" "/no/such/command"
+	run -126 --separate-stderr eng run -it "$IMG" /etc </dev/null
+	[ "$status" = 126 ]
+}
+
+@test "run -it: a big output reaches a slow reader whole" {
+	run sh -c "'$ENGINE' ${engine_args[*]} --root '$ENGINE_ROOT' run -it '$IMG' sh -c 'head -c 3000000 /dev/zero' </dev/null | (sleep 2; wc -c)"
+	[ "$status" = 0 ]
+	assert_eq "$output" "3000000"
 }
