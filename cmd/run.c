@@ -330,6 +330,7 @@ static int run_attached(struct engine_run_spec *spec, const struct engine_idmap 
 		o.n_keys = spec->n_detach_keys;
 	}
 	cmd_console_size(spec);
+	spec->attach_wait = true;
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		engine_error_errno(&err, errno, "socketpair");

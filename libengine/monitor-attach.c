@@ -15,12 +15,11 @@
  * When the container exits the monitor closes the connection (after its
  * exit is recorded in state.json, where the client reads the code).
  *
- * The monitor never waits for a client that connected to the socket:
- * what such a client does not read is queued up to CLIENT_QUEUE bytes,
- * and output beyond that is dropped for that client alone.  The CLI that
- * started the container (run -it, start -a: a socketpair's end, not an
- * accepted connection) is waited for instead, as Docker's run waits for
- * its terminal.  Input goes to the container without blocking
+ * The monitor never waits for a client: what a client does not read is
+ * queued up to CLIENT_QUEUE bytes, and output beyond that is dropped for
+ * that client alone.  One exception: the CLI of `run -it`, which started
+ * the container and stands for its terminal, is waited for (its output
+ * is all there, as Docker's run gives it).  Input goes to the container without blocking
  * either: what its stdin pipe cannot take at once is dropped. */
 #include "monitor.h"
 
@@ -45,7 +44,7 @@
 
 struct client {
 	int fd;
-	bool lossless; /* the CLI that started the container: waited for */
+	bool lossless; /* run -it's CLI: waited for, not dropped */
 	char *queue; /* output not sent yet */
 	size_t queued;
 	unsigned char in[8 + FRAME_MAX]; /* a frame being received */
@@ -72,13 +71,6 @@ static void client_add(struct monitor_attach *a, int fd)
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	c->fd = fd;
-	/* A client that came through the socket has its path as its local
-	 * name; the CLI that started the container (run -it, start -a)
-	 * holds a socketpair's unnamed end, here and after engine-monitor's
-	 * exec alike. */
-	struct sockaddr_un sa;
-	socklen_t sl = sizeof(sa);
-	c->lossless = getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sl <= sizeof(sa_family_t);
 	a->clients[a->n++] = c;
 }
 
@@ -154,6 +146,21 @@ struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
 	return a;
 }
 
+void monitor_attach_wait_for(struct monitor_attach *a, int fd)
+{
+	for (size_t i = 0; a != NULL && fd >= 0 && i < a->n; i++)
+		if (a->clients[i]->fd == fd)
+			a->clients[i]->lossless = true;
+}
+
+int monitor_attach_waited(const struct monitor_attach *a)
+{
+	for (size_t i = 0; a != NULL && i < a->n; i++)
+		if (a->clients[i]->lossless)
+			return a->clients[i]->fd;
+	return -1;
+}
+
 void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_master)
 {
 	if (a == NULL)
@@ -164,9 +171,9 @@ void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_maste
 
 static bool client_flush(struct client *c);
 
-/* The CLI that started the container gets all of its output, as Docker's
- * run does: the container waits while that client's queue is full (its
- * input is a user's typing, which the socket's buffer holds meanwhile). */
+/* run -it's CLI gets all of the output, as Docker's run: the container
+ * waits while that client's queue is full (its input is a user's typing,
+ * which the socket's buffer holds meanwhile). */
 static bool client_make_room(struct client *c, size_t total)
 {
 	while (c->queued + total > CLIENT_QUEUE) {

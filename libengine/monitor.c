@@ -287,6 +287,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("net_slirp=%d", m->net_slirp_fd);
 	ARG("net_relay=%d", m->net_relay_fd);
 	ARG("net_socket=%s", m->net_socket);
+	ARG("wait=%d", monitor_attach_waited(m->attach));
 	int off = snprintf(a[n], sizeof(a[n]), "clients=");
 	for (size_t i = 0; i < nc; i++)
 		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
@@ -589,6 +590,8 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true,
 								       &err),
 						spec->tty, attach_fd);
+		if (spec->attach_wait)
+			monitor_attach_wait_for(m->attach, attach_fd);
 		engine_error_free(&err);
 	}
 

@@ -63,6 +63,9 @@ struct engine_run_spec {
 	/* -t under a monitor: the caller's terminal size (0: unknown), put
 	 * on the pty before the command runs (Docker's ConsoleSize). */
 	unsigned short console_rows, console_cols;
+	/* run -it: the monitor's first attach client is the CLI, whose
+	 * output is never dropped (monitor-attach.c). */
+	bool attach_wait;
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
 	char *image_id;     /* the image's config digest hex, set by run */
