@@ -19,8 +19,9 @@
  * queued up to CLIENT_QUEUE bytes, and output beyond that is dropped for
  * that client alone.  One exception: the CLI of `run -it`, which started
  * the container and stands for its terminal, is waited for (its output
- * is all there, as Docker's run gives it).  Input goes to the container without blocking
- * either: what its stdin pipe cannot take at once is dropped. */
+ * is all there, as Docker's run gives it).  Input goes to the container
+ * without blocking either: what its stdin pipe cannot take at once is
+ * dropped. */
 #include "monitor.h"
 
 #include <errno.h>
