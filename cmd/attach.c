@@ -69,8 +69,18 @@ static void send_resize(int sock)
 	(void)send_frame(sock, 1, d, 4);
 }
 
+void cmd_console_size(struct engine_run_spec *spec)
+{
+	struct winsize ws;
+	if (!spec->tty ||
+	    (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0))
+		return;
+	spec->console_rows = ws.ws_row;
+	spec->console_cols = ws.ws_col;
+}
+
 /* Non-tty output: stdcopy frames to stdout (1) or stderr (2). */
-static size_t write_frames(const unsigned char *buf, size_t len)
+static size_t write_frames(const unsigned char *buf, size_t len, const struct cmd_attach_opts *o)
 {
 	size_t used = 0;
 	while (len - used >= 8) {
@@ -78,7 +88,9 @@ static size_t write_frames(const unsigned char *buf, size_t len)
 			   (size_t)buf[used + 6] << 8 | buf[used + 7];
 		if (len - used < 8 + n)
 			break;
-		(void)engine_write_all(buf[used] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + used + 8, n);
+		bool err = buf[used] == 2;
+		if (!(err ? o->quiet_stderr : o->quiet_stdout))
+			(void)engine_write_all(err ? STDERR_FILENO : STDOUT_FILENO, buf + used + 8, n);
 		used += 8 + n;
 	}
 	return used;
@@ -199,7 +211,7 @@ int cmd_attach_stream(const struct cmd_global *g, const struct engine_container 
 				(void)engine_write_all(STDOUT_FILENO, out, (size_t)n);
 			} else {
 				out_len += (size_t)n;
-				size_t used = write_frames(out, out_len);
+				size_t used = write_frames(out, out_len, o);
 				memmove(out, out + used, out_len - used);
 				out_len -= used;
 			}

@@ -119,7 +119,12 @@ struct cmd_attach_opts {
 	bool sig_proxy;
 	unsigned char keys[16];  /* the detach keys */
 	size_t n_keys;
+	bool quiet_stdout, quiet_stderr; /* run -a: streams not relayed */
 };
+struct engine_run_spec;
+/* -t: our terminal's size into SPEC, for the monitor to size the pty
+ * with before the command runs. */
+void cmd_console_size(struct engine_run_spec *spec);
 /* A connection to the container's attach socket, or -1. */
 int cmd_attach_connect(const struct engine_container *c, struct engine_error **err);
 /* Relay until detach (0) or the container's exit (its exit code). */

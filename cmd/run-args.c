@@ -44,8 +44,8 @@ const char cmd_run_usage[] =
 	"  -a, --attach STREAM          relay only STREAM (stdin, stdout, stderr) to the\n"
 	"                               terminal; the others still reach the log\n"
 	"      --sig-proxy[=false]      forward the signals the CLI gets (default true)\n"
-	"      --detach-keys KEYS       check KEYS (ctrl-p,ctrl-q); a foreground run\n"
-	"                               cannot detach: the CLI is its monitor\n"
+	"      --detach-keys KEYS       with -i, detach with KEYS (default ctrl-p,ctrl-q),\n"
+	"                               leaving the container running\n"
 	"  -e, --env KEY=VALUE          set an environment variable\n"
 	"      --env-file FILE          read environment variables from FILE\n"
 	"  -w, --workdir DIR            working directory inside the container\n"
@@ -497,13 +497,10 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->no_signal_forward = !proxy;
 			break;
 		}
-		case OPT_DETACH_KEYS: {
-			unsigned char keys[16];
-			size_t n_keys;
-			if (cmd_detach_keys_parse(optarg, keys, &n_keys, err) < 0)
+		case OPT_DETACH_KEYS:
+			if (cmd_detach_keys_parse(optarg, spec->detach_keys, &spec->n_detach_keys, err) < 0)
 				return -1;
 			break;
-		}
 		case OPT_NAME:
 			if (engine_container_name_check(optarg, err) < 0)
 				return -1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cgroup-run.h" /* cgroups (#6) */
@@ -13,6 +14,7 @@
 #include "cmd.h"
 #include "container.h"
 #include "containers.h"
+#include "ctr-common.h"
 #include "remove.h"
 #include "idmap.h"
 #include "image.h"
@@ -304,6 +306,53 @@ static int resolve_network_container(struct engine_run_spec *spec, const struct 
 	return r;
 }
 
+/* run -it: under its own monitor, as run -d, attached in-process (the
+ * monitor's first client, before the command runs, as start -a), so that
+ * the detach keys can leave the container running.  The container's exit
+ * code, 0 after a detach. */
+static int run_attached(struct engine_run_spec *spec, const struct engine_idmap *map,
+			const struct cmd_global *g, const char *name)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct cmd_attach_opts o = {
+		.use_stdin = true,
+		.close_stdin_at_eof = true,
+		/* Docker: with -t the signals are the terminal's, typed
+		 * into the pty, whatever --sig-proxy says. */
+		.sig_proxy = false,
+		.keys = { 16, 17 },
+		.n_keys = 2,
+		.quiet_stdout = spec->quiet_stdout,
+		.quiet_stderr = spec->quiet_stderr,
+	};
+	if (spec->n_detach_keys > 0) {
+		memcpy(o.keys, spec->detach_keys, spec->n_detach_keys);
+		o.n_keys = spec->n_detach_keys;
+	}
+	cmd_console_size(spec);
+	spec->attach_wait = true;
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		engine_error_errno(&err, errno, "socketpair");
+		return cmd_report(err);
+	}
+	int r = engine_monitor_start_attached(spec, map, name, sp[1], &err);
+	close(sp[1]);
+	struct storage_store *store = r == 0 ? cmd_open_store(g, &err) : NULL;
+	struct engine_container *c = NULL;
+	if (store != NULL && engine_container_get(store, spec->id, &c, &err) < 0)
+		c = NULL;
+	storage_store_close(store);
+	if (c == NULL) {
+		close(sp[0]);
+		return cmd_report(err);
+	}
+	int code = cmd_attach_stream(g, c, sp[0], &o);
+	close(sp[0]);
+	engine_container_free(c);
+	return code;
+}
+
 static int run_or_create(int argc, char **argv, struct cmd_global *g, bool create)
 {
 	struct engine_run_spec spec = { 0 };
@@ -434,6 +483,17 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	 * it has no image, and nothing of it is in the store. */
 	if (spec.name != NULL || (!spec.remove && spec.image != NULL)) {
 		cleanup_free char *name = NULL;
+		/* run -it can detach (Docker's detach keys work on a tty
+		 * alone): the container needs a monitor other than us.  Not
+		 * --rm: its exit code goes with its record.  Without -t our
+		 * relay stays: it loses nothing, which a monitor's input
+		 * pipe, written without blocking, could. */
+		if (spec.interactive && spec.tty && !spec.remove && spec.image != NULL) {
+			rc = record(&spec, &map, g, false, &name, &err) < 0 ?
+				     cmd_report(err) :
+				     run_attached(&spec, &map, g, name);
+			goto out;
+		}
 		if (record(&spec, &map, g, false, &name, &err) < 0 ||
 		    engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
 			rc = cmd_report(err);

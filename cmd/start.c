@@ -83,6 +83,8 @@ static int start_attached(struct cmd_global *g, const char *what, struct cmd_att
 			if (r == 0)
 				r = engine_idmap_detect(&map, &err);
 			if (r == 0)
+				cmd_console_size(&spec);
+			if (r == 0)
 				r = engine_monitor_start_attached(&spec, &map, c->name, sp[1], &err);
 			close(sp[1]);
 			if (r == 0)

@@ -17,12 +17,16 @@
  *
  * The monitor never waits for a client: what a client does not read is
  * queued up to CLIENT_QUEUE bytes, and output beyond that is dropped for
- * that client alone.  Input goes to the container without blocking
- * either: what its stdin pipe cannot take at once is dropped. */
+ * that client alone.  One exception: the CLI of `run -it`, which started
+ * the container and stands for its terminal, is waited for (its output
+ * is all there, as Docker's run gives it).  Input goes to the container
+ * without blocking either: what its stdin pipe cannot take at once is
+ * dropped. */
 #include "monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,7 @@
 
 struct client {
 	int fd;
+	bool lossless; /* run -it's CLI: waited for, not dropped */
 	char *queue; /* output not sent yet */
 	size_t queued;
 	unsigned char in[8 + FRAME_MAX]; /* a frame being received */
@@ -142,6 +147,21 @@ struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
 	return a;
 }
 
+void monitor_attach_wait_for(struct monitor_attach *a, int fd)
+{
+	for (size_t i = 0; a != NULL && fd >= 0 && i < a->n; i++)
+		if (a->clients[i]->fd == fd)
+			a->clients[i]->lossless = true;
+}
+
+int monitor_attach_waited(const struct monitor_attach *a)
+{
+	for (size_t i = 0; a != NULL && i < a->n; i++)
+		if (a->clients[i]->lossless)
+			return a->clients[i]->fd;
+	return -1;
+}
+
 void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_master)
 {
 	if (a == NULL)
@@ -150,17 +170,38 @@ void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_maste
 	a->input_is_master = is_master;
 }
 
-/* Queue or send LEN bytes (a whole frame or nothing) to client I. */
-static void client_send(struct client *c, const void *head, size_t hl, const char *buf, size_t len)
+static bool client_flush(struct client *c);
+
+/* run -it's CLI gets all of the output, as Docker's run: the container
+ * waits while that client's queue is full (its input is a user's typing,
+ * which the socket's buffer holds meanwhile). */
+static bool client_make_room(struct client *c, size_t total)
+{
+	while (c->queued + total > CLIENT_QUEUE) {
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return false;
+		if (!client_flush(c))
+			return false;
+	}
+	return true;
+}
+
+/* Queue or send LEN bytes (a whole frame or nothing) to client I; false
+ * when the client has gone. */
+static bool client_send(struct client *c, const void *head, size_t hl, const char *buf, size_t len)
 {
 	size_t total = hl + len;
+	if (c->lossless && !client_make_room(c, total))
+		return false;
 	if (c->queued + total > CLIENT_QUEUE)
-		return; /* a client that does not read loses output, not us */
+		return true; /* a client that does not read loses output, not us */
 	if (c->queue == NULL && (c->queue = malloc(CLIENT_QUEUE)) == NULL)
-		return;
+		return true;
 	memcpy(c->queue + c->queued, head, hl);
 	memcpy(c->queue + c->queued + hl, buf, len);
 	c->queued += total;
+	return true;
 }
 
 static bool client_flush(struct client *c)
@@ -193,15 +234,16 @@ void monitor_attach_output(struct monitor_attach *a, int stream, const char *buf
 		return;
 	for (size_t i = 0; i < a->n;) {
 		struct client *c = a->clients[i];
-		for (size_t off = 0; off < len;) {
+		bool ok = true;
+		for (size_t off = 0; ok && off < len;) {
 			size_t n = len - off > FRAME_MAX ? FRAME_MAX : len - off;
 			unsigned char head[8] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
 						  (unsigned char)(n >> 16), (unsigned char)(n >> 8),
 						  (unsigned char)n };
-			client_send(c, head, a->tty ? 0 : 8, buf + off, n);
+			ok = client_send(c, head, a->tty ? 0 : 8, buf + off, n);
 			off += n;
 		}
-		if (!client_flush(c)) {
+		if (!ok || !client_flush(c)) {
 			client_drop(a, i);
 			continue;
 		}

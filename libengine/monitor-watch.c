@@ -353,6 +353,7 @@ int main(int argc, char **argv)
 	}
 	w.attach = monitor_attach_adopt((int)num(argc, argv, "adir", -1), (int)num(argc, argv, "listen", -1),
 					tty, clients, n_clients);
+	monitor_attach_wait_for(w.attach, (int)num(argc, argv, "wait", -1));
 	if (w.master >= 0)
 		monitor_attach_set_input(w.attach, w.master, true);
 	else if (in >= 0)

@@ -42,6 +42,7 @@
 #include "image.h"
 #include "monitor.h"
 #include "paths.h"
+#include "terminal.h"
 #include <sys/stat.h>
 #include "volumes.h" /* volumes (#4) */
 #include "container-net.h" /* networking (#5) */
@@ -286,6 +287,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("net_slirp=%d", m->net_slirp_fd);
 	ARG("net_relay=%d", m->net_relay_fd);
 	ARG("net_socket=%s", m->net_socket);
+	ARG("wait=%d", monitor_attach_waited(m->attach));
 	int off = snprintf(a[n], sizeof(a[n]), "clients=");
 	for (size_t i = 0; i < nc; i++)
 		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
@@ -553,6 +555,10 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 	sigset_t fwd;
 	forwarded_set(&fwd);
 	sigprocmask(SIG_BLOCK, &fwd, NULL);
+	/* -t: the attached caller's size is on the pty before the command
+	 * runs; its resize frame comes later. */
+	if (spec->tty)
+		engine_terminal_set_console_size(spec->console_rows, spec->console_cols);
 	/* The CLI's heap (parsed images, JSON) is of no use here: hand the
 	 * free part back, so it does not count against the monitor. */
 	malloc_trim(0);
@@ -584,6 +590,8 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->attach = monitor_attach_open(engine_attach_dir_open(spec->run_root, spec->id, true,
 								       &err),
 						spec->tty, attach_fd);
+		if (spec->attach_wait)
+			monitor_attach_wait_for(m->attach, attach_fd);
 		engine_error_free(&err);
 	}
 

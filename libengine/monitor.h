@@ -37,6 +37,10 @@ size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_f
 			     size_t max);
 struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
 					    const int *clients, size_t n);
+/* FD's client (run -it's CLI) is waited for: its output is never dropped
+ * (-1: none); _waited says which one is, for engine-monitor. */
+void monitor_attach_wait_for(struct monitor_attach *a, int fd);
+int monitor_attach_waited(const struct monitor_attach *a);
 /* Where clients' input goes: the stdin pipe or the pty master (-1: none);
  * MASTER also takes resizes.  Set for each run of the container. */
 void monitor_attach_set_input(struct monitor_attach *a, int input, bool is_master);

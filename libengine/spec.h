@@ -56,6 +56,16 @@ struct engine_run_spec {
 	 * the caller's signals may stay its own (--sig-proxy=false). */
 	bool quiet_stdout, quiet_stderr;
 	bool no_signal_forward;
+	/* --detach-keys (n_detach_keys 0: ctrl-p,ctrl-q), for a run with
+	 * stdin attached, which can leave its container running. */
+	unsigned char detach_keys[16];
+	size_t n_detach_keys;
+	/* -t under a monitor: the caller's terminal size (0: unknown), put
+	 * on the pty before the command runs (Docker's ConsoleSize). */
+	unsigned short console_rows, console_cols;
+	/* run -it: the monitor's first attach client is the CLI, whose
+	 * output is never dropped (monitor-attach.c). */
+	bool attach_wait;
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
 	char *image_id;     /* the image's config digest hex, set by run */

@@ -71,9 +71,22 @@ int engine_recv_fd(int sock, void *buf, size_t size, int *ret_fd, struct engine_
  * one: its size goes onto the slave before the command can run.  The CLI's
  * own resize stays, for a process whose stdio is not the user's terminal
  * (a monitor's child) and for SIGWINCH later. */
+static struct winsize console_size;
+
+void engine_terminal_set_console_size(unsigned short rows, unsigned short cols)
+{
+	console_size.ws_row = rows;
+	console_size.ws_col = cols;
+}
+
 static void copy_inherited_size(int slave)
 {
 	struct winsize ws;
+	/* A monitor's stdio is no terminal: the size its caller gave. */
+	if (console_size.ws_row > 0 && console_size.ws_col > 0) {
+		(void)ioctl(slave, TIOCSWINSZ, &console_size);
+		return;
+	}
 	for (int fd = 0; fd < 3; fd++)
 		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
 			(void)ioctl(slave, TIOCSWINSZ, &ws);

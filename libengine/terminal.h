@@ -14,6 +14,9 @@ int engine_terminal_child_setup(int sock, struct engine_error **err);
 /* The same for a process joining a running container (exec): BIND_CONSOLE
  * false leaves the container's /dev/console as its init set it up. */
 int engine_terminal_child_open(int sock, bool bind_console, struct engine_error **err);
+/* The size the next ptys of this process (and its children) start with,
+ * in place of its own terminal's: a monitor has none (0: unset). */
+void engine_terminal_set_console_size(unsigned short rows, unsigned short cols);
 
 /* Receive a file descriptor sent with SCM_RIGHTS; the data is copied to
  * buf (size bytes).  Returns the data length, 0 on EOF. */

@@ -203,3 +203,90 @@ sigterm_run() {
 	assert_contains "$output" "typed-42"
 }
 
+
+@test "run -it detaches with ctrl-p ctrl-q: exit 0, the container Up, attach goes on, logs have the session" {
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -it --name det "$IMG" sh <<-EOS
+		expect #
+		send echo before-\$((6*7))
+		expect before-42
+		raw 1011
+		exit
+	EOS
+	echo "$output"
+	[ "$status" = 0 ]
+	run eng ps --format '{{.Names}}|{{.Status}}'
+	[[ "$output" =~ ^det\|Up ]] || { echo "$output"; false; }
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" attach det <<-EOS
+		send echo after-\$((6*8))
+		expect after-48
+		send exit 5
+		exit
+	EOS
+	echo "$output"
+	[ "$status" = 5 ]
+	run eng ps -a --format '{{.Status}}'
+	[[ "$output" =~ ^Exited\ \(5\) ]] || { echo "$output"; false; }
+	run eng logs det
+	assert_contains "$output" "before-42"
+	assert_contains "$output" "after-48"
+}
+
+@test "run -it --detach-keys ctrl-x: ctrl-p ctrl-q do not detach, ctrl-x does" {
+	run "$PTY" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -it --detach-keys ctrl-x --name detx "$IMG" sh <<-EOS
+		expect #
+		raw 1011
+		send echo still-\$((5*5))
+		expect still-25
+		raw 18
+		exit
+	EOS
+	echo "$output"
+	[ "$status" = 0 ]
+	run eng ps --format '{{.Names}}|{{.Status}}'
+	[[ "$output" =~ ^detx\|Up ]] || { echo "$output"; false; }
+	eng rm -f detx >/dev/null
+}
+
+# pty_size CMD...: CMD's output under a pty of 37 rows and 101 columns
+# (without the id mapping's warning: nosub prints one).
+pty_size() {
+	"$PTY" -t 30 bash -c 'stty rows 37 cols 101; exec "$@"' _ "$@" <<<"exit" | tr -d '\r' |
+		grep -v '^WARN: '
+}
+
+@test "run -it (recorded, under its monitor): stty size is the terminal's from the start (20 runs)" {
+	for i in $(seq 20); do
+		out=$(pty_size "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -it "$IMG" stty size)
+		assert_eq "$out" "37 101" "run $i"
+	done
+}
+
+@test "start -ai and start -a of a created -t container: stty size is the terminal's" {
+	id=$(eng create -it "$IMG" stty size)
+	out=$(pty_size "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" start -ai "$id")
+	assert_eq "$out" "37 101"
+	out=$(pty_size "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" start -a "$id")
+	assert_eq "$out" "37 101"
+}
+
+@test "run -i and run -it: the command's exit status passes through; 127, 126 as Docker's" {
+	run --separate-stderr eng run -i "$IMG" sh -c 'cat; exit 7' <<<"piped-in"
+	[ "$status" = 7 ]
+	assert_eq "$output" "piped-in"
+	run -127 --separate-stderr eng run -i "$IMG" /no/such/command </dev/null
+	[ "$status" = 127 ]
+	assert_contains "$stderr" "/no/such/command"
+	run --separate-stderr eng run -it "$IMG" sh -c 'exit 9' </dev/null
+	[ "$status" = 9 ]
+	run -127 --separate-stderr eng run -it "$IMG" /no/such/command </dev/null
+	[ "$status" = 127 ]
+	assert_contains "$stderr" "/no/such/command"
+	run -126 --separate-stderr eng run -it "$IMG" /etc </dev/null
+	[ "$status" = 126 ]
+}
+
+@test "run -it: a big output reaches a slow reader whole" {
+	run sh -c "'$ENGINE' ${engine_args[*]} --root '$ENGINE_ROOT' run -it '$IMG' sh -c 'head -c 3000000 /dev/zero' </dev/null 2>/dev/null | (sleep 2; wc -c)"
+	[ "$status" = 0 ]
+	assert_eq "$output" "3000000"
+}
