@@ -98,34 +98,14 @@ static void add_docker_names(json_t *j)
 
 int cmd_info(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	const char *format = NULL;
-	int c;
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "f:h", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			puts("Usage: engine info [OPTIONS]\n\n"
-			     "  -f, --format FORMAT   json, or a Go template: '{{.ServerVersion}}'");
-			return 0;
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind < argc) {
-		engine_error_set(&err, EINVAL, "\"engine info\" accepts no arguments");
-		return cmd_report(err);
-	}
-	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
+	const char *format;
+	int r = cmd_document_args(argc, argv, "info",
+				  "Usage: engine info [OPTIONS]\n\n"
+				  "  -f, --format FORMAT   json, or a Go template: '{{.ServerVersion}}'",
+				  &format, &err);
+	if (r != 0)
+		return r < 0 ? cmd_report(err) : 0;
 	cleanup_json json_t *j = NULL;
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0 ||
@@ -136,13 +116,8 @@ int cmd_info(int argc, char **argv, struct cmd_global *g)
 		return 0;
 	}
 	add_docker_names(j);
-	char *s = strcmp(format, "json") == 0 ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-					      : cmd_template_render(format, j);
-	if (s == NULL) {
-		engine_error_set(&err, ENOMEM, "out of memory");
+	if (cmd_template_print_document(format, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER, stdout,
+					&err) < 0)
 		return cmd_report(err);
-	}
-	puts(s);
-	free(s);
 	return 0;
 }

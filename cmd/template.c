@@ -304,3 +304,18 @@ int cmd_template_print(const char *format, const char *default_table, json_t *ro
 	free(lines);
 	return r;
 }
+
+int cmd_template_print_document(const char *format, json_t *j, size_t json_flags, FILE *out,
+				struct engine_error **err)
+{
+	cleanup_free char *s = NULL;
+	if (strcmp(format, "json") == 0) {
+		s = json_dumps(j, json_flags);
+		if (s == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+	} else if ((s = cmd_template_execute(format, j, err)) == NULL) {
+		return -1;
+	}
+	fprintf(out, "%s\n", s);
+	return 0;
+}

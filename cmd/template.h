@@ -45,3 +45,8 @@ void cmd_table_free(struct cmd_table *t);
 int cmd_template_print(const char *format, const char *default_table, json_t *rows,
 		       const struct cmd_template_header *headers, FILE *out,
 		       struct engine_error **err);
+
+/* Print the document J as FORMAT says: "json" (dumped with JSON_FLAGS) or
+ * a template, then a newline. */
+int cmd_template_print_document(const char *format, json_t *j, size_t json_flags, FILE *out,
+				struct engine_error **err);

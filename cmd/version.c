@@ -17,34 +17,14 @@
 int cmd_version(int argc, char **argv, struct cmd_global *g)
 {
 	(void)g;
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	const char *format = NULL;
-	int c;
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "f:h", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			puts("Usage: engine version [OPTIONS]\n\n"
-			     "  -f, --format FORMAT   json, or a Go template: '{{.Client.Version}}'");
-			return 0;
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind < argc) {
-		engine_error_set(&err, EINVAL, "\"engine version\" accepts no arguments");
-		return cmd_report(err);
-	}
-	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
+	const char *format;
+	int r = cmd_document_args(argc, argv, "version",
+				  "Usage: engine version [OPTIONS]\n\n"
+				  "  -f, --format FORMAT   json, or a Go template: '{{.Client.Version}}'",
+				  &format, &err);
+	if (r != 0)
+		return r < 0 ? cmd_report(err) : 0;
 	struct utsname u;
 	uname(&u);
 	if (format == NULL) {
@@ -59,14 +39,12 @@ int cmd_version(int argc, char **argv, struct cmd_global *g)
 					   u.machine, "Kernel", u.release, "Server", "Version",
 					   ENGINE_VERSION, "Os", "linux", "Arch", u.machine,
 					   "KernelVersion", u.release);
-	char *s = j == NULL ? NULL
-		  : strcmp(format, "json") == 0 ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
-						: cmd_template_render(format, j);
-	if (s == NULL) {
+	if (j == NULL) {
 		engine_error_set(&err, ENOMEM, "out of memory");
 		return cmd_report(err);
 	}
-	puts(s);
-	free(s);
+	if (cmd_template_print_document(format, j, JSON_COMPACT | JSON_PRESERVE_ORDER, stdout,
+					&err) < 0)
+		return cmd_report(err);
 	return 0;
 }
