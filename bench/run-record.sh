@@ -17,6 +17,8 @@
 # Every container is removed before each timed run (hyperfine --prepare),
 # outside the timing.  --network none: slirp4netns's start-up would only
 # add noise to what is compared.
+# Then bench/first-output.py times main's and the new run to their first
+# byte of output (start-up) and to their exit, interleaved.
 # Knobs: BENCH_RUNS (default 40), BENCH_USER (default tester), MAIN_BIN
 # (default /var/lib/engine-test/bin-main).
 set -euo pipefail
@@ -55,6 +57,12 @@ hyperfine -N --warmup 3 --runs $runs --export-json "$work/result.json" \\
 	--prepare "\$clean" -n create "\$N create --network none $img true" \\
 	--prepare "sh -c '\$N ps -aq --no-trunc | xargs -r \$N rm -f >/dev/null; \$N create --name c --network none $img true >/dev/null'" \\
 	-n start-a "\$N start -a c"
+# Start-up alone: the time to the container's first byte of output, apart
+# from the teardown after it (the recorded exit's fsync, main's layer
+# removal).
+python3 $top/bench/first-output.py $runs "\$clean" -- \
+	"main=\$M run --network none $img echo x" "new=\$N run --network none $img echo x" \
+	>"$work/first-output.txt"
 EOS
 chmod a+r "$work/run-bench.sh"
 runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$work/run-bench.sh" >"$work/hyperfine.log" 2>&1 || {
@@ -65,3 +73,5 @@ jq -r '
 	(.results[] | select(.command == "main") | .median) as $main |
 	.results[] | "\(.command)\t\(.median * 1000 * 100 | round / 100) ms median\t\(.mean * 1000 * 10 | round / 10) ± \(.stddev * 1000 * 10 | round / 10) ms\tmin \(.min * 1000 * 10 | round / 10) ms\tCPU (user+sys) \((.user + .system) * 1000 * 10 | round / 10) ms\t\((.median - $main) * 1000 * 100 | round / 100) ms vs main"
 ' "$work/result.json" | column -t -s $'\t'
+echo "# time to the first byte of output (start-up) and to the exit, interleaved, $runs runs each"
+column -t -s $'\t' "$work/first-output.txt"
