@@ -1,6 +1,6 @@
 /* run-args.c: `engine run` flags, spelled as Docker spells them.
  *
- * getopt_long with a leading '+' stops at the first non-option, so in
+ * cmd_getopt with CMD_FLAGS_FIRST stops at the first non-option (the image), so in
  * `engine run --rootfs R sh -c 'ls -l'` the "-c" belongs to sh, as in Docker.
  * Messages follow the Docker CLI's ("unknown flag: --foo"). */
 #include "run-args.h"
