@@ -221,17 +221,11 @@ void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
 		l->pids_max = DEFAULT_PIDS_LIMIT;
 }
 
-const char *engine_cgroup_manager_override(void)
-{
-	const char *m = getenv("ENGINE_CGROUP_MANAGER");
-	return m != NULL && *m != '\0' ? m : NULL;
-}
-
 int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 			      struct engine_cgroup_detection *ret, struct engine_error **err)
 {
 	const char *mode = spec->cgroups_mode;
-	const char *override = engine_cgroup_manager_override();
+	const char *override = spec->cgroup_manager;
 	if (mode != NULL && strcmp(mode, "disabled") == 0)
 		override = "disabled";
 	else if (mode != NULL && strcmp(mode, "split") == 0)

@@ -44,11 +44,9 @@ bool engine_cgroup_spec_any(const struct engine_run_spec *spec);
 void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
 			       const struct engine_cgroup_detection *det,
 			       struct engine_cgroup_limits *ret);
-/* The global --cgroup-manager (main.c puts it in ENGINE_CGROUP_MANAGER);
- * NULL: detect. */
-const char *engine_cgroup_manager_override(void);
 /* The manager SPEC's container gets: --cgroups disabled: none; split: a
- * child of our own cgroup (cgroupfs); else the detected one. */
+ * child of our own cgroup (cgroupfs); else SPEC's cgroup_manager, or
+ * the detected one. */
 int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 			      struct engine_cgroup_detection *ret, struct engine_error **err);
 
