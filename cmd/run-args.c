@@ -439,6 +439,18 @@ static int missing_value(int argc, char **argv, struct engine_error **err)
 	return engine_error_set(err, EINVAL, "flag needs an argument: %s", arg);
 }
 
+/* The library's message names the value ("json: unsupported logging
+ * driver"); the user reads the flag first, "--log-driver json: ...". */
+static int flag_named(struct engine_error **err, const char *flag)
+{
+	char *msg = NULL;
+	if (err != NULL && *err != NULL && asprintf(&msg, "%s %s", flag, (*err)->msg) >= 0) {
+		free((*err)->msg);
+		(*err)->msg = msg;
+	}
+	return -1;
+}
+
 int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_help,
 		  struct engine_error **err)
 {
@@ -524,7 +536,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			break;
 		case OPT_ENV_FILE:
 			if (engine_env_add_file(spec, optarg, err) < 0)
-				return -1;
+				return engine_error_prefix(err, "--env-file");
 			break;
 		case 'w':
 			if (engine_workdir_check(optarg, err) < 0)
@@ -545,7 +557,8 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->hostname = strdup(optarg);
 			break;
 		case OPT_NETWORK:
-			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
+			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0 &&
+			    flag_named(err, "--network") < 0)
 				return -1;
 			network_set = true;
 			/* networking (#5): container:NAME, ns:PATH */
@@ -605,11 +618,11 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			break;
 		case OPT_LOG_DRIVER:
 			if (engine_log_driver_parse(spec, optarg, err) < 0)
-				return -1;
+				return flag_named(err, "--log-driver");
 			break;
 		case OPT_LOG_OPT:
 			if (engine_log_opt_parse(spec, optarg, err) < 0)
-				return -1;
+				return flag_named(err, "--log-opt");
 			break;
 		/* issue #4 run options */
 		case OPT_USERNS:
@@ -737,7 +750,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	 * whatever their order on the command line. */
 	for (int i = 0; i < n_label_files; i++)
 		if (engine_label_add_file(spec, label_files[i], err) < 0)
-			return -1;
+			return engine_error_prefix(err, "--label-file");
 	for (int i = 0; i < n_label_flags; i++)
 		if (engine_label_add(spec, label_flags[i], err) < 0)
 			return engine_error_prefix(err, "--label");
