@@ -8,6 +8,8 @@ struct cmd_global {
 	const char *root;    /* --root */
 	const char *runroot; /* --runroot */
 	const char *storage_driver; /* --storage-driver, checked to be one we know */
+	/* --cgroup-manager, else $ENGINE_CGROUP_MANAGER; NULL: detect */
+	const char *cgroup_manager;
 	/* registries.conf, read by main before any command that may name an
 	 * image (never NULL there). */
 	struct storage_registries_conf *registries;

@@ -36,7 +36,8 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
 void cmd_sweep_store(struct storage_store *store);
 
 /* Shared between the commands: start (start.c), stop (stop.c), rm (rm.c). */
-int cmd_start_one(struct storage_store *store, const char *what, struct engine_error **err);
+int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
+		  struct engine_error **err);
 int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,
 		 struct engine_error **err);
 int cmd_rm_one(struct storage_store *store, const char *what, bool force,

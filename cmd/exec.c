@@ -72,7 +72,7 @@ static int parse(int argc, char **argv, struct engine_exec_options *opts,
 			break;
 		case OPT_ENV_FILE:
 			if (engine_env_add_file(env, optarg, err) < 0)
-				return -1;
+				return engine_error_prefix(err, "--env-file");
 			break;
 		case 'i':
 			opts->interactive = true;

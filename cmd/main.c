@@ -156,6 +156,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_global g = { 0 };
+	/* The user's own default for --cgroup-manager (the usage says so). */
+	const char *env_manager = getenv("ENGINE_CGROUP_MANAGER");
+	if (env_manager != NULL && *env_manager != '\0')
+		g.cgroup_manager = env_manager;
 	int c;
 	opterr = 0;
 	while ((c = cmd_getopt(argc, argv, "v", opts, CMD_FLAGS_FIRST)) != -1) {
@@ -189,13 +193,13 @@ int main(int argc, char **argv)
 			}
 			g.storage_driver = optarg;
 			break;
-		case 'C': /* cgroups (#6): the library reads it from the environment */
+		case 'C': /* cgroups (#6): the run specs carry it to the library */
 			if (strcmp(optarg, "systemd") != 0 && strcmp(optarg, "cgroupfs") != 0) {
 				fprintf(stderr, "Error: unknown cgroup manager \"%s\" (--cgroup-manager): "
 						"expected systemd or cgroupfs\n", optarg);
 				return 125;
 			}
-			setenv("ENGINE_CGROUP_MANAGER", optarg, 1);
+			g.cgroup_manager = optarg;
 			break;
 		case 'v':
 			printf("engine version %s\n", ENGINE_VERSION);

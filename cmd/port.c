@@ -12,6 +12,7 @@
 #include "containers.h"
 #include "ctr-common.h"
 #include "ports.h"
+#include "ports-format.h"
 
 int cmd_port(int argc, char **argv, struct cmd_global *g)
 {
@@ -51,7 +52,7 @@ int cmd_port(int argc, char **argv, struct cmd_global *g)
 		storage_store_close(store);
 		return cmd_report(err);
 	}
-	cleanup_free char *text = netns_ports_format_port(&ports, want, filter ? proto : NULL);
+	cleanup_free char *text = cmd_ports_format_port(&ports, want, filter ? proto : NULL);
 	rc = 0;
 	if (text == NULL) {
 		fprintf(stderr, "Error: out of memory\n");

@@ -12,6 +12,7 @@
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "ports.h" /* networking (#5) */
+#include "ports-format.h"
 #include "cmd.h"
 #include "flags.h"
 #include "containers.h"
@@ -75,7 +76,7 @@ static char *ports_text(const struct engine_container *c, json_t *spec)
 		engine_error_free(&ignored);
 		return NULL;
 	}
-	char *text = netns_ports_format_ps(&ports);
+	char *text = cmd_ports_format_ps(&ports);
 	netns_port_list_clear(&ports);
 	return text;
 }

@@ -16,6 +16,7 @@
 
 #include "caps.h"
 #include "cgroup-run.h" /* cgroups (#6) */
+#include "cgroup-flags.h"
 #include "cleanup.h"
 #include "containers.h"
 #include "rlimits.h"
@@ -151,10 +152,8 @@ enum {
 	/* a foreground run's stdio */
 	OPT_SIG_PROXY,
 	OPT_DETACH_KEYS,
-	/* cgroups (#6): OPT_CGROUP + the flag's index in engine_cgroup_run_flags
-	 * (last: the values above it are its own) */
-	OPT_CGROUP = 2000,
 };
+_Static_assert(OPT_DETACH_KEYS < CMD_CGROUP_OPT, "the cgroup flags' codes are their own");
 
 static const struct option long_options[] = {
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
@@ -205,18 +204,18 @@ static const struct option long_options[] = {
 	{ "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
 	{ "label", required_argument, NULL, 'l' }, /* labels */
 	{ "label-file", required_argument, NULL, OPT_LABEL_FILE },
-	/* cgroups (#6), in engine_cgroup_run_flags' order */
-	{ "memory", required_argument, NULL, OPT_CGROUP + 0 },
-	{ "memory-swap", required_argument, NULL, OPT_CGROUP + 1 },
-	{ "memory-reservation", required_argument, NULL, OPT_CGROUP + 2 },
-	{ "cpus", required_argument, NULL, OPT_CGROUP + 3 },
-	{ "cpu-shares", required_argument, NULL, OPT_CGROUP + 4 },
-	{ "cpu-quota", required_argument, NULL, OPT_CGROUP + 5 },
-	{ "cpu-period", required_argument, NULL, OPT_CGROUP + 6 },
-	{ "cpuset-cpus", required_argument, NULL, OPT_CGROUP + 7 },
-	{ "pids-limit", required_argument, NULL, OPT_CGROUP + 8 },
-	{ "cgroups", required_argument, NULL, OPT_CGROUP + 9 },
-	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP + 10 },
+	/* cgroups: cgroup-flags.c says what each sets */
+	{ "memory", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY },
+	{ "memory-swap", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_SWAP },
+	{ "memory-reservation", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_RESERVATION },
+	{ "cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUS },
+	{ "cpu-shares", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_SHARES },
+	{ "cpu-quota", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_QUOTA },
+	{ "cpu-period", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_PERIOD },
+	{ "cpuset-cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUSET_CPUS },
+	{ "pids-limit", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_PIDS_LIMIT },
+	{ "cgroups", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CGROUPS },
+	{ "cgroup-parent", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CGROUP_PARENT },
 	/* networking (#5) */
 	{ "publish", required_argument, NULL, 'p' },
 	{ "publish-all", optional_argument, NULL, OPT_PUBLISH_ALL },
@@ -440,6 +439,18 @@ static int missing_value(int argc, char **argv, struct engine_error **err)
 	return engine_error_set(err, EINVAL, "flag needs an argument: %s", arg);
 }
 
+/* The library's message names the value ("json: unsupported logging
+ * driver"); the user reads the flag first, "--log-driver json: ...". */
+static int flag_named(struct engine_error **err, const char *flag)
+{
+	char *msg = NULL;
+	if (err != NULL && *err != NULL && asprintf(&msg, "%s %s", flag, (*err)->msg) >= 0) {
+		free((*err)->msg);
+		(*err)->msg = msg;
+	}
+	return -1;
+}
+
 int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_help,
 		  struct engine_error **err)
 {
@@ -460,11 +471,12 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
 	while ((c = cmd_getopt(argc, argv, "dita:e:w:u:h:v:l:m:p:P", long_options, CMD_FLAGS_FIRST)) != -1) {
-		/* cgroups (#6): -m is --memory; the flags are cgroup-run.c's. */
+		/* cgroups (#6): -m is --memory; the flags are cgroup-flags.c's. */
 		if (c == 'm')
-			c = OPT_CGROUP;
-		if (c >= OPT_CGROUP && c < OPT_CGROUP + 11) {
-			if (engine_cgroup_run_flag(spec, engine_cgroup_run_flags[c - OPT_CGROUP], optarg, err) < 0)
+			c = CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY;
+		if (c >= CMD_CGROUP_OPT && c < CMD_CGROUP_OPT + CMD_CGROUP_FIELDS) {
+			if (cmd_cgroup_flag_set(spec, (enum engine_cgroup_field)(c - CMD_CGROUP_OPT), optarg,
+						err) < 0)
 				return -1;
 			continue;
 		}
@@ -524,7 +536,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			break;
 		case OPT_ENV_FILE:
 			if (engine_env_add_file(spec, optarg, err) < 0)
-				return -1;
+				return engine_error_prefix(err, "--env-file");
 			break;
 		case 'w':
 			if (engine_workdir_check(optarg, err) < 0)
@@ -545,7 +557,8 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->hostname = strdup(optarg);
 			break;
 		case OPT_NETWORK:
-			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0)
+			if (netns_mode_parse(optarg, &spec->network, &spec->slirp, err) < 0 &&
+			    flag_named(err, "--network") < 0)
 				return -1;
 			network_set = true;
 			/* networking (#5): container:NAME, ns:PATH */
@@ -605,11 +618,11 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			break;
 		case OPT_LOG_DRIVER:
 			if (engine_log_driver_parse(spec, optarg, err) < 0)
-				return -1;
+				return flag_named(err, "--log-driver");
 			break;
 		case OPT_LOG_OPT:
 			if (engine_log_opt_parse(spec, optarg, err) < 0)
-				return -1;
+				return flag_named(err, "--log-opt");
 			break;
 		/* issue #4 run options */
 		case OPT_USERNS:
@@ -737,7 +750,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	 * whatever their order on the command line. */
 	for (int i = 0; i < n_label_files; i++)
 		if (engine_label_add_file(spec, label_files[i], err) < 0)
-			return -1;
+			return engine_error_prefix(err, "--label-file");
 	for (int i = 0; i < n_label_flags; i++)
 		if (engine_label_add(spec, label_flags[i], err) < 0)
 			return engine_error_prefix(err, "--label");

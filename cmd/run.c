@@ -366,6 +366,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	spec.cgroup_manager = g->cgroup_manager;
 	if (help) {
 		fputs(cmd_run_usage, stdout);
 		rc = 0;

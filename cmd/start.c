@@ -21,7 +21,8 @@
 #include "idmap.h"
 #include "run-args.h"
 
-int cmd_start_one(struct storage_store *store, const char *what, struct engine_error **err)
+int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
+		  struct engine_error **err)
 {
 	struct engine_container *c = NULL;
 	if (engine_container_get(store, what, &c, err) < 0)
@@ -31,6 +32,7 @@ int cmd_start_one(struct storage_store *store, const char *what, struct engine_e
 		struct engine_run_spec spec = { 0 };
 		static struct engine_idmap map;
 		r = engine_container_spec(c, &spec, err);
+		spec.cgroup_manager = g->cgroup_manager;
 		if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
 			r = engine_error_set(err, ENOMEM, "out of memory");
 		if (r == 0)
@@ -46,8 +48,7 @@ int cmd_start_one(struct storage_store *store, const char *what, struct engine_e
 static int start_each(struct storage_store *store, const char *what, void *data,
 		      struct engine_error **err)
 {
-	(void)data;
-	return cmd_start_one(store, what, err);
+	return cmd_start_one(data, store, what, err);
 }
 
 /* start -a: start WHAT attached (or attach to it when it runs already);
@@ -78,6 +79,7 @@ static int start_attached(struct cmd_global *g, const char *what, struct cmd_att
 			r = engine_error_errno(&err, errno, "socketpair");
 		} else {
 			r = engine_container_spec(c, &spec, &err);
+			spec.cgroup_manager = g->cgroup_manager;
 			if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
 				r = engine_error_set(&err, ENOMEM, "out of memory");
 			if (r == 0)
@@ -158,7 +160,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 		}
 		return start_attached(g, argv[optind], &o);
 	}
-	return cmd_each_container(g, argc - optind, argv + optind, start_each, NULL);
+	return cmd_each_container(g, argc - optind, argv + optind, start_each, g);
 }
 
 /* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
@@ -167,8 +169,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
  * container's monitor (engine_monitor_resume).  Not a user command. */
 int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
 {
-	(void)g;
-	const char *store_root = NULL, *id = NULL;
+	const char *store_root = NULL, *id = NULL, *cgroup_manager = g->cgroup_manager;
 	struct engine_monitor_resume r = { .adir = -1, .listen_fd = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -191,6 +192,8 @@ int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
 			r.delay_ms = atoi(v);
 		else if (KEY("restart_count"))
 			r.restart_count = atoi(v);
+		else if (KEY("cgroup_manager_asked"))
+			cgroup_manager = v;
 		else if (KEY("adir"))
 			r.adir = atoi(v);
 		else if (KEY("listen"))
@@ -217,6 +220,7 @@ int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
 	    engine_container_get(store, id, &c, &err) == 0 &&
 	    engine_container_spec(c, &spec, &err) == 0 && engine_idmap_detect(&map, &err) == 0 &&
 	    (c->image_id[0] == '\0' || (spec.image_id = strdup(c->image_id)) != NULL)) {
+		spec.cgroup_manager = cgroup_manager;
 		storage_store_close(store);
 		store = NULL;
 		rc = engine_monitor_resume(&spec, &map, c->name, &r);

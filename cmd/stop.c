@@ -187,7 +187,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (cmd_stop_one(store, argv[i], 0, timeout, &err) < 0 ||
-		    cmd_start_one(store, argv[i], &err) < 0) {
+		    cmd_start_one(g, store, argv[i], &err) < 0) {
 			rc = cmd_report_1(&err);
 			continue;
 		}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgroup-flags.h"
 #include "cgroup-run.h"
 #include "cleanup.h"
 #include "cmd.h"
@@ -36,7 +37,8 @@ static const char update_usage[] =
 	"      --pids-limit N           most processes (-1: unlimited)\n";
 
 struct flag {
-	const char *name, *value;
+	enum engine_cgroup_field field;
+	const char *value;
 };
 
 static int update_one(struct storage_store *store, const char *what, const struct flag *flags,
@@ -49,9 +51,9 @@ static int update_one(struct storage_store *store, const char *what, const struc
 	int r = engine_container_spec(c, &spec, err);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		/* A new --memory replaces the old swap total, as Docker's. */
-		if (strcmp(flags[i].name, "memory") == 0)
+		if (flags[i].field == ENGINE_CGROUP_FIELD_MEMORY)
 			spec.cg_memory_swap = 0;
-		r = engine_cgroup_run_flag(&spec, flags[i].name, flags[i].value, err);
+		r = cmd_cgroup_flag_set(&spec, flags[i].field, flags[i].value, err);
 	}
 	if (r == 0)
 		r = engine_cgroup_run_flags_check(&spec, err);
@@ -77,15 +79,15 @@ static int update_one(struct storage_store *store, const char *what, const struc
 int cmd_update(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
-		{ "memory", required_argument, NULL, 1000 },
-		{ "memory-swap", required_argument, NULL, 1001 },
-		{ "memory-reservation", required_argument, NULL, 1002 },
-		{ "cpus", required_argument, NULL, 1003 },
-		{ "cpu-shares", required_argument, NULL, 1004 },
-		{ "cpu-quota", required_argument, NULL, 1005 },
-		{ "cpu-period", required_argument, NULL, 1006 },
-		{ "cpuset-cpus", required_argument, NULL, 1007 },
-		{ "pids-limit", required_argument, NULL, 1008 },
+		{ "memory", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY },
+		{ "memory-swap", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_SWAP },
+		{ "memory-reservation", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_RESERVATION },
+		{ "cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUS },
+		{ "cpu-shares", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_SHARES },
+		{ "cpu-quota", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_QUOTA },
+		{ "cpu-period", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_PERIOD },
+		{ "cpuset-cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUSET_CPUS },
+		{ "pids-limit", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_PIDS_LIMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,13 +99,13 @@ int cmd_update(int argc, char **argv, struct cmd_global *g)
 	opterr = 0;
 	while ((c = cmd_getopt(argc, argv, "m:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
 		if (c == 'm')
-			c = 1000;
-		if (c >= 1000 && c <= 1008) {
+			c = CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY;
+		if (c >= CMD_CGROUP_OPT && c < CMD_CGROUP_OPT + CMD_CGROUP_FIELDS) {
 			if (n == sizeof(flags) / sizeof(flags[0])) {
 				engine_error_set(&err, E2BIG, "too many flags");
 				return cmd_report(err);
 			}
-			flags[n].name = opts[c - 1000].name;
+			flags[n].field = (enum engine_cgroup_field)(c - CMD_CGROUP_OPT);
 			flags[n++].value = optarg;
 			continue;
 		}

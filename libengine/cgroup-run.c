@@ -1,6 +1,7 @@
 /* cgroup-run.c: between the run flags and the cgroup manager library
- * (issue #6).  The flags are parsed here, in Docker's syntax and with its
- * messages, so that run-args.c holds one line per flag; the spec keeps
+ * (issue #6).  The values are parsed here by field, in Docker's syntax
+ * and with its messages; the flags that name the fields are the CLI's
+ * (cmd/cgroup-flags.c), which adds a flag's name to a message.  The spec keeps
  * them as given (config.json records them) and the limits are made only
  * at start, once the manager is known: the default --pids-limit depends
  * on what is delegated where the container starts. */
@@ -16,22 +17,17 @@
 #include "containers.h"
 #include "spec.h"
 
-const char *const engine_cgroup_run_flags[] = {
-	"memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpu-quota",
-	"cpu-period", "cpuset-cpus", "pids-limit", "cgroups", "cgroup-parent", NULL,
-};
-
 /* Podman's default where the pids controller is there. */
 #define DEFAULT_PIDS_LIMIT 2048
 
-static int bad_value(const char *flag, const char *value, const char *why,
-		     struct engine_error **err)
+/* VALUE does not parse: the caller, which knows the flag, says which. */
+static int bad_value(const char *why, struct engine_error **err)
 {
-	return engine_error_set(err, EINVAL, "invalid argument \"%s\" for \"%s%s\" flag: %s", value,
-				strcmp(flag, "memory") == 0 ? "-m, --" : "--", flag, why);
+	engine_error_set(err, EINVAL, "%s", why);
+	return ENGINE_CGROUP_BAD_SYNTAX;
 }
 
-static int parse_int(const char *flag, const char *value, int64_t *ret, struct engine_error **err)
+static int parse_int(const char *value, int64_t *ret, struct engine_error **err)
 {
 	char *end = NULL;
 	errno = 0;
@@ -39,109 +35,129 @@ static int parse_int(const char *flag, const char *value, int64_t *ret, struct e
 	if (*value == '\0' || *end != '\0' || errno != 0) {
 		char why[160];
 		snprintf(why, sizeof(why), "strconv.ParseInt: parsing \"%.100s\": invalid syntax", value);
-		return bad_value(flag, value, why, err);
+		return bad_value(why, err);
 	}
 	*ret = v;
 	return 0;
 }
 
-static int parse_size(const char *flag, const char *value, int64_t *ret, struct engine_error **err)
+static int parse_size(enum engine_cgroup_field field, const char *value, int64_t *ret,
+		      struct engine_error **err)
 {
 	/* --memory-swap -1: unlimited swap. */
-	if (strcmp(flag, "memory-swap") == 0 && strcmp(value, "-1") == 0) {
+	if (field == ENGINE_CGROUP_FIELD_MEMORY_SWAP && strcmp(value, "-1") == 0) {
 		*ret = -1;
 		return 0;
 	}
 	if (engine_parse_memory_size(value, ret) < 0) {
 		char why[160];
 		snprintf(why, sizeof(why), "invalid size: '%.100s'", value);
-		return bad_value(flag, value, why, err);
+		return bad_value(why, err);
 	}
 	return 0;
 }
 
-int engine_cgroup_run_flag(struct engine_run_spec *spec, const char *flag, const char *value,
-			   struct engine_error **err)
+static int set_cpus(struct engine_run_spec *spec, const char *value, struct engine_error **err)
+{
+	char *end = NULL;
+	double cpus = strtod(value, &end);
+	if (*value == '\0' || *end != '\0') {
+		char why[160];
+		snprintf(why, sizeof(why), "failed to parse %.100s as a rational number", value);
+		return bad_value(why, err);
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		ncpu = 1;
+	uint64_t quota;
+	if (cpus < 0 || cpus > (double)ncpu ||
+	    (cpus > 0 && engine_cgroup_cpus_to_quota(cpus, 0, &quota) < 0))
+		return engine_error_set(err, EINVAL,
+					"Range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available",
+					ncpu, ncpu);
+	spec->cg_cpus = cpus;
+	return 0;
+}
+
+static int set_string(char **field, const char *value, struct engine_error **err)
+{
+	char *copy = strdup(value);
+	if (copy == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int engine_cgroup_run_set(struct engine_run_spec *spec, enum engine_cgroup_field field,
+			  const char *value, struct engine_error **err)
 {
 	int64_t v = 0;
-	if (strcmp(flag, "memory") == 0) {
-		if (parse_size(flag, value, &spec->cg_memory, err) < 0)
-			return -1;
+	int r;
+	switch (field) {
+	case ENGINE_CGROUP_FIELD_MEMORY:
+		if ((r = parse_size(field, value, &spec->cg_memory, err)) < 0)
+			return r;
 		/* Docker's daemon: less cannot hold a container's init. */
 		if (spec->cg_memory > 0 && spec->cg_memory < 6 * 1024 * 1024)
 			return engine_error_set(err, EINVAL, "Minimum memory limit allowed is 6MB");
-	} else if (strcmp(flag, "memory-swap") == 0) {
-		return parse_size(flag, value, &spec->cg_memory_swap, err);
-	} else if (strcmp(flag, "memory-reservation") == 0) {
-		return parse_size(flag, value, &spec->cg_memory_reservation, err);
-	} else if (strcmp(flag, "cpus") == 0) {
-		char *end = NULL;
-		double cpus = strtod(value, &end);
-		if (*value == '\0' || *end != '\0') {
-			char why[160];
-			snprintf(why, sizeof(why), "failed to parse %.100s as a rational number", value);
-			return bad_value(flag, value, why, err);
-		}
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		if (ncpu < 1)
-			ncpu = 1;
-		uint64_t quota;
-		if (cpus < 0 || cpus > (double)ncpu ||
-		    (cpus > 0 && engine_cgroup_cpus_to_quota(cpus, 0, &quota) < 0))
-			return engine_error_set(err, EINVAL,
-						"Range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available",
-						ncpu, ncpu);
-		spec->cg_cpus = cpus;
-	} else if (strcmp(flag, "cpu-shares") == 0) {
-		if (parse_int(flag, value, &v, err) < 0)
-			return -1;
+		return 0;
+	case ENGINE_CGROUP_FIELD_MEMORY_SWAP:
+		return parse_size(field, value, &spec->cg_memory_swap, err);
+	case ENGINE_CGROUP_FIELD_MEMORY_RESERVATION:
+		return parse_size(field, value, &spec->cg_memory_reservation, err);
+	case ENGINE_CGROUP_FIELD_CPUS:
+		return set_cpus(spec, value, err);
+	case ENGINE_CGROUP_FIELD_CPU_SHARES:
+		if ((r = parse_int(value, &v, err)) < 0)
+			return r;
 		if (v < 0)
 			return engine_error_set(err, EINVAL, "invalid CPU shares %s: must not be negative", value);
 		spec->cg_cpu_shares = (uint64_t)v;
-	} else if (strcmp(flag, "cpu-quota") == 0) {
-		if (parse_int(flag, value, &v, err) < 0)
-			return -1;
+		return 0;
+	case ENGINE_CGROUP_FIELD_CPU_QUOTA:
+		if ((r = parse_int(value, &v, err)) < 0)
+			return r;
 		if (v > 0 && v < 1000)
 			return engine_error_set(err, EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
 		spec->cg_cpu_quota = v > 0 ? (uint64_t)v : 0;
-	} else if (strcmp(flag, "cpu-period") == 0) {
-		if (parse_int(flag, value, &v, err) < 0)
-			return -1;
+		return 0;
+	case ENGINE_CGROUP_FIELD_CPU_PERIOD:
+		if ((r = parse_int(value, &v, err)) < 0)
+			return r;
 		if (v != 0 && (v < 1000 || v > 1000000))
 			return engine_error_set(err, EINVAL,
 						"CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
 		spec->cg_cpu_period = (uint64_t)v;
-	} else if (strcmp(flag, "cpuset-cpus") == 0) {
+		return 0;
+	case ENGINE_CGROUP_FIELD_CPUSET_CPUS: {
 		uint8_t mask[128];
 		if (engine_cgroup_parse_cpuset(value, mask, sizeof(mask)) < 0)
 			return engine_error_set(err, EINVAL, "Invalid value %s for cpuset cpus", value);
-		free(spec->cg_cpuset_cpus);
-		if ((spec->cg_cpuset_cpus = strdup(value)) == NULL)
-			return engine_error_set(err, ENOMEM, "out of memory");
-	} else if (strcmp(flag, "pids-limit") == 0) {
-		if (parse_int(flag, value, &v, err) < 0)
-			return -1;
+		return set_string(&spec->cg_cpuset_cpus, value, err);
+	}
+	case ENGINE_CGROUP_FIELD_PIDS_LIMIT:
+		if ((r = parse_int(value, &v, err)) < 0)
+			return r;
 		/* Docker: 0 or -1, unlimited. */
 		spec->cg_pids_limit = v <= 0 ? -1 : v;
-	} else if (strcmp(flag, "cgroups") == 0) {
+		return 0;
+	case ENGINE_CGROUP_FIELD_CGROUPS:
 		if (strcmp(value, "enabled") != 0 && strcmp(value, "disabled") != 0 &&
 		    strcmp(value, "split") != 0)
 			return engine_error_set(err, EINVAL,
 						"invalid cgroup mode \"%s\": expected enabled, disabled or split", value);
 		free(spec->cgroups_mode);
 		spec->cgroups_mode = strcmp(value, "enabled") == 0 ? NULL : strdup(value);
-	} else if (strcmp(flag, "cgroup-parent") == 0) {
+		return 0;
+	case ENGINE_CGROUP_FIELD_CGROUP_PARENT:
 		/* What it must look like depends on the manager, known only
 		 * at engine_cgroup_spec_detect(): checked there. */
 		if (*value == '\0')
-			return engine_error_set(err, EINVAL, "--cgroup-parent: an empty name");
-		free(spec->cgroup_parent);
-		if ((spec->cgroup_parent = strdup(value)) == NULL)
-			return engine_error_set(err, ENOMEM, "out of memory");
-	} else {
-		return engine_error_set(err, EINVAL, "unknown flag: --%s", flag);
+			return engine_error_set(err, EINVAL, "the cgroup parent is an empty name");
+		return set_string(&spec->cgroup_parent, value, err);
 	}
-	return 0;
+	return engine_error_set(err, EINVAL, "unknown cgroup field %d", (int)field);
 }
 
 int engine_cgroup_run_flags_check(const struct engine_run_spec *spec, struct engine_error **err)
@@ -205,17 +221,11 @@ void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
 		l->pids_max = DEFAULT_PIDS_LIMIT;
 }
 
-const char *engine_cgroup_manager_override(void)
-{
-	const char *m = getenv("ENGINE_CGROUP_MANAGER");
-	return m != NULL && *m != '\0' ? m : NULL;
-}
-
 int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 			      struct engine_cgroup_detection *ret, struct engine_error **err)
 {
 	const char *mode = spec->cgroups_mode;
-	const char *override = engine_cgroup_manager_override();
+	const char *override = spec->cgroup_manager;
 	if (mode != NULL && strcmp(mode, "disabled") == 0)
 		override = "disabled";
 	else if (mode != NULL && strcmp(mode, "split") == 0)

@@ -4,6 +4,7 @@
  * recorded cgroup reopened.  cgroup.h is the manager library below. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 
 #include "cgroup.h"
@@ -12,11 +13,28 @@
 struct engine_run_spec;
 struct engine_container_state;
 
-/* The cgroup flags run/create take (without "--"), NULL-terminated, and
- * one of them with its VALUE into SPEC, with Docker's messages. */
-extern const char *const engine_cgroup_run_flags[];
-int engine_cgroup_run_flag(struct engine_run_spec *spec, const char *flag, const char *value,
-			   struct engine_error **err);
+/* The cgroup settings of a container, by field: a face (the CLI's
+ * flags, an API's HostConfig) maps its own names to these. */
+enum engine_cgroup_field {
+	ENGINE_CGROUP_FIELD_MEMORY,
+	ENGINE_CGROUP_FIELD_MEMORY_SWAP,
+	ENGINE_CGROUP_FIELD_MEMORY_RESERVATION,
+	ENGINE_CGROUP_FIELD_CPUS,
+	ENGINE_CGROUP_FIELD_CPU_SHARES,
+	ENGINE_CGROUP_FIELD_CPU_QUOTA,
+	ENGINE_CGROUP_FIELD_CPU_PERIOD,
+	ENGINE_CGROUP_FIELD_CPUSET_CPUS,
+	ENGINE_CGROUP_FIELD_PIDS_LIMIT,
+	ENGINE_CGROUP_FIELD_CGROUPS,
+	ENGINE_CGROUP_FIELD_CGROUP_PARENT,
+};
+/* Set FIELD of SPEC from VALUE, in Docker's syntax.  Fails with
+ * ENGINE_CGROUP_BAD_SYNTAX where VALUE does not parse (the message says
+ * why, and the caller names its flag around it, as Docker's "invalid
+ * argument" does), else with -1 and a message that stands alone. */
+#define ENGINE_CGROUP_BAD_SYNTAX (-EDOM)
+int engine_cgroup_run_set(struct engine_run_spec *spec, enum engine_cgroup_field field,
+			  const char *value, struct engine_error **err);
 /* After all flags: the checks that need several of them. */
 int engine_cgroup_run_flags_check(const struct engine_run_spec *spec, struct engine_error **err);
 /* Did the command line ask for any limit? */
@@ -26,11 +44,9 @@ bool engine_cgroup_spec_any(const struct engine_run_spec *spec);
 void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
 			       const struct engine_cgroup_detection *det,
 			       struct engine_cgroup_limits *ret);
-/* The global --cgroup-manager (main.c puts it in ENGINE_CGROUP_MANAGER);
- * NULL: detect. */
-const char *engine_cgroup_manager_override(void);
 /* The manager SPEC's container gets: --cgroups disabled: none; split: a
- * child of our own cgroup (cgroupfs); else the detected one. */
+ * child of our own cgroup (cgroupfs); else SPEC's cgroup_manager, or
+ * the detected one. */
 int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 			      struct engine_cgroup_detection *ret, struct engine_error **err);
 

@@ -220,6 +220,9 @@ static void resume(const char *engine, struct watch *w, int argc, char **argv, i
 	ARG("finished=%lld", (long long)finished);
 	ARG("delay_ms=%lld", num(argc, argv, "delay_ms", 100));
 	ARG("restart_count=%lld", num(argc, argv, "restart_count", 0));
+	const char *asked = arg(argc, argv, "cgroup_manager_asked");
+	if (asked != NULL)
+		ARG("cgroup_manager_asked=%s", asked);
 	ARG("adir=%d", adir);
 	ARG("listen=%d", listen_fd);
 	int off = snprintf(a[n], sizeof(a[n]), "clients=");

@@ -281,6 +281,9 @@ static void exec_watch(struct monitor *m, pid_t pid)
 		self[sl] = '\0';
 		ARG("resume=%s", self);
 		ARG("delay_ms=%d", m->delay_ms);
+		/* The restart asks for the manager this start asked for. */
+		if (spec->cgroup_manager != NULL)
+			ARG("cgroup_manager_asked=%s", spec->cgroup_manager);
 	}
 	/* networking (#5): engine-monitor holds them for the container's
 	 * life, and closes them (and removes the socket) at its exit. */

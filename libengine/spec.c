@@ -189,7 +189,7 @@ int engine_env_add_file(struct engine_run_spec *spec, const char *path, struct e
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
 	if (engine_read_file(AT_FDCWD, path, 0, 16 << 20, &buf, &len, err) < 0)
-		return engine_error_prefix(err, "--env-file");
+		return -1;
 	return engine_env_add_buffer(spec, buf, len, path, err);
 }
 
@@ -349,7 +349,7 @@ int engine_log_driver_parse(struct engine_run_spec *spec, const char *value,
 {
 	if (strcmp(value, "k8s-file") != 0 && strcmp(value, "json-file") != 0 &&
 	    strcmp(value, "none") != 0)
-		return engine_error_set(err, EINVAL, "--log-driver %s: unsupported logging driver "
+		return engine_error_set(err, EINVAL, "%s: unsupported logging driver "
 					"(k8s-file, json-file or none)", value);
 	free(spec->log_driver);
 	spec->log_driver = strcmp(value, "k8s-file") == 0 ? NULL : strdup(value);
@@ -360,7 +360,7 @@ int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct e
 {
 	const char *eq = strchr(opt, '=');
 	if (eq == NULL || eq[1] == '\0')
-		return engine_error_set(err, EINVAL, "--log-opt %s: expected KEY=VALUE", opt);
+		return engine_error_set(err, EINVAL, "%s: expected KEY=VALUE", opt);
 	const char *v = eq + 1;
 	char *end;
 	errno = 0;
@@ -377,7 +377,7 @@ int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct e
 		if (mul > 1 && (*end == 'b' || *end == 'B'))
 			end++;
 		if (end == v || *end != '\0' || errno != 0 || !(n * mul >= 1) || n * mul > 1e15)
-			return engine_error_set(err, EINVAL, "--log-opt max-size=%s: invalid size", v);
+			return engine_error_set(err, EINVAL, "max-size=%s: invalid size", v);
 		spec->log_max_size = (int64_t)(n * mul);
 		return 0;
 	}
@@ -385,11 +385,11 @@ int engine_log_opt_parse(struct engine_run_spec *spec, const char *opt, struct e
 		long n = strtol(v, &end, 10);
 		if (*end != '\0' || errno != 0 || n < 1 || n > 1000)
 			return engine_error_set(err, EINVAL,
-						"--log-opt max-file=%s: must be a positive number", v);
+						"max-file=%s: must be a positive number", v);
 		spec->log_max_file = (int)n;
 		return 0;
 	}
-	return engine_error_set(err, EINVAL, "--log-opt %s: unknown log opt (max-size, max-file)", opt);
+	return engine_error_set(err, EINVAL, "%s: unknown log opt (max-size, max-file)", opt);
 }
 
 int engine_signal_parse(const char *s)
@@ -465,6 +465,6 @@ int engine_label_add_file(struct engine_run_spec *spec, const char *path,
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
 	if (engine_read_file(AT_FDCWD, path, 0, 16 << 20, &buf, &len, err) < 0)
-		return engine_error_prefix(err, "--label-file");
+		return -1;
 	return file_lines(spec, buf, len, path, engine_label_add, err);
 }

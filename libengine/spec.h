@@ -116,6 +116,9 @@ struct engine_run_spec {
 	char *cgroups_mode;            /* --cgroups: NULL enabled | disabled | split */
 	char *cgroup_parent;           /* --cgroup-parent: a slice (systemd) or a path, NULL default */
 	const struct engine_cgroup_detection *cgroup_det;
+	/* The manager the caller asks for (systemd, cgroupfs), NULL:
+	 * detect; a setting of the invocation, not recorded. */
+	const char *cgroup_manager;
 	/* networking (#5): --network slirp4netns:OPTS, -p/-P (host ports
 	 * allocated by the CLI), /etc/hosts and resolv.conf options, the
 	 * image's EXPOSE (for -P). */

@@ -52,10 +52,10 @@ int engine_sysctl_check(const char *kv, bool private_netns, struct engine_error 
 {
 	const char *eq = strchr(kv, '=');
 	if (eq == NULL)
-		return engine_error_set(err, EINVAL, "--sysctl %s: expected KEY=VALUE", kv);
+		return engine_error_set(err, EINVAL, "sysctl %s: expected KEY=VALUE", kv);
 	size_t kl = (size_t)(eq - kv);
 	if (!key_ok(kv, kl))
-		return engine_error_set(err, EINVAL, "--sysctl %s: invalid key", kv);
+		return engine_error_set(err, EINVAL, "sysctl %s: invalid key", kv);
 	char key[256];
 	snprintf(key, sizeof(key), "%.*s", (int)kl, kv);
 	for (char *p = key; *p; p++)
@@ -80,7 +80,7 @@ int engine_sysctls_apply(char *const *list, size_t n, struct engine_error **err)
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(list[i], '=');
 		if (eq == NULL)
-			return engine_error_set(err, EINVAL, "--sysctl %s: expected KEY=VALUE", list[i]);
+			return engine_error_set(err, EINVAL, "sysctl %s: expected KEY=VALUE", list[i]);
 		/* The UTS names' files belong to the initial namespace's root
 		 * whatever namespace they show: set them with the syscalls,
 		 * which act on the container's UTS namespace. */

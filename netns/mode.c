@@ -62,21 +62,21 @@ int netns_mode_parse(const char *value, enum netns_mode *ret, struct netns_slirp
 	} else if (strcmp(value, "pasta") == 0 || strncmp(value, "pasta:", 6) == 0) {
 		if (!in_path("pasta"))
 			return engine_error_set(err, ENOENT,
-						"--network %s: pasta (from passt) is not installed in $PATH",
+						"%s: pasta (from passt) is not installed in $PATH",
 						value);
 		return engine_error_set(err, ENOTSUP,
-					"--network %s: pasta is not supported by this engine yet (use slirp4netns)",
+					"%s: pasta is not supported by this engine yet (use slirp4netns)",
 					value);
 	} else if (strncmp(value, "container:", 10) == 0) {
 		if (value[10] == '\0')
-			return engine_error_set(err, EINVAL, "--network %s: no container named", value);
+			return engine_error_set(err, EINVAL, "%s: no container named", value);
 		*ret = NETNS_MODE_CONTAINER;
 	} else if (strncmp(value, "ns:", 3) == 0) {
 		if (value[3] != '/')
-			return engine_error_set(err, EINVAL, "--network %s: the path must be absolute", value);
+			return engine_error_set(err, EINVAL, "%s: the path must be absolute", value);
 		*ret = NETNS_MODE_NS;
 	} else {
-		return engine_error_set(err, EINVAL, "--network %s: unknown network mode", value);
+		return engine_error_set(err, EINVAL, "%s: unknown network mode", value);
 	}
 	return 0;
 }

@@ -1,9 +1,9 @@
-/* ports.h: published ports (-p, -P), as Docker parses and prints them.
+/* ports.h: published ports (-p, -P), as Docker parses them.
  *
  * A -p spec expands to one struct netns_port per container port (as Docker's
  * nat.ParsePortSpec does), so every later step (choosing free host ports,
- * add_hostfwd, `engine port`) works port by port; the ps column collapses
- * consecutive ports back into ranges. */
+ * add_hostfwd, `engine port`) works port by port; the CLI's ps column
+ * (cmd/ports-format.c) collapses consecutive ports back into ranges. */
 #pragma once
 
 #include <stddef.h>
@@ -70,16 +70,12 @@ int netns_port_bind(const char *ip, uint16_t port, enum netns_proto proto, struc
 int netns_port_find_free(const char *ip, enum netns_proto proto, uint16_t *ret_port,
 			 struct engine_error **err);
 
-/* `engine port` lines, "80/tcp -> 0.0.0.0:8080\n" each, sorted by container
- * port; CONTAINER_PORT not 0 keeps only that port (and PROTO, when not
- * NULL).  Returns a malloc'd string ("" when nothing matches) or NULL on
- * ENOMEM. */
-char *netns_ports_format_port(const struct netns_port_list *list, uint16_t container_port,
-			      const char *proto);
-
-/* The PORTS column of ps: "0.0.0.0:8080-8081->80-81/tcp, [::1]:53->53/udp".
- * Returns a malloc'd string or NULL on ENOMEM. */
-char *netns_ports_format_ps(const struct netns_port_list *list);
+/* Order for output: container port, protocol, address, host port (Docker's
+ * comparePorts); a qsort comparator of struct netns_port. */
+int netns_port_compare(const void *a, const void *b);
+/* LIST's ports in that order: a malloc'd copy (never NULL when LIST is
+ * empty) or NULL on ENOMEM.  The CLI's columns are built from it. */
+struct netns_port *netns_ports_sorted(const struct netns_port_list *list);
 
 /* Host address to bind or to show: "0.0.0.0" for "". */
 const char *netns_port_host_ip(const struct netns_port *port);

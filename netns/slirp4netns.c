@@ -99,7 +99,7 @@ int netns_slirp_options_parse(const char *opts, struct netns_slirp_options *ret,
 		char *value = strchr(opt, '=');
 		if (value == NULL)
 			return engine_error_set(err, EINVAL,
-						"--network slirp4netns: option %s: expected KEY=VALUE", opt);
+						"slirp4netns: option %s: expected KEY=VALUE", opt);
 		*value++ = '\0';
 		int bad = 0;
 		if (strcmp(opt, "allow_host_loopback") == 0) {
@@ -130,13 +130,13 @@ int netns_slirp_options_parse(const char *opts, struct netns_slirp_options *ret,
 		} else if (strcmp(opt, "port_handler") == 0) {
 			if (strcmp(value, "rootlesskit") == 0)
 				return engine_error_set(err, ENOTSUP,
-							"--network slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)");
+							"slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)");
 			bad = strcmp(value, "slirp4netns") != 0;
 		} else {
-			return engine_error_set(err, EINVAL, "--network slirp4netns: unknown option %s", opt);
+			return engine_error_set(err, EINVAL, "slirp4netns: unknown option %s", opt);
 		}
 		if (bad)
-			return engine_error_set(err, EINVAL, "--network slirp4netns: invalid value for %s: %s",
+			return engine_error_set(err, EINVAL, "slirp4netns: invalid value for %s: %s",
 						opt, value);
 	}
 	*ret = o;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ports.h"
+#include "ports-format.h"
 #include "slirp4netns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,9 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = list.count <= 4096 ? netns_ports_inspect_json(&list) : NULL;
 	json_decref(j);
 	/* Output forms on what parsed (host ports 0 are shown bare). */
-	char *s = netns_ports_format_ps(&list);
+	char *s = cmd_ports_format_ps(&list);
 	free(s);
-	s = netns_ports_format_port(&list, 0, NULL);
+	s = cmd_ports_format_port(&list, 0, NULL);
 	free(s);
 	netns_port_list_clear(&list);
 	free(copy);

@@ -1,19 +1,47 @@
-/* test-cgroup-run.c: the run flags of issue #6 (cgroup-run.c): Docker's
- * parsing and messages, the checks across flags, and the limits they make
+/* test-cgroup-run.c: the run flags of issue #6 (cgroup-run.c, and
+ * cmd/cgroup-flags.c which maps them to fields): Docker's parsing and
+ * messages, the checks across flags, and the limits they make
  * for the cgroup manager (swap as Docker counts it, --cpus as a quota,
  * --cpu-shares as a weight, the default --pids-limit where pids is
  * delegated). */
 #include <string.h>
 
+#include "cgroup-flags.h"
 #include "cgroup-run.h"
 #include "spec.h"
 #include "tap.h"
+
+/* The tests name the flags as the CLI does; cgroup-flags.c maps them. */
+static const struct {
+	const char *name;
+	enum engine_cgroup_field field;
+} fields[] = {
+	{ "memory", ENGINE_CGROUP_FIELD_MEMORY },
+	{ "memory-swap", ENGINE_CGROUP_FIELD_MEMORY_SWAP },
+	{ "memory-reservation", ENGINE_CGROUP_FIELD_MEMORY_RESERVATION },
+	{ "cpus", ENGINE_CGROUP_FIELD_CPUS },
+	{ "cpu-shares", ENGINE_CGROUP_FIELD_CPU_SHARES },
+	{ "cpu-quota", ENGINE_CGROUP_FIELD_CPU_QUOTA },
+	{ "cpu-period", ENGINE_CGROUP_FIELD_CPU_PERIOD },
+	{ "cpuset-cpus", ENGINE_CGROUP_FIELD_CPUSET_CPUS },
+	{ "pids-limit", ENGINE_CGROUP_FIELD_PIDS_LIMIT },
+	{ "cgroups", ENGINE_CGROUP_FIELD_CGROUPS },
+	{ "cgroup-parent", ENGINE_CGROUP_FIELD_CGROUP_PARENT },
+};
+
+static enum engine_cgroup_field field_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return fields[i].field;
+	return (enum engine_cgroup_field)-1;
+}
 
 static int flag(struct engine_run_spec *spec, const char *name, const char *value, char *msg,
 		size_t size)
 {
 	struct engine_error *err = NULL;
-	int r = engine_cgroup_run_flag(spec, name, value, &err);
+	int r = cmd_cgroup_flag_set(spec, field_of(name), value, &err);
 	snprintf(msg, size, "%s", err ? err->msg : "");
 	engine_error_free(&err);
 	return r < 0 ? -1 : r; /* the library returns -errno */
@@ -61,6 +89,47 @@ static void test_parse(void)
 	is_int(flag(&spec, "cgroup-parent", "", msg, sizeof(msg)), -1, "--cgroup-parent ''");
 	struct engine_run_spec only_parent = { .cgroup_parent = spec.cgroup_parent };
 	ok(!engine_cgroup_spec_any(&only_parent), "a parent is not a limit");
+	engine_run_spec_free(&spec);
+}
+
+/* The library names the field and says why a value does not parse;
+ * the CLI adds its flag's name around it. */
+static void test_flag_names(void)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *name = cmd_cgroup_flag_name(fields[i].field);
+		const char *dashed = name != NULL ? strstr(name, "--") : NULL;
+		ok(dashed != NULL && strcmp(dashed + 2, fields[i].name) == 0, "field %s: flag %s",
+		   fields[i].name, name ? name : "(none)");
+	}
+	is_str(cmd_cgroup_flag_name(ENGINE_CGROUP_FIELD_MEMORY), "-m, --memory", "-m is --memory");
+	ok(cmd_cgroup_flag_name((enum engine_cgroup_field)99) == NULL, "no flag for an unknown field");
+
+	struct engine_run_spec spec = { 0 };
+	struct engine_error *err = NULL;
+	is_int(engine_cgroup_run_set(&spec, ENGINE_CGROUP_FIELD_MEMORY, "abc", &err),
+	       ENGINE_CGROUP_BAD_SYNTAX, "library: a value that does not parse");
+	is_str(err ? err->msg : "", "invalid size: 'abc'", "library: why, no flag name");
+	engine_error_free(&err);
+	is_int(engine_cgroup_run_set(&spec, ENGINE_CGROUP_FIELD_PIDS_LIMIT, "lots", &err),
+	       ENGINE_CGROUP_BAD_SYNTAX, "library: --pids-limit lots");
+	ok(err != NULL && strstr(err->msg, "--") == NULL, "library: no flag in \"%s\"", err ? err->msg : "");
+	engine_error_free(&err);
+	is_int(engine_cgroup_run_set(&spec, ENGINE_CGROUP_FIELD_MEMORY, "1m", &err) < 0, 1,
+	       "library: under the minimum");
+	is_str(err ? err->msg : "", "Minimum memory limit allowed is 6MB", "a message that stands alone");
+	engine_error_free(&err);
+	is_int(engine_cgroup_run_set(&spec, ENGINE_CGROUP_FIELD_CGROUP_PARENT, "", &err) < 0, 1,
+	       "library: an empty parent");
+	ok(err != NULL && strstr(err->msg, "--") == NULL, "library: no flag in \"%s\"", err ? err->msg : "");
+	engine_error_free(&err);
+
+	char msg[512];
+	is_int(flag(&spec, "pids-limit", "lots", msg, sizeof(msg)), -1, "cmd: --pids-limit lots");
+	is_str(msg, "invalid argument \"lots\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"lots\": invalid syntax",
+	       "cmd: Docker's message, with the flag");
+	is_int(flag(&spec, "cgroup-parent", "", msg, sizeof(msg)), -1, "cmd: --cgroup-parent ''");
+	is_str(msg, "--cgroup-parent: an empty name", "cmd: the flag named");
 	engine_run_spec_free(&spec);
 }
 
@@ -122,6 +191,7 @@ int main(void)
 {
 	test_parse();
 	test_checks();
+	test_flag_names();
 	test_limits();
 	return done_testing();
 }

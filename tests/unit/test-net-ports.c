@@ -1,4 +1,5 @@
-/* test-net-ports.c: -p / -P parsing, Docker's messages and output forms,
+/* test-net-ports.c: -p / -P parsing, Docker's messages, the output forms
+ * (cmd/ports-format.c),
  * and the host-port checks (free, taken, privileged). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "ports.h"
+#include "ports-format.h"
 #include "tap.h"
 
 /* Parse one spec into a fresh list; returns the count or -1 and the error. */
@@ -47,7 +49,7 @@ static void ps_is(const char *const *specs, size_t n, const char *want, const ch
 	for (size_t i = 0; i < n; i++)
 		if (netns_ports_parse(&l, specs[i], &err) < 0)
 			engine_error_free(&err);
-	char *s = netns_ports_format_ps(&l);
+	char *s = cmd_ports_format_ps(&l);
 	is_str(s, want, "ps: %s", name);
 	free(s);
 	netns_port_list_clear(&l);
@@ -182,14 +184,14 @@ int main(void)
 	netns_ports_parse(&pl, "8080:80", &err);
 	netns_ports_parse(&pl, "127.0.0.1:5353:53/udp", &err);
 	netns_ports_parse(&pl, "[::1]:9090:90", &err);
-	char *s = netns_ports_format_port(&pl, 0, NULL);
+	char *s = cmd_ports_format_port(&pl, 0, NULL);
 	is_str(s, "53/udp -> 127.0.0.1:5353\n80/tcp -> 0.0.0.0:8080\n90/tcp -> [::1]:9090\n",
 	       "engine port lines, sorted by container port");
 	free(s);
-	s = netns_ports_format_port(&pl, 80, NULL);
+	s = cmd_ports_format_port(&pl, 80, NULL);
 	is_str(s, "80/tcp -> 0.0.0.0:8080\n", "engine port C 80");
 	free(s);
-	s = netns_ports_format_port(&pl, 80, "udp");
+	s = cmd_ports_format_port(&pl, 80, "udp");
 	is_str(s, "", "engine port C 80/udp: nothing");
 	free(s);
 	netns_port_list_clear(&pl);

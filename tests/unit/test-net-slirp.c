@@ -421,16 +421,16 @@ static void options(void)
 	struct {
 		const char *value, *want;
 	} bad[] = {
-		{ "slirp4netns:foo=1", "--network slirp4netns: unknown option foo" },
-		{ "slirp4netns:mtu", "--network slirp4netns: option mtu: expected KEY=VALUE" },
-		{ "slirp4netns:mtu=70000", "--network slirp4netns: invalid value for mtu: 70000" },
-		{ "slirp4netns:mtu=-1", "--network slirp4netns: invalid value for mtu: -1" },
-		{ "slirp4netns:allow_host_loopback=yes", "--network slirp4netns: invalid value for allow_host_loopback: yes" },
-		{ "slirp4netns:cidr=10.0.2.0", "--network slirp4netns: invalid value for cidr: 10.0.2.0" },
-		{ "slirp4netns:cidr=10.0.2.0/30", "--network slirp4netns: invalid value for cidr: 10.0.2.0/30" },
-		{ "slirp4netns:outbound_addr=eth0", "--network slirp4netns: invalid value for outbound_addr: eth0" },
+		{ "slirp4netns:foo=1", "slirp4netns: unknown option foo" },
+		{ "slirp4netns:mtu", "slirp4netns: option mtu: expected KEY=VALUE" },
+		{ "slirp4netns:mtu=70000", "slirp4netns: invalid value for mtu: 70000" },
+		{ "slirp4netns:mtu=-1", "slirp4netns: invalid value for mtu: -1" },
+		{ "slirp4netns:allow_host_loopback=yes", "slirp4netns: invalid value for allow_host_loopback: yes" },
+		{ "slirp4netns:cidr=10.0.2.0", "slirp4netns: invalid value for cidr: 10.0.2.0" },
+		{ "slirp4netns:cidr=10.0.2.0/30", "slirp4netns: invalid value for cidr: 10.0.2.0/30" },
+		{ "slirp4netns:outbound_addr=eth0", "slirp4netns: invalid value for outbound_addr: eth0" },
 		{ "slirp4netns:port_handler=rootlesskit",
-		  "--network slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)" },
+		  "slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		is_int(netns_slirp_network_parse(bad[i].value, &o, &err), -1, "%s refused", bad[i].value);

@@ -179,6 +179,30 @@ int main(void)
 	ok(engine_env_add_buffer(&e, "=x\n", 3, "f", &err) < 0 && strstr(err->msg, "f:1") != NULL,
 	   "bad line names file and line");
 	engine_run_spec_free(&e);
+
+	/* The library names the value or the field; the CLI's message names
+	 * the flag, as it always has. */
+	static const struct {
+		const char *flag, *value, *want;
+	} named[] = {
+		{ "--log-driver", "bogus", "--log-driver bogus: unsupported logging driver (k8s-file, json-file or none)" },
+		{ "--log-opt", "max-size", "--log-opt max-size: expected KEY=VALUE" },
+		{ "--log-opt", "max-file=0", "--log-opt max-file=0: must be a positive number" },
+		{ "--network", "bogus", "--network bogus: unknown network mode" },
+		{ "--network", "container:", "--network container:: no container named" },
+		{ "--network", "slirp4netns:foo=1", "--network slirp4netns: unknown option foo" },
+		{ "--memory", "abc", "invalid argument \"abc\" for \"-m, --memory\" flag: invalid size: 'abc'" },
+		{ "--cgroup-parent", "", "--cgroup-parent: an empty name" },
+		{ "--env-file", "/nonexistent/env", "--env-file: " },
+		{ "--label-file", "/nonexistent/labels", "--label-file: " },
+	};
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		int r = parse(&s, &err, "--rootfs", "/", named[i].flag, named[i].value, "true", NULL);
+		const char *msg = err != NULL ? err->msg : "";
+		ok(r < 0 && strncmp(msg, named[i].want, strlen(named[i].want)) == 0, "%s %s: \"%s\"",
+		   named[i].flag, named[i].value, msg);
+		engine_run_spec_free(&s);
+	}
 	engine_error_free(&err);
 	return done_testing();
 }
