@@ -23,6 +23,7 @@
 #include "container-repair.h"
 #include "proc.h"
 #include "fs.h"
+#include "hex.h"
 #include "json-scan.h"
 #include "remove.h"
 
@@ -101,36 +102,6 @@ int64_t engine_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-uint64_t engine_pid_start_time(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	cleanup_free char *buf = NULL;
-	if (engine_read_file(AT_FDCWD, path, 0, 4096, &buf, NULL, NULL) < 0)
-		return 0;
-	/* comm may hold spaces and parentheses: fields count from the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
-	unsigned long long start = 0;
-	/* after ")": state(3) ... starttime(22): skip 19 fields */
-	p++;
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu", &start) != 1)
-		return 0;
-	return start;
-}
-
-bool engine_pid_alive_since(pid_t pid, uint64_t start)
-{
-	/* Alive and not a zombie (common/proc.c), and the same process: a
-	 * recorded start time that differs means the pid was reused. */
-	if (!engine_pid_alive(pid))
-		return false;
-	return start == 0 || engine_pid_start_time(pid) == start;
-}
-
 void engine_container_free(struct engine_container *c)
 {
 	if (c == NULL)
@@ -143,15 +114,6 @@ void engine_container_free(struct engine_container *c)
 	free(c->argv);
 	json_decref(c->config);
 	free(c);
-}
-
-static bool is_hex(const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; s[i] && i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == n && s[i] == '\0';
 }
 
 /* ---- documents -------------------------------------------------------- */
@@ -740,7 +702,7 @@ static int name_owner(struct storage_store *store, const char *name, char id[65]
 			     &buf, NULL, NULL) < 0)
 		return -1;
 	snprintf(id, 65, "%.64s", buf);
-	return is_hex(id, 64) ? 0 : -1;
+	return engine_is_hex(id, 64, 64) ? 0 : -1;
 }
 
 /* A name whose container has no config.json, seen under the store lock:
@@ -885,7 +847,7 @@ int engine_container_get(struct storage_store *store, const char *what,
 		return -1;
 	char id[65] = "";
 	/* Docker's order: full ID, then name, then unique ID prefix. */
-	if (is_hex(what, 64) && recorded(cfd, what)) {
+	if (engine_is_hex(what, 64, 64) && recorded(cfd, what)) {
 		snprintf(id, sizeof(id), "%s", what);
 	} else if (engine_container_name_check(what, NULL) == 0 &&
 		   name_owner(store, what[0] == '/' ? what + 1 : what, id) == 0 && recorded(cfd, id)) {
@@ -893,9 +855,7 @@ int engine_container_get(struct storage_store *store, const char *what,
 	} else {
 		id[0] = '\0';
 		size_t len = strlen(what);
-		bool hex = len > 0 && len < 64;
-		for (size_t i = 0; hex && i < len; i++)
-			hex = (what[i] >= '0' && what[i] <= '9') || (what[i] >= 'a' && what[i] <= 'f');
+		bool hex = engine_is_hex(what, 1, 63);
 		int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
 		DIR *d = hex && dup >= 0 ? fdopendir(dup) : NULL;
 		if (d == NULL && dup >= 0)
@@ -903,7 +863,7 @@ int engine_container_get(struct storage_store *store, const char *what,
 		struct dirent *e;
 		int matches = 0;
 		while (d != NULL && (e = readdir(d)) != NULL) {
-			if (!is_hex(e->d_name, 64) || strncmp(e->d_name, what, len) != 0 ||
+			if (!engine_is_hex(e->d_name, 64, 64) || strncmp(e->d_name, what, len) != 0 ||
 			    !recorded(cfd, e->d_name))
 				continue;
 			if (matches++ == 0)
@@ -973,7 +933,7 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		/* No recorded() test: load() fails on a missing config.json. */
-		if (!is_hex(e->d_name, 64) || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+		if (!engine_is_hex(e->d_name, 64, 64) || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
 			continue;
 		struct engine_container *c = NULL;
 		struct engine_error *local = NULL;

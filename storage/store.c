@@ -9,7 +9,6 @@
  * loser simply uses the winner's copy. */
 #include "store.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +22,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "hex.h"
 #include "proc.h"
 #include "remove.h"
 
@@ -458,15 +458,6 @@ void storage_image_free(struct storage_image *image)
 	free(image);
 }
 
-static bool is_hex(const char *s, size_t min)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!isxdigit((unsigned char)s[n]) || isupper((unsigned char)s[n]))
-			return false;
-	return n >= min && n <= 64;
-}
-
 static int load_image(struct storage_store *store, const char *id, json_t *names,
 		      struct storage_image **ret, struct engine_error **err)
 {
@@ -519,7 +510,7 @@ static int list_ids(struct storage_store *store, char ***ret, size_t *ret_n, str
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		if (!is_hex(e->d_name, 64))
+		if (!engine_is_hex(e->d_name, 64, 64))
 			continue;
 		char rel[320];
 		snprintf(rel, sizeof(rel), "%s/image.json", e->d_name);
@@ -554,7 +545,7 @@ static int resolve(struct storage_store *store, json_t *names, const char *what,
 		return 0;
 	}
 	const char *hex = strncmp(what, "sha256:", 7) == 0 ? what + 7 : what;
-	if (!is_hex(hex, 1))
+	if (!engine_is_hex(hex, 1, 64))
 		return engine_error_set(err, ENOENT, "No such image: %s", what);
 	char **ids = NULL;
 	size_t n = 0;
@@ -877,7 +868,7 @@ int storage_image_in_use(struct storage_store *store, const char *image_id, char
 	int used = 0;
 	struct dirent *e;
 	while (used != 1 && (e = readdir(d)) != NULL) {
-		if (!is_hex(e->d_name, 64))
+		if (!engine_is_hex(e->d_name, 64, 64))
 			continue;
 		char rel[300];
 		snprintf(rel, sizeof(rel), "%s/image", e->d_name);

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "timefmt.h"
 
 #define VOLUME_JSON_MAX (256u << 10)
 
@@ -139,10 +140,7 @@ static int create_locked(struct storage_store *store, const char *name, json_t *
 	if (mkdirat(store->rootfd, rel, 0755) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
 	char created[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	engine_format_rfc3339(time(NULL), 0, ENGINE_TIME_SECONDS, created, sizeof(created));
 	cleanup_free char *mountpoint = NULL;
 	cleanup_free char *path = NULL;
 	if (asprintf(&mountpoint, "%s/volumes/%s/_data", store->root, name) < 0 ||
