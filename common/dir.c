@@ -6,9 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-DIR *engine_opendir_at(int dirfd, const char *path)
+DIR *engine_fdopendir(int fd)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	DIR *d = fdopendir(fd);
@@ -18,6 +17,16 @@ DIR *engine_opendir_at(int dirfd, const char *path)
 		errno = saved;
 	}
 	return d;
+}
+
+DIR *engine_opendir_at(int dirfd, const char *path)
+{
+	return engine_fdopendir(openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+DIR *engine_opendir_dup(int fd)
+{
+	return engine_fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
 }
 
 struct dirent *engine_readdir(DIR *d)

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "containers.h"
 #include "fs.h"
 #include "hex.h"
@@ -87,10 +88,7 @@ int engine_container_resolve_any(struct storage_store *store, const char *what, 
 		return 0;
 	size_t len = strlen(what);
 	bool prefix = engine_is_hex(what, 1, 63);
-	int fd = prefix ? openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL && fd >= 0)
-		close(fd);
+	cleanup_dir DIR *d = prefix ? engine_opendir_at(store->rootfd, "containers") : NULL;
 	int matches = 0;
 	struct dirent *e;
 	while (d != NULL && (e = readdir(d)) != NULL) {
@@ -99,8 +97,6 @@ int engine_container_resolve_any(struct storage_store *store, const char *what, 
 		if (matches++ == 0)
 			snprintf(ret_id, 65, "%.64s", e->d_name);
 	}
-	if (d != NULL)
-		closedir(d);
 	if (matches > 1)
 		return engine_error_set(err, EINVAL, "multiple containers found with provided prefix: %s", what);
 	if (matches == 0)
@@ -154,15 +150,11 @@ static int remove_names(struct storage_store *store, const char *id, struct engi
 	int fd = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/container-names", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/container-names", store->root);
-	}
-	if (storage_store_lock(store, err) < 0) {
-		closedir(d);
+	if (storage_store_lock(store, err) < 0)
 		return -1;
-	}
 	int removed = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
@@ -187,7 +179,6 @@ static int remove_names(struct storage_store *store, const char *id, struct engi
 			removed++;
 	}
 	storage_store_unlock(store);
-	closedir(d);
 	return removed;
 }
 
@@ -290,21 +281,17 @@ int engine_store_sweep(struct storage_store *store, const struct engine_idmap *m
 	int r = 0;
 	static const char *const dirs[] = { "containers", "volumes" };
 	for (size_t k = 0; k < ARRAY_SIZE(dirs) && r == 0; k++) {
-		int fd = openat(store->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		if (d == NULL) {
-			if (fd >= 0)
-				close(fd);
+		cleanup_dir DIR *d = engine_opendir_at(store->rootfd, dirs[k]);
+		if (d == NULL)
 			continue;
-		}
 		struct dirent *e;
 		while (r == 0 && (e = readdir(d)) != NULL) {
-			bool gone = k == 0 ? engine_is_hex(e->d_name, 64, 64) && engine_container_orphaned(dirfd(d), e->d_name)
+			bool gone = k == 0 ? engine_is_hex(e->d_name, 64, 64) &&
+						     engine_container_orphaned(dirfd(d), e->d_name)
 					   : volume_leftover(e->d_name);
 			if (gone && add_rel(&rels, &n, dirs[k], e->d_name) < 0)
 				r = engine_error_set(err, ENOMEM, "out of memory");
 		}
-		closedir(d);
 	}
 	if (r == 0 && remove_in_userns(store->root, map, rels, n, err) < 0)
 		r = engine_error_prefix(err, "remove what killed commands left in %s", store->root);

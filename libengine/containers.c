@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "container-repair.h"
 #include "proc.h"
 #include "fs.h"
@@ -856,10 +857,7 @@ int engine_container_get(struct storage_store *store, const char *what,
 		id[0] = '\0';
 		size_t len = strlen(what);
 		bool hex = engine_is_hex(what, 1, 63);
-		int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
-		DIR *d = hex && dup >= 0 ? fdopendir(dup) : NULL;
-		if (d == NULL && dup >= 0)
-			close(dup);
+		cleanup_dir DIR *d = hex ? engine_opendir_dup(cfd) : NULL;
 		struct dirent *e;
 		int matches = 0;
 		while (d != NULL && (e = readdir(d)) != NULL) {
@@ -869,8 +867,6 @@ int engine_container_get(struct storage_store *store, const char *what,
 			if (matches++ == 0)
 				snprintf(id, sizeof(id), "%.64s", e->d_name);
 		}
-		if (d != NULL)
-			closedir(d);
 		if (matches > 1)
 			return engine_error_set(err, EINVAL,
 						"multiple containers found with provided prefix: %s", what);
@@ -921,13 +917,9 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 	cleanup_close int cfd = containers_dir(store, err);
 	if (cfd < 0)
 		return -1;
-	int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(cfd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/containers", store->root);
-	}
 	struct engine_container **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -958,7 +950,6 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 		}
 		list[n++] = c;
 	}
-	closedir(d);
 	if (n > 0)
 		qsort(list, n, sizeof(*list), by_created_desc);
 	*ret = list;
@@ -977,10 +968,7 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 	/* A rename since the caller read the record (a monitor removing its
 	 * --rm container, whose config.json went with the writable layer):
 	 * any other name this container owns goes too. */
-	int names = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = names >= 0 ? fdopendir(names) : NULL;
-	if (d == NULL && names >= 0)
-		close(names);
+	cleanup_dir DIR *d = engine_opendir_at(store->rootfd, "container-names");
 	struct dirent *e;
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strcmp(e->d_name, name) == 0 ||
@@ -989,8 +977,6 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 		if (name_owner(store, e->d_name, owner) == 0 && strcmp(owner, id) == 0)
 			unlinkat(dirfd(d), e->d_name, 0);
 	}
-	if (d != NULL)
-		closedir(d);
 	snprintf(rel, sizeof(rel), "containers/%s", id);
 	/* The overlay on merged/ goes with the container's mount namespace,
 	 * which the kernel tears down just after its last process: a

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
 #include "timefmt.h"
 
@@ -189,11 +190,9 @@ int storage_volume_list(struct storage_store *store, struct storage_volume ***re
 	int fd = openat(store->rootfd, "volumes", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/volumes", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/volumes", store->root);
-	}
 	struct storage_volume **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -220,7 +219,6 @@ int storage_volume_list(struct storage_store *store, struct storage_volume ***re
 		}
 		list[n++] = v;
 	}
-	closedir(d);
 	if (r < 0) {
 		storage_volume_list_free(list, n);
 		return r;

@@ -53,6 +53,28 @@ int main(void)
 		struct dirent *e = d ? engine_readdir(d) : NULL;
 		is_str(e ? e->d_name : NULL, "sub", "the only entry");
 	}
+	{
+		int sub = openat(root, "sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		{
+			cleanup_dir DIR *d = engine_opendir_dup(sub);
+			int n = 0;
+			while (d != NULL && engine_readdir(d) != NULL)
+				n++;
+			is_int(n, 2, "a copy of a dirfd walks it");
+		}
+		ok(fcntl(sub, F_GETFD) >= 0, "the dirfd is still the caller's");
+		cleanup_dir DIR *owned = engine_fdopendir(sub);
+		ok(owned != NULL, "fdopendir takes a dirfd");
+	}
+	is_int(count_fds(), before, "the taken dirfd closed with its stream");
+	errno = 0;
+	ok(engine_fdopendir(-1) == NULL, "no fd, no stream");
+	{
+		int file = openat(root, "sub/a", O_RDONLY | O_CLOEXEC);
+		errno = 0;
+		ok(engine_fdopendir(file) == NULL && errno == ENOTDIR, "a file: ENOTDIR");
+	}
+	is_int(count_fds(), before, "and the file's fd closed");
 	errno = 0;
 	ok(engine_opendir_at(root, "missing") == NULL && errno == ENOENT, "ENOENT");
 	errno = 0;
