@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
+#include "timefmt.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err)
 {
@@ -82,12 +83,8 @@ void cmd_time_nano(int64_t ns, char *out, size_t size)
 		snprintf(out, size, "0001-01-01T00:00:00Z");
 		return;
 	}
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char base[24];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09lldZ", base, (long long)(ns % 1000000000));
+	engine_format_rfc3339(ns / 1000000000, (long)(ns % 1000000000), ENGINE_TIME_NANOSECONDS, out,
+			      size);
 }
 
 char *cmd_join_command(char *const *argv)

@@ -15,6 +15,7 @@
 #include "humanize.h"
 #include "image.h"
 #include "template.h"
+#include "timefmt.h"
 
 static int64_t parse_time(const char *s)
 {
@@ -49,7 +50,7 @@ static json_t *row(const char *id, int64_t created, const char *created_by, int6
 	if (created > 0) {
 		cmd_human_duration((int64_t)time(NULL) - created, since, sizeof(since));
 		strncat(since, " ago", sizeof(since) - strlen(since) - 1);
-		cmd_rfc3339(created, at, sizeof(at));
+		engine_format_rfc3339(created, 0, ENGINE_TIME_SECONDS, at, sizeof(at));
 	}
 	if (human)
 		cmd_human_size(size, sz, sizeof(sz));

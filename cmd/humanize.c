@@ -44,14 +44,6 @@ void cmd_human_duration(int64_t s, char *out, size_t size)
 		snprintf(out, size, "%lld years", (long long)(h / 24 / 365));
 }
 
-void cmd_rfc3339(int64_t t, char *out, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 void cmd_created_at(int64_t t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;

@@ -12,6 +12,7 @@
 #include "humanize.h"
 #include "image.h"
 #include "template.h"
+#include "timefmt.h"
 
 static json_t *image_json(struct storage_store *store, const struct storage_image *img)
 {
@@ -38,7 +39,7 @@ static json_t *image_json(struct storage_store *store, const struct storage_imag
 	if (c != NULL)
 		snprintf(created, sizeof(created), "%s", c);
 	else
-		cmd_rfc3339(img->created, created, sizeof(created));
+		engine_format_rfc3339(img->created, 0, ENGINE_TIME_SECONDS, created, sizeof(created));
 	/* LowerDir as Docker shows it for overlay: the layers top first. */
 	size_t cap = 64 + img->n_layers * (strlen(store->root) + 90);
 	char *lower = calloc(1, cap);

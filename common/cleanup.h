@@ -1,8 +1,9 @@
 /* cleanup.h: scope-bound release of resources, as systemd and crun do it.
- * Declare with cleanup_free / cleanup_close / ..., hand ownership away with
- * steal_pointer() or take_fd(). */
+ * Declare with cleanup_free / cleanup_close / cleanup_dir / ..., hand
+ * ownership away with steal_pointer() or take_fd(). */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,14 @@ static inline void cleanup_fclosep(FILE **f)
 	if (*f != NULL)
 		fclose(*f);
 }
+static inline void cleanup_dirp(DIR **d)
+{
+	if (*d != NULL) {
+		int saved = errno;
+		closedir(*d);
+		errno = saved;
+	}
+}
 static inline void cleanup_jsonp(json_t **j)
 {
 	json_decref(*j);
@@ -40,6 +49,7 @@ static inline void cleanup_errorp(struct engine_error **e)
 #define cleanup_free __attribute__((cleanup(cleanup_freep)))
 #define cleanup_close __attribute__((cleanup(cleanup_closep)))
 #define cleanup_fclose __attribute__((cleanup(cleanup_fclosep)))
+#define cleanup_dir __attribute__((cleanup(cleanup_dirp)))
 #define cleanup_json __attribute__((cleanup(cleanup_jsonp)))
 #define cleanup_error __attribute__((cleanup(cleanup_errorp)))
 

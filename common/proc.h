@@ -2,9 +2,23 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* PID exists and is not a zombie.  A zombie counts as gone: on machines
  * whose PID 1 reaps late, a killed process lingers as one, and whatever it
  * left behind (a staging directory, a claim) is already abandoned. */
 bool engine_pid_alive(pid_t pid);
+
+/* The start time of PID (/proc/PID/stat field 22, in clock ticks since
+ * boot), 0 when it cannot be read.  With the pid it names one process: a
+ * pid the kernel reuses comes back with another start time. */
+uint64_t engine_pid_start_time(pid_t pid);
+
+/* engine_pid_alive(PID), and the same process that started at START (0:
+ * not recorded, any start time matches). */
+bool engine_pid_alive_since(pid_t pid, uint64_t start);
+
+/* pidfd_open(2) with no flags: an fd that signals and polls PID even after
+ * its number is reused; -1 with errno on failure (ENOSYS before Linux 5.3). */
+int engine_pidfd_open(pid_t pid);

@@ -25,6 +25,7 @@
 
 #include "cgroup-freeze.h"
 #include "cleanup.h"
+#include "dir.h"
 #include "ctr-root.h"
 #include "fs.h"
 #include "layer-diff.h"
@@ -214,18 +215,12 @@ static bool marker_mount_point(int dirfd, const char *name, const char *path)
 
 static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_error **err)
 {
-	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(dirfd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read /%s", rel);
-	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while (r == 0 && (errno = 0, e = engine_readdir(d)) != NULL) {
 		char path[PATH_MAX];
 		int w = snprintf(path, sizeof(path), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
 		if (w < 0 || (size_t)w >= sizeof(path)) {
@@ -249,7 +244,6 @@ static int tar_tree(struct tar *t, int dirfd, const char *rel, struct engine_err
 	}
 	if (r == 0 && e == NULL && errno != 0)
 		r = engine_error_errno(err, errno, "read a directory");
-	closedir(d);
 	return r;
 }
 

@@ -36,6 +36,7 @@
 
 #include "cgroup-run.h"
 #include "cleanup.h"
+#include "dir.h"
 #include "container-net.h"
 #include "container-repair.h"
 #include "containers.h"
@@ -393,13 +394,10 @@ static int volumes_collect(struct storage_store *store, const struct entry *entr
  * Only the name's own target decides, so a name reused since stays. */
 static void names_release(struct storage_store *store, const struct entry *entries, size_t n)
 {
-	int fd = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
+	/* Closed by hand before the trees go: the workers need not inherit it. */
+	DIR *d = engine_opendir_at(store->rootfd, "container-names");
+	if (d == NULL)
 		return;
-	}
 	struct engine_error *local = NULL;
 	bool locked = storage_store_lock(store, &local) == 0;
 	engine_error_free(&local);

@@ -23,8 +23,10 @@
 #include <jansson.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "containers.h"
 #include "fs.h"
+#include "hex.h"
 #include "paths.h"
 #include "proc.h"
 #include "remove.h"
@@ -34,15 +36,6 @@
  * after its mkdir, short enough that a leftover does not stay for long. */
 #define UNCLAIMED_GRACE_S 60
 
-static bool hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == 64;
-}
-
 /* The ID in container-names/NAME, or -1. */
 static int name_target(int names_fd, const char *name, char id[65])
 {
@@ -51,7 +44,7 @@ static int name_target(int names_fd, const char *name, char id[65])
 			     &buf, NULL, NULL) < 0)
 		return -1;
 	snprintf(id, 65, "%.64s", buf);
-	return hex64(id) ? 0 : -1;
+	return engine_is_hex(id, 64, 64) ? 0 : -1;
 }
 
 bool engine_container_orphaned(int containers_fd, const char *id)
@@ -81,7 +74,7 @@ int engine_container_resolve_any(struct storage_store *store, const char *what, 
 {
 	char rel[400];
 	struct stat st;
-	if (hex64(what)) {
+	if (engine_is_hex(what, 64, 64)) {
 		snprintf(rel, sizeof(rel), "containers/%s", what);
 		if (fstatat(store->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
 			snprintf(ret_id, 65, "%s", what);
@@ -94,23 +87,16 @@ int engine_container_resolve_any(struct storage_store *store, const char *what, 
 	    name_target(names, name, ret_id) == 0)
 		return 0;
 	size_t len = strlen(what);
-	bool prefix = len > 0 && len < 64;
-	for (size_t i = 0; prefix && i < len; i++)
-		prefix = (what[i] >= '0' && what[i] <= '9') || (what[i] >= 'a' && what[i] <= 'f');
-	int fd = prefix ? openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL && fd >= 0)
-		close(fd);
+	bool prefix = engine_is_hex(what, 1, 63);
+	cleanup_dir DIR *d = prefix ? engine_opendir_at(store->rootfd, "containers") : NULL;
 	int matches = 0;
 	struct dirent *e;
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (!hex64(e->d_name) || strncmp(e->d_name, what, len) != 0)
+		if (!engine_is_hex(e->d_name, 64, 64) || strncmp(e->d_name, what, len) != 0)
 			continue;
 		if (matches++ == 0)
 			snprintf(ret_id, 65, "%.64s", e->d_name);
 	}
-	if (d != NULL)
-		closedir(d);
 	if (matches > 1)
 		return engine_error_set(err, EINVAL, "multiple containers found with provided prefix: %s", what);
 	if (matches == 0)
@@ -164,15 +150,11 @@ static int remove_names(struct storage_store *store, const char *id, struct engi
 	int fd = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/container-names", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/container-names", store->root);
-	}
-	if (storage_store_lock(store, err) < 0) {
-		closedir(d);
+	if (storage_store_lock(store, err) < 0)
 		return -1;
-	}
 	int removed = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
@@ -197,7 +179,6 @@ static int remove_names(struct storage_store *store, const char *id, struct engi
 			removed++;
 	}
 	storage_store_unlock(store);
-	closedir(d);
 	return removed;
 }
 
@@ -250,7 +231,7 @@ void engine_container_kill_recorded(struct storage_store *store, const char *id)
 int engine_container_remove_damaged(struct storage_store *store, const struct engine_idmap *map,
 				    const char *run_root, const char *id, struct engine_error **err)
 {
-	if (!hex64(id))
+	if (!engine_is_hex(id, 64, 64))
 		return engine_error_set(err, EINVAL, "not a container ID: %s", id);
 	engine_container_kill_recorded(store, id);
 	char rel[128];
@@ -300,21 +281,17 @@ int engine_store_sweep(struct storage_store *store, const struct engine_idmap *m
 	int r = 0;
 	static const char *const dirs[] = { "containers", "volumes" };
 	for (size_t k = 0; k < ARRAY_SIZE(dirs) && r == 0; k++) {
-		int fd = openat(store->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		if (d == NULL) {
-			if (fd >= 0)
-				close(fd);
+		cleanup_dir DIR *d = engine_opendir_at(store->rootfd, dirs[k]);
+		if (d == NULL)
 			continue;
-		}
 		struct dirent *e;
 		while (r == 0 && (e = readdir(d)) != NULL) {
-			bool gone = k == 0 ? hex64(e->d_name) && engine_container_orphaned(dirfd(d), e->d_name)
+			bool gone = k == 0 ? engine_is_hex(e->d_name, 64, 64) &&
+						     engine_container_orphaned(dirfd(d), e->d_name)
 					   : volume_leftover(e->d_name);
 			if (gone && add_rel(&rels, &n, dirs[k], e->d_name) < 0)
 				r = engine_error_set(err, ENOMEM, "out of memory");
 		}
-		closedir(d);
 	}
 	if (r == 0 && remove_in_userns(store->root, map, rels, n, err) < 0)
 		r = engine_error_prefix(err, "remove what killed commands left in %s", store->root);

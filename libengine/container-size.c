@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "userns.h"
 #include "vfs.h"
 
@@ -54,16 +55,12 @@ static bool seen_before(struct seen *s, const struct stat *st)
 /* Sum of st_size of everything but directories under DIRFD (consumed). */
 static int64_t tree_size(int dirfd, struct seen *seen, int depth)
 {
-	DIR *d = fdopendir(dirfd);
-	if (d == NULL) {
-		close(dirfd);
+	cleanup_dir DIR *d = engine_fdopendir(dirfd);
+	if (d == NULL)
 		return 0;
-	}
 	int64_t total = 0;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while ((e = engine_readdir(d)) != NULL) {
 		struct stat st;
 		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -80,7 +77,6 @@ static int64_t tree_size(int dirfd, struct seen *seen, int depth)
 			continue;
 		total += st.st_size;
 	}
-	closedir(d);
 	return total;
 }
 

@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "container-repair.h"
 #include "proc.h"
 #include "fs.h"
+#include "hex.h"
 #include "json-scan.h"
 #include "remove.h"
 
@@ -101,36 +103,6 @@ int64_t engine_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-uint64_t engine_pid_start_time(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	cleanup_free char *buf = NULL;
-	if (engine_read_file(AT_FDCWD, path, 0, 4096, &buf, NULL, NULL) < 0)
-		return 0;
-	/* comm may hold spaces and parentheses: fields count from the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
-	unsigned long long start = 0;
-	/* after ")": state(3) ... starttime(22): skip 19 fields */
-	p++;
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu", &start) != 1)
-		return 0;
-	return start;
-}
-
-bool engine_pid_alive_since(pid_t pid, uint64_t start)
-{
-	/* Alive and not a zombie (common/proc.c), and the same process: a
-	 * recorded start time that differs means the pid was reused. */
-	if (!engine_pid_alive(pid))
-		return false;
-	return start == 0 || engine_pid_start_time(pid) == start;
-}
-
 void engine_container_free(struct engine_container *c)
 {
 	if (c == NULL)
@@ -143,15 +115,6 @@ void engine_container_free(struct engine_container *c)
 	free(c->argv);
 	json_decref(c->config);
 	free(c);
-}
-
-static bool is_hex(const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; s[i] && i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == n && s[i] == '\0';
 }
 
 /* ---- documents -------------------------------------------------------- */
@@ -740,7 +703,7 @@ static int name_owner(struct storage_store *store, const char *name, char id[65]
 			     &buf, NULL, NULL) < 0)
 		return -1;
 	snprintf(id, 65, "%.64s", buf);
-	return is_hex(id, 64) ? 0 : -1;
+	return engine_is_hex(id, 64, 64) ? 0 : -1;
 }
 
 /* A name whose container has no config.json, seen under the store lock:
@@ -885,7 +848,7 @@ int engine_container_get(struct storage_store *store, const char *what,
 		return -1;
 	char id[65] = "";
 	/* Docker's order: full ID, then name, then unique ID prefix. */
-	if (is_hex(what, 64) && recorded(cfd, what)) {
+	if (engine_is_hex(what, 64, 64) && recorded(cfd, what)) {
 		snprintf(id, sizeof(id), "%s", what);
 	} else if (engine_container_name_check(what, NULL) == 0 &&
 		   name_owner(store, what[0] == '/' ? what + 1 : what, id) == 0 && recorded(cfd, id)) {
@@ -893,24 +856,17 @@ int engine_container_get(struct storage_store *store, const char *what,
 	} else {
 		id[0] = '\0';
 		size_t len = strlen(what);
-		bool hex = len > 0 && len < 64;
-		for (size_t i = 0; hex && i < len; i++)
-			hex = (what[i] >= '0' && what[i] <= '9') || (what[i] >= 'a' && what[i] <= 'f');
-		int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
-		DIR *d = hex && dup >= 0 ? fdopendir(dup) : NULL;
-		if (d == NULL && dup >= 0)
-			close(dup);
+		bool hex = engine_is_hex(what, 1, 63);
+		cleanup_dir DIR *d = hex ? engine_opendir_dup(cfd) : NULL;
 		struct dirent *e;
 		int matches = 0;
 		while (d != NULL && (e = readdir(d)) != NULL) {
-			if (!is_hex(e->d_name, 64) || strncmp(e->d_name, what, len) != 0 ||
+			if (!engine_is_hex(e->d_name, 64, 64) || strncmp(e->d_name, what, len) != 0 ||
 			    !recorded(cfd, e->d_name))
 				continue;
 			if (matches++ == 0)
 				snprintf(id, sizeof(id), "%.64s", e->d_name);
 		}
-		if (d != NULL)
-			closedir(d);
 		if (matches > 1)
 			return engine_error_set(err, EINVAL,
 						"multiple containers found with provided prefix: %s", what);
@@ -961,19 +917,15 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 	cleanup_close int cfd = containers_dir(store, err);
 	if (cfd < 0)
 		return -1;
-	int dup = fcntl(cfd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(cfd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/containers", store->root);
-	}
 	struct engine_container **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		/* No recorded() test: load() fails on a missing config.json. */
-		if (!is_hex(e->d_name, 64) || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+		if (!engine_is_hex(e->d_name, 64, 64) || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
 			continue;
 		struct engine_container *c = NULL;
 		struct engine_error *local = NULL;
@@ -998,7 +950,6 @@ static int list(struct storage_store *store, bool running_only, bool summary,
 		}
 		list[n++] = c;
 	}
-	closedir(d);
 	if (n > 0)
 		qsort(list, n, sizeof(*list), by_created_desc);
 	*ret = list;
@@ -1017,10 +968,7 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 	/* A rename since the caller read the record (a monitor removing its
 	 * --rm container, whose config.json went with the writable layer):
 	 * any other name this container owns goes too. */
-	int names = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = names >= 0 ? fdopendir(names) : NULL;
-	if (d == NULL && names >= 0)
-		close(names);
+	cleanup_dir DIR *d = engine_opendir_at(store->rootfd, "container-names");
 	struct dirent *e;
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strcmp(e->d_name, name) == 0 ||
@@ -1029,8 +977,6 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 		if (name_owner(store, e->d_name, owner) == 0 && strcmp(owner, id) == 0)
 			unlinkat(dirfd(d), e->d_name, 0);
 	}
-	if (d != NULL)
-		closedir(d);
 	snprintf(rel, sizeof(rel), "containers/%s", id);
 	/* The overlay on merged/ goes with the container's mount namespace,
 	 * which the kernel tears down just after its last process: a

@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "proc.h" /* engine_pid_alive_since, which the callers pair with a record */
 #include "spec.h"
 #include "store.h"
 
@@ -188,10 +189,6 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 				  const struct engine_idmap *map, const char *name,
 				  int *ret_exit_code, struct engine_error **err);
 
-/* Whether PID is alive and started at START (0: do not compare). */
-bool engine_pid_alive_since(pid_t pid, uint64_t start);
-/* Field 22 of /proc/PID/stat, 0 when unreadable. */
-uint64_t engine_pid_start_time(pid_t pid);
 int64_t engine_now_ns(void);
 
 /* rename (issue #4, files): move the container's name to NEW_NAME under the

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "ctr-root.h"
 #include "fs.h"
 
@@ -219,18 +220,12 @@ static int copy_file(const struct engine_cp_options *o, int src_fd, const struct
 static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst,
 			     struct engine_error **err)
 {
-	int dup = fcntl(src, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(src);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read a directory");
-	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while (r == 0 && (errno = 0, e = engine_readdir(d)) != NULL) {
 		struct stat st;
 		if (fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			r = engine_error_errno(err, errno, "stat %s", e->d_name);
@@ -240,7 +235,6 @@ static int copy_dir_contents(const struct engine_cp_options *o, int src, int dst
 	}
 	if (r == 0 && e == NULL && errno != 0)
 		r = engine_error_errno(err, errno, "read a directory");
-	closedir(d);
 	return r;
 }
 

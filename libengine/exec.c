@@ -46,6 +46,7 @@
 #include "fs.h"
 #include "passwd.h"
 #include "paths.h"
+#include "proc.h"
 #include "process.h"
 #include "sealed-exec.h"
 #include "seccomp-cache.h"
@@ -523,7 +524,7 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 		return engine_error_set(err, EINVAL, "container %s is not running", c->name);
 	/* The pidfd pins the process; the start time, read after it was
 	 * opened, says it is still the container's init and not a reuse. */
-	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	cleanup_close int pidfd = engine_pidfd_open(st->pid);
 	if (pidfd < 0 || !engine_pid_alive_since(st->pid, st->pid_start)) {
 		if (pidfd < 0 && errno != ESRCH)
 			return engine_error_errno(err, errno, "pidfd_open %d", (int)st->pid);

@@ -51,6 +51,7 @@
 
 #include "cleanup.h"
 #include "driver.h"
+#include "proc.h"
 
 char *engine_fuse_overlayfs_options(const char *store_root, const char *dir, char *const *layers,
 				    size_t n_layers, const char *idmap, struct engine_error **err)
@@ -238,7 +239,7 @@ int engine_fuse_daemon_stop(struct engine_fuse_daemon *d, int timeout_ms, const 
 	int status = 0;
 	bool done = reaped(d->pid, &status, WNOHANG);
 	/* A pidfd tells of the exit without a busy loop (Linux 5.3). */
-	cleanup_close int pidfd = done ? -1 : (int)syscall(SYS_pidfd_open, d->pid, 0);
+	cleanup_close int pidfd = done ? -1 : engine_pidfd_open(d->pid);
 	for (long long end = now_ms() + timeout_ms; !done;) {
 		long long left = end - now_ms();
 		if (left <= 0)

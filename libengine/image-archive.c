@@ -24,6 +24,7 @@
 #include "fs.h"
 #include "manifest.h"
 #include "reference.h"
+#include "timefmt.h"
 #include "unpack.h"
 #include "userns.h"
 
@@ -826,18 +827,6 @@ int engine_image_config_change(json_t *config, const char *change, struct engine
 				instr);
 }
 
-/* RFC 3339 with nanoseconds, as Docker writes "created". */
-static void now_rfc3339(char *out, size_t size)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 /* commit: the parent's config with the new layer, history entry and the
  * container's settings. */
 static json_t *commit_config(const struct engine_import_options *opts, const char *diff_id,
@@ -889,7 +878,8 @@ static int import_config(const struct engine_import_options *opts, const char *d
 {
 	if (opts->base_config != NULL) {
 		char when[64];
-		now_rfc3339(when, sizeof(when));
+		/* RFC 3339 with nanoseconds, as Docker writes "created". */
+		engine_format_rfc3339_now(ENGINE_TIME_NANOSECONDS, when, sizeof(when));
 		cleanup_json json_t *cfg = commit_config(opts, diff_id, when);
 		if (cfg == NULL)
 			return engine_error_set(err, ENOMEM, "out of memory");
@@ -904,7 +894,7 @@ static int import_config(const struct engine_import_options *opts, const char *d
 	if (storage_platform_host(&host, err) < 0)
 		return -1;
 	char created[64];
-	now_rfc3339(created, sizeof(created));
+	engine_format_rfc3339_now(ENGINE_TIME_NANOSECONDS, created, sizeof(created));
 	cleanup_free char *comment = NULL;
 	if (opts->message != NULL && opts->message[0] != '\0')
 		comment = strdup(opts->message);

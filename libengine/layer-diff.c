@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
 #include "mounts.h"
 #include "userns.h"
@@ -119,19 +120,14 @@ static bool in_image(const struct lower *lo, const char *path)
 static int walk_upper(int dirfd, const char *rel, const struct lower *lo, struct engine_changes *ch,
 		      struct engine_error **err)
 {
-	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(dirfd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read /%s", rel);
-	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = engine_readdir(d)) != NULL) {
 		const char *name = e->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".wh..wh..opq") == 0 ||
-		    strcmp(name, ".wh..opq") == 0)
+		if (strcmp(name, ".wh..wh..opq") == 0 || strcmp(name, ".wh..opq") == 0)
 			continue;
 		char path[PATH_MAX];
 		bool fuse_wh = strncmp(name, ".wh.", 4) == 0;
@@ -174,7 +170,6 @@ static int walk_upper(int dirfd, const char *rel, const struct lower *lo, struct
 	}
 	if (r == 0 && e == NULL && errno != 0)
 		r = engine_error_errno(err, errno, "read a directory");
-	closedir(d);
 	return r;
 }
 
@@ -237,19 +232,13 @@ static bool same(int newdir, const char *name, const struct stat *a, int olddir,
 static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_changes *ch,
 		    struct engine_error **err)
 {
-	int dup = fcntl(newdir, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *d = engine_opendir_dup(newdir);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read /%s", rel);
-	}
 	int r = 0;
 	struct dirent *e;
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
+	while (r == 0 && (errno = 0, e = engine_readdir(d)) != NULL) {
 		const char *name = e->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			continue;
 		char path[PATH_MAX];
 		int w = snprintf(path, sizeof(path), "%s/%s", rel, name);
 		if (w < 0 || (size_t)w >= sizeof(path)) {
@@ -274,20 +263,13 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 	}
 	if (r == 0 && e == NULL && errno != 0)
 		r = engine_error_errno(err, errno, "read a directory");
-	closedir(d);
 	if (r < 0 || olddir < 0)
 		return r;
 	/* What the image had and the container has not. */
-	dup = fcntl(olddir, F_DUPFD_CLOEXEC, 3);
-	d = dup >= 0 ? fdopendir(dup) : NULL;
-	if (d == NULL) {
-		if (dup >= 0)
-			close(dup);
+	cleanup_dir DIR *image = engine_opendir_dup(olddir);
+	if (image == NULL)
 		return engine_error_errno(err, errno, "read the image's /%s", rel);
-	}
-	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while (r == 0 && (errno = 0, e = engine_readdir(image)) != NULL) {
 		struct stat st;
 		if (fstatat(newdir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 			char path[PATH_MAX];
@@ -299,7 +281,6 @@ static int walk_vfs(int newdir, int olddir, const char *rel, struct engine_chang
 	}
 	if (r == 0 && e == NULL && errno != 0)
 		r = engine_error_errno(err, errno, "read a directory");
-	closedir(d);
 	return r;
 }
 

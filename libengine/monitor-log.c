@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "timefmt.h"
 
 #define LINE_MAX_PENDING 16384
 
@@ -91,17 +92,6 @@ static void rotate(struct monitor_log *l)
 	l->size = 0;
 }
 
-static size_t timestamp(char *out, size_t size)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	int n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
-	return n > 0 ? (size_t)n : 0;
-}
-
 /* Docker's JSON string escaping (moby's jsonlog): ", \ and control
  * characters, and <, > and & as \u003c..., as Go's encoder writes them;
  * bytes that are not UTF-8 become \ufffd. */
@@ -159,7 +149,7 @@ static size_t json_escape(char *out, const unsigned char *s, size_t len)
 static void log_record(struct monitor_log *l, int stream, const char *text, size_t len, bool full)
 {
 	char ts[64];
-	(void)timestamp(ts, sizeof(ts));
+	(void)engine_format_rfc3339_now(ENGINE_TIME_NANOSECONDS, ts, sizeof(ts));
 	const char *sname = stream == 1 ? "stdout" : "stderr";
 	char *r = l->record;
 	size_t n;

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "copy.h"
 #include "fs.h"
 #include "fuse-overlayfs.h"
@@ -666,21 +667,16 @@ static int refuse_root_target(int rootfd, int fd, const char *target, struct eng
  * finds it new and copies again, instead of a half-filled volume. */
 static void empty_volume(int datafd)
 {
-	cleanup_close int probe = fcntl(datafd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
+	cleanup_dir DIR *d = engine_opendir_dup(datafd);
 	if (d == NULL)
 		return;
-	probe = -1;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while ((e = engine_readdir(d)) != NULL) {
 		struct engine_error *ignored = NULL;
 		if (storage_remove_tree(datafd, e->d_name, &ignored) < 0)
 			engine_debug("copy-up cleanup: %s", ignored->msg);
 		engine_error_free(&ignored);
 	}
-	closedir(d);
 }
 
 /* Docker's copy-up: a new (empty) volume gets what the image has at its
@@ -708,16 +704,13 @@ static int copy_up(int rootfd, const struct engine_mount *m, int datafd, struct 
 	 * DATAFD, after its mount. */
 	if (flock(datafd, LOCK_EX) < 0)
 		return engine_error_errno(err, errno, "lock volume %s", m->source);
-	cleanup_close int probe = fcntl(datafd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
-	if (d == NULL)
-		return engine_error_errno(err, errno, "read volume %s", m->source);
-	probe = -1;
-	bool empty = true;
-	struct dirent *e;
-	while (empty && (e = readdir(d)) != NULL)
-		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-	closedir(d);
+	bool empty;
+	{
+		cleanup_dir DIR *d = engine_opendir_dup(datafd);
+		if (d == NULL)
+			return engine_error_errno(err, errno, "read volume %s", m->source);
+		empty = engine_readdir(d) == NULL;
+	}
 	if (!empty)
 		return 0;
 	if (storage_copy_tree(srcfd, datafd, STORAGE_COPY_TREE, err) < 0) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
 
 /* Search PATH the way execvp would, but inside the container and before
@@ -173,7 +174,7 @@ int engine_process_list(pid_t init, unsigned long long init_start,
 	if (pid_ns_of(init_s, &ns) < 0)
 		return engine_error_errno(err, errno, "/proc/%d/ns/pid", (int)init);
 	cleanup_close int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = proc < 0 ? NULL : fdopendir(dup(proc));
+	cleanup_dir DIR *dir = proc < 0 ? NULL : engine_opendir_dup(proc);
 	if (dir == NULL)
 		return engine_error_errno(err, errno, "open /proc");
 	struct engine_process_info *list = NULL;
@@ -209,7 +210,6 @@ int engine_process_list(pid_t init, unsigned long long init_start,
 		}
 		list[n++] = p;
 	}
-	closedir(dir);
 	if (!init_seen) {
 		engine_process_list_free(list, n);
 		return engine_error_set(err, ESRCH, "process %d is gone", (int)init);
@@ -219,7 +219,6 @@ int engine_process_list(pid_t init, unsigned long long init_start,
 	*ret_n = n;
 	return 0;
 oom:
-	closedir(dir);
 	engine_process_list_free(list, n);
 	return engine_error_set(err, ENOMEM, "out of memory");
 }

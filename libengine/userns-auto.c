@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "copy.h"
 #include "fs.h"
 #include "userns.h"
@@ -53,11 +54,9 @@ static int read_slices(int rootfd, struct slice **ret, size_t *ret_n, struct eng
 	int fd = openat(rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open containers");
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "open containers");
-	}
 	struct dirent *e;
 	size_t n = 0, cap = 0;
 	struct slice *v = NULL;
@@ -82,14 +81,12 @@ static int read_slices(int rootfd, struct slice **ret, size_t *ret_n, struct eng
 			struct slice *nv = realloc(v, cap * sizeof(*v));
 			if (nv == NULL) {
 				free(v);
-				closedir(d);
 				return engine_error_set(err, ENOMEM, "out of memory");
 			}
 			v = nv;
 		}
 		v[n++] = (struct slice){ start, size };
 	}
-	closedir(d);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -198,19 +195,13 @@ static int shift_owners(int parent, const char *name, struct copy_ctx *c, int de
 	int fd = openat(parent, *name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s", name);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "open %s", name);
-	}
 	struct dirent *e;
 	int r = 0;
-	while (r == 0 && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while (r == 0 && (e = engine_readdir(d)) != NULL)
 		r = shift_owners(dirfd(d), e->d_name, c, depth + 1, err);
-	}
-	closedir(d);
 	return r;
 }
 

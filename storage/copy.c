@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "remove.h"
 
 struct link_entry {
@@ -283,14 +284,9 @@ static bool is_opaque(int dirfd)
 static int list_names(struct copier *c, int dirfd, char ***ret, size_t *ret_n,
 		      struct engine_error **err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return engine_error_errno(err, e, "%s: read directory", shown(c));
-	}
+	cleanup_dir DIR *d = engine_opendir_at(dirfd, ".");
+	if (d == NULL)
+		return engine_error_errno(err, errno, "%s: read directory", shown(c));
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -316,7 +312,6 @@ static int list_names(struct copier *c, int dirfd, char ***ret, size_t *ret_n,
 	}
 	if (r == 0 && errno != 0)
 		r = engine_error_errno(err, errno, "%s: read directory", shown(c));
-	closedir(d);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "hex.h"
 
 /* The two algorithms the OCI image spec registers, with their hex lengths. */
 static const struct {
@@ -36,13 +37,9 @@ int storage_digest_validate(const char *digest, struct engine_error **err)
 			return engine_error_set(err, EINVAL,
 						"invalid digest \"%.160s\": %s needs %zu hex digits, not %zu",
 						digest, algorithms[i].name, algorithms[i].hex_len, n);
-		for (size_t j = 0; j < n; j++) {
-			char c = hex[j];
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-				return engine_error_set(err, EINVAL,
-							"invalid digest \"%.160s\": not lowercase hex",
-							digest);
-		}
+		if (!engine_is_hex(hex, n, n))
+			return engine_error_set(err, EINVAL,
+						"invalid digest \"%.160s\": not lowercase hex", digest);
 		return 0;
 	}
 	return engine_error_set(err, EINVAL,

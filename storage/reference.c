@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "digest.h"
+#include "hex.h"
 
 /* The distribution project's limits: 255 for "domain/path", 128 for tags. */
 #define NAME_MAX_TOTAL 255
@@ -32,15 +33,6 @@ static bool is_lower_alnum(char c)
 static bool is_alnum(char c)
 {
 	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_hex64(const char *s)
-{
-	size_t i;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == 64;
 }
 
 /* domain-component := [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9] */
@@ -250,7 +242,7 @@ int storage_reference_parse(const char *s, struct storage_reference *ret,
 	size_t slen = strlen(s);
 	if (slen > REFERENCE_MAX)
 		return engine_error_set(err, EINVAL, "invalid reference \"%.64s...\": too long", s);
-	if (is_hex64(s))
+	if (engine_is_hex(s, 64, 64))
 		return engine_error_set(err, EINVAL,
 					"invalid reference \"%s\": a 64-digit hex string is an image ID, "
 					"not a repository name",

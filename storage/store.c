@@ -9,7 +9,6 @@
  * loser simply uses the winner's copy. */
 #include "store.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +21,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
+#include "hex.h"
 #include "proc.h"
 #include "remove.h"
 
@@ -197,32 +198,21 @@ static bool owner_alive(const char *name)
 
 static void cleanup_stale_blobs(struct storage_store *store)
 {
-	int fd = openat(store->rootfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	cleanup_dir DIR *d = engine_opendir_at(store->rootfd, "blobs/sha256");
+	if (d == NULL)
 		return;
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return;
-	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL)
 		if (strstr(e->d_name, ".tmp-") != NULL && !owner_alive(e->d_name))
 			(void)unlinkat(dirfd(d), e->d_name, 0);
-	closedir(d);
 }
 
 void storage_layer_cleanup_stale(struct storage_store *store)
 {
 	cleanup_stale_blobs(store);
-	int fd = openat(store->rootfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	cleanup_dir DIR *d = engine_opendir_at(store->rootfd, "layers");
+	if (d == NULL)
 		return;
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return;
-	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, ".tmp-", 5) != 0)
@@ -231,7 +221,6 @@ void storage_layer_cleanup_stale(struct storage_store *store)
 			continue; /* its pull is still running */
 		(void)storage_remove_tree(dirfd(d), e->d_name, NULL);
 	}
-	closedir(d);
 }
 
 static json_t *read_json_at(struct storage_store *store, const char *rel, struct engine_error **err);
@@ -458,15 +447,6 @@ void storage_image_free(struct storage_image *image)
 	free(image);
 }
 
-static bool is_hex(const char *s, size_t min)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!isxdigit((unsigned char)s[n]) || isupper((unsigned char)s[n]))
-			return false;
-	return n >= min && n <= 64;
-}
-
 static int load_image(struct storage_store *store, const char *id, json_t *names,
 		      struct storage_image **ret, struct engine_error **err)
 {
@@ -510,16 +490,14 @@ static int list_ids(struct storage_store *store, char ***ret, size_t *ret_n, str
 	int fd = openat(store->rootfd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s/images", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/images", store->root);
-	}
 	char **ids = NULL;
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		if (!is_hex(e->d_name, 64))
+		if (!engine_is_hex(e->d_name, 64, 64))
 			continue;
 		char rel[320];
 		snprintf(rel, sizeof(rel), "%s/image.json", e->d_name);
@@ -531,7 +509,6 @@ static int list_ids(struct storage_store *store, char ***ret, size_t *ret_n, str
 		ids = nids;
 		ids[n++] = strdup(e->d_name);
 	}
-	closedir(d);
 	*ret = ids;
 	*ret_n = n;
 	return 0;
@@ -554,7 +531,7 @@ static int resolve(struct storage_store *store, json_t *names, const char *what,
 		return 0;
 	}
 	const char *hex = strncmp(what, "sha256:", 7) == 0 ? what + 7 : what;
-	if (!is_hex(hex, 1))
+	if (!engine_is_hex(hex, 1, 64))
 		return engine_error_set(err, ENOENT, "No such image: %s", what);
 	char **ids = NULL;
 	size_t n = 0;
@@ -866,18 +843,13 @@ int storage_container_reclaim(struct storage_store *store, const char *container
 
 int storage_image_in_use(struct storage_store *store, const char *image_id, char ret_container[65])
 {
-	int fd = openat(store->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	cleanup_dir DIR *d = engine_opendir_at(store->rootfd, "containers");
+	if (d == NULL)
 		return 0;
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	int used = 0;
 	struct dirent *e;
 	while (used != 1 && (e = readdir(d)) != NULL) {
-		if (!is_hex(e->d_name, 64))
+		if (!engine_is_hex(e->d_name, 64, 64))
 			continue;
 		char rel[300];
 		snprintf(rel, sizeof(rel), "%s/image", e->d_name);
@@ -903,6 +875,5 @@ int storage_image_in_use(struct storage_store *store, const char *image_id, char
 			used = how;
 		}
 	}
-	closedir(d);
 	return used;
 }

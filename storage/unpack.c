@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
 
 /* The outer reader's block size: bounded memory whatever the layer holds. */
@@ -665,27 +666,20 @@ static int whiteout(struct unpacker *u, int parent, const char *name, const char
 static int prune_lower(struct unpacker *u, int dir_fd, char *path, const char *shown,
 		       struct engine_error **err)
 {
-	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
+	cleanup_dir DIR *dir = engine_opendir_dup(dir_fd);
+	if (dir == NULL)
 		return engine_error_errno(err, errno, "layer: entry %s: opaque directory", shown);
-	DIR *dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return engine_error_errno(err, errno, "layer: entry %s: opaque directory", shown);
-	}
 	size_t len = strlen(path);
 	int r = 0;
 	for (;;) {
 		errno = 0;
-		struct dirent *de = readdir(dir);
+		struct dirent *de = engine_readdir(dir);
 		if (de == NULL) {
 			if (errno != 0)
 				r = engine_error_errno(err, errno, "layer: entry %s: read directory",
 						       shown);
 			break;
 		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
 		size_t n = strlen(de->d_name);
 		if (len + 1 + n > PATH_MAX + NAME_MAX) {
 			r = engine_error_set(err, ENAMETOOLONG, "layer: entry %s: path too long",
@@ -712,7 +706,6 @@ static int prune_lower(struct unpacker *u, int dir_fd, char *path, const char *s
 		if (r < 0)
 			break;
 	}
-	closedir(dir);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "copy.h"
 #include "remove.h"
 #include "sha256.h"
@@ -74,17 +75,13 @@ static bool owner_alive(const char *name)
 static void remove_stale(struct storage_store *store)
 {
 	int fd = openat(store->rootfd, "vfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return;
-	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL)
 		if (strncmp(e->d_name, ".tmp-", 5) == 0 && !owner_alive(e->d_name))
 			(void)storage_remove_tree(dirfd(d), e->d_name, NULL);
-	closedir(d);
 }
 
 static int apply_layers(struct storage_store *store, int dst, char *const *diff_ids, size_t n,
@@ -148,17 +145,13 @@ int storage_vfs_prune(struct storage_store *store, struct engine_error **err)
 	int fd = openat(store->rootfd, "vfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/vfs", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/vfs", store->root);
-	}
 	struct storage_image **images = NULL;
 	size_t n_images = 0;
-	if (storage_image_list(store, &images, &n_images, err) < 0) {
-		closedir(d);
+	if (storage_image_list(store, &images, &n_images, err) < 0)
 		return -1;
-	}
 	char (*used)[STORAGE_DIGEST_MAX] = calloc(n_images + 1, sizeof(*used));
 	for (size_t i = 0; used != NULL && i < n_images; i++)
 		if (storage_vfs_chain_id(images[i]->diff_ids, images[i]->n_layers, used[i]) < 0)
@@ -166,10 +159,8 @@ int storage_vfs_prune(struct storage_store *store, struct engine_error **err)
 	for (size_t i = 0; i < n_images; i++)
 		storage_image_free(images[i]);
 	free(images);
-	if (used == NULL) {
-		closedir(d);
+	if (used == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	}
 	int r = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
@@ -192,7 +183,6 @@ int storage_vfs_prune(struct storage_store *store, struct engine_error **err)
 			r = -1;
 	}
 	free(used);
-	closedir(d);
 	remove_stale(store);
 	return r;
 }

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 #include "fs.h"
+#include "timefmt.h"
 
 #define VOLUME_JSON_MAX (256u << 10)
 
@@ -139,10 +141,7 @@ static int create_locked(struct storage_store *store, const char *name, json_t *
 	if (mkdirat(store->rootfd, rel, 0755) < 0 && errno != EEXIST)
 		return engine_error_errno(err, errno, "create %s/%s", store->root, rel);
 	char created[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	engine_format_rfc3339(time(NULL), 0, ENGINE_TIME_SECONDS, created, sizeof(created));
 	cleanup_free char *mountpoint = NULL;
 	cleanup_free char *path = NULL;
 	if (asprintf(&mountpoint, "%s/volumes/%s/_data", store->root, name) < 0 ||
@@ -191,11 +190,9 @@ int storage_volume_list(struct storage_store *store, struct storage_volume ***re
 	int fd = openat(store->rootfd, "volumes", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/volumes", store->root);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
+	cleanup_dir DIR *d = engine_fdopendir(fd);
+	if (d == NULL)
 		return engine_error_errno(err, errno, "read %s/volumes", store->root);
-	}
 	struct storage_volume **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -222,7 +219,6 @@ int storage_volume_list(struct storage_store *store, struct storage_volume ***re
 		}
 		list[n++] = v;
 	}
-	closedir(d);
 	if (r < 0) {
 		storage_volume_list_free(list, n);
 		return r;
