@@ -149,24 +149,37 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
  * scope may be collected as soon as it is empty), and at the end what is
  * left killed through cgroup.kill and a cgroupfs directory removed (a
  * systemd scope is collected by systemd itself). */
-static unsigned long long read_oom_kills_ok(int fd, bool *ok)
+struct oom_count {
+	unsigned long long oom;  /* the OOM killer invoked for the limit */
+	unsigned long long kill; /* a process killed by it */
+};
+
+/* memory.events counts "oom" before the killer sends its SIGKILL and
+ * "oom_kill" after it (and after the kernel has logged the kill, slow on
+ * a serial console): the victim can be reaped before "oom_kill" moves.
+ * Returns false when the file could not be read (the cgroup is gone). */
+static bool read_oom(int fd, struct oom_count *c)
 {
 	char buf[1024];
 	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
-	*ok = n > 0;
 	if (n <= 0)
-		return 0;
+		return false;
 	buf[n] = '\0';
-	const char *p = strstr(buf, "oom_kill ");
-	if (p != NULL && (p == buf || p[-1] == '\n'))
-		return strtoull(p + 9, NULL, 10);
-	return 0;
-}
-
-static unsigned long long read_oom_kills(int fd)
-{
-	bool ok;
-	return read_oom_kills_ok(fd, &ok);
+	for (char *line = buf, *next; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		char *value = strchr(line, ' ');
+		if (value == NULL)
+			continue;
+		*value++ = '\0';
+		unsigned long long v = strtoull(value, NULL, 10);
+		if (strcmp(line, "oom") == 0 && v > c->oom)
+			c->oom = v;
+		else if (strcmp(line, "oom_kill") == 0 && v > c->kill)
+			c->kill = v;
+	}
+	return true;
 }
 
 static void cgroup_cleanup(const char *path, bool cgroupfs)
@@ -365,13 +378,13 @@ int main(int argc, char **argv)
 	/* cgroups (#6) */
 	const char *cgroup = arg(argc, argv, "cgroup");
 	int oom_fd = -1, parent_oom_fd = -1;
-	unsigned long long oom_kills = 0, parent_oom_kills = 0;
+	struct oom_count oom = { 0 }, parent_oom = { 0 };
 	bool oom_read = false; /* our own count was read after the exit */
 	if (cgroup != NULL) {
 		char file[4200];
 		snprintf(file, sizeof(file), "%s/memory.events", cgroup);
 		oom_fd = open(file, O_RDONLY | O_CLOEXEC);
-		oom_kills = read_oom_kills(oom_fd);
+		(void)read_oom(oom_fd, &oom);
 		/* The parent's count is hierarchical and outlives ours: when
 		 * our cgroup is gone before its count could be read (its
 		 * manager removes it once empty), a rise there with a SIGKILL
@@ -383,7 +396,7 @@ int main(int argc, char **argv)
 			if (up != NULL && up > file) {
 				snprintf(up, sizeof(file) - (size_t)(up - file), "/memory.events");
 				parent_oom_fd = open(file, O_RDONLY | O_CLOEXEC);
-				parent_oom_kills = read_oom_kills(parent_oom_fd);
+				(void)read_oom(parent_oom_fd, &parent_oom);
 			}
 		}
 	}
@@ -415,9 +428,7 @@ int main(int argc, char **argv)
 		if (p[3].revents && !relay(&w, w.master, 1))
 			w.master = -1;
 		if (p[4].revents) { /* cgroups (#6): memory.events changed */
-			unsigned long long k = read_oom_kills(oom_fd);
-			if (k > oom_kills)
-				oom_kills = k;
+			(void)read_oom(oom_fd, &oom);
 			/* A removed cgroup's file polls as an error for ever:
 			 * what it counted is kept, the fd goes. */
 			if ((p[4].revents & (POLLERR | POLLNVAL)) && access(cgroup, F_OK) != 0) {
@@ -437,9 +448,7 @@ int main(int argc, char **argv)
 				 * systemd scope goes at once), and its files with it;
 				 * the kernel's notice of the kill can come after the
 				 * exit's. */
-				unsigned long long k = read_oom_kills_ok(oom_fd, &oom_read);
-				if (k > oom_kills)
-					oom_kills = k;
+				oom_read = read_oom(oom_fd, &oom);
 				if (waitpid(pid, &status, WNOHANG) == pid)
 					exited = true;
 			} else if ((int)si.ssi_signo != SIGWINCH) {
@@ -475,11 +484,16 @@ int main(int argc, char **argv)
 	/* cgroups (#6) */
 	bool oom_killed = false;
 	if (cgroup != NULL) {
-		bool ok;
-		unsigned long long k = read_oom_kills_ok(oom_fd, &ok);
-		oom_killed = (k > oom_kills ? k : oom_kills) > 0;
-		if (!oom_killed && !ok && !oom_read && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-			oom_killed = read_oom_kills(parent_oom_fd) > parent_oom_kills;
+		bool ok = read_oom(oom_fd, &oom);
+		bool sigkill = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+		/* A SIGKILL exit after the killer was invoked for our limit is
+		 * its kill even when "oom_kill" has not moved yet. */
+		oom_killed = oom.kill > 0 || (sigkill && oom.oom > 0);
+		if (!oom_killed && !ok && !oom_read && sigkill) {
+			struct oom_count then = parent_oom;
+			(void)read_oom(parent_oom_fd, &parent_oom);
+			oom_killed = parent_oom.kill > then.kill || parent_oom.oom > then.oom;
+		}
 		if (oom_fd >= 0)
 			close(oom_fd);
 		if (parent_oom_fd >= 0)
