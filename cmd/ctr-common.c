@@ -29,6 +29,18 @@ struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_e
 	return store;
 }
 
+struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err)
+{
+	cleanup_free char *root = NULL;
+	struct engine *e = NULL;
+	if (cmd_store_root(g, &root, err) < 0)
+		return NULL;
+	struct engine_options o = { .root = root, .cgroup_manager = g->cgroup_manager };
+	if (engine_open(&o, &e, err) < 0)
+		return NULL;
+	return e;
+}
+
 /* Docker's CLI exits 1 for what its daemon refused (no such container, not
  * running): scripts test for it. */
 int cmd_report_1(struct engine_error **err)

@@ -7,9 +7,13 @@
 
 #include "cmd.h"
 #include "containers.h"
+#include "engine.h"
 #include "flags.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err);
+/* The library's handle on the store --root names, with the global settings
+ * (--cgroup-manager) that its calls honour. */
+struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err);
 /* Report ERR and return 1: Docker's CLI exits 1 for what its daemon
  * refused (no such container, not running); scripts test for it. */
 int cmd_report_1(struct engine_error **err);
