@@ -8,7 +8,7 @@ int main(void)
 {
 	ok(engine_is_hex(ID64, 64, 64), "a full id");
 	ok(!engine_is_hex(ID64 "0", 64, 64), "one digit too many");
-	ok(!engine_is_hex(ID64 + 1, 64, 64), "one digit short");
+	ok(!engine_is_hex(&ID64[1], 64, 64), "one digit short");
 	ok(!engine_is_hex("0123456789ABCDEF", 1, 64), "uppercase refused");
 	ok(!engine_is_hex("abcg", 1, 64), "not a hex digit");
 	ok(!engine_is_hex("ab-c", 1, 64), "punctuation");
