@@ -24,6 +24,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -260,13 +261,7 @@ int cmd_attach(int argc, char **argv, struct cmd_global *g)
 			o.sig_proxy = optarg == NULL || strcmp(optarg, "true") == 0;
 			break;
 		case 'h':
-			puts("Usage: engine attach [OPTIONS] CONTAINER\n\n"
-			     "Attach to a running container's input and output.\n\n"
-			     "Options:\n"
-			     "      --detach-keys KEYS   detach with KEYS (default \"ctrl-p,ctrl-q\")\n"
-			     "      --no-stdin           do not attach stdin\n"
-			     "      --sig-proxy          proxy received signals to the container (default true)");
-			return 0;
+			return cmd_help("attach");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

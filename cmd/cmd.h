@@ -138,3 +138,18 @@ int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaime
 		     bool *ret_printed, struct engine_error **err);
 /* networking (#5): `engine port` (port.c). */
 int cmd_port(int argc, char **argv, struct cmd_global *g);
+/* The subcommands of the groups that have no top-level spelling
+ * (container.c, image.c, volume.c, system.c), and the files the command
+ * table generates (completion.c, manpage.c). */
+int cmd_container_inspect(int argc, char **argv, struct cmd_global *g);
+int cmd_image_inspect(int argc, char **argv, struct cmd_global *g);
+int cmd_volume_create(int argc, char **argv, struct cmd_global *g);
+int cmd_volume_ls(int argc, char **argv, struct cmd_global *g);
+int cmd_volume_inspect(int argc, char **argv, struct cmd_global *g);
+int cmd_volume_rm(int argc, char **argv, struct cmd_global *g);
+int cmd_volume_prune(int argc, char **argv, struct cmd_global *g);
+int cmd_system_df(int argc, char **argv, struct cmd_global *g);
+int cmd_system_prune(int argc, char **argv, struct cmd_global *g);
+int cmd_system_reset(int argc, char **argv, struct cmd_global *g);
+int cmd_completion(int argc, char **argv, struct cmd_global *g);
+int cmd_man(int argc, char **argv, struct cmd_global *g);

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "commit.h"
 #include "containers.h"
@@ -58,14 +59,7 @@ int cmd_commit(int argc, char **argv, struct cmd_global *g)
 			}
 			break;
 		case 'h':
-			puts("Usage: engine commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
-			     "  -a, --author AUTHOR  the image's author\n"
-			     "  -c, --change INSTR   apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV,\n"
-			     "                       EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)\n"
-			     "  -m, --message MSG    the commit message (history comment)\n"
-			     "  -p, --pause[=BOOL]   freeze the container while committing, where its\n"
-			     "                       cgroup allows (default true)");
-			return 0;
+			return cmd_help("commit");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

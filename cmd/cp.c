@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "cp.h"
@@ -55,16 +56,7 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 		case 'q':
 			break; /* we print no progress: always quiet */
 		case 'h':
-			puts("Usage: engine cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n"
-			     "       engine cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH\n"
-			     "\n"
-			     "  -a, --archive       keep uid/gid\n"
-			     "  -L, --follow-link   follow a symlink given as SRC_PATH\n"
-			     "  -q, --quiet         print no progress (we never do)\n"
-			     "\n"
-			     "\"-\" as SRC_PATH reads a tar from stdin into the directory DEST_PATH;\n"
-			     "as DEST_PATH it writes SRC_PATH as a tar to stdout.");
-			return 0;
+			return cmd_help("cp");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -134,48 +134,6 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
 	return rc;
 }
 
-bool cmd_args_simple_ordered(int argc, char **argv, const char *usage, int min, int max,
-			     enum cmd_flag_order order, int *ret_rc)
-{
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "h", opts, order)) != -1) {
-		if (c == 'h') {
-			puts(usage);
-			*ret_rc = 0;
-		} else {
-			*ret_rc = cmd_bad_flag(c, argv);
-		}
-		return false;
-	}
-	int n = argc - optind;
-	if (n >= min && (max < 0 || n <= max))
-		return true;
-	cleanup_error struct engine_error *err = NULL;
-	if (min == max)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires exactly %d argument%s", argv[0], min,
-				 min == 1 ? "" : "s");
-	else if (max < 0)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least %d argument%s", argv[0],
-				 min, min == 1 ? "" : "s");
-	else if (min == 0)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires at most %d argument%s", argv[0],
-				 max, max == 1 ? "" : "s");
-	else
-		engine_error_set(&err, EINVAL,
-				 "\"engine %s\" requires at least %d and at most %d arguments", argv[0],
-				 min, max);
-	*ret_rc = cmd_report(err);
-	return false;
-}
-
-bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max, int *ret_rc)
-{
-	return cmd_args_simple_ordered(argc, argv, usage, min, max, CMD_FLAGS_ANYWHERE, ret_rc);
-}
-
 void cmd_sweep_store(struct storage_store *store)
 {
 	static struct engine_idmap map;

@@ -46,15 +46,3 @@ int cmd_stop_one(struct storage_store *store, const char *what, int sig, int tim
 		 struct engine_error **err);
 int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 	       struct engine_error **err);
-
-/* For commands whose only flag is -h/--help: print USAGE for it, refuse
- * any other flag, and check that MIN..MAX arguments follow (MAX < 0: no
- * limit), with Docker's message ("engine diff" requires exactly 1
- * argument).  True when the command goes on with argv[optind..]; false
- * when it is done, with its exit code in *ret_rc.  Flags may follow the
- * arguments... */
-bool cmd_args_simple(int argc, char **argv, const char *usage, int min, int max, int *ret_rc);
-/* ...or, with CMD_FLAGS_FIRST, the first argument ends them, for the
- * commands whose arguments end with another program's (unshare, top). */
-bool cmd_args_simple_ordered(int argc, char **argv, const char *usage, int min, int max,
-			     enum cmd_flag_order order, int *ret_rc);

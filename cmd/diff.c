@@ -13,9 +13,6 @@
 
 int cmd_diff(int argc, char **argv, struct cmd_global *g)
 {
-	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine diff CONTAINER", 1, 1, &rc))
-		return rc;
 	cleanup_error struct engine_error *err = NULL;
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, &err) < 0)

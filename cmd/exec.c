@@ -13,26 +13,11 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "exec.h"
-
-static const char usage[] =
-	"Usage: engine exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
-	"\n"
-	"Run a command in a running container.\n"
-	"\n"
-	"Options:\n"
-	"  -d, --detach                 run the command in the background\n"
-	"  -e, --env KEY=VALUE          set an environment variable\n"
-	"      --env-file FILE          read environment variables from FILE\n"
-	"  -i, --interactive            keep STDIN open\n"
-	"      --privileged             give the command every capability\n"
-	"  -t, --tty                    allocate a pseudo-TTY\n"
-	"  -u, --user USER[:GROUP]      user name or uid, group name or gid\n"
-	"  -w, --workdir DIR            working directory inside the container\n"
-	"      --help                   print this help\n";
 
 enum { OPT_ENV_FILE = 1000, OPT_PRIVILEGED, OPT_INTERACTIVE, OPT_TTY, OPT_DETACH, OPT_HELP };
 
@@ -124,10 +109,8 @@ int cmd_exec(int argc, char **argv, struct cmd_global *g)
 	int r = parse(argc, argv, &opts, &env, &err);
 	if (r != 0) {
 		engine_run_spec_free(&env);
-		if (r > 0) {
-			fputs(usage, stdout);
-			return 0;
-		}
+		if (r > 0)
+			return cmd_help("exec");
 		return cmd_report(err);
 	}
 	const char *what = argv[optind];

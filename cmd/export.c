@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "commit.h"
 #include "containers.h"
@@ -36,9 +37,7 @@ int cmd_export(int argc, char **argv, struct cmd_global *g)
 			output = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine export [OPTIONS] CONTAINER\n\n"
-			     "  -o, --output FILE   write to FILE instead of stdout");
-			return 0;
+			return cmd_help("export");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

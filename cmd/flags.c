@@ -135,8 +135,8 @@ int cmd_flag_error(int c, int argc, char **argv, struct engine_error **err)
 	return engine_error_set(err, EINVAL, "unknown flag: %s", word);
 }
 
-int cmd_document_args(int argc, char **argv, const char *command, const char *usage,
-		      const char **format, struct engine_error **err)
+int cmd_document_args(int argc, char **argv, const char *command, const char **format,
+		      struct engine_error **err)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -153,7 +153,6 @@ int cmd_document_args(int argc, char **argv, const char *command, const char *us
 			*format = optarg;
 			break;
 		case 'h':
-			puts(usage);
 			return 1;
 		default:
 			return cmd_flag_error(c, argc, argv, err);

@@ -52,6 +52,7 @@ int cmd_flag_error(int c, int argc, char **argv, struct engine_error **err);
 /* The arguments of a command that prints one document (info, version):
  * -f/--format FORMAT and -h/--help, anywhere, and no positional argument.
  * Returns 0 when the command goes on (*FORMAT NULL, "json", or a template
- * that parses), 1 after printing USAGE for --help, -1 on an error. */
-int cmd_document_args(int argc, char **argv, const char *command, const char *usage,
-		      const char **format, struct engine_error **err);
+ * that parses), 1 for --help (the caller prints its help), -1 on an
+ * error. */
+int cmd_document_args(int argc, char **argv, const char *command, const char **format,
+		      struct engine_error **err);

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "humanize.h"
 #include "image.h"
@@ -104,8 +105,7 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 			format = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine history [OPTIONS] IMAGE");
-			return 0;
+			return cmd_help("history");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "reference.h"
 #include "humanize.h"
@@ -156,8 +157,7 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine images [OPTIONS] [REPOSITORY[:TAG]]");
-			return 0;
+			return cmd_help("images");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

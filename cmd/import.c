@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "image.h"
 
@@ -43,11 +44,7 @@ int cmd_import(int argc, char **argv, struct cmd_global *g)
 			io.message = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
-			     "  -c, --change INSTR   apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV,\n"
-			     "                       EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)\n"
-			     "  -m, --message MSG    the commit message (history comment)");
-			return 0;
+			return cmd_help("import");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

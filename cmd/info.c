@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "info.h"
 #include "template.h"
@@ -100,12 +101,9 @@ int cmd_info(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	const char *format;
-	int r = cmd_document_args(argc, argv, "info",
-				  "Usage: engine info [OPTIONS]\n\n"
-				  "  -f, --format FORMAT   json, or a Go template: '{{.ServerVersion}}'",
-				  &format, &err);
+	int r = cmd_document_args(argc, argv, "info", &format, &err);
 	if (r != 0)
-		return r < 0 ? cmd_report(err) : 0;
+		return r < 0 ? cmd_report(err) : cmd_help("info");
 	cleanup_json json_t *j = NULL;
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0 ||

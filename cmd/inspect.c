@@ -7,6 +7,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "humanize.h"
@@ -95,8 +96,7 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 			type = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine inspect [OPTIONS] IMAGE [IMAGE...]");
-			return 0;
+			return cmd_help("inspect");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

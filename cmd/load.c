@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "reference.h"
 #include "image.h"
@@ -45,10 +46,7 @@ int cmd_load(int argc, char **argv, struct cmd_global *g)
 		case 'q':
 			break; /* there is no progress output to suppress */
 		case 'h':
-			puts("Usage: engine load [OPTIONS]\n\n"
-			     "  -i, --input FILE   read from FILE instead of stdin\n"
-			     "  -q, --quiet        suppress the load output");
-			return 0;
+			return cmd_help("load");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "ctr-common.h"
 #include "flags.h"
 #include "reference.h"
@@ -106,11 +107,7 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine login [OPTIONS] [SERVER]\n\n"
-			     "  -u, --username USER    user name\n"
-			     "  -p, --password PASS    password\n"
-			     "      --password-stdin   take the password from stdin");
-			return 0;
+			return cmd_help("login");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -175,9 +172,6 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 int cmd_logout(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine logout [SERVER]", 0, 1, &rc))
-		return rc;
 	cleanup_free char *host = registry_host(optind < argc ? argv[optind] : NULL);
 	if (host == NULL) {
 		engine_error_set(&err, ENOMEM, "out of memory");

@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -397,14 +398,7 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine logs [OPTIONS] CONTAINER\n\n"
-			     "Options:\n"
-			     "  -f, --follow        follow the output\n"
-			     "      --since TIME    from TIME (RFC 3339, Unix time, or a duration: 10m)\n"
-			     "      --until TIME    up to TIME (same forms)\n"
-			     "  -n, --tail N        the last N lines (\"all\")\n"
-			     "  -t, --timestamps    show each line's time");
-			return 0;
+			return cmd_help("logs");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -11,70 +11,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "config.h"
 #include "driver.h"
-
-static const char usage[] =
-	"Usage: engine [OPTIONS] COMMAND\n"
-	"\n"
-	"A rootless, daemonless container engine.\n"
-	"\n"
-	"Options:\n"
-	"      --log-level LEVEL   error, warn, info or debug (default warn)\n"
-	"      --root DIR          storage root (default: storage.conf's root, else per user)\n"
-	"      --runroot DIR       run state directory (default: storage.conf's runroot,\n"
-	"                          else per user)\n"
-	"      --storage-driver D  overlay, fuse-overlayfs or vfs (default: $STORAGE_DRIVER,\n"
-	"                          storage.conf, the store's own, else detected)\n"
-	"      --cgroup-manager M  systemd or cgroupfs (default: $ENGINE_CGROUP_MANAGER,\n"
-	"                          else detected; see engine info)\n"
-	"  -v, --version           print the version\n"
-	"\n"
-	"Commands:\n"
-	"  run       run a command in a new container (-d: in the background)\n"
-	"  create    create a container without starting it\n"
-	"  ps        list containers\n"
-	"  start     start created or stopped containers\n"
-	"  stop      stop running containers\n"
-	"  kill      send a signal to running containers\n"
-	"  rm        remove containers\n"
-	"  wait      wait for containers to exit, print their exit codes\n"
-	"  logs      show a container's output\n"
-	"  attach    attach to a running container's input and output\n"
-	"  restart   stop, then start containers\n"
-	"  exec      run a command in a running container\n"
-	"  top       show a container's processes\n"
-	"  container manage containers\n"
-	"  cp        copy files between a container and the host\n"
-	"  diff      show a container's changes to its image\n"
-	"  commit    make an image of a container's changes\n"
-	"  export    write a container's file system as a tar archive\n"
-	"  rename    rename a container\n"
-	"  port      list a container's published ports\n"
-	"  pause     pause all processes in containers\n"
-	"  unpause   unpause all processes in containers\n"
-	"  pull      pull an image from a registry\n"
-	"  images    list images (also: image ls)\n"
-	"  rmi       remove images (also: image rm)\n"
-	"  tag       give an image another name\n"
-	"  inspect   show containers or images as JSON\n"
-	"  push      push an image to a registry\n"
-	"  save      write images to a tar archive (docker-archive, oci-archive)\n"
-	"  load      read images from a tar archive\n"
-	"  import    make an image from a rootfs tarball\n"
-	"  history   show an image's history\n"
-	"  login     log in to a registry\n"
-	"  logout    log out from a registry\n"
-	"  image     manage images\n"
-	"  volume    manage volumes\n"
-	"  system    system-wide commands (df, prune, reset)\n"
-	"  info      show system-wide information\n"
-	"  version   show the version\n"
-	"  unshare   run a command in the containers' user namespace\n"
-	/* cgroups (#6) */
-	"  stats     show containers' resource usage (CPU, memory, PIDs, I/O)\n"
-	"  update    change the resource limits of containers\n";
 
 int cmd_report(struct engine_error *err)
 {
@@ -133,8 +73,6 @@ static int refuse_setuid(void)
 		return -1;
 	return 0;
 }
-
-static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_global *g);
 
 int main(int argc, char **argv)
 {
@@ -205,19 +143,20 @@ int main(int argc, char **argv)
 			printf("engine version %s\n", ENGINE_VERSION);
 			return 0;
 		case 'H':
-			fputs(usage, stdout);
-			return 0;
+			return cmd_help("");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage, stderr);
+		cmd_help_print(stderr, "");
 		return 125;
 	}
 	const char *cmd = argv[optind];
-	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "help") == 0)
-		return dispatch(cmd, argc - optind, argv + optind, &g);
+	/* What reads neither the store nor image names starts at once. */
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "help") == 0 ||
+	    strcmp(cmd, "completion") == 0 || strcmp(cmd, "__man") == 0)
+		return cmd_dispatch(&cmd_engine, "", argc - optind, argv + optind, &g);
 	/* registries.conf says where short names live, so it is read before
 	 * any command parses an image name, and every command resolves them
 	 * alike; a broken file is reported by all of them, as Podman does. */
@@ -234,51 +173,7 @@ int main(int argc, char **argv)
 		storage_registries_conf_free(g.registries);
 		return 125;
 	}
-	int rc = dispatch(cmd, argc - optind, argv + optind, &g);
+	int rc = cmd_dispatch(&cmd_engine, "", argc - optind, argv + optind, &g);
 	storage_registries_conf_free(g.registries);
 	return rc;
-}
-
-static int dispatch(const char *cmd, int sub_argc, char **sub_argv, struct cmd_global *g)
-{
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(sub_argc, sub_argv, g);
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **, struct cmd_global *);
-	} table[] = {
-		{ "pull", cmd_pull },   { "images", cmd_images }, { "rmi", cmd_rmi },
-		{ "tag", cmd_tag },     { "inspect", cmd_inspect }, { "image", cmd_image },
-		{ "save", cmd_save },   { "load", cmd_load },       { "import", cmd_import },
-		{ "push", cmd_push },   { "history", cmd_history }, { "login", cmd_login },
-		{ "logout", cmd_logout }, { "system", cmd_system }, { "create", cmd_create },
-		{ "ps", cmd_ps },         { "start", cmd_start },   { "stop", cmd_stop },
-		{ "kill", cmd_kill },     { "rm", cmd_rm },         { "wait", cmd_wait },
-		{ "logs", cmd_logs },     { "restart", cmd_restart }, { "container", cmd_container },
-		/* exec and top (#4) */
-		{ "exec", cmd_exec },     { "top", cmd_top },
-		/* Issue #4, files. */
-		{ "rename", cmd_rename }, { "pause", cmd_pause }, { "unpause", cmd_unpause },
-		{ "cp", cmd_cp },         { "diff", cmd_diff },       { "commit", cmd_commit },
-		{ "export", cmd_export },
-		/* the monitor (issue #4) */
-		{ "attach", cmd_attach },       { "__monitor-resume", cmd_monitor_resume },
-		{ "unshare", cmd_unshare }, /* issue #4 */
-		{ "volume", cmd_volume }, /* volumes (#4) */
-		{ "stats", cmd_stats },   { "update", cmd_update }, /* cgroups (#6) */
-		{ "port", cmd_port }, /* networking (#5) */
-	};
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(cmd, table[i].name) == 0)
-			return table[i].fn(sub_argc, sub_argv, g);
-	if (strcmp(cmd, "info") == 0)
-		return cmd_info(sub_argc, sub_argv, g);
-	if (strcmp(cmd, "version") == 0)
-		return cmd_version(sub_argc, sub_argv, g);
-	if (strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	fprintf(stderr, "Error: unknown command \"%s\" for \"engine\"\n", cmd);
-	return 125;
 }

@@ -33,11 +33,7 @@ static int pause_one(const struct engine_container_state *st, bool freeze,
 static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 {
 	const char *name = freeze ? "pause" : "unpause";
-	char usage[80];
-	snprintf(usage, sizeof(usage), "Usage: engine %s CONTAINER [CONTAINER...]", name);
 	int rc;
-	if (!cmd_args_simple(argc, argv, usage, 1, -1, &rc))
-		return rc;
 	cleanup_error struct engine_error *err = NULL;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)

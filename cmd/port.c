@@ -17,8 +17,6 @@
 int cmd_port(int argc, char **argv, struct cmd_global *g)
 {
 	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine port CONTAINER [PRIVATE_PORT[/PROTO]]", 1, 2, &rc))
-		return rc;
 	const char *what = argv[optind];
 	const char *filter = optind + 1 < argc ? argv[optind + 1] : NULL;
 	uint16_t want = 0;

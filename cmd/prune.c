@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "reference.h"
 #include "humanize.h"
@@ -66,10 +67,7 @@ int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 			force = true;
 			break;
 		case 'h':
-			puts("Usage: engine image prune [OPTIONS]\n\n"
-			     "  -a, --all     remove all unused images, not just dangling ones\n"
-			     "  -f, --force   do not prompt for confirmation");
-			return 0;
+			return cmd_help("image prune");
 		default:
 			cmd_flag_error(c, argc, argv, &err);
 			return cmd_report(err);

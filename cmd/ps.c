@@ -14,6 +14,7 @@
 #include "ports.h" /* networking (#5) */
 #include "ports-format.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -280,15 +281,7 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 			last = strtol(optarg, NULL, 10);
 			break;
 		case 'h':
-			puts("Usage: engine ps [OPTIONS]\n\n"
-			     "  -a, --all             show all containers (default: running ones)\n"
-			     "  -f, --filter KEY=V    name, id, status, ancestor, exited, label=KEY[=VALUE]\n"
-			     "      --format FORMAT   a Go template, \"table ...\" or \"json\"\n"
-			     "  -n, --last N          the N newest containers; -l: the newest\n"
-			     "      --no-trunc        full IDs and commands\n"
-			     "  -q, --quiet           IDs only\n"
-			     "  -s, --size            the writable layer's size (and the image's)");
-			return 0;
+			return cmd_help("ps");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

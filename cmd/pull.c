@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "image.h"
 #include "storage-driver.h"
@@ -39,8 +40,7 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine pull [OPTIONS] NAME[:TAG|@DIGEST]");
-			return 0;
+			return cmd_help("pull");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "image.h"
 #include "reference.h"
@@ -64,8 +65,7 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine push [OPTIONS] IMAGE [DESTINATION]");
-			return 0;
+			return cmd_help("push");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

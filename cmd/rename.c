@@ -11,9 +11,6 @@
 
 int cmd_rename(int argc, char **argv, struct cmd_global *g)
 {
-	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine rename CONTAINER NEW_NAME", 2, 2, &rc))
-		return rc;
 	cleanup_error struct engine_error *err = NULL;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "container-remove.h"
 #include "flags.h"
 #include "containers.h"
@@ -121,11 +122,7 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 			all = true;
 			break;
 		case 'h':
-			puts("Usage: engine rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "  -a, --all     remove every container (running ones too with -f)\n"
-			     "  -f, --force   kill a running container first\n"
-			     "  -v, --volumes remove the container's anonymous volumes too");
-			return 0;
+			return cmd_help("rm");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -182,8 +179,7 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 			force = true;
 			break;
 		case 'h':
-			puts("Usage: engine container prune [OPTIONS]");
-			return 0;
+			return cmd_help("container prune");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

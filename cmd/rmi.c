@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "image.h"
 #include "reference.h"
@@ -37,8 +38,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 		if (c == 'f')
 			force = true;
 		else if (c == 'h') {
-			puts("Usage: engine rmi [OPTIONS] IMAGE [IMAGE...]");
-			return 0;
+			return cmd_help("rmi");
 		} else {
 			cmd_flag_error(c, argc, argv, &err);
 			return cmd_report(err);

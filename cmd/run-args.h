@@ -10,7 +10,6 @@
 int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_help,
 		  struct engine_error **err);
 
-extern const char cmd_run_usage[];
 
 /* Docker's --detach-keys (run, create, start, attach): KEYS gets the
  * bytes, at most 16. */

@@ -12,6 +12,7 @@
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "container.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -368,8 +369,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	}
 	spec.cgroup_manager = g->cgroup_manager;
 	if (help) {
-		fputs(cmd_run_usage, stdout);
-		rc = 0;
+		rc = cmd_help(argv[0]);
 		goto out;
 	}
 	if (engine_idmap_detect(&map, &err) < 0) {

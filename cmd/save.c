@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "image.h"
 
@@ -69,10 +70,7 @@ int cmd_save(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine save [OPTIONS] IMAGE [IMAGE...]\n\n"
-			     "  -o, --output FILE   write to FILE instead of stdout\n"
-			     "      --format F      docker-archive (default) or oci-archive");
-			return 0;
+			return cmd_help("save");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -137,12 +138,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Options:\n"
-			     "  -a, --attach             attach to the container's output\n"
-			     "  -i, --interactive        attach its stdin\n"
-			     "      --detach-keys KEYS   detach with KEYS (default \"ctrl-p,ctrl-q\")");
-			return 0;
+			return cmd_help("start");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

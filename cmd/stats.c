@@ -22,6 +22,7 @@
 #include "cgroup-run.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -215,13 +216,7 @@ int cmd_stats(int argc, char **argv, struct cmd_global *g)
 			all = true;
 			break;
 		case 'h':
-			puts("Usage: engine stats [OPTIONS] [CONTAINER...]\n\n"
-			     "Display a live stream of container resource usage.\n\n"
-			     "  -a, --all            all containers (default: running ones)\n"
-			     "      --format FORMAT  a Go template, \"table ...\" or \"json\"\n"
-			     "      --no-stream      print once and exit\n"
-			     "      --no-trunc       full IDs");
-			return 0;
+			return cmd_help("stats");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

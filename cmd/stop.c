@@ -12,6 +12,7 @@
 #include "cgroup-run.h" /* cgroups (#6) */
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
@@ -91,8 +92,7 @@ static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 			}
 			break;
 		case 'h':
-			printf("Usage: engine %s [OPTIONS] CONTAINER [CONTAINER...]\n", stop ? "stop" : "kill");
-			return 0;
+			return cmd_help(stop ? "stop" : "kill");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -171,8 +171,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 			break;
 		}
 		case 'h':
-			puts("Usage: engine restart [OPTIONS] CONTAINER [CONTAINER...]");
-			return 0;
+			return cmd_help("restart");
 		default:
 			return cmd_bad_flag(c, argv);
 		}

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "container-remove.h"
 #include "containers.h"
@@ -77,7 +78,7 @@ static const struct cmd_template_header headers[] = {
 	{ NULL, NULL },
 };
 
-static int system_df(int argc, char **argv, struct cmd_global *g)
+int cmd_system_df(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -95,8 +96,7 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 			format = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine system df [OPTIONS]");
-			return 0;
+			return cmd_help("system df");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -131,7 +131,7 @@ static int system_df(int argc, char **argv, struct cmd_global *g)
 }
 
 /* -a and -f for prune, -f for reset: the same small parser. */
-static int parse_flags(int argc, char **argv, const char *usage, bool allow_all, bool *all,
+static int parse_flags(int argc, char **argv, const char *path, bool allow_all, bool *all,
 		       bool *force)
 {
 	static const struct option opts[] = {
@@ -155,8 +155,7 @@ static int parse_flags(int argc, char **argv, const char *usage, bool allow_all,
 			*force = true;
 			break;
 		case 'h':
-			puts(usage);
-			return 0;
+			return cmd_help(path);
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -234,15 +233,10 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 	return rc;
 }
 
-static int system_prune(int argc, char **argv, struct cmd_global *g)
+int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 {
 	bool all = false, force = false;
-	int r = parse_flags(argc, argv,
-			    "Usage: engine system prune [OPTIONS]\n\n"
-			    "Remove stopped containers and dangling images.\n\n"
-			    "  -a, --all     remove every image no container uses, not just dangling ones\n"
-			    "  -f, --force   do not prompt for confirmation",
-			    true, &all, &force);
+	int r = parse_flags(argc, argv, "system prune", true, &all, &force);
 	if (r >= 0)
 		return r;
 	if (!force) {
@@ -270,14 +264,10 @@ static int system_prune(int argc, char **argv, struct cmd_global *g)
 	return rc;
 }
 
-static int system_reset(int argc, char **argv, struct cmd_global *g)
+int cmd_system_reset(int argc, char **argv, struct cmd_global *g)
 {
 	bool all = false, force = false;
-	int r = parse_flags(argc, argv,
-			    "Usage: engine system reset [OPTIONS]\n\n"
-			    "Remove every container and image, and the store and run root.\n\n"
-			    "  -f, --force   do not prompt for confirmation",
-			    false, &all, &force);
+	int r = parse_flags(argc, argv, "system reset", false, &all, &force);
 	if (r >= 0)
 		return r;
 	cleanup_error struct engine_error *err = NULL;
@@ -324,19 +314,6 @@ static int system_reset(int argc, char **argv, struct cmd_global *g)
 
 int cmd_system(int argc, char **argv, struct cmd_global *g)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine system COMMAND\n\nCommands:\n"
-		     "  df      show disk usage\n"
-		     "  prune   remove stopped containers and unused images\n"
-		     "  reset   remove every container and image, and the store itself");
-		return argc < 2 ? 125 : 0;
-	}
-	if (strcmp(argv[1], "df") == 0)
-		return system_df(argc - 1, argv + 1, g);
-	if (strcmp(argv[1], "prune") == 0)
-		return system_prune(argc - 1, argv + 1, g);
-	if (strcmp(argv[1], "reset") == 0)
-		return system_reset(argc - 1, argv + 1, g);
-	fprintf(stderr, "Error: unknown command \"%s\" for \"engine system\"\n", argv[1]);
-	return 125;
+	(void)g;
+	return cmd_group(argc, argv, "system", 125);
 }

@@ -12,10 +12,6 @@
 int cmd_tag(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", 2,
-			     2, &rc))
-		return rc;
 	const char *source = argv[optind], *target_arg = argv[optind + 1];
 	struct storage_reference ref;
 	if (storage_reference_parse(target_arg, &ref, &err) < 0)

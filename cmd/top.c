@@ -157,13 +157,9 @@ static int top(const struct engine_container *ctr, struct engine_error **err)
 int cmd_top(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	/* Only --help is ours: what follows the name is ps's, and ignored. */
+	/* The command table took --help: what follows the name is ps's, and
+	 * ignored. */
 	int rc;
-	if (!cmd_args_simple_ordered(argc, argv,
-				     "Usage: engine top CONTAINER [ps OPTIONS]\n\n"
-				     "Display the running processes of a container.",
-				     1, -1, CMD_FLAGS_FIRST, &rc))
-		return rc;
 	rc = 0;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)

@@ -50,13 +50,6 @@ static int unshare_child(void *data, int sock)
 
 int cmd_unshare(int argc, char **argv, struct cmd_global *g)
 {
-	int rc;
-	if (!cmd_args_simple_ordered(argc, argv,
-			     "Usage: engine unshare [COMMAND [ARG...]]\n\n"
-			     "Run COMMAND (default: $SHELL) in the user namespace the containers use,\n"
-			     "with ENGINE_STORAGE_ROOT and ENGINE_RUNROOT set to the store's locations.",
-			     0, -1, CMD_FLAGS_FIRST, &rc))
-		return rc;
 	cleanup_error struct engine_error *err = NULL;
 	static struct engine_idmap map; /* large: keep it off the stack */
 	if (engine_idmap_detect(&map, &err) < 0)

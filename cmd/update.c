@@ -15,26 +15,11 @@
 #include "cgroup-run.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
 #include "spec.h"
-
-static const char update_usage[] =
-	"Usage: engine update [OPTIONS] CONTAINER [CONTAINER...]\n"
-	"\n"
-	"Update the resource limits of one or more containers.\n"
-	"\n"
-	"Options:\n"
-	"  -m, --memory SIZE            memory limit\n"
-	"      --memory-swap SIZE       memory plus swap (-1: unlimited swap)\n"
-	"      --memory-reservation SIZE  soft memory limit\n"
-	"      --cpus N                 CPUs the container may use\n"
-	"      --cpu-shares N           relative CPU weight\n"
-	"      --cpu-period US          CFS period in microseconds\n"
-	"      --cpu-quota US           CFS quota in microseconds\n"
-	"      --cpuset-cpus LIST       CPUs the container may run on\n"
-	"      --pids-limit N           most processes (-1: unlimited)\n";
 
 struct flag {
 	enum engine_cgroup_field field;
@@ -109,10 +94,8 @@ int cmd_update(int argc, char **argv, struct cmd_global *g)
 			flags[n++].value = optarg;
 			continue;
 		}
-		if (c == 'h') {
-			fputs(update_usage, stdout);
-			return 0;
-		}
+		if (c == 'h')
+			return cmd_help("update");
 		return cmd_bad_flag(c, argv);
 	}
 	if (optind >= argc) {

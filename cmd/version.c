@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "config.h"
 #include "flags.h"
 #include "template.h"
@@ -19,12 +20,9 @@ int cmd_version(int argc, char **argv, struct cmd_global *g)
 	(void)g;
 	cleanup_error struct engine_error *err = NULL;
 	const char *format;
-	int r = cmd_document_args(argc, argv, "version",
-				  "Usage: engine version [OPTIONS]\n\n"
-				  "  -f, --format FORMAT   json, or a Go template: '{{.Client.Version}}'",
-				  &format, &err);
+	int r = cmd_document_args(argc, argv, "version", &format, &err);
 	if (r != 0)
-		return r < 0 ? cmd_report(err) : 0;
+		return r < 0 ? cmd_report(err) : cmd_help("version");
 	struct utsname u;
 	uname(&u);
 	if (format == NULL) {

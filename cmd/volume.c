@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "commands.h"
 #include "flags.h"
 #include "ctr-common.h"
 #include "humanize.h"
@@ -23,7 +24,7 @@
 static struct engine_idmap volume_map; /* large: keep it off the stack */
 static bool volume_map_ready;
 
-static int volume_create(int argc, char **argv, struct cmd_global *g)
+int cmd_volume_create(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "driver", required_argument, NULL, 'd' },
@@ -68,12 +69,7 @@ static int volume_create(int argc, char **argv, struct cmd_global *g)
 			}
 			break;
 		case 'h':
-			puts("Usage: engine volume create [-d local] [--label KEY=VALUE] [-o KEY=VALUE] [VOLUME]\n"
-			     "\n"
-			     "  -o, --opt KEY=VALUE   the local driver's options: type=tmpfs,device=tmpfs,\n"
-			     "                        o=size=64m (a tmpfs at each mount), or\n"
-			     "                        type=none,o=bind,device=/host/dir");
-			return 0;
+			return cmd_help("volume create");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -188,7 +184,7 @@ static json_t *ls_row(const struct storage_volume *v)
 			 v->created_at);
 }
 
-static int volume_ls(int argc, char **argv, struct cmd_global *g)
+int cmd_volume_ls(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },        { "format", required_argument, NULL, 'F' },
@@ -215,8 +211,7 @@ static int volume_ls(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine volume ls [OPTIONS]");
-			return 0;
+			return cmd_help("volume ls");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -252,7 +247,7 @@ static int volume_ls(int argc, char **argv, struct cmd_global *g)
 	return 0;
 }
 
-static int volume_inspect(int argc, char **argv, struct cmd_global *g)
+int cmd_volume_inspect(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
@@ -269,8 +264,7 @@ static int volume_inspect(int argc, char **argv, struct cmd_global *g)
 			format = optarg;
 			break;
 		case 'h':
-			puts("Usage: engine volume inspect [OPTIONS] VOLUME [VOLUME...]");
-			return 0;
+			return cmd_help("volume inspect");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -328,7 +322,7 @@ static int remove_one(struct storage_store *store, const char *name, struct engi
 	return engine_volume_remove(store, &volume_map, name, err);
 }
 
-static int volume_rm(int argc, char **argv, struct cmd_global *g)
+int cmd_volume_rm(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
@@ -345,8 +339,7 @@ static int volume_rm(int argc, char **argv, struct cmd_global *g)
 			force = true;
 			break;
 		case 'h':
-			puts("Usage: engine volume rm [OPTIONS] VOLUME [VOLUME...]");
-			return 0;
+			return cmd_help("volume rm");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -374,7 +367,7 @@ static int volume_rm(int argc, char **argv, struct cmd_global *g)
 	return rc;
 }
 
-static int volume_prune(int argc, char **argv, struct cmd_global *g)
+int cmd_volume_prune(int argc, char **argv, struct cmd_global *g)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },        { "filter", required_argument, NULL, 'F' },
@@ -401,8 +394,7 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 				return cmd_report(err);
 			break;
 		case 'h':
-			puts("Usage: engine volume prune [OPTIONS]");
-			return 0;
+			return cmd_help("volume prune");
 		default:
 			return cmd_bad_flag(c, argv);
 		}
@@ -452,27 +444,6 @@ static int volume_prune(int argc, char **argv, struct cmd_global *g)
 
 int cmd_volume(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **, struct cmd_global *);
-	} table[] = {
-		{ "create", volume_create }, { "ls", volume_ls },      { "list", volume_ls },
-		{ "inspect", volume_inspect }, { "rm", volume_rm },    { "remove", volume_rm },
-		{ "prune", volume_prune },
-	};
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		puts("Usage: engine volume COMMAND\n\n"
-		     "Commands:\n"
-		     "  create   create a volume\n"
-		     "  ls       list volumes\n"
-		     "  inspect  show volumes as JSON\n"
-		     "  rm       remove volumes\n"
-		     "  prune    remove the volumes no container uses");
-		return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		if (strcmp(argv[1], table[i].name) == 0)
-			return table[i].fn(argc - 1, argv + 1, g);
-	fprintf(stderr, "Error: unknown command \"%s\" for \"engine volume\"\n", argv[1]);
-	return 125;
+	(void)g;
+	return cmd_group(argc, argv, "volume", 0);
 }

@@ -18,8 +18,6 @@ int cmd_wait(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	int rc;
-	if (!cmd_args_simple(argc, argv, "Usage: engine wait CONTAINER [CONTAINER...]", 1, -1, &rc))
-		return rc;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
