@@ -34,12 +34,12 @@ static const struct cmd_flag run_flags[] = {
 	{ "entrypoint", 0, "CMD", "override the image's entrypoint (\"\" clears it)" },
 	{ "pull", 0, "POLICY", "always | missing (default) | never" },
 	{ "platform", 0, "OS/ARCH[/V]", "pull this platform of a multi-arch image" },
-	{ "tls-verify", 0, "BOOL", "false: allow plain HTTP and unverified TLS" },
+	{ "tls-verify", 0, "[=BOOL]", "false: allow plain HTTP and unverified TLS" },
 	{ "interactive", 'i', NULL, "keep STDIN open" },
 	{ "tty", 't', NULL, "allocate a pseudo-TTY" },
 	{ "attach", 'a', "STREAM",
 	  "relay only STREAM (stdin, stdout, stderr) to the terminal; the others still reach the log" },
-	{ "sig-proxy", 0, "BOOL", "forward the signals the CLI gets (default true)" },
+	{ "sig-proxy", 0, "[=BOOL]", "forward the signals the CLI gets (default true)" },
 	{ "detach-keys", 0, "KEYS",
 	  "with -i, detach with KEYS (default ctrl-p,ctrl-q), leaving the container running" },
 	{ "env", 'e', "KEY=VALUE", "set an environment variable" },
@@ -74,7 +74,7 @@ static const struct cmd_flag run_flags[] = {
 	{ "tmpfs", 0, "DST[:OPTS]", "a tmpfs at DST (size=,mode=,[no]exec,[no]suid,[no]dev)" },
 	{ "device", 0, "HOST[:CTR][:PERMS]", "make a host device node available" },
 	{ "shm-size", 0, "SIZE", "size of /dev/shm (default 64m)" },
-	{ "read-only-tmpfs", 0, "BOOL", "false: with --read-only, no tmpfs on /tmp, /var/tmp, /run" },
+	{ "read-only-tmpfs", 0, "[=BOOL]", "false: with --read-only, no tmpfs on /tmp, /var/tmp, /run" },
 	{ "label", 'l', "KEY=VALUE", "set a label on the container" },
 	{ "label-file", 0, "FILE", "read labels from FILE (KEY=VALUE lines)" },
 	{ "memory", 'm', "SIZE", "memory limit (6m and up; b, k, m, g)" },
@@ -163,7 +163,7 @@ static const struct cmd_flag logs_flags[] = {
 static const struct cmd_flag attach_flags[] = {
 	{ "detach-keys", 0, "KEYS", "detach with KEYS (default \"ctrl-p,ctrl-q\")" },
 	{ "no-stdin", 0, NULL, "do not attach stdin" },
-	{ "sig-proxy", 0, "BOOL", "proxy received signals to the container (default true)" },
+	{ "sig-proxy", 0, "[=BOOL]", "proxy received signals to the container (default true)" },
 	{ NULL },
 };
 
@@ -191,7 +191,7 @@ static const struct cmd_flag commit_flags[] = {
 	{ "change", 'c', "INSTR",
 	  "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)" },
 	{ "message", 'm', "MSG", "the commit message (history comment)" },
-	{ "pause", 'p', "BOOL", "freeze the container while committing (default true)" },
+	{ "pause", 'p', "[=BOOL]", "freeze the container while committing (default true)" },
 	{ NULL },
 };
 
@@ -203,13 +203,13 @@ static const struct cmd_flag output_flags[] = {
 static const struct cmd_flag pull_flags[] = {
 	{ "platform", 0, "OS/ARCH[/V]", "pull this platform of a multi-arch image" },
 	{ "quiet", 'q', NULL, "print only the image ID" },
-	{ "tls-verify", 0, "BOOL", "false: allow plain HTTP and unverified TLS" },
+	{ "tls-verify", 0, "[=BOOL]", "false: allow plain HTTP and unverified TLS" },
 	{ NULL },
 };
 
 static const struct cmd_flag push_flags[] = {
 	{ "quiet", 'q', NULL, "print no progress" },
-	{ "tls-verify", 0, "BOOL", "false: allow plain HTTP and unverified TLS" },
+	{ "tls-verify", 0, "[=BOOL]", "false: allow plain HTTP and unverified TLS" },
 	{ NULL },
 };
 
@@ -254,7 +254,7 @@ static const struct cmd_flag import_flags[] = {
 
 static const struct cmd_flag history_flags[] = {
 	{ "format", 0, "FORMAT", "a Go template, \"table ...\" or \"json\"" },
-	{ "human", 'H', "BOOL", "sizes and dates for people (default true)" },
+	{ "human", 'H', "[=BOOL]", "sizes and dates for people (default true)" },
 	{ "no-trunc", 0, NULL, "full IDs and commands" },
 	{ "quiet", 'q', NULL, "IDs only" },
 	{ NULL },
@@ -264,7 +264,7 @@ static const struct cmd_flag login_flags[] = {
 	{ "username", 'u', "USER", "user name" },
 	{ "password", 'p', "PASS", "password" },
 	{ "password-stdin", 0, NULL, "take the password from stdin" },
-	{ "tls-verify", 0, "BOOL", "false: allow plain HTTP and unverified TLS" },
+	{ "tls-verify", 0, "[=BOOL]", "false: allow plain HTTP and unverified TLS" },
 	{ NULL },
 };
 
@@ -678,7 +678,7 @@ static void print_flags(FILE *out, const struct cmd_flag *flags)
 		char left[128];
 		int n = snprintf(left, sizeof(left), "  %c%c%c --%s%s%s", f->letter ? '-' : ' ',
 				 f->letter ? f->letter : ' ', f->letter ? ',' : ' ', f->name,
-				 f->value ? " " : "", f->value ? f->value : "");
+				 f->value && !cmd_flag_value_optional(f) ? " " : "", f->value ? f->value : "");
 		if (n >= COLUMN - 1)
 			fprintf(out, "%s\n%*s", left, COLUMN, "");
 		else

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "flags.h"
@@ -27,12 +28,20 @@ enum cmd_complete {
 struct cmd_flag {
 	const char *name;  /* the long name, without "--" */
 	char letter;       /* its one-letter form, or 0 */
-	const char *value; /* what its value is called ("SIZE"); NULL: it takes none */
+	/* What its value is called ("SIZE"); "[=BOOL]": one that may follow
+	 * an "=" only; NULL: it takes none. */
+	const char *value;
 	/* One line.  NULL: accepted but not shown (another spelling of a
 	 * shown flag, such as --net for --network, or one kept for a
 	 * shared parser). */
 	const char *help;
 };
+
+/* The flag's value may follow an "=" only ("--rm", "--rm=false"). */
+static inline bool cmd_flag_value_optional(const struct cmd_flag *f)
+{
+	return f->value != NULL && strncmp(f->value, "[=", 2) == 0;
+}
 
 struct cmd_command {
 	const char *name;

@@ -50,7 +50,7 @@ static void print_options(FILE *out, const struct cmd_flag *flags)
 		roff(out, f->name);
 		fputs("\\fR", out);
 		if (f->value != NULL) {
-			fputs(" \\fI", out);
+			fputs(cmd_flag_value_optional(f) ? "\\fI" : " \\fI", out);
 			roff(out, f->value);
 			fputs("\\fR", out);
 		}

@@ -76,7 +76,7 @@ static void check(const char *path, const struct cmd_command *c)
 		if (f == NULL) {
 			printf("# %s parses --%s, which the table does not list\n", path, o->name);
 			good = false;
-		} else if ((o->has_arg == required_argument && f->value == NULL) ||
+		} else if ((o->has_arg == required_argument && (f->value == NULL || cmd_flag_value_optional(f))) ||
 			   (o->has_arg == no_argument && f->value != NULL)) {
 			printf("# %s --%s: the table's value disagrees with the parser's\n", path,
 			       o->name);
