@@ -109,6 +109,8 @@ PKGS=(
   fuse-overlayfs fuse3 slirp4netns
   # tests (and this script: jq, curl, skopeo, busybox-static, debootstrap)
   bats tmux jq curl attr iproute2 procps util-linux busybox-static iperf3 time python3 strace
+  # completion.bats: zsh for its completion, man-db (groff) to render the pages
+  zsh man-db
   docker-registry skopeo debootstrap
   # benchmarks
   hyperfine crun podman
