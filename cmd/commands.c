@@ -274,8 +274,18 @@ static const struct cmd_flag image_prune_flags[] = {
 	{ NULL },
 };
 
-static const struct cmd_flag document_flags[] = {
-	{ "format", 'f', "FORMAT", "json, or a Go template ('{{.Client.Version}}', '{{.ServerVersion}}')" },
+static const struct cmd_flag info_flags[] = {
+	{ "format", 'f', "FORMAT", "json, or a Go template: '{{.ServerVersion}}'" },
+	{ NULL },
+};
+
+static const struct cmd_flag version_flags[] = {
+	{ "format", 'f', "FORMAT", "json, or a Go template: '{{.Client.Version}}'" },
+	{ NULL },
+};
+
+static const struct cmd_flag volume_inspect_flags[] = {
+	{ "format", 'f', "FORMAT", "a Go template" },
 	{ NULL },
 };
 
@@ -427,7 +437,7 @@ static const struct cmd_command volume_commands[] = {
 	{ "create", {}, "create a volume", "volume create [OPTIONS] [VOLUME]", 0, 1,
 	  CMD_COMPLETE_NONE, .flags = volume_create_flags, .fn = cmd_volume_create },
 	{ "inspect", {}, "show volumes as JSON", "volume inspect [OPTIONS] VOLUME [VOLUME...]", 1, -1,
-	  CMD_COMPLETE_VOLUME, .flags = document_flags, .fn = cmd_volume_inspect },
+	  CMD_COMPLETE_VOLUME, .flags = volume_inspect_flags, .fn = cmd_volume_inspect },
 	{ "ls", { "list" }, "list volumes", "volume ls [OPTIONS]", 0, 0,
 	  CMD_COMPLETE_NONE, .flags = volume_ls_flags, .fn = cmd_volume_ls },
 	{ "prune", {}, "remove the volumes no container uses", "volume prune [OPTIONS]", 0, 0,
@@ -530,9 +540,9 @@ static const struct cmd_command engine_commands[] = {
 	{ "system", {}, "system-wide commands (df, prune, reset)", "system COMMAND", 0, -1,
 	  CMD_COMPLETE_NONE, .flags = no_flags, .fn = cmd_system, .subcommands = system_commands },
 	{ "info", {}, "show system-wide information", "info [OPTIONS]", 0, 0,
-	  CMD_COMPLETE_NONE, .flags = document_flags, .fn = cmd_info },
+	  CMD_COMPLETE_NONE, .flags = info_flags, .fn = cmd_info },
 	{ "version", {}, "show the version", "version [OPTIONS]", 0, 0,
-	  CMD_COMPLETE_NONE, .flags = document_flags, .fn = cmd_version },
+	  CMD_COMPLETE_NONE, .flags = version_flags, .fn = cmd_version },
 	{ "unshare", {}, "run a command in the containers' user namespace", "unshare [COMMAND [ARG...]]", 0, -1,
 	  CMD_COMPLETE_COMMAND, CMD_FLAGS_FIRST, SIMPLE, .fn = cmd_unshare,
 	  .description = "Run COMMAND (default: $SHELL) in the user namespace the containers use, with "

@@ -69,7 +69,30 @@ static void bash_spec(FILE *out, const char *prefix, const struct cmd_command *c
 		c->order == CMD_FLAGS_FIRST);
 }
 
-static const char bash_body[] =
+/* FUNCTION: a shell function that sets the data of the command its
+ * argument names ("rm", "volume ls"), as SPEC writes it; false for none. */
+static void print_specs(FILE *out, const char *function,
+			void (*spec)(FILE *out, const char *prefix, const struct cmd_command *c))
+{
+	fprintf(out, "%s() {\n\tcase $1 in\n", function);
+	for (const struct cmd_command *c = cmd_engine.subcommands; c->name != NULL; c++) {
+		if (c->hidden)
+			continue;
+		if (c->subcommands == NULL) {
+			spec(out, "", c);
+			continue;
+		}
+		char prefix[64];
+		snprintf(prefix, sizeof(prefix), "'%s '", c->name);
+		for (const struct cmd_command *s = c->subcommands; s->name != NULL; s++)
+			if (!s->hidden)
+				spec(out, prefix, s);
+	}
+	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", out);
+}
+
+/* The names a store holds, in both shells' syntax. */
+static const char names_function[] =
 	"# The names a store holds: KIND, then the global flags of the line.\n"
 	"__engine_names() {\n"
 	"\tlocal kind=$1\n"
@@ -81,8 +104,9 @@ static const char bash_body[] =
 	"\tvolume) \"$__engine_bin\" \"$@\" volume ls -q ;;\n"
 	"\tobject) __engine_names container \"$@\"; __engine_names image \"$@\" ;;\n"
 	"\tesac 2>/dev/null\n"
-	"}\n"
-	"\n"
+	"}\n";
+
+static const char bash_body[] =
 	"_engine() {\n"
 	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
 	"\tlocal __engine_bin=${COMP_WORDS[0]} i=1 w key subs flags valued kind first_only\n"
@@ -188,21 +212,10 @@ static void print_bash(FILE *out)
 	fputs("\tesac\n}\n\n", out);
 
 	fputs("# The flags of a command, those that take a value, and what its\n"
-	      "# arguments name.\n__engine_spec() {\n\tcase $1 in\n", out);
-	for (const struct cmd_command *c = cmd_engine.subcommands; c->name != NULL; c++) {
-		if (c->hidden)
-			continue;
-		if (c->subcommands == NULL) {
-			bash_spec(out, "", c);
-			continue;
-		}
-		char prefix[64];
-		snprintf(prefix, sizeof(prefix), "'%s '", c->name);
-		for (const struct cmd_command *s = c->subcommands; s->name != NULL; s++)
-			if (!s->hidden)
-				bash_spec(out, prefix, s);
-	}
-	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", out);
+	      "# arguments name.\n", out);
+	print_specs(out, "__engine_spec", bash_spec);
+	fputs(names_function, out);
+	fputs("\n", out);
 	fputs(bash_body, out);
 }
 
@@ -264,18 +277,6 @@ static void zsh_spec(FILE *out, const char *prefix, const struct cmd_command *c)
 }
 
 static const char zsh_body[] =
-	"_engine_names() {\n"
-	"\tlocal kind=$1\n"
-	"\tshift\n"
-	"\tcase $kind in\n"
-	"\tcontainer) $__engine_bin \"$@\" ps -a --format '{{.Names}}' ;;\n"
-	"\trunning) $__engine_bin \"$@\" ps --format '{{.Names}}' ;;\n"
-	"\timage) $__engine_bin \"$@\" images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' ;;\n"
-	"\tvolume) $__engine_bin \"$@\" volume ls -q ;;\n"
-	"\tobject) _engine_names container \"$@\"; _engine_names image \"$@\" ;;\n"
-	"\tesac 2>/dev/null\n"
-	"}\n"
-	"\n"
 	"_engine() {\n"
 	"\tlocal __engine_bin=${words[1]} i=2 w key kind first_only\n"
 	"\tlocal -a store cmds flags valued names\n"
@@ -337,7 +338,7 @@ static const char zsh_body[] =
 	"\tcommand) _command_names ;;\n"
 	"\tnone) ;;\n"
 	"\t*)\n"
-	"\t\tnames=(${(f)\"$(_engine_names $kind $store)\"})\n"
+	"\t\tnames=(${(f)\"$(__engine_names $kind $store)\"})\n"
 	"\t\tcompadd -a names ;;\n"
 	"\tesac\n"
 	"}\n"
@@ -380,21 +381,9 @@ static void print_zsh(FILE *out)
 	}
 	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", out);
 
-	fputs("_engine_spec() {\n\tcase $1 in\n", out);
-	for (const struct cmd_command *c = cmd_engine.subcommands; c->name != NULL; c++) {
-		if (c->hidden)
-			continue;
-		if (c->subcommands == NULL) {
-			zsh_spec(out, "", c);
-			continue;
-		}
-		char prefix[64];
-		snprintf(prefix, sizeof(prefix), "'%s '", c->name);
-		for (const struct cmd_command *s = c->subcommands; s->name != NULL; s++)
-			if (!s->hidden)
-				zsh_spec(out, prefix, s);
-	}
-	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", out);
+	print_specs(out, "_engine_spec", zsh_spec);
+	fputs(names_function, out);
+	fputs("\n", out);
 	fputs(zsh_body, out);
 }
 
