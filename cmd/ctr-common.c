@@ -1,6 +1,6 @@
 /* ctr-common.c: what the container commands share: the store, the exit
- * code Docker's CLI gives for a refused container, waiting on a monitor,
- * signalling a container, and the loop over CONTAINER arguments. */
+ * code Docker's CLI gives for a refused container, and the loop over
+ * CONTAINER arguments. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
+#include "lifecycle.h"
 #include "timefmt.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err)
@@ -60,33 +61,12 @@ void cmd_sleep_ms(int ms)
 
 bool cmd_monitor_alive(const struct engine_container *c)
 {
-	return engine_pid_alive_since(c->state.monitor_pid, c->state.monitor_start);
+	return engine_container_monitor_alive(c);
 }
 
-/* Wait up to TIMEOUT_MS for the monitor to finish (it records the exit
- * before it exits); true when it has. */
-bool cmd_wait_monitor(const struct engine_container *c, int timeout_ms)
-{
-	for (int t = 0; cmd_monitor_alive(c); t += 20) {
-		if (timeout_ms >= 0 && t >= timeout_ms)
-			return false;
-		cmd_sleep_ms(20);
-	}
-	return true;
-}
-
-/* Signal the container's init.  Where we may not (it runs as a
- * subordinate uid), the monitor forwards what it can; SIGKILL to the
- * monitor takes the container with it (PR_SET_PDEATHSIG). */
 int cmd_signal_container(const struct engine_container *c, int sig)
 {
-	if (c->state.status != ENGINE_CONTAINER_RUNNING)
-		return -ESRCH;
-	if (engine_pid_alive_since(c->state.pid, c->state.pid_start) && kill(c->state.pid, sig) == 0)
-		return 0;
-	if (cmd_monitor_alive(c) && kill(c->state.monitor_pid, sig) == 0)
-		return 0;
-	return -errno;
+	return engine_container_signal(c, sig);
 }
 
 void cmd_time_nano(int64_t ns, char *out, size_t size)

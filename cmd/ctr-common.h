@@ -18,10 +18,9 @@ struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error *
  * refused (no such container, not running); scripts test for it. */
 int cmd_report_1(struct engine_error **err);
 void cmd_sleep_ms(int ms);
+/* engine_container_monitor_alive and engine_container_signal (lifecycle.h),
+ * for attach and logs. */
 bool cmd_monitor_alive(const struct engine_container *c);
-/* Wait up to TIMEOUT_MS (-1: forever) for the monitor to exit; true if it did. */
-bool cmd_wait_monitor(const struct engine_container *c, int timeout_ms);
-/* Signal the container's init (or its monitor); -errno when neither can be. */
 int cmd_signal_container(const struct engine_container *c, int sig);
 /* RFC 3339 with nanoseconds, as Docker's JSON shows times. */
 void cmd_time_nano(int64_t ns, char *out, size_t size);
@@ -39,10 +38,8 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
  * failure is a warning: the command goes on. */
 void cmd_sweep_store(struct storage_store *store);
 
-/* Shared between the commands: start (start.c), stop (stop.c), rm (rm.c). */
+/* Shared between the commands: start (start.c, restart), rm (rm.c). */
 int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
 		  struct engine_error **err);
-int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,
-		 struct engine_error **err);
 int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 	       struct engine_error **err);

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -67,4 +69,78 @@ bool engine_pid_alive_since(pid_t pid, uint64_t start)
 int engine_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Open a pidfd on PID when it is still the process that started at START
+ * (0: any).  False when it is gone; true with *RET_FD the pidfd, or -1
+ * where the kernel gives none (the caller falls back on the bare pid).
+ * The pidfd is opened before the start time is read: whatever /proc shows
+ * then is the process the pidfd names or a later one, and a later one has
+ * another start time.  From then on the pidfd names that process alone. */
+static bool pid_open_since(pid_t pid, uint64_t start, int *ret_fd)
+{
+	*ret_fd = -1;
+	if (pid <= 0)
+		return false;
+	int fd = engine_pidfd_open(pid);
+	/* ESRCH is the one answer that says the process is gone; anything
+	 * else (ENOSYS before Linux 5.3, a seccomp filter's EPERM, EMFILE)
+	 * leaves the pid and its start time to check. */
+	if (fd < 0 && errno == ESRCH)
+		return false;
+	if (!engine_pid_alive_since(pid, start)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	*ret_fd = fd;
+	return true;
+}
+
+int engine_pid_signal_since(pid_t pid, uint64_t start, int sig)
+{
+	cleanup_close int fd = -1;
+	if (!pid_open_since(pid, start, &fd))
+		return -ESRCH;
+	long r = fd >= 0 ? syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) : kill(pid, sig);
+	return r == 0 ? 0 : -errno;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool engine_pid_wait_since(pid_t pid, uint64_t start, int timeout_ms)
+{
+	cleanup_close int fd = -1;
+	if (!pid_open_since(pid, start, &fd))
+		return true;
+	int64_t deadline = timeout_ms >= 0 ? monotonic_ms() + timeout_ms : INT64_MAX;
+	/* A pidfd polls readable once its process has exited, zombie or
+	 * reaped, whoever its parent is. */
+	while (fd >= 0) {
+		int left = -1;
+		if (timeout_ms >= 0) {
+			int64_t now = monotonic_ms();
+			left = now >= deadline ? 0 : (int)(deadline - now);
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n = poll(&p, 1, left);
+		if (n > 0)
+			return true;
+		if (n == 0 && left >= 0 && monotonic_ms() >= deadline)
+			return false;
+		if (n < 0 && errno != EINTR)
+			break; /* cannot poll it: sample it below */
+	}
+	while (engine_pid_alive_since(pid, start)) {
+		if (timeout_ms >= 0 && monotonic_ms() >= deadline)
+			return false;
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return true;
 }

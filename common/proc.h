@@ -1,4 +1,5 @@
-/* proc.h: facts about other processes from /proc. */
+/* proc.h: facts about other processes from /proc, and signals and waits
+ * that cannot hit a reused pid. */
 #pragma once
 
 #include <stdbool.h>
@@ -22,3 +23,14 @@ bool engine_pid_alive_since(pid_t pid, uint64_t start);
 /* pidfd_open(2) with no flags: an fd that signals and polls PID even after
  * its number is reused; -1 with errno on failure (ENOSYS before Linux 5.3). */
 int engine_pidfd_open(pid_t pid);
+
+/* Send SIG to PID if it is still the process that started at START (0:
+ * any), through a pidfd where the kernel has them, so that a pid reused
+ * between the check and the signal is never hit.  0, or -errno (-ESRCH
+ * when it is gone). */
+int engine_pid_signal_since(pid_t pid, uint64_t start, int sig);
+
+/* Wait up to TIMEOUT_MS (-1: forever) for PID, the process that started at
+ * START, to exit (a zombie has); true when it has.  poll() on its pidfd
+ * wakes at the exit; without pidfds the pid is sampled every 20 ms. */
+bool engine_pid_wait_since(pid_t pid, uint64_t start, int timeout_ms);
