@@ -4,6 +4,8 @@
  * it, so that a face never reaches into storage itself. */
 #pragma once
 
+#include <stddef.h>
+
 #include "error.h"
 
 struct storage_store;
