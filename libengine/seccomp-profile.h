@@ -1,5 +1,6 @@
-/* seccomp-profile.h: seccomp profiles, the built-in default and Docker/OCI JSON ones,
- * compiled with libseccomp for the container's final capability set. */
+/* seccomp-profile.h: seccomp profiles, the built-in default and Docker/OCI JSON ones
+ * (seccomp-profile.c), compiled by seccomp-filter.c for the container's final
+ * capability set. */
 #pragma once
 
 #include <stddef.h>
@@ -23,20 +24,14 @@ int engine_seccomp_profile_load_file(const char *path, struct engine_seccomp_pro
 				     struct engine_error **err);
 void engine_seccomp_profile_free(struct engine_seccomp_profile *profile);
 
-/* Prepare a filter for the given effective capability mask (rules whose
- * includes.caps are not all present, or whose excludes.caps are present, are
- * left out).  Done before the container process is forked so that the
- * child only has to load it.  The returned handle is a scmp_filter_ctx. */
-int engine_seccomp_compile(const struct engine_seccomp_profile *profile, uint64_t caps,
-			   void **ret_ctx, struct engine_error **err);
-/* Load the compiled filter into the calling thread (needs CAP_SYS_ADMIN in
- * the current user namespace or no_new_privs). */
-int engine_seccomp_load(void *ctx, struct engine_error **err);
-void engine_seccomp_release(void *ctx);
+/* Strings from the profile end up in one-line error messages: escape what
+ * is not printable and cut what is long.  Returns BUF. */
+const char *engine_seccomp_quote(const char *s, char *buf, size_t size);
 
 /* --- Internal: the built-in default profile as data. ----------------------
- * The table lives in seccomp-default.c, apart from the parser and compiler in
- * seccomp.c, so that reviewing the policy means reading one file of lists.
+ * The table lives in seccomp-default.c, apart from the parser
+ * (seccomp-profile.c) and the compiler (seccomp-filter.c), so that
+ * reviewing the policy means reading one file of lists.
  * It is declared here only so the two files (and the unit test, which checks
  * the table for conflicting rows) can share it; callers use
  * engine_seccomp_profile_default(). */
@@ -75,3 +70,7 @@ struct engine_seccomp_builtin_profile {
 };
 
 const struct engine_seccomp_builtin_profile *engine_seccomp_builtin_profile(void);
+
+/* Compiling and loading a profile (seccomp-filter.c); included here so that
+ * one include gives a caller the whole of it. */
+#include "seccomp-filter.h"
