@@ -73,6 +73,14 @@ int storage_registry_get_blob(struct storage_registry *client,
 			      int64_t expected_size, storage_blob_sink sink, void *userdata,
 			      struct engine_error **err);
 
+/* ---- lent to the rest of storage (registry-http.c, registry-push.c) ---- */
+
+/* Does HOSTPORT get plain HTTP and no certificate check (loopback, or
+ * --tls-verify=false)? */
+bool storage_registry_insecure_allowed(struct storage_registry *client, const char *hostport);
+/* Is HOST known to speak plain HTTP?  REMEMBER: note that it does. */
+bool storage_registry_plain_host(struct storage_registry *client, const char *host, bool remember);
+
 /* ---- the push side and login (registry-push.c) ---------------------------
  *
  * Pushing sends what the store holds byte for byte (blobs as pulled, the
