@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "flags.h"
 #include "image.h"
+#include "image-save.h"
 
 /* A temp file in FILE's directory, mode as a plain create would give. */
 static int open_temp(const char *file, char **ret_tmp, struct engine_error **err)

@@ -105,16 +105,6 @@ extern const struct engine_cgroup_ops engine_cgroup_systemd_ops;
 extern const struct engine_cgroup_ops engine_cgroup_fs_ops;
 extern const struct engine_cgroup_ops engine_cgroup_disabled_ops;
 
-const char *engine_cgroup_layout_name(enum engine_cgroup_layout layout);
-const char *engine_cgroup_manager_name(enum engine_cgroup_manager manager);
-const struct engine_cgroup_ops *engine_cgroup_manager_ops(enum engine_cgroup_manager manager);
-
-/* Detect the layout and delegation and choose a manager.  OVERRIDE is
- * NULL (detect), "systemd", "cgroupfs" or "disabled"; asking for one that
- * cannot work here is an error naming why.  Never fails for "disabled". */
-int engine_cgroup_detect(const char *override, struct engine_cgroup_detection *ret,
-			 struct engine_error **err);
-
 void engine_cgroup_limits_init(struct engine_cgroup_limits *limits);
 bool engine_cgroup_limits_any(const struct engine_cgroup_limits *limits);
 
@@ -161,47 +151,6 @@ int engine_cgroup_populated(const struct engine_cgroup *cg, bool *ret, struct en
  * manager's destroy), and release CG.  Missing cgroups are not an error. */
 int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err);
 
-/* --- parsers, exposed for the unit tests and for run-args --- */
-
-/* --cgroup-parent PARENT for MANAGER, made into what DET->parent holds.
- * systemd: a slice name ("my.slice", "a-b.slice": systemd makes the
- * parents), unit-name characters only; cgroupfs: a path below the
- * delegated cgroup DET describes, relative or absolute within it, with no
- * "." or ".." component; disabled: taken and ignored.  Fails with one line
- * naming PARENT and what is wrong with it. */
-int engine_cgroup_check_parent(struct engine_cgroup_detection *det, const char *parent,
-			       struct engine_error **err);
-/* Where the cgroupfs manager makes container cgroups: the delegated cgroup
- * (our own, or its parent when we already sit in its engine-init leaf). */
-void engine_cgroup_fs_base(const struct engine_cgroup_detection *det, char *buf, size_t size);
-
-/* Layout from the text of /proc/self/mountinfo; MOUNTPOINT (may be NULL)
- * gets the cgroup2 mount point. */
-enum engine_cgroup_layout engine_cgroup_parse_mountinfo(const char *mountinfo, char *mountpoint,
-							 size_t size);
-/* The "0::PATH" line of /proc/PID/cgroup; -1 when there is none (v1 only). */
-int engine_cgroup_parse_proc_cgroup(const char *text, char *path, size_t size);
-/* A cgroup.controllers (or subtree_control) line into ENGINE_CGROUP_* bits. */
-unsigned engine_cgroup_parse_controllers(const char *text);
-/* --cpus 0.5 -> quota 50000 with PERIOD 100000 (0 = default); -1 on a
- * value out of range (<= 0, or more than the machine could hold). */
-int engine_cgroup_cpus_to_quota(double cpus, uint64_t period, uint64_t *quota);
-/* The cpu.max line: "50000 100000", or "max 100000" for quota 0. */
-void engine_cgroup_format_cpu_max(uint64_t quota, uint64_t period, char *buf, size_t size);
-/* Docker's memory sizes: "32m", "1g", "512k", "1.5g", "100", "64MiB",
- * units of 1024; -1 on anything else or on overflow. */
-int engine_parse_memory_size(const char *text, int64_t *bytes);
-/* Docker's --cpu-shares (2..262144, 1024 default) to cgroup v2 cpu.weight
- * (1..10000), the conversion crun and runc use. */
-uint64_t engine_cgroup_shares_to_weight(uint64_t shares);
-/* "0-2,5" into a little-endian CPU bit mask (systemd's AllowedCPUs);
- * returns the number of bytes used, -1 on bad syntax. */
-int engine_cgroup_parse_cpuset(const char *text, uint8_t *mask, size_t size);
-/* Sum of rbytes= / wbytes= over the lines of io.stat. */
-void engine_cgroup_parse_io_stat(const char *text, uint64_t *read_bytes, uint64_t *write_bytes);
-/* The value of KEY in a flat-keyed file (cpu.stat, memory.events); -1 when absent. */
-int engine_cgroup_parse_keyed(const char *text, const char *key, uint64_t *value);
-
 /* --- shared by cgroup.c, cgroup-fs.c and cgroup-systemd.c --- */
 
 /* Read cgroup file NAME under DIR (absolute) into BUF (NUL-terminated,
@@ -213,3 +162,8 @@ int engine_cgroup_write(const char *dir, const char *name, const char *value,
 /* Write LIMITS into the cgroup files of DIR (the cgroupfs manager). */
 int engine_cgroup_write_limits(const char *dir, const struct engine_cgroup_limits *limits,
 			       struct engine_error **err);
+
+/* The rest of the cgroup API, in the files of their concern; included here
+ * so that one include gives a caller all of it. */
+#include "cgroup-detect.h"
+#include "cgroup-parse.h"

@@ -28,6 +28,7 @@
 #include "dir.h"
 #include "ctr-root.h"
 #include "fs.h"
+#include "image-change.h"
 #include "layer-diff.h"
 #include "mounts.h"
 #include "unpack.h"

@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "mounts-layers.h"
 #include "mounts.h"
 #include "spec.h"
 #include "userns.h"

@@ -22,6 +22,8 @@
 #include "cleanup.h"
 #include "compress.h"
 #include "fs.h"
+#include "image-change.h"
+#include "image-unpack.h"
 #include "manifest.h"
 #include "reference.h"
 #include "timefmt.h"
@@ -40,6 +42,7 @@ struct unpack_job {
 struct unpack_ctx {
 	const char *root;
 	const struct engine_idmap *map;
+	struct storage_unpack_options uo; /* engine_image_unpack_options */
 	struct unpack_job *jobs;
 	size_t n;
 };
@@ -74,18 +77,10 @@ static int unpack_child(void *data, int sock)
 	struct unpack_ctx *c = data;
 	struct engine_error *err = NULL;
 	struct storage_store *store = NULL;
-	bool rootless = c->map->mode != ENGINE_IDMAP_ROOT;
-	/* As for a pull: what overlay reads, owners within the mapping. */
-	struct storage_unpack_options uo = {
-		.whiteouts = rootless ? STORAGE_WHITEOUT_OVERLAY_USER : STORAGE_WHITEOUT_OVERLAY_TRUSTED,
-		.rootless = rootless,
-		.mapped_ids = rootless ? engine_idmap_total(c->map->uids, c->map->n_uids) : 0,
-		.ignore_chown_errors = c->map->mode == ENGINE_IDMAP_SINGLE,
-	};
 	if (storage_store_open(c->root, &store, &err) < 0)
 		goto fail;
 	for (size_t i = 0; i < c->n; i++)
-		if (unpack_one(store, &uo, &c->jobs[i], &err) < 0)
+		if (unpack_one(store, &c->uo, &c->jobs[i], &err) < 0)
 			goto fail;
 	storage_store_close(store);
 	return 0;
@@ -101,6 +96,9 @@ static int unpack_layers(const char *root, const struct engine_idmap *map, struc
 	if (n == 0)
 		return 0;
 	struct unpack_ctx c = { .root = root, .map = map, .jobs = jobs, .n = n };
+	/* As for a pull, the size bound included. */
+	if (engine_image_unpack_options(map, &c.uo, err) < 0)
+		return -1;
 	return engine_userns_run(map, unpack_child, &c, err);
 }
 
@@ -582,250 +580,7 @@ out:
 	return rc < 0 ? engine_error_prefix(err, "load") : 0;
 }
 
-/* ---- save ------------------------------------------------------------------ */
-
-int engine_image_save(const char *root, char *const *what, size_t n,
-		      enum storage_archive_format format, int out_fd, struct engine_error **err)
-{
-	struct storage_store *store = NULL;
-	struct storage_archive_save_image *images = calloc(n + 1, sizeof(*images));
-	char **ids = calloc(n + 1, sizeof(char *));
-	char ***names = calloc(n + 1, sizeof(char **));
-	size_t n_images = 0;
-	int rc = -1;
-	if (images == NULL || ids == NULL || names == NULL) {
-		engine_error_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (storage_store_open(root, &store, err) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		struct storage_image *img = NULL;
-		if (engine_image_lookup(store, what[i], &img, err) < 0)
-			goto out;
-		/* Saved under the name it was asked by; by id, under none. */
-		cleanup_free char *name = NULL;
-		struct storage_reference ref;
-		struct engine_error *perr = NULL;
-		if (storage_reference_parse(what[i], &ref, &perr) == 0) {
-			if (storage_reference_format(&ref, &name) == 0) {
-				bool has = false;
-				for (size_t k = 0; k < img->n_names && !has; k++)
-					has = strcmp(img->names[k], name) == 0;
-				if (!has) {
-					free(name);
-					name = NULL;
-				}
-			}
-			storage_reference_clear(&ref);
-		}
-		engine_error_free(&perr);
-		size_t slot = n_images;
-		for (size_t k = 0; k < n_images; k++)
-			if (strcmp(ids[k], img->id) == 0)
-				slot = k;
-		if (slot == n_images) {
-			ids[slot] = strdup(img->id);
-			names[slot] = calloc(n + 1, sizeof(char *));
-			images[slot].id = ids[slot];
-			images[slot].names = (const char *const *)names[slot];
-			n_images++;
-		}
-		storage_image_free(img);
-		if (ids[slot] == NULL || names[slot] == NULL) {
-			engine_error_set(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		bool dup = name == NULL;
-		for (size_t k = 0; k < images[slot].n_names && !dup; k++)
-			dup = strcmp(names[slot][k], name) == 0;
-		if (!dup)
-			names[slot][images[slot].n_names++] = steal_pointer(&name);
-	}
-	rc = storage_archive_save(store, images, n_images, format, out_fd, err);
-out:
-	for (size_t i = 0; i < n_images; i++) {
-		strv_free_n(names[i], images[i].n_names);
-		free(ids[i]);
-	}
-	free(names);
-	free(ids);
-	free(images);
-	storage_store_close(store);
-	return rc;
-}
-
 /* ---- import --------------------------------------------------------------- */
-
-/* Dockerfile arguments: a JSON array, or (shell form) the rest of the line
- * run by /bin/sh -c, as the builder reads CMD and ENTRYPOINT. */
-static json_t *command_value(const char *args, bool shell)
-{
-	json_error_t je;
-	json_t *v = args[0] == '[' ? json_loads(args, JSON_REJECT_DUPLICATES, &je) : NULL;
-	if (v != NULL) {
-		size_t i;
-		json_t *e;
-		bool ok = json_is_array(v);
-		json_array_foreach(v, i, e) ok = ok && json_is_string(e);
-		if (ok)
-			return v;
-		json_decref(v);
-	}
-	if (!shell)
-		return json_pack("[s]", args);
-	return json_pack("[s,s,s]", "/bin/sh", "-c", args);
-}
-
-/* One word of a KEY=VALUE list: quotes removed, backslash escapes, up to
- * an unquoted STOP (or a blank).  Returns where it stopped, NULL when a
- * quote is left open. */
-static const char *word(const char *p, char stop, char *out, size_t size)
-{
-	size_t n = 0;
-	char quote = 0;
-	for (; *p && (quote || (*p != stop && *p != ' ' && *p != '\t')); p++) {
-		if ((*p == '"' || *p == '\'') && (quote == 0 || quote == *p)) {
-			quote = quote ? 0 : *p;
-			continue;
-		}
-		if (*p == '\\' && p[1] != '\0' && quote != '\'')
-			p++;
-		if (n < size - 1)
-			out[n++] = *p;
-	}
-	out[n] = '\0';
-	return quote ? NULL : p;
-}
-
-/* ENV and LABEL: "KEY=VALUE KEY2="two words"", or the old "KEY VALUE"
- * form (one key, the rest of the line its value).  Into OBJ, or for ENV
- * as "KEY=VALUE" strings into ARRAY, a later key replacing an earlier. */
-static int key_values(const char *args, json_t *obj, json_t *array, const char *what,
-		      struct engine_error **err)
-{
-	char key[1024], value[4096];
-	/* The old form when the first unquoted '=' or blank is a blank. */
-	char first[1024];
-	const char *end = word(args, '=', first, sizeof(first));
-	bool legacy = end == NULL || *end != '=';
-	const char *p = args;
-	while (*p) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		p = word(p, legacy ? ' ' : '=', key, sizeof(key));
-		if (p == NULL)
-			return engine_error_set(err, EINVAL, "%s %s: unterminated quote", what, args);
-		if (key[0] == '\0' || (legacy ? (*p != ' ' && *p != '\t') : *p != '='))
-			return engine_error_set(err, EINVAL, "%s %s: expected KEY=VALUE", what, args);
-		if (legacy) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			snprintf(value, sizeof(value), "%s", p);
-			p += strlen(p);
-		} else if ((p = word(p + 1, ' ', value, sizeof(value))) == NULL) {
-			return engine_error_set(err, EINVAL, "%s %s: unterminated quote", what, args);
-		}
-		if (obj != NULL) {
-			json_object_set_new(obj, key, json_string(value));
-			continue;
-		}
-		cleanup_free char *kv = NULL;
-		if (asprintf(&kv, "%s=%s", key, value) < 0)
-			return engine_error_set(err, ENOMEM, "out of memory");
-		size_t i, kl = strlen(key);
-		json_t *e;
-		json_array_foreach(array, i, e) {
-			const char *s = json_string_value(e);
-			if (s && strncmp(s, key, kl) == 0 && s[kl] == '=') {
-				json_array_remove(array, i);
-				break;
-			}
-		}
-		json_array_append_new(array, json_string(kv));
-	}
-	return 0;
-}
-
-static json_t *object_field(json_t *config, const char *key)
-{
-	json_t *o = json_object_get(config, key);
-	if (!json_is_object(o)) {
-		o = json_object();
-		json_object_set_new(config, key, o);
-	}
-	return o;
-}
-
-int engine_image_config_change(json_t *config, const char *change, struct engine_error **err)
-{
-	while (*change == ' ' || *change == '\t')
-		change++;
-	size_t kl = strcspn(change, " \t");
-	char instr[16];
-	if (kl == 0 || kl >= sizeof(instr))
-		return engine_error_set(err, EINVAL, "--change \"%.100s\": expected a Dockerfile instruction",
-					change);
-	for (size_t i = 0; i < kl; i++)
-		instr[i] = (char)(change[i] >= 'a' && change[i] <= 'z' ? change[i] - 32 : change[i]);
-	instr[kl] = '\0';
-	const char *args = change + kl;
-	while (*args == ' ' || *args == '\t')
-		args++;
-	if (*args == '\0')
-		return engine_error_set(err, EINVAL, "%s requires at least one argument", instr);
-	if (strcmp(instr, "CMD") == 0 || strcmp(instr, "ENTRYPOINT") == 0) {
-		json_t *v = command_value(args, true);
-		if (v == NULL)
-			return engine_error_set(err, ENOMEM, "out of memory");
-		json_object_set_new(config, instr[0] == 'C' ? "Cmd" : "Entrypoint", v);
-		return 0;
-	}
-	if (strcmp(instr, "ENV") == 0) {
-		json_t *env = json_object_get(config, "Env");
-		if (!json_is_array(env))
-			json_object_set_new(config, "Env", env = json_array());
-		return key_values(args, NULL, env, instr, err);
-	}
-	if (strcmp(instr, "LABEL") == 0)
-		return key_values(args, object_field(config, "Labels"), NULL, instr, err);
-	if (strcmp(instr, "USER") == 0 || strcmp(instr, "WORKDIR") == 0 ||
-	    strcmp(instr, "STOPSIGNAL") == 0) {
-		const char *key = instr[0] == 'U' ? "User" : instr[0] == 'W' ? "WorkingDir" : "StopSignal";
-		if (instr[0] == 'W' && args[0] != '/')
-			return engine_error_set(err, EINVAL, "WORKDIR %s: not an absolute path", args);
-		json_object_set_new(config, key, json_string(args));
-		return 0;
-	}
-	if (strcmp(instr, "EXPOSE") == 0 || strcmp(instr, "VOLUME") == 0) {
-		bool expose = instr[0] == 'E';
-		json_t *o = object_field(config, expose ? "ExposedPorts" : "Volumes");
-		cleanup_json json_t *list = expose ? NULL : command_value(args, false);
-		if (list != NULL && json_array_size(list) == 1 && args[0] != '[')
-			list = (json_decref(list), NULL);
-		if (list != NULL) {
-			size_t i;
-			json_t *e;
-			json_array_foreach(list, i, e) json_object_set_new(o, json_string_value(e), json_object());
-			return 0;
-		}
-		cleanup_free char *words = strdup(args);
-		char *save = NULL;
-		for (char *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-			char port[64];
-			if (expose && strspn(w, "0123456789-") == 0)
-				return engine_error_set(err, EINVAL, "EXPOSE %s: invalid port", w);
-			snprintf(port, sizeof(port), "%s%s", w, expose && !strchr(w, '/') ? "/tcp" : "");
-			json_object_set_new(o, expose ? port : w, json_object());
-		}
-		return 0;
-	}
-	return engine_error_set(err, EINVAL, "%s is not a Dockerfile instruction import can apply "
-				"(CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
-				instr);
-}
 
 /* commit: the parent's config with the new layer, history entry and the
  * container's settings. */

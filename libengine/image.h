@@ -66,13 +66,7 @@ int engine_layers_remove(const char *root, const struct engine_idmap *map, char 
 int engine_container_dir_remove(const char *root, const struct engine_idmap *map, const char *id,
 				struct engine_error **err);
 
-/* ---- save, load, import (image-archive.c) ------------------------------ */
-
-/* Write the images named by WHAT (names as the user typed them, or ids) to
- * OUT_FD as a FORMAT archive.  An image given by name is saved with that
- * name; one given by id without names, as docker save does. */
-int engine_image_save(const char *root, char *const *what, size_t n,
-		      enum storage_archive_format format, int out_fd, struct engine_error **err);
+/* ---- load, import (image-archive.c) ------------------------------------ */
 
 /* Called once per name an image was loaded under (NAME normalised), or once
  * with NAME NULL for an image without names.  ID is "sha256:HEX". */
@@ -111,11 +105,6 @@ struct engine_import_options {
 int engine_image_import(const char *root, const struct engine_idmap *map, int in_fd,
 			const struct engine_import_options *opts, char ret_id[72],
 			struct engine_error **err);
-
-/* Apply one Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
- * USER, VOLUME, WORKDIR, STOPSIGNAL) to CONFIG, an image config's "config"
- * object.  -EINVAL naming the instruction for anything else. */
-int engine_image_config_change(json_t *config, const char *change, struct engine_error **err);
 
 /* ---- push (image-push.c) ------------------------------------------------ */
 

@@ -84,10 +84,3 @@ int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootf
 
 /* Bind the terminal PTS_PATH (inside the container) onto /dev/console. */
 int engine_mounts_bind_console(const char *pts_path, struct engine_error **err);
-
-/* The image's layers and the writable layer as the storage driver makes
- * the root (an overlay mount, fuse-overlayfs, or the vfs copy), without
- * the rest of engine_mounts_setup: for cp and export of a stopped
- * container (libengine/ctr-root.c).  *ret_rootfs gets the root's path. */
-int engine_mounts_layers(const struct engine_mounts_config *cfg, char **ret_rootfs,
-			 struct engine_error **err);

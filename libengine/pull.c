@@ -33,6 +33,7 @@
 
 #include "cleanup.h"
 #include "fs.h"
+#include "image-unpack.h"
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
@@ -45,35 +46,8 @@ struct pull_ctx {
 	const char *reference;
 	const struct engine_pull_options *opts;
 	const struct engine_idmap *map;
-	uint64_t max_layer_bytes; /* 0 = the unpacker's default */
+	struct storage_unpack_options unpack; /* engine_image_unpack_options */
 };
-
-/* ENGINE_MAX_LAYER_SIZE: the bound on a layer's uncompressed size, in
- * bytes.  The default (64 GiB) is right for real images but far too big to
- * show in a test that a gzip bomb fails, and an operator may want a lower
- * one.  Parsed strictly (decimal digits only, no sign, no suffix, no
- * overflow, not 0): a typo must not silently lift the bound. */
-static int max_layer_size_from_env(uint64_t *ret, struct engine_error **err)
-{
-	const char *v = getenv("ENGINE_MAX_LAYER_SIZE");
-	*ret = 0;
-	if (v == NULL || v[0] == '\0')
-		return 0;
-	uint64_t n = 0;
-	const char *p = v;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			break;
-		n = n * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p != '\0' || n == 0)
-		return engine_error_set(err, EINVAL,
-					"ENGINE_MAX_LAYER_SIZE=%.64s: expected a number of bytes between 1 "
-					"and %" PRIu64,
-					v, UINT64_MAX);
-	*ret = n;
-	return 0;
-}
 
 struct layer_job {
 	struct pull_ctx *ctx;
@@ -476,14 +450,7 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 		engine_error_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	bool rootless = c->map->mode != ENGINE_IDMAP_ROOT;
-	struct storage_unpack_options uo = {
-		.whiteouts = rootless ? STORAGE_WHITEOUT_OVERLAY_USER : STORAGE_WHITEOUT_OVERLAY_TRUSTED,
-		.rootless = rootless,
-		.mapped_ids = rootless ? engine_idmap_total(c->map->uids, c->map->n_uids) : 0,
-		.ignore_chown_errors = c->map->mode == ENGINE_IDMAP_SINGLE,
-		.max_bytes = c->max_layer_bytes,
-	};
+	struct storage_unpack_options uo = c->unpack;
 	unsigned parallel = c->opts->parallel ? c->opts->parallel : 3;
 	pthread_t *threads = calloc(n + 1, sizeof(pthread_t));
 	bool *started = calloc(n + 1, sizeof(bool));
@@ -607,13 +574,13 @@ int engine_image_pull(const char *root, const struct engine_idmap *map, const ch
 		return -1;
 	}
 	storage_reference_clear(&ref);
-	uint64_t max_layer_bytes;
-	if (max_layer_size_from_env(&max_layer_bytes, err) < 0)
+	struct storage_unpack_options unpack;
+	if (engine_image_unpack_options(map, &unpack, err) < 0)
 		return -1;
 	if (engine_mkdir_p(root, 0700, err) < 0)
 		return -1;
 	struct pull_ctx c = { .root = root, .reference = reference, .opts = opts, .map = map,
-			      .max_layer_bytes = max_layer_bytes };
+			      .unpack = unpack };
 	if (engine_userns_run(map, pull_child, &c, err) < 0)
 		return -1;
 	if (ret_name != NULL)

@@ -30,7 +30,7 @@
  * test checks that they stay there. */
 #include <seccomp.h>
 
-#include "seccomp-profile.h"
+#include "seccomp-default.h"
 
 #include <errno.h>
 #include <linux/capability.h>

@@ -1,5 +1,6 @@
-/* seccomp-profile.h: seccomp profiles, the built-in default and Docker/OCI JSON ones,
- * compiled with libseccomp for the container's final capability set. */
+/* seccomp-profile.h: seccomp profiles, the built-in default and Docker/OCI JSON ones
+ * (seccomp-profile.c), compiled by seccomp-filter.c for the container's final
+ * capability set. */
 #pragma once
 
 #include <stddef.h>
@@ -23,55 +24,12 @@ int engine_seccomp_profile_load_file(const char *path, struct engine_seccomp_pro
 				     struct engine_error **err);
 void engine_seccomp_profile_free(struct engine_seccomp_profile *profile);
 
-/* Prepare a filter for the given effective capability mask (rules whose
- * includes.caps are not all present, or whose excludes.caps are present, are
- * left out).  Done before the container process is forked so that the
- * child only has to load it.  The returned handle is a scmp_filter_ctx. */
-int engine_seccomp_compile(const struct engine_seccomp_profile *profile, uint64_t caps,
-			   void **ret_ctx, struct engine_error **err);
-/* Load the compiled filter into the calling thread (needs CAP_SYS_ADMIN in
- * the current user namespace or no_new_privs). */
-int engine_seccomp_load(void *ctx, struct engine_error **err);
-void engine_seccomp_release(void *ctx);
+/* Strings from the profile end up in one-line error messages: escape what
+ * is not printable and cut what is long.  Returns BUF. */
+const char *engine_seccomp_quote(const char *s, char *buf, size_t size);
 
-/* --- Internal: the built-in default profile as data. ----------------------
- * The table lives in seccomp-default.c, apart from the parser and compiler in
- * seccomp.c, so that reviewing the policy means reading one file of lists.
- * It is declared here only so the two files (and the unit test, which checks
- * the table for conflicting rows) can share it; callers use
- * engine_seccomp_profile_default(). */
-enum engine_seccomp_builtin_action {
-	ENGINE_SECCOMP_BUILTIN_ALLOW,
-	ENGINE_SECCOMP_BUILTIN_ERRNO,
-};
-
-struct engine_seccomp_builtin_rule {
-	const char *const *names; /* NULL-terminated syscall names */
-	enum engine_seccomp_builtin_action action;
-	int errno_ret; /* for ENGINE_SECCOMP_BUILTIN_ERRNO */
-	uint64_t includes_caps; /* the row applies only if all these bits are held */
-	uint64_t excludes_caps; /* ... and none of these */
-	const char *const *includes_arches; /* NULL, or NULL-terminated; matched to the native arch */
-	const char *const *excludes_arches;
-	/* At most one argument condition; has_arg false means unconditional. */
-	int has_arg;
-	unsigned int arg_index;
-	int arg_op; /* an enum scmp_compare value */
-	uint64_t arg_value; /* for SCMP_CMP_MASKED_EQ: the mask */
-	uint64_t arg_value_two; /* for SCMP_CMP_MASKED_EQ: the expected masked value */
-};
-
-struct engine_seccomp_builtin_arch_map {
-	const char *arch; /* "SCMP_ARCH_X86_64": when this is the native arch... */
-	const char *const *sub_arches; /* ...these (NULL-terminated) are filtered too */
-};
-
-struct engine_seccomp_builtin_profile {
-	int default_errno; /* the default action is SCMP_ACT_ERRNO(default_errno) */
-	const struct engine_seccomp_builtin_arch_map *arch_map;
-	size_t n_arch_map;
-	const struct engine_seccomp_builtin_rule *rules;
-	size_t n_rules;
-};
-
-const struct engine_seccomp_builtin_profile *engine_seccomp_builtin_profile(void);
+/* The built-in table (seccomp-default.c), compiling and loading a profile
+ * (seccomp-filter.c); included here so that one include gives a caller the
+ * whole of it. */
+#include "seccomp-default.h"
+#include "seccomp-filter.h"

@@ -1,38 +1,43 @@
-/* registry-internal.h: what registry.c lends registry-push.c (the push side
- * and login), so that both speak to a registry with one set of rules: one
- * curl share, one token cache, one https-to-http fallback policy, one
- * challenge parser.  Not for use outside storage/. */
+/* registry-internal.h: the registry client's state, shared by the files
+ * that speak to a registry with one set of rules (registry.c,
+ * registry-http.c, registry-auth.c, registry-push.c): one curl share, one
+ * token cache, one https-to-http fallback policy.  Types only; not for use
+ * outside storage/. */
 #pragma once
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 
+#include "registry-auth.h"
+#include "registry-http.h"
 #include "registry.h"
 
-/* Options every easy handle of CLIENT gets (share, user agent, timeouts,
- * protocols, no redirects by curl). */
-void storage_registry_easy_setup(struct storage_registry *client, CURL *curl);
-/* Does HOSTPORT get plain HTTP and no certificate check (loopback, or
- * --tls-verify=false)? */
-bool storage_registry_insecure_allowed(struct storage_registry *client, const char *hostport);
-/* Is HOST known to speak plain HTTP?  REMEMBER: note that it does. */
-bool storage_registry_plain_host(struct storage_registry *client, const char *host, bool remember);
-/* A connect- or TLS-level failure, after which plain HTTP is worth a try. */
-bool storage_registry_tls_or_connect_error(CURLcode code);
-/* The cached Authorization value for HOST and SCOPE (malloc'd), or NULL. */
-char *storage_registry_cached_auth(struct storage_registry *client, const char *host,
-				   const char *scope);
-/* Answer a 401's CHALLENGES (WWW-Authenticate values) for SCOPE on
- * API_HOST: a bearer token or Basic credentials, cached for the retry.
- * USER/PASSWORD (login) are used when given; otherwise the credential files
- * are searched for REF's registry and repository. */
-int storage_registry_authenticate(struct storage_registry *client,
-				  const struct storage_reference *ref, const char *name,
-				  const char *api_host, const char *scope, char *const *challenges,
-				  size_t n_challenges, const char *user, const char *password,
-				  struct engine_error **err);
-/* The error for an unexpected final response, with the registry's own
- * explanation from BODY: "NAME: WHAT: 404 Not Found (BLOB_UNKNOWN: ...)". */
-int storage_registry_status_error(const char *name, const char *what, long status,
-				  const char *reason, const char *body, size_t body_len,
-				  struct engine_error **err);
+/* A cached Authorization header value for a host (and a scope, for bearer
+ * tokens; "" for Basic, which applies to the whole host). */
+struct cached_auth {
+	struct cached_auth *next;
+	char *host;
+	char *scope;
+	char *header; /* "Bearer ..." or "Basic ..." */
+	time_t expires; /* CLOCK_MONOTONIC seconds; 0: never */
+};
+
+struct plain_host {
+	struct plain_host *next;
+	char *host;
+};
+
+struct storage_registry {
+	bool tls_verify;
+	const struct storage_registries_conf *registries; /* borrowed; may be NULL */
+	char *auth_file;     /* explicit, or NULL for the default */
+	char *docker_config; /* explicit, or NULL for the default */
+	char *user_agent;
+	CURLSH *share;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+	pthread_mutex_t lock; /* guards auths and plain_hosts */
+	struct cached_auth *auths;
+	struct plain_host *plain_hosts;
+};

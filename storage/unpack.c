@@ -36,89 +36,17 @@
 #include "cleanup.h"
 #include "dir.h"
 #include "fs.h"
+#include "unpack-paths.h"
 
 /* The outer reader's block size: bounded memory whatever the layer holds. */
 #define READ_BLOCK (128 * 1024)
 /* Every lookup below the target: no "..", no symlink, no /proc magic link. */
 #define RESOLVE_CONFINED                                                                  \
 	(ENGINE_RESOLVE_BENEATH | ENGINE_RESOLVE_NO_SYMLINKS | ENGINE_RESOLVE_NO_MAGICLINKS)
-/* Entry names in error messages: one line, bounded. */
-#define SHOWN_MAX 320
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_META_PREFIX ".wh..wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
-
-/* ---- a set of paths: what this layer unpacked ----
- *
- * Hardlinks may only point at something this layer created, and the vfs
- * driver's opaque directories keep only what this layer put there; both ask
- * "was PATH unpacked by this layer?".  Open addressing, FNV-1a. */
-struct path_set {
-	char **slots;
-	size_t cap; /* a power of two, or 0 */
-	size_t len;
-};
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static char **path_set_slot(const struct path_set *s, const char *p, size_t n)
-{
-	size_t i = (size_t)hash_bytes(p, n) & (s->cap - 1);
-	while (s->slots[i] != NULL) {
-		if (strlen(s->slots[i]) == n && memcmp(s->slots[i], p, n) == 0)
-			break;
-		i = (i + 1) & (s->cap - 1);
-	}
-	return &s->slots[i];
-}
-
-static bool path_set_has(const struct path_set *s, const char *p)
-{
-	return s->cap != 0 && *path_set_slot(s, p, strlen(p)) != NULL;
-}
-
-/* Adds the first N bytes of P; 0 or -ENOMEM. */
-static int path_set_add(struct path_set *s, const char *p, size_t n)
-{
-	if ((s->len + 1) * 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		char **slots = calloc(cap, sizeof(*slots));
-		if (slots == NULL)
-			return -ENOMEM;
-		struct path_set grown = { slots, cap, s->len };
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slots[i] != NULL)
-				*path_set_slot(&grown, s->slots[i], strlen(s->slots[i])) = s->slots[i];
-		free(s->slots);
-		*s = grown;
-	}
-	char **slot = path_set_slot(s, p, n);
-	if (*slot != NULL)
-		return 0;
-	*slot = strndup(p, n);
-	if (*slot == NULL)
-		return -ENOMEM;
-	s->len++;
-	return 0;
-}
-
-static void path_set_free(struct path_set *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slots[i]);
-	free(s->slots);
-	s->slots = NULL;
-	s->cap = s->len = 0;
-}
 
 /* ---- the unpacker's state ---- */
 
@@ -152,73 +80,12 @@ struct unpacker {
 	size_t n_dirs, cap_dirs;
 };
 
-/* Copies NAME for an error message: control characters become '?', and a
- * long name is cut, so that every error stays one readable line. */
-static const char *show(const char *name, char out[SHOWN_MAX])
-{
-	size_t i = 0;
-	if (name == NULL)
-		name = "(no name)";
-	for (; name[i] != '\0' && i < SHOWN_MAX - 4; i++) {
-		unsigned char c = (unsigned char)name[i];
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (name[i] != '\0') {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
-
-/* Clean an entry's path: drop "." components and repeated slashes.  Returns
- * 0 with *RET (possibly "", the target itself), -EXDEV for an absolute path
- * or a ".." component, -EINVAL for an empty name. */
-static int clean_path(const char *raw, char **ret)
-{
-	if (raw == NULL || raw[0] == '\0')
-		return -EINVAL;
-	if (raw[0] == '/')
-		return -EXDEV;
-	cleanup_free char *out = malloc(strlen(raw) + 1);
-	if (out == NULL)
-		return -ENOMEM;
-	size_t len = 0;
-	for (const char *p = raw; *p != '\0';) {
-		while (*p == '/')
-			p++;
-		const char *start = p;
-		while (*p != '\0' && *p != '/')
-			p++;
-		size_t n = (size_t)(p - start);
-		if (n == 0 || (n == 1 && start[0] == '.'))
-			continue;
-		if (n == 2 && start[0] == '.' && start[1] == '.')
-			return -EXDEV;
-		if (len > 0)
-			out[len++] = '/';
-		memcpy(out + len, start, n);
-		len += n;
-	}
-	out[len] = '\0';
-	*ret = steal_pointer(&out);
-	return 0;
-}
-
-static size_t path_depth(const char *path)
-{
-	size_t depth = path[0] != '\0';
-	for (const char *p = path; *p != '\0'; p++)
-		depth += *p == '/';
-	return depth;
-}
-
 /* Record PATH and every directory above it as unpacked by this layer. */
 static int mark_unpacked(struct unpacker *u, const char *path)
 {
 	for (const char *p = path;; p++) {
 		if (*p == '/' || *p == '\0') {
-			if (p > path && path_set_add(&u->unpacked, path, (size_t)(p - path)) < 0)
+			if (p > path && storage_path_set_add(&u->unpacked, path, (size_t)(p - path)) < 0)
 				return -ENOMEM;
 			if (*p == '\0')
 				return 0;
@@ -358,7 +225,7 @@ static int check_xattrs(struct archive_entry *e, const char *shown, struct engin
 			return engine_error_set(err, EPERM,
 						"layer: entry %s: xattr %s controls the overlay and is "
 						"refused",
-						shown, show(name, shown_name));
+						shown, storage_unpack_show(name, shown_name));
 	}
 	return 0;
 }
@@ -382,11 +249,11 @@ static int apply_xattrs(struct unpacker *u, const struct node *n, struct archive
 		 * Podman skips those too rather than refuse the image. */
 		if (errno == ENOTSUP || (errno == EPERM && u->opts->rootless)) {
 			engine_debug("layer: entry %s: xattr %s skipped: %s", shown,
-				     show(name, shown_name), strerror(errno));
+				     storage_unpack_show(name, shown_name), strerror(errno));
 			continue;
 		}
 		return engine_error_errno(err, errno, "layer: entry %s: set xattr %s", shown,
-					  show(name, shown_name));
+					  storage_unpack_show(name, shown_name));
 	}
 	return 0;
 }
@@ -459,7 +326,7 @@ static int defer_dir(struct unpacker *u, const char *path, struct archive_entry 
 	d->path = strdup(path);
 	if (d->path == NULL)
 		return -ENOMEM;
-	d->depth = path_depth(path);
+	d->depth = storage_unpack_path_depth(path);
 	d->index = u->n_dirs;
 	d->mode = archive_entry_perm(e) & 07777;
 	entry_times(e, d->times);
@@ -490,10 +357,10 @@ static int finish_dirs(struct unpacker *u, struct engine_error **err)
 		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
 			continue;
 		if (fd < 0)
-			return path_error(err, -fd, show(d->path[0] ? d->path : ".", shown));
+			return path_error(err, -fd, storage_unpack_show(d->path[0] ? d->path : ".", shown));
 		if (fchmod(fd, d->mode) < 0 || futimens(fd, d->times) < 0)
 			return engine_error_errno(err, errno, "layer: entry %s: set mode and times",
-						  show(d->path[0] ? d->path : ".", shown));
+						  storage_unpack_show(d->path[0] ? d->path : ".", shown));
 	}
 	return 0;
 }
@@ -688,7 +555,7 @@ static int prune_lower(struct unpacker *u, int dir_fd, char *path, const char *s
 		}
 		snprintf(path + len, PATH_MAX + NAME_MAX + 2 - len, "%s%s", len ? "/" : "",
 			 de->d_name);
-		if (!path_set_has(&u->unpacked, path)) {
+		if (!storage_path_set_has(&u->unpacked, path)) {
 			r = storage_remove_tree(dir_fd, de->d_name, err);
 			if (r < 0)
 				engine_error_prefix(err, "layer: entry %s", shown);
@@ -746,19 +613,19 @@ static int hardlink(struct unpacker *u, int parent, const char *base, const char
 	char shown_target[SHOWN_MAX];
 	const char *raw = archive_entry_hardlink(e);
 	cleanup_free char *target = NULL;
-	int r = clean_path(raw, &target);
+	int r = storage_unpack_clean_path(raw, &target);
 	if (r == -EXDEV)
 		return engine_error_set(err, EXDEV, "layer: entry %s: hardlink target %s escapes the layer",
-					shown, show(raw, shown_target));
+					shown, storage_unpack_show(raw, shown_target));
 	if (r < 0 || target[0] == '\0')
 		return engine_error_set(err, EINVAL, "layer: entry %s: invalid hardlink target %s",
-					shown, show(raw, shown_target));
+					shown, storage_unpack_show(raw, shown_target));
 	if (strcmp(target, path) == 0)
 		return 0; /* a link to itself: GNU tar writes these; nothing to do */
-	if (!path_set_has(&u->unpacked, target))
+	if (!storage_path_set_has(&u->unpacked, target))
 		return engine_error_set(err, ENOENT,
 					"layer: entry %s: hardlink target %s is not in this layer",
-					shown, show(raw, shown_target));
+					shown, storage_unpack_show(raw, shown_target));
 	char *slash = strrchr(target, '/');
 	const char *target_base = slash ? slash + 1 : target;
 	if (slash != NULL)
@@ -773,7 +640,7 @@ static int hardlink(struct unpacker *u, int parent, const char *base, const char
 	 * symlink, never for what it points at. */
 	if (linkat(target_parent, target_base, parent, base, 0) < 0)
 		return engine_error_errno(err, errno, "layer: entry %s: hardlink to %s", shown,
-					  show(raw, shown_target));
+					  storage_unpack_show(raw, shown_target));
 	return 0;
 }
 
@@ -882,9 +749,9 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e, struct engi
 {
 	char shown[SHOWN_MAX];
 	const char *raw = archive_entry_pathname(e);
-	show(raw, shown);
+	storage_unpack_show(raw, shown);
 	cleanup_free char *path = NULL;
-	int r = clean_path(raw, &path);
+	int r = storage_unpack_clean_path(raw, &path);
 	if (r == -EXDEV)
 		return engine_error_set(err, EXDEV, "layer: entry %s escapes the layer", shown);
 	if (r == -ENOMEM)
@@ -957,7 +824,7 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e, struct engi
 		r = create_node(u, parent, base, path, e, shown, err);
 	if (r < 0)
 		return -1;
-	if (path_set_add(&u->unpacked, path, strlen(path)) < 0)
+	if (storage_path_set_add(&u->unpacked, path, strlen(path)) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	return 0;
 }
@@ -971,7 +838,7 @@ static void unpacker_free(struct unpacker *u)
 	if (u->outer != NULL)
 		archive_read_free(u->outer);
 	storage_hasher_free(u->hasher);
-	path_set_free(&u->unpacked);
+	storage_path_set_free(&u->unpacked);
 	for (size_t i = 0; i < u->n_dirs; i++)
 		free(u->dirs[i].path);
 	free(u->dirs);

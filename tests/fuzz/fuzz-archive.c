@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image-archive.h"
+#include "image-change.h"
 #include "image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

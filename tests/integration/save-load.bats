@@ -154,6 +154,35 @@ y"
 	expect_engine_error "digest mismatch" "$ENGINE" --root "$ENGINE_ROOT" load -i badoci.tar
 }
 
+@test "load and import are bounded by ENGINE_MAX_LAYER_SIZE as pull is" {
+	eng pull -q "$REG/busybox:latest" >/dev/null
+	eng save -o "$BATS_TEST_TMPDIR/bb.tar" "$REG/busybox:latest"
+	# A store of its own: no other image here shares busybox's layer.
+	ENGINE_ROOT=$BATS_TEST_TMPDIR/store
+	cd "$BATS_TEST_TMPDIR"
+	# busybox's one layer is about a megabyte: over a 64 kB bound.
+	expect_engine_error "^Error: load: layer sha256:[0-9a-f]*: .*\(exceeds\|more than\) 65536 bytes" \
+		env ENGINE_MAX_LAYER_SIZE=65536 "$ENGINE" --root "$ENGINE_ROOT" load -i bb.tar
+	run eng images -q
+	[[ "$output" != *${BUSYBOX_ID:0:12}* ]]
+	assert_eq "$(find "$ENGINE_ROOT/blobs" -type f | wc -l)" 0 "the failed load left no blob"
+	mkdir x && tar -C x -xf bb.tar
+	layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
+	expect_engine_error "^Error: import: layer sha256:[0-9a-f]*: .*\(exceeds\|more than\) 65536 bytes" \
+		env ENGINE_MAX_LAYER_SIZE=65536 "$ENGINE" --root "$ENGINE_ROOT" import "x/$layer" bounded:v1
+	run eng images -q bounded:v1
+	assert_eq "$output" ""
+	assert_eq "$(find "$ENGINE_ROOT/blobs" -type f | wc -l)" 0 "the failed import left no blob"
+	# A bad value is refused by name, as pull refuses it.
+	expect_engine_error "ENGINE_MAX_LAYER_SIZE=10M: expected a number of bytes" \
+		env ENGINE_MAX_LAYER_SIZE=10M "$ENGINE" --root "$ENGINE_ROOT" load -i bb.tar
+	# Under a bound the layer fits, both load.
+	ENGINE_MAX_LAYER_SIZE=$((64 << 20)) eng load -i bb.tar >/dev/null
+	ENGINE_MAX_LAYER_SIZE=$((64 << 20)) eng import "x/$layer" bounded:v1 >/dev/null
+	eng images -q bounded:v1 | grep -q .
+	eng rmi bounded:v1 "$REG/busybox:latest" >/dev/null
+}
+
 @test "save and load errors: one line; No such image exits 1 as Docker" {
 	run eng save -o "$BATS_TEST_TMPDIR/x.tar" no-such-image:v9
 	assert_eq "$status" 1

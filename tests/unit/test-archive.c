@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "image-archive.h"
+#include "image-change.h"
 #include "image.h"
 #include "tap.h"
 
