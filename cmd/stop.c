@@ -39,15 +39,10 @@ int cmd_stop_one(struct storage_store *store, const char *what, int sig, int tim
 	}
 	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
 		engine_container_stop_request(store->root, c->id, NULL);
-		json_t *spec = json_object_get(c->config, "Spec");
-		json_t *own_sig = json_object_get(spec, "stop_signal");
-		json_t *own_timeout = json_object_get(spec, "stop_timeout");
 		if (sig == 0)
-			sig = json_integer_value(own_sig) > 0 ? (int)json_integer_value(own_sig) : SIGTERM;
+			sig = c->spec.stop_signal > 0 ? c->spec.stop_signal : SIGTERM;
 		if (timeout < 0)
-			timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
-					  ? (int)json_integer_value(own_timeout)
-					  : 10;
+			timeout = c->spec.stop_timeout_set ? c->spec.stop_timeout : 10;
 		cmd_signal_container(c, sig);
 		engine_cgroup_state_signaled(&c->state, sig); /* cgroups (#6) */
 		if (!cmd_wait_monitor(c, timeout * 1000)) {
