@@ -179,16 +179,17 @@ static int slirp_from_json(json_t *v, void *base, struct engine_error **err)
 
 /* ---- the table ---------------------------------------------------------- */
 
+/* Spec's keys are the members' names. */
 #define TOP(k, t, m, ...) { .key = k, .doc = DOC_CONFIG, .type = t, \
 			    .offset = offsetof(struct engine_container, m), __VA_ARGS__ }
-#define SPEC(k, t, m, ...) { .key = k, .doc = DOC_SPEC, .type = t, \
-			     .offset = offsetof(struct engine_run_spec, m), __VA_ARGS__ }
-#define SPEC_LIST(k, m, flags_) SPEC(k, T_STRV_N, m, .aux = offsetof(struct engine_run_spec, n_##m), \
-				     .flags = flags_)
-#define SPEC_ENUM(k, m, table, flags_) SPEC(k, T_ENUM, m, .names = table, \
-					    .n_names = ARRAY_SIZE(table), .flags = flags_)
-#define SPEC_CUSTOM(k, fn, flags_) { .key = k, .doc = DOC_SPEC, .type = T_CUSTOM, .flags = flags_, \
-				     .to_json = fn##_to_json, .from_json = fn##_from_json }
+#define SPEC(m, t, ...) { .key = #m, .doc = DOC_SPEC, .type = t, \
+			  .offset = offsetof(struct engine_run_spec, m), __VA_ARGS__ }
+#define SPEC_LIST(m, flags_) SPEC(m, T_STRV_N, .aux = offsetof(struct engine_run_spec, n_##m), \
+				  .flags = flags_)
+#define SPEC_ENUM(m, table, flags_) SPEC(m, T_ENUM, .names = table, .n_names = ARRAY_SIZE(table), \
+					 .flags = flags_)
+#define SPEC_CUSTOM(m, flags_) { .key = #m, .doc = DOC_SPEC, .type = T_CUSTOM, .flags = flags_, \
+				 .to_json = m##_to_json, .from_json = m##_from_json }
 #define STATE(k, t, m, ...) { .key = k, .doc = DOC_STATE, .type = t, \
 			      .offset = offsetof(struct engine_container_state, m), __VA_ARGS__ }
 #define STATE_CHARS(k, m) STATE(k, T_CHARS, m, \
@@ -202,70 +203,70 @@ static const struct record_field record_fields[] = {
 	TOP("Image", T_STR, image, .flags = F_SUMMARY | F_KEEP_EMPTY),
 	TOP("ImageID", T_STR, image_id, .flags = F_SUMMARY | F_KEEP_EMPTY),
 
-	SPEC("rootfs", T_STR, rootfs, .flags = F_SUMMARY),
-	SPEC("argv", T_STRV, argv, .flags = F_SUMMARY),
-	SPEC_LIST("env", env, F_ALWAYS),
-	SPEC("workdir", T_STR, workdir),
-	SPEC("user", T_STR, user),
-	SPEC("hostname", T_STR, hostname),
-	SPEC("interactive", T_BOOL, interactive),
-	SPEC("tty", T_BOOL, tty),
-	SPEC("remove", T_BOOL, remove),
-	SPEC("privileged", T_BOOL, privileged),
-	SPEC("no_new_privileges", T_BOOL, no_new_privileges),
-	SPEC("read_only", T_BOOL, read_only),
-	SPEC_ENUM("network", network, network_names, F_SUMMARY),
-	SPEC("caps", T_U64, caps),
-	SPEC("seccomp_profile", T_STR, seccomp_profile),
-	SPEC("run_root", T_STR, run_root),
-	SPEC("store_root", T_STR, store_root),
+	SPEC(rootfs, T_STR, .flags = F_SUMMARY),
+	SPEC(argv, T_STRV, .flags = F_SUMMARY),
+	SPEC_LIST(env, F_ALWAYS),
+	SPEC(workdir, T_STR),
+	SPEC(user, T_STR),
+	SPEC(hostname, T_STR),
+	SPEC(interactive, T_BOOL),
+	SPEC(tty, T_BOOL),
+	SPEC(remove, T_BOOL),
+	SPEC(privileged, T_BOOL),
+	SPEC(no_new_privileges, T_BOOL),
+	SPEC(read_only, T_BOOL),
+	SPEC_ENUM(network, network_names, F_SUMMARY),
+	SPEC(caps, T_U64),
+	SPEC(seccomp_profile, T_STR),
+	SPEC(run_root, T_STR),
+	SPEC(store_root, T_STR),
 	/* ps -s under vfs measures the copy against the layers. */
-	SPEC_ENUM("storage_driver", storage_driver, driver_names, F_SUMMARY),
-	SPEC_LIST("layers", layers, F_ALWAYS | F_SUMMARY),
+	SPEC_ENUM(storage_driver, driver_names, F_SUMMARY),
+	SPEC_LIST(layers, F_ALWAYS | F_SUMMARY),
 	/* the monitor: --restart, --log-driver, --log-opt */
-	SPEC("restart_policy", T_STR, restart_policy),
-	SPEC("restart_max", T_INT, restart_max),
-	SPEC("log_driver", T_STR, log_driver),
-	SPEC("log_max_size", T_I64, log_max_size),
-	SPEC("log_max_file", T_INT, log_max_file),
+	SPEC(restart_policy, T_STR),
+	SPEC(restart_max, T_INT),
+	SPEC(log_driver, T_STR),
+	SPEC(log_max_size, T_I64),
+	SPEC(log_max_file, T_INT),
 	/* run options */
-	SPEC("userns", T_STR, userns),
-	SPEC("init", T_BOOL, init),
-	SPEC("init_path", T_STR, init_path),
-	SPEC_LIST("ulimits", ulimits, 0),
-	SPEC_LIST("sysctls", sysctls, 0),
-	SPEC_LIST("group_add", group_add, 0),
-	SPEC("stop_signal", T_INT, stop_signal),
-	SPEC_CUSTOM("stop_timeout", stop_timeout, 0),
-	SPEC("userns_auto_start", T_U32, userns_auto_start),
-	SPEC("userns_auto_size", T_U32, userns_auto_size),
+	SPEC(userns, T_STR),
+	SPEC(init, T_BOOL),
+	SPEC(init_path, T_STR),
+	SPEC_LIST(ulimits, 0),
+	SPEC_LIST(sysctls, 0),
+	SPEC_LIST(group_add, 0),
+	SPEC(stop_signal, T_INT),
+	SPEC_CUSTOM(stop_timeout, 0),
+	SPEC(userns_auto_start, T_U32),
+	SPEC(userns_auto_size, T_U32),
 	/* volumes, /dev/shm's size, --read-only-tmpfs */
-	SPEC_CUSTOM("mounts", mounts, 0),
-	SPEC("shm_size", T_U64, shm_size),
-	SPEC("no_read_only_tmpfs", T_BOOL, no_read_only_tmpfs),
-	SPEC_CUSTOM("labels", labels, F_SUMMARY),
+	SPEC_CUSTOM(mounts, 0),
+	SPEC(shm_size, T_U64),
+	SPEC(no_read_only_tmpfs, T_BOOL),
+	SPEC_CUSTOM(labels, F_SUMMARY),
 	/* cgroups: the limit flags as given */
-	SPEC("cg_memory", T_I64, cg_memory),
-	SPEC("cg_memory_swap", T_I64, cg_memory_swap),
-	SPEC("cg_memory_reservation", T_I64, cg_memory_reservation),
-	SPEC("cg_cpus", T_DOUBLE, cg_cpus),
-	SPEC("cg_cpu_quota", T_U64, cg_cpu_quota),
-	SPEC("cg_cpu_period", T_U64, cg_cpu_period),
-	SPEC("cg_cpu_shares", T_U64, cg_cpu_shares),
-	SPEC("cg_cpuset_cpus", T_STR, cg_cpuset_cpus),
-	SPEC("cg_pids_limit", T_I64, cg_pids_limit),
-	SPEC("cgroups_mode", T_STR, cgroups_mode),
-	SPEC("cgroup_parent", T_STR, cgroup_parent),
+	SPEC(cg_memory, T_I64),
+	SPEC(cg_memory_swap, T_I64),
+	SPEC(cg_memory_reservation, T_I64),
+	SPEC(cg_cpus, T_DOUBLE),
+	SPEC(cg_cpu_quota, T_U64),
+	SPEC(cg_cpu_period, T_U64),
+	SPEC(cg_cpu_shares, T_U64),
+	SPEC(cg_cpuset_cpus, T_STR),
+	SPEC(cg_pids_limit, T_I64),
+	SPEC(cgroups_mode, T_STR),
+	SPEC(cgroup_parent, T_STR),
 	/* networking: the ports as allocated, slirp4netns's options, the
 	 * /etc files' options */
-	SPEC_CUSTOM("ports", ports, F_SUMMARY),
-	SPEC("publish_all", T_BOOL, publish_all),
-	SPEC_CUSTOM("slirp", slirp, 0),
-	SPEC_LIST("add_hosts", add_hosts, 0),
-	SPEC_LIST("dns", dns, 0),
-	SPEC_LIST("dns_search", dns_search, 0),
-	SPEC_LIST("dns_options", dns_options, 0),
-	SPEC("network_join", T_STR, network_join),
+	SPEC_CUSTOM(ports, F_SUMMARY),
+	SPEC(publish_all, T_BOOL),
+	SPEC_CUSTOM(slirp, 0),
+	SPEC_LIST(add_hosts, 0),
+	SPEC_LIST(dns, 0),
+	SPEC_LIST(dns_search, 0),
+	SPEC_LIST(dns_options, 0),
+	SPEC(network_join, T_STR),
 
 	STATE("Status", T_ENUM, status, .names = status_names, .n_names = ARRAY_SIZE(status_names)),
 	STATE("Pid", T_INT, pid),
