@@ -285,11 +285,6 @@ static const struct record_field record_fields[] = {
 	STATE("OOMKilled", T_BOOL, oom_killed, .flags = F_OMIT_EMPTY),
 };
 
-const char *engine_container_status_name(enum engine_container_status status)
-{
-	return (size_t)status < ARRAY_SIZE(status_names) ? status_names[status] : "";
-}
-
 #define AT(base, f, type) ((type *)(void *)((char *)(base) + (f)->offset))
 #define AT_CONST(base, f, type) ((const type *)(const void *)((const char *)(base) + (f)->offset))
 

@@ -52,6 +52,3 @@ int engine_record_state_scan(const char *text, size_t len, struct engine_contain
  * back): RET is zeroed first and is the caller's to free. */
 int engine_record_spec_copy(const struct engine_run_spec *spec, struct engine_run_spec *ret,
 			    struct engine_error **err);
-
-/* The names the record uses for the container's status. */
-const char *engine_container_status_name(enum engine_container_status status);
