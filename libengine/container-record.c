@@ -667,14 +667,14 @@ int engine_record_config_scan(const char *text, size_t len, struct engine_contai
 	/* What the full reader makes of missing members. */
 	for (size_t i = 0; i < ARRAY_SIZE(record_fields); i++) {
 		const struct record_field *f = &record_fields[i];
-		if (f->doc == DOC_SPEC && !(f->flags & F_SUMMARY))
+		if (f->doc == DOC_STATE || !(f->flags & F_SUMMARY))
 			continue;
+		void *base = f->doc == DOC_CONFIG ? (void *)c : (void *)&c->spec;
 		bool missing_str = f->type == T_STR && (f->flags & F_KEEP_EMPTY) &&
-				   *AT(f->doc == DOC_CONFIG ? (void *)c : (void *)&c->spec, f, char *) == NULL;
+				   *AT(base, f, char *) == NULL;
 		bool missing_list = (f->type == T_STRV || (f->type == T_STRV_N && (f->flags & F_ALWAYS))) &&
-				    *AT(&c->spec, f, char **) == NULL;
-		if ((missing_str || missing_list) &&
-		    field_from_json(f, NULL, f->doc == DOC_CONFIG ? (void *)c : (void *)&c->spec, NULL) < 0)
+				    *AT(base, f, char **) == NULL;
+		if ((missing_str || missing_list) && field_from_json(f, NULL, base, NULL) < 0)
 			return -1;
 	}
 	return 0;
