@@ -33,9 +33,7 @@
 
 int cmd_attach_connect(const struct engine_container *c, struct engine_error **err)
 {
-	json_t *spec = json_object_get(c->config, "Spec");
-	cleanup_close int dirfd = engine_attach_dir_open(
-		json_string_value(json_object_get(spec, "run_root")), c->id, false, err);
+	cleanup_close int dirfd = engine_attach_dir_open(c->spec.run_root, c->id, false, err);
 	if (dirfd < 0)
 		return -1;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -122,7 +120,7 @@ static int recorded_exit(const struct cmd_global *g, const char *id)
 int cmd_attach_stream(const struct cmd_global *g, const struct engine_container *c, int sock,
 		      const struct cmd_attach_opts *o)
 {
-	bool tty = json_is_true(json_object_get(json_object_get(c->config, "Spec"), "tty"));
+	bool tty = c->spec.tty;
 	bool stdin_open = o->use_stdin;
 	struct termios saved;
 	bool raw = false;
@@ -289,7 +287,7 @@ int cmd_attach(int argc, char **argv, struct cmd_global *g)
 		return cmd_report_1(&err);
 	}
 	/* Without -i the container has no stdin to give input to. */
-	if (!json_is_true(json_object_get(json_object_get(ctr->config, "Spec"), "interactive")))
+	if (!ctr->spec.interactive)
 		o.use_stdin = false;
 	int code = cmd_attach_stream(g, ctr, sock, &o);
 	close(sock);

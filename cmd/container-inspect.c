@@ -16,15 +16,21 @@
 #include "ctr-common.h"
 #include "driver.h"
 
-static json_t *str_or_empty(json_t *spec, const char *key)
+static json_t *str_or_empty(const char *s)
 {
-	const char *s = json_string_value(json_object_get(spec, key));
 	return json_string(s ? s : "");
 }
 
-static json_t *copy_or_null(json_t *v)
+/* A list as a JSON array; null when there is none (N SIZE_MAX: V ends
+ * with NULL). */
+static json_t *strv_or_null(char *const *v, size_t n)
 {
-	return v ? json_deep_copy(v) : json_null();
+	if (v == NULL)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && (n == SIZE_MAX ? v[i] != NULL : i < n); i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
 }
 
 /* Go marshals a map with its keys sorted: Labels print as Docker's. */
@@ -74,34 +80,33 @@ static json_t *state_section(const struct engine_container *c)
 	return s;
 }
 
-static json_t *port_bindings(json_t *spec); /* networking (#5) */
+static json_t *port_bindings(const struct engine_run_spec *spec); /* networking (#5) */
 
-static json_t *host_config_section(json_t *spec)
+static json_t *host_config_section(const struct engine_run_spec *spec)
 {
 	static const char *const networks[] = { "bridge", "none", "host" };
-	json_int_t net = json_integer_value(json_object_get(spec, "network"));
+	int net = (int)spec->network;
 	json_t *h = json_object();
 	json_object_set_new(h, "NetworkMode", json_string(net >= 0 && net < 3 ? networks[net] : ""));
-	/* networking (#5): container:ID and ns:PATH as Docker and Podman show them */
-	const char *join = json_string_value(json_object_get(spec, "network_join"));
-	if ((net == NETNS_MODE_CONTAINER || net == NETNS_MODE_NS) && join != NULL) {
+	/* networking (#5): container:ID and ns:PATH as Docker and Podman show them.
+	 * The record keeps "" as no join. */
+	const char *join = spec->network_join ? spec->network_join : "";
+	if (net == NETNS_MODE_CONTAINER || net == NETNS_MODE_NS) {
 		char mode[4200];
 		snprintf(mode, sizeof(mode), "%s:%s", net == NETNS_MODE_CONTAINER ? "container" : "ns", join);
 		json_object_set_new(h, "NetworkMode", json_string(mode));
 	}
 	json_object_set_new(h, "PortBindings", port_bindings(spec)); /* networking (#5) */
-	json_object_set_new(h, "PublishAllPorts", json_boolean(json_is_true(json_object_get(spec, "publish_all"))));
-	json_object_set_new(h, "AutoRemove", json_boolean(json_is_true(json_object_get(spec, "remove"))));
-	json_t *groups = json_object_get(spec, "group_add");
-	json_object_set_new(h, "GroupAdd", json_array_size(groups) ? json_incref(groups) : json_null());
-	json_object_set_new(h, "Privileged",
-			    json_boolean(json_is_true(json_object_get(spec, "privileged"))));
-	json_object_set_new(h, "ReadonlyRootfs",
-			    json_boolean(json_is_true(json_object_get(spec, "read_only"))));
+	json_object_set_new(h, "PublishAllPorts", json_boolean(spec->publish_all));
+	json_object_set_new(h, "AutoRemove", json_boolean(spec->remove));
+	json_object_set_new(h, "GroupAdd", spec->n_group_add ? strv_or_null(spec->group_add, spec->n_group_add)
+							     : json_null());
+	json_object_set_new(h, "Privileged", json_boolean(spec->privileged));
+	json_object_set_new(h, "ReadonlyRootfs", json_boolean(spec->read_only));
 	json_t *secopt = json_array();
-	if (json_is_true(json_object_get(spec, "no_new_privileges")))
+	if (spec->no_new_privileges)
 		json_array_append_new(secopt, json_string("no-new-privileges"));
-	const char *seccomp = json_string_value(json_object_get(spec, "seccomp_profile"));
+	const char *seccomp = spec->seccomp_profile;
 	if (seccomp != NULL && *seccomp != '\0') {
 		char opt[4200];
 		snprintf(opt, sizeof(opt), "seccomp=%s", seccomp);
@@ -109,36 +114,31 @@ static json_t *host_config_section(json_t *spec)
 	}
 	json_object_set_new(h, "SecurityOpt", json_array_size(secopt) ? secopt : json_null());
 	/* cgroups (#6): Docker's resource fields, 0 when not set */
-	json_object_set_new(h, "Memory", json_integer(json_integer_value(json_object_get(spec, "cg_memory"))));
-	json_object_set_new(h, "MemorySwap", json_integer(json_integer_value(json_object_get(spec, "cg_memory_swap"))));
-	json_object_set_new(h, "MemoryReservation",
-			    json_integer(json_integer_value(json_object_get(spec, "cg_memory_reservation"))));
-	json_object_set_new(h, "NanoCpus",
-			    json_integer((json_int_t)(json_number_value(json_object_get(spec, "cg_cpus")) * 1e9 + 0.5)));
-	json_object_set_new(h, "CpuShares", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_shares"))));
-	json_object_set_new(h, "CpuQuota", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_quota"))));
-	json_object_set_new(h, "CpuPeriod", json_integer(json_integer_value(json_object_get(spec, "cg_cpu_period"))));
-	const char *cpuset = json_string_value(json_object_get(spec, "cg_cpuset_cpus"));
-	json_object_set_new(h, "CpusetCpus", json_string(cpuset ? cpuset : ""));
-	json_int_t pids = json_integer_value(json_object_get(spec, "cg_pids_limit"));
-	if (pids != 0)
-		json_object_set_new(h, "PidsLimit", json_integer(pids));
+	json_object_set_new(h, "Memory", json_integer(spec->cg_memory));
+	json_object_set_new(h, "MemorySwap", json_integer(spec->cg_memory_swap));
+	json_object_set_new(h, "MemoryReservation", json_integer(spec->cg_memory_reservation));
+	json_object_set_new(h, "NanoCpus", json_integer((json_int_t)(spec->cg_cpus * 1e9 + 0.5)));
+	/* As the record keeps them: json_int_t. */
+	json_object_set_new(h, "CpuShares", json_integer((json_int_t)spec->cg_cpu_shares));
+	json_object_set_new(h, "CpuQuota", json_integer((json_int_t)spec->cg_cpu_quota));
+	json_object_set_new(h, "CpuPeriod", json_integer((json_int_t)spec->cg_cpu_period));
+	json_object_set_new(h, "CpusetCpus", str_or_empty(spec->cg_cpuset_cpus));
+	if (spec->cg_pids_limit != 0)
+		json_object_set_new(h, "PidsLimit", json_integer(spec->cg_pids_limit));
 	else
 		json_object_set_new(h, "PidsLimit", json_null());
-	const char *cgroups = json_string_value(json_object_get(spec, "cgroups_mode"));
+	const char *cgroups = spec->cgroups_mode;
 	json_object_set_new(h, "Cgroups", json_string(cgroups && *cgroups ? cgroups : "enabled"));
-	const char *cgroup_parent = json_string_value(json_object_get(spec, "cgroup_parent"));
-	json_object_set_new(h, "CgroupParent", json_string(cgroup_parent ? cgroup_parent : ""));
+	json_object_set_new(h, "CgroupParent", str_or_empty(spec->cgroup_parent));
 	/* the monitor (issue #4): restart policy and log driver, as Docker */
-	const char *policy = json_string_value(json_object_get(spec, "restart_policy"));
+	const char *policy = spec->restart_policy;
 	json_object_set_new(h, "RestartPolicy",
 			    json_pack("{s:s,s:I}", "Name", policy && *policy ? policy : "no",
-				      "MaximumRetryCount",
-				      json_integer_value(json_object_get(spec, "restart_max"))));
-	const char *log_driver = json_string_value(json_object_get(spec, "log_driver"));
+				      "MaximumRetryCount", (json_int_t)spec->restart_max));
+	const char *log_driver = spec->log_driver;
 	json_t *log_opts = json_object();
-	json_int_t max_size = json_integer_value(json_object_get(spec, "log_max_size"));
-	json_int_t max_file = json_integer_value(json_object_get(spec, "log_max_file"));
+	json_int_t max_size = spec->log_max_size;
+	json_int_t max_file = spec->log_max_file;
 	char num[32];
 	if (max_size > 0) {
 		snprintf(num, sizeof(num), "%lld", (long long)max_size);
@@ -156,85 +156,71 @@ static json_t *host_config_section(json_t *spec)
 	return h;
 }
 
-static json_t *config_section(const struct engine_container *c, json_t *spec)
+static json_t *config_section(const struct engine_container *c, const struct engine_run_spec *spec)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-	const char *hostname = json_string_value(json_object_get(spec, "hostname"));
-	bool tty = json_is_true(json_object_get(spec, "tty"));
-	bool stdin_open = json_is_true(json_object_get(spec, "interactive"));
+	const char *hostname = spec->hostname;
+	bool tty = spec->tty;
+	bool stdin_open = spec->interactive;
 	json_t *cfg = json_object();
 	json_object_set_new(cfg, "Hostname", json_string(hostname && *hostname ? hostname : short_id));
 	json_object_set_new(cfg, "Domainname", json_string(""));
-	json_object_set_new(cfg, "User", str_or_empty(spec, "user"));
+	json_object_set_new(cfg, "User", str_or_empty(spec->user));
 	json_object_set_new(cfg, "AttachStdin", json_false());
 	json_object_set_new(cfg, "AttachStdout", json_false());
 	json_object_set_new(cfg, "AttachStderr", json_false());
 	json_object_set_new(cfg, "Tty", json_boolean(tty));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(stdin_open));
 	json_object_set_new(cfg, "StdinOnce", json_false());
-	json_object_set_new(cfg, "Env", copy_or_null(json_object_get(spec, "env")));
+	json_object_set_new(cfg, "Env", strv_or_null(spec->env, spec->n_env));
 	/* The command as it runs: the image's entrypoint is folded in. */
-	json_object_set_new(cfg, "Cmd", copy_or_null(json_object_get(spec, "argv")));
+	json_object_set_new(cfg, "Cmd", strv_or_null(spec->argv, SIZE_MAX));
 	json_object_set_new(cfg, "Image", json_string(c->image));
 	json_object_set_new(cfg, "Volumes", json_null());
-	json_object_set_new(cfg, "WorkingDir", str_or_empty(spec, "workdir"));
+	json_object_set_new(cfg, "WorkingDir", str_or_empty(spec->workdir));
 	json_object_set_new(cfg, "Entrypoint", json_null());
 	json_object_set_new(cfg, "OnBuild", json_null());
-	json_object_set_new(cfg, "Labels", sorted_copy(engine_container_labels(c)));
+	cleanup_json json_t *labels = engine_labels_json(spec);
+	json_object_set_new(cfg, "Labels", sorted_copy(labels));
 	/* issue #4: the stop settings `stop` will use. */
 	char stop_signal[32];
-	json_int_t own_sig = json_integer_value(json_object_get(spec, "stop_signal"));
-	engine_signal_name(own_sig > 0 ? (int)own_sig : SIGTERM, stop_signal, sizeof(stop_signal));
-	json_t *own_timeout = json_object_get(spec, "stop_timeout");
-	json_int_t stop_timeout = json_is_integer(own_timeout) && json_integer_value(own_timeout) >= 0
-					  ? json_integer_value(own_timeout)
-					  : 10;
+	engine_signal_name(spec->stop_signal > 0 ? spec->stop_signal : SIGTERM, stop_signal,
+			   sizeof(stop_signal));
+	json_int_t stop_timeout = spec->stop_timeout_set ? spec->stop_timeout : 10;
 	json_object_set_new(cfg, "StopSignal", json_string(stop_signal));
 	json_object_set_new(cfg, "StopTimeout", json_integer(stop_timeout));
 	return cfg;
 }
 
 /* networking (#5): the published ports as config.json keeps them. */
-static json_t *published_ports(json_t *spec, bool running)
+static json_t *published_ports(const struct engine_run_spec *spec, bool running)
 {
-	struct netns_port_list ports = { 0 };
-	struct engine_error *ignored = NULL;
-	json_t *pj = json_object_get(spec, "ports");
-	if (!running || pj == NULL || netns_ports_from_json(pj, &ports, &ignored) < 0) {
-		engine_error_free(&ignored);
-		return json_object();
-	}
-	json_t *j = netns_ports_inspect_json(&ports);
-	netns_port_list_clear(&ports);
+	json_t *j = running ? netns_ports_inspect_json(&spec->ports) : NULL;
 	return j != NULL ? j : json_object();
 }
 
 /* HostConfig.PortBindings: what -p/-P asked, with the host ports chosen. */
-static json_t *port_bindings(json_t *spec)
+static json_t *port_bindings(const struct engine_run_spec *spec)
 {
 	json_t *out = json_object();
-	json_t *pj = json_object_get(spec, "ports");
-	for (size_t i = 0; i < json_array_size(pj); i++) {
-		json_t *p = json_array_get(pj, i);
+	for (size_t i = 0; i < spec->ports.count; i++) {
+		const struct netns_port *p = &spec->ports.ports[i];
 		char key[32], hp[16];
-		snprintf(key, sizeof(key), "%lld/%s",
-			 (long long)json_integer_value(json_object_get(p, "container_port")),
-			 json_string_value(json_object_get(p, "proto")) ?: "tcp");
-		snprintf(hp, sizeof(hp), "%lld", (long long)json_integer_value(json_object_get(p, "host_port")));
+		snprintf(key, sizeof(key), "%u/%s", (unsigned)p->container_port, netns_proto_name(p->proto));
+		snprintf(hp, sizeof(hp), "%u", (unsigned)p->host_port);
 		json_t *list = json_object_get(out, key);
 		if (list == NULL) {
 			list = json_array();
 			json_object_set_new(out, key, list);
 		}
-		json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp",
-						       json_string_value(json_object_get(p, "host_ip")) ?: "",
-						       "HostPort", hp));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", p->host_ip, "HostPort", hp));
 	}
 	return out;
 }
 
-static json_t *network_settings_section(const struct engine_container *c, json_t *spec)
+static json_t *network_settings_section(const struct engine_container *c,
+					const struct engine_run_spec *spec)
 {
 	json_t *n = json_object();
 	json_object_set_new(n, "Bridge", json_string(""));
@@ -248,17 +234,16 @@ static json_t *network_settings_section(const struct engine_container *c, json_t
 
 /* volumes (#4): "Mounts" as Docker shows them; devices are not mounts
  * there (HostConfig.Devices). */
-static json_t *inspect_mounts(json_t *spec)
+static json_t *inspect_mounts(const struct engine_run_spec *spec)
 {
 	json_t *out = json_array();
-	json_t *mounts = json_object_get(spec, "mounts");
-	const char *store = json_string_value(json_object_get(spec, "store_root")) ?: "";
-	for (size_t i = 0; i < json_array_size(mounts); i++) {
-		json_t *m = json_array_get(mounts, i);
-		const char *type = json_string_value(json_object_get(m, "Type")) ?: "";
-		const char *src = json_string_value(json_object_get(m, "Source")) ?: "";
-		const char *dst = json_string_value(json_object_get(m, "Target")) ?: "";
-		bool rw = !json_is_true(json_object_get(m, "ReadOnly"));
+	const char *store = spec->store_root ?: "";
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct engine_mount *m = &spec->mounts[i];
+		const char *type = engine_mount_type_name(m->type);
+		const char *src = m->source ?: "";
+		const char *dst = m->target ?: "";
+		bool rw = !m->readonly;
 		json_t *o;
 		if (strcmp(type, "volume") == 0) {
 			char path[4400];
@@ -269,7 +254,7 @@ static json_t *inspect_mounts(json_t *spec)
 		} else if (strcmp(type, "bind") == 0) {
 			o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
 				      "Destination", dst, "Mode", rw ? "" : "ro", "RW", rw, "Propagation",
-				      json_string_value(json_object_get(m, "Propagation")) ?: "rprivate");
+				      engine_mount_propagation_name(m));
 		} else if (strcmp(type, "tmpfs") == 0) {
 			o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source", "",
 				      "Destination", dst, "Mode", "", "RW", rw, "Propagation", "");
@@ -283,7 +268,7 @@ static json_t *inspect_mounts(json_t *spec)
 
 json_t *cmd_container_inspect_json(const struct engine_container *c)
 {
-	json_t *spec = json_object_get(c->config, "Spec");
+	const struct engine_run_spec *spec = &c->spec;
 	char created[64], image[80], name[300];
 	cmd_time_nano(c->created_ns, created, sizeof(created));
 	snprintf(image, sizeof(image), c->image_id[0] ? "sha256:%s" : "%s", c->image_id);
@@ -291,12 +276,8 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	json_t *args = json_array();
 	for (size_t i = 1; c->argv[0] && c->argv[i]; i++)
 		json_array_append_new(args, json_string(c->argv[i]));
-	const char *rootfs = json_string_value(json_object_get(spec, "rootfs"));
-	bool has_image = rootfs == NULL || *rootfs == '\0';
-	const char *driver = has_image
-		? storage_driver_name((enum storage_driver)json_integer_value(
-			  json_object_get(spec, "storage_driver")))
-		: "";
+	bool has_image = spec->rootfs == NULL;
+	const char *driver = has_image ? storage_driver_name(spec->storage_driver) : "";
 
 	json_t *j = json_object();
 	json_object_set_new(j, "Id", json_string(c->id));

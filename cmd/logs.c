@@ -415,8 +415,7 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 		storage_store_close(store);
 		return cmd_report_1(&err);
 	}
-	const char *driver = json_string_value(
-		json_object_get(json_object_get(ctr->config, "Spec"), "log_driver"));
+	const char *driver = ctr->spec.log_driver;
 	if (driver != NULL && strcmp(driver, "none") == 0) {
 		storage_store_close(store);
 		engine_container_free(ctr);

@@ -43,14 +43,7 @@ int cmd_port(int argc, char **argv, struct cmd_global *g)
 		storage_store_close(store);
 		return cmd_report_1(&err);
 	}
-	struct netns_port_list ports = { 0 };
-	json_t *pj = json_object_get(json_object_get(c->config, "Spec"), "ports");
-	if (pj != NULL && netns_ports_from_json(pj, &ports, &err) < 0) {
-		engine_container_free(c);
-		storage_store_close(store);
-		return cmd_report(err);
-	}
-	cleanup_free char *text = cmd_ports_format_port(&ports, want, filter ? proto : NULL);
+	cleanup_free char *text = cmd_ports_format_port(&c->spec.ports, want, filter ? proto : NULL);
 	rc = 0;
 	if (text == NULL) {
 		fprintf(stderr, "Error: out of memory\n");
@@ -70,7 +63,6 @@ int cmd_port(int argc, char **argv, struct cmd_global *g)
 	} else {
 		fputs(text, stdout);
 	}
-	netns_port_list_clear(&ports);
 	engine_container_free(c);
 	storage_store_close(store);
 	return rc;

@@ -67,19 +67,11 @@ static void size_text(int64_t rw, int64_t virtual_size, char *out, size_t size)
 }
 
 /* networking (#5): the PORTS column of a running container. */
-static char *ports_text(const struct engine_container *c, json_t *spec)
+static char *ports_text(const struct engine_container *c)
 {
-	struct netns_port_list ports = { 0 };
-	struct engine_error *ignored = NULL;
-	json_t *pj = json_object_get(spec, "ports");
-	if (c->state.status != ENGINE_CONTAINER_RUNNING || pj == NULL ||
-	    netns_ports_from_json(pj, &ports, &ignored) < 0) {
-		engine_error_free(&ignored);
+	if (c->state.status != ENGINE_CONTAINER_RUNNING)
 		return NULL;
-	}
-	char *text = cmd_ports_format_ps(&ports);
-	netns_port_list_clear(&ports);
-	return text;
+	return cmd_ports_format_ps(&c->spec.ports);
 }
 
 static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t now,
@@ -103,17 +95,14 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	else
 		snprintf(command, sizeof(command), "\"%s\"", cmd ? cmd : "");
 	static const char *const states[] = { "created", "running", "exited", "restarting" };
-	json_t *spec = json_object_get(c->config, "Spec");
 	const char *image = c->image;
-	if (image[0] == '\0') {
-		const char *rootfs = json_string_value(json_object_get(spec, "rootfs"));
-		image = rootfs ? rootfs : "";
-	}
+	if (image[0] == '\0')
+		image = c->spec.rootfs ? c->spec.rootfs : "";
 	static const char *const networks[] = { "bridge", "none", "host" };
-	json_int_t net = json_integer_value(json_object_get(spec, "network"));
-	json_t *labels = engine_container_labels(c);
-	cleanup_free char *labels_str = labels_text(labels);
-	cleanup_free char *ports = ports_text(c, spec); /* networking (#5) */
+	int net = (int)c->spec.network;
+	cleanup_json json_t *labels = engine_labels_json(&c->spec);
+	cleanup_free char *labels_str = labels ? labels_text(labels) : NULL;
+	cleanup_free char *ports = ports_text(c); /* networking (#5) */
 	/* Keys in Docker's order for {{json .}}: it marshals a map, sorted. */
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "Command",
 			 command, "CreatedAt", created_at, "ID", id, "Image", image, "Labels",
@@ -161,8 +150,8 @@ static bool ps_filter_one(const struct engine_container *c, const char *key, con
 		/* label=KEY: the key is set; label=KEY=VALUE: to that value */
 		const char *eq = strchr(v, '=');
 		cleanup_free char *k = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
-		json_t *have = k ? json_object_get(engine_container_labels(c), k) : NULL;
-		return have != NULL && (eq == NULL || strcmp(json_string_value(have) ?: "", eq + 1) == 0);
+		const char *have = k ? engine_label_get(&c->spec, k) : NULL;
+		return have != NULL && (eq == NULL || strcmp(have, eq + 1) == 0);
 	}
 	if (strcmp(key, "exited") == 0)
 		return c->state.status == ENGINE_CONTAINER_EXITED && c->state.exit_code == atoi(v);

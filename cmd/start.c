@@ -66,8 +66,7 @@ static int start_attached(struct cmd_global *g, const char *what, struct cmd_att
 		storage_store_close(store);
 		return cmd_report_1(&err);
 	}
-	json_t *js = json_object_get(c->config, "Spec");
-	if (!json_is_true(json_object_get(js, "interactive")))
+	if (!c->spec.interactive)
 		o->use_stdin = false;
 	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
 		sock = cmd_attach_connect(c, &err);

@@ -355,26 +355,33 @@ static int commit_child(void *data, int sock)
  * when the command starts with it), Env, WorkingDir. */
 static json_t *container_config(const struct engine_container *c, json_t *image_config)
 {
-	json_t *spec = json_object_get(c->config, "Spec");
-	json_t *argv = json_object_get(spec, "argv");
+	const struct engine_run_spec *spec = &c->spec;
+	size_t argc = 0;
+	while (spec->argv != NULL && spec->argv[argc] != NULL)
+		argc++;
 	json_t *ep = json_object_get(json_object_get(image_config, "config"), "Entrypoint");
 	size_t skip = 0;
-	if (json_is_array(ep) && json_array_size(ep) <= json_array_size(argv)) {
+	if (json_is_array(ep) && json_array_size(ep) <= argc) {
 		skip = json_array_size(ep);
-		for (size_t i = 0; i < skip; i++)
-			if (!json_equal(json_array_get(ep, i), json_array_get(argv, i)))
+		for (size_t i = 0; i < skip; i++) {
+			const char *e = json_string_value(json_array_get(ep, i));
+			if (e == NULL || strcmp(e, spec->argv[i]) != 0)
 				skip = 0;
+		}
 	}
 	json_t *cmd = json_array();
-	for (size_t i = skip; i < json_array_size(argv); i++)
-		json_array_append(cmd, json_array_get(argv, i));
+	for (size_t i = skip; i < argc; i++)
+		json_array_append_new(cmd, json_string(spec->argv[i]));
 	json_t *out = json_pack("{s:o}", "Cmd", cmd);
 	if (skip == 0 && json_array_size(ep) > 0)
 		json_object_set_new(out, "Entrypoint", json_null());
-	json_t *env = json_object_get(spec, "env");
-	if (json_array_size(env) > 0)
-		json_object_set(out, "Env", env);
-	const char *wd = json_string_value(json_object_get(spec, "workdir"));
+	if (spec->n_env > 0) {
+		json_t *env = json_array();
+		for (size_t i = 0; i < spec->n_env; i++)
+			json_array_append_new(env, json_string(spec->env[i]));
+		json_object_set_new(out, "Env", env);
+	}
+	const char *wd = spec->workdir;
 	if (wd != NULL && wd[0] != '\0')
 		json_object_set_new(out, "WorkingDir", json_string(wd));
 	return out;

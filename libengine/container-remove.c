@@ -316,12 +316,11 @@ static int volumes_collect(struct storage_store *store, const struct entry *entr
 	for (size_t i = 0; i < n && r == 0; i++) {
 		if (entries[i].err != NULL || entries[i].c == NULL)
 			continue;
-		json_t *mounts = json_object_get(json_object_get(entries[i].c->config, "Spec"), "mounts");
-		for (size_t k = 0; k < json_array_size(mounts); k++) {
-			json_t *m = json_array_get(mounts, k);
-			const char *name = json_string_value(json_object_get(m, "Source"));
-			if (!json_is_true(json_object_get(m, "Anonymous")) || name == NULL ||
-			    strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") != 0 ||
+		const struct engine_run_spec *spec = &entries[i].c->spec;
+		for (size_t k = 0; k < spec->n_mounts; k++) {
+			const struct engine_mount *m = &spec->mounts[k];
+			const char *name = m->source;
+			if (!m->anonymous || name == NULL || m->type != ENGINE_MOUNT_VOLUME ||
 			    listed(names, n_names, name))
 				continue;
 			char **grown = realloc(names, (n_names + 1) * sizeof(*names));
@@ -341,14 +340,11 @@ static int volumes_collect(struct storage_store *store, const struct entry *entr
 		r = -1;
 	/* In use by a container that stays: it stays too. */
 	for (size_t i = 0; i < n_all; i++) {
-		json_t *mounts = going(entries, n, all[i]->id)
-				       ? NULL
-				       : json_object_get(json_object_get(all[i]->config, "Spec"), "mounts");
-		for (size_t k = 0; k < json_array_size(mounts); k++) {
-			json_t *m = json_array_get(mounts, k);
-			const char *type = json_string_value(json_object_get(m, "Type"));
-			const char *src = json_string_value(json_object_get(m, "Source"));
-			for (size_t j = 0; type && src && strcmp(type, "volume") == 0 && j < n_names; j++)
+		size_t n_mounts = going(entries, n, all[i]->id) ? 0 : all[i]->spec.n_mounts;
+		for (size_t k = 0; k < n_mounts; k++) {
+			const struct engine_mount *m = &all[i]->spec.mounts[k];
+			const char *src = m->source;
+			for (size_t j = 0; src && m->type == ENGINE_MOUNT_VOLUME && j < n_names; j++)
 				if (names[j][0] != '\0' && strcmp(names[j], src) == 0)
 					names[j][0] = '\0';
 		}
@@ -441,7 +437,7 @@ static const char *spec_run_root(const struct entry *e, const struct engine_remo
 {
 	if (e->c == NULL)
 		return o->run_root;
-	return json_string_value(json_object_get(json_object_get(e->c->config, "Spec"), "run_root"));
+	return e->c->spec.run_root;
 }
 
 /* What is left of E once its tree went (or failed to: TREE). */
@@ -550,8 +546,7 @@ static int remove_entries(struct storage_store *store, const struct engine_remov
 			goto out;
 		}
 		e->tree = (int)n_rels++;
-		json_t *spec = e->c != NULL ? json_object_get(e->c->config, "Spec") : NULL;
-		if (e->c == NULL || json_array_size(json_object_get(spec, "layers")) > 0)
+		if (e->c == NULL || e->c->spec.n_layers > 0)
 			in_userns = true;
 	}
 	size_t n_container_rels = n_rels;

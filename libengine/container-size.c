@@ -146,17 +146,11 @@ int engine_container_sizes(const char *store_root, const struct engine_idmap *ma
 	}
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = containers[i]->id;
-		json_t *spec = json_object_get(containers[i]->config, "Spec");
-		if (json_integer_value(json_object_get(spec, "storage_driver")) != STORAGE_DRIVER_VFS)
+		const struct engine_run_spec *spec = &containers[i]->spec;
+		if (spec->storage_driver != STORAGE_DRIVER_VFS)
 			continue;
-		json_t *layers = json_object_get(spec, "layers");
-		size_t nl = json_array_size(layers);
-		const char **l = calloc(nl + 1, sizeof(char *));
-		for (size_t k = 0; l != NULL && k < nl; k++)
-			l[k] = json_string_value(json_array_get(layers, k));
-		if (l != NULL && nl > 0)
-			vfs_roots[i] = storage_vfs_root_path(store_root, (char **)l, nl);
-		free(l);
+		if (spec->n_layers > 0)
+			vfs_roots[i] = storage_vfs_root_path(store_root, spec->layers, spec->n_layers);
 	}
 	struct size_job job = { .store_root = store_root, .ids = ids, .vfs_roots = vfs_roots, .n = n,
 				.sizes = shared };

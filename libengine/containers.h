@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "container-names.h" /* engine_container_name_check, which callers of get use */
 #include "error.h"
 #include "idmap.h"
 #include "proc.h" /* engine_pid_alive_since, which the callers pair with a record */
@@ -55,23 +56,26 @@ struct engine_container_state {
 	bool oom_killed;
 };
 
+/* A container's record (container-record.h): config.json's members and
+ * state.json's, typed. */
 struct engine_container {
 	char id[65];
 	char *name;
 	char *image;     /* as the user named it ("" for --rootfs) */
 	char *image_id;  /* config digest hex, "" for --rootfs */
-	char **argv;     /* the command as it runs (entrypoint + cmd) */
+	char **argv;     /* spec.argv: the command as it runs (entrypoint + cmd) */
 	int64_t created_ns;
 	struct engine_container_state state;
-	json_t *config;  /* config.json as stored */
+	/* What to run, as config.json's "Spec" recorded it.  A summary (the
+	 * listings for ps) holds only the fields ps shows. */
+	struct engine_run_spec spec;
+	bool summary;
+	int record_version;              /* the format it was read in */
+	struct engine_error *record_error; /* a value it could not read */
 };
 
 void engine_container_free(struct engine_container *c);
 
-/* Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 253 bytes. */
-int engine_container_name_check(const char *name, struct engine_error **err);
-/* "adjective_noun" as Docker generates them; RANDOM picks the words. */
-void engine_container_name_generate(uint32_t random, char *out, size_t size);
 
 /* Whether SPEC's record fits the bound every reader applies (1 MiB):
  * E2BIG with one line when it does not.  engine_container_create checks
@@ -92,10 +96,10 @@ int engine_container_get(struct storage_store *store, const char *what,
 int engine_container_list(struct storage_store *store, struct engine_container ***ret,
 			  size_t *ret_n, struct engine_error **err);
 /* For ps: the same; with RUNNING_ONLY the running ones, without reading
- * the others' config.json (ps without -a).  Each c->config is a summary
- * (issue #4): {"Spec": {...}} with only the keys of Spec that ps shows
- * (summary_spec_keys in containers.c); engine_container_spec() needs the
- * record from engine_container_get() or engine_container_list(). */
+ * the others' config.json (ps without -a).  Each is a summary: c->spec
+ * holds only the fields ps shows (the summary fields of the record's
+ * table, container-record.c); engine_container_spec() needs the record
+ * from engine_container_get() or engine_container_list(). */
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
 				  struct engine_error **err);
@@ -123,8 +127,6 @@ int engine_container_lock(const char *store_root, const char *id, struct engine_
 
 /* labels: SPEC's labels as a JSON object {"k":"v"} (new ref). */
 json_t *engine_labels_json(const struct engine_run_spec *spec);
-/* The container's labels as recorded (borrowed; an empty object when none). */
-json_t *engine_container_labels(const struct engine_container *c);
 
 /* ps -s (container-size.c): the bytes in each container's
  * writable layer (vfs: its copy's size less the image root's), measured
@@ -139,7 +141,8 @@ int engine_container_sizes(const char *store_root, const struct engine_idmap *ma
 int engine_store_reset(const struct engine_idmap *map, const char *const *dirs, size_t n,
 		       struct engine_error **err);
 
-/* Rebuild the run spec from config.json (for start). */
+/* A copy of the recorded run spec, the caller's to free (for start):
+ * EINVAL for a summary, or a record with a value it could not read. */
 int engine_container_spec(const struct engine_container *c, struct engine_run_spec *spec,
 			  struct engine_error **err);
 
@@ -198,6 +201,6 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 			    struct engine_error **err);
 
 /* cgroups (#6) `update`: record SPEC's limit flags (cg_*) in C's
- * config.json, so that the next start keeps them. */
+ * config.json (and C->spec), so that the next start keeps them. */
 int engine_container_update_limits(struct storage_store *store, struct engine_container *c,
 				   const struct engine_run_spec *spec, struct engine_error **err);

@@ -55,13 +55,8 @@ static void container_freep(struct engine_container **c)
  * The one place that knows where the record keeps them. */
 static void stop_settings(const struct engine_container *c, int *ret_signal, int *ret_timeout_s)
 {
-	json_t *spec = json_object_get(c->config, "Spec");
-	json_t *sig = json_object_get(spec, "stop_signal");
-	json_t *timeout = json_object_get(spec, "stop_timeout");
-	*ret_signal = json_integer_value(sig) > 0 ? (int)json_integer_value(sig) : 0;
-	*ret_timeout_s = json_is_integer(timeout) && json_integer_value(timeout) >= 0
-				 ? (int)json_integer_value(timeout)
-				 : -1;
+	*ret_signal = c->spec.stop_signal > 0 ? c->spec.stop_signal : 0;
+	*ret_timeout_s = c->spec.stop_timeout_set && c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : -1;
 }
 
 /* After SIG went to the init: the rest of its cgroup (cgroup-run.h). */

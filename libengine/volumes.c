@@ -48,12 +48,9 @@ bool engine_volume_in_use(struct storage_store *store, const char *name, char us
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_t *mounts = json_object_get(json_object_get(list[i]->config, "Spec"), "mounts");
-		for (size_t k = 0; !found && k < json_array_size(mounts); k++) {
-			json_t *m = json_array_get(mounts, k);
-			const char *type = json_string_value(json_object_get(m, "Type"));
-			const char *src = json_string_value(json_object_get(m, "Source"));
-			if (type && src && strcmp(type, "volume") == 0 && strcmp(src, name) == 0) {
+		for (size_t k = 0; !found && k < list[i]->spec.n_mounts; k++) {
+			const struct engine_mount *m = &list[i]->spec.mounts[k];
+			if (m->type == ENGINE_MOUNT_VOLUME && m->source != NULL && strcmp(m->source, name) == 0) {
 				snprintf(user, 65, "%s", list[i]->id);
 				found = true;
 			}
