@@ -39,13 +39,9 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
  * failure is a warning: the command goes on. */
 void cmd_sweep_store(struct storage_store *store);
 
-/* Shared between the commands: start (start.c), stop (stop.c), rm (rm.c). */
-int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
-		  struct engine_error **err);
+/* Shared between the commands: stop (stop.c), restart. */
 int cmd_stop_one(struct storage_store *store, const char *what, int sig, int timeout,
 		 struct engine_error **err);
-int cmd_rm_one(struct storage_store *store, const char *what, bool force,
-	       struct engine_error **err);
 
 /* For commands whose only flag is -h/--help: print USAGE for it, refuse
  * any other flag, and check that MIN..MAX arguments follow (MAX < 0: no

@@ -15,6 +15,7 @@
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
+#include "lifecycle-create.h"
 
 /* stop: the stop signal, up to TIMEOUT seconds, then SIGKILL.  SIG 0 and
  * TIMEOUT -1 take the container's own (--stop-signal, the image's
@@ -181,18 +182,18 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 		engine_error_set(&err, EINVAL, "\"engine restart\" requires at least 1 argument");
 		return cmd_report(err);
 	}
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		if (cmd_stop_one(store, argv[i], 0, timeout, &err) < 0 ||
-		    cmd_start_one(g, store, argv[i], &err) < 0) {
+		if (cmd_stop_one(e->store, argv[i], 0, timeout, &err) < 0 ||
+		    engine_container_start(e, argv[i], &(struct engine_start_options){ 0 }, NULL,
+					   &err) < 0) {
 			rc = cmd_report_1(&err);
 			continue;
 		}
 		puts(argv[i]);
 	}
-	storage_store_close(store);
 	return rc;
 }
