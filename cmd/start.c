@@ -27,13 +27,15 @@
 static int start_attached(struct cmd_global *g, const char *what, struct cmd_attach_opts *o)
 {
 	cleanup_error struct engine_error *err = NULL;
-	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	struct engine *e = cmd_open_engine(g, &err);
 	if (e == NULL)
 		return cmd_report(err);
 	struct engine_container *c = NULL;
 	int sock = -1;
-	if (engine_container_find(e, what, &c, &err) < 0)
+	if (engine_container_find(e, what, &c, &err) < 0) {
+		engine_close(e);
 		return cmd_report_1(&err);
+	}
 	if (!engine_container_interactive(c))
 		o->use_stdin = false;
 	if (c->state.status != ENGINE_CONTAINER_RUNNING) {
@@ -50,6 +52,8 @@ static int start_attached(struct cmd_global *g, const char *what, struct cmd_att
 	} else {
 		sock = cmd_attach_connect(c, &err);
 	}
+	/* Attached for as long as the container runs: no handle on the store. */
+	engine_close(e);
 	if (sock < 0) {
 		engine_container_free(c);
 		return cmd_report_1(&err);
