@@ -36,7 +36,9 @@ struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error *
 	struct engine *e = NULL;
 	if (cmd_store_root(g, &root, err) < 0)
 		return NULL;
-	struct engine_options o = { .root = root, .cgroup_manager = g->cgroup_manager };
+	struct engine_options o = { .root = root,
+				    .cgroup_manager = g->cgroup_manager,
+				    .storage_driver = g->storage_driver };
 	if (engine_open(&o, &e, err) < 0)
 		return NULL;
 	return e;

@@ -38,8 +38,3 @@ int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
  * failure is a warning: the command goes on. */
 void cmd_sweep_store(struct storage_store *store);
 
-/* Shared between the commands: start (start.c, restart), rm (rm.c). */
-int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
-		  struct engine_error **err);
-int cmd_rm_one(struct storage_store *store, const char *what, bool force,
-	       struct engine_error **err);

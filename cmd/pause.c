@@ -14,7 +14,6 @@
 
 static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 {
-	const char *name = freeze ? "pause" : "unpause";
 	int rc;
 	cleanup_error struct engine_error *err = NULL;
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);

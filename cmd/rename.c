@@ -12,11 +12,10 @@
 int cmd_rename(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
-	int r = engine_container_rename(store, argv[optind], argv[optind + 1], &err);
-	storage_store_close(store);
+	int r = engine_container_rename(e->store, argv[optind], argv[optind + 1], &err);
 	if (r < 0) {
 		/* A bad new name is a bad argument (125); what the daemon would
 		 * refuse (no such container, a name in use) is 1, as Docker. */

@@ -16,6 +16,7 @@
 #include "flags.h"
 #include "containers.h"
 #include "ctr-common.h"
+#include "lifecycle-create.h"
 
 struct rm_opts {
 	bool force;
@@ -50,34 +51,18 @@ static int rm_print(struct engine_remove_result *results, size_t n, char *const 
 	return rc;
 }
 
-/* Every container in STORE, in one library call, printed by rm_print. */
-static int rm_all_print(struct storage_store *store, const struct engine_remove_options *o,
-			int skip_errno, const char *header)
+/* Every container in E, in one library call, printed by rm_print. */
+static int rm_all_print(struct engine *e, const struct engine_remove_options *o, int skip_errno,
+			const char *header)
 {
 	cleanup_error struct engine_error *err = NULL;
 	struct engine_remove_result *results = NULL;
 	size_t n = 0;
-	if (engine_containers_remove_all(store, o, &results, &n, &err) < 0 && results == NULL)
+	if (engine_container_remove_all(e, o, &results, &n, &err) < 0 && results == NULL)
 		return cmd_report(err);
 	int rc = rm_print(results, n, NULL, skip_errno, header);
 	free(results);
 	return rc;
-}
-
-/* One container (system reset), as engine_containers_remove does it. */
-int cmd_rm_one(struct storage_store *store, const char *what, bool force,
-	       struct engine_error **err)
-{
-	struct engine_remove_options o = { .force = force };
-	struct engine_remove_result result = { 0 };
-	char *list[] = { (char *)what };
-	struct engine_error *local = NULL;
-	engine_containers_remove(store, list, 1, &o, &result, &local);
-	engine_error_free(&local); /* in RESULT.err too */
-	if (result.err == NULL)
-		return 0;
-	*err = steal_pointer(&result.err);
-	return -1;
 }
 
 /* rm -a (Podman's): every container, printing each full ID; a running
@@ -85,16 +70,14 @@ int cmd_rm_one(struct storage_store *store, const char *what, bool force,
 static int rm_all(const struct cmd_global *g, struct rm_opts *o)
 {
 	cleanup_error struct engine_error *err = NULL;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
-	cmd_sweep_store(store);
+	cmd_sweep_store(e->store);
 	struct engine_remove_options ro = { .force = o->force, .volumes = o->volumes,
 					    .run_root = o->run_root };
 	/* A container that went meanwhile (its own --rm) is not an error. */
-	int rc = rm_all_print(store, &ro, ENOENT, NULL);
-	storage_store_close(store);
-	return rc;
+	return rm_all_print(e, &ro, ENOENT, NULL);
 }
 
 int cmd_rm(int argc, char **argv, struct cmd_global *g)
@@ -141,23 +124,21 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	o.run_root = run_root;
 	if (all)
 		return rm_all(g, &o);
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
 	struct engine_remove_options ro = { .force = o.force, .volumes = o.volumes,
 					    .run_root = o.run_root };
 	size_t n = (size_t)(argc - optind);
 	cleanup_free struct engine_remove_result *results = calloc(n, sizeof(*results));
 	if (results == NULL) {
-		storage_store_close(store);
 		engine_error_set(&err, ENOMEM, "out of memory");
 		return cmd_report(err);
 	}
-	engine_containers_remove(store, argv + optind, n, &ro, results, &err);
+	engine_container_remove(e, argv + optind, n, &ro, results, &err);
 	engine_error_free(&err); /* in each result too */
 	int rc = rm_print(results, n, argv + optind, 0, NULL);
-	cmd_sweep_store(store);
-	storage_store_close(store);
+	cmd_sweep_store(e->store);
 	return rc;
 }
 
@@ -186,14 +167,13 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	}
 	if (!force && !cmd_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
-	cmd_sweep_store(store);
+	cmd_sweep_store(e->store);
 	/* A running one stays, as one started or removed meanwhile does. */
 	struct engine_remove_options ro = { .stopped_only = true };
-	int rc = rm_all_print(store, &ro, EBUSY, "Deleted Containers:");
-	storage_store_close(store);
+	int rc = rm_all_print(e, &ro, EBUSY, "Deleted Containers:");
 	puts("Total reclaimed space: 0B");
 	return rc;
 }

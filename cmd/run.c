@@ -16,177 +16,41 @@
 #include "container.h"
 #include "containers.h"
 #include "ctr-common.h"
-#include "remove.h"
 #include "idmap.h"
-#include "image.h"
-#include "paths.h"
-#include "reference.h"
+#include "lifecycle-create.h"
 #include "run-args.h"
-#include "storage-conf.h"
-#include "storage-driver.h"
-#include "userns-auto.h"
-#include "userns-keep-id.h"
-#include "volumes.h"
 #include "ports.h" /* networking (#5) */
 
-/* FLAG, else storage.conf's KEY, else the default: one order for both
- * locations, so that every command (and the engine-image helper, which
- * parses the same flags) agrees on where the store is. */
-static int location(const char *flag, bool runroot, char **ret, struct engine_error **err)
-{
-	if (flag != NULL) {
-		*ret = strdup(flag);
-		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
-	}
-	struct storage_config config;
-	if (storage_config_read(&config, NULL, err) < 0)
-		return -1;
-	char **from_config = runroot ? &config.runroot : &config.root;
-	if (*from_config != NULL) {
-		*ret = steal_pointer(from_config);
-		storage_config_clear(&config);
-		return 0;
-	}
-	storage_config_clear(&config);
-	return runroot ? storage_default_runroot(ret, err) : storage_default_root(ret, err);
-}
-
+/* The locations of the store and of the run root (the library's order:
+ * --root/--runroot, storage.conf, the default), which every command and
+ * the engine-image helper share. */
 int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err)
 {
-	return location(g->root, false, ret, err);
+	return engine_store_location(g->root, false, ret, err);
 }
 
 int cmd_store_runroot(const struct cmd_global *g, char **ret, struct engine_error **err)
 {
-	if (location(g->runroot, true, ret, err) < 0)
-		return -1;
-	/* Before anything is written there or read back (paths.c). */
-	if (storage_runroot_check(*ret, false, err) < 0) {
-		free(*ret);
-		*ret = NULL;
-		return -1;
-	}
-	return 0;
+	return engine_store_location(g->runroot, true, ret, err);
 }
 
-/* Image -> spec: look up, pull per --pull, take the config's defaults. */
-static int prepare_image(struct engine_run_spec *spec, const struct cmd_global *g,
-			 const struct engine_idmap *map, int *ret_status, struct engine_error **err)
-{
-	cleanup_free char *root = NULL;
-	if (cmd_store_root(g, &root, err) < 0)
-		return -1;
-	enum storage_driver driver;
-	if (engine_storage_driver_resolve(root, g->storage_driver, map, ENGINE_STORAGE_RECORD, NULL,
-					  &driver, NULL, err) < 0)
-		return -1;
-	struct storage_store *store = NULL;
-	if (storage_store_open(root, &store, err) < 0)
-		return -1;
-	const char *policy = spec->pull_policy ? spec->pull_policy : "missing";
-	struct storage_image *img = NULL;
-	struct engine_error *lookup_err = NULL;
-	char **cmd = NULL;
-	bool found = engine_image_lookup(store, spec->image, &img, &lookup_err) == 0;
-	int r = -1;
-	if (strcmp(policy, "always") == 0 || (!found && strcmp(policy, "never") != 0)) {
-		engine_error_free(&lookup_err);
-		storage_image_free(img);
-		img = NULL;
-		int status = 0;
-		if (cmd_helper_pull(g, root, spec->image, spec->platform, spec->tls_verify_off, &status,
-				    err) < 0)
-			goto out;
-		if (status != 0) {
-			/* engine-image printed the error line already. */
-			r = -2;
-			*ret_status = status;
-			goto out;
-		}
-		cleanup_free char *name = NULL;
-		struct storage_reference ref;
-		if (storage_reference_parse(spec->image, &ref, err) < 0)
-			goto out;
-		int fr = storage_reference_format(&ref, &name);
-		storage_reference_clear(&ref);
-		if (fr < 0) {
-			engine_error_set(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		if (storage_image_get(store, name, &img, err) < 0)
-			goto out;
-	} else if (!found) {
-		*err = steal_pointer(&lookup_err);
-		goto out;
-	}
-	cmd = spec->argv;
-	spec->argv = NULL;
-	r = engine_spec_apply_image(spec, img, spec->entrypoint, spec->entrypoint_set, cmd, err);
-	if (r < 0)
-		goto out;
-	r = -1;
-	spec->layers = calloc(img->n_layers + 1, sizeof(char *));
-	if (spec->layers == NULL) {
-		engine_error_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < img->n_layers; i++)
-		spec->layers[spec->n_layers++] = strdup(img->diff_ids[i]);
-	if (driver == STORAGE_DRIVER_VFS &&
-	    engine_vfs_prepare(root, map, spec->layers, spec->n_layers, err) < 0)
-		goto out;
-	/* rmi must not pull the layers from under this container. */
-	if (storage_container_claim(store, spec->id, img->id, err) < 0)
-		goto out;
-	if ((spec->image_id = strdup(img->id)) == NULL) {
-		engine_error_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	spec->storage_driver = driver;
-	spec->store_root = steal_pointer(&root);
-	r = 0;
-out:
-	for (size_t i = 0; cmd != NULL && cmd[i] != NULL; i++)
-		free(cmd[i]);
-	free(cmd);
-	storage_image_free(img);
-	storage_store_close(store);
-	return r;
-}
+/* The library's pull step: the engine-image helper, which prints its own
+ * progress and errors. */
+struct run_pull {
+	const struct cmd_global *g;
+	int status; /* the helper's exit status when it failed */
+};
 
-/* run -d and create: record the container in the store; run -d then
- * starts it under its monitor.  Prints the full ID as Docker does. */
-static int record(struct engine_run_spec *spec, const struct engine_idmap *map,
-		  const struct cmd_global *g, bool start, char **ret_name, struct engine_error **err)
+static int run_pull(void *data, const char *root, const struct engine_run_spec *spec,
+		    struct engine_error **err)
 {
-	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
+	struct run_pull *p = data;
+	if (cmd_helper_pull(p->g, root, spec->image, spec->platform, spec->tls_verify_off,
+			    &p->status, err) < 0)
 		return -1;
-	struct storage_store *store = NULL;
-	if (storage_store_open(spec->store_root, &store, err) < 0)
-		return -1;
-	cleanup_free char *name = NULL;
-	int r = engine_container_create(store, spec, spec->name, spec->image_id, &name, err);
-	storage_store_close(store);
-	if (r < 0) {
-		/* The directory may hold the image claim and an auto
-		 * container's copy of the image (subordinate ids): drop it
-		 * with the rest, from inside the user namespace. */
-		struct engine_error *ignored = NULL;
-		engine_container_dir_remove(spec->store_root, map, spec->id, &ignored);
-		engine_error_free(&ignored);
-	}
-	if (r < 0)
-		return -1;
-	free(spec->recorded_name);
-	spec->recorded_name = strdup(name);
-	if (ret_name != NULL) {
-		*ret_name = steal_pointer(&name);
-		return 0;
-	}
-	if (start && engine_monitor_start(spec, map, name, err) < 0)
-		return -1;
-	printf("%s\n", spec->id);
-	fflush(stdout);
+	if (p->status != 0)
+		return engine_error_set(err, ECANCELED, "pull %s: exit status %d", spec->image,
+					p->status);
 	return 0;
 }
 
@@ -259,38 +123,13 @@ static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct 
 	return r;
 }
 
-/* volumes (#4): give anonymous volumes their names and create the named
- * ones, in the store, before the container is recorded. */
-static int prepare_volumes(struct engine_run_spec *spec, const struct cmd_global *g,
-			   struct engine_error **err)
-{
-	bool any = false;
-	for (size_t i = 0; i < spec->n_mounts; i++)
-		any |= spec->mounts[i].type == ENGINE_MOUNT_VOLUME;
-	if (!any)
-		return 0;
-	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
-		return -1;
-	struct storage_store *store = NULL;
-	if (storage_store_open(spec->store_root, &store, err) < 0)
-		return -1;
-	int r = engine_volumes_prepare(store, spec, err);
-	storage_store_close(store);
-	return r;
-}
-
 /* networking (#5): --network container:NAME names a container of this
  * store; it must run (for run; for create, when it starts). */
-static int resolve_network_container(struct engine_run_spec *spec, const struct cmd_global *g,
-				     bool create, struct engine_error **err)
+static int resolve_network_container(struct engine_run_spec *spec, struct engine *e, bool create,
+				     struct engine_error **err)
 {
-	if (spec->store_root == NULL && cmd_store_root(g, &spec->store_root, err) < 0)
-		return -1;
-	struct storage_store *store = NULL;
-	if (storage_store_open(spec->store_root, &store, err) < 0)
-		return -1;
 	struct engine_container *c = NULL;
-	int r = engine_container_get(store, spec->network_join, &c, err);
+	int r = engine_container_find(e, spec->network_join, &c, err);
 	if (r < 0) {
 		engine_error_prefix(err, "--network container:%s", spec->network_join);
 	} else if (!create && c->state.status != ENGINE_CONTAINER_RUNNING) {
@@ -303,7 +142,6 @@ static int resolve_network_container(struct engine_run_spec *spec, const struct 
 			r = engine_error_set(err, ENOMEM, "out of memory");
 	}
 	engine_container_free(c);
-	storage_store_close(store);
 	return r;
 }
 
@@ -339,11 +177,11 @@ static int run_attached(struct engine_run_spec *spec, const struct engine_idmap 
 	}
 	int r = engine_monitor_start_attached(spec, map, name, sp[1], &err);
 	close(sp[1]);
-	struct storage_store *store = r == 0 ? cmd_open_store(g, &err) : NULL;
+	struct engine *e = r == 0 ? cmd_open_engine(g, &err) : NULL;
 	struct engine_container *c = NULL;
-	if (store != NULL && engine_container_get(store, spec->id, &c, &err) < 0)
+	if (e != NULL && engine_container_find(e, spec->id, &c, &err) < 0)
 		c = NULL;
-	storage_store_close(store);
+	engine_close(e);
 	if (c == NULL) {
 		close(sp[0]);
 		return cmd_report(err);
@@ -358,7 +196,8 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 {
 	struct engine_run_spec spec = { 0 };
 	cleanup_error struct engine_error *err = NULL;
-	cleanup_free char *name_for_start = NULL;
+	struct engine *e = NULL;
+	cleanup_free char *name = NULL;
 	int help = 0, exit_code = 0, rc;
 	int cidfd = -1; /* issue #4: --cidfile, until the ID is written */
 	static struct engine_idmap map; /* large: keep it off the stack */
@@ -376,13 +215,19 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
+	/* A foreground run is recorded, as Docker keeps every container that
+	 * is not --rm (a generated name, as run -d's): ps sees it, its output
+	 * is in its log, it stays after the exit.  A named --rm one too: its
+	 * name is reserved while it runs.  An unnamed --rootfs run is not:
+	 * it has no image, and nothing of it is in the store. */
+	bool recorded = create || spec.detach || spec.name != NULL ||
+			(!spec.remove && spec.image != NULL);
 	/* Bad input is one line: before the mapping's warning. */
 	if (prepare_run_options(&spec, &map, &cidfd, &err) < 0 ||
 	    network_for_mapping(&spec, &map, &err) < 0 ||
 	    /* A record too large from the flags alone: before the pull too
 	     * (create checks it again with the image's part). */
-	    ((create || spec.detach || spec.name != NULL || (!spec.remove && spec.image != NULL)) &&
-	     engine_container_record_check(&spec, NULL, &err) < 0)) {
+	    (recorded && engine_container_record_check(&spec, NULL, &err) < 0)) {
 		rc = cmd_report(err);
 		goto out;
 	}
@@ -404,67 +249,39 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 			 spec.cgroup_parent != NULL     ? "resource limits and --cgroup-parent are" :
 							  "resource limits are",
 			 cgroup_det.reason);
-	int pull_status = 0;
-	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
-	if (pr == -2) {
-		rc = pull_status;
-		goto out;
-	}
-	if (pr < 0) {
+	if (engine_container_new_needs_store(&spec, recorded) &&
+	    (e = cmd_open_engine(g, &err)) == NULL) {
 		rc = cmd_report(err);
 		goto out;
 	}
-	/* issue #4: an auto container's slice and its copy of the image. */
-	if (spec.userns != NULL && strcmp(spec.userns, "auto") == 0 &&
-	    engine_userns_auto_prepare(&spec, &map, &err) < 0) {
-		struct engine_error *ignored = NULL;
-		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
-		engine_error_free(&ignored);
+	/* --network container:NAME is recorded by ID, as Docker does. */
+	if ((spec.network == NETNS_MODE_CONTAINER &&
+	     resolve_network_container(&spec, e, create, &err) < 0) ||
+	    cmd_store_runroot(g, &spec.run_root, &err) < 0) {
 		rc = cmd_report(err);
 		goto out;
 	}
-	/* keep-id: the image's owners unchanged in its namespace. */
-	if (engine_userns_keep_id_prepare(&spec, &map, &err) < 0) {
-		struct engine_error *ignored = NULL;
-		engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
-		engine_error_free(&ignored);
-		rc = cmd_report(err);
+	struct run_pull pull = { .g = g };
+	struct engine_create_options co = {
+		.map = &map,
+		.pull = run_pull,
+		.pull_data = &pull,
+		.record = recorded,
+	};
+	if (engine_container_new(e, &spec, &co, &name, &err) < 0) {
+		/* engine-image printed the error line already. */
+		rc = pull.status != 0 ? pull.status : cmd_report(err);
 		goto out;
 	}
-	/* networking (#5): -P's EXPOSEd ports, and every host port chosen
-	 * and checked before anything is recorded or started; container:NAME
-	 * is recorded by ID, as Docker does. */
-	if ((spec.publish_all &&
-	     netns_ports_publish_exposed(&spec.ports, (const char *const *)spec.exposed, spec.n_exposed,
-					 &err) < 0) ||
-	    netns_ports_allocate(&spec.ports, &err) < 0 ||
-	    (spec.network == NETNS_MODE_CONTAINER &&
-	     resolve_network_container(&spec, g, create, &err) < 0)) {
-		if (spec.image != NULL && spec.store_root != NULL) {
-			struct engine_error *ignored = NULL;
-			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
-			engine_error_free(&ignored);
-		}
-		rc = cmd_report(err);
-		goto out;
-	}
-	/* volumes (#4): name anonymous volumes, create named ones. */
-	if (prepare_volumes(&spec, g, &err) < 0 || cmd_store_runroot(g, &spec.run_root, &err) < 0) {
-		/* The image claim's directory goes: nothing is created. */
-		if (spec.image != NULL && spec.store_root != NULL) {
-			struct engine_error *ignored = NULL;
-			engine_container_dir_remove(spec.store_root, &map, spec.id, &ignored);
-			engine_error_free(&ignored);
-		}
-		rc = cmd_report(err);
-		goto out;
-	}
+	/* What runs next holds no handle on the store (the monitor is a
+	 * fork of this process). */
+	engine_close(e);
+	e = NULL;
 	if (create || spec.detach) {
 		/* The ID goes into the cidfile before the monitor starts, as
 		 * Docker writes it at create. */
-		rc = record(&spec, &map, g, false, &name_for_start, &err) < 0 ||
-				     write_cidfile(&spec, &cidfd, &err) < 0 ||
-				     (!create && engine_monitor_start(&spec, &map, name_for_start, &err) < 0)
+		rc = write_cidfile(&spec, &cidfd, &err) < 0 ||
+				     (!create && engine_monitor_start(&spec, &map, name, &err) < 0)
 			     ? cmd_report(err)
 			     : 0;
 		if (rc == 0) {
@@ -477,50 +294,34 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 		rc = cmd_report(err);
 		goto out;
 	}
-	/* A foreground run is recorded, as Docker keeps every container that
-	 * is not --rm (a generated name, as run -d's): ps sees it, its output
-	 * is in its log, it stays after the exit.  A named --rm one too: its
-	 * name is reserved while it runs.  An unnamed --rootfs run is not:
-	 * it has no image, and nothing of it is in the store. */
-	if (spec.name != NULL || (!spec.remove && spec.image != NULL)) {
-		cleanup_free char *name = NULL;
+	if (recorded) {
 		/* run -it can detach (Docker's detach keys work on a tty
 		 * alone): the container needs a monitor other than us.  Not
 		 * --rm: its exit code goes with its record.  Without -t our
 		 * relay stays: it loses nothing, which a monitor's input
 		 * pipe, written without blocking, could. */
-		if (spec.interactive && spec.tty && !spec.remove && spec.image != NULL) {
-			rc = record(&spec, &map, g, false, &name, &err) < 0 ?
-				     cmd_report(err) :
-				     run_attached(&spec, &map, g, name);
-			goto out;
-		}
-		if (record(&spec, &map, g, false, &name, &err) < 0 ||
-		    engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
+		if (spec.interactive && spec.tty && !spec.remove && spec.image != NULL)
+			rc = run_attached(&spec, &map, g, name);
+		else if (engine_container_run_recorded(&spec, &map, name, &exit_code, &err) < 0)
 			rc = cmd_report(err);
 		else
 			rc = exit_code;
 		goto out;
 	}
 	/* An unnamed --rm (or --rootfs) run is not recorded: nobody can name
-	 * it, and its writable layer goes with it. */
-	rc = engine_container_run(&spec, &map, &exit_code, &err) < 0 ? cmd_report(err) : exit_code;
-	/* Nobody can name this container later: its anonymous volumes go
-	 * with it when --rm asks, as Docker removes them. */
-	if (spec.remove && spec.n_mounts > 0) {
-		struct storage_store *store = NULL;
-		struct engine_error *ignored = NULL;
-		if (spec.store_root != NULL && storage_store_open(spec.store_root, &store, &ignored) == 0)
-			engine_volumes_remove_anonymous(store, &map, &spec);
-		engine_error_free(&ignored);
-		storage_store_close(store);
-	}
+	 * it, and its writable layer and anonymous volumes go with it. */
+	if (spec.remove && spec.n_mounts > 0 && spec.store_root != NULL &&
+	    (e = cmd_open_engine(g, &err)) == NULL)
+		engine_error_free(&err);
+	rc = engine_container_run_unrecorded(e, &spec, &map, &exit_code, &err) < 0 ? cmd_report(err) :
+										      exit_code;
 out:
 	if (cidfd >= 0) {
 		/* Nothing was created: no cidfile either. */
 		close(cidfd);
 		unlink(spec.cidfile);
 	}
+	engine_close(e);
 	engine_run_spec_free(&spec);
 	return rc;
 }

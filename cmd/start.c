@@ -20,83 +20,41 @@
 #include "containers.h"
 #include "ctr-common.h"
 #include "idmap.h"
+#include "lifecycle-create.h"
 #include "run-args.h"
-
-int cmd_start_one(const struct cmd_global *g, struct storage_store *store, const char *what,
-		  struct engine_error **err)
-{
-	struct engine_container *c = NULL;
-	if (engine_container_get(store, what, &c, err) < 0)
-		return -1;
-	int r = 0;
-	if (c->state.status != ENGINE_CONTAINER_RUNNING) {
-		struct engine_run_spec spec = { 0 };
-		static struct engine_idmap map;
-		r = engine_container_spec(c, &spec, err);
-		spec.cgroup_manager = g->cgroup_manager;
-		if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
-			r = engine_error_set(err, ENOMEM, "out of memory");
-		if (r == 0)
-			r = engine_idmap_detect(&map, err);
-		if (r == 0)
-			r = engine_monitor_start(&spec, &map, c->name, err);
-		engine_run_spec_free(&spec);
-	}
-	engine_container_free(c);
-	return r;
-}
-
-static int start_each(struct storage_store *store, const char *what, void *data,
-		      struct engine_error **err)
-{
-	return cmd_start_one(data, store, what, err);
-}
 
 /* start -a: start WHAT attached (or attach to it when it runs already);
  * returns the container's exit code, 0 after a detach. */
 static int start_attached(struct cmd_global *g, const char *what, struct cmd_attach_opts *o)
 {
 	cleanup_error struct engine_error *err = NULL;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
 	struct engine_container *c = NULL;
 	int sock = -1;
-	if (engine_container_get(store, what, &c, &err) < 0) {
-		storage_store_close(store);
+	if (engine_container_find(e, what, &c, &err) < 0) {
+		engine_close(e);
 		return cmd_report_1(&err);
 	}
-	if (!c->spec.interactive)
+	if (!engine_container_interactive(c))
 		o->use_stdin = false;
-	if (c->state.status == ENGINE_CONTAINER_RUNNING) {
-		sock = cmd_attach_connect(c, &err);
+	if (c->state.status != ENGINE_CONTAINER_RUNNING) {
+		/* The terminal's size, for a container with a tty. */
+		struct engine_run_spec size = { .tty = true };
+		cmd_console_size(&size);
+		struct engine_start_options so = { .attach = true,
+						   .console_rows = size.console_rows,
+						   .console_cols = size.console_cols };
+		if (engine_container_start(e, c->id, &so, &sock, &err) < 0)
+			sock = -1;
+		else if (sock < 0) /* it started meanwhile */
+			sock = cmd_attach_connect(c, &err);
 	} else {
-		int sp[2];
-		struct engine_run_spec spec = { 0 };
-		static struct engine_idmap map;
-		int r = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp);
-		if (r < 0) {
-			r = engine_error_errno(&err, errno, "socketpair");
-		} else {
-			r = engine_container_spec(c, &spec, &err);
-			spec.cgroup_manager = g->cgroup_manager;
-			if (r == 0 && c->image_id[0] != '\0' && (spec.image_id = strdup(c->image_id)) == NULL)
-				r = engine_error_set(&err, ENOMEM, "out of memory");
-			if (r == 0)
-				r = engine_idmap_detect(&map, &err);
-			if (r == 0)
-				cmd_console_size(&spec);
-			if (r == 0)
-				r = engine_monitor_start_attached(&spec, &map, c->name, sp[1], &err);
-			close(sp[1]);
-			if (r == 0)
-				sock = sp[0];
-			else
-				close(sp[0]);
-		}
-		engine_run_spec_free(&spec);
+		sock = cmd_attach_connect(c, &err);
 	}
-	storage_store_close(store);
+	/* Attached for as long as the container runs: no handle on the store. */
+	engine_close(e);
 	if (sock < 0) {
 		engine_container_free(c);
 		return cmd_report_1(&err);
@@ -155,7 +113,19 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 		}
 		return start_attached(g, argv[optind], &o);
 	}
-	return cmd_each_container(g, argc - optind, argv + optind, start_each, g);
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
+		return cmd_report(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		if (engine_container_start(e, argv[i], &(struct engine_start_options){ 0 }, NULL,
+					   &err) < 0) {
+			rc = cmd_report_1(&err);
+			continue;
+		}
+		puts(argv[i]);
+	}
+	return rc;
 }
 
 /* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
@@ -205,24 +175,6 @@ int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)
 	}
 	if (store_root == NULL || id == NULL)
 		return 125;
-	struct engine_error *err = NULL;
-	struct storage_store *store = NULL;
-	struct engine_container *c = NULL;
-	struct engine_run_spec spec = { 0 };
-	static struct engine_idmap map;
-	int rc = 125;
-	if (storage_store_open(store_root, &store, &err) == 0 &&
-	    engine_container_get(store, id, &c, &err) == 0 &&
-	    engine_container_spec(c, &spec, &err) == 0 && engine_idmap_detect(&map, &err) == 0 &&
-	    (c->image_id[0] == '\0' || (spec.image_id = strdup(c->image_id)) != NULL)) {
-		spec.cgroup_manager = cgroup_manager;
-		storage_store_close(store);
-		store = NULL;
-		rc = engine_monitor_resume(&spec, &map, c->name, &r);
-	}
-	storage_store_close(store);
-	engine_error_free(&err);
-	engine_run_spec_free(&spec);
-	engine_container_free(c);
-	return rc;
+	struct engine_options o = { .root = store_root, .cgroup_manager = cgroup_manager };
+	return engine_container_resume(&o, id, &r);
 }

@@ -87,11 +87,6 @@ int cmd_kill(int argc, char **argv, struct cmd_global *g)
 }
 
 /* restart's start step: start's own, until the library has it. */
-static int restart_start(struct engine *e, const char *what, void *data, struct engine_error **err)
-{
-	return cmd_start_one(data, e->store, what, err);
-}
-
 /* restart: stop (with -t), then start, one container after the other. */
 int cmd_restart(int argc, char **argv, struct cmd_global *g)
 {
@@ -129,7 +124,7 @@ int cmd_restart(int argc, char **argv, struct cmd_global *g)
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
 	if (e == NULL)
 		return cmd_report(err);
-	struct engine_restart_options o = { .timeout_s = timeout, .start = restart_start, .start_data = g };
+	struct engine_restart_options o = { .timeout_s = timeout };
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (engine_container_restart(e, argv[i], &o, &err) < 0) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdbool.h>
 
 #include "error.h"
 
@@ -13,11 +14,13 @@ struct storage_store;
 struct engine_options {
 	const char *root;           /* the store's directory; never NULL */
 	const char *cgroup_manager; /* "systemd", "cgroupfs", or NULL: detect */
+	const char *storage_driver; /* for new containers; NULL: the store's or detected */
 };
 
 struct engine {
 	struct storage_store *store;
 	char *cgroup_manager; /* NULL: detect */
+	char *storage_driver; /* NULL: the store's, configured or detected */
 };
 
 int engine_open(const struct engine_options *o, struct engine **ret, struct engine_error **err);
@@ -29,3 +32,9 @@ static inline void engine_closep(struct engine **e)
 		engine_close(*e);
 }
 #define cleanup_engine __attribute__((cleanup(engine_closep)))
+
+/* Where the store (RUNROOT false) or the run root (true) is: FLAG when
+ * the face was given one, else storage.conf's setting, else the default;
+ * one order for both, so that every face and helper agrees.  The run root
+ * is checked before anything is written there. */
+int engine_store_location(const char *flag, bool runroot, char **ret, struct engine_error **err);

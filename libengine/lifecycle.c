@@ -8,6 +8,7 @@
  * handed to another process is never signalled, and a wait on the monitor
  * wakes the moment it exits. */
 #include "lifecycle.h"
+#include "lifecycle-create.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -123,7 +124,7 @@ int engine_container_restart(struct engine *e, const char *what,
 	struct engine_stop_options stop = { .signal = 0, .timeout_s = o->timeout_s };
 	if (engine_container_stop(e, what, &stop, err) < 0)
 		return -1;
-	return o->start(e, what, o->start_data, err);
+	return engine_container_start(e, what, &(struct engine_start_options){ 0 }, NULL, err);
 }
 
 /* ------------------------------------------------------------ wait */

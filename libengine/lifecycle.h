@@ -34,15 +34,10 @@ int engine_container_kill(struct engine *e, const char *what, int signal,
 
 struct engine_restart_options {
 	int timeout_s; /* as engine_stop_options */
-	/* Start WHAT again once it has stopped (never NULL).  Starting
-	 * belongs to the create/start half of the lifecycle; until the
-	 * library has it, the face hands its way in. */
-	int (*start)(struct engine *e, const char *what, void *data, struct engine_error **err);
-	void *start_data;
 };
 
 /* engine_container_stop with O's timeout and the container's own signal,
- * then O->start. */
+ * then engine_container_start. */
 int engine_container_restart(struct engine *e, const char *what,
 			     const struct engine_restart_options *o, struct engine_error **err);
 
