@@ -12,6 +12,8 @@
 
 #include "cmd.h"
 #include "flags.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 #include "config.h"
 #include "driver.h"
 
@@ -79,7 +81,8 @@ static const char usage[] =
 int cmd_report(struct engine_error *err)
 {
 	/* One line, always: multi-line messages would break scripts that grep. */
-	const char *msg = err && err->msg ? err->msg : "unknown error";
+	cleanup_free char *text = cmd_error_text(err);
+	const char *msg = text != NULL ? text : err && err->msg ? err->msg : "unknown error";
 	fputs("Error: ", stderr);
 	for (const char *p = msg; *p; p++)
 		fputc(*p == '\n' ? ' ' : *p, stderr);

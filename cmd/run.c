@@ -403,7 +403,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 			 !engine_cgroup_spec_any(&spec) ? "--cgroup-parent is" :
 			 spec.cgroup_parent != NULL     ? "resource limits and --cgroup-parent are" :
 							  "resource limits are",
-			 cgroup_det.reason);
+			 strcmp(cgroup_det.reason, ENGINE_CGROUP_MODE_DISABLED_REASON) == 0 ? "--cgroups disabled" : cgroup_det.reason);
 	int pull_status = 0;
 	int pr = spec.image != NULL ? prepare_image(&spec, g, &map, &pull_status, &err) : 0;
 	if (pr == -2) {
