@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "flags.h"
+#include "image-push.h"
 #include "image.h"
 #include "reference.h"
 

@@ -40,7 +40,8 @@
 #include "container.h"
 #include "fs.h"
 #include "image.h"
-#include "monitor.h"
+#include "monitor-attach.h"
+#include "monitor-log.h"
 #include "paths.h"
 #include "terminal.h"
 #include <sys/stat.h>

@@ -34,6 +34,7 @@
 #include "cleanup.h"
 #include "fs.h"
 #include "manifest.h"
+#include "pull.h"
 #include "reference.h"
 #include "registry.h"
 #include "unpack.h"
