@@ -132,7 +132,7 @@ int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engin
 	if (entry[kl] == '=') {
 		owned = strdup(entry);
 	} else {
-		const char *host = getenv(entry);
+		const char *host = spec->env_lookup != NULL ? spec->env_lookup(entry) : NULL;
 		if (host == NULL)
 			return 0;
 		if (asprintf(&owned, "%s=%s", entry, host) < 0)
