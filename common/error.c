@@ -77,9 +77,10 @@ int engine_error_prefix(struct engine_error **err, const char *fmt, ...)
 	return (*err)->status ? -(*err)->status : -1;
 }
 
-/* Record where each of SETTINGS (','-separated names, each written
- * literally in FMT) sits in the message FMT and AP make: formatting FMT
- * up to the name gives its offset. */
+/* Record where each of SETTINGS (','-separated names) sits in the message
+ * FMT and AP made: for a name written in FMT, formatting FMT up to it
+ * gives its offset, whatever the values before it hold; a name passed as
+ * an argument is where it next appears in the message. */
 __attribute__((format(printf, 3, 0))) static void mark_settings(struct engine_error *e, const char *settings,
 								const char *fmt, va_list ap)
 {
@@ -118,41 +119,46 @@ __attribute__((format(printf, 3, 0))) static void mark_settings(struct engine_er
 	}
 }
 
+/* engine_error_set or, WITH_ERRNO, engine_error_errno, marking SETTINGS
+ * in a message made here (a set error keeps its own). */
+__attribute__((format(printf, 4, 0))) static int store_setting(struct engine_error **err, const char *settings,
+								int errno_value, const char *fmt, va_list ap,
+								bool with_errno)
+{
+	bool fresh = err != NULL && *err == NULL;
+	va_list copy;
+	va_copy(copy, ap);
+	char *msg = vformat(fmt, copy);
+	va_end(copy);
+	if (with_errno && msg != NULL) {
+		char *head = msg;
+		if (asprintf(&msg, "%s: %s", head, strerror(errno_value)) < 0)
+			msg = NULL;
+		free(head);
+	}
+	int r = store(err, errno_value, msg);
+	if (fresh && *err != NULL && (*err)->msg == msg)
+		mark_settings(*err, settings, fmt, ap);
+	return r;
+}
+
 int engine_error_setting(struct engine_error **err, const char *settings, int errno_value,
 			 const char *fmt, ...)
 {
-	bool fresh = err != NULL && *err == NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = vformat(fmt, ap);
+	int r = store_setting(err, settings, errno_value, fmt, ap, false);
 	va_end(ap);
-	int r = store(err, errno_value, msg);
-	if (fresh && *err != NULL && (*err)->msg == msg) {
-		va_start(ap, fmt);
-		mark_settings(*err, settings, fmt, ap);
-		va_end(ap);
-	}
 	return r;
 }
 
 int engine_error_setting_errno(struct engine_error **err, const char *settings, int errno_value,
 			       const char *fmt, ...)
 {
-	bool fresh = err != NULL && *err == NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	char *head = vformat(fmt, ap);
+	int r = store_setting(err, settings, errno_value, fmt, ap, true);
 	va_end(ap);
-	char *msg = NULL;
-	if (head != NULL && asprintf(&msg, "%s: %s", head, strerror(errno_value)) < 0)
-		msg = NULL;
-	free(head);
-	int r = store(err, errno_value, msg);
-	if (fresh && *err != NULL && (*err)->msg == msg) {
-		va_start(ap, fmt);
-		mark_settings(*err, settings, fmt, ap);
-		va_end(ap);
-	}
 	return r;
 }
 
