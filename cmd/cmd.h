@@ -2,6 +2,7 @@
 #pragma once
 
 #include "error.h"
+#include "pull.h"
 #include "registries-conf.h"
 
 struct cmd_global {

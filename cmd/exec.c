@@ -105,7 +105,7 @@ int cmd_exec(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	struct engine_exec_options opts = { 0 };
-	struct engine_run_spec env = { 0 };
+	struct engine_run_spec env = { .env_lookup = getenv };
 	int r = parse(argc, argv, &opts, &env, &err);
 	if (r != 0) {
 		engine_run_spec_free(&env);

@@ -9,6 +9,9 @@
  * starting with '#' is a method of the value ({{.Label "k"}}), and NULL is
  * Go's invalid value (printed "<no value>").
  *
+ * The parse tree is here; the calls are in the header of the file that
+ * defines them (gotemplate-parse.h, gotemplate-exec.h, gotemplate-funcs.h).
+ *
  * Nothing here prints or exits: errors come back as engine_error with Go's
  * text ("template: :1: unexpected \"}\" in operand"). */
 #pragma once
@@ -103,37 +106,3 @@ struct gotemplate {
 	json_t **constants;
 	size_t n_constants, cap_constants;
 };
-
-/* Parse TEXT (Go's text/template syntax). */
-int gotemplate_parse(const char *text, struct gotemplate **ret, struct engine_error **err);
-void gotemplate_free(struct gotemplate *t);
-
-/* Execute T with DOT as {{.}}: the output, malloc'd, NUL-terminated. */
-char *gotemplate_execute(const struct gotemplate *t, json_t *dot, struct engine_error **err);
-
-/* Go's default formatting of a value (fmt's %v): strings bare, "map[a:b]",
- * "[a b]", "<nil>" for null, "<no value>" for NULL.  Appends to *BUF. */
-struct gt_buf {
-	char *data;
-	size_t len, cap;
-	bool overflow; /* GOTEMPLATE_MAX_OUTPUT reached, or out of memory */
-};
-void gt_buf_put(struct gt_buf *b, const char *s, size_t n);
-void gt_buf_puts(struct gt_buf *b, const char *s);
-void gt_print_value(struct gt_buf *b, json_t *v);
-/* fmt's %v (and %g) of a float64: the shortest digits that read back the
- * same, with an exponent below 1e-4 and from 1e6 on. */
-void gt_format_float_shortest(char *out, size_t size, double d);
-/* Go's truth: false, 0, "", nil, empty array or object are false. */
-bool gt_truth(json_t *v);
-/* Go's type name of a JSON value as our data models it ("string", "int"). */
-const char *gt_type_name(json_t *v);
-/* Keys of an object in sorted order without the '#' methods; malloc'd
- * array of N pointers into the object. */
-const char **gt_sorted_keys(json_t *obj, size_t *n);
-
-/* Functions: call NAME with ARGV (already evaluated; NULL entries are
- * invalid values).  Returns a new reference or NULL with *MSG set to Go's
- * text (malloc'd).  "and", "or" are evaluated by the executor itself. */
-bool gt_function_exists(const char *name);
-int gt_call_function(const char *name, json_t **argv, size_t argc, json_t **ret, char **msg);

@@ -19,6 +19,7 @@
 #include "ctr-common.h"
 #include "flags.h"
 #include "reference.h"
+#include "registry-push.h"
 #include "registry.h"
 
 /* "https://host:port/v1/" -> "host:port" (Docker's ConvertToHostname). */

@@ -13,13 +13,16 @@
 #include "cmd.h"
 #include "commands.h"
 #include "flags.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 #include "config.h"
 #include "driver.h"
 
 int cmd_report(struct engine_error *err)
 {
 	/* One line, always: multi-line messages would break scripts that grep. */
-	const char *msg = err && err->msg ? err->msg : "unknown error";
+	cleanup_free char *text = cmd_error_text(err);
+	const char *msg = text != NULL ? text : err && err->msg ? err->msg : "unknown error";
 	fputs("Error: ", stderr);
 	for (const char *p = msg; *p; p++)
 		fputc(*p == '\n' ? ' ' : *p, stderr);

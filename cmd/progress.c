@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "pull.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "flags.h"
 #include "image.h"
+#include "pull.h"
 #include "storage-driver.h"
 
 int cmd_pull(int argc, char **argv, struct cmd_global *g)

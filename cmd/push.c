@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "flags.h"
+#include "image-push.h"
 #include "image.h"
 #include "reference.h"
 

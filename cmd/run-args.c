@@ -386,6 +386,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	unsigned attach = 0; /* -a: 1 << fd of each stream named */
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
+	spec->env_lookup = getenv; /* -e KEY: the value in our environment */
 	spec->network = NETNS_MODE_DEFAULT;
 	netns_slirp_options_init(&spec->slirp); /* networking (#5) */
 

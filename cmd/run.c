@@ -248,7 +248,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 			 !engine_cgroup_spec_any(&spec) ? "--cgroup-parent is" :
 			 spec.cgroup_parent != NULL     ? "resource limits and --cgroup-parent are" :
 							  "resource limits are",
-			 cgroup_det.reason);
+			 strcmp(cgroup_det.reason, ENGINE_CGROUP_MODE_DISABLED_REASON) == 0 ? "--cgroups disabled" : cgroup_det.reason);
 	if (engine_container_new_needs_store(&spec, recorded) &&
 	    (e = cmd_open_engine(g, &err)) == NULL) {
 		rc = cmd_report(err);

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "gotemplate.h"
+#include "gotemplate-exec.h"
+#include "gotemplate-parse.h"
 
 struct buf {
 	char *data;

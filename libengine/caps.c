@@ -95,8 +95,10 @@ static int apply_list(uint64_t *caps, char *const *list, int n, int add, struct 
 				continue;
 			int c = engine_cap_from_name(tok);
 			if (c == -1 || (c >= 0 && c > last_cap()))
-				return engine_error_set(err, EINVAL, "--cap-%s: unknown capability \"%s\"",
-							add ? "add" : "drop", tok);
+				return add ? engine_error_setting(err, "capabilities to add", EINVAL,
+								  "capabilities to add: unknown capability \"%s\"", tok)
+					   : engine_error_setting(err, "capabilities to drop", EINVAL,
+								  "capabilities to drop: unknown capability \"%s\"", tok);
 			uint64_t bits = c == -2 ? engine_caps_all() : BIT(c);
 			if (add)
 				*caps |= bits;

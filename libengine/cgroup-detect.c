@@ -273,8 +273,8 @@ static int fs_parent(const struct engine_cgroup_detection *det, const char *pare
 	if (*p == '/') {
 		size_t ol = strlen(own);
 		if (strncmp(p, own, ol) != 0 || (p[ol] != '/' && p[ol] != '\0'))
-			return engine_error_set(err, EINVAL,
-						"--cgroup-parent %s: outside the delegated cgroup %s",
+			return engine_error_setting(err, "cgroup parent", EINVAL,
+						"cgroup parent %s: outside the delegated cgroup %s",
 						parent, *own ? own : "/");
 		p += ol;
 	}
@@ -287,18 +287,18 @@ static int fs_parent(const struct engine_cgroup_detection *det, const char *pare
 		if (len == 0)
 			break;
 		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
-			return engine_error_set(err, EINVAL,
-						"--cgroup-parent %s: \"%.*s\" is not allowed: the parent is a "
+			return engine_error_setting(err, "cgroup parent", EINVAL,
+						"cgroup parent %s: \"%.*s\" is not allowed: the parent is a "
 						"path below the delegated cgroup %s",
 						parent, (int)len, p, *own ? own : "/");
 		/* engine-init holds the processes of the delegated cgroup:
 		 * below it, no controller could be enabled. */
 		if (o == 0 && len == 11 && strncmp(p, "engine-init", 11) == 0)
-			return engine_error_set(err, EINVAL,
-						"--cgroup-parent %s: engine-init is the engine's own leaf cgroup",
+			return engine_error_setting(err, "cgroup parent", EINVAL,
+						"cgroup parent %s: engine-init is the engine's own leaf cgroup",
 						parent);
 		if (o + len + 2 > size)
-			return engine_error_set(err, ENAMETOOLONG, "--cgroup-parent %s: too long",
+			return engine_error_setting(err, "cgroup parent", ENAMETOOLONG, "cgroup parent %s: too long",
 						parent);
 		if (o > 0)
 			out[o++] = '/';
@@ -308,8 +308,8 @@ static int fs_parent(const struct engine_cgroup_detection *det, const char *pare
 		p += len;
 	}
 	if (o == 0)
-		return engine_error_set(err, EINVAL,
-					"--cgroup-parent %s: names the delegated cgroup itself, not a "
+		return engine_error_setting(err, "cgroup parent", EINVAL,
+					"cgroup parent %s: names the delegated cgroup itself, not a "
 					"cgroup below it",
 					parent);
 	return 0;
@@ -322,12 +322,12 @@ int engine_cgroup_check_parent(struct engine_cgroup_detection *det, const char *
 	if (parent == NULL || *parent == '\0')
 		return 0;
 	if (strchr(parent, '\n') != NULL)
-		return engine_error_set(err, EINVAL, "--cgroup-parent: a newline in the name");
+		return engine_error_setting(err, "cgroup parent", EINVAL, "cgroup parent: a newline in the name");
 	switch (det->manager) {
 	case ENGINE_CGROUP_MANAGER_SYSTEMD: {
 		const char *why = slice_name_problem(parent);
 		if (why != NULL)
-			return engine_error_set(err, EINVAL, "--cgroup-parent %s: %s", parent, why);
+			return engine_error_setting(err, "cgroup parent", EINVAL, "cgroup parent %s: %s", parent, why);
 		snprintf(det->parent, sizeof(det->parent), "%s", parent);
 		return 0;
 	}

@@ -177,7 +177,8 @@ int engine_cgroup_run_flags_check(const struct engine_run_spec *spec, struct eng
 					"Minimum memory limit can not be less than memory reservation limit, see usage");
 	if (spec->cgroups_mode != NULL && strcmp(spec->cgroups_mode, "disabled") == 0 &&
 	    engine_cgroup_spec_any(spec))
-		return engine_error_set(err, EINVAL, "cannot set resource limits when cgroups are disabled (--cgroups disabled)");
+		return engine_error_setting(err, "cgroup mode", EINVAL,
+					    "cannot set resource limits when cgroups are disabled (cgroup mode disabled)");
 	return 0;
 }
 
@@ -233,7 +234,7 @@ int engine_cgroup_spec_detect(const struct engine_run_spec *spec,
 	if (engine_cgroup_detect(override, ret, err) < 0)
 		return -1;
 	if (mode != NULL && strcmp(mode, "disabled") == 0)
-		snprintf(ret->reason, sizeof(ret->reason), "--cgroups disabled");
+		snprintf(ret->reason, sizeof(ret->reason), "%s", ENGINE_CGROUP_MODE_DISABLED_REASON);
 	/* --cgroup-parent: a slice or a path, as the manager wants it. */
 	return engine_cgroup_check_parent(ret, spec->cgroup_parent, err);
 }

@@ -44,7 +44,9 @@ bool engine_cgroup_spec_any(const struct engine_run_spec *spec);
 void engine_cgroup_spec_limits(const struct engine_run_spec *spec,
 			       const struct engine_cgroup_detection *det,
 			       struct engine_cgroup_limits *ret);
-/* The manager SPEC's container gets: --cgroups disabled: none; split: a
+/* DET's reason when the container's cgroup mode disabled cgroups. */
+#define ENGINE_CGROUP_MODE_DISABLED_REASON "the cgroup mode is disabled"
+/* The manager SPEC's container gets: cgroup mode disabled: none; split: a
  * child of our own cgroup (cgroupfs); else SPEC's cgroup_manager, or
  * the detected one. */
 int engine_cgroup_spec_detect(const struct engine_run_spec *spec,

@@ -195,7 +195,7 @@ static int append_properties(sd_bus_message *m, const char *id, pid_t pid, const
 		uint8_t mask[128];
 		int n = engine_cgroup_parse_cpuset(l->cpuset_cpus, mask, sizeof(mask));
 		if (n < 0)
-			return engine_error_set(err, EINVAL, "--cpuset-cpus '%s': bad CPU list",
+			return engine_error_setting(err, "cpuset cpus", EINVAL, "cpuset cpus '%s': bad CPU list",
 						l->cpuset_cpus);
 		r = sd.open_container(m, 'r', "sv");
 		if (r >= 0)

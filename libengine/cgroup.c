@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 
 /* ------------------------------------------------------------ files */
 
@@ -373,18 +374,17 @@ static int kill_walk(const char *dir, int signal, int depth)
 				p++;
 		}
 	}
-	DIR *d = opendir(dir);
+	cleanup_dir DIR *d = engine_opendir_at(AT_FDCWD, dir);
 	if (d == NULL)
 		return count;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
+	while ((e = engine_readdir(d)) != NULL) {
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
 		char sub[PATH_MAX];
 		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
 			count += kill_walk(sub, signal, depth + 1);
 	}
-	closedir(d);
 	return count;
 }
 
@@ -418,11 +418,11 @@ static void rmdir_children(const char *dir, int depth)
 {
 	if (depth > 32)
 		return;
-	DIR *d = opendir(dir);
+	cleanup_dir DIR *d = engine_opendir_at(AT_FDCWD, dir);
 	if (d == NULL)
 		return;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
+	while ((e = engine_readdir(d)) != NULL) {
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
 		char sub[PATH_MAX];
@@ -431,7 +431,6 @@ static void rmdir_children(const char *dir, int depth)
 		rmdir_children(sub, depth + 1);
 		rmdir(sub);
 	}
-	closedir(d);
 }
 
 int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err)

@@ -392,7 +392,7 @@ int engine_container_commit(const char *root, const struct engine_idmap *map,
 			    char ret_id[72], struct engine_error **err)
 {
 	if (c->image_id[0] == '\0')
-		return engine_error_set(err, EINVAL, "container %s runs a --rootfs directory: there is no "
+		return engine_error_setting(err, "rootfs", EINVAL, "container %s runs a rootfs directory: there is no "
 					"image to commit onto", c->name);
 	/* Bad -c values are bad flags: found before any work is done. */
 	cleanup_json json_t *probe = json_object();

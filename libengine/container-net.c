@@ -300,28 +300,28 @@ static int join_netns_open(const struct engine_run_spec *spec, struct engine_err
 	if (spec->network == NETNS_MODE_NS) {
 		int fd = open(spec->network_join, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return engine_error_errno(err, errno, "--network ns:%s", spec->network_join);
+			return engine_error_setting_errno(err, "network", errno, "network ns:%s", spec->network_join);
 		return fd;
 	}
 	if (spec->store_root == NULL)
-		return engine_error_set(err, EINVAL, "--network container:%s: no store", spec->network_join);
+		return engine_error_setting(err, "network", EINVAL, "network container:%s: no store", spec->network_join);
 	struct storage_store *store = NULL;
 	struct engine_container *c = NULL;
 	if (storage_store_open(spec->store_root, &store, err) < 0)
 		return -1;
 	int fd = -1;
 	if (engine_container_get(store, spec->network_join, &c, err) < 0) {
-		engine_error_prefix(err, "--network container:%s", spec->network_join);
+		engine_error_setting_prefix(err, "network", "network container:%s", spec->network_join);
 	} else if (c->state.status != ENGINE_CONTAINER_RUNNING || c->state.pid <= 0 ||
 		   engine_pid_start_time(c->state.pid) != c->state.pid_start) {
-		engine_error_set(err, EINVAL, "--network container:%s: the container is not running",
+		engine_error_setting(err, "network", EINVAL, "network container:%s: the container is not running",
 				 spec->network_join);
 	} else {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->state.pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			engine_error_errno(err, errno, "--network container:%s: open its network namespace",
+			engine_error_setting_errno(err, "network", errno, "network container:%s: open its network namespace",
 					   spec->network_join);
 	}
 	engine_container_free(c);
@@ -405,7 +405,7 @@ int engine_net_join_clone(const struct engine_run_spec *spec, unsigned long flag
 		if (engine_userns_receive(sp[0], &fd, err) >= 0) {
 			if (fd >= 0)
 				close(fd);
-			engine_error_set(err, EIO, "--network %s: the namespace helper failed",
+			engine_error_setting(err, "network", EIO, "network %s: the namespace helper failed",
 					 spec->network_join);
 		}
 		close(sp[0]);

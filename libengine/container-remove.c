@@ -199,8 +199,8 @@ static void resolve_damaged(struct storage_store *store, const char *what,
 	bool orphan = cfd >= 0 && (engine_container_orphaned(cfd, e->id) ||
 				   (faccessat(cfd, e->id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT));
 	if (!o->force && !orphan) {
-		engine_error_set(&e->err, (*get_err)->status,
-				 "%s: the record cannot be read (%s): rm -f removes what is left of it", what,
+		engine_error_setting(&e->err, "forced removal", (*get_err)->status,
+				     "%s: the record cannot be read (%s): forced removal removes what is left of it", what,
 				 (*get_err)->msg);
 		engine_error_free(get_err);
 		return;

@@ -573,7 +573,7 @@ static int userns_mapping(const struct engine_run_spec *spec, const struct engin
 	if (strcmp(spec->userns, "auto") == 0)
 		return engine_idmap_auto(out, spec->userns_auto_start, spec->userns_auto_size, err);
 	if (strcmp(spec->userns, "keep-id") != 0)
-		return engine_error_set(err, EINVAL, "--userns=%s: unknown mode", spec->userns);
+		return engine_error_setting(err, "userns", EINVAL, "userns=%s: unknown mode", spec->userns);
 	if (engine_idmap_keep_id(out, err) < 0)
 		return -1;
 	struct passwd *pw = getpwuid(map->uid);

@@ -369,7 +369,7 @@ int engine_idmap_keep_id(struct engine_idmap *map, struct engine_error **err)
 	struct engine_idmap_range tmp[ENGINE_IDMAP_MAX];
 	switch (map->mode) {
 	case ENGINE_IDMAP_ROOT:
-		return engine_error_set(err, EINVAL, "--userns=keep-id is only supported in rootless mode");
+		return engine_error_setting(err, "userns", EINVAL, "userns=keep-id is only supported in rootless mode");
 	case ENGINE_IDMAP_SINGLE:
 		/* No subordinate ids: the user alone, under its own number. */
 		map->uids[0] = (struct engine_idmap_range){ map->uid, map->uid, 1 };
@@ -451,12 +451,12 @@ int engine_idmap_auto(struct engine_idmap *map, uint32_t start, uint32_t size,
 		      struct engine_error **err)
 {
 	if (map->mode != ENGINE_IDMAP_SUBID)
-		return engine_error_set(err, EINVAL, "--userns=auto needs subordinate ids");
+		return engine_error_setting(err, "userns", EINVAL, "userns=auto needs subordinate ids");
 	struct engine_idmap_range tmp[ENGINE_IDMAP_MAX];
 	if (start == 0 || engine_idmap_span(map->uids, map->n_uids) < (uint64_t)start + size ||
 	    engine_idmap_span(map->gids, map->n_gids) < (uint64_t)start + size)
-		return engine_error_set(err, ERANGE,
-					"--userns=auto: the slice %u+%u is outside the subordinate ids",
+		return engine_error_setting(err, "userns", ERANGE,
+					"userns=auto: the slice %u+%u is outside the subordinate ids",
 					(unsigned)start, (unsigned)size);
 	size_t n = slice_lines(map->uids, map->n_uids, start, size, tmp);
 	memcpy(map->uids, tmp, n * sizeof(tmp[0]));

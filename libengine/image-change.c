@@ -119,7 +119,7 @@ int engine_image_config_change(json_t *config, const char *change, struct engine
 	size_t kl = strcspn(change, " \t");
 	char instr[16];
 	if (kl == 0 || kl >= sizeof(instr))
-		return engine_error_set(err, EINVAL, "--change \"%.100s\": expected a Dockerfile instruction",
+		return engine_error_setting(err, "change", EINVAL, "change \"%.100s\": expected a Dockerfile instruction",
 					change);
 	for (size_t i = 0; i < kl; i++)
 		instr[i] = (char)(change[i] >= 'a' && change[i] <= 'z' ? change[i] - 32 : change[i]);

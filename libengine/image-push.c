@@ -6,6 +6,7 @@
  * manifest's digest, and a user who pushes an image they pulled by digest
  * expects to find it under that digest.  No user namespace is needed: the
  * blobs and records belong to the user. */
+#include "image-push.h"
 #include "image.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "cleanup.h"
 #include "manifest.h"
 #include "reference.h"
+#include "registry-push.h"
 #include "registry.h"
 
 void engine_push_result_clear(struct engine_push_result *r)

@@ -1,5 +1,5 @@
-/* image.h: images as the CLI uses them: pull (in the user namespace
- * helper), look up, turn an image config into a run spec, remove. */
+/* image.h: images as the CLI uses them: look up, turn an image config
+ * into a run spec, remove (pull: pull.h; push: image-push.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -12,37 +12,6 @@
 #include "registries-conf.h"
 #include "spec.h"
 #include "store.h"
-
-enum engine_pull_event {
-	ENGINE_PULL_RESOLVED,   /* manifest chosen: detail = its digest */
-	ENGINE_PULL_LAYER_SKIP, /* layer already in the store */
-	ENGINE_PULL_LAYER_PROGRESS,
-	ENGINE_PULL_LAYER_DONE,
-	ENGINE_PULL_STORED, /* image record written: detail = image id */
-};
-
-/* Called from the pull's threads (serialise inside when printing). */
-typedef void (*engine_pull_progress_fn)(void *userdata, enum engine_pull_event event,
-					size_t layer, size_t n_layers, const char *detail,
-					uint64_t done, uint64_t total);
-
-struct engine_pull_options {
-	const char *platform; /* "os/arch[/variant]", NULL = this machine */
-	bool tls_verify;      /* false: --tls-verify=false */
-	unsigned parallel;    /* concurrent layer downloads, 0 = 3 */
-	enum storage_driver driver; /* vfs: also build the image's flattened root */
-	/* registries.conf (NULL: none): mirrors tried first, blocked
-	 * registries refused, insecure ones allowed plain HTTP. */
-	const struct storage_registries_conf *registries;
-	engine_pull_progress_fn progress;
-	void *progress_data;
-};
-
-/* Pull REFERENCE into the store at ROOT, working inside a user namespace
- * mapped by MAP.  *ret_name (optional) gets the normalised name. */
-int engine_image_pull(const char *root, const struct engine_idmap *map, const char *reference,
-		      const struct engine_pull_options *opts, char **ret_name,
-		      struct engine_error **err);
 
 /* Find an image by the name the user typed (normalised as a reference) or
  * by id / id prefix. */
@@ -106,39 +75,6 @@ int engine_image_import(const char *root, const struct engine_idmap *map, int in
 			const struct engine_import_options *opts, char ret_id[72],
 			struct engine_error **err);
 
-/* ---- push (image-push.c) ------------------------------------------------ */
-
-enum engine_push_event {
-	ENGINE_PUSH_BLOB_EXISTED, /* detail: NULL */
-	ENGINE_PUSH_BLOB_MOUNTED, /* detail: the repository it came from */
-	ENGINE_PUSH_BLOB_PUSHED,
-};
-
-typedef void (*engine_push_progress_fn)(void *data, enum engine_push_event event,
-					const char *digest, const char *detail);
-
-struct engine_push_options {
-	bool tls_verify;
-	const struct storage_registries_conf *registries; /* its insecure registries; NULL: none */
-	engine_push_progress_fn progress;
-	void *progress_data;
-};
-
-struct engine_push_result {
-	char *repository; /* "127.0.0.1:5000/pushed/busybox" */
-	char *tag;        /* "copy" */
-	char digest[STORAGE_DIGEST_MAX]; /* of the manifest pushed */
-	size_t size;      /* its length */
-};
-void engine_push_result_clear(struct engine_push_result *r);
-
-/* Push the local image SOURCE to DESTINATION (NULL: SOURCE's own name):
- * its blobs (skipped when the repository has them, mounted when another
- * repository of the same registry that the image was pulled from has
- * them), config and manifest, all byte for byte as stored. */
-int engine_image_push(const char *root, const char *source, const char *destination,
-		      const struct engine_push_options *opts, struct engine_push_result *ret,
-		      struct engine_error **err);
 
 /* ---- prune and disk usage (image.c) ------------------------------------ */
 

@@ -359,7 +359,7 @@ int engine_layer_changes(const struct engine_run_spec *spec, struct engine_chang
 {
 	struct engine_changes ch = { 0 };
 	if (spec->n_layers == 0)
-		return engine_error_set(err, EINVAL, "container %s runs a --rootfs directory, not an image: "
+		return engine_error_setting(err, "rootfs", EINVAL, "container %s runs a rootfs directory, not an image: "
 					"it has no layer of its own", spec->id);
 	int r = spec->storage_driver == STORAGE_DRIVER_VFS ? vfs_changes(spec, &ch, err)
 							   : overlay_changes(spec, &ch, err);

@@ -22,7 +22,7 @@
  * is all there, as Docker's run gives it).  Input goes to the container
  * without blocking either: what its stdin pipe cannot take at once is
  * dropped. */
-#include "monitor.h"
+#include "monitor-attach.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  * Rotation keeps the current file's name present at every moment: the full
  * file is hard-linked as ctr.log.1 (older ones shifted up first) and a new
  * empty file is renamed over ctr.log. */
-#include "monitor.h"
+#include "monitor-log.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -33,7 +33,8 @@
 #include <unistd.h>
 
 #include "fs.h"
-#include "monitor.h"
+#include "monitor-attach.h"
+#include "monitor-log.h"
 
 #define MAX_CLIENTS 16
 

@@ -40,7 +40,8 @@
 #include "container.h"
 #include "fs.h"
 #include "image.h"
-#include "monitor.h"
+#include "monitor-attach.h"
+#include "monitor-log.h"
 #include "paths.h"
 #include "terminal.h"
 #include <sys/stat.h>
@@ -626,6 +627,12 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 			for (char *p = msg + 4; *p && p[1]; p++)
 				if (*p == '\n')
 					*p = ' ';
+			/* The settings the message names, a line each after it. */
+			for (unsigned i = 0; err != NULL && i < err->n_settings; i++) {
+				size_t used = strlen(msg);
+				snprintf(msg + used, sizeof(msg) - used, "setting %u %s\n",
+					 err->settings[i].from_end, err->settings[i].name);
+			}
 			engine_error_free(&err);
 		}
 		m->state.exit_code = exit_code;
@@ -729,8 +736,25 @@ int engine_monitor_start_attached(const struct engine_run_spec *spec,
 		char *nl = strchr(buf + off, '\n');
 		if (nl)
 			*nl = '\0';
+		bool fresh = err != NULL && *err == NULL;
 		int r = engine_error_set(err, EIO, "%s", buf + off);
+		if (err == NULL || *err == NULL)
+			return r;
 		(*err)->exit_code = code;
+		size_t msg_len = strlen(buf + off);
+		for (char *line = nl ? nl + 1 : NULL; fresh && line != NULL && *line != '\0';) {
+			char *end = strchr(line, '\n');
+			if (end != NULL)
+				*end = '\0';
+			struct engine_error_setting s = { 0 };
+			int name_at = 0;
+			if (sscanf(line, "setting %u %n", &s.from_end, &name_at) == 1 && name_at > 0 &&
+			    s.from_end <= msg_len && (*err)->n_settings < ENGINE_ERROR_SETTINGS) {
+				snprintf(s.name, sizeof(s.name), "%s", line + name_at);
+				(*err)->settings[(*err)->n_settings++] = s;
+			}
+			line = end != NULL ? end + 1 : NULL;
+		}
 		return r;
 	}
 	return engine_error_set(err, EIO, "the container's monitor exited before the container started");

@@ -34,16 +34,16 @@ void engine_mount_list_free(struct engine_mount *list, size_t n)
 	free(list);
 }
 
-static int bad(struct engine_error **err, const char *flag, const char *spec, const char *fmt, ...)
+static int bad(struct engine_error **err, const char *setting, const char *spec, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static int bad(struct engine_error **err, const char *flag, const char *spec, const char *fmt, ...)
+static int bad(struct engine_error **err, const char *setting, const char *spec, const char *fmt, ...)
 {
 	char why[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return engine_error_set(err, EINVAL, "%s %s: %s", flag, spec, why);
+	return engine_error_setting(err, setting, EINVAL, "%s %s: %s", setting, spec, why);
 }
 
 static int oom(struct engine_error **err)
@@ -53,13 +53,13 @@ static int oom(struct engine_error **err)
 
 /* Specs are recorded in config.json (JSON strings are UTF-8) and shown
  * on one line: refuse invalid UTF-8 and control characters up front. */
-static int check_text(const char *flag, const char *spec, struct engine_error **err)
+static int check_text(const char *setting, const char *spec, struct engine_error **err)
 {
 	const unsigned char *p = (const unsigned char *)spec;
 	while (*p) {
 		if (*p < 0x20 || *p == 0x7f)
-			return engine_error_set(err, EINVAL, "%s: the spec contains a control character",
-						flag);
+			return engine_error_setting(err, setting, EINVAL,
+						    "%s: the spec contains a control character", setting);
 		size_t n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
 				    : (*p & 0xf8) == 0xf0 ? 3 : 4;
 		if (n == 4 || (n == 1 && *p < 0xc2))
@@ -75,7 +75,7 @@ static int check_text(const char *flag, const char *spec, struct engine_error **
 	}
 	return 0;
 bad:
-	return engine_error_set(err, EINVAL, "%s: the spec is not valid UTF-8", flag);
+	return engine_error_setting(err, setting, EINVAL, "%s: the spec is not valid UTF-8", setting);
 }
 
 int engine_volume_name_check(const char *name, struct engine_error **err)
@@ -126,16 +126,16 @@ int engine_size_parse(const char *s, uint64_t *ret)
 }
 
 /* Absolute, "//" and "/./" folded, no trailing "/", no "..", not "/". */
-static int normalize_target(const char *flag, const char *spec, const char *raw, char **ret,
+static int normalize_target(const char *setting, const char *spec, const char *raw, char **ret,
 			    struct engine_error **err)
 {
 	if (raw[0] == '\0')
-		return bad(err, flag, spec, "empty destination");
+		return bad(err, setting, spec, "empty destination");
 	if (raw[0] != '/')
-		return bad(err, flag, spec, "destination \"%s\" is not an absolute path", raw);
+		return bad(err, setting, spec, "destination \"%s\" is not an absolute path", raw);
 	size_t len = strlen(raw);
 	if (len >= TARGET_MAX)
-		return bad(err, flag, spec, "destination too long");
+		return bad(err, setting, spec, "destination too long");
 	char *out = malloc(len + 2);
 	if (out == NULL)
 		return oom(err);
@@ -151,7 +151,7 @@ static int normalize_target(const char *flag, const char *spec, const char *raw,
 		}
 		if (cl == 2 && p[0] == '.' && p[1] == '.') {
 			free(out);
-			return bad(err, flag, spec, "destination \"%s\" contains \"..\"", raw);
+			return bad(err, setting, spec, "destination \"%s\" contains \"..\"", raw);
 		}
 		out[o++] = '/';
 		memcpy(out + o, p, cl);
@@ -161,13 +161,13 @@ static int normalize_target(const char *flag, const char *spec, const char *raw,
 	out[o] = '\0';
 	if (o == 0) {
 		free(out);
-		return bad(err, flag, spec, "destination can't be '/'");
+		return bad(err, setting, spec, "destination can't be '/'");
 	}
 	/* As runc: nothing goes over or into /proc, whose masked and
 	 * read-only paths are applied after the user's mounts. */
 	if (strcmp(out, "/proc") == 0 || strncmp(out, "/proc/", 6) == 0) {
 		free(out);
-		return bad(err, flag, spec, "destination \"%s\" is inside /proc", raw);
+		return bad(err, setting, spec, "destination \"%s\" is inside /proc", raw);
 	}
 	*ret = out;
 	return 0;
@@ -221,17 +221,17 @@ static bool is_host_path(const char *s)
 static int volume_options(const char *spec, const char *opts, struct engine_mount *m,
 			  struct engine_error **err)
 {
-	const char *flag = "--volume";
+	const char *setting = "volume";
 	if (*opts == '\0')
-		return bad(err, flag, spec, "empty options");
+		return bad(err, setting, spec, "empty options");
 	for (const char *p = opts; ; ) {
 		const char *end = strchrnul(p, ',');
 		size_t l = (size_t)(end - p);
 		char o[32];
 		if (l == 0)
-			return bad(err, flag, spec, "empty option");
+			return bad(err, setting, spec, "empty option");
 		if (l >= sizeof(o))
-			return bad(err, flag, spec, "invalid option \"%.*s\"", (int)l, p);
+			return bad(err, setting, spec, "invalid option \"%.*s\"", (int)l, p);
 		memcpy(o, p, l);
 		o[l] = '\0';
 		unsigned long prop;
@@ -248,22 +248,22 @@ static int volume_options(const char *spec, const char *opts, struct engine_moun
 		else if (propagation_parse(o, &prop))
 			m->propagation = prop;
 		else
-			return bad(err, flag, spec, "invalid option \"%s\"", o);
+			return bad(err, setting, spec, "invalid option \"%s\"", o);
 		if (*end == '\0')
 			break;
 		p = end + 1;
 	}
 	if (m->type == ENGINE_MOUNT_VOLUME && m->propagation != 0)
-		return bad(err, flag, spec, "propagation is only for bind mounts");
+		return bad(err, setting, spec, "propagation is only for bind mounts");
 	return 0;
 }
 
 int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
-	if (check_text("--volume", spec, err) < 0)
+	if (check_text("volume", spec, err) < 0)
 		return -1;
-	const char *flag = "--volume";
+	const char *setting = "volume";
 	struct engine_mount m = { 0 };
 	cleanup_free char *copy = strdup(spec);
 	if (copy == NULL)
@@ -272,7 +272,7 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 	size_t n = 0;
 	for (char *p = copy;;) {
 		if (n == 3)
-			return bad(err, flag, spec, "invalid volume specification: too many colons");
+			return bad(err, setting, spec, "invalid volume specification: too many colons");
 		parts[n++] = p;
 		char *colon = strchr(p, ':');
 		if (colon == NULL)
@@ -283,12 +283,13 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 	const char *src = n > 1 ? parts[0] : NULL;
 	const char *dst = n > 1 ? parts[1] : parts[0];
 	if (src != NULL && *src == '\0')
-		return bad(err, flag, spec, "empty source");
+		return bad(err, setting, spec, "empty source");
 	/* A ',' reads as an option list to people and to mount(8); a path
 	 * with one can be given to --mount as a quoted field. */
 	if ((src != NULL && strchr(src, ',') != NULL) || strchr(dst, ',') != NULL)
-		return bad(err, flag, spec, "a path with ',' must be given with --mount "
-					    "(as a quoted field)");
+		return engine_error_setting(err, "volume,mount", EINVAL,
+					    "volume %s: a path with ',' must be given with mount (as a quoted field)",
+					    spec);
 	if (src == NULL) {
 		m.type = ENGINE_MOUNT_VOLUME;
 		m.anonymous = true;
@@ -298,13 +299,13 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 		m.type = ENGINE_MOUNT_VOLUME;
 		struct engine_error *why = NULL;
 		if (engine_volume_name_check(src, &why) < 0) {
-			bad(err, flag, spec,
+			bad(err, setting, spec,
 			    "%s. If you intended to pass a host directory, use absolute path", why->msg);
 			engine_error_free(&why);
 			return -1;
 		}
 	}
-	if (normalize_target(flag, spec, dst, &m.target, err) < 0)
+	if (normalize_target(setting, spec, dst, &m.target, err) < 0)
 		return -1;
 	if (n == 3 && volume_options(spec, parts[2], &m, err) < 0) {
 		engine_mount_clear(&m);
@@ -321,7 +322,7 @@ int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 /* Go's encoding/csv for one record, as Docker reads --mount: fields split
  * on ',', a field may be quoted ("a,b"), "" inside quotes is one quote.
  * Returns the fields NUL-separated in *ret_buf and their count. */
-static int csv_split(const char *flag, const char *spec, char ***ret_fields, size_t *ret_n,
+static int csv_split(const char *setting, const char *spec, char ***ret_fields, size_t *ret_n,
 		     char **ret_buf, struct engine_error **err)
 {
 	size_t len = strlen(spec);
@@ -373,10 +374,10 @@ static int csv_split(const char *flag, const char *spec, char ***ret_fields, siz
 bad_quote:
 	free(buf);
 	free(fields);
-	return bad(err, flag, spec, "bad quoting");
+	return bad(err, setting, spec, "bad quoting");
 }
 
-static int mount_bool(const char *flag, const char *spec, const char *key, const char *v,
+static int mount_bool(const char *setting, const char *spec, const char *key, const char *v,
 		      bool *ret, struct engine_error **err)
 {
 	if (v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
@@ -384,7 +385,7 @@ static int mount_bool(const char *flag, const char *spec, const char *key, const
 	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
 		*ret = false;
 	else
-		return bad(err, flag, spec, "invalid value for %s: %s", key, v);
+		return bad(err, setting, spec, "invalid value for %s: %s", key, v);
 	return 0;
 }
 
@@ -402,12 +403,12 @@ static int parse_mode(const char *s, unsigned *ret)
 int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 			     struct engine_error **err)
 {
-	if (check_text("--mount", spec, err) < 0)
+	if (check_text("mount", spec, err) < 0)
 		return -1;
-	const char *flag = "--mount";
+	const char *setting = "mount";
 	char **fields = NULL, *buf = NULL;
 	size_t n = 0;
-	if (csv_split(flag, spec, &fields, &n, &buf, err) < 0)
+	if (csv_split(setting, spec, &fields, &n, &buf, err) < 0)
 		return -1;
 	struct engine_mount m = { .type = ENGINE_MOUNT_VOLUME };
 	const char *type = "volume", *source = NULL, *target = NULL;
@@ -424,7 +425,7 @@ int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 		bool is_bool_key = strcmp(key, "readonly") == 0 || strcmp(key, "ro") == 0 ||
 				   strcmp(key, "volume-nocopy") == 0;
 		if (v == NULL && !is_bool_key) {
-			bad(err, flag, spec, "invalid field '%s' must be a key=value pair", key);
+			bad(err, setting, spec, "invalid field '%s' must be a key=value pair", key);
 			goto out;
 		}
 		if (strcmp(key, "type") == 0) {
@@ -435,40 +436,40 @@ int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 			   strcmp(key, "destination") == 0) {
 			target = v;
 		} else if (strcmp(key, "readonly") == 0 || strcmp(key, "ro") == 0) {
-			if (mount_bool(flag, spec, key, v, &m.readonly, err) < 0)
+			if (mount_bool(setting, spec, key, v, &m.readonly, err) < 0)
 				goto out;
 		} else if (strcmp(key, "bind-propagation") == 0) {
 			if (!propagation_parse(v, &m.propagation)) {
-				bad(err, flag, spec, "invalid bind-propagation: %s", v);
+				bad(err, setting, spec, "invalid bind-propagation: %s", v);
 				goto out;
 			}
 			bind_opt = true;
 		} else if (strcmp(key, "volume-nocopy") == 0) {
-			if (mount_bool(flag, spec, key, v, &m.nocopy, err) < 0)
+			if (mount_bool(setting, spec, key, v, &m.nocopy, err) < 0)
 				goto out;
 			volume_opt = true;
 		} else if (strcmp(key, "volume-driver") == 0) {
 			if (strcmp(v, "local") != 0) {
-				bad(err, flag, spec, "volume driver %s is not supported (only local)", v);
+				bad(err, setting, spec, "volume driver %s is not supported (only local)", v);
 				goto out;
 			}
 			volume_opt = true;
 		} else if (strcmp(key, "tmpfs-size") == 0) {
 			if (engine_size_parse(v, &m.tmpfs_size) < 0) {
-				bad(err, flag, spec, "invalid tmpfs-size: %s", v);
+				bad(err, setting, spec, "invalid tmpfs-size: %s", v);
 				goto out;
 			}
 			tmpfs_opt = true;
 		} else if (strcmp(key, "tmpfs-mode") == 0) {
 			if (parse_mode(v, &m.tmpfs_mode) < 0) {
-				bad(err, flag, spec, "invalid tmpfs-mode: %s", v);
+				bad(err, setting, spec, "invalid tmpfs-mode: %s", v);
 				goto out;
 			}
 			tmpfs_opt = true;
 		} else if (strcmp(key, "consistency") == 0) {
 			/* macOS file sharing only; Docker on Linux ignores it. */
 		} else {
-			bad(err, flag, spec, "unexpected key '%s'", key);
+			bad(err, setting, spec, "unexpected key '%s'", key);
 			goto out;
 		}
 	}
@@ -479,26 +480,26 @@ int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 	else if (strcmp(type, "tmpfs") == 0)
 		m.type = ENGINE_MOUNT_TMPFS;
 	else {
-		bad(err, flag, spec, "unsupported mount type \"%s\" (bind, volume or tmpfs)", type);
+		bad(err, setting, spec, "unsupported mount type \"%s\" (bind, volume or tmpfs)", type);
 		goto out;
 	}
 	if ((bind_opt && m.type != ENGINE_MOUNT_BIND) || (volume_opt && m.type != ENGINE_MOUNT_VOLUME) ||
 	    (tmpfs_opt && m.type != ENGINE_MOUNT_TMPFS)) {
-		bad(err, flag, spec, "option not allowed for type %s", type);
+		bad(err, setting, spec, "option not allowed for type %s", type);
 		goto out;
 	}
 	if (target == NULL) {
-		bad(err, flag, spec, "target is required");
+		bad(err, setting, spec, "target is required");
 		goto out;
 	}
-	if (normalize_target(flag, spec, target, &m.target, err) < 0)
+	if (normalize_target(setting, spec, target, &m.target, err) < 0)
 		goto out;
 	if (source != NULL && *source == '\0')
 		source = NULL;
 	switch (m.type) {
 	case ENGINE_MOUNT_BIND:
 		if (source == NULL || !is_host_path(source)) {
-			bad(err, flag, spec, source ? "bind source must be an absolute path"
+			bad(err, setting, spec, source ? "bind source must be an absolute path"
 						    : "bind source is required");
 			goto out;
 		}
@@ -509,7 +510,7 @@ int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 		} else {
 			struct engine_error *why = NULL;
 			if (engine_volume_name_check(source, &why) < 0) {
-				bad(err, flag, spec, "%s", why->msg);
+				bad(err, setting, spec, "%s", why->msg);
 				engine_error_free(&why);
 				goto out;
 			}
@@ -517,7 +518,7 @@ int engine_mount_parse_mount(const char *spec, struct engine_mount *ret,
 		break;
 	default:
 		if (source != NULL) {
-			bad(err, flag, spec, "source is not allowed for tmpfs mounts");
+			bad(err, setting, spec, "source is not allowed for tmpfs mounts");
 			goto out;
 		}
 		m.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (m.readonly ? MS_RDONLY : 0);
@@ -540,9 +541,9 @@ out:
 int engine_mount_parse_tmpfs(const char *spec, struct engine_mount *ret,
 			     struct engine_error **err)
 {
-	if (check_text("--tmpfs", spec, err) < 0)
+	if (check_text("tmpfs", spec, err) < 0)
 		return -1;
-	const char *flag = "--tmpfs";
+	const char *setting = "tmpfs";
 	struct engine_mount m = { .type = ENGINE_MOUNT_TMPFS,
 				  .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
 	cleanup_free char *copy = strdup(spec);
@@ -554,9 +555,9 @@ int engine_mount_parse_tmpfs(const char *spec, struct engine_mount *ret,
 		*colon = '\0';
 		opts = colon + 1;
 		if (*opts == '\0')
-			return bad(err, flag, spec, "empty options");
+			return bad(err, setting, spec, "empty options");
 	}
-	if (normalize_target(flag, spec, copy, &m.target, err) < 0)
+	if (normalize_target(setting, spec, copy, &m.target, err) < 0)
 		return -1;
 	static const struct {
 		const char *name;
@@ -579,8 +580,8 @@ int engine_mount_parse_tmpfs(const char *spec, struct engine_mount *ret,
 			}
 		if (!known && !(strncmp(o, "size=", 5) == 0 && engine_size_parse(o + 5, &m.tmpfs_size) == 0) &&
 		    !(strncmp(o, "mode=", 5) == 0 && parse_mode(o + 5, &m.tmpfs_mode) == 0)) {
-			int r = *o ? bad(err, flag, spec, "invalid option \"%s\"", o)
-				   : bad(err, flag, spec, "empty option");
+			int r = *o ? bad(err, setting, spec, "invalid option \"%s\"", o)
+				   : bad(err, setting, spec, "empty option");
 			engine_mount_clear(&m);
 			return r;
 		}
@@ -604,9 +605,9 @@ static bool valid_perms(const char *s)
 int engine_mount_parse_device(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
-	if (check_text("--device", spec, err) < 0)
+	if (check_text("device", spec, err) < 0)
 		return -1;
-	const char *flag = "--device";
+	const char *setting = "device";
 	struct engine_mount m = { .type = ENGINE_MOUNT_DEVICE };
 	cleanup_free char *copy = strdup(spec);
 	if (copy == NULL)
@@ -615,7 +616,7 @@ int engine_mount_parse_device(const char *spec, struct engine_mount *ret,
 	size_t n = 0;
 	for (char *p = copy;;) {
 		if (n == 3)
-			return bad(err, flag, spec, "invalid device specification: too many colons");
+			return bad(err, setting, spec, "invalid device specification: too many colons");
 		parts[n++] = p;
 		char *colon = strchr(p, ':');
 		if (colon == NULL)
@@ -634,10 +635,10 @@ int engine_mount_parse_device(const char *spec, struct engine_mount *ret,
 		perms = parts[2];
 	}
 	if (!valid_perms(perms))
-		return bad(err, flag, spec, "invalid device permissions \"%s\" (a subset of rwm)", perms);
+		return bad(err, setting, spec, "invalid device permissions \"%s\" (a subset of rwm)", perms);
 	if (src[0] != '/')
-		return bad(err, flag, spec, "device path \"%s\" is not an absolute path", src);
-	if (normalize_target(flag, spec, dst, &m.target, err) < 0)
+		return bad(err, setting, spec, "device path \"%s\" is not an absolute path", src);
+	if (normalize_target(setting, spec, dst, &m.target, err) < 0)
 		return -1;
 	snprintf(m.perms, sizeof(m.perms), "%s", perms);
 	/* Without 'w' the node is bound read-only: a bind mount cannot do
@@ -656,9 +657,9 @@ int engine_mount_list_add(struct engine_mount **list, size_t *n, struct engine_m
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*list)[i].target, m->target) == 0) {
-			int r = engine_error_set(err, EINVAL, "%s: Duplicate mount point: %s",
-						 m->type == ENGINE_MOUNT_DEVICE ? "--device" : "--volume",
-						 m->target);
+			const char *setting = m->type == ENGINE_MOUNT_DEVICE ? "device" : "volume";
+			int r = engine_error_setting(err, setting, EINVAL, "%s: Duplicate mount point: %s",
+						     setting, m->target);
 			engine_mount_clear(m);
 			return r;
 		}

@@ -772,7 +772,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 		(void)setfsgid(0);
 		(void)setfsuid(0);
 		if (setfsuid(0) != 0 || setfsgid(0) != 0)
-			return engine_error_set(err, EPERM, "--userns=auto: cannot become the container's root");
+			return engine_error_setting(err, "userns", EPERM, "userns=auto: cannot become the container's root");
 	}
 
 	if (mount_below(rootfd, "proc", true, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV,

@@ -35,6 +35,7 @@
 #include "fs.h"
 #include "image-unpack.h"
 #include "manifest.h"
+#include "pull.h"
 #include "reference.h"
 #include "registry.h"
 #include "unpack.h"

@@ -104,12 +104,12 @@ int engine_ulimits_apply(char *const *list, size_t n, struct engine_error **err)
 				snprintf(have, sizeof(have), "unlimited");
 			else
 				snprintf(have, sizeof(have), "%llu", (unsigned long long)cur.rlim_max);
-			return engine_error_set(err, e,
-						"--ulimit %s: cannot raise the hard %s limit above %s "
+			return engine_error_setting(err, "ulimit", e,
+						"ulimit %s: cannot raise the hard %s limit above %s "
 						"(the user's own hard limit)",
 						list[i], resource_name(resource), have);
 		}
-		return engine_error_errno(err, e, "--ulimit %s: setrlimit", list[i]);
+		return engine_error_setting_errno(err, "ulimit", e, "ulimit %s: setrlimit", list[i]);
 	}
 	return 0;
 }

@@ -132,7 +132,7 @@ int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engin
 	if (entry[kl] == '=') {
 		owned = strdup(entry);
 	} else {
-		const char *host = getenv(entry);
+		const char *host = spec->env_lookup != NULL ? spec->env_lookup(entry) : NULL;
 		if (host == NULL)
 			return 0;
 		if (asprintf(&owned, "%s=%s", entry, host) < 0)
@@ -197,22 +197,22 @@ static int check_id_or_name(const char *part, const char *kind, const char *whol
 			    struct engine_error **err)
 {
 	if (*part == '\0')
-		return engine_error_set(err, EINVAL, "invalid --user \"%s\": empty %s", whole, kind);
+		return engine_error_setting(err, "user", EINVAL, "invalid user \"%s\": empty %s", whole, kind);
 	if (isdigit((unsigned char)*part) || *part == '-' || *part == '+') {
 		char *endp = NULL;
 		errno = 0;
 		unsigned long long v = strtoull(part, &endp, 10);
 		if (*part == '-' || *part == '+' || errno != 0 || *endp != '\0' || v >= UINT32_MAX)
-			return engine_error_set(err, EINVAL,
-						"invalid --user \"%s\": %s \"%s\" is not a valid id",
+			return engine_error_setting(err, "user", EINVAL,
+						"invalid user \"%s\": %s \"%s\" is not a valid id",
 						whole, kind, part);
 		return 0;
 	}
 	for (const char *c = part; *c; c++)
 		if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.' ||
 		      (*c == '$' && c[1] == '\0')))
-			return engine_error_set(err, EINVAL,
-						"invalid --user \"%s\": bad character in %s name",
+			return engine_error_setting(err, "user", EINVAL,
+						"invalid user \"%s\": bad character in %s name",
 						whole, kind);
 	return 0;
 }
@@ -220,9 +220,9 @@ static int check_id_or_name(const char *part, const char *kind, const char *whol
 int engine_user_spec_check(const char *spec, struct engine_error **err)
 {
 	if (spec == NULL || *spec == '\0')
-		return engine_error_set(err, EINVAL, "invalid --user \"\": empty");
+		return engine_error_setting(err, "user", EINVAL, "invalid user \"\": empty");
 	if (strlen(spec) > 256)
-		return engine_error_set(err, EINVAL, "invalid --user: longer than 256 bytes");
+		return engine_error_setting(err, "user", EINVAL, "invalid user: longer than 256 bytes");
 	cleanup_free char *copy = strdup(spec);
 	if (copy == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -230,8 +230,8 @@ int engine_user_spec_check(const char *spec, struct engine_error **err)
 	if (colon != NULL) {
 		*colon = '\0';
 		if (strchr(colon + 1, ':') != NULL)
-			return engine_error_set(err, EINVAL,
-						"invalid --user \"%s\": expected user[:group]", spec);
+			return engine_error_setting(err, "user", EINVAL,
+						"invalid user \"%s\": expected user[:group]", spec);
 		if (check_id_or_name(colon + 1, "group", spec, err) < 0)
 			return -1;
 	}
@@ -241,7 +241,7 @@ int engine_user_spec_check(const char *spec, struct engine_error **err)
 int engine_workdir_check(const char *workdir, struct engine_error **err)
 {
 	if (workdir[0] != '/')
-		return engine_error_set(err, EINVAL, "invalid --workdir \"%s\": must be an absolute path",
+		return engine_error_setting(err, "working directory", EINVAL, "invalid working directory \"%s\": must be an absolute path",
 					workdir);
 	/* Normalise repeated slashes and "." components before the prefix test,
 	 * so "/proc//self/./fd/7" cannot slip past it. */
@@ -257,7 +257,7 @@ int engine_workdir_check(const char *workdir, struct engine_error **err)
 		if (l == 0 || (l == 1 && s[0] == '.'))
 			continue;
 		if (n + l + 2 >= sizeof(norm))
-			return engine_error_set(err, ENAMETOOLONG, "invalid --workdir: path too long");
+			return engine_error_setting(err, "working directory", ENAMETOOLONG, "invalid working directory: path too long");
 		norm[n++] = '/';
 		memcpy(norm + n, s, l);
 		n += l;
@@ -268,8 +268,8 @@ int engine_workdir_check(const char *workdir, struct engine_error **err)
 		const char *slash = strchr(rest, '/');
 		if (slash != NULL && strncmp(slash, "/fd", 3) == 0 &&
 		    (slash[3] == '\0' || slash[3] == '/'))
-			return engine_error_set(err, EINVAL,
-						"invalid --workdir \"%s\": file descriptor paths under /proc are refused",
+			return engine_error_setting(err, "working directory", EINVAL,
+						"invalid working directory \"%s\": file descriptor paths under /proc are refused",
 						workdir);
 	}
 	return 0;

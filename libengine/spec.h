@@ -20,6 +20,9 @@ struct engine_run_spec {
 	char **argv;      /* the command, NULL-terminated, at least one entry */
 	char **env;       /* "KEY=VALUE", NULL-terminated (defaults added at run) */
 	size_t n_env;
+	/* Where "KEY" alone (engine_env_add) takes its value: the face's
+	 * environment (cmd/ gives getenv); NULL: "KEY" alone is skipped. */
+	char *(*env_lookup)(const char *key);
 	char *workdir;    /* absolute path inside the container, NULL = "/" */
 	char *user;       /* --user as given, NULL = root */
 	char **group_add; /* supplementary groups to add: names or gids, or "keep-groups" */
@@ -143,7 +146,8 @@ struct engine_run_spec {
 void engine_run_spec_free(struct engine_run_spec *spec);
 
 /* Add one "KEY=VALUE" (replacing an existing KEY).  "KEY" alone takes the
- * host's value and is skipped when the host has none, as Docker does. */
+ * value SPEC's env_lookup gives and is skipped when it gives none, as
+ * Docker does with the host's. */
 int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engine_error **err);
 /* Read an --env-file: KEY=VALUE lines, '#' comments and blank lines
  * skipped, "KEY" alone as in engine_env_add. */

@@ -108,8 +108,8 @@ static int requested_driver(const char *flag, enum storage_driver *ret, const ch
 		*ret = storage_driver_from_name(flag);
 		*ret_source = "--storage-driver";
 		if (*ret == STORAGE_DRIVER_NONE)
-			return engine_error_set(err, EINVAL,
-						"unknown storage driver \"%s\" (--storage-driver): "
+			return engine_error_setting(err, "storage-driver", EINVAL,
+						"unknown storage driver \"%s\" (storage-driver): "
 						"expected overlay, fuse-overlayfs or vfs", flag);
 		return 0;
 	}
@@ -149,10 +149,10 @@ int engine_storage_driver_resolve(const char *root, const char *requested,
 		return -1;
 	if (want != STORAGE_DRIVER_NONE && recorded != STORAGE_DRIVER_NONE &&
 	    !storage_driver_compatible(want, recorded))
-		return engine_error_set(err, EINVAL,
+		return engine_error_setting(err, "storage-driver,store root", EINVAL,
 					"the store %s was created with the %s storage driver and cannot be "
 					"used with %s (%s): vfs keeps full copies where the overlays "
-					"stack layers; use --storage-driver %s or another --root",
+					"stack layers; use storage-driver %s or another store root",
 					root, storage_driver_name(recorded), storage_driver_name(want),
 					where[0] ? where : source, storage_driver_name(recorded));
 	if (want == STORAGE_DRIVER_NONE && recorded != STORAGE_DRIVER_NONE) {

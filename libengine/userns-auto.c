@@ -179,7 +179,7 @@ static int shift_owners(int parent, const char *name, struct copy_ctx *c, int de
 		return 0;
 	uint32_t uid, gid;
 	if (!move_id(h->uids, h->n_uids, st.st_uid, &uid) || !move_id(h->gids, h->n_gids, st.st_gid, &gid))
-		return engine_error_set(err, ERANGE, "%s: the image has a file owned by %u:%u, %s", h->what,
+		return engine_error_setting(err, "userns,userns", ERANGE, "%s: the image has a file owned by %u:%u, %s", h->what,
 					(unsigned)st.st_uid, (unsigned)st.st_gid, h->unmapped);
 	int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
 	if (fchownat(parent, name, uid, gid, flags) < 0)
@@ -191,7 +191,7 @@ static int shift_owners(int parent, const char *name, struct copy_ctx *c, int de
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	if (depth > STORAGE_COPY_MAX_DEPTH)
-		return engine_error_set(err, ELOOP, "%s: the image's tree is too deep", c->how->what);
+		return engine_error_setting(err, "userns", ELOOP, "%s: the image's tree is too deep", c->how->what);
 	int fd = openat(parent, *name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s", name);
@@ -227,7 +227,7 @@ static int copy_child_run(struct copy_ctx *c, struct engine_error **err)
 			return engine_error_errno(err, errno, "open %s", src_path);
 		if (storage_copy_tree(src, dst, i == 0 ? STORAGE_COPY_TREE : STORAGE_COPY_APPLY_LAYER,
 				      err) < 0)
-			return engine_error_prefix(err, "%s: copy the image", c->how->what);
+			return engine_error_setting_prefix(err, "userns", "%s: copy the image", c->how->what);
 	}
 	int shifted = shift_owners(dst, "", c, 0, err);
 	free(c->linked);
@@ -256,13 +256,13 @@ int engine_userns_auto_prepare(struct engine_run_spec *spec, const struct engine
 			       struct engine_error **err)
 {
 	if (map->mode != ENGINE_IDMAP_SUBID)
-		return engine_error_set(err, EINVAL,
-					map->mode == ENGINE_IDMAP_ROOT
-						? "--userns=auto is only supported in rootless mode"
-						: "--userns=auto needs subordinate ids (/etc/subuid and "
-						  "/etc/subgid ranges for the user)");
+		return engine_error_setting(err, "userns", EINVAL, "%s",
+					    map->mode == ENGINE_IDMAP_ROOT
+						    ? "userns=auto is only supported in rootless mode"
+						    : "userns=auto needs subordinate ids (/etc/subuid and "
+						      "/etc/subgid ranges for the user)");
 	if (spec->n_layers == 0 || spec->store_root == NULL)
-		return engine_error_set(err, EINVAL, "--userns=auto needs an image, not --rootfs");
+		return engine_error_setting(err, "userns,rootfs", EINVAL, "userns=auto needs an image, not rootfs");
 	uint32_t size = spec->userns_auto_size ? spec->userns_auto_size : ENGINE_USERNS_AUTO_SIZE;
 	/* Ids 1.. of the default mapping are the subordinate ones. */
 	uint64_t limit = engine_idmap_span(map->uids, map->n_uids);
@@ -289,8 +289,8 @@ int engine_userns_auto_prepare(struct engine_run_spec *spec, const struct engine
 		return -1;
 	uint32_t start;
 	if (first_fit(used, n_used, size, limit, &start) < 0)
-		return engine_error_set(err, ENOSPC,
-					"--userns=auto: no %u free subordinate ids left (%zu containers "
+		return engine_error_setting(err, "userns", ENOSPC,
+					"userns=auto: no %u free subordinate ids left (%zu containers "
 					"hold slices; remove some, or ask for a smaller size)",
 					(unsigned)size, n_used);
 	char rel[128], text[32];
@@ -312,9 +312,9 @@ int engine_userns_auto_prepare(struct engine_run_spec *spec, const struct engine
 	struct engine_idmap_range slice = { .container = 0, .host = start, .count = size };
 	char unmapped[96];
 	snprintf(unmapped, sizeof(unmapped),
-		 "outside the container's %u ids (use --userns=auto:size=N)", (unsigned)size);
+		 "outside the container's %u ids (use userns=auto:size=N)", (unsigned)size);
 	struct engine_userns_copy how = { .uids = &slice, .n_uids = 1, .gids = &slice, .n_gids = 1,
-					  .what = "--userns=auto", .unmapped = unmapped };
+					  .what = "userns=auto", .unmapped = unmapped };
 	return engine_userns_copy_image(spec, map, &how, err);
 }
 

@@ -72,7 +72,7 @@ int engine_userns_keep_id_prepare(struct engine_run_spec *spec, const struct eng
 		.gids = gids,
 		.n_gids = engine_idmap_compose(keep.gids, keep.n_gids, map->gids, map->n_gids, gids,
 					       ENGINE_IDMAP_MAX),
-		.what = "--userns=keep-id",
+		.what = "userns=keep-id",
 		.unmapped = "which keep-id's mapping lacks",
 	};
 	return engine_userns_copy_image(spec, map, &how, err);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,11 @@ struct sync_error {
 	char msg[2048];
 };
 
+struct settings_trailer {
+	unsigned n;
+	struct engine_error_setting settings[ENGINE_ERROR_SETTINGS];
+};
+
 /* The exec stub's report has this layout (exec-stub/exec-stub.h). */
 _Static_assert(sizeof(struct sync_error) == sizeof(struct engine_exec_stub_error),
 	       "the exec stub's error message and ours differ");
@@ -48,7 +54,14 @@ void engine_userns_report(int sock, const struct engine_error *err)
 	m.type = SYNC_ERROR;
 	m.status = err ? err->status : 0;
 	m.exit_code = engine_error_exit_code(err);
-	snprintf(m.msg, sizeof(m.msg), "%s", err && err->msg ? err->msg : "failed");
+	int n = snprintf(m.msg, sizeof(m.msg), "%s", err && err->msg ? err->msg : "failed");
+	/* The settings the message names ride at the buffer's end, where
+	 * the message leaves room (common/error.h). */
+	if (err != NULL && n >= 0 && (size_t)n < sizeof(m.msg) - sizeof(struct settings_trailer)) {
+		struct settings_trailer t = { .n = err->n_settings };
+		memcpy(t.settings, err->settings, sizeof(t.settings));
+		memcpy(m.msg + sizeof(m.msg) - sizeof(t), &t, sizeof(t));
+	}
 	(void)send(sock, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
@@ -77,10 +90,20 @@ int engine_userns_receive_tagged(int sock, char *tag, size_t tag_size, int *ret_
 		return 1;
 	}
 	if ((size_t)r == sizeof(m) && m.type == SYNC_ERROR) {
+		struct settings_trailer t;
+		memcpy(&t, m.msg + sizeof(m.msg) - sizeof(t), sizeof(t));
 		m.msg[sizeof(m.msg) - 1] = '\0';
+		size_t len = strlen(m.msg);
+		bool fresh = err != NULL && *err == NULL;
 		engine_error_set(err, m.status, "%s", m.msg);
 		if (err && *err)
 			(*err)->exit_code = m.exit_code;
+		if (fresh && *err != NULL && len < sizeof(m.msg) - sizeof(t) && t.n <= ENGINE_ERROR_SETTINGS)
+			for (unsigned i = 0; i < t.n; i++) {
+				t.settings[i].name[sizeof(t.settings[i].name) - 1] = '\0';
+				if (t.settings[i].from_end <= len)
+					(*err)->settings[(*err)->n_settings++] = t.settings[i];
+			}
 		return -1;
 	}
 	/* The exec stub's failed execve: worded as our own execve's. */

@@ -91,15 +91,15 @@ int netns_add_host_parse(const char *spec, const char *host_gateway, struct netn
 	if (sep == NULL)
 		sep = strchr(spec, ':');
 	if (sep == NULL || sep == spec || sep[1] == '\0')
-		return engine_error_set(err, EINVAL, "--add-host %s: expected HOST:IP", spec);
+		return engine_error_setting(err, "extra host", EINVAL, "extra host %s: expected HOST:IP", spec);
 	struct netns_host_entry e;
 	memset(&e, 0, sizeof(e));
 	size_t name_len = (size_t)(sep - spec);
 	if (name_len >= sizeof(e.name))
-		return engine_error_set(err, EINVAL, "--add-host %s: invalid host name", spec);
+		return engine_error_setting(err, "extra host", EINVAL, "extra host %s: invalid host name", spec);
 	memcpy(e.name, spec, name_len);
 	if (!name_is_valid(e.name, 253))
-		return engine_error_set(err, EINVAL, "--add-host %s: invalid host name %s", spec, e.name);
+		return engine_error_setting(err, "extra host", EINVAL, "extra host %s: invalid host name %s", spec, e.name);
 
 	const char *ip = sep + 1;
 	char buf[INET6_ADDRSTRLEN + 2];
@@ -111,14 +111,14 @@ int netns_add_host_parse(const char *spec, const char *host_gateway, struct netn
 	}
 	if (strcmp(ip, "host-gateway") == 0) {
 		if (host_gateway == NULL)
-			return engine_error_set(err, EINVAL,
-						"--add-host %s: host-gateway has no address in this network mode",
+			return engine_error_setting(err, "extra host", EINVAL,
+						"extra host %s: host-gateway has no address in this network mode",
 						spec);
 		ip = host_gateway;
 	}
 	int family;
 	if (ip_parse(ip, &family) < 0 || strchr(ip, '%') != NULL || strlen(ip) >= sizeof(e.ip))
-		return engine_error_set(err, EINVAL, "--add-host %s: invalid IP address: %s", spec, ip);
+		return engine_error_setting(err, "extra host", EINVAL, "extra host %s: invalid IP address: %s", spec, ip);
 	memcpy(e.ip, ip, strlen(ip) + 1);
 	*ret = e;
 	return 0;
@@ -245,13 +245,13 @@ int netns_resolv_render(const struct netns_resolv_params *p, char **ret, struct 
 	int family;
 	for (size_t i = 0; i < p->dns_count; i++)
 		if (ip_parse(p->dns[i], &family) < 0)
-			return engine_error_set(err, EINVAL, "--dns %s: not an IP address", p->dns[i]);
+			return engine_error_setting(err, "DNS server", EINVAL, "DNS server %s: not an IP address", p->dns[i]);
 	for (size_t i = 0; i < p->search_count; i++)
 		if (strcmp(p->search[i], ".") != 0 && !name_is_valid(p->search[i], 253))
-			return engine_error_set(err, EINVAL, "--dns-search %s: not a valid domain", p->search[i]);
+			return engine_error_setting(err, "DNS search domain", EINVAL, "DNS search domain %s: not a valid domain", p->search[i]);
 	for (size_t i = 0; i < p->options_count; i++)
 		if (!option_is_valid(p->options[i]))
-			return engine_error_set(err, EINVAL, "--dns-option %s: invalid option", p->options[i]);
+			return engine_error_setting(err, "DNS option", EINVAL, "DNS option %s: invalid option", p->options[i]);
 
 	/* What the host's file says. */
 	cleanup_free char *host = strdup(p->host_resolv != NULL ? p->host_resolv : "");

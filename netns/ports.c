@@ -5,8 +5,8 @@
  * the spec splits on ':' from the right, so "[::1]:8080:80" and
  * "::1:8080:80" both read as IP ::1; a host range paired with one container
  * port means "any free port of the range"; ranges of different sizes are an
- * error.  Every message starts with "-p SPEC:" so the user sees which of
- * several flags is at fault.
+ * error.  Every message starts with "published port SPEC:" (the CLI puts
+ * "-p" there) so the user sees which of several flags is at fault.
  *
  * Host ports are checked by binding them ourselves: the kernel's answer
  * (EACCES below ip_unprivileged_port_start for a rootless user, EADDRINUSE
@@ -132,33 +132,33 @@ int netns_ports_parse(struct netns_port_list *list, const char *spec, struct eng
 		*slash = '\0';
 		/* Docker reads "80/" as tcp. */
 		if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0)
-			return engine_error_set(err, EINVAL, "-p %s: invalid proto: %s", spec, slash + 1);
+			return engine_error_setting(err, "published port", EINVAL, "published port %s: invalid proto: %s", spec, slash + 1);
 	}
 
 	if (ip != NULL && ip[0] == '[') {
 		size_t n = strlen(ip);
 		if (n < 2 || ip[n - 1] != ']')
-			return engine_error_set(err, EINVAL, "-p %s: invalid IP address: %s", spec, ip);
+			return engine_error_setting(err, "published port", EINVAL, "published port %s: invalid IP address: %s", spec, ip);
 		ip[n - 1] = '\0';
 		ip++;
 	}
 	if (ip != NULL && ip[0] != '\0' && !ip_is_valid(ip))
-		return engine_error_set(err, EINVAL, "-p %s: invalid IP address: %s", spec, ip);
+		return engine_error_setting(err, "published port", EINVAL, "published port %s: invalid IP address: %s", spec, ip);
 	if (container[0] == '\0')
-		return engine_error_set(err, EINVAL, "-p %s: no port specified: %s<empty>", spec, spec);
+		return engine_error_setting(err, "published port", EINVAL, "published port %s: no port specified: %s<empty>", spec, spec);
 
 	uint16_t c_first, c_last, h_first = 0, h_last = 0;
 	if (port_range_parse(container, &c_first, &c_last) < 0)
-		return engine_error_set(err, EINVAL, "-p %s: invalid containerPort: %s", spec, container);
+		return engine_error_setting(err, "published port", EINVAL, "published port %s: invalid containerPort: %s", spec, container);
 	/* Host port 0 asks for a free one, as Docker reads "-p 0:80". */
 	int have_host = host != NULL && host[0] != '\0' && strcmp(host, "0") != 0;
 	if (have_host && port_range_parse(host, &h_first, &h_last) < 0)
-		return engine_error_set(err, EINVAL, "-p %s: invalid hostPort: %s", spec, host);
+		return engine_error_setting(err, "published port", EINVAL, "published port %s: invalid hostPort: %s", spec, host);
 	/* A host range for one container port is a range to choose from;
 	 * otherwise the sizes must agree. */
 	if (have_host && c_last - c_first != h_last - h_first && c_first != c_last)
-		return engine_error_set(err, EINVAL,
-					"-p %s: invalid ranges specified for container and host Ports: %s and %s",
+		return engine_error_setting(err, "published port", EINVAL,
+					"published port %s: invalid ranges specified for container and host Ports: %s and %s",
 					spec, container, host);
 
 	size_t n = (size_t)(c_last - c_first) + 1;
@@ -206,13 +206,13 @@ int netns_ports_publish_exposed(struct netns_port_list *list, const char *const 
 			*slash = '\0';
 			if (slash[1] != '\0' && proto_parse(slash + 1, &proto) < 0) {
 				list->count = old_count;
-				return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid proto",
+				return engine_error_setting(err, "publish all", EINVAL, "publish all: exposed port %s: invalid proto",
 							exposed[e]);
 			}
 		}
 		if (bad || port_range_parse(buf, &first, &last) < 0) {
 			list->count = old_count;
-			return engine_error_set(err, EINVAL, "-P: exposed port %s: invalid port", exposed[e]);
+			return engine_error_setting(err, "publish all", EINVAL, "publish all: exposed port %s: invalid port", exposed[e]);
 		}
 		if (list_grow(list, (size_t)(last - first) + 1) < 0) {
 			list->count = old_count;

@@ -336,12 +336,12 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 {
 	cleanup_free char *binary = find_in_path("slirp4netns");
 	if (binary == NULL)
-		return engine_error_set(err, ENOENT,
-					"slirp4netns not found in $PATH: install it (apt-get install slirp4netns, dnf install slirp4netns) or use --network none|host");
+		return engine_error_setting(err, "network", ENOENT,
+					"slirp4netns not found in $PATH: install it (apt-get install slirp4netns, dnf install slirp4netns) or use network none|host");
 	struct stat st;
 	if (stat("/dev/net/tun", &st) < 0 || !S_ISCHR(st.st_mode))
-		return engine_error_set(err, ENODEV,
-					"/dev/net/tun is missing: slirp4netns needs the TUN device (modprobe tun) or use --network none|host");
+		return engine_error_setting(err, "network", ENODEV,
+					"/dev/net/tun is missing: slirp4netns needs the TUN device (modprobe tun) or use network none|host");
 	struct sockaddr_un sun;
 	if (strlen(api_socket) >= sizeof(sun.sun_path))
 		return engine_error_set(err, ENAMETOOLONG, "slirp4netns API socket %s: path too long",

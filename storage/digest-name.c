@@ -2,7 +2,7 @@
  * hashing in digest.c because every command parses references and digests,
  * while only the ones that move bytes (pull, push, save, load) hash: this
  * file needs no crypto library, so the start-up path does not load one. */
-#include "digest.h"
+#include "digest-name.h"
 
 #include <errno.h>
 #include <stdio.h>

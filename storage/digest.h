@@ -2,21 +2,15 @@
  * registry API name blobs and manifests.
  *
  * A digest read from a manifest, a reference or a registry header is checked
- * with storage_digest_validate() before it becomes part of a URL or a path:
+ * with storage_digest_validate() (digest-name.h) before it becomes part of a URL or a path:
  * only the two algorithms the OCI spec registers, only lowercase hex of the
  * right length, so "sha256:../../x" can never walk out of a blob directory. */
 #pragma once
 
 #include <stddef.h>
 
+#include "digest-name.h"
 #include "error.h"
-
-/* "sha512:" + 128 hex + NUL is the longest digest we accept. */
-#define STORAGE_DIGEST_MAX (7 + 128 + 1)
-
-/* 0 when DIGEST is "sha256:" + 64 or "sha512:" + 128 lowercase hex digits;
- * -EINVAL with *err naming the digest and what is wrong otherwise. */
-int storage_digest_validate(const char *digest, struct engine_error **err);
 
 /* A streaming hasher (OpenSSL EVP underneath).  ALGORITHM is "sha256" or
  * "sha512".  new returns NULL for an unknown algorithm or out of memory. */
@@ -32,6 +26,3 @@ void storage_hasher_free(struct storage_hasher *h);
 int storage_digest_buffer(const void *buf, size_t len, const char *algorithm,
 			  char out[STORAGE_DIGEST_MAX]);
 
-/* The algorithm part of a validated digest ("sha256" / "sha512"), written to
- * OUT; -EINVAL when DIGEST does not start with a known algorithm. */
-int storage_digest_algorithm(const char *digest, char out[8]);

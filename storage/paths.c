@@ -35,8 +35,8 @@ int storage_default_root(char **ret, struct engine_error **err)
 		home = pw ? pw->pw_dir : NULL;
 	}
 	if (home == NULL || home[0] != '/')
-		return engine_error_set(err, ENOENT, "cannot find a home directory for the storage root; "
-						     "set XDG_DATA_HOME or --root");
+		return engine_error_setting(err, "store root", ENOENT, "cannot find a home directory for the storage root; "
+						     "set XDG_DATA_HOME or store root");
 	return dup_or_fail(ret, asprintf(ret, "%s/.local/share/engine", home), err);
 }
 
@@ -94,9 +94,9 @@ int storage_runroot_check(const char *dir, bool create, struct engine_error **er
 		if (e == ENOENT && !create)
 			return 0; /* nothing there to trust yet: made and checked on first use */
 		if (lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode))
-			return engine_error_set(err, ELOOP,
+			return engine_error_setting(err, "run root", ELOOP,
 						"run directory %s is a symbolic link: refused (remove it, "
-						"or set XDG_RUNTIME_DIR or --runroot)",
+						"or set XDG_RUNTIME_DIR or run root)",
 						dir);
 		return engine_error_errno(err, e, "run directory %s", dir);
 	}
@@ -104,14 +104,14 @@ int storage_runroot_check(const char *dir, bool create, struct engine_error **er
 	if (fstat(fd, &st) < 0)
 		return engine_error_errno(err, errno, "stat run directory %s", dir);
 	if (st.st_uid != geteuid())
-		return engine_error_set(err, EPERM,
+		return engine_error_setting(err, "run root", EPERM,
 					"run directory %s is owned by uid %u, not by you (uid %u): "
-					"refused (remove it, or set XDG_RUNTIME_DIR or --runroot)",
+					"refused (remove it, or set XDG_RUNTIME_DIR or run root)",
 					dir, (unsigned)st.st_uid, (unsigned)geteuid());
 	mode_t mode = st.st_mode & 07777;
 	if (in_shared_tmp ? mode != 0700 : (mode & 022) != 0)
-		return engine_error_set(err, EPERM,
-					"run directory %s has mode %04o, %s: refused (remove it, or set XDG_RUNTIME_DIR or --runroot)",
+		return engine_error_setting(err, "run root", EPERM,
+					"run directory %s has mode %04o, %s: refused (remove it, or set XDG_RUNTIME_DIR or run root)",
 					dir, (unsigned)mode,
 					in_shared_tmp ? "not 0700" : "writable by other users");
 	return 0;

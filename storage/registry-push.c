@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "registry-internal.h"
+#include "registry-push.h"
 
 #define ERROR_BODY_MAX (16u << 10)
 #define MAX_CHALLENGES 4

@@ -250,9 +250,9 @@ static int registry_get(struct storage_registry *c, CURL *curl, struct transfer 
 			if (!plain && !insecure_allowed(c, api_host) && ferr != NULL &&
 			    (*ret_code == CURLE_PEER_FAILED_VERIFICATION ||
 			     *ret_code == CURLE_SSL_CONNECT_ERROR))
-				engine_error_set(err, ferr->status,
+				engine_error_setting(err, "tls-verify", ferr->status,
 						 "%s (for a registry without valid TLS, use "
-						 "--tls-verify=false or mark it insecure in "
+						 "tls-verify=false or mark it insecure in "
 						 "registries.conf)",
 						 ferr->msg);
 			else if (err != NULL && *err == NULL)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dir.h"
 
 /* Directories held open while descending; deeper ones are closed and found
  * again through ".." (checked by device and inode), so that a tree deeper
@@ -63,10 +64,7 @@ static DIR *open_for_removal(int parent_fd, const char *name, const struct statx
 		close(fd);
 		return NULL;
 	}
-	DIR *dir = fdopendir(fd);
-	if (dir == NULL)
-		close(fd);
-	return dir;
+	return engine_fdopendir(fd);
 }
 
 /* Reopen a closed level from its child (the level below it, still open). */
@@ -80,13 +78,8 @@ static int reopen_level(struct remove_level *level, DIR *child)
 		close(fd);
 		return -ESTALE; /* the tree moved under us */
 	}
-	level->dir = fdopendir(fd);
-	if (level->dir == NULL) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return 0;
+	level->dir = engine_fdopendir(fd);
+	return level->dir == NULL ? -errno : 0;
 }
 
 int storage_remove_tree(int parent_fd, const char *name, struct engine_error **err)
@@ -124,7 +117,7 @@ int storage_remove_tree(int parent_fd, const char *name, struct engine_error **e
 	while (n > 0) {
 		struct remove_level *cur = &levels[n - 1];
 		errno = 0;
-		struct dirent *de = readdir(cur->dir);
+		struct dirent *de = engine_readdir(cur->dir);
 		if (de == NULL) {
 			if (errno != 0) {
 				r = engine_error_errno(err, errno, "remove %s: read directory", name);
@@ -159,8 +152,6 @@ int storage_remove_tree(int parent_fd, const char *name, struct engine_error **e
 			n--;
 			continue;
 		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
 		int fd = dirfd(cur->dir);
 		if (stat_nofollow(fd, de->d_name, &stx) < 0) {
 			if (errno == ENOENT)

@@ -8,6 +8,8 @@
 #include "image-change.h"
 #include "image.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 static void test_manifest_json(void)
 {
@@ -84,7 +86,8 @@ static const char *apply(json_t *cfg, const char *change)
 	static char out[1024];
 	struct engine_error *err = NULL;
 	if (engine_image_config_change(cfg, change, &err) < 0) {
-		snprintf(out, sizeof(out), "error: %s", err->msg);
+		cleanup_free char *msg = cmd_error_text(err);
+		snprintf(out, sizeof(out), "error: %s", msg);
 		engine_error_free(&err);
 		return out;
 	}

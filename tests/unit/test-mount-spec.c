@@ -7,6 +7,8 @@
 
 #include "mount-spec.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 static int vol(const char *spec, struct engine_mount *m)
 {
@@ -26,9 +28,9 @@ static void refused(int (*parse)(const char *, struct engine_mount *, struct eng
 	int r = parse(spec, &m, &err);
 	char want[512];
 	snprintf(want, sizeof(want), "%s %s: ", flag, spec);
-	ok(r < 0 && err != NULL && strncmp(err->msg, want, strlen(want)) == 0 &&
-		   strchr(err->msg, '\n') == NULL,
-	   "%s '%s' refused (%s)", flag, spec, err ? err->msg : "accepted");
+	cleanup_free char *msg = err != NULL ? cmd_error_text(err) : NULL;
+	ok(r < 0 && msg != NULL && strncmp(msg, want, strlen(want)) == 0 && strchr(msg, '\n') == NULL,
+	   "%s '%s' refused (%s)", flag, spec, msg ? msg : "accepted");
 	engine_error_free(&err);
 	engine_mount_clear(&m);
 }

@@ -8,6 +8,8 @@
 
 #include "etc-files.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -17,7 +19,7 @@ static char *hosts(const struct netns_hosts_params *p, char **ret_msg)
 	char *out = NULL;
 	*ret_msg = NULL;
 	if (netns_hosts_render(p, &out, &err) < 0) {
-		*ret_msg = strdup(err->msg);
+		*ret_msg = cmd_error_text(err);
 		engine_error_free(&err);
 		return NULL;
 	}
@@ -30,7 +32,7 @@ static char *resolv(const struct netns_resolv_params *p, char **ret_msg)
 	char *out = NULL;
 	*ret_msg = NULL;
 	if (netns_resolv_render(p, &out, &err) < 0) {
-		*ret_msg = strdup(err->msg);
+		*ret_msg = cmd_error_text(err);
 		engine_error_free(&err);
 		return NULL;
 	}
@@ -93,7 +95,8 @@ int main(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad_hosts); i++) {
 		ok(netns_add_host_parse(bad_hosts[i].spec, NULL, &e, &err) < 0, "--add-host %s refused", bad_hosts[i].spec);
-		is_str(err ? err->msg : NULL, bad_hosts[i].want, "--add-host %s message", bad_hosts[i].spec);
+		cleanup_free char *shown = cmd_error_text(err);
+		is_str(shown, bad_hosts[i].want, "--add-host %s message", bad_hosts[i].spec);
 		engine_error_free(&err);
 	}
 

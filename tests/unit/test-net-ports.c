@@ -14,6 +14,8 @@
 #include "ports.h"
 #include "ports-format.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 /* Parse one spec into a fresh list; returns the count or -1 and the error. */
 static int parse1(const char *spec, struct netns_port_list *list, char **ret_msg)
@@ -22,7 +24,7 @@ static int parse1(const char *spec, struct netns_port_list *list, char **ret_msg
 	memset(list, 0, sizeof(*list));
 	int r = netns_ports_parse(list, spec, &err);
 	if (r < 0) {
-		*ret_msg = strdup(err->msg);
+		*ret_msg = cmd_error_text(err);
 		engine_error_free(&err);
 		return -1;
 	}
@@ -168,7 +170,8 @@ int main(void)
 	is_int(pl.ports[4].proto, NETNS_PROTO_UDP, "80/udp is another port than 80/tcp");
 	const char *bad_exposed[] = { "http/tcp" };
 	ok(netns_ports_publish_exposed(&pl, bad_exposed, 1, &err) < 0, "-P with a bad EXPOSE");
-	is_str(err ? err->msg : NULL, "-P: exposed port http/tcp: invalid port", "-P message");
+	cleanup_free char *shown = err ? cmd_error_text(err) : NULL;
+	is_str(shown, "-P: exposed port http/tcp: invalid port", "-P message");
 	engine_error_free(&err);
 
 	is_int(netns_ports_allocate(&pl, &err), 0, "-P allocation");

@@ -43,6 +43,8 @@
 #include "slirp4netns.h"
 #include "udp-relay.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 #define TIMEOUT_MS 10000
 
@@ -466,9 +468,10 @@ static void tun_missing(const char *dir, char *out, size_t size)
 				char sock[256];
 				netns_slirp_options_init(&o);
 				snprintf(sock, sizeof(sock), "%s/tun.sock", dir);
-				if (netns_slirp_start(getppid(), sock, &o, TIMEOUT_MS, &s, &err) < 0)
-					snprintf(msg, sizeof(msg), "%s", err->msg);
-				else
+				if (netns_slirp_start(getppid(), sock, &o, TIMEOUT_MS, &s, &err) < 0) {
+					cleanup_free char *text = cmd_error_text(err);
+					snprintf(msg, sizeof(msg), "%s", text);
+				} else
 					snprintf(msg, sizeof(msg), "started");
 			}
 		}

@@ -5,6 +5,8 @@
 #include "caps.h"
 #include "run-args.h"
 #include "tap.h"
+#include "cleanup.h"
+#include "setting-flags.h"
 
 static int parse(struct engine_run_spec *spec, struct engine_error **err, ...)
 {
@@ -90,8 +92,10 @@ int main(void)
 		   strstr(err->msg, "flag needs an argument") != NULL,
 	   "missing value");
 	engine_run_spec_free(&s);
+	cleanup_free char *cap_msg = NULL;
 	ok(parse(&s, &err, "--rootfs", "/", "--cap-add", "NOPE", "true", NULL) < 0 &&
-		   strstr(err->msg, "NOPE") != NULL && strstr(err->msg, "--cap-add") != NULL,
+		   (cap_msg = cmd_error_text(err)) != NULL && strstr(cap_msg, "NOPE") != NULL &&
+		   strstr(cap_msg, "--cap-add") != NULL,
 	   "bad capability named with its flag");
 	engine_run_spec_free(&s);
 	ok(parse(&s, &err, "--rootfs", "/nonexistent-rootfs", "true", NULL) < 0 &&

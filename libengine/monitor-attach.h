@@ -1,29 +1,10 @@
-/* monitor.h: the pieces of a detached container's monitor (monitor.c),
- * one file each: the log writer (monitor-log.c) and the attach socket
- * (monitor-attach.c).  Internal to libengine. */
+/* monitor-attach.h: a detached container's attach socket, served by its
+ * monitor (monitor-attach.c).  Internal to libengine. */
 #pragma once
 
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-
-#include "error.h"
-#include "spec.h"
-
-/* ---- the log (monitor-log.c) ------------------------------------------ */
-
-struct monitor_log;
-/* Open the log of SPEC's container as its --log-driver says (k8s-file,
- * json-file, or none: nothing written).  NULL only when out of memory. */
-struct monitor_log *monitor_log_open(const struct engine_run_spec *spec);
-/* Output of STREAM (1 stdout, 2 stderr): cut into lines, one record each. */
-void monitor_log_output(struct monitor_log *l, int stream, const char *buf, size_t len);
-/* The container exited: write what is left of an unfinished line. */
-void monitor_log_flush(struct monitor_log *l);
-void monitor_log_close(struct monitor_log *l);
-
-/* ---- the attach socket (monitor-attach.c) ------------------------------ */
 
 struct monitor_attach;
 /* Listen on DIRFD/attach (DIRFD: RUNROOT/containers/ID, owned from now

@@ -1,0 +1,14 @@
+/* gotemplate-parse.h: Go's text/template syntax into the tree of
+ * gotemplate.h (gotemplate-parse.c). */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "gotemplate.h"
+
+/* Parse TEXT (Go's text/template syntax). */
+int gotemplate_parse(const char *text, struct gotemplate **ret, struct engine_error **err);
+void gotemplate_free(struct gotemplate *t);
