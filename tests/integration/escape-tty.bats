@@ -11,9 +11,7 @@
 # nothing, the terminal's modes stay as the user set them.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 DEB="$REG/debian:bookworm"
 PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
@@ -30,8 +28,7 @@ read -r pid comm state ppid pgrp sid tty rest </proc/$$/stat
 echo "facts pid=$pid sid=$sid tty=$tty"'
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	eng pull -q "$DEB" >/dev/null
+	store_setup "$DEB"
 	# `eng` for the interactive shell in the pty.
 	mkdir -p "$BATS_FILE_TMPDIR/bin"
 	{

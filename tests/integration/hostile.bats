@@ -12,9 +12,7 @@
 # fine, so a refusal is always the hostile entry's doing.
 
 load helpers
-bats_require_minimum_version 1.5.0 # run --separate-stderr: a WARN line is not the output
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 # One registry namespace per run (chosen in setup_file, exported to the
 # tests): two runs on one machine must not pull each other's images, whose
 # entries name per-run paths.
