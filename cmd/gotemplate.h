@@ -93,15 +93,19 @@ struct gt_list {
 	size_t n_nodes;
 };
 
+/* Pointers a template owns, released together when it is freed. */
+struct gt_owned {
+	void **items;
+	size_t n, cap;
+};
+
 struct gotemplate {
 	char *source;
 	struct gt_list *root;
 	/* Every allocation of the tree, freed together (a parse error
-	 * unwinds without freeing node by node). */
-	void **allocs;
-	size_t n_allocs, cap_allocs;
-	json_t **constants;
-	size_t n_constants, cap_constants;
+	 * unwinds without freeing node by node), and the JSON constants
+	 * (released with json_decref). */
+	struct gt_owned allocs, constants;
 };
 
 /* Parse TEXT (Go's text/template syntax). */
