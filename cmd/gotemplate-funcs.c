@@ -20,8 +20,7 @@ __attribute__((format(printf, 3, 4))) static int set_msg(char **msg, int code, c
 {
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(msg, fmt, ap) < 0)
-		*msg = NULL;
+	*msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -61,11 +61,9 @@ struct parser {
 __attribute__((noreturn, format(printf, 3, 4))) static void fail_at(struct parser *p, int line,
 								     const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	engine_error_set(p->err, EINVAL, "template: :%d: %s", line, msg ? msg : "out of memory");
 	free(msg);
@@ -162,11 +160,9 @@ static void emit(struct parser *p, enum tok_type type, size_t start, size_t end)
 __attribute__((noreturn, format(printf, 3, 4))) static void lex_error(struct parser *p, size_t pos,
 								      const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	emit(p, TK_ERROR, pos, pos);
 	p->toks[p->n_toks - 1].msg = arena_add(p, msg);

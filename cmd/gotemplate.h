@@ -14,8 +14,10 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -123,6 +125,13 @@ struct gt_buf {
 	bool overflow; /* GOTEMPLATE_MAX_OUTPUT reached, or out of memory */
 };
 void gt_buf_put(struct gt_buf *b, const char *s, size_t n);
+/* An error message formatted, malloc'd; NULL when memory is short (the
+ * callers then say "out of memory"). */
+__attribute__((format(printf, 1, 0))) static inline char *gt_vformat(const char *fmt, va_list ap)
+{
+	char *msg;
+	return vasprintf(&msg, fmt, ap) < 0 ? NULL : msg;
+}
 void gt_buf_puts(struct gt_buf *b, const char *s);
 void gt_print_value(struct gt_buf *b, json_t *v);
 /* fmt's %v (and %g) of a float64: the shortest digits that read back the
