@@ -29,8 +29,6 @@ work=$(bench_workdir engine-bench)
 trap bench_cleanup EXIT
 cat >"$work/bench.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u) HOME=$ENGINE_TEST_HOME
-cd "$work"
 P="podman --storage-driver overlay"
 E="$engine --root $work/engine-store --runroot $work/engine-run"
 \$P rm -af -t 0 >/dev/null

@@ -21,8 +21,6 @@ work=$(bench_workdir engine-bench)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/bench.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u) HOME=$ENGINE_TEST_HOME
-cd "$work"
 P="podman --storage-driver overlay"
 E="$engine --root $work/engine-store"
 \$P pull -q --tls-verify=false $reg/busybox >/dev/null

@@ -30,7 +30,7 @@ bench_workdir() {
 # as_test_user CMD...: CMD as the test user, in its session's runtime
 # directory and home.
 as_test_user() {
-	runuser -u "$user" -- env XDG_RUNTIME_DIR=/run/user/"$ENGINE_TEST_UID" HOME="$ENGINE_TEST_HOME" "$@"
+	runuser -u "$user" -- env XDG_RUNTIME_DIR=/run/user/"$(id -u "$user")" HOME="$ENGINE_TEST_HOME" "$@"
 }
 
 # bench_cleanup: the end of a benchmark that ran the engine on
@@ -44,11 +44,12 @@ bench_cleanup() {
 	rm -rf "$work"
 }
 
-# run_bench_script SCRIPT LOG: bash SCRIPT as the test user, its output in
-# LOG; the log is shown and the benchmark stops if it fails.
+# run_bench_script SCRIPT LOG: bash SCRIPT as the test user (as_test_user),
+# in SCRIPT's directory, its output in LOG; the log is shown and the
+# benchmark stops if it fails.
 run_bench_script() {
 	chmod a+r "$1"
-	runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$1" >"$2" 2>&1 || {
+	as_test_user env -C "$(dirname "$1")" bash "$1" >"$2" 2>&1 || {
 		cat "$2"
 		exit 1
 	}

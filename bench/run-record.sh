@@ -40,8 +40,6 @@ done
 
 cat >"$work/run-bench.sh" <<EOS
 set -e
-cd "$work"
-export XDG_RUNTIME_DIR=/run/user/\$(id -u)
 S=$work/store
 N="$work/new/engine --root \$S"
 M="$work/main/engine --root \$S"

@@ -39,8 +39,6 @@ runuser -u "$user" -- sh -euc '
 
 cat >"$work/run-bench.sh" <<EOS
 set -e
-cd "$work"
-export XDG_RUNTIME_DIR=/run/user/\$(id -u)
 hyperfine -N --warmup 5 --runs $runs --export-json "$work/result.json" \\
 	-n engine "$engine run --rootfs $work/rootfs --network none true" \\
 	-n crun "crun --root $work/crun-state run --bundle $work/bundle bench-\$\$" \\
