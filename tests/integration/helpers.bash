@@ -168,6 +168,33 @@ expect_exact_error() {
 	assert_eq "$stderr" "Error: $want"
 }
 
+# ---- the local registry -------------------------------------------------
+
+# manifest_digest REPO TAG: the digest of the manifest the registry serves
+# for REPO:TAG (OCI or Docker schema 2).
+manifest_digest() {
+	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REG/v2/$1/manifests/$2" |
+		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
+}
+
+# registry_untag REPO TAG: takes back what a test pushed (the registry has
+# deletes on): the manifest of REPO:TAG and the blob links it made in REPO.
+# Unique blobs stay until the registry's garbage collection: a few bytes.
+registry_untag() {
+	local d m b
+	d=$(manifest_digest "$1" "$2" 2>/dev/null || true)
+	[ -n "$d" ] || return 0
+	m=$(curl --noproxy '*' -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REG/v2/$1/manifests/$d" 2>/dev/null || true)
+	for b in $(echo "$m" | jq -r '.config.digest, .layers[].digest' 2>/dev/null); do
+		curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$1/blobs/$b" >/dev/null 2>&1 || true
+	done
+	curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$1/manifests/$d" >/dev/null 2>&1 || true
+}
+
 # wait_for CMD...: up to 10 s for CMD to succeed (never a timing assertion:
 # it only bounds how long a test waits for what must happen).
 wait_for() {

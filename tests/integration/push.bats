@@ -17,18 +17,9 @@ setup_file() {
 # repositories as empty as the first did (and a mount is a mount again).
 # Unique blobs stay until the registry's garbage collection: a few bytes.
 unpush() {
-	local rt repo tag d m b
+	local rt
 	for rt in busybox:copy v2s2:x new:v1 quiet:latest loaded:v1; do
-		repo=$NS/${rt%%:*} tag=${rt#*:}
-		d=$(manifest_digest "$repo" "$tag" 2>/dev/null || true)
-		[ -n "$d" ] || continue
-		m=$(curl --noproxy '*' -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-			-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-			"http://$REG/v2/$repo/manifests/$d" 2>/dev/null || true)
-		for b in $(echo "$m" | jq -r '.config.digest, .layers[].digest' 2>/dev/null); do
-			curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$repo/blobs/$b" >/dev/null 2>&1 || true
-		done
-		curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$repo/manifests/$d" >/dev/null 2>&1 || true
+		registry_untag "$NS/${rt%%:*}" "${rt#*:}"
 	done
 }
 
@@ -39,13 +30,6 @@ teardown_file() {
 
 eng() {
 	"$ENGINE" --root "$ENGINE_ROOT" "$@"
-}
-
-manifest_digest() { # manifest_digest REPO TAG: what the registry serves
-	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$REG/v2/$1/manifests/$2" |
-		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
 }
 
 @test "push a pulled image: mounted from its repository, same digest, pull by digest gives the same id" {

@@ -43,13 +43,6 @@ conf() { # the configuration, from stdin
 	cat >"$ENGINE_REGISTRIES_CONF"
 }
 
-manifest_digest() { # manifest_digest REPO TAG: what the registry serves
-	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$REG/v2/$1/manifests/$2" |
-		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
-}
-
 @test "the guard: without a mirror a short name goes to docker.io, and fails here at once" {
 	: | conf
 	run offline "$ENGINE" --root "$ENGINE_ROOT2" pull -q busybox
