@@ -17,32 +17,18 @@
 # than the wall time does.
 # Knobs: BENCH_RUNS (default 20), BENCH_PS_N, BENCH_PODMAN_PS_N, ENGINE.
 set -euo pipefail
-# Work dirs live under /var/tmp: on these machines a file created under /tmp
-# costs ~0.6 ms of kernel time against ~20 us elsewhere on the same ext4.
-[ "$(id -u)" = 0 ] || { echo "bench/containers.sh: run as root" >&2; exit 2; }
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-20}
 ps_n=${BENCH_PS_N:-1000}
 podman_ps_n=${BENCH_PODMAN_PS_N:-200}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
-reg=$ENGINE_TEST_REGISTRY
 command -v hyperfine podman jq >/dev/null
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench.XXXXXX)
-cleanup() {
-	runuser -u "$user" -- env XDG_RUNTIME_DIR=/run/user/"$ENGINE_TEST_UID" HOME="$ENGINE_TEST_HOME" \
-		sh -c "cd /; $engine --root $work/engine-store rm -af >/dev/null 2>&1;
-		       $engine --root $work/engine-store --runroot $work/engine-run system reset -f >/dev/null 2>&1;
-		       podman rm -af -t 0 >/dev/null 2>&1" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+work=$(bench_workdir engine-bench)
+trap bench_cleanup EXIT
 cat >"$work/bench.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u) HOME=$ENGINE_TEST_HOME
-cd "$work"
 P="podman --storage-driver overlay"
 E="$engine --root $work/engine-store --runroot $work/engine-run"
 \$P rm -af -t 0 >/dev/null
@@ -60,8 +46,7 @@ for i in \$(seq $podman_ps_n); do \$P create --network none $reg/busybox true; d
 hyperfine -N --warmup 3 --runs $runs --export-json "$work/ps.json" \\
 	-n engine "\$E ps -a" -n podman "\$P ps -a"
 EOS
-chmod a+r "$work/bench.sh"
-runuser -u "$user" -- bash "$work/bench.sh" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+run_bench_script "$work/bench.sh" "$work/log"
 
 echo "# containers, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 jq -r '

@@ -14,14 +14,10 @@
 # Knobs: BENCH_RUNS (default 30), BENCH_WARMUP (default 3),
 # ENGINE (default: this checkout's build/dev/cmd/engine).
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/exec.sh: run as root" >&2; exit 2; }
-top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-30}
 warmup=${BENCH_WARMUP:-3}
-reg=$ENGINE_TEST_REGISTRY
 command -v podman python3 >/dev/null
 
 # Work dirs live under /var/tmp: on these machines a file created under /tmp

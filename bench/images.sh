@@ -10,25 +10,17 @@
 #           engine vs podman (the image removed before each run)
 # Knobs: BENCH_RUNS (default 30), BENCH_PULL_RUNS (default 5).
 set -euo pipefail
-# Work dirs live under /var/tmp: on these machines a file created under /tmp
-# costs ~0.6 ms of kernel time against ~20 us elsewhere on the same ext4,
-# which would swamp what is measured.
-[ "$(id -u)" = 0 ] || { echo "bench/images.sh: run as root" >&2; exit 2; }
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-30}
 pull_runs=${BENCH_PULL_RUNS:-5}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
-reg=$ENGINE_TEST_REGISTRY
 command -v hyperfine podman >/dev/null
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench.XXXXXX)
+work=$(bench_workdir engine-bench)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/bench.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u) HOME=$ENGINE_TEST_HOME
-cd "$work"
 P="podman --storage-driver overlay"
 E="$engine --root $work/engine-store"
 \$P pull -q --tls-verify=false $reg/busybox >/dev/null
@@ -40,8 +32,7 @@ hyperfine --warmup 1 --runs $pull_runs --export-json "$work/pull.json" \\
 	-n engine --prepare "\$E rmi -f $reg/debian:bookworm >/dev/null 2>&1 || true" "\$E pull -q $reg/debian:bookworm" \\
 	-n podman --prepare "\$P rmi -f $reg/debian:bookworm >/dev/null 2>&1 || true" "\$P pull -q --tls-verify=false $reg/debian:bookworm"
 EOS
-chmod a+r "$work/bench.sh"
-runuser -u "$user" -- bash "$work/bench.sh" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+run_bench_script "$work/bench.sh" "$work/log"
 
 echo "# images, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r)"
 for f in run pull; do

@@ -19,17 +19,14 @@
 # Knobs: ENGINE (default the installed engine; engine-image and
 # engine-monitor are taken from its directory), BENCH_USER.
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/monitor.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
-top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-5}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
 [ -x "$engine" ] || { echo "bench: no engine at $engine (run tests/run.sh first, or set ENGINE)" >&2; exit 2; }
-img="$ENGINE_TEST_REGISTRY/busybox:latest"
+img="$reg/busybox:latest"
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench-mon.XXXXXX)
+work=$(bench_workdir engine-bench-mon)
 install -m 0755 "$engine" "$(dirname "$engine")/engine-image" "$work/"
 if [ -x "$(dirname "$engine")/engine-monitor" ]; then
 	install -m 0755 "$(dirname "$engine")/engine-monitor" "$work/"

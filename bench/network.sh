@@ -17,15 +17,12 @@
 # Knobs: BENCH_RUNS (default 20), BENCH_IPERF_SECONDS (5),
 # BENCH_IPERF_ROUNDS (3), ENGINE.
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/network.sh: run as root" >&2; exit 2; }
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-20}
 secs=${BENCH_IPERF_SECONDS:-5}
 rounds=${BENCH_IPERF_ROUNDS:-3}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
-reg=$ENGINE_TEST_REGISTRY
 command -v hyperfine podman jq iperf3 python3 >/dev/null
 
 # iperf3 and what the Debian image lacks of its libraries.
@@ -38,19 +35,10 @@ for lib in $(ldd /usr/bin/iperf3 | awk '/=> \// { print $3 }'); do
 done
 mounts="$mounts -v /usr/bin/iperf3:/opt/iperf3/iperf3:ro -e LD_LIBRARY_PATH=/opt/iperf3"
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench.XXXXXX)
-cleanup() {
-	runuser -u "$user" -- env XDG_RUNTIME_DIR=/run/user/"$ENGINE_TEST_UID" HOME="$ENGINE_TEST_HOME" \
-		sh -c "cd /; $engine --root $work/engine-store --runroot $work/engine-run rm -af >/dev/null 2>&1;
-		       $engine --root $work/engine-store --runroot $work/engine-run system reset -f >/dev/null 2>&1;
-		       podman rm -af -t 0 >/dev/null 2>&1" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+work=$(bench_workdir engine-bench)
+trap bench_cleanup EXIT
 cat >"$work/bench.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u) HOME=$ENGINE_TEST_HOME
-cd "$work"
 P="podman --storage-driver overlay"
 E="$engine --root $work/engine-store --runroot $work/engine-run"
 \$P rm -af -t 0 >/dev/null
@@ -81,8 +69,7 @@ iperf() {
 }
 { iperf "\$E" engine; iperf "\$P" podman; } >"$work/iperf.txt"
 EOS
-chmod a+r "$work/bench.sh"
-runuser -u "$user" -- bash "$work/bench.sh" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+run_bench_script "$work/bench.sh" "$work/log"
 
 echo "# network, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(slirp4netns --version | head -1), $(podman --version)"
 jq -r '

@@ -16,24 +16,18 @@
 # done 4 at a time (Podman's create takes ~0.3 s each).
 # Knobs: BENCH_RUNS (default 3), BENCH_RM_N, ENGINE, ENGINE_BASE, BENCH_USER.
 set -euo pipefail
-# Work dirs live under /var/tmp: on these machines a file created under /tmp
-# costs ~0.6 ms of kernel time against ~20 us elsewhere on the same ext4.
-[ "$(id -u)" = 0 ] || { echo "bench/rm.sh: run as root" >&2; exit 2; }
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-3}
 n=${BENCH_RM_N:-1000}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
 base=${ENGINE_BASE:-}
-reg=$ENGINE_TEST_REGISTRY
 command -v hyperfine podman >/dev/null
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench-rm.XXXXXX)
+work=$(bench_workdir engine-bench-rm)
 chmod 0755 "$work"
 cleanup() {
-	runuser -u "$user" -- env XDG_RUNTIME_DIR=/run/user/"$ENGINE_TEST_UID" HOME="$ENGINE_TEST_HOME" \
-		sh -c "cd /; $engine --root $work/e-store --runroot $work/e-run system reset -f >/dev/null 2>&1;
+	as_test_user sh -c "cd /; $engine --root $work/e-store --runroot $work/e-run system reset -f >/dev/null 2>&1;
 		       ${base:-$engine} --root $work/b-store --runroot $work/b-run system reset -f >/dev/null 2>&1;
 		       podman --root $work/p-store --runroot $work/p-run system reset -f >/dev/null 2>&1" || true
 	rm -rf "$work"

@@ -22,19 +22,15 @@
 # Knobs: BENCH_RUNS (default 40), BENCH_USER (default tester), MAIN_BIN
 # (default /var/lib/engine-test/bin-main).
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/run-record.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
-top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-40}
 main_bin=${MAIN_BIN:-/var/lib/engine-test/bin-main}
 new_bin=${1:-$top/build/dev/cmd}
-img=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}/busybox:latest
+img=$reg/busybox:latest
 command -v hyperfine >/dev/null
 
-# Under /var/tmp: files made under /tmp cost far more here (bench/startup.sh).
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench.XXXXXX)
+work=$(bench_workdir engine-bench)
 trap 'rm -rf "$work"' EXIT
 install -d -o "$user" "$work/main" "$work/new"
 for f in engine engine-image engine-init engine-monitor; do
@@ -44,8 +40,6 @@ done
 
 cat >"$work/run-bench.sh" <<EOS
 set -e
-cd "$work"
-export XDG_RUNTIME_DIR=/run/user/\$(id -u)
 S=$work/store
 N="$work/new/engine --root \$S"
 M="$work/main/engine --root \$S"
@@ -64,9 +58,7 @@ python3 $top/bench/first-output.py $runs "\$clean" -- \
 	"main=\$M run --network none $img echo x" "new=\$N run --network none $img echo x" \
 	>"$work/first-output.txt"
 EOS
-chmod a+r "$work/run-bench.sh"
-runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$work/run-bench.sh" >"$work/hyperfine.log" 2>&1 || {
-	cat "$work/hyperfine.log"; exit 1; }
+run_bench_script "$work/run-bench.sh" "$work/hyperfine.log"
 
 echo "# run recorded vs main, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
 jq -r '

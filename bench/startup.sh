@@ -14,20 +14,14 @@
 # an hour, so only figures from one run are compared with each other.
 # Knobs: BENCH_RUNS (default 60), BENCH_USER (default tester).
 set -euo pipefail
-# Work dirs live under /var/tmp: on these machines a file created under /tmp
-# costs ~0.6 ms of kernel time against ~20 us elsewhere on the same ext4,
-# which would swamp what is measured.
-[ "$(id -u)" = 0 ] || { echo "bench/startup.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
-top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-60}
 engine=${ENGINE:-/var/lib/engine-test/bin/engine}
 [ -x "$engine" ] || { echo "bench: no engine at $engine (run tests/run.sh first, or set ENGINE)" >&2; exit 2; }
 command -v hyperfine crun >/dev/null
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-bench.XXXXXX)
+work=$(bench_workdir engine-bench)
 trap 'rm -rf "$work"' EXIT
 read -r substart subcount <<<"$ENGINE_TEST_SUBUID"
 read -r gsubstart gsubcount <<<"$ENGINE_TEST_SUBGID"
@@ -45,17 +39,13 @@ runuser -u "$user" -- sh -euc '
 
 cat >"$work/run-bench.sh" <<EOS
 set -e
-cd "$work"
-export XDG_RUNTIME_DIR=/run/user/\$(id -u)
 hyperfine -N --warmup 5 --runs $runs --export-json "$work/result.json" \\
 	-n engine "$engine run --rootfs $work/rootfs --network none true" \\
 	-n crun "crun --root $work/crun-state run --bundle $work/bundle bench-\$\$" \\
 	-n unshare "unshare -Urmpf --mount-proc true" \\
 	-n unshare-subid "unshare --map-users=$substart,1,$subcount --map-groups=$gsubstart,1,$gsubcount -r true"
 EOS
-chmod a+r "$work/run-bench.sh"
-runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$work/run-bench.sh" >"$work/hyperfine.log" 2>&1 || {
-	cat "$work/hyperfine.log"; exit 1; }
+run_bench_script "$work/run-bench.sh" "$work/hyperfine.log"
 
 echo "# startup latency, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), $runs runs each"
 jq -r '

@@ -15,14 +15,10 @@
 # builds of one type (both debug, or both release).  Knobs: BENCH_RUNS
 # (default 20), BENCH_WARMUP (default 3).
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/stdio.sh: run as root" >&2; exit 2; }
-top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-20}
 warmup=${BENCH_WARMUP:-3}
-reg=$ENGINE_TEST_REGISTRY
 command -v hyperfine >/dev/null
 
 # Under /var/tmp: a file created under /tmp costs ~0.6 ms of kernel time

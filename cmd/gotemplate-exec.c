@@ -87,11 +87,9 @@ static void at(struct state *s, size_t pos, const char *text)
 
 __attribute__((format(printf, 2, 3))) static int fail(struct state *s, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	/* Go's ErrorContext: line and byte in the line, 0-based */
 	const char *src = s->t->source;

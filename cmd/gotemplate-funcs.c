@@ -21,8 +21,7 @@ __attribute__((format(printf, 3, 4))) static int set_msg(char **msg, int code, c
 {
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(msg, fmt, ap) < 0)
-		*msg = NULL;
+	*msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -32,22 +31,24 @@ static const char *type_of(json_t *v)
 	return v == NULL ? "invalid value" : gt_type_name(v);
 }
 
-static int want_string(json_t *v, char **msg)
+/* An argument of JSON type TYPE, which Go names NAME; else Go's error. */
+static int want_type(json_t *v, json_type type, const char *name, char **msg)
 {
 	if (v == NULL)
-		return set_msg(msg, CALL_ARGS, "invalid value; expected string");
-	if (!json_is_string(v))
-		return set_msg(msg, CALL_ARGS, "wrong type for value; expected string; got %s", gt_type_name(v));
+		return set_msg(msg, CALL_ARGS, "invalid value; expected %s", name);
+	if (json_typeof(v) != type)
+		return set_msg(msg, CALL_ARGS, "wrong type for value; expected %s; got %s", name, gt_type_name(v));
 	return 0;
+}
+
+static int want_string(json_t *v, char **msg)
+{
+	return want_type(v, JSON_STRING, "string", msg);
 }
 
 static int want_int(json_t *v, char **msg)
 {
-	if (v == NULL)
-		return set_msg(msg, CALL_ARGS, "invalid value; expected int");
-	if (!json_is_integer(v))
-		return set_msg(msg, CALL_ARGS, "wrong type for value; expected int; got %s", gt_type_name(v));
-	return 0;
+	return want_type(v, JSON_INTEGER, "int", msg);
 }
 
 static json_t *string_of(struct gt_buf *b)

@@ -62,34 +62,50 @@ struct parser {
 __attribute__((noreturn, format(printf, 3, 4))) static void fail_at(struct parser *p, int line,
 								     const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	engine_error_set(p->err, EINVAL, "template: :%d: %s", line, msg ? msg : "out of memory");
 	free(msg);
 	longjmp(p->fail, 1);
 }
 
-static void *arena_add(struct parser *p, void *ptr)
+static void release_json(void *v)
 {
-	struct gotemplate *t = p->t;
+	json_decref(v);
+}
+
+/* Keep PTR (NULL: out of memory) in LIST until the template is freed; when
+ * the list cannot grow, PTR is released at once with RELEASE. */
+static void *own(struct parser *p, struct gt_owned *list, void *ptr, void (*release)(void *))
+{
 	if (ptr == NULL)
 		fail_at(p, 1, "out of memory");
-	if (t->n_allocs == t->cap_allocs) {
-		size_t cap = t->cap_allocs ? t->cap_allocs * 2 : 64;
-		void **a = realloc(t->allocs, cap * sizeof(*a));
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 32;
+		void **a = realloc(list->items, cap * sizeof(*a));
 		if (a == NULL) {
-			free(ptr);
+			release(ptr);
 			fail_at(p, 1, "out of memory");
 		}
-		t->allocs = a;
-		t->cap_allocs = cap;
+		list->items = a;
+		list->cap = cap;
 	}
-	t->allocs[t->n_allocs++] = ptr;
+	list->items[list->n++] = ptr;
 	return ptr;
+}
+
+static void owned_free(struct gt_owned *list, void (*release)(void *))
+{
+	for (size_t i = 0; i < list->n; i++)
+		release(list->items[i]);
+	free(list->items);
+}
+
+static void *arena_add(struct parser *p, void *ptr)
+{
+	return own(p, &p->t->allocs, ptr, free);
 }
 
 static void *alloc0(struct parser *p, size_t size)
@@ -104,21 +120,7 @@ static char *dup_n(struct parser *p, const char *s, size_t n)
 
 static json_t *constant(struct parser *p, json_t *v)
 {
-	struct gotemplate *t = p->t;
-	if (v == NULL)
-		fail_at(p, 1, "out of memory");
-	if (t->n_constants == t->cap_constants) {
-		size_t cap = t->cap_constants ? t->cap_constants * 2 : 16;
-		json_t **a = realloc(t->constants, cap * sizeof(*a));
-		if (a == NULL) {
-			json_decref(v);
-			fail_at(p, 1, "out of memory");
-		}
-		t->constants = a;
-		t->cap_constants = cap;
-	}
-	t->constants[t->n_constants++] = v;
-	return v;
+	return own(p, &p->t->constants, v, release_json);
 }
 
 /* Append pointer E to the array *ARR of *N elements (arena-owned). */
@@ -159,11 +161,9 @@ static void emit(struct parser *p, enum tok_type type, size_t start, size_t end)
 __attribute__((noreturn, format(printf, 3, 4))) static void lex_error(struct parser *p, size_t pos,
 								      const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = gt_vformat(fmt, ap);
 	va_end(ap);
 	emit(p, TK_ERROR, pos, pos);
 	p->toks[p->n_toks - 1].msg = arena_add(p, msg);
@@ -901,11 +901,7 @@ void gotemplate_free(struct gotemplate *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->n_allocs; i++)
-		free(t->allocs[i]);
-	free(t->allocs);
-	for (size_t i = 0; i < t->n_constants; i++)
-		json_decref(t->constants[i]);
-	free(t->constants);
+	owned_free(&t->allocs, free);
+	owned_free(&t->constants, release_json);
 	free(t);
 }

@@ -17,8 +17,10 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -96,13 +98,25 @@ struct gt_list {
 	size_t n_nodes;
 };
 
+/* Pointers a template owns, released together when it is freed. */
+struct gt_owned {
+	void **items;
+	size_t n, cap;
+};
+
 struct gotemplate {
 	char *source;
 	struct gt_list *root;
 	/* Every allocation of the tree, freed together (a parse error
-	 * unwinds without freeing node by node). */
-	void **allocs;
-	size_t n_allocs, cap_allocs;
-	json_t **constants;
-	size_t n_constants, cap_constants;
+	 * unwinds without freeing node by node), and the JSON constants
+	 * (released with json_decref). */
+	struct gt_owned allocs, constants;
 };
+
+/* An error message formatted, malloc'd; NULL when memory is short (the
+ * callers then say "out of memory"). */
+__attribute__((format(printf, 1, 0))) static inline char *gt_vformat(const char *fmt, va_list ap)
+{
+	char *msg;
+	return vasprintf(&msg, fmt, ap) < 0 ? NULL : msg;
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "ports.h"
 #include "ports-format.h"
 #include "slirp4netns.h"
@@ -27,13 +28,9 @@ static void check_list(const struct netns_port_list *list)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > 4096)
-		return 0;
-	char *copy = malloc(size + 1);
+	char *copy = fuzz_input_string(data, size, 4096);
 	if (copy == NULL)
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
 	struct netns_port_list list = { 0 };
 	const char *exposed[64];
 	size_t nexposed = 0;

@@ -4,19 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "run-args.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > 4096)
-		return 0;
-	char *copy = malloc(size + 1);
+	char *copy = fuzz_input_string(data, size, 4096);
 	if (copy == NULL)
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
 	char *argv[66];
 	int argc = 0;
 	argv[argc++] = "run";

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,13 +30,9 @@ static void check_error(const struct engine_error *err, const char *prefix)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > 4096)
-		return 0;
-	char *copy = malloc(size + 1);
+	char *copy = fuzz_input_string(data, size, 4096);
 	if (copy == NULL)
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
 	const char *format = copy;
 	json_t *value = NULL;
 	char *nl = strchr(copy, '\n');

@@ -4,14 +4,9 @@
 # start -a, stdin with -i, several clients at once.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup "$IMG"
 	# ptyrun.py SEND... -- CMD...: run CMD on a new pty (30 rows, 100
 	# columns); for each SEND "expect:TEXT" waits (10 s at most) until
 	# TEXT has been output, anything else is typed (Python escapes

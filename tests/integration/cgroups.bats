@@ -9,7 +9,6 @@
 # reason.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"

@@ -5,9 +5,7 @@
 # cmd, run -v, ps, ps -a, exec -it, logs -f, stop, start, rm, image rm.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
 setup_file() {

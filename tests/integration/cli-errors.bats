@@ -3,7 +3,6 @@
 # words (issue 11), and the command list of --help.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
@@ -11,15 +10,6 @@ setup_file() {
 
 teardown_file() {
 	store_teardown
-}
-
-# The message, exactly, on one line, with exit status 125.
-expect_exact_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_eq "$status" 125
-	assert_eq "$stderr" "Error: $want"
 }
 
 @test "unknown shorthand flag: the letter and the word that holds it" {

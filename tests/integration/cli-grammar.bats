@@ -8,14 +8,9 @@
 # version take templates.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup "$IMG"
 	# One running container with two lines of output, for the read-only
 	# commands.
 	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" run -d --name g1 "$IMG" \
@@ -24,15 +19,6 @@ setup_file() {
 
 teardown_file() {
 	store_teardown
-}
-
-# The message, exactly, on one line, with exit status 125.
-expect_exact_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_eq "$status" 125
-	assert_eq "$stderr" "Error: $want"
 }
 
 @test "flags after the arguments: the same output as before them (read-only commands)" {

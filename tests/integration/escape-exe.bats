@@ -16,14 +16,11 @@
 # unchanged and that the container never held a host file of ours.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 DEB="$REG/debian:bookworm"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$DEB" >/dev/null
+	store_setup "$DEB"
 	# The attacker's kit, in a volume: the preloaded code, and the
 	# engine's libraries (the image has none of them) so that a host
 	# engine run in the container gets as far as the preloaded code.

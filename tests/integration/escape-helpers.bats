@@ -8,17 +8,9 @@
 # each mode.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	# A run root of our own: the slirp4netns processes looked for below
-	# are this file's.
-	export ENGINE_RUNROOT="$BATS_FILE_TMPDIR/run"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup --runroot "$IMG"
 }
 
 teardown_file() {
@@ -27,13 +19,7 @@ teardown_file() {
 
 teardown() {
 	[ -z "${GO:-}" ] || touch "$GO"
-	for c in $(xeng ps -aq --no-trunc 2>/dev/null); do
-		xeng rm -f "$c" >/dev/null 2>&1 || true
-	done
-}
-
-xeng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
+	remove_containers eng
 }
 
 free_port() {
@@ -87,7 +73,7 @@ our_fuse() {
 # which lived in its PID namespace with the host's mount namespace.
 @test "CAP_SYS_PTRACE: no write to the host through /proc/PID/root of fuse-overlayfs or any process the container sees" {
 	target="$BATS_TEST_TMPDIR/PWNED"
-	run xeng run --rm --network none --cap-add SYS_PTRACE "$IMG" sh -c "
+	run eng run --rm --network none --cap-add SYS_PTRACE "$IMG" sh -c "
 		echo x > /proc/\$(pidof fuse-overlayfs)/root$target
 		for p in /proc/[0-9]*; do echo x > \$p/root$target; echo x > \$p/cwd$target; done
 		true" 2>/dev/null
@@ -102,7 +88,7 @@ our_fuse() {
 	# The CLI's cwd is the secret's directory: a helper that kept it
 	# would show it through /proc/PID/cwd.
 	cd "$BATS_TEST_TMPDIR"
-	run --separate-stderr xeng run --rm --privileged -p "127.0.0.1:$port:8080" "$IMG" sh -c "
+	run --separate-stderr eng run --rm --privileged -p "127.0.0.1:$port:8080" "$IMG" sh -c "
 		for p in /proc/[0-9]*; do
 			cat \$p/root$secret \$p/cwd$secret \$p/cwd/secret 2>/dev/null
 		done
@@ -116,8 +102,8 @@ our_fuse() {
 # driver, fuse-overlayfs all serve it; an exec and a cp into it in flight.
 @test "default caps: /proc and ps in the container show only its own processes while every helper runs" {
 	port=$(free_port)
-	id=$(xeng run -d -p "127.0.0.1:$port:8080" "$IMG" sleep 4821)
-	init=$(xeng inspect --format '{{.State.Pid}}' "$id")
+	id=$(eng run -d -p "127.0.0.1:$port:8080" "$IMG" sleep 4821)
+	init=$(eng inspect --format '{{.State.Pid}}' "$id")
 	monitor=$(jq -r .MonitorPid "$ENGINE_ROOT/containers/$id/state.json")
 	# The helpers are up on the host, so what follows covers them: the
 	# container, slirp4netns and the relay are the monitor's children.
@@ -125,14 +111,14 @@ our_fuse() {
 	wait_for pgrep -f "[s]lirp4netns .*$ENGINE_RUNROOT/"
 	[ "$(pgrep -P "$monitor" | wc -l)" -ge 3 ] || { ps -o pid,comm --ppid "$monitor"; false; }
 	[ "${ENGINE_STORAGE_DRIVER:-}" != fuse-overlayfs ] || [ -n "$(our_fuse)" ]
-	xeng exec "$id" sleep 4822 &
+	eng exec "$id" sleep 4822 &
 	exec_cli=$!
 	wait_for sh -c "'$ENGINE' ${engine_args[*]} --root '$ENGINE_ROOT' --runroot '$ENGINE_RUNROOT' top $id | grep -q 'sleep 4822'"
 	mkdir "$BATS_TEST_TMPDIR/in"
 	echo copied >"$BATS_TEST_TMPDIR/in/file"
 	GO="$BATS_TEST_TMPDIR/go"
 	(while [ ! -e "$GO" ]; do sleep 0.1; done; tar -C "$BATS_TEST_TMPDIR/in" -cf - file) |
-		xeng cp - "$id:/tmp" &
+		eng cp - "$id:/tmp" &
 	cp_cli=$!
 	# The cp helper has joined the container (and waits for the tar): it
 	# is up.
@@ -140,12 +126,12 @@ our_fuse() {
 	helper=$(pgrep -nf "[c]p - $id:/tmp")
 
 	# Inside: the init, the exec'd sleep, and the listing shell.
-	run -0 xeng exec "$id" sh -c 'for p in /proc/[0-9]*; do echo "${p#/proc/} $(cat $p/comm)"; done'
+	run -0 eng exec "$id" sh -c 'for p in /proc/[0-9]*; do echo "${p#/proc/} $(cat $p/comm)"; done'
 	comms=$(echo "$output" | cut -d' ' -f2 | sort -u | tr '\n' ' ')
 	assert_eq "$comms" "sh sleep " "what the container sees in /proc"
 	assert_contains "$output" "1 sleep"
 	assert_eq "${#lines[@]}" 3 "processes listed in /proc"
-	run -0 xeng exec "$id" ps
+	run -0 eng exec "$id" ps
 	for name in fuse-overlayfs slirp4netns engine engine-monitor engine-image; do
 		if echo "$output" | grep -Eq " $name( |$)"; then
 			echo "the container sees $name: $output"
@@ -160,8 +146,8 @@ our_fuse() {
 
 	touch "$GO"
 	wait "$cp_cli"
-	assert_eq "$(xeng exec "$id" cat /tmp/file)" copied
-	xeng rm -f "$id" >/dev/null
+	assert_eq "$(eng exec "$id" cat /tmp/file)" copied
+	eng rm -f "$id" >/dev/null
 	wait "$exec_cli" || true
 }
 
@@ -169,7 +155,7 @@ our_fuse() {
 # system away (with fuse-overlayfs the daemon used to be one of them).
 @test "kill -9 of every pid the container sees leaves its file system served" {
 	port=$(free_port)
-	run --separate-stderr xeng run --rm -p "127.0.0.1:$port:8080" "$IMG" sh -c '
+	run --separate-stderr eng run --rm -p "127.0.0.1:$port:8080" "$IMG" sh -c '
 		for p in /proc/[0-9]*; do
 			p=${p#/proc/}
 			[ "$p" = 1 ] || kill -9 "$p"
@@ -183,8 +169,8 @@ our_fuse() {
 # The daemon outside the container's PID namespace must still end with the
 # container, however the container ends.
 @test "fuse-overlayfs runs outside the container's PID and mount namespaces and ends with it: rm -f, kill -9 of the monitor or the CLI" {
-	id=$(xeng run -d "$IMG" sleep 4823)
-	init=$(xeng inspect --format '{{.State.Pid}}' "$id")
+	id=$(eng run -d "$IMG" sleep 4823)
+	init=$(eng inspect --format '{{.State.Pid}}' "$id")
 	if [ "${ENGINE_STORAGE_DRIVER:-}" = fuse-overlayfs ]; then
 		daemon=$(our_fuse)
 		[ -n "$daemon" ]
@@ -194,21 +180,21 @@ our_fuse() {
 		assert_eq "$(readlink "/proc/$daemon/ns/user")" "$(readlink "/proc/$init/ns/user")"
 		ids=1000:1000
 		[ "$ENGINE_TEST_MODE" != nosub ] || ids=0:0
-		xeng exec "$id" sh -c "echo hello >/tmp/f && chown $ids /tmp/f"
-		run -0 xeng exec "$id" stat -c '%u:%g %s' /tmp/f
+		eng exec "$id" sh -c "echo hello >/tmp/f && chown $ids /tmp/f"
+		run -0 eng exec "$id" stat -c '%u:%g %s' /tmp/f
 		assert_eq "$output" "$ids 6"
 	fi
-	xeng rm -f "$id" >/dev/null
+	eng rm -f "$id" >/dev/null
 	wait_for sh -c "[ -z \"\$(pgrep -f '[f]use-overlayfs .*$ENGINE_ROOT/')\" ]"
 
-	id=$(xeng run -d "$IMG" sleep 4824)
+	id=$(eng run -d "$IMG" sleep 4824)
 	monitor=$(jq -r .MonitorPid "$ENGINE_ROOT/containers/$id/state.json")
 	kill -9 "$monitor"
 	wait_for sh -c "! pgrep -f '^sleep 4824' >/dev/null"
 	wait_for sh -c "[ -z \"\$(pgrep -f '[f]use-overlayfs .*$ENGINE_ROOT/')\" ]"
-	xeng rm -f "$id" >/dev/null
+	eng rm -f "$id" >/dev/null
 
-	xeng run --rm --network none "$IMG" sleep 4825 &
+	eng run --rm --network none "$IMG" sleep 4825 &
 	cli=$!
 	wait_for pgrep -f '^sleep 4825'
 	kill -9 "$cli"

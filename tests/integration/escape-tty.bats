@@ -11,9 +11,7 @@
 # nothing, the terminal's modes stay as the user set them.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 DEB="$REG/debian:bookworm"
 PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
@@ -30,8 +28,7 @@ read -r pid comm state ppid pgrp sid tty rest </proc/$$/stat
 echo "facts pid=$pid sid=$sid tty=$tty"'
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	eng pull -q "$DEB" >/dev/null
+	store_setup "$DEB"
 	# `eng` for the interactive shell in the pty.
 	mkdir -p "$BATS_FILE_TMPDIR/bin"
 	{
@@ -88,14 +85,23 @@ assert_facts() {
 	fi
 }
 
-@test "run without -t: stdio is no terminal, /dev/tty is ENXIO, a session of its own" {
-	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" run --rm --network none "$DEB" sh -c "$FACTS" <<-EOS
-		expect facts
-		exit
-	EOS
+# no_terminal SCRIPT ENGINE-ARGS...: `eng ENGINE-ARGS... sh -c SCRIPT` in
+# the pty, driven by the pty-drive.py steps on stdin: it exits 0, and its
+# process holds no terminal, in a session of its own (assert_facts).
+no_terminal() {
+	local script=$1
+	shift
+	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" "$@" sh -c "$script"
 	echo "$output"
 	[ "$status" = 0 ]
 	assert_facts "$output"
+}
+
+@test "run without -t: stdio is no terminal, /dev/tty is ENXIO, a session of its own" {
+	no_terminal "$FACTS" run --rm --network none "$DEB" <<-EOS
+		expect facts
+		exit
+	EOS
 	# The real device says why: no controlling terminal.
 	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" run --rm --network none "$DEB" \
 		perl -e 'open(my $t, "<", "/dev/tty") or print "open: ", $!+0, "\n"' <<-EOS
@@ -106,9 +112,10 @@ assert_facts() {
 	assert_contains "$output" "open: 6" # ENXIO
 }
 
-@test "run -i without -t: stdin is a pipe fed from the terminal, its EOF passed on" {
-	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" run -i --rm --network none "$DEB" \
-		sh -c "$FACTS"'; echo go; cat; echo cat-done' <<-EOS
+# piped_stdin ENGINE-ARGS...: no_terminal with stdin: a typed line reaches
+# the container's cat and comes back, and the terminal's EOF ends it.
+piped_stdin() {
+	no_terminal "$FACTS"'; echo go; cat; echo cat-done' "$@" <<-EOS
 		expect go
 		send typed-line
 		expect typed-line[\r\n]+typed-line
@@ -116,9 +123,10 @@ assert_facts() {
 		expect cat-done
 		exit
 	EOS
-	echo "$output"
-	[ "$status" = 0 ]
-	assert_facts "$output"
+}
+
+@test "run -i without -t: stdin is a pipe fed from the terminal, its EOF passed on" {
+	piped_stdin run -i --rm --network none "$DEB"
 }
 
 @test "exec without -t: TIOCSTI types nothing, the terminal's modes stay the user's" {
@@ -147,24 +155,11 @@ assert_facts() {
 
 @test "exec without -t: stdio is no terminal, /dev/tty is ENXIO, a session of its own" {
 	eng run -d --name victim2 --network none "$DEB" sleep infinity >/dev/null
-	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" exec victim2 sh -c "$FACTS" <<-EOS
+	no_terminal "$FACTS" exec victim2 <<-EOS
 		expect facts
 		exit
 	EOS
-	echo "$output"
-	[ "$status" = 0 ]
-	assert_facts "$output"
-	run "$PTY" "$BATS_FILE_TMPDIR/bin/eng" exec -i victim2 sh -c "$FACTS"'; echo go; cat; echo cat-done' <<-EOS
-		expect go
-		send typed-line
-		expect typed-line[\r\n]+typed-line
-		eof
-		expect cat-done
-		exit
-	EOS
-	echo "$output"
-	[ "$status" = 0 ]
-	assert_facts "$output"
+	piped_stdin exec -i victim2
 	eng rm -f victim2 >/dev/null
 }
 

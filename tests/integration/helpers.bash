@@ -8,6 +8,9 @@
 #                    engine calls below pass it as --storage-driver (tests/run.sh
 #                    runs the image suite once per driver)
 
+# The suites use bats 1.5's run flags (-0, --separate-stderr, !).
+bats_require_minimum_version 1.5.0
+
 ENGINE=${ENGINE:-engine}
 engine_args=()
 if [ -n "${ENGINE_STORAGE_DRIVER:-}" ]; then
@@ -15,6 +18,12 @@ if [ -n "${ENGINE_STORAGE_DRIVER:-}" ]; then
 fi
 ENGINE_TEST_MODE=${ENGINE_TEST_MODE:-rootless}
 ROOTFS_SRC=${ENGINE_TEST_ROOTFS_BUSYBOX:-/var/lib/engine-test/rootfs/busybox}
+
+# The local registry the host setup fills, the busybox image most suites
+# run, and that image's ID (the same bytes on every run, so a fixed value).
+REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
+IMG="$REG/busybox:latest"
+BUSYBOX_ID=1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3
 
 # A private copy of the rootfs per test file: tests write into it.
 setup_rootfs() {
@@ -81,11 +90,54 @@ expect_engine_error() {
 }
 
 # ---- a private store per test file -------------------------------------
-# Files that run containers set ENGINE_ROOT="$BATS_FILE_TMPDIR/store" in
-# setup_file and call store_teardown from teardown_file.
+# Files that run containers call store_setup from setup_file (or set
+# ENGINE_ROOT="$BATS_FILE_TMPDIR/store" themselves) and store_teardown
+# from teardown_file.
 
+# eng ARGS...: the engine on this file's store, and on its run root where
+# the file exports one of its own as ENGINE_RUNROOT.
 eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	if [ -n "${ENGINE_RUNROOT:-}" ]; then
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
+	else
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "$@"
+	fi
+}
+
+# store_setup [--runroot] [IMAGE...]: this file's own store, exported as
+# ENGINE_ROOT, with IMAGEs pulled into it.  --runroot: a run root of its
+# own too (ENGINE_RUNROOT), so that the processes and sockets the file
+# looks for are its own, whatever else runs on the machine.
+store_setup() {
+	local rr=() img
+	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
+	if [ "${1:-}" = --runroot ]; then
+		shift
+		export ENGINE_RUNROOT="$BATS_FILE_TMPDIR/run"
+	fi
+	[ -z "${ENGINE_RUNROOT:-}" ] || rr=(--runroot "$ENGINE_RUNROOT")
+	for img in "$@"; do
+		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "${rr[@]}" pull -q "$img" >/dev/null
+	done
+}
+
+# remove_containers ENGINE-COMMAND...: every container that ENGINE-COMMAND
+# (eng, or the engine with the options of a store) lists goes.
+remove_containers() {
+	local c
+	for c in $("$@" ps -aq --no-trunc 2>/dev/null); do
+		"$@" rm -f "$c" >/dev/null 2>&1 || true
+	done
+}
+
+# remove_images STORE...: every image of each store goes.
+remove_images() {
+	local root i
+	for root in "$@"; do
+		for i in $("$ENGINE" --root "$root" images -q 2>/dev/null); do
+			"$ENGINE" --root "$root" rmi -f "$i" >/dev/null 2>&1 || true
+		done
+	done
 }
 
 # Whatever a failed test left running goes, then volumes and images.  A
@@ -94,13 +146,53 @@ eng() {
 store_teardown() {
 	local rr=()
 	[ -z "${ENGINE_RUNROOT:-}" ] || rr=(--runroot "$ENGINE_RUNROOT")
-	for c in $("$ENGINE" --root "$ENGINE_ROOT" "${rr[@]}" ps -aq --no-trunc 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" "${rr[@]}" rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers "$ENGINE" --root "$ENGINE_ROOT" "${rr[@]}"
 	"$ENGINE" --root "$ENGINE_ROOT" volume prune -f >/dev/null 2>&1 || true
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
+	remove_images "$ENGINE_ROOT"
+}
+
+# store_reset: the store and run root go at once (rm -af, system reset),
+# for a file whose tests leave many containers.
+store_reset() {
+	"$ENGINE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" rm -af >/dev/null 2>&1 || true
+	"$ENGINE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" system reset -f >/dev/null 2>&1 || true
+}
+
+# expect_exact_error MESSAGE CMD...: CMD fails with exit status 125 and
+# stderr exactly "Error: MESSAGE", on one line.
+expect_exact_error() {
+	local want=$1
+	shift
+	run --separate-stderr "$@"
+	assert_eq "$status" 125
+	assert_eq "$stderr" "Error: $want"
+}
+
+# ---- the local registry -------------------------------------------------
+
+# manifest_digest REPO TAG: the digest of the manifest the registry serves
+# for REPO:TAG (OCI or Docker schema 2).
+manifest_digest() {
+	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REG/v2/$1/manifests/$2" |
+		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
+}
+
+# registry_untag REPO TAG: takes back what a test pushed (the registry has
+# deletes on): the manifest of REPO:TAG and the blob links it made in REPO.
+# Unique blobs stay until the registry's garbage collection: a few bytes.
+registry_untag() {
+	local d m b
+	d=$(manifest_digest "$1" "$2" 2>/dev/null || true)
+	[ -n "$d" ] || return 0
+	m=$(curl --noproxy '*' -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REG/v2/$1/manifests/$d" 2>/dev/null || true)
+	for b in $(echo "$m" | jq -r '.config.digest, .layers[].digest' 2>/dev/null); do
+		curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$1/blobs/$b" >/dev/null 2>&1 || true
 	done
+	curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$1/manifests/$d" >/dev/null 2>&1 || true
 }
 
 # wait_for CMD...: up to 10 s for CMD to succeed (never a timing assertion:

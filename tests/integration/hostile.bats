@@ -12,9 +12,7 @@
 # fine, so a refusal is always the hostile entry's doing.
 
 load helpers
-bats_require_minimum_version 1.5.0 # run --separate-stderr: a WARN line is not the output
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 # One registry namespace per run (chosen in setup_file, exported to the
 # tests): two runs on one machine must not pull each other's images, whose
 # entries name per-run paths.
@@ -333,19 +331,10 @@ teardown_file() {
 	local pid
 	pid=$(cat "$BATS_FILE_TMPDIR/server.pid" 2>/dev/null || true)
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
-	for i in $("$ENGINE" --root "$STORE" images -q 2>/dev/null); do
-		"$ENGINE" --root "$STORE" rmi -f "$i" >/dev/null 2>&1 || true
-	done
-	local name d m b
+	remove_images "$STORE"
+	local name
 	for name in $IMAGES; do
-		d=$(curl --noproxy '*' -fsSI -H "Accept: $MT_MANIFEST" "http://$REG/v2/$NS/$name/manifests/latest" 2>/dev/null |
-			awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r')
-		[ -n "$d" ] || continue
-		m=$(curl --noproxy '*' -fsS -H "Accept: $MT_MANIFEST" "http://$REG/v2/$NS/$name/manifests/$d" 2>/dev/null || true)
-		for b in $(echo "$m" | jq -r '.config.digest, .layers[].digest' 2>/dev/null); do
-			curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$NS/$name/blobs/$b" >/dev/null 2>&1 || true
-		done
-		curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$NS/$name/manifests/$d" >/dev/null 2>&1 || true
+		registry_untag "$NS/$name" latest
 	done
 }
 

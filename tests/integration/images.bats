@@ -4,8 +4,6 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
 }
@@ -14,9 +12,7 @@ setup_file() {
 # A run without --rm is kept, as Docker keeps it: it would hold its image
 # from the next test's rmi.
 teardown() {
-	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
-		eng rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers eng
 }
 
 teardown_file() {

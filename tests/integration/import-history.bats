@@ -4,16 +4,12 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
 }
 
 teardown_file() {
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
+	remove_images "$ENGINE_ROOT"
 }
 
 eng() {

@@ -2,7 +2,6 @@
 # info.bats and version: what the engine detects about this host.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 @test "engine info --format json is valid JSON with the detected facts" {
 	run --separate-stderr "$ENGINE" info --format json

@@ -9,17 +9,13 @@
 # user's, as the store holds them), root (refused, as Podman does).
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 BUSYBOX="$REG/busybox:latest"
 LAYERED="$REG/layered:latest"
 DEBIAN="$REG/debian:bookworm"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$BUSYBOX" >/dev/null 2>&1
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$LAYERED" >/dev/null 2>&1
+	store_setup "$BUSYBOX" "$LAYERED"
 }
 
 teardown_file() {

@@ -6,7 +6,6 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
 AUTH_REG=127.0.0.1:5001
 
 setup_file() {
@@ -47,9 +46,7 @@ teardown_file() {
 	if [ -s "$pidfile" ]; then
 		kill "$(cat "$pidfile")" 2>/dev/null || true
 	fi
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
+	remove_images "$ENGINE_ROOT"
 }
 
 eng() {

@@ -6,20 +6,12 @@
 # the tests create; every host port is a free one found at run time.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 DEB="$REG/debian:bookworm"
 BUSYBOX=${ROOTFS_SRC}/bin/busybox
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	# A run root of our own: the sockets and processes counted below are
-	# this file's, whatever else runs on the machine.
-	export ENGINE_RUNROOT="$BATS_FILE_TMPDIR/run"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$DEB" >/dev/null
+	store_setup --runroot "$IMG" "$DEB"
 }
 
 teardown_file() {
@@ -28,13 +20,7 @@ teardown_file() {
 
 teardown() {
 	[ -z "${HOST_PID:-}" ] || kill "$HOST_PID" 2>/dev/null || true
-	for c in $(neng ps -aq --no-trunc 2>/dev/null); do
-		neng rm -f "$c" >/dev/null 2>&1 || true
-	done
-}
-
-neng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
+	remove_containers eng
 }
 
 # A TCP (or, with "udp", UDP) port free on the host now.
@@ -63,26 +49,26 @@ no_slirp() {
 
 @test "run -d -p: the page through the published port; engine port, ps, inspect show it" {
 	port=$(free_port)
-	run neng run -d -p "$port:80" --name web "$IMG" sh -c "$web_cmd" web
+	run eng run -d -p "$port:80" --name web "$IMG" sh -c "$web_cmd" web
 	assert_eq "$status" 0
 	wait_for fetch "http://127.0.0.1:$port/"
 	assert_eq "$(fetch "http://127.0.0.1:$port/")" "hello web"
-	assert_eq "$(neng port web)" "80/tcp -> 0.0.0.0:$port"
-	assert_eq "$(neng port web 80)" "0.0.0.0:$port"
-	assert_eq "$(neng port web 80/tcp)" "0.0.0.0:$port"
-	run neng port web 81
+	assert_eq "$(eng port web)" "80/tcp -> 0.0.0.0:$port"
+	assert_eq "$(eng port web 80)" "0.0.0.0:$port"
+	assert_eq "$(eng port web 80/tcp)" "0.0.0.0:$port"
+	run eng port web 81
 	assert_eq "$status" 1
 	assert_contains "$output" "No public port '81/tcp' published for web"
-	assert_eq "$(neng ps --format '{{.Ports}}')" "0.0.0.0:$port->80/tcp"
-	run neng inspect -f '{{json .NetworkSettings.Ports}}' web
+	assert_eq "$(eng ps --format '{{.Ports}}')" "0.0.0.0:$port->80/tcp"
+	run eng inspect -f '{{json .NetworkSettings.Ports}}' web
 	assert_eq "$output" "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"$port\"}]}"
-	run neng inspect -f '{{json .HostConfig.PortBindings}}' web
+	run eng inspect -f '{{json .HostConfig.PortBindings}}' web
 	assert_eq "$output" "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$port\"}]}"
 }
 
 @test "a foreground run --rm -p serves too" {
 	port=$(free_port)
-	neng run --rm -p "$port:80" "$IMG" sh -c 'mkdir -p /w && echo fg > /w/index.html && httpd -p 80 -h /w && sleep 5' &
+	eng run --rm -p "$port:80" "$IMG" sh -c 'mkdir -p /w && echo fg > /w/index.html && httpd -p 80 -h /w && sleep 5' &
 	bg=$!
 	wait_for fetch "http://127.0.0.1:$port/"
 	assert_eq "$(fetch "http://127.0.0.1:$port/")" "fg"
@@ -91,7 +77,7 @@ no_slirp() {
 
 @test "UDP through a published port (the relay)" {
 	port=$(free_port udp)
-	neng run -d -p "$port:81/udp" --name udp "$DEB" perl -MIO::Socket::INET -e \
+	eng run -d -p "$port:81/udp" --name udp "$DEB" perl -MIO::Socket::INET -e \
 		'$s = IO::Socket::INET->new(LocalPort => 81, Proto => "udp") or die; while ($s->recv($m, 1000)) { $s->send("echo:$m") }'
 	got=
 	for _ in $(seq 50); do
@@ -100,24 +86,24 @@ no_slirp() {
 		sleep 0.1
 	done
 	assert_eq "$got" "echo:ping"
-	assert_eq "$(neng port udp)" "81/udp -> 0.0.0.0:$port"
+	assert_eq "$(eng port udp)" "81/udp -> 0.0.0.0:$port"
 }
 
 @test "-P publishes the image's EXPOSEd ports on free host ports" {
-	neng run --name base "$IMG" true
-	neng commit -c 'EXPOSE 80' base exposed:latest >/dev/null
-	neng run -d -P --name pub exposed:latest sh -c "$web_cmd" pub
-	run neng port pub
+	eng run --name base "$IMG" true
+	eng commit -c 'EXPOSE 80' base exposed:latest >/dev/null
+	eng run -d -P --name pub exposed:latest sh -c "$web_cmd" pub
+	run eng port pub
 	[[ "$output" =~ ^80/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]] || { echo "port: $output"; false; }
 	port=${BASH_REMATCH[1]}
 	wait_for fetch "http://127.0.0.1:$port/"
 	assert_eq "$(fetch "http://127.0.0.1:$port/")" "hello pub"
-	neng rm -f pub base >/dev/null
-	neng rmi exposed:latest >/dev/null
+	eng rm -f pub base >/dev/null
+	eng rmi exposed:latest >/dev/null
 }
 
 @test "inside: 10.0.2.100, DNS 10.0.2.3, /etc/hosts and /etc/hostname of the container's own" {
-	run neng run --rm --hostname box "$IMG" sh -c 'ip -o -4 addr show tap0; cat /etc/resolv.conf; cat /etc/hosts; cat /etc/hostname'
+	run eng run --rm --hostname box "$IMG" sh -c 'ip -o -4 addr show tap0; cat /etc/resolv.conf; cat /etc/hosts; cat /etc/hostname'
 	assert_eq "$status" 0
 	assert_contains "$output" "inet 10.0.2.100/24"
 	assert_contains "$output" "nameserver 10.0.2.3"
@@ -125,14 +111,14 @@ no_slirp() {
 	[ "$(echo "$output" | tail -1)" = box ]
 	# Editable inside, nothing goes back to the host's files.
 	before=$(md5sum /etc/hosts /etc/resolv.conf)
-	run neng run --rm "$IMG" sh -c 'echo "1.2.3.4 extra" >> /etc/hosts && echo "search x" >> /etc/resolv.conf && grep -c extra /etc/hosts'
+	run eng run --rm "$IMG" sh -c 'echo "1.2.3.4 extra" >> /etc/hosts && echo "search x" >> /etc/resolv.conf && grep -c extra /etc/hosts'
 	assert_eq "$status" 0
 	assert_eq "$output" 1
 	assert_eq "$(md5sum /etc/hosts /etc/resolv.conf)" "$before" "host files"
 }
 
 @test "--add-host, --dns, --dns-search, --dns-option" {
-	run neng run --rm --add-host db:192.0.2.7 --add-host gw:host-gateway --dns 192.0.2.53 \
+	run eng run --rm --add-host db:192.0.2.7 --add-host gw:host-gateway --dns 192.0.2.53 \
 		--dns-search example.test --dns-option ndots:2 "$IMG" sh -c 'cat /etc/hosts /etc/resolv.conf'
 	assert_eq "$status" 0
 	assert_contains "$output" "192.0.2.7	db"
@@ -141,8 +127,8 @@ no_slirp() {
 	assert_contains "$output" "search example.test"
 	assert_contains "$output" "options ndots:2"
 	! grep -q "nameserver 10.0.2.3" <<<"$output"
-	expect_engine_error "--dns nope" neng run --rm --dns nope "$IMG" true
-	expect_engine_error "add-host" neng run --rm --add-host nocolon "$IMG" true
+	expect_engine_error "--dns nope" eng run --rm --dns nope "$IMG" true
+	expect_engine_error "add-host" eng run --rm --add-host nocolon "$IMG" true
 }
 
 @test "the host's 127.0.0.1: unreachable by default, 10.0.2.2 with allow_host_loopback=true" {
@@ -152,101 +138,101 @@ no_slirp() {
 	"$BUSYBOX" httpd -f -p "127.0.0.1:$port" -h "$BATS_TEST_TMPDIR/www" &
 	HOST_PID=$!
 	wait_for fetch "http://127.0.0.1:$port/"
-	run neng run --rm "$IMG" sh -c "timeout 5 wget -qO- http://10.0.2.2:$port/"
+	run eng run --rm "$IMG" sh -c "timeout 5 wget -qO- http://10.0.2.2:$port/"
 	[ "$status" -ne 0 ]
-	run neng run --rm --network slirp4netns:allow_host_loopback=true "$IMG" \
+	run eng run --rm --network slirp4netns:allow_host_loopback=true "$IMG" \
 		sh -c "timeout 5 wget -qO- http://10.0.2.2:$port/ && grep host.containers.internal /etc/hosts"
 	assert_eq "$status" 0
 	assert_contains "$output" "from the host"
 	assert_contains "$output" "10.0.2.2	host.containers.internal"
-	run neng run --rm "$IMG" cat /etc/hosts
+	run eng run --rm "$IMG" cat /etc/hosts
 	! grep -q host.containers.internal <<<"$output"
 }
 
 @test "--network none has only lo and no nameserver; --network host sees the host's interfaces" {
-	run neng run --rm --network none "$IMG" sh -c 'ls /sys/class/net; grep -c nameserver /etc/resolv.conf || true'
+	run eng run --rm --network none "$IMG" sh -c 'ls /sys/class/net; grep -c nameserver /etc/resolv.conf || true'
 	assert_eq "$status" 0
 	assert_eq "$output" "lo
 0"
 	want=$(ls /sys/class/net | sort | tr '\n' ' ')
-	run neng run --rm --network host "$IMG" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+	run eng run --rm --network host "$IMG" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
 	assert_eq "$status" 0
 	assert_eq "$output" "$want"
 	# bridge is slirp4netns, as Podman's rootless default.
-	run neng run --rm --network bridge "$IMG" ip -o -4 addr show tap0
+	run eng run --rm --network bridge "$IMG" ip -o -4 addr show tap0
 	assert_contains "$output" "10.0.2.100"
 }
 
 @test "--network container:NAME shares the network (localhost between them), ns:PATH too" {
-	neng run -d --name srv "$IMG" sh -c 'mkdir -p /w && echo shared > /w/index.html && exec httpd -f -p 8000 -h /w'
-	run wait_for neng run --rm --network container:srv "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
+	eng run -d --name srv "$IMG" sh -c 'mkdir -p /w && echo shared > /w/index.html && exec httpd -f -p 8000 -h /w'
+	run wait_for eng run --rm --network container:srv "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
 	assert_eq "$status" 0
 	assert_eq "$output" "shared"
-	cid=$(neng run -d --network container:srv "$IMG" sleep 600)
-	assert_eq "$(neng inspect -f '{{.HostConfig.NetworkMode}}' "$cid")" "container:$(neng inspect -f '{{.Id}}' srv)"
-	neng rm -f "$cid" >/dev/null
-	pid=$(neng inspect -f '{{.State.Pid}}' srv)
-	run neng run --rm --network "ns:/proc/$pid/ns/net" "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
+	cid=$(eng run -d --network container:srv "$IMG" sleep 600)
+	assert_eq "$(eng inspect -f '{{.HostConfig.NetworkMode}}' "$cid")" "container:$(eng inspect -f '{{.Id}}' srv)"
+	eng rm -f "$cid" >/dev/null
+	pid=$(eng inspect -f '{{.State.Pid}}' srv)
+	run eng run --rm --network "ns:/proc/$pid/ns/net" "$IMG" sh -c 'timeout 5 wget -qO- http://127.0.0.1:8000/'
 	assert_eq "$status" 0
 	assert_eq "$output" "shared"
-	expect_engine_error "No such container: nosuch" neng run --rm --network container:nosuch "$IMG" true
-	neng stop -t 0 srv >/dev/null
-	expect_engine_error "not running" neng run --rm --network container:srv "$IMG" true
+	expect_engine_error "No such container: nosuch" eng run --rm --network container:nosuch "$IMG" true
+	eng stop -t 0 srv >/dev/null
+	expect_engine_error "not running" eng run --rm --network container:srv "$IMG" true
 }
 
 @test "bad -p, a taken port, a privileged port, no slirp4netns, pasta: one line, 125, nothing running" {
 	port=$(free_port)
-	neng run -d -p "$port:80" --name web "$IMG" sleep 600
-	before=$(neng ps -q | wc -l)
-	expect_engine_error "invalid hostPort: 8x" neng run -d -p 8x:80 "$IMG" true
-	expect_engine_error "Address already in use" neng run -d -p "$port:80" "$IMG" true
-	expect_engine_error "Address already in use" neng run --rm -p "$port:80" "$IMG" true
+	eng run -d -p "$port:80" --name web "$IMG" sleep 600
+	before=$(eng ps -q | wc -l)
+	expect_engine_error "invalid hostPort: 8x" eng run -d -p 8x:80 "$IMG" true
+	expect_engine_error "Address already in use" eng run -d -p "$port:80" "$IMG" true
+	expect_engine_error "Address already in use" eng run --rm -p "$port:80" "$IMG" true
 	if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
-		expect_engine_error "ip_unprivileged_port_start" neng run --rm -p 80:80 "$IMG" true
+		expect_engine_error "ip_unprivileged_port_start" eng run --rm -p 80:80 "$IMG" true
 	fi
-	expect_engine_error "published ports need the slirp4netns network" neng run --rm --network none -p 1234:80 "$IMG" true
+	expect_engine_error "published ports need the slirp4netns network" eng run --rm --network none -p 1234:80 "$IMG" true
 	nopath=$BATS_TEST_TMPDIR/nopath
 	mkdir -p "$nopath"
 	expect_engine_error "slirp4netns not found" env PATH="$nopath" "$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" run --rm "$IMG" true
-	expect_engine_error "pasta" neng run --rm --network pasta "$IMG" true
-	expect_engine_error "unknown network mode" neng run --rm --network bogus "$IMG" true
-	assert_eq "$(neng ps -q | wc -l)" "$before" "running containers"
+	expect_engine_error "pasta" eng run --rm --network pasta "$IMG" true
+	expect_engine_error "unknown network mode" eng run --rm --network bogus "$IMG" true
+	assert_eq "$(eng ps -q | wc -l)" "$before" "running containers"
 	wait_for bash -c "[ \"\$(pgrep -f '[s]lirp4netns .*$ENGINE_RUNROOT/' | wc -l)\" = 1 ]"
 	assert_eq "$(our_slirp | wc -l)" 1 "slirp4netns processes"
 }
 
 @test "start of a stopped container publishes its ports again" {
 	port=$(free_port)
-	neng run -d -p "$port:80" --name web "$IMG" sh -c "$web_cmd" web
+	eng run -d -p "$port:80" --name web "$IMG" sh -c "$web_cmd" web
 	wait_for fetch "http://127.0.0.1:$port/"
-	neng stop -t 0 web >/dev/null
+	eng stop -t 0 web >/dev/null
 	! fetch "http://127.0.0.1:$port/"
-	neng start web >/dev/null
+	eng start web >/dev/null
 	wait_for fetch "http://127.0.0.1:$port/"
 	assert_eq "$(fetch "http://127.0.0.1:$port/")" "hello web"
 }
 
 @test "slirp4netns ends with the container, also when its monitor is killed" {
 	port=$(free_port)
-	neng run -d -p "$port:80" --name web "$IMG" sleep 600
+	eng run -d -p "$port:80" --name web "$IMG" sleep 600
 	[ -n "$(our_slirp)" ]
-	mon=$(neng inspect -f '{{.State.Pid}}' web)
+	mon=$(eng inspect -f '{{.State.Pid}}' web)
 	mon=$(ps -o ppid= -p "$mon" | tr -d ' ')
 	kill -9 "$mon"
 	wait_for no_slirp
-	neng rm -f web >/dev/null
+	eng rm -f web >/dev/null
 	assert_eq "$(ls -A "$ENGINE_RUNROOT/slirp")" "" "API sockets left"
 }
 
 @test "50 run --rm -p cycles leave no slirp4netns process, socket or file" {
 	for i in $(seq 50); do
 		port=$(free_port)
-		neng run --rm -p "$port:80" "$IMG" true
+		eng run --rm -p "$port:80" "$IMG" true
 	done
 	port=$(free_port)
-	id=$(neng run -d -p "$port:80" "$IMG" true)
-	neng wait "$id" >/dev/null
-	neng rm "$id" >/dev/null
+	id=$(eng run -d -p "$port:80" "$IMG" true)
+	eng wait "$id" >/dev/null
+	eng rm "$id" >/dev/null
 	# slirp4netns exits by itself (~30 ms) once its exit pipe closes.
 	wait_for no_slirp
 	assert_eq "$(our_slirp)" "" "slirp4netns processes"
@@ -263,7 +249,7 @@ no_slirp() {
 # is the same after a run (slirp4netns is in the container's namespaces).
 @test "slirp4netns's sandbox unmounts nothing of the caller's mounts" {
 	before=$(awk '{ print $5 }' /proc/self/mountinfo | sort | md5sum)
-	run neng run --rm "$IMG" true
+	run eng run --rm "$IMG" true
 	assert_eq "$status" 0
 	assert_eq "$(awk '{ print $5 }' /proc/self/mountinfo | sort | md5sum)" "$before"
 	if [ "$ENGINE_TEST_MODE" = root ]; then

@@ -4,30 +4,20 @@
 # status strings, --format json.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 LAYERED="$REG/layered:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	export ENGINE_RUNROOT="$BATS_FILE_TMPDIR/run"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" pull -q "$IMG" >/dev/null
+	store_setup --runroot "$IMG"
 }
 
 teardown_file() {
-	"$ENGINE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" rm -af >/dev/null 2>&1 || true
-	"$ENGINE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" system reset -f >/dev/null 2>&1 || true
+	store_reset
 }
 
 # Every test starts with no container.
 teardown() {
 	eng rm -af >/dev/null 2>&1 || true
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
 }
 
 @test "labels: -l, --label-file (-l wins), ps {{.Labels}} {{.Label}}, --filter label, inspect Config.Labels" {

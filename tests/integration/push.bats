@@ -6,9 +6,6 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-BUSYBOX_ID=1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3
-
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
 	export ENGINE_ROOT2="$BATS_FILE_TMPDIR/store2"
@@ -20,39 +17,19 @@ setup_file() {
 # repositories as empty as the first did (and a mount is a mount again).
 # Unique blobs stay until the registry's garbage collection: a few bytes.
 unpush() {
-	local rt repo tag d m b
+	local rt
 	for rt in busybox:copy v2s2:x new:v1 quiet:latest loaded:v1; do
-		repo=$NS/${rt%%:*} tag=${rt#*:}
-		d=$(manifest_digest "$repo" "$tag" 2>/dev/null || true)
-		[ -n "$d" ] || continue
-		m=$(curl --noproxy '*' -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-			-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-			"http://$REG/v2/$repo/manifests/$d" 2>/dev/null || true)
-		for b in $(echo "$m" | jq -r '.config.digest, .layers[].digest' 2>/dev/null); do
-			curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$repo/blobs/$b" >/dev/null 2>&1 || true
-		done
-		curl --noproxy '*' -fsS -X DELETE "http://$REG/v2/$repo/manifests/$d" >/dev/null 2>&1 || true
+		registry_untag "$NS/${rt%%:*}" "${rt#*:}"
 	done
 }
 
 teardown_file() {
 	unpush
-	for r in "$ENGINE_ROOT" "$ENGINE_ROOT2"; do
-		for i in $("$ENGINE" --root "$r" images -q 2>/dev/null); do
-			"$ENGINE" --root "$r" rmi -f "$i" >/dev/null 2>&1 || true
-		done
-	done
+	remove_images "$ENGINE_ROOT" "$ENGINE_ROOT2"
 }
 
 eng() {
 	"$ENGINE" --root "$ENGINE_ROOT" "$@"
-}
-
-manifest_digest() { # manifest_digest REPO TAG: what the registry serves
-	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$REG/v2/$1/manifests/$2" |
-		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
 }
 
 @test "push a pulled image: mounted from its repository, same digest, pull by digest gives the same id" {

@@ -7,17 +7,12 @@
 # one; rm leaves nothing of the container in the store or the run root.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
+	store_setup "$IMG"
 	export RUN_ROOT="$BATS_FILE_TMPDIR/run"
 	mkdir -p "$RUN_ROOT"
 	chmod 0700 "$RUN_ROOT"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
 	export FULL="$BATS_FILE_TMPDIR/full"
 	export HOST_MOUNTS="$BATS_FILE_TMPDIR/mountinfo"
 	cut -d' ' -f5 /proc/self/mountinfo | sort >"$HOST_MOUNTS"

@@ -8,9 +8,6 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-BUSYBOX_ID=1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3
-
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
 	export ENGINE_ROOT2="$BATS_FILE_TMPDIR/store2"
@@ -25,11 +22,7 @@ setup_file() {
 }
 
 teardown_file() {
-	for r in "$ENGINE_ROOT" "$ENGINE_ROOT2"; do
-		for i in $("$ENGINE" --root "$r" images -q 2>/dev/null); do
-			"$ENGINE" --root "$r" rmi -f "$i" >/dev/null 2>&1 || true
-		done
-	done
+	remove_images "$ENGINE_ROOT" "$ENGINE_ROOT2"
 }
 
 eng2() {
@@ -48,13 +41,6 @@ offline() {
 
 conf() { # the configuration, from stdin
 	cat >"$ENGINE_REGISTRIES_CONF"
-}
-
-manifest_digest() { # manifest_digest REPO TAG: what the registry serves
-	curl --noproxy '*' -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$REG/v2/$1/manifests/$2" |
-		awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'
 }
 
 @test "the guard: without a mirror a short name goes to docker.io, and fails here at once" {

@@ -8,18 +8,14 @@
 # namespace cannot set groups, which nosub checks as its clear error.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 # nosub's warning about its single-id mapping is no error line.
 engine_args+=(--log-level error)
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup "$IMG"
 }
 
 teardown_file() {
@@ -27,9 +23,7 @@ teardown_file() {
 }
 
 teardown() {
-	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
-		eng rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers eng
 	eng volume prune -f >/dev/null 2>&1 || true
 }
 

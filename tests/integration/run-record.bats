@@ -8,22 +8,16 @@
 # --detach-keys is checked as Docker checks it.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 PTY="$BATS_TEST_DIRNAME/pty-drive.py"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup "$IMG"
 }
 
 teardown() {
 	# Each test starts from an empty store (the image aside).
-	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
-		eng rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers eng
 }
 
 teardown_file() {

@@ -3,7 +3,6 @@
 # hostname, stdin, network modes, the terminal, signals and bad input.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup_file() {
 	setup_rootfs

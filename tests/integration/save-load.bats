@@ -5,17 +5,12 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-BUSYBOX_ID=1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3
-
 setup_file() {
 	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
 }
 
 teardown_file() {
-	for i in $("$ENGINE" --root "$ENGINE_ROOT" images -q 2>/dev/null); do
-		"$ENGINE" --root "$ENGINE_ROOT" rmi -f "$i" >/dev/null 2>&1 || true
-	done
+	remove_images "$ENGINE_ROOT"
 }
 
 eng() {

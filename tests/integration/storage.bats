@@ -5,8 +5,6 @@
 
 load helpers
 
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-
 # Stores of this file; removing their files needs the namespace helper.
 # Without the tests' storage.conf: the last one a test wrote may be broken
 # on purpose, and would fail every rmi here.

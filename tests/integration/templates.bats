@@ -5,15 +5,9 @@
 # for an unknown field and a template that does not parse.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	export ENGINE_RUNROOT="$BATS_FILE_TMPDIR/run"
-	eng pull -q "$IMG" >/dev/null
+	store_setup --runroot "$IMG"
 	# one running container and one only created, with labels, an
 	# environment and a volume to walk through
 	eng run -d --name web -l app=web -l tier=front -e FOO=bar -v tdata:/data "$IMG" sleep 4802 >/dev/null
@@ -22,10 +16,6 @@ setup_file() {
 
 teardown_file() {
 	store_teardown
-}
-
-eng() {
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
 }
 
 @test "inspect -f: range over Networks, Mounts and Config.Env, with variables" {

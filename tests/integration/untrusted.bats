@@ -8,7 +8,6 @@
 # harmless; nothing hangs, nothing is left half done.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 # Without subordinate ids (nosub) every run warns about its single-id
 # mapping: a second stderr line these tests, counting lines, do not want.
@@ -48,9 +47,7 @@ teardown_file() {
 }
 
 teardown() {
-	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
-		eng rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers eng
 	eng volume prune -f >/dev/null 2>&1 || true
 	cleanup_shared_tmp
 }

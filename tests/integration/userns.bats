@@ -5,7 +5,6 @@
 #   root      real root: no user namespace
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup_file() {
 	setup_rootfs

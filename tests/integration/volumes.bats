@@ -5,14 +5,9 @@
 # hostile mount specs that must leave the host untouched.
 
 load helpers
-bats_require_minimum_version 1.5.0
-
-REG=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}
-IMG="$REG/busybox:latest"
 
 setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-	"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" pull -q "$IMG" >/dev/null
+	store_setup "$IMG"
 	# Nothing a test mounts may show in the host's mount table.
 	export HOST_MOUNTS="$BATS_FILE_TMPDIR/mountinfo"
 	cut -d' ' -f5 /proc/self/mountinfo | sort >"$HOST_MOUNTS"
@@ -30,9 +25,7 @@ setup() {
 
 # Volumes a test made go, whatever it left behind, so ls starts empty.
 teardown() {
-	for c in $(eng ps -aq --no-trunc 2>/dev/null); do
-		eng rm -f "$c" >/dev/null 2>&1 || true
-	done
+	remove_containers eng
 	eng volume prune -f >/dev/null 2>&1 || true
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "fixtures.h"
 #include "tap.h"
 
 static char base[] = "/tmp/test-copy-XXXXXX";
@@ -77,14 +78,7 @@ static const char *path(const char *rel)
 static char *slurp(const char *rel)
 {
 	static char buf[256];
-	buf[0] = '\0';
-	int fd = open(path(rel), O_RDONLY | O_NOFOLLOW);
-	if (fd < 0)
-		return NULL;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
+	return read_text(path(rel), O_NOFOLLOW, buf, sizeof(buf));
 }
 
 static int open_dir(const char *rel)

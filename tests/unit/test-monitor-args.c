@@ -4,28 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run-args.h"
+#include "run-parse.h"
 #include "tap.h"
 
-static int parse(struct engine_run_spec *spec, struct engine_error **err, ...)
-{
-	char *argv[32];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	argv[argc++] = "run";
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc++] = "--rootfs";
-	argv[argc++] = "/";
-	argv[argc++] = "true";
-	argv[argc] = NULL;
-	int help = 0;
-	engine_run_spec_free(spec);
-	engine_error_free(err);
-	return cmd_run_parse(argc, argv, spec, &help, err);
-}
+static char *const rootfs_true[] = { "--rootfs", "/", "true", NULL };
+
+/* parse(SPEC, ERR, FLAG..., NULL): `run FLAG... --rootfs / true`. */
+#define parse(spec, err, ...) run_parse(spec, err, rootfs_true, __VA_ARGS__)
 
 int main(void)
 {

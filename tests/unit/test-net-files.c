@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "etc-files.h"
+#include "fixtures.h"
 #include "tap.h"
 #include "cleanup.h"
 #include "setting-flags.h"
@@ -57,13 +58,7 @@ static char *cat(const char *a, const char *b)
 static char *read_all(const char *path)
 {
 	static char buf[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
+	return read_text(path, 0, buf, sizeof(buf));
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "reference.h"
 #include "registries-conf.h"
 #include "registry-internal.h"
@@ -182,17 +183,6 @@ static void test_bad(void)
 	   "a huge file is refused");
 	engine_error_free(&err);
 	free(big);
-}
-
-static struct storage_reference ref_of(const char *s)
-{
-	struct storage_reference r = { 0 };
-	struct engine_error *err = NULL;
-	if (storage_reference_parse(s, &r, &err) < 0) {
-		printf("#   parse %s: %s\n", s, err->msg);
-		engine_error_free(&err);
-	}
-	return r;
 }
 
 static void test_meaning(void)

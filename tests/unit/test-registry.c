@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "digest.h"
+#include "fixtures.h"
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
@@ -92,17 +93,6 @@ static const char *expected_digest(const char *var)
 	}
 	fclose(f);
 	return found;
-}
-
-static struct storage_reference ref_of(const char *s)
-{
-	struct storage_reference r = { 0 };
-	struct engine_error *err = NULL;
-	if (storage_reference_parse(s, &r, &err) < 0) {
-		printf("# cannot parse %s: %s\n", s, err->msg);
-		engine_error_free(&err);
-	}
-	return r;
 }
 
 static void print_error(struct engine_error **err)

@@ -3,33 +3,18 @@
 #include <string.h>
 
 #include "caps.h"
-#include "run-args.h"
+#include "run-parse.h"
 #include "tap.h"
 #include "cleanup.h"
 #include "setting-flags.h"
 
-static int parse(struct engine_run_spec *spec, struct engine_error **err, ...)
-{
-	char *argv[64];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	argv[argc++] = "run";
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	int help = 0;
-	memset(spec, 0, sizeof(*spec));
-	engine_error_free(err);
-	return cmd_run_parse(argc, argv, spec, &help, err);
-}
+#define parse(spec, err, ...) run_parse(spec, err, NULL, __VA_ARGS__)
 
 #define CAP(c) (UINT64_C(1) << engine_cap_from_name(c))
 
 int main(void)
 {
-	struct engine_run_spec s;
+	struct engine_run_spec s = { 0 };
 	struct engine_error *err = NULL;
 
 	ok(parse(&s, &err, "--rootfs", "/", "-it", "-e", "A=1", "-eB=2", "--env=A=3", "-w", "/tmp",

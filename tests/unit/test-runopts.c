@@ -7,26 +7,11 @@
 #include <sys/resource.h>
 
 #include "rlimits.h"
-#include "run-args.h"
+#include "run-parse.h"
 #include "sysctl.h"
 #include "tap.h"
 
-static int parse(struct engine_run_spec *spec, struct engine_error **err, ...)
-{
-	char *argv[64];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	argv[argc++] = "run";
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	int help = 0;
-	engine_run_spec_free(spec);
-	engine_error_free(err);
-	return cmd_run_parse(argc, argv, spec, &help, err);
-}
+#define parse(spec, err, ...) run_parse(spec, err, NULL, __VA_ARGS__)
 
 int main(void)
 {
