@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "slirp4netns.h"
-#include "udp-relay.h"
+#include "netns/slirp4netns.h"
+#include "netns/udp-relay.h"
 
 static double now_ms(void)
 {

@@ -1,6 +1,6 @@
 /* attach.c: `engine attach`, and the client side of the monitor's attach
  * socket that `start -a` shares (the protocol is described in
- * libengine/monitor-attach.c).
+ * libengine/monitor/attach.c).
  *
  * With -t the user's terminal goes raw and the container's bytes are
  * copied as they come; without, the monitor's frames are split into our
@@ -22,14 +22,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "fs.h"
-#include "run-args.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "common/fs.h"
+#include "cmd/run-args.h"
 
 int cmd_attach_connect(const struct engine_container *c, struct engine_error **err)
 {

@@ -2,7 +2,7 @@
  * the library's cgroup fields.  The library parses a field's value and
  * says why it does not parse; the flag's name, which Docker's
  * "invalid argument" message carries, is added here. */
-#include "cgroup-flags.h"
+#include "cmd/cgroup-flags.h"
 
 #include <errno.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  * CLI; the library (cgroup-run.h) knows only the fields. */
 #pragma once
 
-#include "cgroup-run.h"
-#include "error.h"
-#include "spec.h"
+#include "libengine/cgroup/run.h"
+#include "common/error.h"
+#include "libengine/runtime/spec.h"
 
 /* getopt codes of the cgroup flags: CMD_CGROUP_OPT + the field, above
  * any other option code of run's or update's. */

@@ -1,9 +1,9 @@
 /* cmd.h: the subcommands and the CLI's shared printing helpers. */
 #pragma once
 
-#include "error.h"
-#include "pull.h"
-#include "registries-conf.h"
+#include "common/error.h"
+#include "libengine/image/pull.h"
+#include "storage/registries-conf.h"
 
 struct cmd_global {
 	const char *root;    /* --root */
@@ -86,7 +86,7 @@ struct cmd_progress {
 	int lines;
 	int drawn[64];
 };
-#include "image.h"
+#include "libengine/image/image.h"
 void cmd_pull_progress(void *userdata, enum engine_pull_event event, size_t layer, size_t n,
 		       const char *detail, uint64_t done, uint64_t total);
 int cmd_info(int argc, char **argv, struct cmd_global *g);

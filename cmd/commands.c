@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "commands.h"
+#include "common/cleanup.h"
+#include "cmd/commands.h"
 
 /* ---- the flags, one list per parser ---------------------------------- */
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "flags.h"
+#include "cmd/cmd.h"
+#include "cmd/flags.h"
 
 /* What a command's arguments name, so that a completion offers those. */
 enum cmd_complete {

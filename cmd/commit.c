@@ -1,19 +1,19 @@
 /* commit.c: `engine commit [-a AUTHOR] [-m MESSAGE] [-c CHANGE]... [-p]
  * CONTAINER [REPOSITORY[:TAG]]`: a new image of the container's image
- * plus one layer of its changes (libengine/commit.c).  In engine-image:
+ * plus one layer of its changes (libengine/image/commit.c).  In engine-image:
  * the layer is a tar (libarchive). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "commit.h"
-#include "containers.h"
-#include "ctr-common.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/image/commit.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
 
 #define MAX_CHANGES 64
 

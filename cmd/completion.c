@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "commands.h"
+#include "common/cleanup.h"
+#include "cmd/commands.h"
 
 static const char *const kind_names[] = {
 	[CMD_COMPLETE_NONE] = "none",	     [CMD_COMPLETE_FILE] = "file",

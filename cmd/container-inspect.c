@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup-run.h" /* cgroups (#6) */
-#include "cleanup.h"
-#include "ports.h" /* networking (#5) */
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "driver.h"
+#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "common/cleanup.h"
+#include "netns/ports.h" /* networking (#5) */
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "storage/driver.h"
 
 static json_t *str_or_empty(const char *s)
 {

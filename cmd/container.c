@@ -2,8 +2,8 @@
  * spelling of the container commands (ls/ps, run, create, start, stop,
  * restart, kill, rm, wait, logs, inspect, prune): the command table
  * (commands.c) dispatches them; here are what has no other spelling. */
-#include "cmd.h"
-#include "commands.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
 
 int cmd_container(int argc, char **argv, struct cmd_global *g)
 {

@@ -1,14 +1,14 @@
 /* cp-tar.c: `engine cp` with "-", in engine-image (libarchive): a tar of
  * CONTAINER:SRC to stdout, or a tar from stdin into CONTAINER:DEST
- * (libengine/commit.c). */
+ * (libengine/image/commit.c). */
 #include <stdbool.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commit.h"
-#include "containers.h"
-#include "ctr-common.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/image/commit.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
 
 int cmd_cp_tar(const struct engine_idmap *map, const struct engine_container *ctr,
 	       const char *ctr_path, bool out, const struct engine_cp_options *o)

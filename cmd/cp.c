@@ -1,5 +1,5 @@
 /* cp.c: `engine cp [-a] [-L] CONTAINER:SRC DEST|-` and `engine cp [-a]
- * [-L] SRC|- CONTAINER:DEST` (libengine/cp.c does the copy).  A tar stream
+ * [-L] SRC|- CONTAINER:DEST` (libengine/container/cp.c does the copy).  A tar stream
  * ("-") needs libarchive: cmd_cp_tar is engine-image's (cp-tar.c), and
  * in `engine` it execs engine-image with this command line. */
 #include <errno.h>
@@ -9,14 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "cp.h"
-#include "ctr-common.h"
-#include "idmap.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "libengine/container/cp.h"
+#include "cmd/ctr-common.h"
+#include "libengine/userns/idmap.h"
 
 /* Docker's split: an absolute path, one without ':', or one starting
  * with '.' is a local path; else CONTAINER:PATH. */

@@ -11,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "container-repair.h"
-#include "idmap.h"
-#include "cmd.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "lifecycle.h"
-#include "timefmt.h"
+#include "common/cleanup.h"
+#include "libengine/container/repair.h"
+#include "libengine/userns/idmap.h"
+#include "cmd/cmd.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/lifecycle.h"
+#include "common/timefmt.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err)
 {

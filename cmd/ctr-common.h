@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd.h"
-#include "containers.h"
-#include "engine.h"
-#include "flags.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "libengine/engine.h"
+#include "cmd/flags.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err);
 /* The library's handle on the store --root names, with the global settings

@@ -1,6 +1,6 @@
 /* delegate.c: in the `engine` binary, the image-transfer commands exec the
  * engine-image helper with the same command line (see helper.c). */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #define DELEGATE(name)                                                       \
 	int name(int argc, char **argv, struct cmd_global *g)                \

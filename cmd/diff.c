@@ -1,15 +1,15 @@
 /* diff.c: `engine diff CONTAINER`: what the container changed in its
- * image, one "A|C|D /path" line each, sorted (libengine/layer-diff.c). */
+ * image, one "A|C|D /path" line each, sorted (libengine/image/layer-diff.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "idmap.h"
-#include "layer-diff.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/image/layer-diff.h"
 
 int cmd_diff(int argc, char **argv, struct cmd_global *g)
 {

@@ -1,5 +1,5 @@
 /* exec.c: `engine exec [OPTIONS] CONTAINER COMMAND [ARG...]`: Docker's
- * flags, parsed here; the joining is libengine/exec.c's.
+ * flags, parsed here; the joining is libengine/container/exec.c's.
  *
  * Exit codes: the command's own; 126/127 when it cannot be invoked or is
  * not found; 1 for "No such container" (as every container command here,
@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "exec.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/exec.h"
 
 enum { OPT_ENV_FILE = 1000, OPT_PRIVILEGED, OPT_INTERACTIVE, OPT_TTY, OPT_DETACH, OPT_HELP };
 

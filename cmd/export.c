@@ -1,5 +1,5 @@
 /* export.c: `engine export [-o FILE] CONTAINER`: the container's whole
- * root file system as a tar (libengine/commit.c).  In engine-image: the
+ * root file system as a tar (libengine/image/commit.c).  In engine-image: the
  * tar is libarchive's.  -o goes through a temp file and a rename, so FILE
  * is complete or untouched. */
 #include <errno.h>
@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "commit.h"
-#include "containers.h"
-#include "ctr-common.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/image/commit.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
 
 int cmd_export(int argc, char **argv, struct cmd_global *g)
 {

@@ -1,6 +1,6 @@
 /* flags.c: flag values that several commands take (see flags.h). */
-#include "flags.h"
-#include "template.h"
+#include "cmd/flags.h"
+#include "cmd/template.h"
 
 #include <errno.h>
 #include <getopt.h>

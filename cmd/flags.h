@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* Where a command's flags may stand, as Docker's CLI (pflag) decides it per
  * command. */

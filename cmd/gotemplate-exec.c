@@ -18,8 +18,8 @@
  *
  * Work per render is bounded (GOTEMPLATE_MAX_STEPS, GOTEMPLATE_MAX_OUTPUT)
  * so a hostile --format cannot hang the CLI or exhaust its memory. */
-#include "gotemplate-exec.h"
-#include "gotemplate-funcs.h"
+#include "cmd/gotemplate-exec.h"
+#include "cmd/gotemplate-funcs.h"
 
 #include <errno.h>
 #include <stdarg.h>

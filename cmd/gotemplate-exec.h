@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "gotemplate.h"
+#include "common/error.h"
+#include "cmd/gotemplate.h"
 
 /* Execute T with DOT as {{.}}: the output, malloc'd, NUL-terminated. */
 char *gotemplate_execute(const struct gotemplate *t, json_t *dot, struct engine_error **err);

@@ -5,8 +5,8 @@
  * Go's argument checks and messages.  printf follows Go's fmt over JSON
  * values: %v %s %d %q %t %x %X %o %b %c %U %e %f %g, flags, width and
  * precision, and Go's "%!d(string=abc)" for a verb that does not fit. */
-#include "gotemplate-funcs.h"
-#include "gotemplate-exec.h"
+#include "cmd/gotemplate-funcs.h"
+#include "cmd/gotemplate-exec.h"
 
 #include <ctype.h>
 #include <math.h>

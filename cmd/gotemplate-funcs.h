@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "gotemplate.h"
+#include "common/error.h"
+#include "cmd/gotemplate.h"
 
 /* fmt's %v (and %g) of a float64: the shortest digits that read back the
  * same, with an exponent below 1e-4 and from 1e6 on. */

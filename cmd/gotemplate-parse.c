@@ -5,8 +5,8 @@
  * error unwinds with longjmp: every node lives in the template's arena, so
  * nothing leaks.  {{define}}, {{template}} and {{block}} are refused: a
  * --format is one template. */
-#include "gotemplate-parse.h"
-#include "gotemplate-funcs.h"
+#include "cmd/gotemplate-parse.h"
+#include "cmd/gotemplate-funcs.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "gotemplate.h"
+#include "common/error.h"
+#include "cmd/gotemplate.h"
 
 /* Parse TEXT (Go's text/template syntax). */
 int gotemplate_parse(const char *text, struct gotemplate **ret, struct engine_error **err);

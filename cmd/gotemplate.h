@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* Limits that keep a hostile format from exhausting the machine. */
 #define GOTEMPLATE_MAX_DEPTH 100 /* nested blocks, parentheses, calls */

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "humanize.h"
-#include "image.h"
-#include "template.h"
-#include "timefmt.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "cmd/humanize.h"
+#include "libengine/image/image.h"
+#include "cmd/template.h"
+#include "common/timefmt.h"
 
 static int64_t parse_time(const char *s)
 {

@@ -1,6 +1,6 @@
 /* humanize.c: see humanize.h.  The wording is go-units', which Docker's
  * output (and the scripts that parse it) are built on. */
-#include "humanize.h"
+#include "cmd/humanize.h"
 
 #include <stdio.h>
 

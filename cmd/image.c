@@ -2,8 +2,8 @@
  * of pull, ls, rm, tag, inspect, save, load, import, push, history, and
  * prune (which has no top-level spelling): the command table (commands.c)
  * dispatches them; here are what has no other spelling. */
-#include "cmd.h"
-#include "commands.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
 
 int cmd_image(int argc, char **argv, struct cmd_global *g)
 {

@@ -8,14 +8,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "reference.h"
-#include "humanize.h"
-#include "image.h"
-#include "template.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "storage/reference.h"
+#include "cmd/humanize.h"
+#include "libengine/image/image.h"
+#include "cmd/template.h"
 
 /* Split "REPO:TAG" at the tag's colon (not a registry port's). */
 static void split_name(const char *name, char *repo, size_t rs, char *tag, size_t ts)

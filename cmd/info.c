@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "info.h"
-#include "template.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/info.h"
+#include "cmd/template.h"
 
 /* Indented "key: value" lines, the shape `podman info` prints. */
 static void print_text(json_t *j, int depth)

@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "humanize.h"
-#include "image.h"
-#include "template.h"
-#include "timefmt.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/humanize.h"
+#include "libengine/image/image.h"
+#include "cmd/template.h"
+#include "common/timefmt.h"
 
 static json_t *image_json(struct storage_store *store, const struct storage_image *img)
 {

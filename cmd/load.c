@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "reference.h"
-#include "image.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "storage/reference.h"
+#include "libengine/image/image.h"
 
 static void loaded(void *data, const char *name, const char *id)
 {

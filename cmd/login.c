@@ -13,14 +13,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "ctr-common.h"
-#include "flags.h"
-#include "reference.h"
-#include "registry-push.h"
-#include "registry.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/ctr-common.h"
+#include "cmd/flags.h"
+#include "storage/reference.h"
+#include "storage/registry-push.h"
+#include "storage/registry.h"
 
 /* "https://host:port/v1/" -> "host:port" (Docker's ConvertToHostname). */
 static char *registry_host(const char *arg)

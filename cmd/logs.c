@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
 
 struct log_filter {
 	int64_t since, until; /* ns since the epoch; 0: no bound */

@@ -10,13 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 #include "config.h"
-#include "driver.h"
+#include "storage/driver.h"
 
 int cmd_report(struct engine_error *err)
 {

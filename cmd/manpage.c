@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "commands.h"
+#include "common/cleanup.h"
+#include "cmd/commands.h"
 #include "config.h"
 
 /* TEXT with roff's special characters escaped: a backslash, a '-' (a

@@ -1,5 +1,5 @@
 /* pause.c: `engine pause` / `engine unpause CONTAINER...` through the
- * cgroup v2 freezer (engine_container_pause, libengine/lifecycle.c).
+ * cgroup v2 freezer (engine_container_pause, libengine/container/lifecycle.c).
  * Without a delegated cgroup of the container's own there is nothing we
  * may freeze: one line says so, exit 125. */
 #include <errno.h>
@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "ctr-common.h"
-#include "lifecycle.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/lifecycle.h"
 
 static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
 {

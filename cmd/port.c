@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "ports.h"
-#include "ports-format.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "netns/ports.h"
+#include "cmd/ports-format.h"
 
 int cmd_port(int argc, char **argv, struct cmd_global *g)
 {

@@ -1,7 +1,7 @@
 /* ports-format.c: published ports as `engine port` and `ps` show them.
  * The library (netns/ports.c) holds the ports and their order; the forms
  * the user reads are Docker's CLI's, so they live with the CLI. */
-#include "ports-format.h"
+#include "cmd/ports-format.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 /* "0.0.0.0:8080" or "[::1]:8080", as Go's JoinHostPort writes them. */
 static void host_port_format(char *buf, size_t size, const char *ip, unsigned port)

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "ports.h"
+#include "netns/ports.h"
 
 /* `engine port` lines, "80/tcp -> 0.0.0.0:8080\n" each, sorted by container
  * port; CONTAINER_PORT not 0 keeps only that port (and PROTO, when not

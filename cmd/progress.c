@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "image.h"
-#include "pull.h"
+#include "cmd/cmd.h"
+#include "libengine/image/image.h"
+#include "libengine/image/pull.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -7,13 +7,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "reference.h"
-#include "humanize.h"
-#include "image.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "storage/reference.h"
+#include "cmd/humanize.h"
+#include "libengine/image/image.h"
 
 struct prune_print {
 	bool header;

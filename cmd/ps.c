@@ -9,18 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup-run.h" /* cgroups (#6) */
-#include "cleanup.h"
-#include "ports.h" /* networking (#5) */
-#include "ports-format.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "humanize.h"
-#include "idmap.h"
-#include "template.h"
+#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "common/cleanup.h"
+#include "netns/ports.h" /* networking (#5) */
+#include "cmd/ports-format.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "cmd/humanize.h"
+#include "libengine/userns/idmap.h"
+#include "cmd/template.h"
 
 static int strcmp_ptr(const void *a, const void *b)
 {

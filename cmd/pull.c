@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "image.h"
-#include "pull.h"
-#include "storage-driver.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/image/image.h"
+#include "libengine/image/pull.h"
+#include "libengine/runtime/storage-driver.h"
 
 int cmd_pull(int argc, char **argv, struct cmd_global *g)
 {

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "image-push.h"
-#include "image.h"
-#include "reference.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/image/push.h"
+#include "libengine/image/image.h"
+#include "storage/reference.h"
 
 struct push_print {
 	bool quiet;

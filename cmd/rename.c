@@ -1,13 +1,13 @@
 /* rename.c: `engine rename CONTAINER NEW_NAME`: the name moves under the
- * store lock (libengine/containers.c, engine_container_rename). */
+ * store lock (libengine/container/containers.c, engine_container_rename). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
 
 int cmd_rename(int argc, char **argv, struct cmd_global *g)
 {

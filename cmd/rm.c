@@ -9,14 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "container-remove.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "lifecycle-create.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "libengine/container/remove.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/lifecycle-create.h"
 
 struct rm_opts {
 	bool force;

@@ -3,7 +3,7 @@
  * cmd_getopt with CMD_FLAGS_FIRST stops at the first non-option (the image), so in
  * `engine run --rootfs R sh -c 'ls -l'` the "-c" belongs to sh, as in Docker.
  * Messages follow the Docker CLI's ("unknown flag: --foo"). */
-#include "run-args.h"
+#include "cmd/run-args.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,15 +14,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "cgroup-run.h" /* cgroups (#6) */
-#include "cgroup-flags.h"
-#include "cleanup.h"
-#include "containers.h"
-#include "rlimits.h"
-#include "sysctl.h"
-#include "etc-files.h" /* networking (#5) */
-#include "flags.h"
+#include "libengine/runtime/caps.h"
+#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "cmd/cgroup-flags.h"
+#include "common/cleanup.h"
+#include "libengine/container/containers.h"
+#include "libengine/runtime/rlimits.h"
+#include "libengine/runtime/sysctl.h"
+#include "netns/etc-files.h" /* networking (#5) */
+#include "cmd/flags.h"
 #include <arpa/inet.h>
 
 enum {

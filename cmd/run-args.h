@@ -2,8 +2,8 @@
  * can drive it). */
 #pragma once
 
-#include "error.h"
-#include "spec.h"
+#include "common/error.h"
+#include "libengine/runtime/spec.h"
 
 /* Parse argv (argv[0] = "run") into SPEC.  Returns 0, or -1 with *err naming
  * the flag or value at fault.  *ret_help is set for --help. */

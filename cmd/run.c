@@ -9,17 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cgroup-run.h" /* cgroups (#6) */
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "container.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "idmap.h"
-#include "lifecycle-create.h"
-#include "run-args.h"
-#include "ports.h" /* networking (#5) */
+#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "libengine/runtime/container.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/container/lifecycle-create.h"
+#include "cmd/run-args.h"
+#include "netns/ports.h" /* networking (#5) */
 
 /* The locations of the store and of the run root (the library's order:
  * --root/--runroot, storage.conf, the default), which every command and

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "image.h"
-#include "image-save.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/image/image.h"
+#include "libengine/image/save.h"
 
 /* A temp file in FILE's directory, mode as a plain create would give. */
 static int open_temp(const char *file, char **ret_tmp, struct engine_error **err)

@@ -1,7 +1,7 @@
 /* setting-flags.c: the library names a setting in its messages in its own
  * words and records where (common/error.h); the CLI puts the flag there,
  * so that "invalid user \"a:b:c\"" reads "invalid --user \"a:b:c\"". */
-#include "setting-flags.h"
+#include "cmd/setting-flags.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * flag ("--user"), as Docker's do. */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 /* The flag that sets SETTING, the library's name for it; NULL for one no
  * flag sets. */

@@ -13,15 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "idmap.h"
-#include "lifecycle-create.h"
-#include "run-args.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/container/lifecycle-create.h"
+#include "cmd/run-args.h"
 
 /* start -a: start WHAT attached (or attach to it when it runs already);
  * returns the container's exit code, 0 after a detach. */
@@ -129,7 +129,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 }
 
 /* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
- * engine-monitor (libengine/monitor-watch.c) in place of itself when a
+ * engine-monitor (libengine/monitor/watch.c) in place of itself when a
  * container with a restart policy exits: the same process goes on as the
  * container's monitor (engine_monitor_resume).  Not a user command. */
 int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g)

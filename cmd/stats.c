@@ -19,17 +19,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup-run.h"
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "fs.h"
-#include "humanize.h"
-#include "process.h"
-#include "template.h"
+#include "libengine/cgroup/run.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "common/fs.h"
+#include "cmd/humanize.h"
+#include "libengine/runtime/process.h"
+#include "cmd/template.h"
 
 struct sample {
 	bool have_cgroup;

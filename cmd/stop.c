@@ -9,12 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "ctr-common.h"
-#include "lifecycle.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/lifecycle.h"
 
 static int stop_or_kill(int argc, char **argv, struct cmd_global *g, bool stop)
 {

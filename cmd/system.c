@@ -11,17 +11,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "container-remove.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "humanize.h"
-#include "idmap.h"
-#include "image.h"
-#include "template.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/remove.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "cmd/humanize.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/image/image.h"
+#include "cmd/template.h"
 
 static json_t *row(const char *type, size_t total, size_t active, int64_t size, int64_t reclaimable)
 {

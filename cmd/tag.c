@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "ctr-common.h"
-#include "image.h"
-#include "reference.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
+#include "libengine/image/image.h"
+#include "storage/reference.h"
 
 int cmd_tag(int argc, char **argv, struct cmd_global *g)
 {

@@ -3,7 +3,7 @@
  * "table" prints a header row and aligned columns, "\t" and "\n" in the
  * text are a tab and a newline, and errors read as Docker's ("template
  * parsing error: template: :1: unexpected \"}\" in operand"). */
-#include "template.h"
+#include "cmd/template.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "gotemplate-exec.h"
-#include "gotemplate-parse.h"
+#include "common/cleanup.h"
+#include "cmd/gotemplate-exec.h"
+#include "cmd/gotemplate-parse.h"
 
 struct buf {
 	char *data;

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "common/error.h"
 
 struct cmd_table;
 

@@ -1,7 +1,7 @@
 /* top.c: `engine top CONTAINER`: the container's processes in `ps -ef`'s
  * columns (UID PID PPID C STIME TTY TIME CMD) with host pids, as Docker
  * shows them.  ps options after the name are accepted and ignored: the
- * list comes from /proc (libengine/process.c), not from running ps.
+ * list comes from /proc (libengine/runtime/process.c), not from running ps.
  * Exit codes as exec's: 1 for no such container, 125 when not running. */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "fs.h"
-#include "passwd.h"
-#include "process.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "common/fs.h"
+#include "libengine/runtime/passwd.h"
+#include "libengine/runtime/process.h"
 
 #define N_COLUMNS 8
 

@@ -15,12 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "ctr-common.h"
-#include "process.h"
-#include "idmap.h"
-#include "userns.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
+#include "libengine/runtime/process.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/userns/userns.h"
 
 struct unshare_ctx {
 	char **argv;

@@ -11,15 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup-flags.h"
-#include "cgroup-run.h"
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "spec.h"
+#include "cmd/cgroup-flags.h"
+#include "libengine/cgroup/run.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/runtime/spec.h"
 
 struct flag {
 	enum engine_cgroup_field field;

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
 #include "config.h"
-#include "flags.h"
-#include "template.h"
+#include "cmd/flags.h"
+#include "cmd/template.h"
 
 int cmd_version(int argc, char **argv, struct cmd_global *g)
 {

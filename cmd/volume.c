@@ -8,18 +8,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "commands.h"
-#include "flags.h"
-#include "ctr-common.h"
-#include "humanize.h"
-#include "idmap.h"
-#include "mount-spec.h"
-#include "template.h"
-#include "volume.h"
-#include "volume-options.h"
-#include "volumes.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "cmd/ctr-common.h"
+#include "cmd/humanize.h"
+#include "libengine/userns/idmap.h"
+#include "libengine/runtime/mount-spec.h"
+#include "cmd/template.h"
+#include "storage/volume.h"
+#include "libengine/container/volume-options.h"
+#include "libengine/container/volumes.h"
 
 static struct engine_idmap volume_map; /* large: keep it off the stack */
 static bool volume_map_ready;

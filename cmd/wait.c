@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cmd.h"
-#include "containers.h"
-#include "ctr-common.h"
-#include "lifecycle.h"
+#include "common/cleanup.h"
+#include "cmd/cmd.h"
+#include "libengine/container/containers.h"
+#include "cmd/ctr-common.h"
+#include "libengine/container/lifecycle.h"
 
 int cmd_wait(int argc, char **argv, struct cmd_global *g)
 {

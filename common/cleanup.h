@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
-#include "error.h"
+#include "common/error.h"
 
 static inline void cleanup_freep(void *p)
 {

@@ -1,5 +1,5 @@
 /* dir.c: see dir.h. */
-#include "dir.h"
+#include "common/dir.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* error.c: construction and decoration of struct engine_error, and the one
  * pluggable log hook.  See docs/errors.md for the contract. */
-#include "error.h"
+#include "common/error.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* fs.c: see fs.h. */
-#include "fs.h"
+#include "common/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 int engine_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve)
 {

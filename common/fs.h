@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* RESOLVE_* flags as <linux/openat2.h> defines them (kept here so that the
  * callers need not include a kernel header). */

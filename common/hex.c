@@ -1,5 +1,5 @@
 /* hex.c: see hex.h. */
-#include "hex.h"
+#include "common/hex.h"
 
 bool engine_is_hex(const char *s, size_t min, size_t max)
 {

@@ -1,5 +1,5 @@
 /* proc.c: see proc.h. */
-#include "proc.h"
+#include "common/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
 
 bool engine_pid_alive(pid_t pid)
 {

@@ -1,6 +1,6 @@
 /* sha256.c: FIPS 180-4 SHA-256, straightforward and unoptimised: it hashes
  * a few hundred bytes at a time (see sha256.h). */
-#include "sha256.h"
+#include "common/sha256.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* timefmt.c: see timefmt.h. */
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "engine.h"
-#include "paths.h"
-#include "storage-conf.h"
-#include "store.h"
+#include "common/cleanup.h"
+#include "libengine/engine.h"
+#include "storage/paths.h"
+#include "storage/storage-conf.h"
+#include "storage/store.h"
 
 int engine_open(const struct engine_options *o, struct engine **ret, struct engine_error **err)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "common/error.h"
 
 struct storage_store;
 

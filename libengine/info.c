@@ -1,7 +1,7 @@
 /* info.c: detect, never assume.  Each entry comes from trying the feature or
  * reading the kernel's own files; `engine info` is what a user (or a bug
  * report) reads to learn why something falls back. */
-#include "info.h"
+#include "libengine/info.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
+#include "libengine/cgroup/cgroup.h"
+#include "common/cleanup.h"
 #include "config.h"
-#include "fs.h"
-#include "idmap.h"
-#include "paths.h"
-#include "storage-driver.h"
+#include "common/fs.h"
+#include "libengine/userns/idmap.h"
+#include "storage/paths.h"
+#include "libengine/runtime/storage-driver.h"
 
 static json_t *map_json(const struct engine_idmap_range *r, size_t n)
 {

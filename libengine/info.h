@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* STORAGE_DRIVER: --storage-driver, or NULL.  Creates nothing on disk. */
 int engine_info_collect(const char *root, const char *runroot, const char *storage_driver,

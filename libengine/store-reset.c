@@ -5,7 +5,7 @@
  * hold); as root it runs in the caller.  The containers must be gone
  * first (the caller stops and forgets them): a live overlay mount stops
  * the removal with EBUSY rather than reaching into it. */
-#include "containers.h"
+#include "libengine/container/containers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "remove.h"
-#include "userns.h"
+#include "common/cleanup.h"
+#include "storage/remove.h"
+#include "libengine/userns/userns.h"
 
 struct reset_job {
 	const char *const *dirs;

@@ -7,7 +7,7 @@
  * render per-container copies (Docker and Podman do the same) from the
  * run's options; the rendering is pure, so it is tested without a
  * container, and the writes are atomic so a crash leaves no half file. */
-#include "etc-files.h"
+#include "netns/etc-files.h"
 
 
 #include <arpa/inet.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
 
 #define HOST_FILE_MAX (1024 * 1024)
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* --add-host NAME:IP (or NAME=IP, Docker's newer spelling; IPv6 may be
  * bracketed).  IP "host-gateway" means HOST_GATEWAY (refused when NULL). */

@@ -3,7 +3,7 @@
  * A new network namespace starts with lo down; programs expect 127.0.0.1 to
  * work, so the container's setup brings it up with one ioctl (no netlink
  * library needed for a single flag). */
-#include "mode.h"
+#include "netns/mode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "slirp4netns.h"
+#include "common/cleanup.h"
+#include "netns/slirp4netns.h"
 #include <stdlib.h>
 
 /* Whether NAME is an executable in $PATH. */

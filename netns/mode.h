@@ -1,7 +1,7 @@
 /* mode.h: the container's network mode and what each needs at setup. */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 /* The values are stored in config.json: append only. */
 enum netns_mode {

@@ -12,7 +12,7 @@
  * (EACCES below ip_unprivileged_port_start for a rootless user, EADDRINUSE
  * when taken) is the same slirp4netns would get a moment later, but here it
  * comes before any process is started and names the port. */
-#include "ports.h"
+#include "netns/ports.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 const char *netns_proto_name(enum netns_proto proto)
 {

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 
-#include "error.h"
+#include "common/error.h"
 
 enum netns_proto {
 	NETNS_PROTO_TCP = 0,

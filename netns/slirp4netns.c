@@ -16,7 +16,7 @@
  * API socket when it exits, and an add_hostfwd that cannot bind answers only
  * "slirp_add_hostfwd failed".  So we remove the socket ourselves and probe
  * the port to tell the user why. */
-#include "slirp4netns.h"
+#include "netns/slirp4netns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,8 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
 
 #define SLIRP_DEFAULT_MTU 65520u
 #define SLIRP_MAX_MTU 65521u

@@ -11,8 +11,8 @@
 #include <netinet/in.h>
 #include <sys/types.h>
 
-#include "error.h"
-#include "ports.h"
+#include "common/error.h"
+#include "netns/ports.h"
 
 /* What --network slirp4netns:OPTS can say, with Podman's spellings. */
 struct netns_slirp_options {

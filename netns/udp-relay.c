@@ -12,7 +12,7 @@
  * It needs no privilege: the monitor owns the container's user namespace,
  * so setns() into it is allowed, and from there into its network
  * namespace. */
-#include "udp-relay.h"
+#include "netns/udp-relay.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 /* Each published port is one host socket held open by the relay, so what
  * bounds their number is the fd limit: the relay raises its soft

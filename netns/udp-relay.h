@@ -14,8 +14,8 @@
 
 #include <sys/types.h>
 
-#include "error.h"
-#include "ports.h"
+#include "common/error.h"
+#include "netns/ports.h"
 
 struct netns_udp_relay {
 	pid_t pid;   /* our child */

@@ -10,7 +10,7 @@
  *
  * Writing (login/logout) goes through engine_write_file_atomic with mode
  * 0600: the file holds passwords, and a crash must not leave half of it. */
-#include "auth.h"
+#include "storage/auth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +23,9 @@
 
 #include <openssl/evp.h>
 
-#include "cleanup.h"
-#include "fs.h"
-#include "reference.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "storage/reference.h"
 
 #define AUTH_FILE_MAX (4u << 20)
 

@@ -3,7 +3,7 @@
  * registry asks for a password, written by `login`, removed by `logout`. */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 /* The auth.json `login` writes when given no path: $REGISTRY_AUTH_FILE,
  * else $XDG_RUNTIME_DIR/containers/auth.json, else

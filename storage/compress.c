@@ -8,7 +8,7 @@
  * format again with the gzip filter, without a timestamp, and without the
  * block padding libarchive adds by default (padding would end up inside the
  * blob and change its digest). */
-#include "compress.h"
+#include "storage/compress.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "unpack.h"
+#include "common/cleanup.h"
+#include "storage/unpack.h"
 
 #define READ_BLOCK (64u << 10)
 

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "digest.h"
-#include "error.h"
+#include "storage/digest.h"
+#include "common/error.h"
 
 /* Receives the uncompressed bytes in order; 0 to go on, negative to stop. */
 typedef int (*storage_data_sink)(void *userdata, const void *buf, size_t len);

@@ -9,7 +9,7 @@
  *
  * Entries of a directory are listed before any is copied, so only two fds
  * (source and destination directory) stay open per level. */
-#include "copy.h"
+#include "storage/copy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,9 +25,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
-#include "remove.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
+#include "storage/remove.h"
 
 struct link_entry {
 	dev_t dev;

@@ -4,7 +4,7 @@
  * set; storage never enters a namespace itself. */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 enum storage_copy_mode {
 	/* DST is empty: copy everything (cp -a). */

@@ -2,14 +2,14 @@
  * hashing in digest.c because every command parses references and digests,
  * while only the ones that move bytes (pull, push, save, load) hash: this
  * file needs no crypto library, so the start-up path does not load one. */
-#include "digest-name.h"
+#include "storage/digest-name.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "hex.h"
+#include "common/cleanup.h"
+#include "common/hex.h"
 
 /* The two algorithms the OCI image spec registers, with their hex lengths. */
 static const struct {

@@ -3,7 +3,7 @@
  * library. */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 /* "sha512:" + 128 hex + NUL is the longest digest we accept. */
 #define STORAGE_DIGEST_MAX (7 + 128 + 1)

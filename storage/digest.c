@@ -5,7 +5,7 @@
  * they stream in and compared with the digest that named them.  We use
  * OpenSSL's EVP interface (libcrypto is already in the process for libcurl's
  * TLS) rather than carrying our own SHA-2. */
-#include "digest.h"
+#include "storage/digest.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 
 #include <openssl/evp.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 struct storage_hasher {
 	EVP_MD_CTX *ctx;

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "digest-name.h"
-#include "error.h"
+#include "storage/digest-name.h"
+#include "common/error.h"
 
 /* A streaming hasher (OpenSSL EVP underneath).  ALGORITHM is "sha256" or
  * "sha512".  new returns NULL for an unknown algorithm or out of memory. */

@@ -2,7 +2,7 @@
  * detection by trying, not by kernel version: distributions backport
  * overlay-in-userns (and some disable it), so only a real mount attempt
  * tells the truth. */
-#include "driver.h"
+#include "storage/driver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
 
 static const char *const names[] = {
 	[STORAGE_DRIVER_NONE] = "",

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include "common/error.h"
 
 enum storage_driver {
 	STORAGE_DRIVER_NONE = 0,

@@ -6,7 +6,7 @@
  * blob by one rename (same filesystem), the temp names are the ones the
  * store's stale-file sweep already removes after a crash, and the store
  * root is private to the user (0700) where /tmp is not. */
-#include "image-archive.h"
+#include "storage/image-archive.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "compress.h"
-#include "fs.h"
-#include "manifest.h"
+#include "common/cleanup.h"
+#include "storage/compress.h"
+#include "common/fs.h"
+#include "storage/manifest.h"
 
 #define MAX_IMAGES 1000
 #define MAX_LAYERS 1000

@@ -21,9 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "digest.h"
-#include "error.h"
-#include "store.h"
+#include "storage/digest.h"
+#include "common/error.h"
+#include "storage/store.h"
 
 enum storage_archive_format {
 	STORAGE_ARCHIVE_DOCKER, /* docker-archive */

@@ -4,7 +4,7 @@
  * Platform selection follows containerd's default matcher, since that is
  * what Docker, nerdctl and (near enough) Podman do: after normalisation an
  * exact match is preferred, then the platforms this machine can also run. */
-#include "manifest-platform.h"
+#include "storage/manifest-platform.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 /* ------------------------------------------------------- platform names */
 

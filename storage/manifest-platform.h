@@ -2,8 +2,8 @@
  * (manifest-platform.c). */
 #pragma once
 
-#include "error.h"
-#include "manifest.h"
+#include "common/error.h"
+#include "storage/manifest.h"
 
 /* This machine's platform from uname(2), in GOARCH names: x86_64 -> amd64,
  * aarch64 -> arm64/v8, armv7l -> arm/v7, i686 -> 386, ... */

@@ -7,8 +7,8 @@
  * stands for "absent" in image configs because Docker writes it).
  * Platforms (their names and picking one from an index) are
  * manifest-platform.c's. */
-#include "manifest.h"
-#include "manifest-platform.h"
+#include "storage/manifest.h"
+#include "storage/manifest-platform.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 /* ------------------------------------------------------------ JSON helpers */
 

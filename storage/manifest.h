@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "digest.h"
-#include "error.h"
+#include "storage/digest.h"
+#include "common/error.h"
 
 #define STORAGE_MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define STORAGE_MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
@@ -143,4 +143,4 @@ void storage_image_config_clear(struct storage_image_config *config);
 
 /* Platforms and picking one from an index (manifest-platform.c); included
  * here so that one include gives a caller the whole of this module. */
-#include "manifest-platform.h"
+#include "storage/manifest-platform.h"

@@ -1,6 +1,6 @@
 /* paths.c: the storage and run-state locations, as Podman chooses them
  * (XDG for users, /var/lib and /run for root). */
-#include "paths.h"
+#include "storage/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
 
 static int dup_or_fail(char **ret, int r, struct engine_error **err)
 {

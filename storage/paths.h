@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include "common/error.h"
 
 /* Storage root: --root if given, else $XDG_DATA_HOME/engine, else
  * ~/.local/share/engine; /var/lib/engine for real root. */

@@ -7,7 +7,7 @@
  * user's muscle memory (and every Dockerfile) relies on it.  We validate every
  * part here, so what later becomes a URL path or a directory name is known to
  * hold only the grammar's characters. */
-#include "reference.h"
+#include "storage/reference.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "digest.h"
-#include "hex.h"
+#include "common/cleanup.h"
+#include "storage/digest.h"
+#include "common/hex.h"
 
 /* The distribution project's limits: 255 for "domain/path", 128 for tags. */
 #define NAME_MAX_TOTAL 255

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include "common/error.h"
 
 #define STORAGE_DOCKER_HUB "docker.io"
 #define STORAGE_DOCKER_HUB_API "registry-1.docker.io"

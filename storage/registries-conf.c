@@ -8,7 +8,7 @@
  * key by key anyway, and the error we want ("FILE:LINE: what is wrong")
  * is easier to give when we own the scanner.  Strict on purpose, as
  * storage-conf.c: one clear line for anything it does not know. */
-#include "registries-conf.h"
+#include "storage/registries-conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "paths.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "storage/paths.h"
+#include "common/fs.h"
 
 #define CONFIG_MAX_BYTES (64u << 10)
 #define STRING_MAX 1024

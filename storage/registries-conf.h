@@ -27,8 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "reference.h"
+#include "common/error.h"
+#include "storage/reference.h"
 
 #define STORAGE_REGISTRIES_CONF_ENV "ENGINE_REGISTRIES_CONF"
 #define STORAGE_REGISTRIES_CONF_SYSTEM "/etc/engine/registries.conf"

@@ -4,7 +4,7 @@
  * the client's lifetime, so that parallel layer downloads share one token.
  * Credentials come from auth.c; they never go in clear text to a realm we
  * would not talk plain HTTP to anyway. */
-#include "registry-auth.h"
+#include "storage/registry-auth.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cleanup.h"
-#include "registry-http.h"
-#include "registry-internal.h"
+#include "common/cleanup.h"
+#include "storage/registry-http.h"
+#include "storage/registry-internal.h"
 
 #define TOKEN_MAX (4u << 20)
 

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "registry.h"
+#include "common/error.h"
+#include "storage/registry.h"
 
 /* The cached Authorization value for HOST and SCOPE (malloc'd), or NULL. */
 char *storage_registry_cached_auth(struct storage_registry *client, const char *host,

@@ -4,7 +4,7 @@
  * the authority it was meant for), and the error for a status we did not
  * want, with the registry's own explanation.  Used by the pull side
  * (registry.c) and the token fetch (registry-auth.c). */
-#include "registry-http.h"
+#include "storage/registry-http.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cleanup.h"
-#include "registry-internal.h"
+#include "common/cleanup.h"
+#include "storage/registry-internal.h"
 
 #define MAX_REDIRECTS 10
 #define ERROR_BODY_MAX (64u << 10)

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "registry.h"
+#include "common/error.h"
+#include "storage/registry.h"
 
 #define MAX_CHALLENGES 4
 /* No header value we use (WWW-Authenticate included) is legitimately longer. */

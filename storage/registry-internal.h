@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "registry-auth.h"
-#include "registry-http.h"
-#include "registry.h"
+#include "storage/registry-auth.h"
+#include "storage/registry-http.h"
+#include "storage/registry.h"
 
 /* A cached Authorization header value for a host (and a scope, for bearer
  * tokens; "" for Basic, which applies to the whole host). */

@@ -19,9 +19,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "registry-internal.h"
-#include "registry-push.h"
+#include "common/cleanup.h"
+#include "storage/registry-internal.h"
+#include "storage/registry-push.h"
 
 #define ERROR_BODY_MAX (16u << 10)
 #define MAX_CHALLENGES 4

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "digest.h"
-#include "error.h"
-#include "registry.h"
+#include "storage/digest.h"
+#include "common/error.h"
+#include "storage/registry.h"
 
 /* Pushing sends what the store holds byte for byte (blobs as pulled, the
  * manifest as pulled), so the digest a push reports is the one a pull of

@@ -23,7 +23,7 @@
  * are read only when a registry answers 401.  One HTTP exchange (redirects,
  * error bodies) is registry-http.c's; tokens and challenges are
  * registry-auth.c's. */
-#include "registry.h"
+#include "storage/registry.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -36,12 +36,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 #include "config.h"
-#include "manifest.h"
-#include "registry-auth.h"
-#include "registry-http.h"
-#include "registry-internal.h"
+#include "storage/manifest.h"
+#include "storage/registry-auth.h"
+#include "storage/registry-http.h"
+#include "storage/registry-internal.h"
 
 #define MAX_RESUMES 5
 

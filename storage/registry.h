@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "auth.h" /* storage_auth_store/remove for login and logout */
-#include "digest.h"
-#include "error.h"
-#include "reference.h"
-#include "registries-conf.h"
+#include "storage/auth.h" /* storage_auth_store/remove for login and logout */
+#include "storage/digest.h"
+#include "common/error.h"
+#include "storage/reference.h"
+#include "storage/registries-conf.h"
 
 struct storage_registry_options {
 	/* false (--tls-verify=false): certificates are not checked and any
@@ -83,4 +83,4 @@ bool storage_registry_plain_host(struct storage_registry *client, const char *ho
 
 /* The push side and login (registry-push.c); included here so that one
  * include gives a caller the whole client. */
-#include "registry-push.h"
+#include "storage/registry-push.h"

@@ -4,7 +4,7 @@
  * followed and other mounts never entered.  Kept apart from the unpacker so
  * that commands which only delete (and the container start-up path) do not
  * pull in libarchive. */
-#include "remove.h"
+#include "storage/remove.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
 
 /* Directories held open while descending; deeper ones are closed and found
  * again through ".." (checked by device and inode), so that a tree deeper

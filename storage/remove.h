@@ -1,7 +1,7 @@
 /* remove.h: rm -rf of a tree below a directory fd (see remove.c). */
 #pragma once
 
-#include "error.h"
+#include "common/error.h"
 
 /* rm -rf of NAME below DIRFD without following symlinks.  Directories that
  * are not u+rwx (an overlay workdir leaves mode 000 ones) are chmod'ed as it

@@ -1,6 +1,6 @@
 /* storage-conf.c: the storage.conf parser (grammar in storage-conf.h).  Strict on
  * purpose: one clear line for anything it does not know, never a guess. */
-#include "storage-conf.h"
+#include "storage/storage-conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "paths.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "storage/paths.h"
+#include "common/fs.h"
 
 #define CONFIG_MAX_BYTES (64u << 10)
 

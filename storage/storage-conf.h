@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
-#include "driver.h"
-#include "error.h"
+#include "storage/driver.h"
+#include "common/error.h"
 
 struct storage_config {
 	enum storage_driver driver; /* STORAGE_DRIVER_NONE when not set */

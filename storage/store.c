@@ -7,7 +7,7 @@
  * released by the kernel when a process dies) serialises records and names;
  * layers need no lock, because a rename onto an existing layer fails and the
  * loser simply uses the winner's copy. */
-#include "store.h"
+#include "storage/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,12 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
-#include "fs.h"
-#include "hex.h"
-#include "proc.h"
-#include "remove.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
+#include "common/fs.h"
+#include "common/hex.h"
+#include "common/proc.h"
+#include "storage/remove.h"
 
 #define MAX_RECORD (16u << 20)
 
@@ -129,7 +129,7 @@ int storage_layer_begin(struct storage_store *store, const char *diff_id, char *
 		return engine_error_errno(err, errno, "open %s/%s", store->root, diffrel);
 	/* 0755 whatever the umask: a layer without a "./" entry keeps it, and
 	 * the container's root takes the mode of the top-most layer whose
-	 * root differs (libengine/mounts.c). */
+	 * root differs (libengine/runtime/mounts.c). */
 	if (fchmod(fd, 0755) < 0) {
 		int e = errno;
 		close(fd);

@@ -26,7 +26,7 @@
 
 #include <jansson.h>
 
-#include "error.h"
+#include "common/error.h"
 
 struct storage_store {
 	char *root;

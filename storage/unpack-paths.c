@@ -1,14 +1,14 @@
 /* unpack-paths.c: the paths of a layer's entries, for the unpacker:
  * cleaned (no ".", no "..", no absolute path), shown in one-line error
  * messages, and the set of those this layer unpacked. */
-#include "unpack-paths.h"
+#include "storage/unpack-paths.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 
 

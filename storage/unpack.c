@@ -16,7 +16,7 @@
  * them.  After the tar's end we keep reading the outer one to EOF, so the
  * digest covers every byte (trailing zero blocks included) and the gzip
  * trailer's CRC is checked. */
-#include "unpack.h"
+#include "storage/unpack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,10 +33,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
-#include "fs.h"
-#include "unpack-paths.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
+#include "common/fs.h"
+#include "storage/unpack-paths.h"
 
 /* The outer reader's block size: bounded memory whatever the layer holds. */
 #define READ_BLOCK (128 * 1024)

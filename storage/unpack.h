@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "digest.h"
-#include "error.h"
-#include "remove.h"
+#include "storage/digest.h"
+#include "common/error.h"
+#include "storage/remove.h"
 
 /* How whiteouts (".wh.NAME") and opaque markers (".wh..wh..opq") in the tar
  * become something the mount driver understands. */

@@ -3,7 +3,7 @@
  * format; a root is built by applying them one by one
  * (STORAGE_COPY_APPLY_LAYER), so no layer is downloaded or decompressed
  * twice and images keep sharing layers. */
-#include "vfs.h"
+#include "storage/vfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
-#include "copy.h"
-#include "remove.h"
-#include "sha256.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
+#include "storage/copy.h"
+#include "storage/remove.h"
+#include "common/sha256.h"
 
 static const char *hex_of(const char *digest)
 {

@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "digest.h"
-#include "error.h"
-#include "store.h"
+#include "storage/digest.h"
+#include "common/error.h"
+#include "storage/store.h"
 
 /* The chain id of N diff_ids (bottom first): sha256:... */
 int storage_vfs_chain_id(char *const *diff_ids, size_t n, char out[STORAGE_DIGEST_MAX]);

@@ -1,7 +1,7 @@
 /* volume.c: the named-volume records (see volume.h).  Only records and
  * directories: who may delete the data, and who uses a volume, is
  * libengine's business (volumes.c). */
-#include "volume.h"
+#include "storage/volume.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
-#include "fs.h"
-#include "timefmt.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
+#include "common/fs.h"
+#include "common/timefmt.h"
 
 #define VOLUME_JSON_MAX (256u << 10)
 

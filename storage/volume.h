@@ -8,7 +8,7 @@
  * store lock, so two concurrent creates of one name make one volume (and
  * both succeed, as Docker's create is idempotent).  Removal is the
  * caller's: _data holds files of subordinate ids, which only a process in
- * the user namespace can delete (libengine/volumes.c). */
+ * the user namespace can delete (libengine/container/volumes.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "error.h"
-#include "store.h"
+#include "common/error.h"
+#include "storage/store.h"
 
 struct storage_volume {
 	char *name;
@@ -33,7 +33,7 @@ void storage_volume_free(struct storage_volume *v);
 /* Create NAME (already checked by engine_volume_name_check) unless it
  * exists; *ret_created (may be NULL) says which.  LABELS and OPTIONS (may
  * be NULL) are objects of strings, copied; the options were checked by
- * the caller (libengine/volume-options.c). */
+ * the caller (libengine/container/volume-options.c). */
 int storage_volume_create(struct storage_store *store, const char *name, json_t *labels,
 			  json_t *options, bool anonymous, bool *ret_created,
 			  struct engine_error **err);

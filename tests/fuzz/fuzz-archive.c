@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image-archive.h"
-#include "image-change.h"
-#include "image.h"
+#include "storage/image-archive.h"
+#include "libengine/image/change.h"
+#include "libengine/image/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
-#include "reference.h"
+#include "storage/manifest.h"
+#include "storage/reference.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

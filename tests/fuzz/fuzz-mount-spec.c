@@ -1,5 +1,5 @@
 /* fuzz-mount-spec.c: libFuzzer harness for the -v, --mount, --tmpfs and
- * --device parsers (libengine/mount-spec.c).  The first byte picks the
+ * --device parsers (libengine/runtime/mount-spec.c).  The first byte picks the
  * parser, the rest is the spec.  An accepted spec must hold the promises
  * the mount code relies on (absolute target, no "..", a plain volume
  * name) and survive the config.json round trip. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mount-spec.h"
+#include "libengine/runtime/mount-spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

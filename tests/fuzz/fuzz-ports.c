@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "fuzz-input.h"
-#include "ports.h"
-#include "ports-format.h"
-#include "slirp4netns.h"
+#include "netns/ports.h"
+#include "cmd/ports-format.h"
+#include "netns/slirp4netns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container-record.h"
-#include "containers.h"
-#include "json-scan.h"
+#include "libengine/container/record.h"
+#include "libengine/container/containers.h"
+#include "libengine/container/json-scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registries-conf.h"
+#include "storage/registries-conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz-input.h"
-#include "run-args.h"
+#include "cmd/run-args.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "caps.h"
-#include "seccomp-profile.h"
+#include "libengine/runtime/caps.h"
+#include "libengine/runtime/seccomp-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz-input.h"
-#include "template.h"
+#include "cmd/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

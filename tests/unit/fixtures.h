@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "reference.h"
+#include "storage/reference.h"
 
 /* PATH's first SIZE - 1 bytes in BUF, NUL-terminated, opened with
  * O_RDONLY | O_CLOEXEC | FLAGS: BUF, or NULL when PATH cannot be opened. */

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "run-args.h"
+#include "cmd/run-args.h"
 
 /* run_parse(SPEC, ERR, TAIL, FLAG..., NULL): parses "run FLAG... TAIL..."
  * into SPEC (TAIL a NULL-terminated list, or NULL for none).  SPEC and ERR

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image-archive.h"
-#include "image-change.h"
-#include "image.h"
+#include "storage/image-archive.h"
+#include "libengine/image/change.h"
+#include "libengine/image/image.h"
 #include "tap.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 
 static void test_manifest_json(void)
 {

@@ -6,9 +6,9 @@
  * delegated). */
 #include <string.h>
 
-#include "cgroup-flags.h"
-#include "cgroup-run.h"
-#include "spec.h"
+#include "cmd/cgroup-flags.h"
+#include "libengine/cgroup/run.h"
+#include "libengine/runtime/spec.h"
 #include "tap.h"
 
 /* The tests name the flags as the CLI does; cgroup-flags.c maps them. */

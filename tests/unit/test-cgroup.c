@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
+#include "libengine/cgroup/cgroup.h"
+#include "common/cleanup.h"
 #include "tap.h"
 
 /* This machine's own table: v1 controllers, cgroup2 at unified/. */

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "commands.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
 #include "tap.h"
 
 int engine_main(int argc, char **argv); /* cmd/main.c's main, renamed */

@@ -11,17 +11,17 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "cleanup.h"
-#include "container-record.h"
-#include "container-repair.h"
-#include "containers.h"
-#include "humanize.h"
-#include "image.h"
-#include "json-scan.h"
-#include "run-args.h"
-#include "spec.h"
+#include "common/cleanup.h"
+#include "libengine/container/record.h"
+#include "libengine/container/repair.h"
+#include "libengine/container/containers.h"
+#include "cmd/humanize.h"
+#include "libengine/image/image.h"
+#include "libengine/container/json-scan.h"
+#include "cmd/run-args.h"
+#include "libengine/runtime/spec.h"
 #include "tap.h"
-#include "template.h"
+#include "cmd/template.h"
 
 static void test_name_check(void)
 {

@@ -16,7 +16,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "copy.h"
+#include "storage/copy.h"
 #include "fixtures.h"
 #include "tap.h"
 

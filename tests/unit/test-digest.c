@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
-#include "sha256.h"
+#include "storage/digest.h"
+#include "common/sha256.h"
 #include "tap.h"
 
 static const char abc256[] =

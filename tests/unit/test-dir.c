@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "dir.h"
+#include "common/cleanup.h"
+#include "common/dir.h"
 #include "tap.h"
 
 static int count_fds(void)

@@ -6,11 +6,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "cmd/setting-flags.h"
 #include "tap.h"
-#include "userns.h"
+#include "libengine/userns/userns.h"
 
 /* The CLI's text of ERR (then freed). */
 static char *shown(struct engine_error **err)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flags.h"
+#include "cmd/flags.h"
 #include "tap.h"
 
 static const struct option longopts[] = {

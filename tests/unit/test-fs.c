@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fs.h"
+#include "common/fs.h"
 #include "tap.h"
 
 /* The file as stdio reads it: the reference the helper must match. */

@@ -1,5 +1,5 @@
 /* test-hex.c: the lowercase hex check behind ids, prefixes and digests. */
-#include "hex.h"
+#include "common/hex.h"
 #include "tap.h"
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

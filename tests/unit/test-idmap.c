@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "idmap.h"
+#include "libengine/userns/idmap.h"
 #include "tap.h"
 
 int main(void)

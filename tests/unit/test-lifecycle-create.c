@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "lifecycle-create.h"
-#include "run-args.h"
-#include "store.h"
+#include "libengine/engine.h"
+#include "libengine/container/lifecycle-create.h"
+#include "cmd/run-args.h"
+#include "storage/store.h"
 #include "tap.h"
 
 static void parse(struct engine_run_spec *spec, const char *id)

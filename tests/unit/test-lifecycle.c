@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "containers.h"
-#include "lifecycle.h"
+#include "libengine/container/containers.h"
+#include "libengine/container/lifecycle.h"
 #include "tap.h"
 
 /* A child that sleeps until it is signalled, or for MS milliseconds. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
+#include "storage/manifest.h"
 #include "tap.h"
 
 #define DA "sha256:1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3"

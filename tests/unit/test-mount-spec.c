@@ -1,14 +1,14 @@
 /* test-mount-spec.c: the syntax of -v, --mount, --tmpfs and --device
- * (libengine/mount-spec.c): what is accepted, how it reads, and that every
+ * (libengine/runtime/mount-spec.c): what is accepted, how it reads, and that every
  * hostile or malformed spec is refused with one line naming the flag. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 
-#include "mount-spec.h"
+#include "libengine/runtime/mount-spec.h"
 #include "tap.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 
 static int vol(const char *spec, struct engine_mount *m)
 {

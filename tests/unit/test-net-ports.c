@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ports.h"
-#include "ports-format.h"
+#include "netns/ports.h"
+#include "cmd/ports-format.h"
 #include "tap.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 
 /* Parse one spec into a fresh list; returns the count or -1 and the error. */
 static int parse1(const char *spec, struct netns_port_list *list, char **ret_msg)

@@ -40,11 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "slirp4netns.h"
-#include "udp-relay.h"
+#include "netns/slirp4netns.h"
+#include "netns/udp-relay.h"
 #include "tap.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 
 #define TIMEOUT_MS 10000
 
@@ -526,7 +526,7 @@ static void error_paths(const char *dir)
 	       "no /dev/net/tun: one line saying what to do");
 }
 
-/* Root's containers have no user namespace (libengine/idmap.c): slirp4netns
+/* Root's containers have no user namespace (libengine/userns/idmap.c): slirp4netns
  * and the relay then enter the network namespace alone.  Only root can make
  * one; the rootless pass below covers the other kind. */
 static void root_without_userns(const char *dir)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "passwd.h"
+#include "libengine/runtime/passwd.h"
 #include "tap.h"
 
 static const char passwd[] =

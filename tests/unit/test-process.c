@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "containers.h"
-#include "process.h"
+#include "libengine/container/containers.h"
+#include "libengine/runtime/process.h"
 #include "tap.h"
 
 static const char *env_value(char **env, const char *key)

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "container-record.h"
-#include "containers.h"
-#include "fs.h"
+#include "common/cleanup.h"
+#include "libengine/container/record.h"
+#include "libengine/container/containers.h"
+#include "common/fs.h"
 #include "tap.h"
 
 #define FIXTURE_ID "7b2d5fe89bb8de5fa26b547494f23ac97a03a4de49609e05ce32ecd366716546"

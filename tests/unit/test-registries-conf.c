@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "reference.h"
-#include "registries-conf.h"
-#include "registry-internal.h"
-#include "registry.h"
+#include "storage/reference.h"
+#include "storage/registries-conf.h"
+#include "storage/registry-internal.h"
+#include "storage/registry.h"
 #include "tap.h"
 
 static struct storage_registries_conf *parse(const char *text, char *msg, size_t msg_size)

@@ -21,11 +21,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "digest.h"
+#include "storage/digest.h"
 #include "fixtures.h"
-#include "manifest.h"
-#include "reference.h"
-#include "registry.h"
+#include "storage/manifest.h"
+#include "storage/reference.h"
+#include "storage/registry.h"
 #include "tap.h"
 
 #define REGISTRY "127.0.0.1:5000"

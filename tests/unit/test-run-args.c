@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "caps.h"
+#include "libengine/runtime/caps.h"
 #include "run-parse.h"
 #include "tap.h"
-#include "cleanup.h"
-#include "setting-flags.h"
+#include "common/cleanup.h"
+#include "cmd/setting-flags.h"
 
 #define parse(spec, err, ...) run_parse(spec, err, NULL, __VA_ARGS__)
 

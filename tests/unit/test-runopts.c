@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "rlimits.h"
+#include "libengine/runtime/rlimits.h"
 #include "run-parse.h"
-#include "sysctl.h"
+#include "libengine/runtime/sysctl.h"
 #include "tap.h"
 
 #define parse(spec, err, ...) run_parse(spec, err, NULL, __VA_ARGS__)

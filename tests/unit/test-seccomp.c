@@ -31,9 +31,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "caps.h"
-#include "cleanup.h"
-#include "seccomp-profile.h"
+#include "libengine/runtime/caps.h"
+#include "common/cleanup.h"
+#include "libengine/runtime/seccomp-profile.h"
 #include "tap.h"
 
 /* ---- log capture: compile reports dropped rules at debug level ----------- */

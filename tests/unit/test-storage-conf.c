@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "driver.h"
-#include "storage-conf.h"
+#include "storage/driver.h"
+#include "storage/storage-conf.h"
 #include "tap.h"
-#include "vfs.h"
+#include "storage/vfs.h"
 
 /* Parse TEXT as f.conf: 0 with *OUT filled, or -1 with MSG set. */
 static int parse(const char *text, struct storage_config *out, char *msg, size_t msg_size)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "template.h"
+#include "cmd/template.h"
 #include "tap.h"
 
 /* A container as `inspect` shows it. */

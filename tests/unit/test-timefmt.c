@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "tap.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 int main(void)
 {

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "unpack.h"
+#include "storage/unpack.h"
 
 static char base[] = "/tmp/test-unpack-XXXXXX";
 static int base_fd = -1;

@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
+#include "libengine/cgroup/cgroup.h"
+#include "common/cleanup.h"
 #include "tap.h"
 
 static volatile uint64_t *counter; /* shared with the spinning grandchild */

@@ -1,0 +1,882 @@
+/* container.c: the process that becomes the container, and the CLI's side
+ * of it while it runs in the foreground.
+ *
+ * One clone(2) creates the user namespace and every other namespace at once,
+ * so they are all owned by the new user namespace (mounting proc, sysfs,
+ * mqueue and devpts there is then allowed), and the child is PID 1 of its
+ * PID namespace.  The child waits on a socketpair until the parent has
+ * written its id maps (newuidmap must act from outside), then builds the
+ * filesystem, drops privileges and execs.  The socket is close-on-exec: the
+ * parent reading EOF means the exec happened; a message before that is an
+ * error report (or the pty master for -t).
+ *
+ * The child uses the raw clone syscall like fork(): no separate stack, and no
+ * glibc fork handlers (nothing here needs them; the child only makes
+ * syscalls and execs). */
+#include "libengine/runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libengine/runtime/caps.h"
+#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "libengine/runtime/fuse-overlayfs.h"
+#include "libengine/runtime/mounts.h"
+#include "libengine/runtime/passwd.h"
+#include "storage/paths.h"
+#include "libengine/runtime/process.h"
+#include "libengine/runtime/seccomp-cache.h"
+#include "libengine/runtime/sealed-exec.h"
+#include "libengine/runtime/security.h"
+#include "libengine/runtime/stdio-relay.h"
+#include "libengine/runtime/terminal.h"
+#include "libengine/userns/userns.h"
+#include "libengine/userns/keep-id.h"
+#include "libengine/image/image.h"
+#include "storage/remove.h"
+#include "libengine/runtime/rlimits.h"
+#include "libengine/container/net.h" /* networking (#5) */
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+extern char **environ;
+
+struct child_ctx {
+	const struct engine_run_spec *spec;
+	const struct engine_idmap *map;
+	const struct engine_seccomp_program *seccomp;
+	const struct engine_container_io *io;
+	/* Without -t in the foreground: the pipes that become its stdio
+	 * (NULL: a monitor's pipes are its stdio already). */
+	const struct engine_stdio_relay *relay;
+	int sock;
+	/* issue #4 --userns=keep-id: the user's entry for the container's
+	 * /etc/passwd (NULL otherwise). */
+	const char *keep_id_name, *keep_id_home;
+	const char *fuse_overlayfs_idmap; /* the layers' owners as the image has them */
+	/* cgroups (#6): wait for the parent to move us into our cgroup
+	 * (one byte on the socket) before the cgroup namespace is made. */
+	bool cgroup_sync, cgroupns;
+	/* networking (#5): the /etc files and markers to bind; whether to
+	 * wait for the parent's go (slirp4netns up) before the exec. */
+	const char *etc_files[ENGINE_BOUND_FILES];
+	bool wait_network;
+	/* --init: a sealed copy of engine-init, exec'd as PID 1 (and copied
+	 * to /dev/init): no host file of ours is in the container's reach
+	 * (sealed-exec.c). */
+	int init_fd;
+};
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+					 SIGWINCH, SIGCONT, SIGALRM };
+
+/* The storage driver that makes the container's root from its layers
+ * (none for --rootfs).  The child and the parent both ask: the parent
+ * must know whether a fuse-overlayfs mount will be handed over. */
+static enum storage_driver root_driver(const struct engine_run_spec *spec, bool keep_id)
+{
+	if (spec->n_layers == 0)
+		return STORAGE_DRIVER_NONE;
+	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0)
+		return STORAGE_DRIVER_VFS; /* issue #4: the copy made at create */
+	return keep_id ? engine_userns_keep_id_driver(spec) : spec->storage_driver;
+}
+
+/* ---- child ----------------------------------------------------------- */
+
+/* fuse-overlayfs: the mount's fd goes to the parent, which starts the
+ * daemon outside the container's PID namespace. */
+static int fuse_handoff(void *data, int fuse_fd, struct engine_error **err)
+{
+	const struct child_ctx *c = data;
+	return engine_send_fd(c->sock, ENGINE_FUSE_OVERLAYFS_TAG, sizeof(ENGINE_FUSE_OVERLAYFS_TAG),
+			      fuse_fd, err);
+}
+
+static int child_setup(struct child_ctx *c, struct engine_error **err)
+{
+	const struct engine_run_spec *spec = c->spec;
+	const bool userns = c->map->mode != ENGINE_IDMAP_ROOT;
+
+	char hostname[65];
+	snprintf(hostname, sizeof(hostname), "%s", spec->hostname ? spec->hostname : spec->id);
+	if (!spec->hostname)
+		hostname[12] = '\0';
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		return engine_error_errno(err, errno, "sethostname");
+	if (netns_mode_is_private(spec->network)) {
+		if (netns_loopback_up(err) < 0)
+			return -1;
+		/* Podman's default sysctl: ping works through ICMP datagram
+		 * sockets without CAP_NET_RAW (which is not a default cap). */
+		/* issue #4: keep-id without subordinate ids maps no gid 0. */
+		gid_t ping_gid = c->map->n_gids == 1 ? c->map->gids[0].container : 0;
+		if (netns_ping_group_range_set(ping_gid, ping_gid, err) < 0)
+			return -1;
+	}
+
+	struct engine_mounts_config mc = {
+		.rootfs = spec->rootfs,
+		.store_root = spec->store_root,
+		.layers = spec->layers,
+		.n_layers = spec->n_layers,
+		.container_id = spec->id,
+		.driver = root_driver(spec, c->keep_id_name != NULL),
+		.private_netns = netns_mode_is_private(spec->network),
+		.rootless = userns,
+		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
+		.privileged = spec->privileged,
+		.read_only = spec->read_only,
+		/* issue #4 run options */
+		.sysctls = spec->sysctls,
+		.n_sysctls = spec->n_sysctls,
+		.init_path = spec->init ? spec->init_path : NULL,
+		.init_fd = c->init_fd,
+		.auto_root = spec->userns != NULL && strcmp(spec->userns, "auto") == 0,
+		.keep_id_name = c->keep_id_name,
+		.keep_id_home = c->keep_id_home,
+		.keep_id_uid = c->map->uid,
+		.keep_id_gid = c->map->gid,
+		.fuse_overlayfs_idmap = c->fuse_overlayfs_idmap,
+		/* volumes (#4) */
+		.mounts = spec->mounts,
+		.n_mounts = spec->n_mounts,
+		.volumes_root = spec->store_root,
+		.user = spec->user,
+		.shm_size = spec->shm_size,
+		.read_only_tmpfs = !spec->no_read_only_tmpfs,
+		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2], c->etc_files[3],
+			       c->etc_files[4] }, /* networking (#5) */
+		.fuse_handoff = fuse_handoff,
+		.fuse_handoff_data = c,
+	};
+	if (engine_mounts_setup(&mc, err) < 0)
+		return -1;
+
+	if (spec->tty) {
+		if (engine_terminal_child_setup(c->sock, err) < 0)
+			return -1;
+	} else if (c->relay != NULL) {
+		if (engine_stdio_relay_child(c->relay, err) < 0)
+			return -1;
+	} else {
+		if (!spec->interactive) {
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+				return engine_error_errno(err, errno, "stdin from /dev/null");
+			close(null);
+		}
+		/* A session of its own here too: no terminal of the
+		 * monitor's session, and no job of anyone's shell. */
+		if (setsid() < 0)
+			return engine_error_errno(err, errno, "setsid");
+	}
+
+	struct engine_creds creds;
+	{
+		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return engine_error_errno(err, errno, "open /");
+		/* issue #4: keep-id runs as the user's own ids unless -u says. */
+		char keep_id_user[32];
+		const char *user = spec->user;
+		if (user == NULL && c->keep_id_name != NULL) {
+			snprintf(keep_id_user, sizeof(keep_id_user), "%u:%u", (unsigned)c->map->uid,
+				 (unsigned)c->map->gid);
+			user = keep_id_user;
+		}
+		if (engine_creds_from_root(rootfd, user, &creds, err) < 0 ||
+		    engine_creds_add_groups(rootfd, spec->group_add, spec->n_group_add, &creds, err) < 0)
+			return -1;
+	}
+
+	const char *wd = spec->workdir ? spec->workdir : "/";
+	if (chdir(wd) < 0) {
+		/* Docker creates a missing working directory. */
+		if (errno != ENOENT || engine_mkdir_p(wd, 0755, err) < 0 || chdir(wd) < 0)
+			return engine_error_errno(err, errno, "chdir to workdir %s", wd);
+	}
+
+	char **env = engine_process_build_env(spec, &creds, hostname);
+	if (env == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+
+	/* networking (#5): the command starts with its network up: the
+	 * parent writes one byte once slirp4netns is ready (EOF: it failed,
+	 * and reports why itself). */
+	if (c->wait_network) {
+		char go;
+		ssize_t n;
+		while ((n = read(c->sock, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			return engine_error_set(err, ECANCELED, "the network was not set up");
+	}
+
+	/* No fd of ours may reach the container: everything above stderr is
+	 * closed at exec (the sync socket already is close-on-exec). */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		for (int fd = 3; fd < 65536; fd++)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	/* Made before seccomp applies: a profile may forbid memfd_create. */
+	cleanup_close int stub = spec->init ? -1 : engine_sealed_exec_stub(err);
+	if (!spec->init && stub < 0)
+		return -1;
+
+	struct engine_security_config sc = {
+		.caps = spec->caps,
+		.no_new_privileges = spec->no_new_privileges,
+		.set_groups = c->map->mode != ENGINE_IDMAP_SINGLE,
+		.mapped_uids = engine_idmap_span(c->map->uids, c->map->n_uids),
+		.mapped_gids = engine_idmap_span(c->map->gids, c->map->n_gids),
+		.seccomp = c->seccomp,
+	};
+	/* issue #4: --ulimit, while the process still holds its privileges
+	 * in the namespace (lowering needs none; raising a hard limit past
+	 * the user's own is refused by the kernel whatever we hold). */
+	if (engine_ulimits_apply(spec->ulimits, spec->n_ulimits, err) < 0)
+		return -1;
+	if (engine_security_apply(&sc, &creds, err) < 0)
+		return -1;
+
+	const char *path_env = engine_process_env_path(env);
+	char exe[PATH_MAX];
+	if (engine_process_find_executable(spec->argv[0], path_env, exe, sizeof(exe), err) < 0)
+		return -1;
+
+	/* The container starts with default dispositions, whatever the CLI
+	 * inherited: a shell that started engine with `&` ignores SIGINT, and a
+	 * signal ignored at exec time stays ignored (a shell in the container
+	 * could not even trap it).  Likewise the mask starts empty, as runc's. */
+	engine_process_reset_signals();
+	/* A detached container dies with its monitor, so that a killed
+	 * monitor never leaves a container nobody records.  Set last: a
+	 * change of effective uid or gid clears it. */
+	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
+	/* issue #4 --init: engine-init (from its sealed copy; also at
+	 * /dev/init) is PID 1 and runs the command, looked up above, as its
+	 * child. */
+	if (spec->init) {
+		size_t n = 0;
+		while (spec->argv[n] != NULL)
+			n++;
+		char **argv = calloc(n + 3, sizeof(char *));
+		if (argv == NULL)
+			return engine_error_set(err, ENOMEM, "out of memory");
+		argv[0] = (char *)ENGINE_INIT_PATH;
+		argv[1] = "--";
+		for (size_t i = 0; i < n; i++)
+			argv[2 + i] = spec->argv[i];
+		int e = -engine_sealed_fexecve(c->init_fd, argv, env);
+		return engine_error_errno(err, e, "exec %s", ENGINE_INIT_PATH);
+	}
+	/* The stub execs the command and reports its execve's failure on
+	 * the socket itself (126/127 as ours); a return here means the stub
+	 * did not run. */
+	int e = -engine_sealed_exec(stub, c->sock, exe, spec->argv, env);
+	return engine_error_errno(err, e, "exec %s: run the sealed exec stub", spec->argv[0]);
+}
+
+static int child_main(void *data, int sock)
+{
+	struct child_ctx *c = data;
+	struct engine_error *err = NULL;
+	c->sock = sock;
+	/* cgroups (#6): the namespace's root is the cgroup we are in when
+	 * it is made, so it is made only once the parent has put us in the
+	 * container's cgroup. */
+	if (c->cgroup_sync) {
+		char go = 0;
+		ssize_t r;
+		while ((r = read(sock, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (r != 1)
+			return ENGINE_EXIT_ENGINE; /* the parent failed and says why */
+	}
+	if (c->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		engine_error_errno(&err, errno, "unshare the cgroup namespace");
+	else
+		child_setup(c, &err);
+	engine_userns_report(sock, err);
+	return engine_error_exit_code(err);
+}
+
+/* ---- parent ---------------------------------------------------------- */
+
+static int parent_sync(int sock, const struct engine_run_spec *spec, int *ret_master,
+		       struct engine_error **err)
+{
+	for (;;) {
+		int fd = -1;
+		int r = engine_userns_receive(sock, &fd, err);
+		if (r <= 0)
+			return r; /* EOF: the container's command is running */
+		if (!spec->tty || *ret_master >= 0) {
+			close(fd);
+			return engine_error_set(err, EPROTO, "unexpected fd from the container");
+		}
+		*ret_master = fd;
+	}
+}
+
+/* fuse-overlayfs: the child mounts the root in its mount namespace and
+ * sends us the mount's fd; the daemon that serves it is our child, in the
+ * container's user namespace only, so that no process of the container
+ * can see it, signal it or go through its /proc/PID/root to the host
+ * (fuse-overlayfs.c).  Done as soon as the fd comes, so the child goes on
+ * with its setup while we start the network. */
+static int fuse_daemon_start(const struct engine_run_spec *spec, pid_t pid, int sock,
+			     const char *idmap, struct engine_fuse_daemon *ret,
+			     struct engine_error **err)
+{
+	char tag[32];
+	int fd = -1;
+	int r = engine_userns_receive_tagged(sock, tag, sizeof(tag), &fd, err);
+	if (r < 0)
+		return -1;
+	cleanup_close int fuse_fd = fd;
+	if (r == 0 || strcmp(tag, ENGINE_FUSE_OVERLAYFS_TAG) != 0)
+		return engine_error_set(err, EPROTO, "the container did not mount its root file system");
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/containers/%s", spec->store_root, spec->id);
+	cleanup_free char *opts = engine_fuse_overlayfs_options(spec->store_root, dir, spec->layers,
+								spec->n_layers, idmap, err);
+	if (opts == NULL)
+		return -1;
+	/* Its user namespace, unless the container has none of its own
+	 * (root without --userns). */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	cleanup_close int userns = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat theirs, mine;
+	if (userns < 0 || fstat(userns, &theirs) < 0 || stat("/proc/self/ns/user", &mine) < 0)
+		return engine_error_errno(err, errno, "the container's user namespace");
+	return engine_fuse_daemon_start(fuse_fd,
+					theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev
+						? -1 : userns,
+					opts, ret, err);
+}
+
+/* The container's upper and work directories hold files of subordinate
+ * ids, which only a process in the user namespace can delete.  The
+ * namespace outlives the container while we hold its fd, and its creator's
+ * uid has every capability in it: a forked child joins it with setns() and
+ * removes the tree.  A new helper (with newuidmap) is the fallback. */
+static void remove_container_dir(const struct engine_run_spec *spec, const struct engine_idmap *map,
+				 int userns_fd)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
+	if (map->mode != ENGINE_IDMAP_ROOT && userns_fd >= 0) {
+		pid_t child = fork();
+		if (child == 0) {
+			if (setns(userns_fd, CLONE_NEWUSER) < 0)
+				_exit(2);
+			int rootfd = open(spec->store_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			_exit(rootfd >= 0 && storage_remove_tree(rootfd, rel, NULL) == 0 ? 0 : 1);
+		}
+		int status = 0;
+		while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		if (child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return;
+	}
+	struct engine_error *err = NULL;
+	if (map->mode == ENGINE_IDMAP_ROOT) {
+		int rootfd = open(spec->store_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd >= 0) {
+			storage_remove_tree(rootfd, rel, &err);
+			close(rootfd);
+		}
+	} else {
+		engine_container_dir_remove(spec->store_root, map, spec->id, &err);
+	}
+	if (err != NULL)
+		engine_log(ENGINE_LOG_WARN, "removing the container's layer: %s", err->msg);
+	engine_error_free(&err);
+}
+
+/* The monitor's output pipes: hand what is there to the log writer;
+ * false at EOF (or when there is nothing to read and DRAIN asks not to
+ * wait). */
+static bool relay_output(const struct engine_container_io *io, int stream)
+{
+	char buf[16384];
+	int fd = stream == 1 ? io->out_fd : io->err_fd;
+	ssize_t r = read(fd, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR;
+	if (r == 0)
+		return false;
+	io->output(io->data, stream, buf, (size_t)r);
+	return true;
+}
+
+/* A detached -t: what the pty has goes to the monitor as stdout.  A
+ * recorded foreground one (OUTPUT_COPY): to our stdout too, unless QUIET. */
+static bool relay_master_output(const struct engine_container_io *io, int master, bool quiet)
+{
+	char buf[16384];
+	ssize_t r = read(master, buf, sizeof(buf));
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (r == 0)
+		return false;
+	io->output(io->data, 1, buf, (size_t)r);
+	if (io->output_copy && !quiet)
+		(void)engine_write_all(STDOUT_FILENO, buf, (size_t)r);
+	return true;
+}
+
+/* -t in the foreground: the pty's output to our stdout (and the log). */
+static bool relay_master(const struct engine_container_io *io, int master, bool quiet)
+{
+	if (io != NULL && io->output != NULL)
+		return relay_master_output(io, master, quiet);
+	if (!quiet)
+		return engine_fd_relay(master, STDOUT_FILENO);
+	char buf[16384];
+	ssize_t r = read(master, buf, sizeof(buf));
+	return r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN));
+}
+
+static void drain_output(const struct engine_container_io *io)
+{
+	for (int stream = 1; stream <= 2; stream++) {
+		int fd = stream == 1 ? io->out_fd : io->err_fd;
+		if (fd < 0)
+			continue;
+		/* Whatever a background process of the container still
+		 * writes later is lost: the pipe is not waited on past the
+		 * init's exit. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		for (int i = 0; i < 4096 && relay_output(io, stream); i++)
+			;
+	}
+}
+
+#define PARENT_EXTRA_FDS 64
+#define PARENT_BASE_FDS (5 + ENGINE_STDIO_RELAY_POLL_FDS)
+
+static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term,
+		       const struct engine_run_spec *spec, const struct engine_container_io *io,
+		       struct engine_stdio_relay *relay, int *ret_exit_code)
+{
+	bool stdin_open = term != NULL && spec->interactive;
+	bool master_open = term != NULL;
+	bool out_open = io != NULL && io->out_fd >= 0, err_open = io != NULL && io->err_fd >= 0;
+	/* -t's output (to the monitor, our stdout, or both); what run -a
+	 * does not attach is not written to our stdout. */
+	bool quiet = spec->quiet_stdout;
+	for (;;) {
+		struct pollfd p[PARENT_BASE_FDS + PARENT_EXTRA_FDS] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = master_open ? term->master : -1, .events = POLLIN },
+			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+			{ .fd = out_open ? io->out_fd : -1, .events = POLLIN },
+			{ .fd = err_open ? io->err_fd : -1, .events = POLLIN },
+		};
+		for (int i = 5; i < PARENT_BASE_FDS; i++)
+			p[i].fd = -1;
+		if (relay != NULL)
+			engine_stdio_relay_poll_fds(relay, p + 5);
+		size_t extra = io != NULL && io->poll_fds != NULL
+				       ? io->poll_fds(io->data, p + PARENT_BASE_FDS, PARENT_EXTRA_FDS)
+				       : 0;
+		if (poll(p, PARENT_BASE_FDS + extra, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[3].revents)
+			out_open = relay_output(io, 1);
+		if (p[4].revents)
+			err_open = relay_output(io, 2);
+		if (p[1].revents)
+			master_open = relay_master(io, term->master, quiet);
+		if (relay != NULL)
+			engine_stdio_relay_ready(relay, p + 5);
+		if (extra > 0)
+			io->poll_ready(io->data, p + PARENT_BASE_FDS, extra);
+		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, term->master)) {
+			stdin_open = false;
+			/* Pass the EOF on as the terminal's EOF character. */
+			char eot = 4;
+			(void)!write(term->master, &eot, 1);
+		}
+		if (!p[0].revents)
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if ((int)si.ssi_signo == SIGWINCH && term != NULL) {
+			engine_terminal_resize(term);
+			continue;
+		}
+		if ((int)si.ssi_signo != SIGCHLD) {
+			kill(child, (int)si.ssi_signo);
+			continue;
+		}
+		int status;
+		pid_t w = waitpid(child, &status, WNOHANG);
+		if (w == child) {
+			if (master_open) {
+				/* Output may still sit in the pty after the exit. */
+				int fl = fcntl(term->master, F_GETFL);
+				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
+				for (int i = 0; i < 1024 && relay_master(io, term->master, quiet); i++) {
+					struct pollfd q = { .fd = term->master, .events = POLLIN };
+					if (poll(&q, 1, 0) <= 0)
+						break;
+				}
+			}
+			if (io != NULL)
+				drain_output(io);
+			if (relay != NULL)
+				engine_stdio_relay_drain(relay);
+			*ret_exit_code = engine_process_exit_code(status);
+			return 0;
+		}
+	}
+}
+
+/* issue #4: the mapping --userns asks for, made from the default MAP into
+ * OUT (keep-id: also the user's name and home for /etc/passwd). */
+static int userns_mapping(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			  struct engine_idmap *out, char *name, size_t name_size, char *home,
+			  size_t home_size, struct engine_error **err)
+{
+	if (spec->userns == NULL)
+		return 0;
+	*out = *map;
+	if (strcmp(spec->userns, "auto") == 0)
+		return engine_idmap_auto(out, spec->userns_auto_start, spec->userns_auto_size, err);
+	if (strcmp(spec->userns, "keep-id") != 0)
+		return engine_error_setting(err, "userns", EINVAL, "userns=%s: unknown mode", spec->userns);
+	if (engine_idmap_keep_id(out, err) < 0)
+		return -1;
+	struct passwd *pw = getpwuid(map->uid);
+	const char *env_home = getenv("HOME");
+	snprintf(name, name_size, "%s", pw ? pw->pw_name : "user");
+	snprintf(home, home_size, "%s",
+		 pw ? pw->pw_dir : env_home && env_home[0] == '/' ? env_home : "/");
+	return 0;
+}
+
+int engine_container_run(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			 int *ret_exit_code, struct engine_error **err)
+{
+	return engine_container_run_io(spec, map, NULL, ret_exit_code, err);
+}
+
+int engine_container_run_io(const struct engine_run_spec *spec, const struct engine_idmap *map,
+			    const struct engine_container_io *io, int *ret_exit_code,
+			    struct engine_error **err)
+{
+	struct engine_seccomp_program program = { 0 };
+	bool confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
+	if (confined) {
+		cleanup_free char *runroot = NULL;
+		cleanup_free char *cache = NULL;
+		struct engine_error *local = NULL;
+		const char *dir = spec->run_root;
+		if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
+			dir = runroot;
+		if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
+			cache = NULL;
+		engine_error_free(&local);
+		/* The cache is trusted BPF: only from a run root that is the user's
+		 * alone (paths.c; seccomp-cache.c checks its own files too). */
+		if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
+			return -1;
+		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)
+			return -1;
+	}
+
+	sigset_t mask, saved;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	/* Without forwarding, the caller's signals keep their default
+	 * action on it: the container is not told (it dies with us). */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		if (!spec->no_signal_forward || forwarded_signals[i] == SIGWINCH)
+			sigaddset(&mask, forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &mask, &saved);
+
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (netns_mode_is_private(spec->network) && spec->network_join == NULL) /* networking (#5) */
+		flags |= CLONE_NEWNET;
+	/* cgroups (#6): a cgroup namespace where the kernel has them
+	 * (4.6+), made by the child once it is in its cgroup (child_main);
+	 * the cgroup itself where the manager gives one. */
+	bool cgroupns = access("/proc/self/ns/cgroup", F_OK) == 0;
+	struct engine_cgroup_detection det_local;
+	const struct engine_cgroup_detection *det = spec->cgroup_det;
+	if (det == NULL) {
+		if (engine_cgroup_spec_detect(spec, &det_local, err) < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		det = &det_local;
+	}
+	bool want_cgroup = det->manager != ENGINE_CGROUP_MANAGER_DISABLED;
+	struct engine_cgroup cg = { 0 };
+
+	/* issue #4 --userns: the container's own mapping; MAP (the default
+	 * one) still removes the writable layer. */
+	static struct engine_idmap userns_map; /* large: off the stack */
+	char keep_id_name[256] = "", keep_id_home[512] = "";
+	if (userns_mapping(spec, map, &userns_map, keep_id_name, sizeof(keep_id_name), keep_id_home,
+			   sizeof(keep_id_home), err) < 0) {
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
+	const struct engine_idmap *cmap = spec->userns != NULL ? &userns_map : map;
+	/* --init: the sealed copy is made here, where the host's file is in
+	 * reach; the child has it across the clone. */
+	int init_fd = -1;
+	if (spec->init) {
+		cleanup_close int src = open(spec->init_path, O_RDONLY | O_CLOEXEC);
+		if (src < 0)
+			engine_error_errno(err, errno, "open %s", spec->init_path);
+		else
+			init_fd = engine_sealed_copy(src, "engine-init", err);
+		if (init_fd < 0) {
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+	}
+	cleanup_free char *fuse_idmap = NULL;
+	if (keep_id_name[0] && spec->storage_driver == STORAGE_DRIVER_FUSE_OVERLAYFS &&
+	    engine_userns_keep_id_fuse_options(map, &userns_map, &fuse_idmap, err) < 0) {
+		if (init_fd >= 0)
+			close(init_fd);
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
+	/* networking (#5): the /etc files before the clone (the child binds
+	 * them), slirp4netns after it. */
+	static struct engine_net net; /* large: off the stack */
+	if (engine_net_prepare(spec, &net, err) < 0) {
+		if (init_fd >= 0)
+			close(init_fd);
+		engine_seccomp_program_clear(&program);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
+	/* Without -t, a foreground container gets pipes, never our own fds
+	 * (our terminal, where TIOCSTI would type into the user's shell);
+	 * a monitor hands it pipes of its own (IO's OUT_FD). */
+	struct engine_stdio_relay relay_pipes;
+	struct engine_stdio_relay *relay = NULL;
+	if (!spec->tty && (io == NULL || io->out_fd < 0)) {
+		if (engine_stdio_relay_open(&relay_pipes, spec->interactive, err) < 0) {
+			if (init_fd >= 0)
+				close(init_fd);
+			engine_net_stop(&net);
+			engine_seccomp_program_clear(&program);
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+			return -1;
+		}
+		relay = &relay_pipes;
+		/* A recorded foreground run: its log gets a copy. */
+		if (io != NULL && io->output != NULL) {
+			relay->output = io->output;
+			relay->output_data = io->data;
+		}
+		relay->quiet[0] = spec->quiet_stdout;
+		relay->quiet[1] = spec->quiet_stderr;
+	}
+	struct child_ctx c = { .spec = spec, .map = cmap, .seccomp = confined ? &program : NULL,
+			       .io = io, .relay = relay, .sock = -1,
+			       .keep_id_name = keep_id_name[0] ? keep_id_name : NULL,
+			       .keep_id_home = keep_id_name[0] ? keep_id_home : NULL,
+			       .fuse_overlayfs_idmap = fuse_idmap,
+			       .cgroup_sync = want_cgroup, .cgroupns = cgroupns,
+			       .etc_files = { net.etc_src[0][0] ? net.etc_src[0] : NULL,
+					      net.etc_src[1][0] ? net.etc_src[1] : NULL,
+					      net.etc_src[2][0] ? net.etc_src[2] : NULL,
+					      net.etc_src[3][0] ? net.etc_src[3] : NULL,
+					      net.etc_src[4][0] ? net.etc_src[4] : NULL },
+			       .wait_network = spec->network == NETNS_MODE_DEFAULT,
+			       .init_fd = init_fd };
+	pid_t pid = -1;
+	int sock = -1, userns_fd = -1;
+	int rc = -1, sigfd = -1, master = -1;
+	struct engine_terminal term;
+	bool have_term = false;
+	struct engine_fuse_daemon fuse = { .pid = 0, .log_fd = -1 };
+	/* networking (#5): container:NAME and ns:PATH join a namespace. */
+	int cr = spec->network_join != NULL
+			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
+			 : engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
+	engine_seccomp_program_clear(&program);
+	if (c.init_fd >= 0)
+		close(c.init_fd);
+	if (relay != NULL)
+		engine_stdio_relay_parent(relay);
+	if (cr < 0)
+		goto out;
+	/* Keep the container's user namespace: its writable layer is removed
+	 * from inside it after the run, with no newuidmap round trip. */
+	if (spec->n_layers > 0 && map->mode != ENGINE_IDMAP_ROOT) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
+		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	/* cgroups (#6): the child waits on its socket until it is in its
+	 * cgroup, limits applied and checked; then it may run the command. */
+	if (want_cgroup) {
+		struct engine_cgroup_limits limits;
+		engine_cgroup_spec_limits(spec, det, &limits);
+		char go = 1;
+		if (engine_cgroup_create(det, spec->id, pid, &limits, &cg, err) < 0 ||
+		    write(sock, &go, 1) != 1) {
+			if (err != NULL && *err == NULL)
+				engine_error_errno(err, errno, "start the container");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+	}
+	if (io != NULL && io->cgroup != NULL)
+		*io->cgroup = cg; /* borrowed: the strings stay ours */
+	if (root_driver(spec, keep_id_name[0] != '\0') == STORAGE_DRIVER_FUSE_OVERLAYFS &&
+	    fuse_daemon_start(spec, pid, sock, fuse_idmap, &fuse, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	/* networking (#5): slirp4netns for the new namespaces, then the
+	 * child may exec. */
+	if (engine_net_start(spec, pid, &net, err) < 0) {
+		/* A child that failed first (a bad --user, a missing command,
+		 * an image whose /dev is a symlink) took its namespaces with
+		 * it: its own error is the one.  It sent that error before it
+		 * exited, but the kernel drops a process's namespaces before it
+		 * becomes a zombie, so a WNOHANG wait can still miss it: reap
+		 * it for sure, then read what it left in the socket, without
+		 * blocking (nothing else holds its end, but never hang here). */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		int fl = fcntl(sock, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+		struct engine_error *child_err = NULL;
+		int fd = -1, r;
+		while ((r = engine_userns_receive(sock, &fd, &child_err)) == 1) {
+			close(fd); /* -t's master, sent before the error */
+			fd = -1;
+		}
+		/* Only a message the child sent: EAGAIN is none left, and a
+		 * reset is the socket of a child we killed before it wrote. */
+		if (r < 0 && child_err != NULL && child_err->status != EAGAIN &&
+		    child_err->status != ECONNRESET && child_err->status != EPIPE) {
+			engine_error_free(err);
+			*err = child_err;
+		} else {
+			engine_error_free(&child_err);
+		}
+		goto out;
+	}
+	if (spec->network == NETNS_MODE_DEFAULT) {
+		char go = 1;
+		(void)!write(sock, &go, 1);
+	}
+	if (io != NULL && io->network != NULL)
+		io->network(io->data, &net);
+	if (parent_sync(sock, spec, &master, err) < 0) {
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	/* The monitor learns of the master before the start: it may hand
+	 * both over to engine-monitor from there (monitor.c). */
+	if (master >= 0 && io != NULL && io->terminal != NULL)
+		io->terminal(io->data, master);
+	if (io != NULL && io->started != NULL)
+		io->started(io->data, pid);
+	/* From here on a write to a closed pipe should be an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (master >= 0) {
+		engine_terminal_take(&term, master);
+		have_term = true;
+	}
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		engine_error_errno(err, errno, "signalfd");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec, io, relay, ret_exit_code);
+	if (rc < 0)
+		engine_error_errno(err, -rc, "wait for the container");
+out:
+	if (have_term)
+		engine_terminal_restore(&term);
+	if (master >= 0)
+		close(master);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (sock >= 0)
+		close(sock);
+	if (relay != NULL)
+		engine_stdio_relay_close(relay);
+	/* The container is gone, and its mount with it: the daemon ends (a
+	 * failed start says why in place of the child's ENOTCONN). */
+	if (fuse.pid > 0) {
+		char merged[4200];
+		snprintf(merged, sizeof(merged), "%s/containers/%s/merged", spec->store_root, spec->id);
+		engine_fuse_daemon_stop(&fuse, 2000, merged, rc < 0 ? err : NULL);
+	}
+	/* cgroups (#6): an OOM kill shows in memory.events (read before the
+	 * cgroup goes); what is left of the container is killed with it. */
+	if (cg.path != NULL) {
+		struct engine_cgroup_stats st;
+		if (rc == 0 && io != NULL && io->oom_killed != NULL &&
+		    engine_cgroup_stats(&cg, &st, NULL) == 0 && st.memory_oom_kills > 0)
+			*io->oom_killed = true;
+		struct engine_error *local = NULL;
+		if (engine_cgroup_remove(&cg, &local) < 0)
+			engine_log(ENGINE_LOG_WARN, "removing the container's cgroup: %s", local->msg);
+		engine_error_free(&local);
+		if (io != NULL && io->cgroup != NULL)
+			memset(io->cgroup, 0, sizeof(*io->cgroup));
+	}
+	engine_cgroup_release(&cg);
+	/* A kept container (detached, without --rm) keeps its layer for
+	 * the next start; rm removes it. */
+	if (spec->n_layers > 0 && pid > 0 && (io == NULL || !io->keep_layer))
+		remove_container_dir(spec, map, userns_fd);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	engine_net_stop(&net); /* networking (#5) */
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return rc < 0 ? -1 : 0;
+}
