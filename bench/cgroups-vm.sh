@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/cgroups-vm.sh: what the cgroup costs `run --rm` (issue #6).  Where
+# bench/cgroups-vm.sh: what the cgroup costs `run --rm`.  Where
 # systemd delegates controllers every container gets a transient scope
 # (StartTransientUnit over D-Bus, waiting for the job; pids.max 2048 by
 # default, as Podman), so `--memory 32m` costs about what the default run

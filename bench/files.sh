@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/files.sh: rough timings of cp, diff, export and commit (issue #4)
+# bench/files.sh: rough timings of cp, diff, export and commit
 # against Podman, for a stopped and a running busybox container: the mean
 # of 5 runs each, work files under /var/tmp (see bench/images.sh on /tmp).
 # Run as the rootless test user:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/network.sh: networking (issue #5), engine vs Podman 4.3.1, side by
+# bench/network.sh: networking, engine vs Podman 4.3.1, side by
 # side in one run, as the rootless test user, images from the local
 # registry (127.0.0.1:5000).
 #

@@ -43,13 +43,13 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g);
 int cmd_restart(int argc, char **argv, struct cmd_global *g);
 int cmd_container(int argc, char **argv, struct cmd_global *g);
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g);
-/* exec and top (#4) */
+/* exec and top */
 int cmd_exec(int argc, char **argv, struct cmd_global *g);
 int cmd_top(int argc, char **argv, struct cmd_global *g);
-/* cgroups (#6) */
+/* cgroups */
 int cmd_stats(int argc, char **argv, struct cmd_global *g);
 int cmd_update(int argc, char **argv, struct cmd_global *g);
-/* Issue #4, files: cp, diff, commit, export, rename, pause/unpause. */
+/* cp, diff, commit, export, rename, pause/unpause. */
 int cmd_rename(int argc, char **argv, struct cmd_global *g);
 int cmd_pause(int argc, char **argv, struct cmd_global *g);
 int cmd_unpause(int argc, char **argv, struct cmd_global *g);
@@ -64,8 +64,8 @@ int cmd_cp_tar(const struct engine_idmap *map, const struct engine_container *ct
 int cmd_diff(int argc, char **argv, struct cmd_global *g);
 int cmd_commit(int argc, char **argv, struct cmd_global *g); /* engine-image */
 int cmd_export(int argc, char **argv, struct cmd_global *g); /* engine-image */
-int cmd_unshare(int argc, char **argv, struct cmd_global *g); /* issue #4 */
-int cmd_volume(int argc, char **argv, struct cmd_global *g); /* volumes (#4) */
+int cmd_unshare(int argc, char **argv, struct cmd_global *g);
+int cmd_volume(int argc, char **argv, struct cmd_global *g);
 /* A recorded container as `inspect` shows it (cmd/container-inspect.c). */
 struct engine_container;
 #include <jansson.h>
@@ -95,7 +95,7 @@ int cmd_version(int argc, char **argv, struct cmd_global *g);
 /* The engine-image helper (cmd/helper.c). */
 void cmd_save_argv(int argc, char **argv);
 int cmd_helper_path(char *out, size_t size, struct engine_error **err);
-/* issue #4: engine-init for --init, found as engine-image is. */
+/* engine-init for --init, found as engine-image is. */
 int cmd_init_path(char *out, size_t size, struct engine_error **err);
 /* exec the helper with this process's command line; returns only on error */
 int cmd_exec_helper(void);
@@ -112,7 +112,7 @@ int cmd_report(struct engine_error *err);
 int cmd_bad_flag(int c, char **argv);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The monitor (issue #4): attach (cmd/attach.c), shared with start -a. */
+/* The monitor: attach (cmd/attach.c), shared with start -a. */
 int cmd_attach(int argc, char **argv, struct cmd_global *g);
 int cmd_monitor_resume(int argc, char **argv, struct cmd_global *g); /* cmd/start.c */
 struct engine_container;
@@ -137,7 +137,7 @@ int cmd_attach_stream(const struct cmd_global *g, const struct engine_container 
  * (prune.c): prints "Deleted Images:" and the lines under it, if any. */
 int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaimed,
 		     bool *ret_printed, struct engine_error **err);
-/* networking (#5): `engine port` (port.c). */
+/* `engine port` (port.c). */
 int cmd_port(int argc, char **argv, struct cmd_global *g);
 /* The subcommands of the groups that have no top-level spelling
  * (container.c, image.c, volume.c, system.c), and the files the command

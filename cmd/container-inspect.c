@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
-#include "netns/ports.h" /* networking (#5) */
+#include "netns/ports.h"
 #include "cmd/cmd.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
@@ -63,7 +63,7 @@ static json_t *state_section(const struct engine_container *c)
 	cmd_time_nano(c->state.started_ns, started, sizeof(started));
 	cmd_time_nano(c->state.finished_ns, finished, sizeof(finished));
 	json_t *s = json_object();
-	bool paused = engine_cgroup_state_paused(&c->state); /* cgroups (#6) */
+	bool paused = engine_cgroup_state_paused(&c->state);
 	json_object_set_new(s, "Status", json_string(paused ? "paused" : states[c->state.status]));
 	json_object_set_new(s, "Running",
 			    json_boolean(c->state.status == ENGINE_CONTAINER_RUNNING || restarting));
@@ -80,7 +80,7 @@ static json_t *state_section(const struct engine_container *c)
 	return s;
 }
 
-static json_t *port_bindings(const struct engine_run_spec *spec); /* networking (#5) */
+static json_t *port_bindings(const struct engine_run_spec *spec);
 
 static json_t *host_config_section(const struct engine_run_spec *spec)
 {
@@ -88,7 +88,7 @@ static json_t *host_config_section(const struct engine_run_spec *spec)
 	int net = (int)spec->network;
 	json_t *h = json_object();
 	json_object_set_new(h, "NetworkMode", json_string(net >= 0 && net < 3 ? networks[net] : ""));
-	/* networking (#5): container:ID and ns:PATH as Docker and Podman show them.
+	/* container:ID and ns:PATH as Docker and Podman show them.
 	 * The record keeps "" as no join. */
 	const char *join = spec->network_join ? spec->network_join : "";
 	if (net == NETNS_MODE_CONTAINER || net == NETNS_MODE_NS) {
@@ -96,7 +96,7 @@ static json_t *host_config_section(const struct engine_run_spec *spec)
 		snprintf(mode, sizeof(mode), "%s:%s", net == NETNS_MODE_CONTAINER ? "container" : "ns", join);
 		json_object_set_new(h, "NetworkMode", json_string(mode));
 	}
-	json_object_set_new(h, "PortBindings", port_bindings(spec)); /* networking (#5) */
+	json_object_set_new(h, "PortBindings", port_bindings(spec));
 	json_object_set_new(h, "PublishAllPorts", json_boolean(spec->publish_all));
 	json_object_set_new(h, "AutoRemove", json_boolean(spec->remove));
 	json_object_set_new(h, "GroupAdd", spec->n_group_add ? strv_or_null(spec->group_add, spec->n_group_add)
@@ -113,7 +113,7 @@ static json_t *host_config_section(const struct engine_run_spec *spec)
 		json_array_append_new(secopt, json_string(opt));
 	}
 	json_object_set_new(h, "SecurityOpt", json_array_size(secopt) ? secopt : json_null());
-	/* cgroups (#6): Docker's resource fields, 0 when not set */
+	/* Docker's resource fields, 0 when not set */
 	json_object_set_new(h, "Memory", json_integer(spec->cg_memory));
 	json_object_set_new(h, "MemorySwap", json_integer(spec->cg_memory_swap));
 	json_object_set_new(h, "MemoryReservation", json_integer(spec->cg_memory_reservation));
@@ -130,7 +130,7 @@ static json_t *host_config_section(const struct engine_run_spec *spec)
 	const char *cgroups = spec->cgroups_mode;
 	json_object_set_new(h, "Cgroups", json_string(cgroups && *cgroups ? cgroups : "enabled"));
 	json_object_set_new(h, "CgroupParent", str_or_empty(spec->cgroup_parent));
-	/* the monitor (issue #4): restart policy and log driver, as Docker */
+	/* restart policy and log driver, as Docker */
 	const char *policy = spec->restart_policy;
 	json_object_set_new(h, "RestartPolicy",
 			    json_pack("{s:s,s:I}", "Name", policy && *policy ? policy : "no",
@@ -183,7 +183,7 @@ static json_t *config_section(const struct engine_container *c, const struct eng
 	json_object_set_new(cfg, "OnBuild", json_null());
 	cleanup_json json_t *labels = engine_labels_json(spec);
 	json_object_set_new(cfg, "Labels", sorted_copy(labels));
-	/* issue #4: the stop settings `stop` will use. */
+	/* the stop settings `stop` will use. */
 	char stop_signal[32];
 	engine_signal_name(spec->stop_signal > 0 ? spec->stop_signal : SIGTERM, stop_signal,
 			   sizeof(stop_signal));
@@ -193,7 +193,7 @@ static json_t *config_section(const struct engine_container *c, const struct eng
 	return cfg;
 }
 
-/* networking (#5): the published ports as config.json keeps them. */
+/* the published ports as config.json keeps them. */
 static json_t *published_ports(const struct engine_run_spec *spec, bool running)
 {
 	json_t *j = running ? netns_ports_inspect_json(&spec->ports) : NULL;
@@ -232,7 +232,7 @@ static json_t *network_settings_section(const struct engine_container *c,
 	return n;
 }
 
-/* volumes (#4): "Mounts" as Docker shows them; devices are not mounts
+/* "Mounts" as Docker shows them; devices are not mounts
  * there (HostConfig.Devices). */
 static json_t *inspect_mounts(const struct engine_run_spec *spec)
 {
@@ -294,7 +294,7 @@ json_t *cmd_container_inspect_json(const struct engine_container *c)
 	json_object_set_new(j, "ProcessLabel", json_string(""));
 	json_object_set_new(j, "AppArmorProfile", json_string(""));
 	json_object_set_new(j, "HostConfig", host_config_section(spec));
-	json_object_set_new(j, "Mounts", inspect_mounts(spec)); /* volumes (#4) */
+	json_object_set_new(j, "Mounts", inspect_mounts(spec));
 	json_object_set_new(j, "Config", config_section(c, spec));
 	json_object_set_new(j, "NetworkSettings", network_settings_section(c, spec));
 	return j;

@@ -18,7 +18,7 @@ DELEGATE(cmd_load)
 DELEGATE(cmd_import)
 DELEGATE(cmd_login)
 DELEGATE(cmd_logout)
-/* Issue #4, files: tar streams (libarchive). */
+/* tar streams (libarchive). */
 DELEGATE(cmd_commit)
 DELEGATE(cmd_export)
 

@@ -53,7 +53,7 @@ int cmd_helper_path(char *out, size_t size, struct engine_error **err)
 	return find_sibling("engine-image", "the image commands", out, size, err);
 }
 
-/* issue #4: --init's engine-init, found the same way. */
+/* --init's engine-init, found the same way. */
 int cmd_init_path(char *out, size_t size, struct engine_error **err)
 {
 	return find_sibling("engine-init", "--init and its containers", out, size, err);

@@ -67,7 +67,7 @@ void cmd_container_status(int status, int exit_code, int64_t started_ns, int64_t
 		else
 			snprintf(out, size, "Exited (%d) %s ago", exit_code, d);
 	} else if (status == 3) {
-		/* the monitor (issue #4): between two runs of a restart policy */
+		/* between two runs of a restart policy */
 		cmd_human_duration((now_ns - finished_ns) / 1000000000, d, sizeof(d));
 		snprintf(out, size, "Restarting (%d) %s ago", exit_code, d);
 	} else {

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "runroot", required_argument, NULL, 'R' },
 		{ "storage-driver", required_argument, NULL, 'S' },
-		{ "cgroup-manager", required_argument, NULL, 'C' }, /* cgroups (#6) */
+		{ "cgroup-manager", required_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			}
 			g.storage_driver = optarg;
 			break;
-		case 'C': /* cgroups (#6): the run specs carry it to the library */
+		case 'C': /* the run specs carry it to the library */
 			if (strcmp(optarg, "systemd") != 0 && strcmp(optarg, "cgroupfs") != 0) {
 				fprintf(stderr, "Error: unknown cgroup manager \"%s\" (--cgroup-manager): "
 						"expected systemd or cgroupfs\n", optarg);

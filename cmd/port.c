@@ -1,4 +1,4 @@
-/* port.c: `engine port CONTAINER [PRIVATE_PORT[/PROTO]]` (issue #5): the
+/* port.c: `engine port CONTAINER [PRIVATE_PORT[/PROTO]]`: the
  * container's published ports as Docker lists them, from its config.json
  * (the host ports were chosen when it was created). */
 #include <errno.h>

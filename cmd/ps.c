@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
-#include "netns/ports.h" /* networking (#5) */
+#include "netns/ports.h"
 #include "cmd/ports-format.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
@@ -66,7 +66,7 @@ static void size_text(int64_t rw, int64_t virtual_size, char *out, size_t size)
 	snprintf(out, size, "%s (virtual %s)", a, b);
 }
 
-/* networking (#5): the PORTS column of a running container. */
+/* the PORTS column of a running container. */
 static char *ports_text(const struct engine_container *c)
 {
 	if (c->state.status != ENGINE_CONTAINER_RUNNING)
@@ -81,7 +81,7 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	snprintf(id, sizeof(id), no_trunc ? "%s" : "%.12s", c->id);
 	cmd_container_status((int)c->state.status, c->state.exit_code, c->state.started_ns,
 			     c->state.finished_ns, now, status, sizeof(status));
-	bool paused = engine_cgroup_state_paused(&c->state); /* cgroups (#6): Docker's "(Paused)" */
+	bool paused = engine_cgroup_state_paused(&c->state); /* Docker's "(Paused)" */
 	if (paused)
 		strncat(status, " (Paused)", sizeof(status) - strlen(status) - 1);
 	cmd_created_at(c->created_ns / 1000000000, created_at, sizeof(created_at));
@@ -102,7 +102,7 @@ static json_t *ps_row(const struct engine_container *c, bool no_trunc, int64_t n
 	int net = (int)c->spec.network;
 	cleanup_json json_t *labels = engine_labels_json(&c->spec);
 	cleanup_free char *labels_str = labels ? labels_text(labels) : NULL;
-	cleanup_free char *ports = ports_text(c); /* networking (#5) */
+	cleanup_free char *ports = ports_text(c);
 	/* Keys in Docker's order for {{json .}}: it marshals a map, sorted. */
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "Command",
 			 command, "CreatedAt", created_at, "ID", id, "Image", image, "Labels",

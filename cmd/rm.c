@@ -20,7 +20,7 @@
 
 struct rm_opts {
 	bool force;
-	bool volumes; /* -v: the container's anonymous volumes go too (#4) */
+	bool volumes; /* -v: the container's anonymous volumes go too */
 	char *run_root;
 };
 

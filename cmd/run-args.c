@@ -15,13 +15,13 @@
 #include <sys/stat.h>
 
 #include "libengine/runtime/caps.h"
-#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "libengine/cgroup/run.h"
 #include "cmd/cgroup-flags.h"
 #include "common/cleanup.h"
 #include "libengine/container/containers.h"
 #include "libengine/runtime/rlimits.h"
 #include "libengine/runtime/sysctl.h"
-#include "netns/etc-files.h" /* networking (#5) */
+#include "netns/etc-files.h"
 #include "cmd/flags.h"
 #include <arpa/inet.h>
 
@@ -44,11 +44,11 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_DETACH,
 	OPT_NAME,
-	/* the monitor (issue #4) */
+	/* the monitor */
 	OPT_RESTART,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
-	/* issue #4 run options */
+	/* run options */
 	OPT_USERNS,
 	OPT_INIT,
 	OPT_ULIMIT,
@@ -57,14 +57,14 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_CIDFILE,
 	OPT_GROUP_ADD,
-	/* volumes (#4) */
+	/* volumes */
 	OPT_MOUNT,
 	OPT_TMPFS,
 	OPT_DEVICE,
 	OPT_SHM_SIZE,
 	OPT_READ_ONLY_TMPFS,
 	OPT_LABEL_FILE, /* labels */
-	/* networking (#5) */
+	/* networking */
 	OPT_ADD_HOST,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
@@ -103,11 +103,11 @@ static const struct option long_options[] = {
 	{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
 	{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 	{ "help", no_argument, NULL, OPT_HELP },
-	/* the monitor (issue #4) */
+	/* the monitor */
 	{ "restart", required_argument, NULL, OPT_RESTART },
 	{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
 	{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
-	/* issue #4 run options */
+	/* run options */
 	{ "userns", required_argument, NULL, OPT_USERNS },
 	{ "init", optional_argument, NULL, OPT_INIT },
 	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
@@ -116,7 +116,7 @@ static const struct option long_options[] = {
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "cidfile", required_argument, NULL, OPT_CIDFILE },
 	{ "group-add", required_argument, NULL, OPT_GROUP_ADD },
-	/* volumes (#4) */
+	/* volumes */
 	{ "volume", required_argument, NULL, 'v' },
 	{ "mount", required_argument, NULL, OPT_MOUNT },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
@@ -137,7 +137,7 @@ static const struct option long_options[] = {
 	{ "pids-limit", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_PIDS_LIMIT },
 	{ "cgroups", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CGROUPS },
 	{ "cgroup-parent", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CGROUP_PARENT },
-	/* networking (#5) */
+	/* networking */
 	{ "publish", required_argument, NULL, 'p' },
 	{ "publish-all", optional_argument, NULL, OPT_PUBLISH_ALL },
 	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
@@ -294,7 +294,7 @@ static int check_rootfs(struct engine_run_spec *spec, const char *dir, struct en
 	return spec->rootfs ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 }
 
-/* volumes (#4): -v, --mount, --tmpfs, --device, --shm-size,
+/* -v, --mount, --tmpfs, --device, --shm-size,
  * --read-only-tmpfs. */
 static int mount_flag(struct engine_run_spec *spec, int c, const char *value,
 		      struct engine_error **err)
@@ -382,18 +382,18 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	cleanup_free char **label_files = NULL;
 	int n_label_flags = 0, n_label_files = 0;
 	const char *rootfs = NULL;
-	bool network_set = false; /* networking (#5) */
+	bool network_set = false;
 	unsigned attach = 0; /* -a: 1 << fd of each stream named */
 	*ret_help = 0;
 	spec->caps = engine_caps_default();
 	spec->env_lookup = getenv; /* -e KEY: the value in our environment */
 	spec->network = NETNS_MODE_DEFAULT;
-	netns_slirp_options_init(&spec->slirp); /* networking (#5) */
+	netns_slirp_options_init(&spec->slirp);
 
 	optind = 0; /* glibc: 0 re-initialises getopt for a fresh argv */
 	opterr = 0;
 	while ((c = cmd_getopt(argc, argv, "dita:e:w:u:h:v:l:m:p:P", long_options, CMD_FLAGS_FIRST)) != -1) {
-		/* cgroups (#6): -m is --memory; the flags are cgroup-flags.c's. */
+		/* -m is --memory; the flags are cgroup-flags.c's. */
 		if (c == 'm')
 			c = CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY;
 		if (c >= CMD_CGROUP_OPT && c < CMD_CGROUP_OPT + CMD_CGROUP_FIELDS) {
@@ -483,7 +483,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			    flag_named(err, "--network") < 0)
 				return -1;
 			network_set = true;
-			/* networking (#5): container:NAME, ns:PATH */
+			/* container:NAME, ns:PATH */
 			free(spec->network_join);
 			spec->network_join = NULL;
 			if (spec->network == NETNS_MODE_CONTAINER || spec->network == NETNS_MODE_NS)
@@ -533,7 +533,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			spec->tls_verify_off = !verify;
 			break;
 		}
-		/* the monitor (issue #4) */
+		/* the monitor */
 		case OPT_RESTART:
 			if (engine_restart_policy_parse(spec, optarg, err) < 0)
 				return -1;
@@ -546,7 +546,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (engine_log_opt_parse(spec, optarg, err) < 0)
 				return flag_named(err, "--log-opt");
 			break;
-		/* issue #4 run options */
+		/* run options */
 		case OPT_USERNS:
 			if (userns_opt(spec, optarg, err) < 0)
 				return -1;
@@ -610,7 +610,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 			if (push(&label_files, &n_label_files, optarg, err) < 0)
 				return -1;
 			break;
-		/* networking (#5) */
+		/* networking */
 		case 'p':
 			if (netns_ports_parse(&spec->ports, optarg, err) < 0)
 				return -1;
@@ -663,10 +663,10 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 		spec->quiet_stdout = !(attach & 1u << 1);
 		spec->quiet_stderr = !(attach & 1u << 2);
 	}
-	/* the monitor (issue #4): Docker refuses the pair. */
+	/* Docker refuses the pair. */
 	if (spec->restart_policy != NULL && spec->remove)
 		return engine_error_set(err, EINVAL, "Conflicting options: --restart and --rm");
-	if (engine_cgroup_run_flags_check(spec, err) < 0) /* cgroups (#6) */
+	if (engine_cgroup_run_flags_check(spec, err) < 0)
 		return -1;
 	/* labels: as Docker, the files first, then -l (which wins),
 	 * whatever their order on the command line. */
@@ -684,7 +684,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	}
 	if (engine_caps_apply_changes(&spec->caps, cap_add, n_add, cap_drop, n_drop, err) < 0)
 		return -1;
-	/* networking (#5): ports need a network of our own to publish from. */
+	/* ports need a network of our own to publish from. */
 	if ((spec->ports.count > 0 || spec->publish_all) && spec->network != NETNS_MODE_DEFAULT)
 		return engine_error_set(err, EINVAL,
 					"published ports need the slirp4netns network, not --network %s",
@@ -703,7 +703,7 @@ int cmd_run_parse(int argc, char **argv, struct engine_run_spec *spec, int *ret_
 	if (spec->network_join != NULL && spec->userns != NULL)
 		return engine_error_set(err, EINVAL, "--network %s:%s cannot be combined with --userns",
 					netns_mode_name(spec->network), spec->network_join);
-	/* issue #4: the network mode may come after --sysctl. */
+	/* the network mode may come after --sysctl. */
 	for (size_t i = 0; i < spec->n_sysctls; i++)
 		if (engine_sysctl_check(spec->sysctls[i], netns_mode_is_private(spec->network), err) < 0)
 			return -1;

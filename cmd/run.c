@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
@@ -19,7 +19,7 @@
 #include "libengine/userns/idmap.h"
 #include "libengine/container/lifecycle-create.h"
 #include "cmd/run-args.h"
-#include "netns/ports.h" /* networking (#5) */
+#include "netns/ports.h"
 
 /* The locations of the store and of the run root (the library's order:
  * --root/--runroot, storage.conf, the default), which every command and
@@ -54,7 +54,7 @@ static int run_pull(void *data, const char *root, const struct engine_run_spec *
 	return 0;
 }
 
-/* issue #4: what the run options need from the host before anything is
+/* what the run options need from the host before anything is
  * created: --userns=keep-id only rootless, engine-init for --init, and the
  * --cidfile, created exclusively (*ret_cidfd) so that two runs cannot
  * share one. */
@@ -92,7 +92,7 @@ static int prepare_run_options(struct engine_run_spec *spec, const struct engine
 	return 0;
 }
 
-/* networking (#5): slirp4netns joins the container's user namespace as
+/* slirp4netns joins the container's user namespace as
  * its uid 0; --userns=keep-id without subordinate ids maps no uid 0, so
  * such a container gets its own namespace with only lo (and -p cannot be). */
 static int network_for_mapping(struct engine_run_spec *spec, const struct engine_idmap *map,
@@ -123,7 +123,7 @@ static int write_cidfile(const struct engine_run_spec *spec, int *cidfd, struct 
 	return r;
 }
 
-/* networking (#5): --network container:NAME names a container of this
+/* --network container:NAME names a container of this
  * store; it must run (for run; for create, when it starts). */
 static int resolve_network_container(struct engine_run_spec *spec, struct engine *e, bool create,
 				     struct engine_error **err)
@@ -199,7 +199,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	struct engine *e = NULL;
 	cleanup_free char *name = NULL;
 	int help = 0, exit_code = 0, rc;
-	int cidfd = -1; /* issue #4: --cidfile, until the ID is written */
+	int cidfd = -1; /* --cidfile, until the ID is written */
 	static struct engine_idmap map; /* large: keep it off the stack */
 
 	if (cmd_run_parse(argc, argv, &spec, &help, &err) < 0) {
@@ -233,7 +233,7 @@ static int run_or_create(int argc, char **argv, struct cmd_global *g, bool creat
 	}
 	if (map.warning[0] != '\0')
 		cmd_warn("%s", map.warning);
-	/* cgroups (#6): the manager, detected once for the monitor too;
+	/* the manager, detected once for the monitor too;
 	 * limits asked for where none can be applied: one warning saying
 	 * why, as Podman's. */
 	static struct engine_cgroup_detection cgroup_det;

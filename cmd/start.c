@@ -128,7 +128,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 	return rc;
 }
 
-/* the monitor (issue #4): `engine __monitor-resume KEY=VALUE...`, exec'd by
+/* `engine __monitor-resume KEY=VALUE...`, exec'd by
  * engine-monitor (libengine/monitor/watch.c) in place of itself when a
  * container with a restart policy exits: the same process goes on as the
  * container's monitor (engine_monitor_resume).  Not a user command. */

@@ -1,5 +1,5 @@
 /* stats.c: `engine stats [--no-stream] [--no-trunc] [--format F] [-a]
- * [CONTAINER...]` (issue #6): Docker's columns from the container's
+ * [CONTAINER...]`: Docker's columns from the container's
  * cgroup (cpu.stat, memory.current/max, pids.current, io.stat) and its
  * network namespace (/proc/PID/net/dev of the init).  CPU % is the
  * cgroup's usage_usec between two samples over the wall time between

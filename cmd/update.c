@@ -1,4 +1,4 @@
-/* update.c: `engine update [OPTIONS] CONTAINER...` (issue #6): change the
+/* update.c: `engine update [OPTIONS] CONTAINER...`: change the
  * resource limits of containers.  The new limits are recorded in
  * config.json (the next start applies them) and, for a running container
  * with a cgroup of its own, written into its cgroup files and read back:

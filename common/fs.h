@@ -33,7 +33,7 @@ int engine_read_file(int dirfd, const char *path, unsigned long long resolve, si
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err);
 
-/* The same rename over PATH with only the fsyncs SYNC asks for (issue #4,
+/* The same rename over PATH with only the fsyncs SYNC asks for (,
  * run -d): none for a record that a crash makes moot anyway (the state of
  * processes a power loss kills); the file's alone when a later fsync of
  * the same directory makes the new entry durable.  Readers still see the

@@ -64,7 +64,7 @@ struct relay_child {
 	unsigned char *is_tcp; /* a listening TCP socket, not a UDP one */
 };
 
-/* networking (#5): one relayed TCP connection: fd[0] the client on the
+/* one relayed TCP connection: fd[0] the client on the
  * host, fd[1] our connection to 127.0.0.1:PORT in the container; the bytes
  * of direction D (fd[D] to fd[1-D]) move through pipe[D] with splice(2),
  * never copied through user space. */

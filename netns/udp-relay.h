@@ -31,7 +31,7 @@ struct netns_udp_relay {
 int netns_udp_relay_start(pid_t target_pid, const struct netns_port_list *ports, int timeout_ms,
 			  struct netns_udp_relay **ret, struct engine_error **err);
 
-/* networking (#5): the same relay for the UDP ports of PORTS and, when
+/* the same relay for the UDP ports of PORTS and, when
  * TCP is not 0, their TCP ports too (each client accepted on the host and
  * spliced to its own connection to 127.0.0.1:PORT in the container: the
  * container sees it as 127.0.0.1, as with Podman's rootlessport; ~2x

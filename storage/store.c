@@ -828,7 +828,7 @@ static int claim(struct storage_store *store, const char *container_id, const ch
 int storage_container_claim(struct storage_store *store, const char *container_id,
 			    const char *image_id, struct engine_error **err)
 {
-	/* The file's fsync, not its directory's (issue #4, run -d): the claim
+	/* The file's fsync, not its directory's: the claim
 	 * matters after a crash only for a recorded container, and recording
 	 * it (config.json) fsyncs this same directory afterwards.  Before
 	 * that, the claim names a process the crash killed: stale anyway. */

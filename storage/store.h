@@ -83,11 +83,11 @@ void storage_blob_remove(struct storage_store *store, const char *digest);
 
 /* A running container's claim on its image: containers/ID/image holds
  * "IMAGE_ID PID", PID being the engine process that runs it (until the
- * container store of issue #4 records containers for good). */
+ * container store of records containers for good). */
 int storage_container_claim(struct storage_store *store, const char *container_id,
 			    const char *image_id, struct engine_error **err);
 /* The same claim taken over by another process (the monitor of a recorded
- * container, issue #4), without fsync: only the PID changes, and a crash
+ * container,), without fsync: only the PID changes, and a crash
  * kills that process anyway; the record (config.json) keeps the image. */
 int storage_container_reclaim(struct storage_store *store, const char *container_id,
 			      const char *image_id, struct engine_error **err);

@@ -342,7 +342,7 @@ want rootless-vfs && ENGINE_STORAGE_DRIVER=vfs run_bats rootless-vfs rootless "$
 want nosub && run_bats nosub nosub "$ENGINE_TEST_USER_NOSUB" "userns info runopts escape-exe escape-tty untrusted records cp-mounts keepid markers cli-errors cli-grammar run-misc templates run-record rm-batch completion record-compat"
 want root && run_bats root root root "$SUITES"
 
-# ---------------------------------------------------------------- vm cgroup (#6)
+# ---------------------------------------------------------------- vm cgroup
 # The image is built once and cached under /var/lib/engine-test/vm (rebuilt
 # when tests/vm/image.sh changes); the guest runs tests/vm/cgroup.sh as
 # run.sh with the release build's test program and engine beside it.
@@ -355,7 +355,7 @@ if want vm; then
 		install -m 0755 tests/vm/cgroup.sh "$share/run.sh"
 		install -m 0755 build/release/tests/vm-cgroup-test build/release/cmd/engine \
 			build/release/cmd/engine-image "$share/"
-		# cgroups (#6): the engine's own tests and the benchmark, sourced
+		# the engine's own tests and the benchmark, sourced
 		# by cgroup.sh into the same TAP stream.
 		install -m 0755 tests/vm/engine.sh bench/cgroups-vm.sh build/release/cmd/engine-monitor \
 			build/release/cmd/engine-init "$share/"

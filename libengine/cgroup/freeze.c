@@ -1,7 +1,7 @@
 /* cgroup-freeze.c: `pause`/`unpause` through cgroup v2's cgroup.freeze.
  * There is no daemon holding cgroups for us: a container can only be
  * frozen when it runs in a cgroup v2 directory of its own that the user
- * may write (a delegated subtree, issue #6).  Anything else is refused
+ * may write (a delegated subtree,).  Anything else is refused
  * with one line saying why: freezing a shared cgroup would stop the
  * user's shell too, and cgroup v1's freezer is not ours to write. */
 #include "libengine/cgroup/freeze.h"

@@ -1,6 +1,6 @@
 /* cgroup-freeze.h: pause and unpause through cgroup v2's freezer, for a
- * process whose cgroup is its own and writable by us (issue #4); kept
- * apart so that the cgroup manager (issue #6) can reuse it. */
+ * process whose cgroup is its own and writable by us; kept
+ * apart so that the cgroup manager can reuse it. */
 #pragma once
 
 #include <stdbool.h>

@@ -145,7 +145,7 @@ static int fs_create(const struct engine_cgroup_detection *det, const char *id, 
 
 	if (enable_controllers(base, det->controllers, err) < 0)
 		return -1;
-	/* cgroups (#6) --cgroup-parent */
+	/* --cgroup-parent */
 	if (det->parent[0] != '\0' && make_parent(base, det->parent, det->controllers, err) < 0)
 		return -1;
 	if (mkdir(path, 0755) < 0)

@@ -1,5 +1,5 @@
 /* cgroup-run.c: between the run flags and the cgroup manager library
- * (issue #6).  The values are parsed here by field, in Docker's syntax
+ *.  The values are parsed here by field, in Docker's syntax
  * and with its messages; the flags that name the fields are the CLI's
  * (cmd/cgroup-flags.c), which adds a flag's name to a message.  The spec keeps
  * them as given (config.json records them) and the limits are made only

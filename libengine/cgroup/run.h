@@ -1,5 +1,5 @@
 /* cgroup-run.h: the cgroup as `run`, the monitor and the container
- * commands use it (issue #6): the run flags in Docker's syntax, the
+ * commands use it: the run flags in Docker's syntax, the
  * limits they make, the manager a container gets, and the container's
  * recorded cgroup reopened.  cgroup.h is the manager library below. */
 #pragma once

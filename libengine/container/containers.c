@@ -185,7 +185,7 @@ static void reconcile(struct engine_container_state *st)
 	st->pid = 0;
 }
 
-/* ---- the listing's summary (issue #4) --------------------------------
+/* ---- the listing's summary --------------------------------
  * ps -a over 1,000 containers spent a third of its CPU time in jansson
  * building both documents of every container, and a fifth in malloc and
  * free for them.  The listing walks the text instead
@@ -386,7 +386,7 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 	cleanup_json json_t *cfg = config_json(spec, chosen, image_id, now);
 	struct engine_container_state st = { .status = ENGINE_CONTAINER_CREATED };
 	cleanup_json json_t *state = engine_record_state_json(&st);
-	/* run -d and create (issue #4): state.json without fsync: lost or
+	/* run -d and create: state.json without fsync: lost or
 	 * empty after a power loss, it reads as "created" (load_state_first),
 	 * which is what it says.  config.json, the record itself, is written
 	 * last and durably: its fsync of containers/ID makes the entries
@@ -613,7 +613,7 @@ static int config_rewrite(struct storage_store *store, const struct engine_conta
 	return r;
 }
 
-/* ---- rename (issue #4, files) -------------------------------------------- */
+/* ---- rename -------------------------------------------- */
 
 int engine_container_rename(struct storage_store *store, const char *what, const char *new_name,
 			    struct engine_error **err)
@@ -683,7 +683,7 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
-/* ---- update (cgroups #6) ------------------------------------------------ */
+/* ---- update: the cgroup limits ------------------------------------------ */
 
 int engine_container_update_limits(struct storage_store *store, struct engine_container *c,
 				   const struct engine_run_spec *spec, struct engine_error **err)

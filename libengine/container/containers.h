@@ -53,7 +53,7 @@ struct engine_container_state {
 	int64_t started_ns, finished_ns; /* ns since the epoch, 0 = never */
 	bool removing;              /* --rm: the monitor removes it at exit */
 	int restart_count;          /* restarts by the policy since the last start */
-	/* cgroups (#6): the running container's cgroup ("" when none) and
+	/* the running container's cgroup ("" when none) and
 	 * whether its last run ended in an OOM kill. */
 	char cgroup_manager[16];
 	char cgroup_path[512];
@@ -121,7 +121,7 @@ int engine_container_list_summary(struct storage_store *store, bool running_only
 int engine_container_state_write(const char *store_root, const char *id,
 				 const struct engine_container_state *state,
 				 struct engine_error **err);
-/* The same without fsync (issue #4, run -d): for "running", which a crash
+/* The same without fsync: for "running", which a crash
  * makes moot (reconcile() reads a record whose monitor is gone as exited;
  * an unreadable state.json reads as created). */
 int engine_container_state_write_nosync(const char *store_root, const char *id,
@@ -145,13 +145,13 @@ int engine_container_forget(struct storage_store *store, const char *id, const c
 
 int64_t engine_now_ns(void);
 
-/* rename (issue #4, files): move the container's name to NEW_NAME under the
+/* rename: move the container's name to NEW_NAME under the
  * store lock (config.json replaced atomically, the old name freed).  A name
  * in use fails with EEXIST and Docker's message. */
 int engine_container_rename(struct storage_store *store, const char *what, const char *new_name,
 			    struct engine_error **err);
 
-/* cgroups (#6) `update`: record SPEC's limit flags (cg_*) in C's
+/* `update`: record SPEC's limit flags (cg_*) in C's
  * config.json (and C->spec), so that the next start keeps them. */
 int engine_container_update_limits(struct storage_store *store, struct engine_container *c,
 				   const struct engine_run_spec *spec, struct engine_error **err);

@@ -1,4 +1,4 @@
-/* cp.c: copy files between the host and a container (issue #4).
+/* cp.c: copy files between the host and a container.
  *
  * The copy runs in a child inside the container's user namespace
  * (ctr-root.c), so files keep the ids the container sees.  Host paths

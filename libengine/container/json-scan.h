@@ -1,5 +1,5 @@
 /* json-scan.h: walk the members of one JSON object without building it
- * (issue #4: `ps -a` over 1,000 containers spent a third of its time in
+ * (: `ps -a` over 1,000 containers spent a third of its time in
  * jansson building two documents per container, most of whose values it
  * never looks at).  The scanner finds each member's value as a span of the
  * text; the caller decodes the few it wants (json_scan_str, json_scan_int,

@@ -1,4 +1,4 @@
-/* container-net.c: a container's network (issue #5) around the clone of
+/* container-net.c: a container's network around the clone of
  * container.c: the /etc files it bind-mounts (and the container markers
  * bound beside them), slirp4netns and the UDP
  * relay for its namespaces, and their end.  Kept apart from container.c so

@@ -32,7 +32,7 @@ struct engine_import_options {
 	const char *message;   /* -m: the history comment */
 	const char *source;    /* "-" or the file name, for "Imported from ..." */
 	const char *reference; /* REPOSITORY[:TAG], or NULL for no name */
-	/* commit (issue #4, files): the new layer goes on top of BASE_CONFIG's
+	/* commit: the new layer goes on top of BASE_CONFIG's
 	 * layers (an image config, copied: diff_id and history appended,
 	 * CONTAINER_CONFIG's keys set in its "config" before the changes),
 	 * whose stored blobs are BASE_DIGESTS.  NULL for import. */

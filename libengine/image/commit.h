@@ -1,4 +1,4 @@
-/* commit.h: a container's files as tar streams (issue #4): `commit`
+/* commit.h: a container's files as tar streams: `commit`
  * makes an image layer of its changes, `export` writes its whole root.
  * Both need libarchive and so live in engine-image only. */
 #pragma once

@@ -119,12 +119,12 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		if ((spec->workdir = strdup(wd)) == NULL)
 			return engine_error_set(err, ENOMEM, "out of memory");
 	}
-	/* issue #4: the image's StopSignal unless --stop-signal was given; a
+	/* the image's StopSignal unless --stop-signal was given; a
 	 * name we do not know is left for SIGTERM. */
 	const char *stopsig = json_string_value(json_object_get(cfg, "StopSignal"));
 	if (spec->stop_signal == 0 && stopsig != NULL && engine_signal_parse(stopsig) > 0)
 		spec->stop_signal = engine_signal_parse(stopsig);
-	/* networking (#5): the EXPOSEd ports, for -P. */
+	/* the EXPOSEd ports, for -P. */
 	const char *exposed_key;
 	json_t *exposed_value;
 	json_object_foreach(json_object_get(cfg, "ExposedPorts"), exposed_key, exposed_value) {

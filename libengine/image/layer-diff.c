@@ -322,7 +322,7 @@ static void hide_parent(struct engine_changes *ch, const char *dir)
 	}
 }
 
-/* The files of engine_bound_file_targets (networking (#5)'s /etc/hosts,
+/* The files of engine_bound_file_targets ('s /etc/hosts,
  * /etc/resolv.conf, /etc/hostname; the markers /.dockerenv and
  * /run/.containerenv) are bound over empty files that the container's
  * setup creates when the image lacks them (a write goes to the bound file,

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "libengine/cgroup/cgroup.h" /* cgroups (#6) */
+#include "libengine/cgroup/cgroup.h"
 #include "libengine/runtime/container.h"
 #include "common/fs.h"
 #include "libengine/image/image.h"
@@ -45,8 +45,8 @@
 #include "storage/paths.h"
 #include "libengine/runtime/terminal.h"
 #include <sys/stat.h>
-#include "libengine/container/volumes.h" /* volumes (#4) */
-#include "libengine/container/net.h" /* networking (#5) */
+#include "libengine/container/volumes.h"
+#include "libengine/container/net.h"
 
 extern char **environ;
 
@@ -64,17 +64,17 @@ struct monitor {
 	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
 	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
 	int delay_ms; /* the next restart's delay */
-	/* cgroups (#6): this run's cgroup (container.c fills it) and its
+	/* this run's cgroup (container.c fills it) and its
 	 * OOM kill. */
 	struct engine_cgroup cg;
 	bool oom;
-	/* networking (#5): this run's slirp4netns and relay exit fds and
+	/* this run's slirp4netns and relay exit fds and
 	 * API socket, handed to engine-monitor (-1 / "": none). */
 	int net_slirp_fd, net_relay_fd;
 	char net_socket[256];
 };
 
-/* cgroups (#6): the state records the running container's cgroup, for
+/* the state records the running container's cgroup, for
  * stats, top, pause, update and stop; the exit drops it and keeps the
  * OOM flag. */
 static void state_cgroup(struct monitor *m, bool running)
@@ -92,7 +92,7 @@ static void state_cgroup(struct monitor *m, bool running)
 		m->oom = false;
 }
 
-/* networking (#5) */
+/* networking */
 static void on_network(void *data, const struct engine_net *net)
 {
 	struct monitor *m = data;
@@ -136,7 +136,7 @@ static void answer(struct monitor *m, const char *text)
 	m->report = -1;
 }
 
-/* DURABLE false: "running" (issue #4, run -d: the CLI waits for it), which
+/* DURABLE false: "running", which
  * a crash makes moot; an exit and its code are written durably. */
 static void write_state(struct monitor *m, bool durable)
 {
@@ -269,7 +269,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("log=%s", spec->log_driver ? spec->log_driver : "k8s-file");
 	ARG("log_max_size=%lld", (long long)spec->log_max_size);
 	ARG("log_max_file=%d", spec->log_max_file);
-	/* cgroups (#6): engine-monitor reads its OOM kill and removes it. */
+	/* engine-monitor reads its OOM kill and removes it. */
 	if (m->cg.path != NULL) {
 		ARG("cgroup=%s", m->cg.path);
 		ARG("cgroup_manager=%s", m->cg.ops ? m->cg.ops->name : "");
@@ -286,7 +286,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 		if (spec->cgroup_manager != NULL)
 			ARG("cgroup_manager_asked=%s", spec->cgroup_manager);
 	}
-	/* networking (#5): engine-monitor holds them for the container's
+	/* engine-monitor holds them for the container's
 	 * life, and closes them (and removes the socket) at its exit. */
 	ARG("net_slirp=%d", m->net_slirp_fd);
 	ARG("net_relay=%d", m->net_relay_fd);
@@ -320,7 +320,7 @@ static void on_started(void *data, pid_t pid)
 	m->state.started_ns = engine_now_ns();
 	m->state.finished_ns = 0;
 	m->state.exit_code = 0;
-	state_cgroup(m, true); /* cgroups (#6) */
+	state_cgroup(m, true);
 	write_state(m, false);
 	answer(m, "ok\n");
 	if (m->watch)
@@ -457,7 +457,7 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 	m->err_fd = errp[0];
 	m->in_fd = in[1];
 	m->master = -1;
-	m->net_slirp_fd = m->net_relay_fd = -1; /* networking (#5) */
+	m->net_slirp_fd = m->net_relay_fd = -1;
 	m->net_socket[0] = '\0';
 
 	/* -i without -t: the container's stdin is a pipe that attach clients
@@ -477,9 +477,9 @@ static int run_once(struct monitor *m, const struct engine_idmap *map, int *exit
 		.terminal = on_terminal,
 		.poll_fds = on_poll_fds,
 		.poll_ready = on_poll_ready,
-		.cgroup = &m->cg, /* cgroups (#6) */
+		.cgroup = &m->cg,
 		.oom_killed = &m->oom,
-		.network = on_network, /* networking (#5) */
+		.network = on_network,
 	};
 	int r = engine_container_run_io(&run, map, &io, exit_code, err);
 	monitor_log_flush(m->log);
@@ -516,7 +516,7 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Close every fd from 3 up but the ones kept: close_range(2) between them
- * (issue #4: a thousand close(2) calls were a loop over 3..1023). */
+ * (: a thousand close(2) calls were a loop over 3..1023). */
 static void close_inherited(int report, int attach_fd, const struct engine_monitor_resume *resume)
 {
 	int keep[20];
@@ -638,7 +638,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->state.exit_code = exit_code;
 		m->state.finished_ns = first && resume != NULL ? resume->finished_ns : engine_now_ns();
 		m->state.pid = 0;
-		state_cgroup(m, false); /* cgroups (#6) */
+		state_cgroup(m, false);
 		/* A command that does not start is not retried. */
 		bool again = r == 0 && should_restart(m, exit_code);
 		if (!again)
@@ -665,7 +665,7 @@ static int monitor_main(const struct engine_run_spec *spec, const struct engine_
 		m->attach = NULL;
 		engine_container_forget(store, spec->id, name, &err);
 		engine_error_free(&err);
-		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
+		engine_volumes_remove_anonymous(store, map, spec);
 	} else {
 		write_state(m, true);
 	}
@@ -811,7 +811,7 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 		.output_copy = true,
 		.started = on_started_foreground,
 		.data = m,
-		.cgroup = &m->cg, /* cgroups (#6) */
+		.cgroup = &m->cg,
 		.oom_killed = &m->oom,
 	};
 	int exit_code = 0;
@@ -822,12 +822,12 @@ int engine_container_run_recorded(const struct engine_run_spec *spec,
 	m->state.exit_code = r < 0 ? engine_error_exit_code(*err) : exit_code;
 	m->state.finished_ns = engine_now_ns();
 	m->state.pid = 0;
-	state_cgroup(m, false); /* cgroups (#6) */
+	state_cgroup(m, false);
 	struct storage_store *store = NULL;
 	struct engine_error *local = NULL;
 	if (spec->remove && storage_store_open(spec->store_root, &store, &local) == 0) {
 		engine_container_forget(store, spec->id, name, &local);
-		engine_volumes_remove_anonymous(store, map, spec); /* volumes (#4) */
+		engine_volumes_remove_anonymous(store, map, spec);
 	} else {
 		write_state(m, true);
 	}

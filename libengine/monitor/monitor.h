@@ -15,7 +15,7 @@
  * kept it from starting.  The monitor outlives the caller. */
 int engine_monitor_start(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			 const char *name, struct engine_error **err);
-/* The monitor (issue #4).  Before stop, kill or rm -f signal the
+/* The monitor.  Before stop, kill or rm -f signal the
  * container: tell its monitor not to restart it (a marker file next to
  * state.json, removed when a new monitor starts). */
 int engine_container_stop_request(const char *store_root, const char *id,

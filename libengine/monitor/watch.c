@@ -146,7 +146,7 @@ static void write_state(const char *dir, char **argv, int argc, int exit_code, i
 		close(lock);
 }
 
-/* ---- cgroups (#6) ----------------------------------------------------
+/* ---- ----------------------------------------------------
  * The container's cgroup, in libc: its OOM kills counted from
  * memory.events (watched with POLLPRI while it runs, since a systemd
  * scope may be collected as soon as it is empty), and at the end what is
@@ -378,7 +378,7 @@ int engine_monitor_watch(int argc, char **argv)
 	else if (in >= 0)
 		monitor_attach_set_input(w.attach, in, false);
 
-	/* cgroups (#6) */
+	/* cgroups */
 	const char *cgroup = arg(argc, argv, "cgroup");
 	int oom_fd = -1, parent_oom_fd = -1;
 	struct oom_count oom = { 0 }, parent_oom = { 0 };
@@ -416,7 +416,7 @@ int engine_monitor_watch(int argc, char **argv)
 			{ .fd = w.out, .events = POLLIN },
 			{ .fd = w.err, .events = POLLIN },
 			{ .fd = w.master, .events = POLLIN },
-			{ .fd = oom_fd, .events = POLLPRI }, /* cgroups (#6) */
+			{ .fd = oom_fd, .events = POLLPRI },
 		};
 		size_t extra = monitor_attach_poll_fds(w.attach, p + 5, 1 + MAX_CLIENTS);
 		if (poll(p, 5 + extra, -1) < 0) {
@@ -430,7 +430,7 @@ int engine_monitor_watch(int argc, char **argv)
 			w.err = -1;
 		if (p[3].revents && !relay(&w, w.master, 1))
 			w.master = -1;
-		if (p[4].revents) { /* cgroups (#6): memory.events changed */
+		if (p[4].revents) { /* memory.events changed */
 			(void)read_oom(oom_fd, &oom);
 			/* A removed cgroup's file polls as an error for ever:
 			 * what it counted is kept, the fd goes. */
@@ -446,7 +446,7 @@ int engine_monitor_watch(int argc, char **argv)
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if ((int)si.ssi_signo == SIGCHLD) {
-				/* cgroups (#6): the OOM count before the reap: once
+				/* the OOM count before the reap: once
 				 * the cgroup is empty its manager may remove it (a
 				 * systemd scope goes at once), and its files with it;
 				 * the kernel's notice of the kill can come after the
@@ -474,7 +474,7 @@ int engine_monitor_watch(int argc, char **argv)
 		}
 	}
 	monitor_log_flush(w.log);
-	/* networking (#5): slirp4netns and the UDP relay end with the
+	/* slirp4netns and the UDP relay end with the
 	 * container (their exit pipes close); slirp4netns leaves its API
 	 * socket behind. */
 	for (const char *k = "net_slirp"; k != NULL; k = strcmp(k, "net_slirp") == 0 ? "net_relay" : NULL)
@@ -484,7 +484,7 @@ int engine_monitor_watch(int argc, char **argv)
 	if (net_socket != NULL && net_socket[0] == '/')
 		(void)unlink(net_socket);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
-	/* cgroups (#6) */
+	/* cgroups */
 	bool oom_killed = false;
 	if (cgroup != NULL) {
 		bool ok = read_oom(oom_fd, &oom);
@@ -514,7 +514,7 @@ int engine_monitor_watch(int argc, char **argv)
 	write_state(dir, argv, argc, code, finished, oom_killed);
 	monitor_attach_close(w.attach);
 	monitor_log_close(w.log);
-	/* networking (#5): slirp4netns and the relay are our children and
+	/* slirp4netns and the relay are our children and
 	 * exit on their closed pipes: reap them (for up to a second), so that
 	 * no zombie is left to an init that may not reap. */
 	for (int i = 0; i < 100; i++) {

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "libengine/runtime/caps.h"
-#include "libengine/cgroup/run.h" /* cgroups (#6) */
+#include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "libengine/runtime/fuse-overlayfs.h"
@@ -52,7 +52,7 @@
 #include "libengine/image/image.h"
 #include "storage/remove.h"
 #include "libengine/runtime/rlimits.h"
-#include "libengine/container/net.h" /* networking (#5) */
+#include "libengine/container/net.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -69,14 +69,14 @@ struct child_ctx {
 	 * (NULL: a monitor's pipes are its stdio already). */
 	const struct engine_stdio_relay *relay;
 	int sock;
-	/* issue #4 --userns=keep-id: the user's entry for the container's
+	/* --userns=keep-id: the user's entry for the container's
 	 * /etc/passwd (NULL otherwise). */
 	const char *keep_id_name, *keep_id_home;
 	const char *fuse_overlayfs_idmap; /* the layers' owners as the image has them */
-	/* cgroups (#6): wait for the parent to move us into our cgroup
+	/* wait for the parent to move us into our cgroup
 	 * (one byte on the socket) before the cgroup namespace is made. */
 	bool cgroup_sync, cgroupns;
-	/* networking (#5): the /etc files and markers to bind; whether to
+	/* the /etc files and markers to bind; whether to
 	 * wait for the parent's go (slirp4netns up) before the exec. */
 	const char *etc_files[ENGINE_BOUND_FILES];
 	bool wait_network;
@@ -97,7 +97,7 @@ static enum storage_driver root_driver(const struct engine_run_spec *spec, bool 
 	if (spec->n_layers == 0)
 		return STORAGE_DRIVER_NONE;
 	if (spec->userns != NULL && strcmp(spec->userns, "auto") == 0)
-		return STORAGE_DRIVER_VFS; /* issue #4: the copy made at create */
+		return STORAGE_DRIVER_VFS; /* the copy made at create */
 	return keep_id ? engine_userns_keep_id_driver(spec) : spec->storage_driver;
 }
 
@@ -128,7 +128,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 			return -1;
 		/* Podman's default sysctl: ping works through ICMP datagram
 		 * sockets without CAP_NET_RAW (which is not a default cap). */
-		/* issue #4: keep-id without subordinate ids maps no gid 0. */
+		/* keep-id without subordinate ids maps no gid 0. */
 		gid_t ping_gid = c->map->n_gids == 1 ? c->map->gids[0].container : 0;
 		if (netns_ping_group_range_set(ping_gid, ping_gid, err) < 0)
 			return -1;
@@ -146,7 +146,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.map_tty_gid = engine_idmap_contains(c->map->gids, c->map->n_gids, 5),
 		.privileged = spec->privileged,
 		.read_only = spec->read_only,
-		/* issue #4 run options */
+		/* run options */
 		.sysctls = spec->sysctls,
 		.n_sysctls = spec->n_sysctls,
 		.init_path = spec->init ? spec->init_path : NULL,
@@ -157,7 +157,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.keep_id_uid = c->map->uid,
 		.keep_id_gid = c->map->gid,
 		.fuse_overlayfs_idmap = c->fuse_overlayfs_idmap,
-		/* volumes (#4) */
+		/* volumes */
 		.mounts = spec->mounts,
 		.n_mounts = spec->n_mounts,
 		.volumes_root = spec->store_root,
@@ -165,7 +165,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.shm_size = spec->shm_size,
 		.read_only_tmpfs = !spec->no_read_only_tmpfs,
 		.etc_files = { c->etc_files[0], c->etc_files[1], c->etc_files[2], c->etc_files[3],
-			       c->etc_files[4] }, /* networking (#5) */
+			       c->etc_files[4] },
 		.fuse_handoff = fuse_handoff,
 		.fuse_handoff_data = c,
 	};
@@ -196,7 +196,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			return engine_error_errno(err, errno, "open /");
-		/* issue #4: keep-id runs as the user's own ids unless -u says. */
+		/* keep-id runs as the user's own ids unless -u says. */
 		char keep_id_user[32];
 		const char *user = spec->user;
 		if (user == NULL && c->keep_id_name != NULL) {
@@ -220,7 +220,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	if (env == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 
-	/* networking (#5): the command starts with its network up: the
+	/* the command starts with its network up: the
 	 * parent writes one byte once slirp4netns is ready (EOF: it failed,
 	 * and reports why itself). */
 	if (c->wait_network) {
@@ -251,7 +251,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 		.mapped_gids = engine_idmap_span(c->map->gids, c->map->n_gids),
 		.seccomp = c->seccomp,
 	};
-	/* issue #4: --ulimit, while the process still holds its privileges
+	/* --ulimit, while the process still holds its privileges
 	 * in the namespace (lowering needs none; raising a hard limit past
 	 * the user's own is refused by the kernel whatever we hold). */
 	if (engine_ulimits_apply(spec->ulimits, spec->n_ulimits, err) < 0)
@@ -274,7 +274,7 @@ static int child_setup(struct child_ctx *c, struct engine_error **err)
 	 * change of effective uid or gid clears it. */
 	if (c->io != NULL && c->io->detached && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return engine_error_errno(err, errno, "prctl PR_SET_PDEATHSIG");
-	/* issue #4 --init: engine-init (from its sealed copy; also at
+	/* --init: engine-init (from its sealed copy; also at
 	 * /dev/init) is PID 1 and runs the command, looked up above, as its
 	 * child. */
 	if (spec->init) {
@@ -303,7 +303,7 @@ static int child_main(void *data, int sock)
 	struct child_ctx *c = data;
 	struct engine_error *err = NULL;
 	c->sock = sock;
-	/* cgroups (#6): the namespace's root is the cgroup we are in when
+	/* the namespace's root is the cgroup we are in when
 	 * it is made, so it is made only once the parent has put us in the
 	 * container's cgroup. */
 	if (c->cgroup_sync) {
@@ -561,7 +561,7 @@ static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term,
 	}
 }
 
-/* issue #4: the mapping --userns asks for, made from the default MAP into
+/* the mapping --userns asks for, made from the default MAP into
  * OUT (keep-id: also the user's name and home for /etc/passwd). */
 static int userns_mapping(const struct engine_run_spec *spec, const struct engine_idmap *map,
 			  struct engine_idmap *out, char *name, size_t name_size, char *home,
@@ -625,9 +625,9 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	sigprocmask(SIG_BLOCK, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (netns_mode_is_private(spec->network) && spec->network_join == NULL) /* networking (#5) */
+	if (netns_mode_is_private(spec->network) && spec->network_join == NULL)
 		flags |= CLONE_NEWNET;
-	/* cgroups (#6): a cgroup namespace where the kernel has them
+	/* a cgroup namespace where the kernel has them
 	 * (4.6+), made by the child once it is in its cgroup (child_main);
 	 * the cgroup itself where the manager gives one. */
 	bool cgroupns = access("/proc/self/ns/cgroup", F_OK) == 0;
@@ -644,7 +644,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	bool want_cgroup = det->manager != ENGINE_CGROUP_MANAGER_DISABLED;
 	struct engine_cgroup cg = { 0 };
 
-	/* issue #4 --userns: the container's own mapping; MAP (the default
+	/* --userns: the container's own mapping; MAP (the default
 	 * one) still removes the writable layer. */
 	static struct engine_idmap userns_map; /* large: off the stack */
 	char keep_id_name[256] = "", keep_id_home[512] = "";
@@ -679,7 +679,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		return -1;
 	}
-	/* networking (#5): the /etc files before the clone (the child binds
+	/* the /etc files before the clone (the child binds
 	 * them), slirp4netns after it. */
 	static struct engine_net net; /* large: off the stack */
 	if (engine_net_prepare(spec, &net, err) < 0) {
@@ -731,7 +731,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	struct engine_terminal term;
 	bool have_term = false;
 	struct engine_fuse_daemon fuse = { .pid = 0, .log_fd = -1 };
-	/* networking (#5): container:NAME and ns:PATH join a namespace. */
+	/* container:NAME and ns:PATH join a namespace. */
 	int cr = spec->network_join != NULL
 			 ? engine_net_join_clone(spec, flags, child_main, &c, &pid, &sock, err)
 			 : engine_userns_clone(cmap, flags, child_main, &c, &pid, &sock, err);
@@ -749,7 +749,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
 		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
 	}
-	/* cgroups (#6): the child waits on its socket until it is in its
+	/* the child waits on its socket until it is in its
 	 * cgroup, limits applied and checked; then it may run the command. */
 	if (want_cgroup) {
 		struct engine_cgroup_limits limits;
@@ -772,7 +772,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	/* networking (#5): slirp4netns for the new namespaces, then the
+	/* slirp4netns for the new namespaces, then the
 	 * child may exec. */
 	if (engine_net_start(spec, pid, &net, err) < 0) {
 		/* A child that failed first (a bad --user, a missing command,
@@ -855,7 +855,7 @@ out:
 		snprintf(merged, sizeof(merged), "%s/containers/%s/merged", spec->store_root, spec->id);
 		engine_fuse_daemon_stop(&fuse, 2000, merged, rc < 0 ? err : NULL);
 	}
-	/* cgroups (#6): an OOM kill shows in memory.events (read before the
+	/* an OOM kill shows in memory.events (read before the
 	 * cgroup goes); what is left of the container is killed with it. */
 	if (cg.path != NULL) {
 		struct engine_cgroup_stats st;
@@ -876,7 +876,7 @@ out:
 		remove_container_dir(spec, map, userns_fd);
 	if (userns_fd >= 0)
 		close(userns_fd);
-	engine_net_stop(&net); /* networking (#5) */
+	engine_net_stop(&net);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }

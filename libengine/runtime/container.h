@@ -7,7 +7,7 @@
 #include "libengine/userns/idmap.h"
 #include "libengine/runtime/spec.h"
 
-struct engine_net; /* networking (#5) */
+struct engine_net;
 
 /* Create the namespaces, map ids, set up the rootfs and run spec->argv.
  * Blocks until the container's init exits; *ret_exit_code is its status
@@ -37,12 +37,12 @@ struct engine_container_io {
 	void (*terminal)(void *data, int master);
 	size_t (*poll_fds)(void *data, struct pollfd *p, size_t max);
 	void (*poll_ready)(void *data, const struct pollfd *p, size_t n);
-	/* cgroups (#6): when set, filled with the container's cgroup before
+	/* when set, filled with the container's cgroup before
 	 * STARTED is called (path NULL: none); *OOM_KILLED set at the exit
 	 * when the cgroup's memory.events counted an OOM kill. */
 	struct engine_cgroup *cgroup;
 	bool *oom_killed;
-	/* networking (#5): slirp4netns and the relay run for this run (a
+	/* slirp4netns and the relay run for this run (a
 	 * struct engine_net, container-net.h), before STARTED: the monitor
 	 * hands their exit fds to engine-monitor. */
 	void (*network)(void *data, const struct engine_net *net);

@@ -268,7 +268,7 @@ static int mask_paths(struct engine_error **err)
 	return 0;
 }
 
-/* ---- issue #4 run options: --init, --userns=keep-id, --sysctl ----------- */
+/* ----: --init, --userns=keep-id, --sysctl ----------- */
 
 /* True when an /etc/passwd or /etc/group text has an entry whose third
  * field is ID. */
@@ -384,7 +384,7 @@ static int setup_run_options(int rootfd, const struct engine_mounts_config *cfg,
 	return 0;
 }
 
-/* ---- the user's mounts: -v, --mount, --tmpfs, --device (#4) ------------ */
+/* ---- the user's mounts: -v, --mount, --tmpfs, --device ------------ */
 
 /* Open TARGET below the root, creating what is missing one component at a
  * time: each prefix is resolved inside the root (a symlink in the image,
@@ -756,11 +756,11 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return engine_error_errno(err, errno, "open rootfs %s", rootfs);
-	/* issue #4 --userns=auto: the user's own uid, which reached the store
+	/* --userns=auto: the user's own uid, which reached the store
 	 * (its directories are the user's), is not mapped, and a file cannot
 	 * be created by an unmapped id: from here on the container's root
 	 * creates them. */
-	/* networking (#5): the /etc files' sources are opened while the
+	/* the /etc files' sources are opened while the
 	 * process still has the user's own fs ids (--userns=auto drops
 	 * them next; the container's directory is not searchable then). */
 	int etc_fds[ENGINE_BOUND_FILES] = { -1, -1, -1, -1, -1 };
@@ -784,9 +784,9 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 		return -1;
 	if (setup_dev(rootfd, cfg, err) < 0)
 		return -1;
-	if (setup_run_options(rootfd, cfg, err) < 0) /* issue #4 */
+	if (setup_run_options(rootfd, cfg, err) < 0)
 		return -1;
-	int er = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err); /* networking (#5) */
+	int er = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err);
 	if (er == 0)
 		er = apply_mounts(rootfd, cfg, err);
 	/* The markers after the user's mounts: a tmpfs on /run (--tmpfs, or
@@ -811,7 +811,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 	if (chdir("/") < 0)
 		return engine_error_errno(err, errno, "chdir /");
 
-	/* issue #4: --sysctl, while /proc/sys is still writable. */
+	/* --sysctl, while /proc/sys is still writable. */
 	if (engine_sysctls_apply(cfg->sysctls, cfg->n_sysctls, err) < 0)
 		return -1;
 	if (!cfg->privileged && mask_paths(err) < 0)

@@ -13,7 +13,7 @@
 /* The files a container gets bound from its directory, by index: the
  * name there (engine_bound_file_names) and the target inside
  * (engine_bound_file_targets).  The first ENGINE_ETC_FILES are
- * networking (#5)'s /etc files, the rest the container markers Docker and
+ *'s /etc files, the rest the container markers Docker and
  * Podman provide, which tools read to know they run in a container. */
 enum { ENGINE_ETC_FILES = 3, ENGINE_BOUND_FILES = 5 };
 extern const char *const engine_bound_file_names[ENGINE_BOUND_FILES];
@@ -31,7 +31,7 @@ struct engine_mounts_config {
 	bool map_tty_gid;   /* gid 5 is mapped: give devpts gid=5 */
 	bool privileged;    /* no masked or read-only paths */
 	bool read_only;     /* the root itself read-only */
-	/* issue #4 run options */
+	/* run options */
 	char *const *sysctls;     /* "KEY=VALUE", written once /proc is the container's */
 	size_t n_sysctls;
 	const char *init_path;    /* --init: engine-init on the host */
@@ -44,7 +44,7 @@ struct engine_mounts_config {
 	/* --userns=keep-id: fuse-overlayfs's "uidmapping=...,gidmapping=..."
 	 * showing the layers' owners as the image has them (NULL: none) */
 	const char *fuse_overlayfs_idmap;
-	/* volumes (#4) */
+	/* volumes */
 	const struct engine_mount *mounts; /* -v, --mount, --tmpfs, --device */
 	size_t n_mounts;
 	const char *volumes_root; /* a volume NAME is VOLUMES_ROOT/volumes/NAME/_data */
@@ -53,7 +53,7 @@ struct engine_mounts_config {
 	bool read_only_tmpfs;     /* with read_only: tmpfs on /tmp, /var/tmp, /run */
 	bool tmpfs_read_only;     /* cp of a stopped container: its tmpfs are empty, not for writing */
 	/* The sources to bind on engine_bound_file_targets (NULL: none):
-	 * networking (#5)'s /etc/hosts, /etc/resolv.conf and /etc/hostname,
+	 *'s /etc/hosts, /etc/resolv.conf and /etc/hostname,
 	 * and the container markers /.dockerenv and /run/.containerenv. */
 	const char *etc_files[ENGINE_BOUND_FILES];
 	/* fuse-overlayfs: where the mount's /dev/fuse fd goes (the

@@ -43,10 +43,10 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	for (size_t i = 0; i < spec->n_layers; i++)
 		free(spec->layers[i]);
 	free(spec->layers);
-	/* the monitor (issue #4) */
+	/* the monitor */
 	free(spec->restart_policy);
 	free(spec->log_driver);
-	/* issue #4 run options */
+	/* run options */
 	free(spec->userns);
 	free(spec->init_path);
 	for (size_t i = 0; i < spec->n_ulimits; i++)
@@ -59,14 +59,14 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 		free(spec->group_add[i]);
 	free(spec->group_add);
 	free(spec->cidfile);
-	engine_mount_list_free(spec->mounts, spec->n_mounts); /* volumes (#4) */
+	engine_mount_list_free(spec->mounts, spec->n_mounts);
 	for (size_t i = 0; i < spec->n_labels; i++) /* labels */
 		free(spec->labels[i]);
 	free(spec->labels);
-	free(spec->cg_cpuset_cpus); /* cgroups (#6) */
+	free(spec->cg_cpuset_cpus);
 	free(spec->cgroups_mode);
 	free(spec->cgroup_parent);
-	/* networking (#5) */
+	/* networking */
 	netns_port_list_clear(&spec->ports);
 	free(spec->network_join);
 	char **const lists[] = { spec->add_hosts, spec->dns, spec->dns_search, spec->dns_options,
@@ -309,7 +309,7 @@ int engine_generate_id(char out[65], struct engine_error **err)
 	return 0;
 }
 
-/* ---- the monitor's flags (issue #4) ------------------------------------ */
+/* ---- the monitor's flags ------------------------------------ */
 
 int engine_restart_policy_parse(struct engine_run_spec *spec, const char *value,
 				struct engine_error **err)

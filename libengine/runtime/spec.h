@@ -11,9 +11,9 @@
 #include "common/error.h"
 #include "netns/mode.h"
 #include "libengine/runtime/mount-spec.h"
-#include "netns/slirp4netns.h" /* networking (#5) */
+#include "netns/slirp4netns.h"
 
-struct engine_cgroup_detection; /* cgroups (#6) */
+struct engine_cgroup_detection;
 
 struct engine_run_spec {
 	char *rootfs;     /* absolute path of the root filesystem */
@@ -73,13 +73,13 @@ struct engine_run_spec {
 	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
 	char *image_id;     /* the image's config digest hex, set by run */
 
-	/* The monitor (issue #4): --restart, --log-driver, --log-opt. */
+	/* The monitor: --restart, --log-driver, --log-opt. */
 	char *restart_policy; /* no (NULL) | on-failure | always | unless-stopped */
 	int restart_max;      /* on-failure:N; 0: no limit */
 	char *log_driver;     /* k8s-file (NULL) | json-file | none */
 	int64_t log_max_size; /* --log-opt max-size in bytes; 0: no rotation */
 	int log_max_file;     /* --log-opt max-file: files kept, the current one included */
-	/* Run options of issue #4 (--userns, --init, --ulimit, --sysctl,
+	/* Run options of (--userns, --init, --ulimit, --sysctl,
 	 * --stop-signal, --stop-timeout, --cidfile). */
 	char *userns;       /* NULL or "host": the default mapping; "keep-id"; "auto" */
 	bool init;          /* --init: engine-init runs as PID 1, the command as its child */
@@ -94,7 +94,7 @@ struct engine_run_spec {
 	char *cidfile;      /* --cidfile (not recorded) */
 	uint32_t userns_auto_start; /* --userns=auto: the slice, in the default */
 	uint32_t userns_auto_size;  /* mapping's ids (size: auto:size=N, 0 = default) */
-	/* Volumes, bind mounts, tmpfs, devices (#4; mount-spec.h). */
+	/* Volumes, bind mounts, tmpfs, devices (mount-spec.h). */
 	struct engine_mount *mounts;
 	size_t n_mounts;
 	uint64_t shm_size;       /* --shm-size in bytes, 0 = 64m */
@@ -103,7 +103,7 @@ struct engine_run_spec {
 	 * the image config's Labels, as Docker merges them. */
 	char **labels;
 	size_t n_labels;
-	/* cgroups (#6): the limits as the run flags give them (0 / NULL:
+	/* the limits as the run flags give them (0 / NULL:
 	 * not set), made into struct engine_cgroup_limits at start
 	 * (cgroup-run.c); the detection the CLI made, for the monitor it
 	 * forks (not recorded; NULL: detect again). */
@@ -122,7 +122,7 @@ struct engine_run_spec {
 	/* The manager the caller asks for (systemd, cgroupfs), NULL:
 	 * detect; a setting of the invocation, not recorded. */
 	const char *cgroup_manager;
-	/* networking (#5): --network slirp4netns:OPTS, -p/-P (host ports
+	/* --network slirp4netns:OPTS, -p/-P (host ports
 	 * allocated by the CLI), /etc/hosts and resolv.conf options, the
 	 * image's EXPOSE (for -P). */
 	struct netns_slirp_options slirp;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# cgroups.bats: issue #6 on a host that cannot delegate cgroup v2
+# cgroups.bats: on a host that cannot delegate cgroup v2
 # controllers (this CI host: a v1 hybrid).  Containers still run; limits
 # asked for print one warning naming why they are not applied; the limit
 # flags are parsed with Docker's messages and recorded; stats shows what
@@ -184,7 +184,7 @@ skip_if_delegated() {
 	eng rm -f pz
 }
 
-# cgroups (#6) --cgroup-parent: where nothing is delegated it is taken,
+# --cgroup-parent: where nothing is delegated it is taken,
 # recorded and ignored with the one warning line; the slice and path
 # rules, and the parent itself, are checked in the VM (tests/vm/engine.sh).
 @test "--cgroup-parent where cgroups are not delegated: one warning says why; inspect shows it" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # cli-errors.bats: what the command line says when it is wrong, in Docker's
-# words (issue 11), and the command list of --help.
+# words, and the command list of --help.
 
 load helpers
 

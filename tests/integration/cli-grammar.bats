@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# cli-grammar.bats: Docker's argument grammar (issue 11).  Flags may follow
+# cli-grammar.bats: Docker's argument grammar.  Flags may follow
 # the arguments (`engine inspect IMAGE --format X`, `engine rm C -f`) in
 # every command except where the first argument ends them: after the image
 # of run and create, the container of exec and top, unshare's command and

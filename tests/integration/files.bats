@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# files.bats: moving files in and out of containers (issue #4): cp both
+# files.bats: moving files in and out of containers: cp both
 # ways for running and stopped containers, hostile paths confined to the
 # container, diff, commit, export, rename, pause.
 

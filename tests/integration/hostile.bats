@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# hostile.bats: layers made to attack the unpacker (issue #3).  Each image
+# hostile.bats: layers made to attack the unpacker.  Each image
 # is [a busybox base layer, one hostile layer], crafted here with python3's
 # tarfile (GNU tar will not write most of these), laid out as an OCI layout
 # and pushed to the local registry with skopeo; the blob-digest cases are

@@ -30,7 +30,7 @@ load helpers
 	[ ! -e "$BATS_TEST_TMPDIR/store" ] # info creates no store
 }
 
-# issue 11: a sysctl file reports size 0 and answers a read at an offset
+# A sysctl file reports size 0 and answers a read at an offset
 # with EOF, so the value read to its size was its first digit alone.
 @test "engine info: maxUserNamespaces is the whole sysctl value" {
 	want=$(cat /proc/sys/user/max_user_namespaces)
@@ -69,7 +69,7 @@ load helpers
 	echo "$output" | jq -e '.Client.Version | length > 0'
 }
 
-# cgroups (#6): the manager a container gets, and why not when none.
+# the manager a container gets, and why not when none.
 @test "engine info: cgroup manager, version and, when disabled, the reason" {
 	run --separate-stderr "$ENGINE" info --format json
 	assert_eq "$status" 0
@@ -88,7 +88,7 @@ load helpers
 	fi
 }
 
-# cgroups (#6): the systemd cgroup manager dlopen()s libsystemd on first use.
+# the systemd cgroup manager dlopen()s libsystemd on first use.
 @test "engine does not link libsystemd" {
 	run ldd "$ENGINE"
 	assert_eq "$status" 0

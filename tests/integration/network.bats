@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# network.bats: networking (issue #5): slirp4netns by default, published
+# network.bats:: slirp4netns by default, published
 # ports (-p, -P, engine port, ps, inspect), the network modes (none, host,
 # container:NAME, ns:PATH), the /etc files and their options, and that
 # nothing is left behind.  Traffic goes only to loopback and to namespaces

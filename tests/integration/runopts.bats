@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# runopts.bats: the run options of issue #4: --userns, --init, --ulimit,
+# runopts.bats: the run options of: --userns, --init, --ulimit,
 # --sysctl, --stop-signal/--stop-timeout, --cidfile, and `engine unshare`,
 # in every mode (ENGINE_TEST_MODE rootless, nosub, root), with their
 # bad-input cases (one line, exit 125).

@@ -116,7 +116,7 @@ PKGS=(
   hyperfine crun podman
   # login tests: a registry with htpasswd auth
   apache2-utils
-  # cgroup v2 tests in a VM (#6): tests/vm/image.sh and run.sh
+  # cgroup v2 tests in a VM: tests/vm/image.sh and run.sh
   qemu-system-x86 qemu-utils
 )
 apt_install() {

@@ -1,5 +1,5 @@
 /* test-fs.c: engine_read_file on the files the engine reads: regular files,
- * and /proc and /sys files, which report size 0 (issue 11). */
+ * and /proc and /sys files, which report size 0. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

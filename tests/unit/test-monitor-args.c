@@ -1,4 +1,4 @@
-/* test-monitor-args.c: the monitor's run flags (issue #4): --restart,
+/* test-monitor-args.c: the monitor's run flags: --restart,
  * --log-driver, --log-opt, as cmd_run_parse() takes them. */
 #include <stdarg.h>
 #include <stdlib.h>

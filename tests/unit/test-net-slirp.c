@@ -571,7 +571,7 @@ static void root_without_userns(const char *dir)
 	is_str(exchange(SOCK_STREAM, rest.ports[0].host_port, "root-tcp"), "pong:root-tcp", "root: TCP through slirp4netns");
 	is_str(exchange(SOCK_DGRAM, udp.ports[0].host_port, "root-udp"), "pong:root-udp", "root: UDP through the relay");
 	is_int(netns_udp_relay_stop(relay, TIMEOUT_MS, &err), 0, "root: relay stopped");
-	/* networking (#5): TCP through our relay (splice), as run publishes it */
+	/* TCP through our relay (splice), as run publishes it */
 	struct netns_port_list tcp2 = { 0 };
 	netns_ports_parse(&tcp2, "127.0.0.1::80", &err);
 	netns_ports_allocate(&tcp2, &err);

@@ -64,7 +64,7 @@ int main(void)
 		   strstr(err->msg, "unknown shorthand flag: 'Z'") != NULL,
 	   "unknown short flag named");
 	engine_run_spec_free(&s);
-	/* issue 11: the word that holds the letter, not the word before it. */
+	/* The word that holds the letter, not the word before it. */
 	ok(parse(&s, &err, "--rootfs", "/", "-Z0", "true", NULL) < 0 &&
 		   strcmp(err->msg, "unknown shorthand flag: 'Z' in -Z0") == 0,
 	   "unknown letter inside a word: that word named");

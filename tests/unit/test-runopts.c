@@ -1,4 +1,4 @@
-/* test-runopts.c: the run options of issue #4 as the CLI checks them:
+/* test-runopts.c: the run options of as the CLI checks them:
  * --ulimit values, the --sysctl allow-list, signal names, and the flags
  * themselves through cmd_run_parse. */
 #include <signal.h>

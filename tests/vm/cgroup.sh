@@ -73,7 +73,7 @@ if [ -x "$S/engine" ]; then
 		emit not "engine info: cgroupControllers has memory and pids (got '$ctl')"
 	fi
 fi
-# The engine's own tests (issue #6), in the same TAP stream.
+# The engine's own tests, in the same TAP stream.
 if [ -f "$S/engine.sh" ]; then
 	# shellcheck source=tests/vm/engine.sh
 	. "$S/engine.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/vm/engine.sh: the engine's own cgroup v2 tests (issue #6), run in
+# tests/vm/engine.sh: the engine's own cgroup v2 tests, run in
 # the guest after tests/vm/cgroup.sh's library tests and sourced by it, so
 # that both print one TAP stream (emit, T and S come from cgroup.sh).
 # engine, engine-monitor and engine-init are in the share beside it; the
@@ -106,7 +106,7 @@ suite() { # suite WHO (tester | root)
 		test "$out" = "$(printf '50331648\n0::/')"
 	[ "$out" = "$(printf '50331648\n0::/')" ] || printf '%s\n' "$out" | sed 's/^/#   /'
 
-	# cgroups (#6) --cgroup-parent, systemd: the scope goes into the slice
+	# --cgroup-parent, systemd: the scope goes into the slice
 	# (the user's manager rootless, the system's as root), which systemd
 	# makes, and the limits still hold there.  A dash in a slice's name is
 	# systemd's level separator: test-engine.slice is in test.slice.
