@@ -98,7 +98,12 @@ __attribute__((format(printf, 3, 0))) static void mark_settings(struct engine_er
 			char *head = strndup(fmt, (size_t)(in_fmt - fmt));
 			va_list copy;
 			va_copy(copy, ap);
+			/* HEAD is a prefix of FMT, which the callers' format
+			 * attribute checked against its arguments. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 			at = head != NULL ? vsnprintf(NULL, 0, head, copy) : -1;
+#pragma GCC diagnostic pop
 			va_end(copy);
 			free(head);
 			fmt_from = (size_t)(in_fmt - fmt) + n;
