@@ -13,20 +13,16 @@
 # Knobs: BENCH_RUNS (default 30), BENCH_PS (containers for ps, default
 # 1000), BENCH_USER (default tester).
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "bench/ab.sh: run as root (it runs the benchmark as the test user)" >&2; exit 2; }
 [ $# = 2 ] || { echo "usage: bench/ab.sh OLD_BIN_DIR NEW_BIN_DIR" >&2; exit 2; }
-# shellcheck disable=SC1091
-. /var/lib/engine-test/env
-user=${BENCH_USER:-$ENGINE_TEST_USER}
+. "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-30}
 nps=${BENCH_PS:-1000}
-img=${ENGINE_TEST_REGISTRY:-127.0.0.1:5000}/busybox:latest
+img=$reg/busybox:latest
 command -v hyperfine >/dev/null || { echo "bench/ab.sh: hyperfine is not installed" >&2; exit 2; }
 
-work=$(runuser -u "$user" -- mktemp -d /var/tmp/engine-ab.XXXXXX)
+work=$(bench_workdir engine-ab)
 cleanup() {
-	runuser -u "$user" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$user")" sh -c \
-		"for b in old new; do $work/\$b/engine --root $work/store-\$b rm -af >/dev/null 2>&1; done" || true
+	as_test_user sh -c "cd /; for b in old new; do $work/\$b/engine --root $work/store-\$b rm -af >/dev/null 2>&1; done" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,8 +37,6 @@ done
 
 cat >"$work/ab-run.sh" <<EOS
 set -e
-export XDG_RUNTIME_DIR=/run/user/\$(id -u)
-cd "$work"
 O="$work/old/engine --root $work/store-old"
 N="$work/new/engine --root $work/store-new"
 for e in "\$O" "\$N"; do \$e pull -q $img >/dev/null; done
@@ -71,9 +65,7 @@ for e in "\$O" "\$N"; do
 done
 hf ps "\$O ps -a" "\$N ps -a"
 EOS
-chmod a+r "$work/ab-run.sh"
-runuser -u "$user" -- env HOME="$ENGINE_TEST_HOME" bash "$work/ab-run.sh" >"$work/ab.log" 2>&1 || {
-	cat "$work/ab.log"; exit 1; }
+run_bench_script "$work/ab-run.sh" "$work/ab.log"
 
 echo "# bench/ab.sh: old $1, new $2; $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each, two passes"
 for name in run-rm run-d exec ps; do

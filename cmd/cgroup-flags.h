@@ -1,6 +1,6 @@
 /* cgroup-flags.h: the cgroup flags of run, create and update, and the
  * library's cgroup fields they set.  The flag names live here, in the
- * CLI; the library (cgroup-run.h) knows only the fields. */
+ * CLI; the library (libengine/cgroup/run.h) knows only the fields. */
 #pragma once
 
 #include "libengine/cgroup/run.h"

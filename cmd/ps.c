@@ -184,7 +184,7 @@ static bool ps_filter_match(const struct ps_filter *f, const struct engine_conta
 }
 
 /* ps -s: each container's writable layer (measured inside the user
- * namespace, container-size.c) and, added to it, its image's size. */
+ * namespace, libengine/container/size.c) and, added to it, its image's size. */
 static int ps_sizes(const struct cmd_global *g, struct engine_container **shown, size_t n,
 		    int64_t *sizes, struct engine_error **err)
 {

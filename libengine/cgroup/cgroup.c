@@ -1,9 +1,9 @@
 /* cgroup.c: what every cgroup manager shares once the cgroup exists: its
  * files (reading, writing and checking the limits), stats, freeze, kill,
  * remove, and the "disabled" manager.  Which manager a container gets is
- * cgroup-detect.c's business, the text the kernel and the flags give is
- * cgroup-parse.c's; the managers themselves are in cgroup-systemd.c and
- * cgroup-fs.c. */
+ * detect.c's business, the text the kernel and the flags give is
+ * parse.c's; the managers themselves are in systemd.c and
+ * fs.c. */
 #include "libengine/cgroup/cgroup.h"
 
 #include <ctype.h>

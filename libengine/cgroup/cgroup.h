@@ -151,7 +151,7 @@ int engine_cgroup_populated(const struct engine_cgroup *cg, bool *ret, struct en
  * manager's destroy), and release CG.  Missing cgroups are not an error. */
 int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err);
 
-/* --- shared by cgroup.c, cgroup-fs.c and cgroup-systemd.c --- */
+/* --- shared by cgroup.c, fs.c and systemd.c --- */
 
 /* Read cgroup file NAME under DIR (absolute) into BUF (NUL-terminated,
  * trailing newline kept); -errno on failure, no error set. */

@@ -1,4 +1,4 @@
-/* cgroup-detect.c: which cgroup manager a container gets, and where
+/* detect.c: which cgroup manager a container gets, and where
  * --cgroup-parent puts it.
  *
  * Detection reads the kernel's own files, never the distribution: the

@@ -1,5 +1,5 @@
-/* cgroup-detect.h: the host's cgroup layout, the manager chosen for it,
- * and --cgroup-parent checked against it (cgroup-detect.c). */
+/* detect.h: the host's cgroup layout, the manager chosen for it,
+ * and --cgroup-parent checked against it (detect.c). */
 #pragma once
 
 #include <stddef.h>

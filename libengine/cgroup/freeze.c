@@ -1,4 +1,4 @@
-/* cgroup-freeze.c: `pause`/`unpause` through cgroup v2's cgroup.freeze.
+/* freeze.c: `pause`/`unpause` through cgroup v2's cgroup.freeze.
  * There is no daemon holding cgroups for us: a container can only be
  * frozen when it runs in a cgroup v2 directory of its own that the user
  * may write (a delegated subtree,).  Anything else is refused

@@ -1,4 +1,4 @@
-/* cgroup-freeze.h: pause and unpause through cgroup v2's freezer, for a
+/* freeze.h: pause and unpause through cgroup v2's freezer, for a
  * process whose cgroup is its own and writable by us; kept
  * apart so that the cgroup manager can reuse it. */
 #pragma once

@@ -1,4 +1,4 @@
-/* cgroup-fs.c: the cgroupfs manager: the engine already sits in a cgroup
+/* fs.c: the cgroupfs manager: the engine already sits in a cgroup
  * v2 subtree its user owns (a Delegate=yes unit, a per-user service) and
  * makes a child cgroup per container in it, with no daemon to ask.
  *

@@ -1,4 +1,4 @@
-/* cgroup-parse.c: the text of the kernel's cgroup files (mountinfo,
+/* parse.c: the text of the kernel's cgroup files (mountinfo,
  * /proc/PID/cgroup, cgroup.controllers, io.stat, flat-keyed files) and of
  * Docker's resource flags (memory sizes, --cpus, --cpu-shares, cpusets),
  * turned into numbers.  No file is opened here: the unit tests and the

@@ -1,5 +1,5 @@
-/* cgroup-parse.h: cgroup file contents and Docker's resource flag values
- * as numbers (cgroup-parse.c); exposed for run-args, the unit tests and the
+/* parse.h: cgroup file contents and Docker's resource flag values
+ * as numbers (parse.c); exposed for run-args, the unit tests and the
  * fuzzers. */
 #pragma once
 

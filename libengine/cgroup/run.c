@@ -1,4 +1,4 @@
-/* cgroup-run.c: between the run flags and the cgroup manager library
+/* run.c: between the run flags and the cgroup manager library
  *.  The values are parsed here by field, in Docker's syntax
  * and with its messages; the flags that name the fields are the CLI's
  * (cmd/cgroup-flags.c), which adds a flag's name to a message.  The spec keeps

@@ -1,4 +1,4 @@
-/* cgroup-run.h: the cgroup as `run`, the monitor and the container
+/* run.h: the cgroup as `run`, the monitor and the container
  * commands use it: the run flags in Docker's syntax, the
  * limits they make, the manager a container gets, and the container's
  * recorded cgroup reopened.  cgroup.h is the manager library below. */

@@ -1,4 +1,4 @@
-/* cgroup-systemd.c: the systemd manager: a transient scope
+/* systemd.c: the systemd manager: a transient scope
  * engine-ID.scope, made by the user's systemd (the system's for root) over
  * D-Bus, with Delegate=yes and the limits as unit properties; systemd
  * writes the cgroup files, keeps the scope in its own books (so a

@@ -1,7 +1,7 @@
 /* containers.c: the container store (see containers.h): create, find,
  * list and forget containers, each a directory holding its record
- * (config.json and state.json, read and written by container-record.c);
- * the names are container-names.c's.
+ * (config.json and state.json, read and written by record.c);
+ * the names are names.c's.
  *
  * Locking: names are reserved under the store lock by creating
  * container-names/NAME with O_EXCL (so even a reader that takes no lock

@@ -61,7 +61,7 @@ struct engine_container_state {
 	bool oom_killed;
 };
 
-/* A container's record (container-record.h): config.json's members and
+/* A container's record (record.h): config.json's members and
  * state.json's, typed. */
 struct engine_container {
 	char id[65];
@@ -103,7 +103,7 @@ int engine_container_list(struct storage_store *store, struct engine_container *
 /* For ps: the same; with RUNNING_ONLY the running ones, without reading
  * the others' config.json (ps without -a).  Each is a summary: c->spec
  * holds only the fields ps shows (the summary fields of the record's
- * table, container-record.c); engine_container_spec() needs the record
+ * table, record.c); engine_container_spec() needs the record
  * from engine_container_get() or engine_container_list(). */
 int engine_container_list_running(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n,
@@ -111,7 +111,7 @@ int engine_container_list_running(struct storage_store *store, bool running_only
 
 /* ps -a: as engine_container_list_running, and *RET_ORPHANS counts the
  * directories of containers/ that failed to load and are orphans
- * (engine_container_orphaned, container-repair.h): engine_store_sweep
+ * (engine_container_orphaned, repair.h): engine_store_sweep
  * removes them. */
 int engine_container_list_summary(struct storage_store *store, bool running_only,
 				  struct engine_container ***ret, size_t *ret_n, size_t *ret_orphans,

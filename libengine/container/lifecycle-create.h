@@ -90,7 +90,7 @@ int engine_container_start(struct engine *e, const char *what,
 			   struct engine_error **err);
 
 /* Remove the containers WHAT[0..N) names, as engine_containers_remove
- * (container-remove.h) does: one result each in RESULTS. */
+ * (remove.h) does: one result each in RESULTS. */
 int engine_container_remove(struct engine *e, char *const *what, size_t n,
 			    const struct engine_remove_options *o,
 			    struct engine_remove_result *results, struct engine_error **err);

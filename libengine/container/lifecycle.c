@@ -60,7 +60,7 @@ static void stop_settings(const struct engine_container *c, int *ret_signal, int
 	*ret_timeout_s = c->spec.stop_timeout_set && c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : -1;
 }
 
-/* After SIG went to the init: the rest of its cgroup (cgroup-run.h). */
+/* After SIG went to the init: the rest of its cgroup (cgroup/run.h). */
 static void signal_container(const struct engine_container *c, int sig)
 {
 	engine_container_signal(c, sig);

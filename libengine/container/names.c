@@ -1,4 +1,4 @@
-/* container-names.c: container names (container-names.h): Docker's
+/* names.c: container names (names.h): Docker's
  * rule, the generated "adjective_noun" names, and the store's
  * container-names/NAME files that make a name unique. */
 #include "libengine/container/names.h"

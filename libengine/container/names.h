@@ -1,4 +1,4 @@
-/* container-names.h: a container's name (container-names.c).  A name is
+/* names.h: a container's name (names.c).  A name is
  * the file container-names/NAME of the store holding its owner's ID,
  * linked into place so that a create killed at any moment leaves either
  * no name or a whole one. */

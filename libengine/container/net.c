@@ -1,4 +1,4 @@
-/* container-net.c: a container's network around the clone of
+/* net.c: a container's network around the clone of
  * container.c: the /etc files it bind-mounts (and the container markers
  * bound beside them), slirp4netns and the UDP
  * relay for its namespaces, and their end.  Kept apart from container.c so
@@ -265,7 +265,7 @@ void engine_net_stop(struct engine_net *net)
 	/* Released, not waited for: slirp4netns takes ~30 ms to exit (the
 	 * kernel tearing tap0 down), a third of a `run --rm true`.  The CLI
 	 * exits next and init reaps it; a monitor's engine-monitor reaps it
-	 * itself (monitor-watch.c). */
+	 * itself (monitor/watch.c). */
 	if (net->slirp != NULL)
 		(void)netns_slirp_release(net->slirp);
 	net->slirp = NULL;

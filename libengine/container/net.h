@@ -1,4 +1,4 @@
-/* container-net.h: a container's network, as whoever runs the
+/* net.h: a container's network, as whoever runs the
  * container drives it: the /etc files before the clone, slirp4netns and
  * the UDP relay once the namespaces exist, their end with the container.
  * The pieces themselves are in netns/. */

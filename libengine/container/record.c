@@ -1,4 +1,4 @@
-/* container-record.c: config.json and state.json (container-record.h).
+/* record.c: config.json and state.json (record.h).
  *
  * One table, record_fields[], says for each member of the two documents
  * its key, its type and its offset in the struct that holds it.  The

@@ -1,5 +1,5 @@
-/* container-record.h: a container's record on disk, config.json and
- * state.json, as typed structs.  One field table (container-record.c)
+/* record.h: a container's record on disk, config.json and
+ * state.json, as typed structs.  One field table (record.c)
  * names every member, its type and where it lives in struct
  * engine_container, struct engine_run_spec or struct
  * engine_container_state; the writer, the reader and the fast scanner

@@ -1,4 +1,4 @@
-/* container-remove.c: rm (of one container or a thousand), rm -a,
+/* remove.c: rm (of one container or a thousand), rm -a,
  * container prune and the container part of system prune and reset.
  *
  * A container's writable layer holds files of subordinate ids, which only

@@ -1,5 +1,5 @@
-/* container-remove.h: removing a set of containers in one call (rm, rm -a,
- * container prune, system prune and reset), see container-remove.c. */
+/* remove.h: removing a set of containers in one call (rm, rm -a,
+ * container prune, system prune and reset), see remove.c. */
 #pragma once
 
 #include <stdbool.h>

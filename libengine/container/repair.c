@@ -1,4 +1,4 @@
-/* container-repair.c: nothing lost, nothing stranded.  A command killed
+/* repair.c: nothing lost, nothing stranded.  A command killed
  * with SIGKILL, or one that failed on a full store, can leave in the store
  * a containers/ID directory without a record (a foreground run's writable
  * layer, a create killed before config.json), a name without a record, or

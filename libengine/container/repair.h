@@ -1,5 +1,5 @@
-/* container-repair.h: what killed or failed commands leave in the store,
- * found and removed (container-repair.c). */
+/* repair.h: what killed or failed commands leave in the store,
+ * found and removed (repair.c). */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* container-size.c: the size of containers' writable layers, for `ps -s`
+/* size.c: the size of containers' writable layers, for `ps -s`
  * (Docker's SizeRw).  In rootless mode the layer's files belong to
  * subordinate ids and may sit in directories only those ids can search, so
  * the walk runs inside the user namespace (engine_userns_run), once for

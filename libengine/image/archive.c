@@ -1,4 +1,4 @@
-/* image-archive.c: `save`, `load` and `import`: images to and from
+/* archive.c: `save`, `load` and `import`: images to and from
  * tarballs.
  *
  * Only the layer unpacking needs the user namespace (so the files' owners

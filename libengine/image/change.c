@@ -1,4 +1,4 @@
-/* image-change.c: the Dockerfile instructions that `import -c` and
+/* change.c: the Dockerfile instructions that `import -c` and
  * `commit -c` (Docker's --change) apply to an image config's "config"
  * object, parsed as the builder parses them. */
 #include "libengine/image/change.h"

@@ -1,4 +1,4 @@
-/* image-change.h: the Dockerfile instructions `import -c` and `commit -c`
+/* change.h: the Dockerfile instructions `import -c` and `commit -c`
  * apply to an image config. */
 #pragma once
 

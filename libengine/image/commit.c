@@ -3,7 +3,7 @@
  * Both are written inside the container's user namespace, so a file's
  * owner in the tar is its owner as the container sees it, not a
  * subordinate id.  `commit` writes its layer into an unlinked temp file
- * in the store first and hands it to import's path (image-archive.c)
+ * in the store first and hands it to import's path (archive.c)
  * only when the tar is complete: a failure half way leaves no image.
  * Hardlinked files are written once and linked after, as docker does,
  * which matters for images like busybox (hundreds of links to one

@@ -1,5 +1,5 @@
 /* image.h: images as the CLI uses them: look up, turn an image config
- * into a run spec, remove (pull: pull.h; push: image-push.h). */
+ * into a run spec, remove (pull: pull.h; push: push.h). */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* image-push.c: `push`: an image from the store to a registry.
+/* push.c: `push`: an image from the store to a registry.
  *
  * What is pushed is what the store holds, byte for byte: the layer blobs
  * as pulled (or as load/import compressed them), the config and the

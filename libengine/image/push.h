@@ -1,4 +1,4 @@
-/* image-push.h: push an image of the store to a registry (image-push.c),
+/* push.h: push an image of the store to a registry (push.c),
  * its blobs byte for byte as stored. */
 #pragma once
 

@@ -1,4 +1,4 @@
-/* image-save.c: `save`: the images a user names, looked up in the store,
+/* save.c: `save`: the images a user names, looked up in the store,
  * written out by storage's archive writer under the names they were asked
  * by. */
 #include "libengine/image/save.h"

@@ -1,4 +1,4 @@
-/* image-save.h: `save`, images out of the store into an archive. */
+/* save.h: `save`, images out of the store into an archive. */
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* image-unpack.c: how a layer of an image is unpacked, decided in one
+/* unpack.c: how a layer of an image is unpacked, decided in one
  * place.  Pull, load, import and commit each unpack layers inside the user
  * namespace helper; when each built its own options they drifted (only
  * pull honoured the size bound, so a gzip bomb refused by pull was

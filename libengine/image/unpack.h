@@ -1,4 +1,4 @@
-/* image-unpack.h: the one set of layer-unpack options that every way an
+/* unpack.h: the one set of layer-unpack options that every way an
  * image enters the store (pull, load, import, commit) uses. */
 #pragma once
 

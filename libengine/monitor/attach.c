@@ -1,4 +1,4 @@
-/* monitor-attach.c: the monitor's attach socket, which `engine attach`
+/* attach.c: the monitor's attach socket, which `engine attach`
  * and `start -a` connect to.
  *
  * RUNROOT/containers/ID/attach, a unix stream socket (0600 in a 0700

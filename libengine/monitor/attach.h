@@ -1,5 +1,5 @@
-/* monitor-attach.h: a detached container's attach socket, served by its
- * monitor (monitor-attach.c).  Internal to libengine. */
+/* attach.h: a detached container's attach socket, served by its
+ * monitor (attach.c).  Internal to libengine. */
 #pragma once
 
 #include <poll.h>
@@ -11,7 +11,7 @@ struct monitor_attach;
  * on); FIRST_CLIENT (or -1) is a connected socket to serve as a client
  * from the start (start -a). */
 struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client);
-/* Hand the sockets over to engine-monitor (monitor-watch.c): the fds of
+/* Hand the sockets over to engine-monitor (watch.c): the fds of
  * the directory, the listening socket and up to MAX clients (returns how
  * many), and take them up again on the other side. */
 size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,

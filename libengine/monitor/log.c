@@ -1,4 +1,4 @@
-/* monitor-log.c: the monitor's log writer: k8s-file (Podman's format, the
+/* log.c: the monitor's log writer: k8s-file (Podman's format, the
  * default), json-file (Docker's, byte for byte) or none, with size
  * rotation (--log-opt max-size, max-file) as Docker's json-file does it.
  *

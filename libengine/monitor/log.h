@@ -1,5 +1,5 @@
-/* monitor-log.h: a detached container's log as its monitor writes it
- * (monitor-log.c): k8s-file, json-file or none.  Internal to libengine. */
+/* log.h: a detached container's log as its monitor writes it
+ * (log.c): k8s-file, json-file or none.  Internal to libengine. */
 #pragma once
 
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * is nobody's child in the user's session, has no controlling terminal and
  * is reparented to init (or a subreaper) when the CLI exits.  The monitor
  * runs the container as a foreground run would, except that the output
- * goes to pipes (or the pty) it writes to the log (monitor-log.c) and to
- * the clients of its attach socket (monitor-attach.c), and it writes
+ * goes to pipes (or the pty) it writes to the log (log.c) and to
+ * the clients of its attach socket (attach.c), and it writes
  * state.json only when something changes: when the command runs, when it
  * ends.  The CLI waits on a pipe for one line: "ok" once the command runs,
  * or "err CODE MESSAGE" (EOF means the monitor died).
@@ -61,7 +61,7 @@ struct monitor {
 	struct monitor_attach *attach;
 	struct engine_container_state state;
 	bool shrink; /* a detached monitor: give back memory once started */
-	bool watch;  /* ... by exec'ing engine-monitor (monitor-watch.c) */
+	bool watch;  /* ... by exec'ing engine-monitor (watch.c) */
 	int out_fd, err_fd, in_fd, master; /* this run's, for engine-monitor */
 	int delay_ms; /* the next restart's delay */
 	/* this run's cgroup (container.c fills it) and its

@@ -26,7 +26,7 @@ int engine_container_stop_request(const char *store_root, const char *id,
 int engine_monitor_start_attached(const struct engine_run_spec *spec,
 				  const struct engine_idmap *map, const char *name, int attach_fd,
 				  struct engine_error **err);
-/* engine-monitor (monitor-watch.c) watched a run of a container with a
+/* engine-monitor (watch.c) watched a run of a container with a
  * restart policy to its exit and exec'd `engine __monitor-resume`: carry
  * on as its monitor (same process) from that exit.  Returns the monitor's
  * exit status. */

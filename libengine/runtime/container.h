@@ -30,7 +30,7 @@ struct engine_container_io {
 	bool output_copy;
 	void (*started)(void *data, pid_t pid); /* the command has been exec'd */
 	void *data;
-	/* The monitor's attach socket (monitor-attach.c): with -t the pty's
+	/* The monitor's attach socket (monitor/attach.c): with -t the pty's
 	 * output goes to OUTPUT (stream 1) instead of stdout and the master
 	 * is handed over; POLL_FDS adds up to MAX fds to the parent loop's
 	 * poll and POLL_READY sees their revents. */
@@ -43,7 +43,7 @@ struct engine_container_io {
 	struct engine_cgroup *cgroup;
 	bool *oom_killed;
 	/* slirp4netns and the relay run for this run (a
-	 * struct engine_net, container-net.h), before STARTED: the monitor
+	 * struct engine_net, container/net.h), before STARTED: the monitor
 	 * hands their exit fds to engine-monitor. */
 	void (*network)(void *data, const struct engine_net *net);
 };

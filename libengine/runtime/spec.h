@@ -67,7 +67,7 @@ struct engine_run_spec {
 	 * on the pty before the command runs (Docker's ConsoleSize). */
 	unsigned short console_rows, console_cols;
 	/* run -it: the monitor's first attach client is the CLI, whose
-	 * output is never dropped (monitor-attach.c). */
+	 * output is never dropped (monitor/attach.c). */
 	bool attach_wait;
 	char *name;         /* --name (NULL: generated when recorded) */
 	char *recorded_name; /* the name in the store (generated, renamed): /run/.containerenv's */
@@ -105,7 +105,7 @@ struct engine_run_spec {
 	size_t n_labels;
 	/* the limits as the run flags give them (0 / NULL:
 	 * not set), made into struct engine_cgroup_limits at start
-	 * (cgroup-run.c); the detection the CLI made, for the monitor it
+	 * (cgroup/run.c); the detection the CLI made, for the monitor it
 	 * forks (not recorded; NULL: detect again). */
 	int64_t cg_memory;             /* --memory, bytes */
 	int64_t cg_memory_swap;        /* --memory-swap (memory + swap), -1 unlimited */

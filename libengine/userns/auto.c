@@ -1,4 +1,4 @@
-/* userns-auto.c: --userns=auto.
+/* auto.c: --userns=auto.
  *
  * Every container of a rootless user normally maps the same ids: its root
  * is the user, its uid 1000 the same subordinate id in every container, so

@@ -1,4 +1,4 @@
-/* userns-auto.h: --userns=auto: a slice of the user's subordinate ids per
+/* auto.h: --userns=auto: a slice of the user's subordinate ids per
  * container, and the container's root copied onto it. */
 #pragma once
 

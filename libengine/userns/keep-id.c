@@ -1,4 +1,4 @@
-/* userns-keep-id.c: --userns=keep-id for an image, as Podman's keep-id.
+/* keep-id.c: --userns=keep-id for an image, as Podman's keep-id.
  *
  * keep-id's namespace maps the user's uid U to itself, container 0..U-1
  * to the first U subordinate ids and U+1.. to the rest (idmap.c).  The

@@ -1,4 +1,4 @@
-/* userns-keep-id.h: --userns=keep-id for an image: the store's layers,
+/* keep-id.h: --userns=keep-id for an image: the store's layers,
  * made under the default mapping, shown with the image's own owners in
  * keep-id's namespace. */
 #pragma once

@@ -1,5 +1,5 @@
 /* fuzz-record-scan.c: libFuzzer harness for the hand-written JSON scanner
- * (json-scan.c) and the record's fast path over it (container-record.c),
+ * (json-scan.c) and the record's fast path over it (libengine/container/record.c),
  * each checked against jansson on the same input.  Wherever both accept
  * the input:
  *   - json_scan_object finds the members jansson finds, each value's text

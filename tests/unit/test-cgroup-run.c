@@ -1,4 +1,4 @@
-/* test-cgroup-run.c: the run flags of (cgroup-run.c, and
+/* test-cgroup-run.c: the run flags of (libengine/cgroup/run.c, and
  * cmd/cgroup-flags.c which maps them to fields): Docker's parsing and
  * messages, the checks across flags, and the limits they make
  * for the cgroup manager (swap as Docker counts it, --cpus as a quota,

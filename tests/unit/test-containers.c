@@ -1,7 +1,7 @@
 /* test-containers.c: container names (Docker's rule, generated
  * adjective_noun names), ps's Status strings, and the listing's summary
  * (json-scan.c: what ps reads without building the documents), and the
- * records' bounds and repairs (container-repair.c). */
+ * records' bounds and repairs (libengine/container/repair.c). */
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* test-record.c: the container record (container-record.c).  A record
+/* test-record.c: the container record (libengine/container/record.c).  A record
  * the previous release wrote (tests/integration/fixtures/record-v0)
  * loads, as the full record and as ps's summary, and gives back what was
  * created; written again it carries "version" and enums as strings, and
