@@ -1,4 +1,4 @@
-/* libengine/image/archive.c: docker-archive and oci-archive tarballs (see
+/* image-archive.c: docker-archive and oci-archive tarballs (see
  * image-archive.h): the manifest.json parser, spooling an archive's members
  * for `load`, and the writer behind `save`.
  *

@@ -1,5 +1,5 @@
-/* archive.c: `save`, `load` and `import`: images to and from
- * tarballs.
+/* archive.c: `load` and `import`: images in from tarballs (`save` is
+ * save.c).
  *
  * Only the layer unpacking needs the user namespace (so the files' owners
  * land on subordinate ids); everything else (reading the archive, checking
