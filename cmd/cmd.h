@@ -5,6 +5,8 @@
 #include "libengine/image/pull.h"
 #include "storage/registries-conf.h"
 
+struct cmd_command;
+
 struct cmd_global {
 	const char *root;    /* --root */
 	const char *runroot; /* --runroot */
@@ -14,6 +16,10 @@ struct cmd_global {
 	/* registries.conf, read by main before any command that may name an
 	 * image (never NULL there). */
 	struct storage_registries_conf *registries;
+	/* The command running, set by the dispatcher: its table entry and
+	 * its path ("container ls"), for cmd_parse, --help and messages. */
+	const struct cmd_command *command;
+	const char *path;
 };
 
 int cmd_run(int argc, char **argv, struct cmd_global *g);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/commands.h"
+#include "cmd/parse.h"
 
 /* ---- the flags, one list per parser ---------------------------------- */
 
@@ -598,40 +599,6 @@ const struct cmd_command *cmd_command_lookup(const char *path)
 	return c;
 }
 
-/* The commands with no flag but --help: the flags end where C's order
- * says, and C's count of arguments must follow (Docker's messages). */
-static bool args_check(const struct cmd_command *c, const char *path, int argc, char **argv,
-		       int *ret_rc)
-{
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	int ch;
-	optind = 0;
-	opterr = 0;
-	while ((ch = cmd_getopt(argc, argv, "h", opts, c->order)) != -1) {
-		*ret_rc = ch == 'h' ? cmd_help(path) : cmd_bad_flag(ch, argv);
-		return false;
-	}
-	int n = argc - optind, min = c->min_args, max = c->max_args;
-	if (n >= min && (max < 0 || n <= max))
-		return true;
-	cleanup_error struct engine_error *err = NULL;
-	if (min == max)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires exactly %d argument%s", argv[0], min,
-				 min == 1 ? "" : "s");
-	else if (max < 0)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least %d argument%s", argv[0],
-				 min, min == 1 ? "" : "s");
-	else if (min == 0)
-		engine_error_set(&err, EINVAL, "\"engine %s\" requires at most %d argument%s", argv[0],
-				 max, max == 1 ? "" : "s");
-	else
-		engine_error_set(&err, EINVAL,
-				 "\"engine %s\" requires at least %d and at most %d arguments", argv[0],
-				 min, max);
-	*ret_rc = cmd_report(err);
-	return false;
-}
-
 int cmd_dispatch(const struct cmd_command *parent, const char *parent_path, int argc,
 		 char **argv, struct cmd_global *g)
 {
@@ -647,10 +614,16 @@ int cmd_dispatch(const struct cmd_command *parent, const char *parent_path, int 
 	 * function: its help, or the unknown-command error. */
 	if (c->subcommands != NULL && argc >= 2 && cmd_command_find(c->subcommands, argv[1]) != NULL)
 		return cmd_dispatch(c, path, argc - 1, argv + 1, g);
+	const struct cmd_command *saved_command = g->command;
+	const char *saved_path = g->path;
+	g->command = c;
+	g->path = path;
 	int rc;
-	if (c->args_checked && !args_check(c, path, argc, argv, &rc))
-		return rc;
-	return c->fn(argc, argv, g);
+	if (!c->args_checked || cmd_parse(g, argc, argv, NULL, &rc))
+		rc = c->fn(argc, argv, g);
+	g->command = saved_command;
+	g->path = saved_path;
+	return rc;
 }
 
 /* ---- help ------------------------------------------------------------ */

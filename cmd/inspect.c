@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/humanize.h"
 #include "libengine/image/image.h"
@@ -69,42 +70,27 @@ static json_t *image_json(struct storage_store *store, const struct storage_imag
 	return j;
 }
 
+static int check_type(void *data, const char *value, struct engine_error **err)
+{
+	if (strcmp(value, "image") != 0 && strcmp(value, "container") != 0)
+		return engine_error_set(err, EINVAL, "--type %s: expected container or image", value);
+	*(const char **)data = value;
+	return 0;
+}
+
 int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "type", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *format = NULL;
 	const char *type = NULL;
+	const struct cmd_bind binds[] = {
+		{ "format", CMD_BIND_STRING, &format },
+		{ "type", CMD_BIND_CALL, &type, check_type },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 't':
-			if (strcmp(optarg, "image") != 0 && strcmp(optarg, "container") != 0) {
-				engine_error_set(&err, EINVAL, "--type %s: expected container or image", optarg);
-				return cmd_report(err);
-			}
-			type = optarg;
-			break;
-		case 'h':
-			return cmd_help("inspect");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine inspect\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
 	cleanup_free char *root = NULL;
@@ -114,7 +100,7 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 	if (storage_store_open(root, &store, &err) < 0)
 		return cmd_report(err);
 	cleanup_json json_t *all = json_array();
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		/* Containers first, as Docker looks them up. */
 		struct engine_container *ctr = NULL;
