@@ -9,7 +9,6 @@
  * container's exit ends it with the container's exit code. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,8 +23,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "common/fs.h"
@@ -226,48 +224,27 @@ int cmd_attach_stream(const struct cmd_global *g, const struct engine_container 
 	return recorded_exit(g, c->id);
 }
 
+static int detach_keys(void *data, const char *value, struct engine_error **err)
+{
+	struct cmd_attach_opts *o = data;
+	return cmd_detach_keys_parse(value, o->keys, &o->n_keys, err);
+}
+
 int cmd_attach(int argc, char **argv, struct cmd_global *g)
 {
-	enum { OPT_DETACH_KEYS = 1000, OPT_NO_STDIN, OPT_SIG_PROXY };
-	static const struct option opts[] = {
-		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
-		{ "no-stdin", no_argument, NULL, OPT_NO_STDIN },
-		{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	struct cmd_attach_opts o = { .use_stdin = true, .sig_proxy = true, .keys = { 16, 17 }, .n_keys = 2 };
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case OPT_DETACH_KEYS:
-			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)
-				return cmd_report(err);
-			break;
-		case OPT_NO_STDIN:
-			o.use_stdin = false;
-			break;
-		case OPT_SIG_PROXY:
-			if (optarg != NULL && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"--sig-proxy\" flag",
-						 optarg);
-				return cmd_report(err);
-			}
-			o.sig_proxy = optarg == NULL || strcmp(optarg, "true") == 0;
-			break;
-		case 'h':
-			return cmd_help("attach");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind + 1 != argc) {
-		engine_error_set(&err, EINVAL, "\"engine attach\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
+	struct cmd_attach_opts o = { .sig_proxy = true, .keys = { 16, 17 }, .n_keys = 2 };
+	bool no_stdin = false;
+	const struct cmd_bind binds[] = {
+		{ "detach-keys", CMD_BIND_CALL, &o, detach_keys },
+		{ "no-stdin", CMD_BIND_BOOL, &no_stdin },
+		{ "sig-proxy", CMD_BIND_BOOL, &o.sig_proxy },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	o.use_stdin = !no_stdin;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);

@@ -3,7 +3,6 @@
  * ("-") needs libarchive: cmd_cp_tar is engine-image's (cp-tar.c), and
  * in `engine` it execs engine-image with this command line. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "libengine/container/cp.h"
 #include "cmd/ctr-common.h"
@@ -33,38 +31,17 @@ static char *split(const char *arg, const char **ret_path)
 
 int cmd_cp(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "archive", no_argument, NULL, 'a' },
-		{ "follow-link", no_argument, NULL, 'L' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	struct engine_cp_options o = { 0 };
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "aLq", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			o.archive = true;
-			break;
-		case 'L':
-			o.follow = true;
-			break;
-		case 'q':
-			break; /* we print no progress: always quiet */
-		case 'h':
-			return cmd_help("cp");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind != 2) {
-		engine_error_set(&err, EINVAL, "\"engine cp\" requires exactly 2 arguments");
-		return cmd_report(err);
-	}
+	const struct cmd_bind binds[] = {
+		{ "archive", CMD_BIND_BOOL, &o.archive },
+		{ "follow-link", CMD_BIND_BOOL, &o.follow },
+		{ "quiet", CMD_BIND_IGNORED }, /* we print no progress: always quiet */
+		{ NULL },
+	};
+	int r;
+	if (!cmd_parse(g, argc, argv, binds, &r))
+		return r;
 	const char *src, *dest;
 	cleanup_free char *src_ctr = split(argv[optind], &src);
 	cleanup_free char *dest_ctr = split(argv[optind + 1], &dest);
@@ -88,7 +65,7 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	if (store == NULL)
 		return cmd_report(err);
 	struct engine_container *ctr = NULL;
-	int r = engine_container_get(store, src_ctr ? src_ctr : dest_ctr, &ctr, &err);
+	r = engine_container_get(store, src_ctr ? src_ctr : dest_ctr, &ctr, &err);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report_1(&err);

@@ -4,7 +4,6 @@
  * is complete or untouched. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,39 +12,22 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/commit.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 
 int cmd_export(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	const char *output = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			return cmd_help("export");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind != 1) {
-		engine_error_set(&err, EINVAL, "\"engine export\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
+	const struct cmd_bind binds[] = {
+		{ "output", CMD_BIND_STRING, &output },
+		{ NULL },
+	};
+	int r;
+	if (!cmd_parse(g, argc, argv, binds, &r))
+		return r;
 	if (output == NULL && isatty(STDOUT_FILENO)) {
 		engine_error_set(&err, ENOTTY,
 				 "cowardly refusing to save to a terminal. Use the -o flag or redirect");
@@ -58,7 +40,7 @@ int cmd_export(int argc, char **argv, struct cmd_global *g)
 	if (store == NULL)
 		return cmd_report(err);
 	struct engine_container *ctr = NULL;
-	int r = engine_container_get(store, argv[optind], &ctr, &err);
+	r = engine_container_get(store, argv[optind], &ctr, &err);
 	storage_store_close(store);
 	if (r < 0)
 		return cmd_report_1(&err);

@@ -11,8 +11,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "cmd/humanize.h"
 #include "libengine/image/image.h"
 #include "cmd/template.h"
@@ -75,45 +74,20 @@ static const struct cmd_template_header headers[] = {
 
 int cmd_history(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "no-trunc", no_argument, NULL, 'N' }, { "quiet", no_argument, NULL, 'q' },
-		{ "human", optional_argument, NULL, 'H' }, { "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },	{ NULL, 0, NULL, 0 },
-	};
-	bool trunc = true, quiet = false, human = true;
+	bool no_trunc = false, quiet = false, human = true;
 	const char *format = NULL;
+	const struct cmd_bind binds[] = {
+		{ "format", CMD_BIND_STRING, &format },
+		{ "human", CMD_BIND_BOOL, &human },
+		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
+		{ "quiet", CMD_BIND_BOOL, &quiet },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "qH::", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'N':
-			trunc = false;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'H':
-			/* -H=false as pflag reads it: the short form's "=" stays. */
-			if (optarg != NULL && optarg[0] == '=')
-				optarg++;
-			if (cmd_parse_bool("human", optarg, &human, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'h':
-			return cmd_help("history");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind + 1 != argc) {
-		engine_error_set(&err, EINVAL, "\"engine history\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	bool trunc = !no_trunc;
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)

@@ -10,8 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "storage/reference.h"
 #include "cmd/humanize.h"
 #include "libengine/image/image.h"
@@ -43,8 +42,10 @@ struct filters {
 	size_t n_label;
 };
 
-static int parse_filter(struct filters *f, const char *spec, struct engine_error **err)
+/* A CMD_BIND_CALL for --filter: DATA is the struct filters. */
+static int parse_filter(void *data, const char *spec, struct engine_error **err)
 {
+	struct filters *f = data;
 	const char *eq = strchr(spec, '=');
 	if (eq == NULL)
 		return engine_error_set(err, EINVAL, "--filter %s: expected KEY=VALUE", spec);
@@ -123,46 +124,23 @@ static const struct cmd_template_header headers[] = {
 
 int cmd_images(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },      { "quiet", no_argument, NULL, 'q' },
-		{ "digests", no_argument, NULL, 'D' },  { "no-trunc", no_argument, NULL, 'N' },
-		{ "format", required_argument, NULL, 'F' }, { "filter", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
-	};
 	bool quiet = false, digests = false, no_trunc = false;
 	const char *format = NULL;
 	struct filters f = { .dangling = -1 };
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_IGNORED }, /* no intermediate images are kept: -a shows the same */
+		{ "digests", CMD_BIND_BOOL, &digests },
+		{ "filter", CMD_BIND_CALL, &f, parse_filter },
+		{ "format", CMD_BIND_STRING, &format },
+		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
+		{ "quiet", CMD_BIND_BOOL, &quiet },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "aqf:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			break; /* no intermediate images are kept: -a shows the same */
-		case 'q':
-			quiet = true;
-			break;
-		case 'D':
-			digests = true;
-			break;
-		case 'N':
-			no_trunc = true;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'f':
-			if (parse_filter(&f, optarg, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("images");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind < argc)
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	if (optind < argc && f.n_reference < ARRAY_SIZE(f.reference))
 		f.reference[f.n_reference++] = argv[optind];
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";

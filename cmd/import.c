@@ -3,7 +3,6 @@
  * one-layer image; prints its id as Docker does ("sha256:..."). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,48 +10,24 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/image.h"
-
-#define MAX_CHANGES 64
 
 int cmd_import(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "change", required_argument, NULL, 'c' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	cleanup_cmd_strings struct cmd_strings changes = { 0 };
+	struct engine_import_options io = { 0 };
+	const struct cmd_bind binds[] = {
+		{ "change", CMD_BIND_STRINGS, &changes },
+		{ "message", CMD_BIND_STRING, &io.message },
+		{ NULL },
 	};
-	char *changes[MAX_CHANGES];
-	struct engine_import_options io = { .changes = changes };
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "c:m:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'c':
-			if (io.n_changes == MAX_CHANGES) {
-				engine_error_set(&err, E2BIG, "--change: more than %d", MAX_CHANGES);
-				return cmd_report(err);
-			}
-			changes[io.n_changes++] = optarg;
-			break;
-		case 'm':
-			io.message = optarg;
-			break;
-		case 'h':
-			return cmd_help("import");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc || argc - optind > 2) {
-		engine_error_set(&err, EINVAL, "\"engine import\" requires at least 1 and at most 2 arguments");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	io.changes = (char *const *)changes.v;
+	io.n_changes = changes.n;
 	const char *file = argv[optind];
 	io.source = file;
 	io.reference = optind + 1 < argc ? argv[optind + 1] : NULL;

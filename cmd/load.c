@@ -4,15 +4,13 @@
  * an image without one. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "storage/reference.h"
 #include "libengine/image/image.h"
 
@@ -27,34 +25,16 @@ static void loaded(void *data, const char *name, const char *id)
 
 int cmd_load(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *input = NULL;
+	const struct cmd_bind binds[] = {
+		{ "input", CMD_BIND_STRING, &input },
+		{ "quiet", CMD_BIND_IGNORED }, /* there is no progress output to suppress */
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "i:q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'i':
-			input = optarg;
-			break;
-		case 'q':
-			break; /* there is no progress output to suppress */
-		case 'h':
-			return cmd_help("load");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc) {
-		engine_error_set(&err, EINVAL, "\"engine load\" accepts no arguments");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	cleanup_close int fd = -1;
 	if (input != NULL) {
 		fd = open(input, O_RDONLY | O_CLOEXEC);

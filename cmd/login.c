@@ -6,7 +6,6 @@
  * them), so a typo is found now and not at the next pull.  Interactive
  * prompts only on a terminal, as Docker does. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +14,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
 #include "cmd/ctr-common.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "storage/reference.h"
 #include "storage/registry-push.h"
 #include "storage/registry.h"
@@ -76,47 +74,22 @@ static char *prompt(const char *what, bool secret)
 
 int cmd_login(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'p' },
-		{ "password-stdin", no_argument, NULL, 'S' },
-		{ "tls-verify", optional_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	cleanup_free char *user = NULL, *password = NULL;
+	const char *user_flag = NULL, *password_flag = NULL;
 	bool password_stdin = false, tls_verify = true;
+	const struct cmd_bind binds[] = {
+		{ "username", CMD_BIND_STRING, &user_flag },
+		{ "password", CMD_BIND_STRING, &password_flag },
+		{ "password-stdin", CMD_BIND_BOOL, &password_stdin },
+		{ "tls-verify", CMD_BIND_BOOL, &tls_verify },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "u:p:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'u':
-			free(user);
-			user = strdup(optarg);
-			break;
-		case 'p':
-			free(password);
-			password = strdup(optarg);
-			break;
-		case 'S':
-			password_stdin = true;
-			break;
-		case 't':
-			if (cmd_parse_bool("tls-verify", optarg, &tls_verify, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("login");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind > 1) {
-		engine_error_set(&err, EINVAL, "\"engine login\" requires at most 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	/* Owned copies: a prompt or stdin may fill them in instead. */
+	cleanup_free char *user = user_flag ? strdup(user_flag) : NULL;
+	cleanup_free char *password = password_flag ? strdup(password_flag) : NULL;
 	if (password != NULL && password_stdin) {
 		engine_error_set(&err, EINVAL, "--password and --password-stdin are mutually exclusive");
 		return cmd_report(err);
@@ -166,7 +139,6 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 	if (storage_auth_store(NULL, host, user, password, &err) < 0)
 		return cmd_report(err);
 	puts("Login Succeeded");
-	(void)g;
 	return 0;
 }
 

@@ -68,9 +68,11 @@ static void getopt_tables(const struct cmd_command *c, struct option *longopts, 
 		};
 		if (f->letter) {
 			h_taken |= f->letter == 'h';
-			/* "-p" of a "[=BOOL]" flag is the flag alone. */
+			/* The value of "-p" for a "[=BOOL]" flag is optional too:
+			 * "-p=false" (pflag's spelling; the "=" is dropped in
+			 * cmd_parse). */
 			s += (size_t)snprintf(shortopts + s, size - s, "%c%s", f->letter,
-					      f->value != NULL && !optional ? ":" : "");
+					      f->value == NULL ? "" : optional ? "::" : ":");
 		}
 	}
 	longopts[i++] = (struct option){ "help", no_argument, NULL, HELP };
@@ -144,7 +146,7 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
 		return false;
 	}
 	struct option longopts[MAX_FLAGS + 2];
-	char shortopts[2 * MAX_FLAGS + 2];
+	char shortopts[3 * MAX_FLAGS + 2];
 	getopt_tables(c, longopts, shortopts, sizeof(shortopts));
 	int ch;
 	optind = 0;
@@ -159,7 +161,12 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
 			*ret_rc = cmd_bad_flag(ch, argv);
 			return false;
 		}
-		if (store(f, bind_of(binds, f->name), optarg, &err) < 0) {
+		/* getopt keeps the "=" of "-p=false"; no "[=BOOL]" value
+		 * starts with one. */
+		const char *value = optarg;
+		if (value != NULL && value[0] == '=' && cmd_flag_value_optional(f))
+			value++;
+		if (store(f, bind_of(binds, f->name), value, &err) < 0) {
 			*ret_rc = cmd_report(err);
 			return false;
 		}
