@@ -2,10 +2,8 @@
  * CONTAINER [REPOSITORY[:TAG]]`: a new image of the container's image
  * plus one layer of its changes (libengine/image/commit.c).  In engine-image:
  * the layer is a tar (libarchive). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"

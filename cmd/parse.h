@@ -16,7 +16,8 @@
 /* Where a flag's value goes. */
 enum cmd_bind_kind {
 	/* bool *: true when given; a flag whose table value is "[=BOOL]"
-	 * takes "--flag=false" too (cmd_parse_bool). */
+	 * takes "--flag=false" too, and "-f=false" where it has a letter
+	 * (cmd_parse_bool). */
 	CMD_BIND_BOOL,
 	CMD_BIND_STRING,  /* const char **: the value, the last one given */
 	CMD_BIND_STRINGS, /* struct cmd_strings *: every value, in order */
