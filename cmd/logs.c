@@ -16,8 +16,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 
@@ -132,6 +131,32 @@ bad:
 	return engine_error_set(err, EINVAL,
 				"invalid value for \"%s\": failed to parse value as time or duration: \"%s\"",
 				flag, s);
+}
+
+static int parse_since(void *data, const char *value, struct engine_error **err)
+{
+	return parse_time_arg("since", value, data, err);
+}
+
+static int parse_until(void *data, const char *value, struct engine_error **err)
+{
+	return parse_time_arg("until", value, data, err);
+}
+
+/* --tail N, or "all" (-1). */
+static int parse_tail(void *data, const char *value, struct engine_error **err)
+{
+	if (strcmp(value, "all") == 0) {
+		*(long *)data = -1;
+		return 0;
+	}
+	char *end;
+	long n = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0')
+		return engine_error_set(err, EINVAL, "invalid argument \"%s\" for \"-n, --tail\" flag",
+					value);
+	*(long *)data = n;
+	return 0;
 }
 
 /* One log line in either format: its time, stream, and text (with the
@@ -360,53 +385,21 @@ static off_t tail_offset(int fd, long tail, long *count, const struct log_filter
 
 int cmd_logs(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },   { "tail", required_argument, NULL, 'n' },
-		{ "timestamps", no_argument, NULL, 't' }, { "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	bool follow = false;
 	struct log_filter f = { 0 };
 	long tail = -1;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "fn:t", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			follow = true;
-			break;
-		case 't':
-			f.timestamps = true;
-			break;
-		case 'n': {
-			char *end;
-			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
-			if (strcmp(optarg, "all") != 0 && (*optarg == '\0' || *end != '\0')) {
-				engine_error_set(&err, EINVAL, "invalid argument \"%s\" for \"-n, --tail\" flag",
-						 optarg);
-				return cmd_report(err);
-			}
-			break;
-		}
-		case 'S':
-		case 'U':
-			if (parse_time_arg(c == 'S' ? "since" : "until", optarg, c == 'S' ? &f.since : &f.until,
-					   &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("logs");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind + 1 != argc) {
-		engine_error_set(&err, EINVAL, "\"engine logs\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
+	const struct cmd_bind binds[] = {
+		{ "follow", CMD_BIND_BOOL, &follow },
+		{ "since", CMD_BIND_CALL, &f.since, parse_since },
+		{ "until", CMD_BIND_CALL, &f.until, parse_until },
+		{ "tail", CMD_BIND_CALL, &tail, parse_tail },
+		{ "timestamps", CMD_BIND_BOOL, &f.timestamps },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);

@@ -1,7 +1,6 @@
 /* prune.c: `engine image prune [-a] [-f]`: dangling images (no name), or
  * with -a every image no container uses, and the layers only they used.
  * Asks first unless -f, and prints what Docker prints. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,8 +8,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "storage/reference.h"
 #include "cmd/humanize.h"
 #include "libengine/image/image.h"
@@ -47,36 +46,16 @@ int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaime
 
 int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool all = false, force = false;
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_BOOL, &all },
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "af", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			all = true;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			return cmd_help("image prune");
-		default:
-			cmd_flag_error(c, argc, argv, &err);
-			return cmd_report(err);
-		}
-	}
-	if (optind != argc) {
-		engine_error_set(&err, EINVAL, "\"engine image prune\" accepts no arguments");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (!force) {
 		char warning[200];
 		snprintf(warning, sizeof(warning), "WARNING! This will remove all %s.\n",

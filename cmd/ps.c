@@ -1,7 +1,6 @@
 /* ps.c: `engine ps`: list containers as Docker does. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,7 @@
 #include "netns/ports.h"
 #include "cmd/ports-format.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "cmd/humanize.h"
@@ -119,8 +117,9 @@ struct ps_filter {
 	size_t n;
 };
 
-static int ps_filter_add(struct ps_filter *f, const char *spec, struct engine_error **err)
+static int ps_filter_add(void *data, const char *spec, struct engine_error **err)
 {
+	struct ps_filter *f = data;
 	static const char *const keys[] = { "name", "id", "status", "ancestor", "exited", "label" };
 	const char *eq = strchr(spec, '=');
 	size_t kl = eq ? (size_t)(eq - spec) : 0;
@@ -224,57 +223,36 @@ static const struct cmd_template_header ps_headers[] = {
 	{ NULL, NULL },
 };
 
+/* -n N: the N newest containers; -l (no value): the newest.  The last
+ * of them given wins. */
+static int parse_last(void *data, const char *value, struct engine_error **err)
+{
+	(void)err;
+	*(long *)data = value == NULL ? 1 : strtol(value, NULL, 10);
+	return 0;
+}
+
 int cmd_ps(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },         { "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'N' },    { "format", required_argument, NULL, 'F' },
-		{ "latest", no_argument, NULL, 'l' },      { "last", required_argument, NULL, 'n' },
-		{ "filter", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ "size", no_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ps_filter filter = { 0 };
 	bool all = false, quiet = false, no_trunc = false, want_size = false;
 	long last = -1;
 	const char *format = NULL;
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_BOOL, &all },
+		{ "filter", CMD_BIND_CALL, &filter, ps_filter_add },
+		{ "format", CMD_BIND_STRING, &format },
+		{ "last", CMD_BIND_CALL, &last, parse_last },
+		{ "latest", CMD_BIND_CALL, &last, parse_last },
+		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
+		{ "quiet", CMD_BIND_BOOL, &quiet },
+		{ "size", CMD_BIND_BOOL, &want_size },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "aqln:f:s", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			all = true;
-			break;
-		case 'f':
-			if (ps_filter_add(&filter, optarg, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 's':
-			want_size = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'N':
-			no_trunc = true;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'l':
-			last = 1;
-			break;
-		case 'n':
-			last = strtol(optarg, NULL, 10);
-			break;
-		case 'h':
-			return cmd_help("ps");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)

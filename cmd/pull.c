@@ -6,50 +6,26 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "libengine/image/pull.h"
 #include "libengine/runtime/storage-driver.h"
 
 int cmd_pull(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "platform", required_argument, NULL, 'p' },
-		{ "tls-verify", optional_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_progress progress = { .out = stderr };
 	struct engine_pull_options po = { .tls_verify = true, .registries = g->registries,
 					  .progress = cmd_pull_progress, .progress_data = &progress };
+	const struct cmd_bind binds[] = {
+		{ "platform", CMD_BIND_STRING, &po.platform },
+		{ "quiet", CMD_BIND_BOOL, &progress.quiet },
+		{ "tls-verify", CMD_BIND_BOOL, &po.tls_verify },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'q':
-			progress.quiet = true;
-			break;
-		case 'p':
-			po.platform = optarg;
-			break;
-		case 't':
-			if (cmd_parse_bool("tls-verify", optarg, &po.tls_verify, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("pull");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind + 1 != argc) {
-		engine_error_set(&err, EINVAL, "\"engine pull\" requires exactly 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, &err) < 0)
 		return cmd_report(err);

@@ -8,8 +8,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/push.h"
 #include "libengine/image/image.h"
 #include "storage/reference.h"
@@ -43,38 +42,18 @@ static void push_progress(void *data, enum engine_push_event e, const char *dige
 
 int cmd_push(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "tls-verify", optional_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct push_print pp = { 0 };
 	struct engine_push_options po = { .tls_verify = true, .registries = g->registries,
 					  .progress = push_progress, .progress_data = &pp };
+	const struct cmd_bind binds[] = {
+		{ "quiet", CMD_BIND_BOOL, &pp.quiet },
+		{ "tls-verify", CMD_BIND_BOOL, &po.tls_verify },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "q", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'q':
-			pp.quiet = true;
-			break;
-		case 't':
-			if (cmd_parse_bool("tls-verify", optarg, &po.tls_verify, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("push");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc || argc - optind > 2) {
-		engine_error_set(&err, EINVAL, "\"engine push\" requires 1 or 2 arguments");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	const char *source = argv[optind];
 	const char *destination = optind + 1 < argc ? argv[optind + 1] : NULL;
 	/* The repository line comes first, as Docker prints it before any

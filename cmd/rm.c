@@ -11,9 +11,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
 #include "libengine/container/remove.h"
 #include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "libengine/container/lifecycle-create.h"
@@ -82,40 +82,25 @@ static int rm_all(const struct cmd_global *g, struct rm_opts *o)
 
 int cmd_rm(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },   { "volumes", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },    { "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	struct rm_opts o = { 0 };
 	bool all = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "fva", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			o.force = true;
-			break;
-		case 'v':
-			o.volumes = true;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'h':
-			return cmd_help("rm");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_BOOL, &all },
+		{ "force", CMD_BIND_BOOL, &o.force },
+		{ "volumes", CMD_BIND_BOOL, &o.volumes },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (all && optind < argc) {
 		engine_error_set(&err, EINVAL, "--all and container names are mutually exclusive");
 		return cmd_report(err);
 	}
+	/* The table allows no name, for --all: without it, one at least. */
 	if (optind >= argc && !all) {
-		engine_error_set(&err, EINVAL, "\"engine rm\" requires at least 1 argument");
+		engine_error_set(&err, EINVAL, "\"engine %s\" requires at least 1 argument", g->path);
 		return cmd_report(err);
 	}
 	cleanup_free char *run_root = NULL;
@@ -137,7 +122,7 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	}
 	engine_container_remove(e, argv + optind, n, &ro, results, &err);
 	engine_error_free(&err); /* in each result too */
-	int rc = rm_print(results, n, argv + optind, 0, NULL);
+	rc = rm_print(results, n, argv + optind, 0, NULL);
 	cmd_sweep_store(e->store);
 	return rc;
 }
@@ -145,26 +130,15 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 /* container prune: every container that is not running goes. */
 int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	bool force = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			return cmd_help("container prune");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
+	const struct cmd_bind binds[] = {
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (!force && !cmd_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
@@ -173,7 +147,7 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	cmd_sweep_store(e->store);
 	/* A running one stays, as one started or removed meanwhile does. */
 	struct engine_remove_options ro = { .stopped_only = true };
-	int rc = rm_all_print(e, &ro, EBUSY, "Deleted Containers:");
+	rc = rm_all_print(e, &ro, EBUSY, "Deleted Containers:");
 	puts("Total reclaimed space: 0B");
 	return rc;
 }

@@ -10,8 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "storage/reference.h"
 
@@ -24,30 +23,15 @@ static void free_strv(char **v, size_t n)
 
 int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool force = false;
+	const struct cmd_bind binds[] = {
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'h') {
-			return cmd_help("rmi");
-		} else {
-			cmd_flag_error(c, argc, argv, &err);
-			return cmd_report(err);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine rmi\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
 	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
@@ -55,7 +39,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 	struct storage_store *store = NULL;
 	if (storage_store_open(root, &store, &err) < 0)
 		return cmd_report(err);
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		/* Names are stored normalised: try that first, then as typed. */
 		const char *what = argv[i];

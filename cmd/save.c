@@ -15,8 +15,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
-#include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "libengine/image/save.h"
 
@@ -47,39 +46,24 @@ static int open_temp(const char *file, char **ret_tmp, struct engine_error **err
 	return fd;
 }
 
+static int parse_format(void *data, const char *value, struct engine_error **err)
+{
+	return storage_archive_format_parse(value, data, err);
+}
+
 int cmd_save(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *output = NULL;
 	enum storage_archive_format format = STORAGE_ARCHIVE_DOCKER;
+	const struct cmd_bind binds[] = {
+		{ "output", CMD_BIND_STRING, &output },
+		{ "format", CMD_BIND_CALL, &format, parse_format },
+		{ NULL },
+	};
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'F':
-			if (storage_archive_format_parse(optarg, &format, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("save");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine save\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (output == NULL && isatty(STDOUT_FILENO)) {
 		engine_error_set(&err, EINVAL,
 				 "cowardly refusing to save to a terminal. Use the -o flag or redirect");
