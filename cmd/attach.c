@@ -245,14 +245,10 @@ int cmd_attach(int argc, char **argv, struct cmd_global *g)
 	if (!cmd_parse(g, argc, argv, binds, &rc))
 		return rc;
 	o.use_stdin = !no_stdin;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *ctr = NULL;
-	int r = engine_container_get(store, argv[optind], &ctr, &err);
-	storage_store_close(store);
-	if (r < 0)
-		return cmd_report_1(&err);
+	int r;
+	struct engine_container *ctr = cmd_container_lookup(g, argv[optind], &r);
+	if (ctr == NULL)
+		return r;
 	if (ctr->state.status == ENGINE_CONTAINER_RESTARTING)
 		engine_error_set(&err, EBUSY,
 				 "You cannot attach to a restarting container, wait until it is running");

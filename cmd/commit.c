@@ -34,14 +34,9 @@ int cmd_commit(int argc, char **argv, struct cmd_global *g)
 	cleanup_free char *root = NULL;
 	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
 		return cmd_report(err);
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *ctr = NULL;
-	r = engine_container_get(store, argv[optind], &ctr, &err);
-	storage_store_close(store);
-	if (r < 0)
-		return cmd_report_1(&err);
+	struct engine_container *ctr = cmd_container_lookup(g, argv[optind], &r);
+	if (ctr == NULL)
+		return r;
 	char id[72];
 	r = engine_container_commit(root, &map, ctr, &o, id, &err);
 	engine_container_free(ctr);

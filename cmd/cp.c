@@ -61,14 +61,9 @@ int cmd_cp(int argc, char **argv, struct cmd_global *g)
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, &err) < 0)
 		return cmd_report(err);
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *ctr = NULL;
-	r = engine_container_get(store, src_ctr ? src_ctr : dest_ctr, &ctr, &err);
-	storage_store_close(store);
-	if (r < 0)
-		return cmd_report_1(&err);
+	struct engine_container *ctr = cmd_container_lookup(g, src_ctr ? src_ctr : dest_ctr, &r);
+	if (ctr == NULL)
+		return r;
 	/* Container paths are absolute, as Docker reads them. */
 	cleanup_free char *abs = NULL;
 	if (ctr_path[0] != '/' && asprintf(&abs, "/%s", ctr_path) >= 0)

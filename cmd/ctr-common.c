@@ -30,6 +30,25 @@ struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_e
 	return store;
 }
 
+struct engine_container *cmd_container_lookup(const struct cmd_global *g, const char *name,
+					      int *ret_rc)
+{
+	cleanup_error struct engine_error *err = NULL;
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL) {
+		*ret_rc = cmd_report(err);
+		return NULL;
+	}
+	struct engine_container *c = NULL;
+	int r = engine_container_get(store, name, &c, &err);
+	storage_store_close(store);
+	if (r < 0) {
+		*ret_rc = cmd_report_1(&err);
+		return NULL;
+	}
+	return c;
+}
+
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err)
 {
 	cleanup_free char *root = NULL;

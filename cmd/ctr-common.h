@@ -11,6 +11,11 @@
 #include "cmd/flags.h"
 
 struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_error **err);
+/* The container NAME names (a name, an ID or its prefix), read from the
+ * store and the store closed again; NULL with its error printed and the
+ * exit code in *RET_RC (1 for no such container, as Docker's). */
+struct engine_container *cmd_container_lookup(const struct cmd_global *g, const char *name,
+					      int *ret_rc);
 /* The library's handle on the store --root names, with the global settings
  * (--cgroup-manager) that its calls honour. */
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err);

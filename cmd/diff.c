@@ -17,14 +17,10 @@ int cmd_diff(int argc, char **argv, struct cmd_global *g)
 	static struct engine_idmap map;
 	if (engine_idmap_detect(&map, &err) < 0)
 		return cmd_report(err);
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *ctr = NULL;
-	int r = engine_container_get(store, argv[optind], &ctr, &err);
-	storage_store_close(store);
-	if (r < 0)
-		return cmd_report_1(&err);
+	int r;
+	struct engine_container *ctr = cmd_container_lookup(g, argv[optind], &r);
+	if (ctr == NULL)
+		return r;
 	struct engine_changes ch = { 0 };
 	r = engine_container_changes(ctr, &map, &ch, &err);
 	engine_container_free(ctr);
