@@ -28,6 +28,9 @@ int cmd_images(int argc, char **argv, struct cmd_global *g);
 int cmd_rmi(int argc, char **argv, struct cmd_global *g);
 int cmd_tag(int argc, char **argv, struct cmd_global *g);
 int cmd_inspect(int argc, char **argv, struct cmd_global *g);
+/* inspect looking only for containers or only for images (ONLY), as
+ * `container inspect` and `image inspect` do; --type can still say. */
+int cmd_inspect_as(int argc, char **argv, struct cmd_global *g, const char *only);
 int cmd_image(int argc, char **argv, struct cmd_global *g);
 int cmd_save(int argc, char **argv, struct cmd_global *g);
 int cmd_load(int argc, char **argv, struct cmd_global *g);

@@ -14,11 +14,5 @@ int cmd_container(int argc, char **argv, struct cmd_global *g)
 /* inspect looks at images too: here only containers count. */
 int cmd_container_inspect(int argc, char **argv, struct cmd_global *g)
 {
-	char *args[argc + 2];
-	args[0] = argv[0];
-	args[1] = "--type=container";
-	for (int i = 1; i < argc; i++)
-		args[i + 1] = argv[i];
-	args[argc + 1] = NULL;
-	return cmd_inspect(argc + 1, args, g);
+	return cmd_inspect_as(argc, argv, g, "container");
 }

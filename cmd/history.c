@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "cmd/humanize.h"
 #include "libengine/image/image.h"
@@ -77,7 +78,7 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 	bool no_trunc = false, quiet = false, human = true;
 	const char *format = NULL;
 	const struct cmd_bind binds[] = {
-		{ "format", CMD_BIND_STRING, &format },
+		{ "format", CMD_BIND_FORMAT, &format },
 		{ "human", CMD_BIND_BOOL, &human },
 		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
 		{ "quiet", CMD_BIND_BOOL, &quiet },
@@ -88,17 +89,9 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 	if (!cmd_parse(g, argc, argv, binds, &rc))
 		return rc;
 	bool trunc = !no_trunc;
-	if (format != NULL && strcmp(format, "json") == 0)
-		format = "{{json .}}";
-	if (format != NULL && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
-	cleanup_free char *root = NULL;
-	if (cmd_store_root(g, &root, &err) < 0)
-		return cmd_report(err);
-	struct storage_store *store = NULL;
 	struct storage_image *img = NULL;
-	if (storage_store_open(root, &store, &err) < 0 ||
-	    engine_image_lookup(store, argv[optind], &img, &err) < 0) {
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL || engine_image_lookup(store, argv[optind], &img, &err) < 0) {
 		storage_store_close(store);
 		if (err->status == ENOENT)
 			err->exit_code = 1; /* as Docker and rmi */

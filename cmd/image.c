@@ -14,11 +14,5 @@ int cmd_image(int argc, char **argv, struct cmd_global *g)
 /* inspect looks at containers first: here only images count. */
 int cmd_image_inspect(int argc, char **argv, struct cmd_global *g)
 {
-	char *args[argc + 2];
-	args[0] = argv[0];
-	args[1] = "--type=image";
-	for (int i = 1; i < argc; i++)
-		args[i + 1] = argv[i];
-	args[argc + 1] = NULL;
-	return cmd_inspect(argc + 1, args, g);
+	return cmd_inspect_as(argc, argv, g, "image");
 }

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "storage/reference.h"
 #include "cmd/humanize.h"
@@ -131,7 +132,7 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 		{ "all", CMD_BIND_IGNORED }, /* no intermediate images are kept: -a shows the same */
 		{ "digests", CMD_BIND_BOOL, &digests },
 		{ "filter", CMD_BIND_CALL, &f, parse_filter },
-		{ "format", CMD_BIND_STRING, &format },
+		{ "format", CMD_BIND_FORMAT, &format },
 		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
 		{ "quiet", CMD_BIND_BOOL, &quiet },
 		{ NULL },
@@ -142,14 +143,9 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 		return rc;
 	if (optind < argc && f.n_reference < ARRAY_SIZE(f.reference))
 		f.reference[f.n_reference++] = argv[optind];
-	if (format != NULL && strcmp(format, "json") == 0)
-		format = "{{json .}}";
 
-	cleanup_free char *root = NULL;
-	if (cmd_store_root(g, &root, &err) < 0)
-		return cmd_report(err);
-	struct storage_store *store = NULL;
-	if (storage_store_open(root, &store, &err) < 0)
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
 		return cmd_report(err);
 	struct storage_image **imgs = NULL;
 	size_t n = 0;

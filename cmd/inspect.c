@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/humanize.h"
@@ -78,10 +79,10 @@ static int check_type(void *data, const char *value, struct engine_error **err)
 	return 0;
 }
 
-int cmd_inspect(int argc, char **argv, struct cmd_global *g)
+int cmd_inspect_as(int argc, char **argv, struct cmd_global *g, const char *only)
 {
 	const char *format = NULL;
-	const char *type = NULL;
+	const char *type = only;
 	const struct cmd_bind binds[] = {
 		{ "format", CMD_BIND_STRING, &format },
 		{ "type", CMD_BIND_CALL, &type, check_type },
@@ -93,11 +94,8 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 		return rc;
 	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
-	cleanup_free char *root = NULL;
-	if (cmd_store_root(g, &root, &err) < 0)
-		return cmd_report(err);
-	struct storage_store *store = NULL;
-	if (storage_store_open(root, &store, &err) < 0)
+	struct storage_store *store = cmd_open_store(g, &err);
+	if (store == NULL)
 		return cmd_report(err);
 	cleanup_json json_t *all = json_array();
 	rc = 0;
@@ -145,4 +143,9 @@ int cmd_inspect(int argc, char **argv, struct cmd_global *g)
 		}
 	}
 	return rc;
+}
+
+int cmd_inspect(int argc, char **argv, struct cmd_global *g)
+{
+	return cmd_inspect_as(argc, argv, g, NULL);
 }

@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/template.h"
 
 /* getopt's value for the Ith flag without a letter: above every char. */
 enum { LONG_ONLY = 0x100, HELP = LONG_ONLY - 1, MAX_FLAGS = 96 };
@@ -97,6 +98,13 @@ static int store(const struct cmd_flag *f, const struct cmd_bind *b, const char 
 	case CMD_BIND_BOOL:
 		return cmd_parse_bool(f->name, value, b->dest, err);
 	case CMD_BIND_STRING:
+		*(const char **)b->dest = value;
+		return 0;
+	case CMD_BIND_FORMAT:
+		if (strcmp(value, "json") == 0)
+			value = "{{json .}}";
+		else if (cmd_template_check(value, err) < 0)
+			return -1;
 		*(const char **)b->dest = value;
 		return 0;
 	case CMD_BIND_STRINGS: {

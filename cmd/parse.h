@@ -21,6 +21,9 @@ enum cmd_bind_kind {
 	CMD_BIND_BOOL,
 	CMD_BIND_STRING,  /* const char **: the value, the last one given */
 	CMD_BIND_STRINGS, /* struct cmd_strings *: every value, in order */
+	/* const char **: a --format: a Go template that parses, "table
+	 * ...", or "json" (stored as "{{json .}}", one object a line). */
+	CMD_BIND_FORMAT,
 	/* fn(data, value, err): a value that needs checking as it comes;
 	 * VALUE is NULL for a flag that takes none. */
 	CMD_BIND_CALL,

@@ -241,7 +241,7 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 	const struct cmd_bind binds[] = {
 		{ "all", CMD_BIND_BOOL, &all },
 		{ "filter", CMD_BIND_CALL, &filter, ps_filter_add },
-		{ "format", CMD_BIND_STRING, &format },
+		{ "format", CMD_BIND_FORMAT, &format },
 		{ "last", CMD_BIND_CALL, &last, parse_last },
 		{ "latest", CMD_BIND_CALL, &last, parse_last },
 		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
@@ -253,10 +253,6 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 	int rc;
 	if (!cmd_parse(g, argc, argv, binds, &rc))
 		return rc;
-	if (format != NULL && strcmp(format, "json") == 0)
-		format = "{{json .}}";
-	if (format != NULL && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
 	/* -n and -l look at every container, as in Docker; so does a status
 	 * or exited filter. */
 	if (last >= 0)
