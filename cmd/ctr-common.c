@@ -49,6 +49,16 @@ struct engine_container *cmd_container_lookup(const struct cmd_global *g, const 
 	return c;
 }
 
+int cmd_image_writer(const struct cmd_global *g, struct engine_idmap *map, char **ret_root,
+		     struct engine_error **err)
+{
+	if (engine_idmap_detect(map, err) < 0)
+		return -1;
+	if (map->warning[0] != '\0')
+		cmd_warn("%s", map->warning);
+	return cmd_store_root(g, ret_root, err);
+}
+
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err)
 {
 	cleanup_free char *root = NULL;

@@ -16,6 +16,12 @@ struct storage_store *cmd_open_store(const struct cmd_global *g, struct engine_e
  * exit code in *RET_RC (1 for no such container, as Docker's). */
 struct engine_container *cmd_container_lookup(const struct cmd_global *g, const char *name,
 					      int *ret_rc);
+/* What the commands that write images (pull, load, import) need first:
+ * the id map the store's files are owned through (its warning printed,
+ * when it has one) and the store's location. */
+struct engine_idmap;
+int cmd_image_writer(const struct cmd_global *g, struct engine_idmap *map, char **ret_root,
+		     struct engine_error **err);
 /* The library's handle on the store --root names, with the global settings
  * (--cgroup-manager) that its calls honour. */
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err);

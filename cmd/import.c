@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/image/image.h"
 
@@ -45,10 +46,8 @@ int cmd_import(int argc, char **argv, struct cmd_global *g)
 	}
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
-	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
+	if (cmd_image_writer(g, &map, &root, &err) < 0)
 		return cmd_report(err);
-	if (map.warning[0] != '\0')
-		cmd_warn("%s", map.warning);
 	char id[72];
 	if (engine_image_import(root, &map, fd >= 0 ? fd : STDIN_FILENO, &io, id, &err) < 0)
 		return cmd_report(err);

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "storage/reference.h"
 #include "libengine/image/image.h"
@@ -49,10 +50,8 @@ int cmd_load(int argc, char **argv, struct cmd_global *g)
 	}
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
-	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
+	if (cmd_image_writer(g, &map, &root, &err) < 0)
 		return cmd_report(err);
-	if (map.warning[0] != '\0')
-		cmd_warn("%s", map.warning);
 	if (engine_image_load(root, &map, fd >= 0 ? fd : STDIN_FILENO, loaded, NULL, &err) < 0)
 		return cmd_report(err);
 	return 0;

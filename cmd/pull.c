@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "libengine/image/pull.h"
@@ -27,13 +28,9 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 	if (!cmd_parse(g, argc, argv, binds, &rc))
 		return rc;
 	static struct engine_idmap map;
-	if (engine_idmap_detect(&map, &err) < 0)
-		return cmd_report(err);
-	if (map.warning[0] != '\0')
-		cmd_warn("%s", map.warning);
 	cleanup_free char *root = NULL;
 	cleanup_free char *name = NULL;
-	if (cmd_store_root(g, &root, &err) < 0)
+	if (cmd_image_writer(g, &map, &root, &err) < 0)
 		return cmd_report(err);
 	if (engine_storage_driver_resolve(root, g->storage_driver, &map, ENGINE_STORAGE_RECORD, NULL,
 					  &po.driver, NULL, &err) < 0)
