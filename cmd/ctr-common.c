@@ -18,6 +18,7 @@
 #include "cmd/flags.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
+#include "storage/reference.h"
 #include "libengine/container/lifecycle.h"
 #include "common/timefmt.h"
 
@@ -57,6 +58,16 @@ int cmd_image_writer(const struct cmd_global *g, struct engine_idmap *map, char 
 	if (map->warning[0] != '\0')
 		cmd_warn("%s", map->warning);
 	return cmd_store_root(g, ret_root, err);
+}
+
+int cmd_reference_full(const char *text, bool name_only, char **ret, struct engine_error **err)
+{
+	struct storage_reference ref;
+	if (storage_reference_parse(text, &ref, err) < 0)
+		return -1;
+	int r = name_only ? storage_reference_name(&ref, ret) : storage_reference_format(&ref, ret);
+	storage_reference_clear(&ref);
+	return r < 0 ? engine_error_set(err, ENOMEM, "out of memory") : 0;
 }
 
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err)

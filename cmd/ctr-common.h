@@ -22,6 +22,9 @@ struct engine_container *cmd_container_lookup(const struct cmd_global *g, const 
 struct engine_idmap;
 int cmd_image_writer(const struct cmd_global *g, struct engine_idmap *map, char **ret_root,
 		     struct engine_error **err);
+/* The image reference TEXT in its full form ("docker.io/library/x:latest"),
+ * or with NAME_ONLY its repository alone (malloc'd in *RET). */
+int cmd_reference_full(const char *text, bool name_only, char **ret, struct engine_error **err);
 /* The library's handle on the store --root names, with the global settings
  * (--cgroup-manager) that its calls honour. */
 struct engine *cmd_open_engine(const struct cmd_global *g, struct engine_error **err);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/image/push.h"
 #include "libengine/image/image.h"
@@ -58,16 +59,9 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 	const char *destination = optind + 1 < argc ? argv[optind + 1] : NULL;
 	/* The repository line comes first, as Docker prints it before any
 	 * layer; a bad name is reported before anything is printed. */
-	struct storage_reference ref;
-	if (storage_reference_parse(destination ? destination : source, &ref, &err) < 0)
-		return cmd_report(err);
 	cleanup_free char *repo = NULL;
-	int r = storage_reference_name(&ref, &repo);
-	storage_reference_clear(&ref);
-	if (r < 0) {
-		engine_error_set(&err, ENOMEM, "out of memory");
+	if (cmd_reference_full(destination ? destination : source, true, &repo, &err) < 0)
 		return cmd_report(err);
-	}
 	cleanup_free char *root = NULL;
 	if (cmd_store_root(g, &root, &err) < 0)
 		return cmd_report(err);
