@@ -7,6 +7,12 @@
 
 #include "storage/reference.h"
 
+/* One row of a table-driven test: an input and what the code under test
+ * must make of it (its output, its error message, or why it is refused). */
+struct text_case {
+	const char *input, *want;
+};
+
 /* PATH's first SIZE - 1 bytes in BUF, NUL-terminated, opened with
  * O_RDONLY | O_CLOEXEC | FLAGS: BUF, or NULL when PATH cannot be opened. */
 static inline char *read_text(const char *path, int flags, char *buf, size_t size)

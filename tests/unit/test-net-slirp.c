@@ -42,6 +42,7 @@
 
 #include "netns/slirp4netns.h"
 #include "netns/udp-relay.h"
+#include "fixtures.h"
 #include "tap.h"
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
@@ -420,9 +421,7 @@ static void options(void)
 	is_int(netns_slirp_addresses(&o, &a, &err), 0, "default addresses");
 	ok(strcmp(a.container, "10.0.2.100") == 0 && strcmp(a.gateway, "10.0.2.2") == 0 &&
 	   strcmp(a.dns, "10.0.2.3") == 0, "... 10.0.2.100, 10.0.2.2, 10.0.2.3");
-	struct {
-		const char *value, *want;
-	} bad[] = {
+	static const struct text_case bad[] = {
 		{ "slirp4netns:foo=1", "slirp4netns: unknown option foo" },
 		{ "slirp4netns:mtu", "slirp4netns: option mtu: expected KEY=VALUE" },
 		{ "slirp4netns:mtu=70000", "slirp4netns: invalid value for mtu: 70000" },
@@ -435,8 +434,8 @@ static void options(void)
 		  "slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		is_int(netns_slirp_network_parse(bad[i].value, &o, &err), -1, "%s refused", bad[i].value);
-		is_str(err ? err->msg : NULL, bad[i].want, "%s message", bad[i].value);
+		is_int(netns_slirp_network_parse(bad[i].input, &o, &err), -1, "%s refused", bad[i].input);
+		is_str(err ? err->msg : NULL, bad[i].want, "%s message", bad[i].input);
 		engine_error_free(&err);
 	}
 }
