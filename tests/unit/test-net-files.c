@@ -12,30 +12,31 @@
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
 
+/* What a render call left: its text, or NULL with *RET_MSG its error as
+ * the CLI words it. */
+static char *rendered(int rc, char **out, struct engine_error **err, char **ret_msg)
+{
+	*ret_msg = NULL;
+	if (rc < 0) {
+		*ret_msg = cmd_error_text(*err);
+		engine_error_free(err);
+		return NULL;
+	}
+	return *out;
+}
+
 static char *hosts(const struct netns_hosts_params *p, char **ret_msg)
 {
 	struct engine_error *err = NULL;
 	char *out = NULL;
-	*ret_msg = NULL;
-	if (netns_hosts_render(p, &out, &err) < 0) {
-		*ret_msg = cmd_error_text(err);
-		engine_error_free(&err);
-		return NULL;
-	}
-	return out;
+	return rendered(netns_hosts_render(p, &out, &err), &out, &err, ret_msg);
 }
 
 static char *resolv(const struct netns_resolv_params *p, char **ret_msg)
 {
 	struct engine_error *err = NULL;
 	char *out = NULL;
-	*ret_msg = NULL;
-	if (netns_resolv_render(p, &out, &err) < 0) {
-		*ret_msg = cmd_error_text(err);
-		engine_error_free(&err);
-		return NULL;
-	}
-	return out;
+	return rendered(netns_resolv_render(p, &out, &err), &out, &err, ret_msg);
 }
 
 static const char loopback_lines[] = "127.0.0.1\tlocalhost\n"
