@@ -43,6 +43,7 @@
 #include "netns/slirp4netns.h"
 #include "netns/udp-relay.h"
 #include "fixtures.h"
+#include "loopback.h"
 #include "tap.h"
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
@@ -306,19 +307,6 @@ static const char *exchange(int type, uint16_t port, const char *msg)
 	}
 	close(fd);
 	return reply;
-}
-
-/* A TCP listener on 127.0.0.1 of the host (T's namespace). */
-static int listen_loopback(uint16_t *ret_port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	*ret_port = ntohs(a.sin_port);
-	return fd;
 }
 
 /* How many of our children (not zombies) have COMM as their name. */
@@ -746,7 +734,7 @@ int main(void)
 
 	/* The host's 127.0.0.1 is out of reach by default. */
 	uint16_t host_port = 0;
-	int host_listener = listen_loopback(&host_port);
+	int host_listener = listen_loopback(4, &host_port);
 	snprintf(buf, sizeof(buf), "%u", host_port);
 	msg_send(ctl, buf);
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "connected") != 0,
@@ -828,7 +816,7 @@ int main(void)
 	 * leaves nothing running. */
 	struct netns_port_list two = { 0 };
 	uint16_t busy = 0;
-	int busy_fd = listen_loopback(&busy);
+	int busy_fd = listen_loopback(4, &busy);
 	netns_ports_parse(&two, "127.0.0.1::80", &err);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u:81", busy);
 	netns_ports_parse(&two, spec, &err);
