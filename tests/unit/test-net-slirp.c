@@ -213,6 +213,22 @@ static void __attribute__((noreturn)) ns_main(int ctl, int with_userns)
 	}
 }
 
+/* A child running ns_main (WITH_USERNS as it takes it); *RET_CTL is our end
+ * of its control socket. */
+static pid_t fork_ns(int with_userns, int *ret_ctl)
+{
+	int pair[2];
+	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
+	pid_t child = fork();
+	if (child == 0) {
+		close(pair[0]);
+		ns_main(pair[1], with_userns);
+	}
+	close(pair[1]);
+	*ret_ctl = pair[0];
+	return child;
+}
+
 /* M: start slirp4netns and the UDP relay for N, report "SLIRPPID RELAYPID"
  * or the error, hold both exit fds. */
 static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const char *sock, int marker,
@@ -526,18 +542,12 @@ static void root_without_userns(const char *dir)
 		     "namespace: not run as root");
 		return;
 	}
-	int pair[2];
 	char buf[256], sock[256];
 	struct engine_error *err = NULL;
 	snprintf(sock, sizeof(sock), "%s/root.sock", dir);
-	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
-	pid_t ns = fork();
-	if (ns == 0) {
-		close(pair[0]);
-		ns_main(pair[1], 0);
-	}
-	close(pair[1]);
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "root: a network namespace alone");
+	int ctl;
+	pid_t ns = fork_ns(0, &ctl);
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "root: a network namespace alone");
 	struct netns_port_list ports = { 0 }, udp, rest;
 	netns_ports_parse(&ports, "127.0.0.1::80", &err);
 	netns_ports_parse(&ports, "127.0.0.1::80/udp", &err);
@@ -552,9 +562,9 @@ static void root_without_userns(const char *dir)
 	is_int(netns_udp_relay_start(ns, &udp, TIMEOUT_MS, &relay, &err), 0, "root: the UDP relay started");
 	if (err)
 		printf("# %s\n", err->msg), engine_error_free(&err);
-	msg_send(pair[0], "check");
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strncmp(buf, "10.0.2.100/", 11) == 0, "root: tap0 (%s)", buf);
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "root: listening");
+	msg_send(ctl, "check");
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strncmp(buf, "10.0.2.100/", 11) == 0, "root: tap0 (%s)", buf);
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "root: listening");
 	is_str(exchange(SOCK_STREAM, rest.ports[0].host_port, "root-tcp"), "pong:root-tcp", "root: TCP through slirp4netns");
 	is_str(exchange(SOCK_DGRAM, udp.ports[0].host_port, "root-udp"), "pong:root-udp", "root: UDP through the relay");
 	is_int(netns_udp_relay_stop(relay, TIMEOUT_MS, &err), 0, "root: relay stopped");
@@ -574,7 +584,7 @@ static void root_without_userns(const char *dir)
 	engine_error_free(&err);
 	netns_port_list_clear(&tcp2);
 	is_int(netns_slirp_stop(s, TIMEOUT_MS, &err), 0, "root: slirp4netns stopped");
-	close(pair[0]);
+	close(ctl);
 	waitpid(ns, NULL, 0);
 	netns_port_list_clear(&ports);
 	netns_port_list_clear(&udp);
@@ -659,16 +669,10 @@ int main(void)
 	options();
 	error_paths(dir);
 
-	int ns_pair[2], holder_pair[2];
-	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ns_pair);
+	int holder_pair[2];
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, holder_pair);
-	pid_t ns = fork();
-	if (ns == 0) {
-		close(ns_pair[0]);
-		ns_main(ns_pair[1], 1);
-	}
-	close(ns_pair[1]);
-	int ctl = ns_pair[0];
+	int ctl;
+	pid_t ns = fork_ns(1, &ctl);
 	char buf[512];
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "namespaces made (%s)", buf);
 
