@@ -257,42 +257,46 @@ static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const c
 		pause();
 }
 
-/* Whether any fd of PID is the object behind our fd MINE. */
-static int has_fd_of(pid_t pid, int mine)
+/* How many fds PID holds, and in *RET_FOUND (where MATCH is not NULL)
+ * whether one of them is the object MATCH describes; -1 when /proc does
+ * not say. */
+static int scan_fds(pid_t pid, const struct stat *match, int *ret_found)
 {
 	char path[64];
-	struct stat st;
-	if (fstat(mine, &st) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 	if (d == NULL)
 		return -1;
-	int found = 0;
+	int n = 0, found = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
 		struct stat other;
-		if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &other, 0) == 0 &&
-		    other.st_ino == st.st_ino && other.st_dev == st.st_dev)
+		if (match != NULL && fstatat(dirfd(d), e->d_name, &other, 0) == 0 &&
+		    other.st_ino == match->st_ino && other.st_dev == match->st_dev)
 			found = 1;
 	}
 	closedir(d);
+	if (ret_found != NULL)
+		*ret_found = found;
+	return n;
+}
+
+/* Whether any fd of PID is the object behind our fd MINE. */
+static int has_fd_of(pid_t pid, int mine)
+{
+	struct stat st;
+	int found = 0;
+	if (fstat(mine, &st) < 0 || scan_fds(pid, &st, &found) < 0)
+		return -1;
 	return found;
 }
 
 static int count_fds(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(path);
-	if (d == NULL)
-		return -1;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return scan_fds(pid, NULL, NULL);
 }
 
 /* Send MSG to 127.0.0.1:PORT over TYPE and return the reply (static). */
