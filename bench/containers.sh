@@ -27,13 +27,9 @@ command -v hyperfine podman jq >/dev/null
 
 work=$(bench_workdir engine-bench)
 trap bench_cleanup EXIT
-cat >"$work/bench.sh" <<EOS
-set -e
-P="podman --storage-driver overlay"
-E="$engine --root $work/engine-store --runroot $work/engine-run"
-\$P rm -af -t 0 >/dev/null
-\$P pull -q --tls-verify=false $reg/busybox >/dev/null
-\$E pull -q $reg/busybox >/dev/null
+{
+	bench_script_start "$reg/busybox"
+	cat <<EOS
 # hyperfine 1.15 takes one --cleanup for all commands: it removes both
 # engines' containers after each command's runs.
 hyperfine -N --warmup 2 --runs $runs --export-json "$work/run-d.json" \\
@@ -46,6 +42,7 @@ for i in \$(seq $podman_ps_n); do \$P create --network none $reg/busybox true; d
 hyperfine -N --warmup 3 --runs $runs --export-json "$work/ps.json" \\
 	-n engine "\$E ps -a" -n podman "\$P ps -a"
 EOS
+} >"$work/bench.sh"
 run_bench_script "$work/bench.sh" "$work/log"
 
 echo "# containers, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -44,6 +44,27 @@ bench_cleanup() {
 	rm -rf "$work"
 }
 
+# bench_script_start IMAGE...: prints the opening of a benchmark script
+# that compares the engine on $work's store and run root ($E) with Podman
+# on overlay ($P): it stops at the first failure, removes Podman's
+# containers, and pulls each IMAGE into Podman, then into the engine.
+# shellcheck disable=SC2154 # engine and work: the benchmark's own
+bench_script_start() {
+	local img
+	cat <<EOS
+set -e
+P="podman --storage-driver overlay"
+E="$engine --root $work/engine-store --runroot $work/engine-run"
+\$P rm -af -t 0 >/dev/null
+EOS
+	for img in "$@"; do
+		echo "\$P pull -q --tls-verify=false $img >/dev/null"
+	done
+	for img in "$@"; do
+		echo "\$E pull -q $img >/dev/null"
+	done
+}
+
 # run_bench_script SCRIPT LOG: bash SCRIPT as the test user (as_test_user),
 # in SCRIPT's directory, its output in LOG; the log is shown and the
 # benchmark stops if it fails.

@@ -37,15 +37,9 @@ mounts="$mounts -v /usr/bin/iperf3:/opt/iperf3/iperf3:ro -e LD_LIBRARY_PATH=/opt
 
 work=$(bench_workdir engine-bench)
 trap bench_cleanup EXIT
-cat >"$work/bench.sh" <<EOS
-set -e
-P="podman --storage-driver overlay"
-E="$engine --root $work/engine-store --runroot $work/engine-run"
-\$P rm -af -t 0 >/dev/null
-\$P pull -q --tls-verify=false $reg/busybox >/dev/null
-\$P pull -q --tls-verify=false $reg/debian:bookworm >/dev/null
-\$E pull -q $reg/busybox >/dev/null
-\$E pull -q $reg/debian:bookworm >/dev/null
+{
+	bench_script_start "$reg/busybox" "$reg/debian:bookworm"
+	cat <<EOS
 hyperfine -N --warmup 2 --runs $runs --export-json "$work/run-rm.json" \\
 	-n engine "\$E run --rm $reg/busybox true" \\
 	-n podman "\$P run --rm $reg/busybox true"
@@ -69,6 +63,7 @@ iperf() {
 }
 { iperf "\$E" engine; iperf "\$P" podman; } >"$work/iperf.txt"
 EOS
+} >"$work/bench.sh"
 run_bench_script "$work/bench.sh" "$work/log"
 
 echo "# network, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(slirp4netns --version | head -1), $(podman --version)"

@@ -20,6 +20,12 @@ teardown_file() {
 	cleanup_rootfs
 }
 
+# inspect_is CONTAINER FORMAT WANT: inspect --format FORMAT prints WANT.
+inspect_is() {
+	run -0 eng inspect --format "$2" "$1"
+	assert_eq "$output" "$3"
+}
+
 # The detection's own verdict: this file is about hosts without delegation.
 cgroup_manager() {
 	"$ENGINE" info --format json | sed -n 's/.*"cgroupManager": *"\([a-z]*\)".*/\1/p' | head -1
@@ -113,11 +119,9 @@ skip_if_delegated() {
 @test "create records the limits: inspect's HostConfig, kept across start" {
 	run -0 eng create --name lim --rootfs "$ROOTFS" --memory 32m --memory-swap 64m --cpus 1.5 \
 		--pids-limit 20 --cpuset-cpus 0 --cpu-shares 512 sleep 600
-	run -0 eng inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpusetCpus}} {{.HostConfig.CpuShares}}' lim
-	assert_eq "$output" "33554432 67108864 1500000000 20 0 512"
+	inspect_is lim '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpusetCpus}} {{.HostConfig.CpuShares}}' "33554432 67108864 1500000000 20 0 512"
 	run -0 eng start lim
-	run -0 eng inspect --format '{{.State.Running}} {{.State.Paused}} {{.State.OOMKilled}} {{.HostConfig.Memory}}' lim
-	assert_eq "$output" "true false false 33554432"
+	inspect_is lim '{{.State.Running}} {{.State.Paused}} {{.State.OOMKilled}} {{.HostConfig.Memory}}' "true false false 33554432"
 	eng rm -f lim
 }
 
@@ -125,12 +129,10 @@ skip_if_delegated() {
 	run -0 eng create --name upd --rootfs "$ROOTFS" sleep 600
 	run -0 eng update --memory 64m --pids-limit 30 upd
 	assert_eq "$output" "upd"
-	run -0 eng inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' upd
-	assert_eq "$output" "67108864 30"
+	inspect_is upd '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' "67108864 30"
 	run -1 eng update --memory abc upd
 	assert_contains "$output" "invalid size: 'abc'"
-	run -0 eng inspect --format '{{.HostConfig.Memory}}' upd
-	assert_eq "$output" "67108864"
+	inspect_is upd '{{.HostConfig.Memory}}' "67108864"
 	run -125 eng update upd
 	assert_contains "$output" "you must provide one or more flags"
 	run -1 eng update --memory 32m nosuchcontainer
@@ -140,8 +142,7 @@ skip_if_delegated() {
 		run -1 eng update --memory 32m upd
 		assert_contains "$output" "Cannot update container upd: the container has no cgroup"
 		# Nothing recorded for the refused update.
-		run -0 eng inspect --format '{{.HostConfig.Memory}}' upd
-		assert_eq "$output" "67108864"
+		inspect_is upd '{{.HostConfig.Memory}}' "67108864"
 	fi
 	eng rm -f upd
 }
@@ -177,8 +178,7 @@ skip_if_delegated() {
 	assert_eq "${#lines[@]}" 1 "lines"
 	assert_contains "$output" "Error: pause pz: "
 	assert_contains "$output" "cgroup"
-	run -0 eng inspect --format '{{.State.Status}} {{.State.Paused}}' pz
-	assert_eq "$output" "running false"
+	inspect_is pz '{{.State.Status}} {{.State.Paused}}' "running false"
 	run -0 eng ps --format '{{.Names}} {{.State}}'
 	assert_contains "$output" "pz running"
 	eng rm -f pz
@@ -198,15 +198,12 @@ skip_if_delegated() {
 	assert_eq "${#stderr_lines[@]}" 1 "warning lines"
 	assert_contains "$stderr" "resource limits and --cgroup-parent are not applied: "
 	run -0 eng create --name cgp --rootfs "$ROOTFS" --cgroup-parent test-engine.slice true
-	run -0 eng inspect --format '{{.HostConfig.CgroupParent}}' cgp
-	assert_eq "$output" "test-engine.slice"
+	inspect_is cgp '{{.HostConfig.CgroupParent}}' "test-engine.slice"
 	run -0 eng start cgp
-	run -0 eng inspect --format '{{.HostConfig.CgroupParent}}' cgp
-	assert_eq "$output" "test-engine.slice"
+	inspect_is cgp '{{.HostConfig.CgroupParent}}' "test-engine.slice"
 	eng rm -f cgp
 	run -0 eng create --name nocgp --rootfs "$ROOTFS" true
-	run -0 eng inspect --format '[{{.HostConfig.CgroupParent}}]' nocgp
-	assert_eq "$output" "[]"
+	inspect_is nocgp '[{{.HostConfig.CgroupParent}}]' "[]"
 	eng rm -f nocgp
 }
 

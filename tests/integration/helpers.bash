@@ -42,6 +42,16 @@ cleanup_rootfs() {
 	fi
 }
 
+# rootfs_suite: the setup of a file whose tests run `engine run --rootfs`
+# on a private copy of the rootfs: copied once for the file (setup_rootfs),
+# ROOTFS set again in each test's own process, what container uids left in
+# it removed at the end.
+rootfs_suite() {
+	setup_file() { setup_rootfs; }
+	teardown_file() { cleanup_rootfs; }
+	setup() { setup_rootfs; }
+}
+
 erun() {
 	"$ENGINE" "${engine_args[@]}" run --rootfs "$ROOTFS" "$@"
 }
@@ -119,6 +129,32 @@ store_setup() {
 	for img in "$@"; do
 		"$ENGINE" "${engine_args[@]}" --root "$ENGINE_ROOT" "${rr[@]}" pull -q "$img" >/dev/null
 	done
+}
+
+# image_store_suite: the setup of a file that works on images alone, in
+# a store of its own: ENGINE_ROOT set for the file, its images removed at
+# the end, and eng the engine on that store with no other option (not the
+# storage driver either: these files do not vary with it).
+image_store_suite() {
+	setup_file() { export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"; }
+	teardown_file() { remove_images "$ENGINE_ROOT"; }
+	eng() { "$ENGINE" --root "$ENGINE_ROOT" "$@"; }
+}
+
+# container_batch_suite [--volumes]: the setup of a file whose tests leave
+# many containers: a store and run root of its own with $IMG pulled, reset
+# at the end; each test starts with no container (and, with --volumes, no
+# volume either): its teardown removes them.
+container_batch_suite() {
+	batch_suite_volumes=${1:-}
+	setup_file() { store_setup --runroot "$IMG"; }
+	teardown_file() { store_reset; }
+	teardown() {
+		eng rm -af >/dev/null 2>&1 || true
+		if [ "$batch_suite_volumes" = --volumes ]; then
+			eng volume prune -f >/dev/null 2>&1 || true
+		fi
+	}
 }
 
 # remove_containers ENGINE-COMMAND...: every container that ENGINE-COMMAND

@@ -4,17 +4,7 @@
 
 load helpers
 
-setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-}
-
-teardown_file() {
-	remove_images "$ENGINE_ROOT"
-}
-
-eng() {
-	"$ENGINE" --root "$ENGINE_ROOT" "$@"
-}
+image_store_suite
 
 # A small rootfs: busybox and a file that makes each image different.
 make_rootfs() {

@@ -7,18 +7,8 @@ load helpers
 
 LAYERED="$REG/layered:latest"
 
-setup_file() {
-	store_setup --runroot "$IMG"
-}
-
-teardown_file() {
-	store_reset
-}
-
 # Every test starts with no container.
-teardown() {
-	eng rm -af >/dev/null 2>&1 || true
-}
+container_batch_suite
 
 @test "labels: -l, --label-file (-l wins), ps {{.Labels}} {{.Label}}, --filter label, inspect Config.Labels" {
 	printf '# labels\n\na=file\nb=file\n' >"$BATS_TEST_TMPDIR/labels"

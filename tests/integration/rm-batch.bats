@@ -8,19 +8,8 @@
 
 load helpers
 
-setup_file() {
-	store_setup --runroot "$IMG"
-}
-
-teardown_file() {
-	store_reset
-}
-
 # Every test starts with no container and no volume.
-teardown() {
-	eng rm -af >/dev/null 2>&1 || true
-	eng volume prune -f >/dev/null 2>&1 || true
-}
+container_batch_suite --volumes
 
 # traced CMD...: run `engine CMD` under strace into $output/$status (stderr
 # in $BATS_TEST_TMPDIR/err), counting in $userns the user namespaces it

@@ -4,17 +4,7 @@
 
 load helpers
 
-setup_file() {
-	setup_rootfs
-}
-
-teardown_file() {
-	cleanup_rootfs
-}
-
-setup() {
-	setup_rootfs
-}
+rootfs_suite
 
 @test "exit codes are the container's: 0, 1, 42" {
 	run erun true

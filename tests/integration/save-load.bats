@@ -5,17 +5,7 @@
 
 load helpers
 
-setup_file() {
-	export ENGINE_ROOT="$BATS_FILE_TMPDIR/store"
-}
-
-teardown_file() {
-	remove_images "$ENGINE_ROOT"
-}
-
-eng() {
-	"$ENGINE" --root "$ENGINE_ROOT" "$@"
-}
+image_store_suite
 
 @test "save -o writes a docker-archive: manifest.json, repositories, config, layer.tar = diff_id" {
 	eng pull -q "$REG/busybox:latest" >/dev/null

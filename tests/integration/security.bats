@@ -4,17 +4,7 @@
 
 load helpers
 
-setup_file() {
-	setup_rootfs
-}
-
-teardown_file() {
-	cleanup_rootfs
-}
-
-setup() {
-	setup_rootfs
-}
+rootfs_suite
 
 DEFAULT_CAPS=00000000800405fb
 

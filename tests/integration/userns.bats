@@ -6,17 +6,7 @@
 
 load helpers
 
-setup_file() {
-	setup_rootfs
-}
-
-teardown_file() {
-	cleanup_rootfs
-}
-
-setup() {
-	setup_rootfs
-}
+rootfs_suite
 
 subid_start() { # the first subordinate id of the calling user
 	awk -F: -v u="$(id -un)" -v n="$(id -u)" '$1 == u || $1 == n { print $2; exit }' "$1"

@@ -2,10 +2,19 @@
 #pragma once
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "storage/reference.h"
+#include "tap.h"
+
+/* One row of a table-driven test: an input and what the code under test
+ * must make of it (its output, its error message, or why it is refused). */
+struct text_case {
+	const char *input, *want;
+};
 
 /* PATH's first SIZE - 1 bytes in BUF, NUL-terminated, opened with
  * O_RDONLY | O_CLOEXEC | FLAGS: BUF, or NULL when PATH cannot be opened. */
@@ -19,6 +28,14 @@ static inline char *read_text(const char *path, int flags, char *buf, size_t siz
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return buf;
+}
+
+/* The directory tree ROOT (a test's temporary store) removed: one test. */
+static inline void clean_up_tree(const char *root)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ok(system(cmd) == 0, "clean up");
 }
 
 /* The parsed reference S (zeroed, with the error as a TAP comment, when

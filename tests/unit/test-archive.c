@@ -7,6 +7,7 @@
 #include "storage/image-archive.h"
 #include "libengine/image/change.h"
 #include "libengine/image/image.h"
+#include "fixtures.h"
 #include "tap.h"
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
@@ -34,9 +35,8 @@ static void test_manifest_json(void)
 	}
 	storage_archive_images_free(imgs, n);
 
-	static const struct {
-		const char *json, *why;
-	} bad[] = {
+	/* Each manifest.json refused, with why. */
+	static const struct text_case bad[] = {
 		{ "{}", "an object" },
 		{ "[]", "empty" },
 		{ "[1]", "an entry that is no object" },
@@ -53,9 +53,9 @@ static void test_manifest_json(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		imgs = NULL;
 		n = 0;
-		int r = storage_archive_manifest_parse(bad[i].json, strlen(bad[i].json), &imgs, &n, &err);
+		int r = storage_archive_manifest_parse(bad[i].input, strlen(bad[i].input), &imgs, &n, &err);
 		ok(r < 0 && err != NULL && strncmp(err->msg, "manifest.json", 13) == 0 && imgs == NULL,
-		   "refused: %s", bad[i].why);
+		   "refused: %s", bad[i].want);
 		engine_error_free(&err);
 	}
 
@@ -99,9 +99,7 @@ static const char *apply(json_t *cfg, const char *change)
 
 static void test_changes(void)
 {
-	static const struct {
-		const char *change, *want;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "CMD [\"a\", \"b c\"]", "{\"Cmd\":[\"a\",\"b c\"]}" },
 		{ "cmd echo hi", "{\"Cmd\":[\"/bin/sh\",\"-c\",\"echo hi\"]}" },
 		{ "ENTRYPOINT [\"/bin/tini\",\"--\"]", "{\"Entrypoint\":[\"/bin/tini\",\"--\"]}" },
@@ -126,12 +124,12 @@ static void test_changes(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *cfg = json_object();
-		const char *got = apply(cfg, cases[i].change);
+		const char *got = apply(cfg, cases[i].input);
 		if (strncmp(cases[i].want, "error: ", 7) == 0)
-			ok(strncmp(got, cases[i].want, strlen(cases[i].want)) == 0, "%s -> %s", cases[i].change,
+			ok(strncmp(got, cases[i].want, strlen(cases[i].want)) == 0, "%s -> %s", cases[i].input,
 			   got);
 		else
-			is_str(got, cases[i].want, "%s", cases[i].change);
+			is_str(got, cases[i].want, "%s", cases[i].input);
 		json_decref(cfg);
 	}
 	/* A later ENV of a key replaces the earlier one. */

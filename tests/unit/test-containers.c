@@ -20,6 +20,8 @@
 #include "libengine/container/json-scan.h"
 #include "cmd/run-args.h"
 #include "libengine/runtime/spec.h"
+#include "proc-checks.h"
+#include "fixtures.h"
 #include "tap.h"
 #include "cmd/template.h"
 
@@ -193,12 +195,7 @@ static void test_labels(void)
  * time, and a zombie counts as gone. */
 static void test_pid_alive(void)
 {
-	pid_t self = getpid();
-	uint64_t start = engine_pid_start_time(self);
-	ok(start > 0, "start time of this process");
-	ok(engine_pid_alive_since(self, start), "alive with its start time");
-	ok(engine_pid_alive_since(self, 0), "alive without a start time");
-	ok(!engine_pid_alive_since(self, start + 1), "a different start time: a reused pid");
+	checked_own_start_time();
 	pid_t child = fork();
 	if (child == 0)
 		_exit(0);
@@ -275,15 +272,24 @@ static void write_text(int dirfd, const char *rel, const char *text)
 	close(fd);
 }
 
+/* A new store in ROOT (a mkdtemp template): two tests. */
+static struct storage_store *temp_store(char *root)
+{
+	struct storage_store *store = NULL;
+	struct engine_error *err = NULL;
+	ok(mkdtemp(root) != NULL, "store dir");
+	ok(storage_store_open(root, &store, &err) == 0, "open the store");
+	engine_error_free(&err);
+	return store;
+}
+
 /* ps's listing (summary) and the full one agree, on what create writes
  * and on a hand-written record that the summary cannot walk. */
 static void test_list_summary(void)
 {
 	char root[] = "/var/tmp/test-containers-XXXXXX";
-	ok(mkdtemp(root) != NULL, "store dir");
-	struct storage_store *store = NULL;
+	struct storage_store *store = temp_store(root);
 	struct engine_error *err = NULL;
-	ok(storage_store_open(root, &store, &err) == 0, "open the store");
 	char *argv[] = { "run", "-l", "k=v", "-l", "q=a\"b", "--rootfs", "/", "sh", "-c", "echo \"hi\"", NULL };
 	struct engine_run_spec spec = { 0 };
 	int help = 0;
@@ -356,9 +362,7 @@ static void test_list_summary(void)
 	free(sum);
 	engine_error_free(&err);
 	storage_store_close(store);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	ok(system(cmd) == 0, "clean up");
+	clean_up_tree(root);
 }
 
 /* A pid that was ours and is gone. */
@@ -383,10 +387,8 @@ static bool exists_at(int dirfd, const char *rel)
 static void test_record_bounds(void)
 {
 	char root[] = "/var/tmp/test-containers-XXXXXX";
-	ok(mkdtemp(root) != NULL, "store dir");
-	struct storage_store *store = NULL;
+	struct storage_store *store = temp_store(root);
 	struct engine_error *err = NULL;
-	ok(storage_store_open(root, &store, &err) == 0, "open the store");
 	mkdirat(store->rootfd, "containers", 0700);
 	static char big[100001];
 	memset(big, 'a', sizeof(big) - 1);
@@ -487,9 +489,7 @@ static void test_record_bounds(void)
 	close(cfd);
 	engine_error_free(&err);
 	storage_store_close(store);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	ok(system(cmd) == 0, "clean up");
+	clean_up_tree(root);
 }
 
 int main(void)

@@ -123,20 +123,24 @@ static void build_layers(void)
 	put("l2/ro", "now a file too", 0644);
 }
 
+/* storage_copy_tree succeeds: the TAP line NAME, the error as a comment
+ * where it fails. */
+static void copies(int src, int dst, enum storage_copy_mode mode, const char *name)
+{
+	struct engine_error *err = NULL;
+	ok(storage_copy_tree(src, dst, mode, &err) == 0, "%s", name);
+	if (err)
+		printf("#   %s\n", err->msg);
+	engine_error_free(&err);
+}
+
 static void test_apply(void)
 {
 	dir("flat", 0700);
 	int flat = open_dir("flat");
-	struct engine_error *err = NULL;
 	int l1 = open_dir("l1"), l2 = open_dir("l2");
-	ok(storage_copy_tree(l1, flat, STORAGE_COPY_APPLY_LAYER, &err) == 0, "layer 1 applies");
-	if (err)
-		printf("#   %s\n", err->msg);
-	engine_error_free(&err);
-	ok(storage_copy_tree(l2, flat, STORAGE_COPY_APPLY_LAYER, &err) == 0, "layer 2 applies");
-	if (err)
-		printf("#   %s\n", err->msg);
-	engine_error_free(&err);
+	copies(l1, flat, STORAGE_COPY_APPLY_LAYER, "layer 1 applies");
+	copies(l2, flat, STORAGE_COPY_APPLY_LAYER, "layer 2 applies");
 	close(l1);
 	close(l2);
 	close(flat);
@@ -162,11 +166,7 @@ static void test_tree(void)
 {
 	dir("copy", 0700);
 	int src = open_dir("flat"), dst = open_dir("copy");
-	struct engine_error *err = NULL;
-	ok(storage_copy_tree(src, dst, STORAGE_COPY_TREE, &err) == 0, "cp -a of the flattened tree");
-	if (err)
-		printf("#   %s\n", err->msg);
-	engine_error_free(&err);
+	copies(src, dst, STORAGE_COPY_TREE, "cp -a of the flattened tree");
 	close(src);
 	close(dst);
 	struct stat a, b, s;
@@ -187,8 +187,7 @@ static void test_tree(void)
 	dir("copy2", 0700);
 	src = open_dir("flat");
 	dst = open_dir("copy2");
-	ok(storage_copy_tree(src, dst, STORAGE_COPY_TREE, &err) == 0, "a symlink pointing out copies");
-	engine_error_free(&err);
+	copies(src, dst, STORAGE_COPY_TREE, "a symlink pointing out copies");
 	close(src);
 	close(dst);
 	char target[64] = "";
@@ -197,6 +196,7 @@ static void test_tree(void)
 	   "as a symlink, never followed");
 
 	if (real_root) {
+		struct engine_error *err = NULL;
 		(void)!chown(path("flat/d/x"), 1000, 1001);
 		dir("copy3", 0700);
 		src = open_dir("flat");

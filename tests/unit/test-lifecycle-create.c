@@ -14,6 +14,7 @@
 #include "libengine/container/lifecycle-create.h"
 #include "cmd/run-args.h"
 #include "storage/store.h"
+#include "fixtures.h"
 #include "tap.h"
 
 static void parse(struct engine_run_spec *spec, const char *id)
@@ -91,8 +92,6 @@ int main(void)
 	engine_error_free(&err);
 
 	engine_close(e);
-	char cmd[200];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	ok(system(cmd) == 0, "clean up");
+	clean_up_tree(root);
 	return done_testing();
 }

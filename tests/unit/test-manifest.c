@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "storage/manifest.h"
+#include "common/cleanup.h"
 #include "tap.h"
 
 #define DA "sha256:1bdef5d4e5f70968b5ddbf4a4e61ff22a746f63fb501f91751875a27d71dd2c3"
@@ -192,6 +193,47 @@ static void test_manifests(void)
 	free(huge);
 }
 
+/* A platform and the entry of an index that serves it. */
+struct selection {
+	const char *os, *architecture, *variant, *digest, *what;
+};
+
+static void selects(const struct storage_index *idx, const struct selection *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct selection *c = &cases[i];
+		const struct storage_descriptor *d = NULL;
+		struct engine_error *err = NULL;
+		ok(storage_index_select(idx, c->os, c->architecture, c->variant, &d, &err) == 0 &&
+			   strcmp(d->digest, c->digest) == 0,
+		   "%s", c->what);
+		engine_error_free(&err);
+	}
+}
+
+/* Names the OCI index's platforms go by. */
+static const struct selection oci_index_selections[] = {
+	{ "linux", "aarch64", "8", DD, "aarch64 and variant 8 normalised" },
+	{ "linux", "x86_64", NULL, DC, "x86_64 normalised to amd64" },
+};
+
+/* The Docker list: arm variants, fallbacks, other operating systems. */
+static const struct selection docker_list_selections[] = {
+	{ "linux", "arm", "v7", DB, "arm/v7 picks the v7 entry over v6" },
+	{ "linux", "arm", NULL, DB, "arm with no variant means v7" },
+	{ "linux", "arm", "v6", DA, "arm/v6 picks v6" },
+	{ "linux", "arm64", "v8", DE, "arm64/v8 matches an entry without variant" },
+	{ "linux", "amd64", NULL, DC,
+	  "amd64 falls back to 386 (the windows/amd64 entry is not linux)" },
+	{ "windows", "amd64", NULL, DD, "windows/amd64" },
+};
+
+/* The index of arm/v7 and a platform-less entry. */
+static const struct selection arm_only_selections[] = {
+	{ "linux", "arm64", NULL, DA, "arm64 runs arm/v7, preferred to a platform-less entry" },
+	{ "linux", "amd64", NULL, DB, "a platform-less entry is the last resort" },
+};
+
 static void test_indexes(void)
 {
 	struct storage_index idx = { 0 };
@@ -211,12 +253,7 @@ static void test_indexes(void)
 	ok(storage_index_select(&idx, "linux", "arm64", NULL, &d, &err) == 0,
 	   "select arm64 with no variant");
 	is_str(d ? d->digest : NULL, DD, "arm64 means arm64/v8");
-	ok(storage_index_select(&idx, "linux", "aarch64", "8", &d, &err) == 0 &&
-		   strcmp(d->digest, DD) == 0,
-	   "aarch64 and variant 8 normalised");
-	ok(storage_index_select(&idx, "linux", "x86_64", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DC) == 0,
-	   "x86_64 normalised to amd64");
+	selects(&idx, oci_index_selections, ARRAY_SIZE(oci_index_selections));
 	int rc = storage_index_select(&idx, "linux", "arm", "v7", &d, &err);
 	if (err)
 		printf("#   %s\n", err->msg);
@@ -233,24 +270,7 @@ static void test_indexes(void)
 	is_int(idx.kind, STORAGE_KIND_DOCKER_LIST, "kind Docker list");
 	is_str(idx.manifests[3].platform.os_version, "10.0.17763.1", "os.version kept");
 	is_str(idx.manifests[4].platform.architecture, "arm64", "aarch64 normalised at parse");
-	ok(storage_index_select(&idx, "linux", "arm", "v7", &d, &err) == 0 &&
-		   strcmp(d->digest, DB) == 0,
-	   "arm/v7 picks the v7 entry over v6");
-	ok(storage_index_select(&idx, "linux", "arm", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DB) == 0,
-	   "arm with no variant means v7");
-	ok(storage_index_select(&idx, "linux", "arm", "v6", &d, &err) == 0 &&
-		   strcmp(d->digest, DA) == 0,
-	   "arm/v6 picks v6");
-	ok(storage_index_select(&idx, "linux", "arm64", "v8", &d, &err) == 0 &&
-		   strcmp(d->digest, DE) == 0,
-	   "arm64/v8 matches an entry without variant");
-	ok(storage_index_select(&idx, "linux", "amd64", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DC) == 0,
-	   "amd64 falls back to 386 (the windows/amd64 entry is not linux)");
-	ok(storage_index_select(&idx, "windows", "amd64", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DD) == 0,
-	   "windows/amd64");
+	selects(&idx, docker_list_selections, ARRAY_SIZE(docker_list_selections));
 	rc = storage_index_select(&idx, "linux", "arm", "v5", &d, &err);
 	ok(fails_with(rc, &err, "linux/arm/v6, linux/arm/v7, linux/386"),
 	   "arm/v5 cannot run v6: error lists what there is");
@@ -264,12 +284,7 @@ static void test_indexes(void)
 		"\",\"digest\":\"" DB "\",\"size\":1}]}";
 	ok(storage_index_parse(arm_only, strlen(arm_only), NULL, &idx, &err) == 0,
 	   "index without mediaType, one entry without platform");
-	ok(storage_index_select(&idx, "linux", "arm64", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DA) == 0,
-	   "arm64 runs arm/v7, preferred to a platform-less entry");
-	ok(storage_index_select(&idx, "linux", "amd64", NULL, &d, &err) == 0 &&
-		   strcmp(d->digest, DB) == 0,
-	   "a platform-less entry is the last resort");
+	selects(&idx, arm_only_selections, ARRAY_SIZE(arm_only_selections));
 	storage_index_clear(&idx);
 
 	struct storage_manifest m;

@@ -12,32 +12,31 @@
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* What a render call left: its text, or NULL with *RET_MSG its error as
+ * the CLI words it. */
+static char *rendered(int rc, char **out, struct engine_error **err, char **ret_msg)
+{
+	*ret_msg = NULL;
+	if (rc < 0) {
+		*ret_msg = cmd_error_text(*err);
+		engine_error_free(err);
+		return NULL;
+	}
+	return *out;
+}
 
 static char *hosts(const struct netns_hosts_params *p, char **ret_msg)
 {
 	struct engine_error *err = NULL;
 	char *out = NULL;
-	*ret_msg = NULL;
-	if (netns_hosts_render(p, &out, &err) < 0) {
-		*ret_msg = cmd_error_text(err);
-		engine_error_free(&err);
-		return NULL;
-	}
-	return out;
+	return rendered(netns_hosts_render(p, &out, &err), &out, &err, ret_msg);
 }
 
 static char *resolv(const struct netns_resolv_params *p, char **ret_msg)
 {
 	struct engine_error *err = NULL;
 	char *out = NULL;
-	*ret_msg = NULL;
-	if (netns_resolv_render(p, &out, &err) < 0) {
-		*ret_msg = cmd_error_text(err);
-		engine_error_free(&err);
-		return NULL;
-	}
-	return out;
+	return rendered(netns_resolv_render(p, &out, &err), &out, &err, ret_msg);
 }
 
 static const char loopback_lines[] = "127.0.0.1\tlocalhost\n"
@@ -77,9 +76,7 @@ int main(void)
 	is_str(e.ip, "::1", "brackets removed");
 	is_int(netns_add_host_parse("gw:host-gateway", "10.0.2.2", &e, &err), 0, "host-gateway");
 	is_str(e.ip, "10.0.2.2", "host-gateway is the gateway");
-	struct {
-		const char *spec, *want;
-	} bad_hosts[] = {
+	static const struct text_case bad_hosts[] = {
 		{ "nocolon", "--add-host nocolon: expected HOST:IP" },
 		{ ":1.2.3.4", "--add-host :1.2.3.4: expected HOST:IP" },
 		{ "db:", "--add-host db:: expected HOST:IP" },
@@ -89,9 +86,9 @@ int main(void)
 		{ "gw:host-gateway", "--add-host gw:host-gateway: host-gateway has no address in this network mode" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad_hosts); i++) {
-		ok(netns_add_host_parse(bad_hosts[i].spec, NULL, &e, &err) < 0, "--add-host %s refused", bad_hosts[i].spec);
+		ok(netns_add_host_parse(bad_hosts[i].input, NULL, &e, &err) < 0, "--add-host %s refused", bad_hosts[i].input);
 		cleanup_free char *shown = cmd_error_text(err);
-		is_str(shown, bad_hosts[i].want, "--add-host %s message", bad_hosts[i].spec);
+		is_str(shown, bad_hosts[i].want, "--add-host %s message", bad_hosts[i].input);
 		engine_error_free(&err);
 	}
 

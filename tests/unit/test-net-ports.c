@@ -13,6 +13,7 @@
 
 #include "netns/ports.h"
 #include "cmd/ports-format.h"
+#include "loopback.h"
 #include "tap.h"
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
@@ -55,19 +56,6 @@ static void ps_is(const char *const *specs, size_t n, const char *want, const ch
 	is_str(s, want, "ps: %s", name);
 	free(s);
 	netns_port_list_clear(&l);
-}
-
-/* A TCP listener on 127.0.0.1, port returned. */
-static int listen_any(uint16_t *ret_port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	*ret_port = ntohs(a.sin_port);
-	return fd;
 }
 
 int main(void)
@@ -272,7 +260,7 @@ int main(void)
 
 	/* Host checks. */
 	uint16_t taken = 0;
-	int lfd = listen_any(&taken);
+	int lfd = listen_loopback(1, &taken);
 	ok(lfd >= 0, "a listener to collide with");
 	ok(netns_port_check_host("127.0.0.1", taken, NETNS_PROTO_TCP, &err) < 0, "taken port refused");
 	char want[128];

@@ -42,6 +42,8 @@
 
 #include "netns/slirp4netns.h"
 #include "netns/udp-relay.h"
+#include "fixtures.h"
+#include "loopback.h"
 #include "tap.h"
 #include "common/cleanup.h"
 #include "cmd/setting-flags.h"
@@ -211,6 +213,22 @@ static void __attribute__((noreturn)) ns_main(int ctl, int with_userns)
 	}
 }
 
+/* A child running ns_main (WITH_USERNS as it takes it); *RET_CTL is our end
+ * of its control socket. */
+static pid_t fork_ns(int with_userns, int *ret_ctl)
+{
+	int pair[2];
+	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
+	pid_t child = fork();
+	if (child == 0) {
+		close(pair[0]);
+		ns_main(pair[1], with_userns);
+	}
+	close(pair[1]);
+	*ret_ctl = pair[0];
+	return child;
+}
+
 /* M: start slirp4netns and the UDP relay for N, report "SLIRPPID RELAYPID"
  * or the error, hold both exit fds. */
 static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const char *sock, int marker,
@@ -239,42 +257,46 @@ static void __attribute__((noreturn)) holder_main(int ctl, pid_t ns_pid, const c
 		pause();
 }
 
-/* Whether any fd of PID is the object behind our fd MINE. */
-static int has_fd_of(pid_t pid, int mine)
+/* How many fds PID holds, and in *RET_FOUND (where MATCH is not NULL)
+ * whether one of them is the object MATCH describes; -1 when /proc does
+ * not say. */
+static int scan_fds(pid_t pid, const struct stat *match, int *ret_found)
 {
 	char path[64];
-	struct stat st;
-	if (fstat(mine, &st) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 	if (d == NULL)
 		return -1;
-	int found = 0;
+	int n = 0, found = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
 		struct stat other;
-		if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &other, 0) == 0 &&
-		    other.st_ino == st.st_ino && other.st_dev == st.st_dev)
+		if (match != NULL && fstatat(dirfd(d), e->d_name, &other, 0) == 0 &&
+		    other.st_ino == match->st_ino && other.st_dev == match->st_dev)
 			found = 1;
 	}
 	closedir(d);
+	if (ret_found != NULL)
+		*ret_found = found;
+	return n;
+}
+
+/* Whether any fd of PID is the object behind our fd MINE. */
+static int has_fd_of(pid_t pid, int mine)
+{
+	struct stat st;
+	int found = 0;
+	if (fstat(mine, &st) < 0 || scan_fds(pid, &st, &found) < 0)
+		return -1;
 	return found;
 }
 
 static int count_fds(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(path);
-	if (d == NULL)
-		return -1;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return scan_fds(pid, NULL, NULL);
 }
 
 /* Send MSG to 127.0.0.1:PORT over TYPE and return the reply (static). */
@@ -305,19 +327,6 @@ static const char *exchange(int type, uint16_t port, const char *msg)
 	}
 	close(fd);
 	return reply;
-}
-
-/* A TCP listener on 127.0.0.1 of the host (T's namespace). */
-static int listen_loopback(uint16_t *ret_port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	*ret_port = ntohs(a.sin_port);
-	return fd;
 }
 
 /* How many of our children (not zombies) have COMM as their name. */
@@ -420,9 +429,7 @@ static void options(void)
 	is_int(netns_slirp_addresses(&o, &a, &err), 0, "default addresses");
 	ok(strcmp(a.container, "10.0.2.100") == 0 && strcmp(a.gateway, "10.0.2.2") == 0 &&
 	   strcmp(a.dns, "10.0.2.3") == 0, "... 10.0.2.100, 10.0.2.2, 10.0.2.3");
-	struct {
-		const char *value, *want;
-	} bad[] = {
+	static const struct text_case bad[] = {
 		{ "slirp4netns:foo=1", "slirp4netns: unknown option foo" },
 		{ "slirp4netns:mtu", "slirp4netns: option mtu: expected KEY=VALUE" },
 		{ "slirp4netns:mtu=70000", "slirp4netns: invalid value for mtu: 70000" },
@@ -435,8 +442,8 @@ static void options(void)
 		  "slirp4netns: port_handler=rootlesskit is not supported (use port_handler=slirp4netns)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		is_int(netns_slirp_network_parse(bad[i].value, &o, &err), -1, "%s refused", bad[i].value);
-		is_str(err ? err->msg : NULL, bad[i].want, "%s message", bad[i].value);
+		is_int(netns_slirp_network_parse(bad[i].input, &o, &err), -1, "%s refused", bad[i].input);
+		is_str(err ? err->msg : NULL, bad[i].want, "%s message", bad[i].input);
 		engine_error_free(&err);
 	}
 }
@@ -539,18 +546,12 @@ static void root_without_userns(const char *dir)
 		     "namespace: not run as root");
 		return;
 	}
-	int pair[2];
 	char buf[256], sock[256];
 	struct engine_error *err = NULL;
 	snprintf(sock, sizeof(sock), "%s/root.sock", dir);
-	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
-	pid_t ns = fork();
-	if (ns == 0) {
-		close(pair[0]);
-		ns_main(pair[1], 0);
-	}
-	close(pair[1]);
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "root: a network namespace alone");
+	int ctl;
+	pid_t ns = fork_ns(0, &ctl);
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "root: a network namespace alone");
 	struct netns_port_list ports = { 0 }, udp, rest;
 	netns_ports_parse(&ports, "127.0.0.1::80", &err);
 	netns_ports_parse(&ports, "127.0.0.1::80/udp", &err);
@@ -565,9 +566,9 @@ static void root_without_userns(const char *dir)
 	is_int(netns_udp_relay_start(ns, &udp, TIMEOUT_MS, &relay, &err), 0, "root: the UDP relay started");
 	if (err)
 		printf("# %s\n", err->msg), engine_error_free(&err);
-	msg_send(pair[0], "check");
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strncmp(buf, "10.0.2.100/", 11) == 0, "root: tap0 (%s)", buf);
-	ok(msg_recv(pair[0], buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "root: listening");
+	msg_send(ctl, "check");
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strncmp(buf, "10.0.2.100/", 11) == 0, "root: tap0 (%s)", buf);
+	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "listening") == 0, "root: listening");
 	is_str(exchange(SOCK_STREAM, rest.ports[0].host_port, "root-tcp"), "pong:root-tcp", "root: TCP through slirp4netns");
 	is_str(exchange(SOCK_DGRAM, udp.ports[0].host_port, "root-udp"), "pong:root-udp", "root: UDP through the relay");
 	is_int(netns_udp_relay_stop(relay, TIMEOUT_MS, &err), 0, "root: relay stopped");
@@ -587,7 +588,7 @@ static void root_without_userns(const char *dir)
 	engine_error_free(&err);
 	netns_port_list_clear(&tcp2);
 	is_int(netns_slirp_stop(s, TIMEOUT_MS, &err), 0, "root: slirp4netns stopped");
-	close(pair[0]);
+	close(ctl);
 	waitpid(ns, NULL, 0);
 	netns_port_list_clear(&ports);
 	netns_port_list_clear(&udp);
@@ -672,16 +673,10 @@ int main(void)
 	options();
 	error_paths(dir);
 
-	int ns_pair[2], holder_pair[2];
-	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ns_pair);
+	int holder_pair[2];
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, holder_pair);
-	pid_t ns = fork();
-	if (ns == 0) {
-		close(ns_pair[0]);
-		ns_main(ns_pair[1], 1);
-	}
-	close(ns_pair[1]);
-	int ctl = ns_pair[0];
+	int ctl;
+	pid_t ns = fork_ns(1, &ctl);
 	char buf[512];
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "ns") == 0, "namespaces made (%s)", buf);
 
@@ -747,7 +742,7 @@ int main(void)
 
 	/* The host's 127.0.0.1 is out of reach by default. */
 	uint16_t host_port = 0;
-	int host_listener = listen_loopback(&host_port);
+	int host_listener = listen_loopback(4, &host_port);
 	snprintf(buf, sizeof(buf), "%u", host_port);
 	msg_send(ctl, buf);
 	ok(msg_recv(ctl, buf, sizeof(buf)) == 0 && strcmp(buf, "connected") != 0,
@@ -829,7 +824,7 @@ int main(void)
 	 * leaves nothing running. */
 	struct netns_port_list two = { 0 };
 	uint16_t busy = 0;
-	int busy_fd = listen_loopback(&busy);
+	int busy_fd = listen_loopback(4, &busy);
 	netns_ports_parse(&two, "127.0.0.1::80", &err);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u:81", busy);
 	netns_ports_parse(&two, spec, &err);

@@ -15,6 +15,7 @@
 #include "libengine/container/record.h"
 #include "libengine/container/containers.h"
 #include "common/fs.h"
+#include "fixtures.h"
 #include "tap.h"
 
 #define FIXTURE_ID "7b2d5fe89bb8de5fa26b547494f23ac97a03a4de49609e05ce32ecd366716546"
@@ -122,9 +123,7 @@ static void test_fixture(void)
 	engine_container_free(c);
 	engine_error_free(&err);
 	storage_store_close(store);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	ok(system(cmd) == 0, "clean up");
+	clean_up_tree(root);
 }
 
 /* The fixture as loaded in C, as ps lists it, as written again. */

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "storage/reference.h"
+#include "fixtures.h"
 #include "tap.h"
 
 #define D256 "sha256:1b18bc70d602f923a49514154de9fa6428b1cc3ef8e2d29a19b5123f10d4016a"
@@ -47,56 +49,95 @@ static void refuse(const char *s, const char *why)
 	storage_reference_clear(&r);
 }
 
-int main(void)
-{
+/* References that parse, each with its parts (NULL = none) and the
+ * canonical form it formats to. */
+static const struct parse_case {
+	const char *in, *registry, *repository, *tag, *digest, *canonical;
+} parses[] = {
 	/* Docker Hub normalisation. */
-	check("busybox", "docker.io", "library/busybox", "latest", NULL,
-	      "docker.io/library/busybox:latest");
-	check("busybox:1.36", "docker.io", "library/busybox", "1.36", NULL,
-	      "docker.io/library/busybox:1.36");
-	check("library/busybox", "docker.io", "library/busybox", "latest", NULL,
-	      "docker.io/library/busybox:latest");
-	check("docker.io/busybox", "docker.io", "library/busybox", "latest", NULL,
-	      "docker.io/library/busybox:latest");
-	check("docker.io/library/busybox:latest", "docker.io", "library/busybox", "latest", NULL,
-	      "docker.io/library/busybox:latest");
-	check("index.docker.io/busybox", "docker.io", "library/busybox", "latest", NULL,
-	      "docker.io/library/busybox:latest");
-	check("someone/tool", "docker.io", "someone/tool", "latest", NULL,
-	      "docker.io/someone/tool:latest");
-	check("a/b/c/d", "docker.io", "a/b/c/d", "latest", NULL, "docker.io/a/b/c/d:latest");
+	{ "busybox", "docker.io", "library/busybox", "latest", NULL,
+	  "docker.io/library/busybox:latest" },
+	{ "busybox:1.36", "docker.io", "library/busybox", "1.36", NULL,
+	  "docker.io/library/busybox:1.36" },
+	{ "library/busybox", "docker.io", "library/busybox", "latest", NULL,
+	  "docker.io/library/busybox:latest" },
+	{ "docker.io/busybox", "docker.io", "library/busybox", "latest", NULL,
+	  "docker.io/library/busybox:latest" },
+	{ "docker.io/library/busybox:latest", "docker.io", "library/busybox", "latest", NULL,
+	  "docker.io/library/busybox:latest" },
+	{ "index.docker.io/busybox", "docker.io", "library/busybox", "latest", NULL,
+	  "docker.io/library/busybox:latest" },
+	{ "someone/tool", "docker.io", "someone/tool", "latest", NULL,
+	  "docker.io/someone/tool:latest" },
+	{ "a/b/c/d", "docker.io", "a/b/c/d", "latest", NULL, "docker.io/a/b/c/d:latest" },
 
 	/* Registries with ports, localhost, IPs. */
-	check("127.0.0.1:5000/busybox:v2s2", "127.0.0.1:5000", "busybox", "v2s2", NULL,
-	      "127.0.0.1:5000/busybox:v2s2");
-	check("127.0.0.1:5000/busybox", "127.0.0.1:5000", "busybox", "latest", NULL,
-	      "127.0.0.1:5000/busybox:latest");
-	check("localhost/x", "localhost", "x", "latest", NULL, "localhost/x:latest");
-	check("localhost:5000/ns/x:1", "localhost:5000", "ns/x", "1", NULL,
-	      "localhost:5000/ns/x:1");
-	check("quay.io/podman/hello", "quay.io", "podman/hello", "latest", NULL,
-	      "quay.io/podman/hello:latest");
-	check("[::1]:5000/busybox", "[::1]:5000", "busybox", "latest", NULL,
-	      "[::1]:5000/busybox:latest");
-	check("my-registry.example.com:443/a_b__c-d---e.f/g", "my-registry.example.com:443",
-	      "a_b__c-d---e.f/g", "latest", NULL,
-	      "my-registry.example.com:443/a_b__c-d---e.f/g:latest");
+	{ "127.0.0.1:5000/busybox:v2s2", "127.0.0.1:5000", "busybox", "v2s2", NULL,
+	  "127.0.0.1:5000/busybox:v2s2" },
+	{ "127.0.0.1:5000/busybox", "127.0.0.1:5000", "busybox", "latest", NULL,
+	  "127.0.0.1:5000/busybox:latest" },
+	{ "localhost/x", "localhost", "x", "latest", NULL, "localhost/x:latest" },
+	{ "localhost:5000/ns/x:1", "localhost:5000", "ns/x", "1", NULL,
+	  "localhost:5000/ns/x:1" },
+	{ "quay.io/podman/hello", "quay.io", "podman/hello", "latest", NULL,
+	  "quay.io/podman/hello:latest" },
+	{ "[::1]:5000/busybox", "[::1]:5000", "busybox", "latest", NULL,
+	  "[::1]:5000/busybox:latest" },
+	{ "my-registry.example.com:443/a_b__c-d---e.f/g", "my-registry.example.com:443",
+	  "a_b__c-d---e.f/g", "latest", NULL,
+	  "my-registry.example.com:443/a_b__c-d---e.f/g:latest" },
 	/* Docker's rule: an uppercase first component is a registry too. */
-	check("Registry/x", "Registry", "x", "latest", NULL, "Registry/x:latest");
+	{ "Registry/x", "Registry", "x", "latest", NULL, "Registry/x:latest" },
 	/* No '/': "localhost:5000" is the image localhost with tag 5000. */
-	check("localhost:5000", "docker.io", "library/localhost", "5000", NULL,
-	      "docker.io/library/localhost:5000");
+	{ "localhost:5000", "docker.io", "library/localhost", "5000", NULL,
+	  "docker.io/library/localhost:5000" },
 
 	/* Digests. */
-	check("busybox@" D256, "docker.io", "library/busybox", NULL, D256,
-	      "docker.io/library/busybox@" D256);
-	check("busybox:1.36@" D256, "docker.io", "library/busybox", "1.36", D256,
-	      "docker.io/library/busybox:1.36@" D256);
-	check("127.0.0.1:5000/busybox@" D256, "127.0.0.1:5000", "busybox", NULL, D256,
-	      "127.0.0.1:5000/busybox@" D256);
+	{ "busybox@" D256, "docker.io", "library/busybox", NULL, D256,
+	  "docker.io/library/busybox@" D256 },
+	{ "busybox:1.36@" D256, "docker.io", "library/busybox", "1.36", D256,
+	  "docker.io/library/busybox:1.36@" D256 },
+	{ "127.0.0.1:5000/busybox@" D256, "127.0.0.1:5000", "busybox", NULL, D256,
+	  "127.0.0.1:5000/busybox@" D256 },
 
 	/* Tags at the limits. */
-	check("x:_under", "docker.io", "library/x", "_under", NULL, "docker.io/library/x:_under");
+	{ "x:_under", "docker.io", "library/x", "_under", NULL, "docker.io/library/x:_under" },
+};
+
+/* References refused, each with what the error must say: why. */
+static const struct text_case refusals[] = {
+	{ "", "empty" },
+	{ NULL, "empty" },
+	{ "BusyBox", "must be lowercase" },
+	{ "127.0.0.1:5000/BusyBox:latest", "must be lowercase" },
+	{ "busybox:", "invalid tag" },
+	{ "busybox:-x", "invalid tag" },
+	{ "busybox:a b", "invalid tag" },
+	{ "busybox@sha256:abc", "invalid digest" },
+	{ "busybox@md5:d41d8cd98f00b204e9800998ecf8427e", "unsupported algorithm" },
+	{ "-busybox", "repository components" },
+	{ "busybox-", "repository components" },
+	{ "a//b", "empty path component" },
+	{ "a/b/", "empty path component" },
+	{ "a..b", "repository components" },
+	{ "a___b", "repository components" },
+	{ "localhost/", "no repository name" },
+	{ ":tag", "no repository name" },
+	{ "-bad.example.com/x", "invalid registry" },
+	{ "registry.example.com:99999/x", "invalid registry" },
+	{ "registry.example.com:/x", "invalid registry" },
+	{ "[::g]:5000/x", "invalid registry" },
+	{ "https://registry.example.com/x", "invalid registry" },
+	{ "1b18bc70d602f923a49514154de9fa6428b1cc3ef8e2d29a19b5123f10d4016a", "image ID" },
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(parses); i++)
+		check(parses[i].in, parses[i].registry, parses[i].repository, parses[i].tag,
+		      parses[i].digest, parses[i].canonical);
+
+	/* A tag at the length limit and one past it. */
 	char longtag[200];
 	strcpy(longtag, "x:");
 	memset(longtag + 2, 'a', 128);
@@ -111,29 +152,8 @@ int main(void)
 	refuse(longtag, "invalid tag");
 
 	/* Invalid ones, with errors that say why. */
-	refuse("", "empty");
-	refuse(NULL, "empty");
-	refuse("BusyBox", "must be lowercase");
-	refuse("127.0.0.1:5000/BusyBox:latest", "must be lowercase");
-	refuse("busybox:", "invalid tag");
-	refuse("busybox:-x", "invalid tag");
-	refuse("busybox:a b", "invalid tag");
-	refuse("busybox@sha256:abc", "invalid digest");
-	refuse("busybox@md5:d41d8cd98f00b204e9800998ecf8427e", "unsupported algorithm");
-	refuse("-busybox", "repository components");
-	refuse("busybox-", "repository components");
-	refuse("a//b", "empty path component");
-	refuse("a/b/", "empty path component");
-	refuse("a..b", "repository components");
-	refuse("a___b", "repository components");
-	refuse("localhost/", "no repository name");
-	refuse(":tag", "no repository name");
-	refuse("-bad.example.com/x", "invalid registry");
-	refuse("registry.example.com:99999/x", "invalid registry");
-	refuse("registry.example.com:/x", "invalid registry");
-	refuse("[::g]:5000/x", "invalid registry");
-	refuse("https://registry.example.com/x", "invalid registry");
-	refuse("1b18bc70d602f923a49514154de9fa6428b1cc3ef8e2d29a19b5123f10d4016a", "image ID");
+	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++)
+		refuse(refusals[i].input, refusals[i].want);
 	char longname[400];
 	memset(longname, 'a', 300);
 	longname[300] = '\0';

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf-parse.h"
 #include "fixtures.h"
 #include "storage/reference.h"
 #include "storage/registries-conf.h"
@@ -29,15 +30,18 @@ static struct storage_registries_conf *parse(const char *text, char *msg, size_t
 	return conf;
 }
 
+/* storage_registries_conf_parse as conf-parse.h calls it. */
+static int parse_only(const char *text, size_t len, struct engine_error **err)
+{
+	struct storage_registries_conf *conf = NULL;
+	int r = storage_registries_conf_parse(text, len, "r.conf", &conf, err);
+	storage_registries_conf_free(conf);
+	return r;
+}
+
 static void bad(const char *text, const char *want_msg, const char *what)
 {
-	char msg[512];
-	struct storage_registries_conf *conf = parse(text, msg, sizeof(msg));
-	ok(conf == NULL && strstr(msg, want_msg) != NULL && strchr(msg, '\n') == NULL,
-	   "refused with one line: %s", what);
-	if (conf != NULL || strstr(msg, want_msg) == NULL)
-		printf("#   got '%s', want it to contain '%s'\n", msg, want_msg);
-	storage_registries_conf_free(conf);
+	conf_refused(parse_only, text, want_msg, what);
 }
 
 static const char full[] =
@@ -168,21 +172,7 @@ static void test_bad(void)
 	bad("# a \x01 control\n", "r.conf:1: control character in a comment", "a control character");
 	bad("= 1\n", "r.conf:1: expected a key", "a line starting with '='");
 
-	struct engine_error *err = NULL;
-	struct storage_registries_conf *conf = NULL;
-	char nul[] = "[[registry]]\n\0x";
-	ok(storage_registries_conf_parse(nul, sizeof(nul) - 1, "r.conf", &conf, &err) < 0 &&
-		   strstr(err->msg, "NUL") != NULL,
-	   "a NUL byte is refused");
-	engine_error_free(&err);
-	char *big = malloc(70000);
-	memset(big, '#', 69999);
-	big[69999] = '\0';
-	ok(storage_registries_conf_parse(big, strlen(big), "r.conf", &conf, &err) < 0 &&
-		   err->status == EFBIG,
-	   "a huge file is refused");
-	engine_error_free(&err);
-	free(big);
+	conf_limits(parse_only, "[[registry]]\n", 1);
 }
 
 static void test_meaning(void)

@@ -682,6 +682,19 @@ static struct storage_reference local_ref(const char *repository)
 	return ref_of(s);
 }
 
+/* Blob DIGEST of 127.0.0.1:PORT/REPOSITORY is refused with an error that
+ * contains WANT; C collects what arrives (its length is the caller's to check). */
+static void blob_refused(struct storage_registry *client, const char *repository, const char *digest,
+			 struct collect *c, const char *want, const char *what)
+{
+	struct storage_reference ref = local_ref(repository);
+	struct engine_error *err = NULL;
+	collect_reset(c, false);
+	int rc = storage_registry_get_blob(client, &ref, digest, BLOB_SIZE, collect_sink, c, &err);
+	fails_with(rc, &err, want, what);
+	storage_reference_clear(&ref);
+}
+
 static void test_resume(struct storage_registry *client)
 {
 	struct storage_reference ref = local_ref("flaky");
@@ -702,25 +715,17 @@ static void test_resume(struct storage_registry *client)
 	       "  https was tried once, then plain http remembered for the host");
 	storage_reference_clear(&ref);
 
-	ref = local_ref("norange");
-	collect_reset(&c, false);
-	rc = storage_registry_get_blob(client, &ref, blob_digest, BLOB_SIZE, collect_sink, &c, &err);
-	fails_with(rc, &err, "not 206", "a 200 answer to a Range request is an error");
-	storage_reference_clear(&ref);
-
-	ref = local_ref("always-drops");
-	collect_reset(&c, false);
-	rc = storage_registry_get_blob(client, &ref, blob_digest, BLOB_SIZE, collect_sink, &c, &err);
-	fails_with(rc, &err, "blob sha256:", "a connection that keeps dropping: give up");
+	blob_refused(client, "norange", blob_digest, &c, "not 206",
+		     "a 200 answer to a Range request is an error");
+	blob_refused(client, "always-drops", blob_digest, &c, "blob sha256:",
+		     "a connection that keeps dropping: give up");
 	is_int(c.len, 6000, "  after the first try and 5 resumes");
-	storage_reference_clear(&ref);
 
-	ref = local_ref("bad");
-	collect_reset(&c, false);
-	rc = storage_registry_get_blob(client, &ref, other_digest, BLOB_SIZE, collect_sink, &c, &err);
 	char want[400];
 	snprintf(want, sizeof(want), "blob %s: digest mismatch (got %s)", other_digest, blob_digest);
-	fails_with(rc, &err, want, "wrong bytes for a blob: digest mismatch naming both");
+	blob_refused(client, "bad", other_digest, &c, want,
+		     "wrong bytes for a blob: digest mismatch naming both");
+	ref = local_ref("bad");
 	char *buf = NULL, *mt = NULL, digest[STORAGE_DIGEST_MAX];
 	size_t len;
 	rc = storage_registry_get_manifest(client, &ref, other_digest, &buf, &len, &mt, digest, &err);
@@ -772,11 +777,8 @@ static void test_bearer_and_redirect(struct storage_registry *client)
 	       "  and no Authorization header");
 	storage_reference_clear(&ref);
 
-	ref = local_ref("loop");
-	collect_reset(&c, false);
-	rc = storage_registry_get_blob(client, &ref, blob_digest, BLOB_SIZE, collect_sink, &c, &err);
-	fails_with(rc, &err, "more than 10 redirects", "a redirect loop stops after 10");
-	storage_reference_clear(&ref);
+	blob_refused(client, "loop", blob_digest, &c, "more than 10 redirects",
+		     "a redirect loop stops after 10");
 
 	ref = local_ref("basic");
 	rc = storage_registry_get_manifest(client, &ref, "t", &buf, &len, &mt, digest, &err);

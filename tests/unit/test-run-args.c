@@ -12,6 +12,62 @@
 
 #define CAP(c) (UINT64_C(1) << engine_cap_from_name(c))
 
+/* A command line `engine run` refuses: ARGV (NULL-terminated), and
+ * MESSAGE, all of the error's text where EXACT, else a part of it (NULL: any
+ * message). */
+struct refusal {
+	char *argv[8];
+	const char *message;
+	int exact;
+	const char *name;
+};
+
+static const struct refusal flag_errors[] = {
+	{ { "--rootfs", "/", "--bogus", "true" }, "unknown flag: --bogus", 1, "unknown long flag named" },
+	{ { "--rootfs", "/", "-Z", "true" }, "unknown shorthand flag: 'Z'", 0, "unknown short flag named" },
+	/* The word that holds the letter, not the word before it. */
+	{ { "--rootfs", "/", "-Z0", "true" },
+	  "unknown shorthand flag: 'Z' in -Z0",
+	  1,
+	  "unknown letter inside a word: that word named" },
+	{ { "--rootfs", "/", "-iZ", "true" },
+	  "unknown shorthand flag: 'Z' in -iZ",
+	  1,
+	  "unknown letter ending a bundle: that word named" },
+	{ { "--rootfs", "/", "-e" }, "flag needs an argument", 0, "missing value" },
+};
+
+static const struct refusal spec_errors[] = {
+	{ { "--rootfs", "/nonexistent-rootfs", "true" }, "/nonexistent-rootfs", 0, "missing rootfs named" },
+	{ { "--rootfs", "/etc/passwd", "true" }, "not a directory", 0, "a file as rootfs" },
+	{ { "--rootfs", "/" }, "no command", 0, "no command" },
+	{ { "--rootfs", "/", "--network", "bogus", "true" }, "bogus", 0, "bad network mode" },
+	{ { "--rootfs", "/", "--rm=maybe", "true" }, "maybe", 0, "bad boolean" },
+	{ { "--rootfs", "/", "--security-opt", "foo=bar", "true" }, NULL, 0, "unknown security-opt" },
+};
+
+static const struct refusal attach_errors[] = {
+	{ { "--rootfs", "/", "-a", "all", "true" },
+	  "valid streams are STDIN, STDOUT and STDERR",
+	  0,
+	  "-a of an unknown stream" },
+	{ { "--rootfs", "/", "-d", "-a", "stdout", "true" }, "Conflicting options: -a and -d", 0, "-a with -d" },
+};
+
+static const struct refusal bad_detach_keys = {
+	{ "--rootfs", "/", "--detach-keys", "ctrl-", "true" }, "Invalid detach keys", 0, "--detach-keys ctrl-"
+};
+
+static void check_refused(struct engine_run_spec *s, struct engine_error **err, const struct refusal *r)
+{
+	int refused = run_parse(s, err, r->argv, NULL) < 0;
+	if (r->message != NULL)
+		refused = refused && (r->exact ? strcmp((*err)->msg, r->message) == 0
+					       : strstr((*err)->msg, r->message) != NULL);
+	ok(refused, "%s", r->name);
+	engine_run_spec_free(s);
+}
+
 int main(void)
 {
 	struct engine_run_spec s = { 0 };
@@ -56,55 +112,16 @@ int main(void)
 	engine_run_spec_free(&s);
 
 	/* Errors: one message naming the thing at fault. */
-	ok(parse(&s, &err, "--rootfs", "/", "--bogus", "true", NULL) < 0 &&
-		   strcmp(err->msg, "unknown flag: --bogus") == 0,
-	   "unknown long flag named");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "-Z", "true", NULL) < 0 &&
-		   strstr(err->msg, "unknown shorthand flag: 'Z'") != NULL,
-	   "unknown short flag named");
-	engine_run_spec_free(&s);
-	/* The word that holds the letter, not the word before it. */
-	ok(parse(&s, &err, "--rootfs", "/", "-Z0", "true", NULL) < 0 &&
-		   strcmp(err->msg, "unknown shorthand flag: 'Z' in -Z0") == 0,
-	   "unknown letter inside a word: that word named");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "-iZ", "true", NULL) < 0 &&
-		   strcmp(err->msg, "unknown shorthand flag: 'Z' in -iZ") == 0,
-	   "unknown letter ending a bundle: that word named");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "-e", NULL) < 0 &&
-		   strstr(err->msg, "flag needs an argument") != NULL,
-	   "missing value");
-	engine_run_spec_free(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(flag_errors); i++)
+		check_refused(&s, &err, &flag_errors[i]);
 	cleanup_free char *cap_msg = NULL;
 	ok(parse(&s, &err, "--rootfs", "/", "--cap-add", "NOPE", "true", NULL) < 0 &&
 		   (cap_msg = cmd_error_text(err)) != NULL && strstr(cap_msg, "NOPE") != NULL &&
 		   strstr(cap_msg, "--cap-add") != NULL,
 	   "bad capability named with its flag");
 	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/nonexistent-rootfs", "true", NULL) < 0 &&
-		   strstr(err->msg, "/nonexistent-rootfs") != NULL,
-	   "missing rootfs named");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/etc/passwd", "true", NULL) < 0 &&
-		   strstr(err->msg, "not a directory") != NULL,
-	   "a file as rootfs");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", NULL) < 0 && strstr(err->msg, "no command") != NULL,
-	   "no command");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "--network", "bogus", "true", NULL) < 0 &&
-		   strstr(err->msg, "bogus") != NULL,
-	   "bad network mode");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "--rm=maybe", "true", NULL) < 0 &&
-		   strstr(err->msg, "maybe") != NULL,
-	   "bad boolean");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "--security-opt", "foo=bar", "true", NULL) < 0,
-	   "unknown security-opt");
-	engine_run_spec_free(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(spec_errors); i++)
+		check_refused(&s, &err, &spec_errors[i]);
 	/* A foreground run's stdio: -a, --sig-proxy, --detach-keys. */
 	ok(parse(&s, &err, "--rootfs", "/", "true", NULL) == 0 && !s.quiet_stdout && !s.quiet_stderr &&
 		   !s.no_signal_forward,
@@ -118,21 +135,12 @@ int main(void)
 		   s.quiet_stdout && !s.quiet_stderr,
 	   "--attach STDERR -a stdin: stdout only to the log");
 	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "-a", "all", "true", NULL) < 0 &&
-		   strstr(err->msg, "valid streams are STDIN, STDOUT and STDERR") != NULL,
-	   "-a of an unknown stream");
-	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "-d", "-a", "stdout", "true", NULL) < 0 &&
-		   strstr(err->msg, "Conflicting options: -a and -d") != NULL,
-	   "-a with -d");
-	engine_run_spec_free(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(attach_errors); i++)
+		check_refused(&s, &err, &attach_errors[i]);
 	ok(parse(&s, &err, "--rootfs", "/", "--detach-keys", "ctrl-p,ctrl-q", "true", NULL) == 0,
 	   "--detach-keys ctrl-p,ctrl-q");
 	engine_run_spec_free(&s);
-	ok(parse(&s, &err, "--rootfs", "/", "--detach-keys", "ctrl-", "true", NULL) < 0 &&
-		   strstr(err->msg, "Invalid detach keys") != NULL,
-	   "--detach-keys ctrl-");
-	engine_run_spec_free(&s);
+	check_refused(&s, &err, &bad_detach_keys);
 
 	static const char *const bad_users[] = { "", "a:b:c", "-1", "1:-1", "4294967295", "us er",
 						 "root:", ":0", "12abc" };

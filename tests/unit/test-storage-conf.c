@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf-parse.h"
 #include "storage/driver.h"
 #include "storage/storage-conf.h"
 #include "tap.h"
@@ -60,17 +61,19 @@ static void good_paths(const char *text, const char *root, const char *runroot, 
 		storage_config_clear(&c);
 }
 
-static void bad(const char *text, const char *want_msg, const char *what)
+/* storage_config_parse as conf-parse.h calls it. */
+static int parse_only(const char *text, size_t len, struct engine_error **err)
 {
-	char msg[512];
 	struct storage_config c;
-	int r = parse(text, &c, msg, sizeof(msg));
-	ok(r == -1 && strstr(msg, want_msg) != NULL && strchr(msg, '\n') == NULL,
-	   "refused with one line: %s", what);
-	if (strstr(msg, want_msg) == NULL)
-		printf("#   got '%s', want it to contain '%s'\n", msg, want_msg);
+	int r = storage_config_parse(text, len, "f.conf", &c, err);
 	if (r == 0)
 		storage_config_clear(&c);
+	return r;
+}
+
+static void bad(const char *text, const char *want_msg, const char *what)
+{
+	conf_refused(parse_only, text, want_msg, what);
 }
 
 static void test_parser(void)
@@ -121,20 +124,7 @@ static void test_parser(void)
 	bad("root = \"/ok\"\nrunroot = \"rel\"\n", "f.conf:2: runroot must be an absolute path",
 	    "a bad line after a good one (nothing leaks)");
 
-	char nul[] = "driver = \"vfs\"\n\0x";
-	struct engine_error *err = NULL;
-	struct storage_config d;
-	ok(storage_config_parse(nul, sizeof(nul) - 1, "f.conf", &d, &err) < 0 &&
-		   strstr(err->msg, "NUL") != NULL,
-	   "a NUL byte is refused");
-	engine_error_free(&err);
-
-	char *big = malloc(70000);
-	memset(big, '#', 69999);
-	big[69999] = '\0';
-	ok(storage_config_parse(big, strlen(big), "f.conf", &d, &err) < 0, "a huge file is refused");
-	engine_error_free(&err);
-	free(big);
+	conf_limits(parse_only, "driver = \"vfs\"\n", 0);
 
 	char line[700];
 	memset(line, 'a', sizeof(line) - 1);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/template.h"
+#include "fixtures.h"
 #include "tap.h"
 
 /* A container as `inspect` shows it. */
@@ -163,9 +164,7 @@ static const struct example examples[] = {
 };
 
 /* Formats that must be refused before anything runs, with Go's text. */
-static const struct {
-	const char *format, *want;
-} parse_errors[] = {
+static const struct text_case parse_errors[] = {
 	{ "{{.Names}", "template parsing error: template: :1: unexpected \"}\" in operand" },
 	{ "{{.Names", "template parsing error: template: :1: unclosed action" },
 	{ "{{end}}", "template parsing error: template: :1: unexpected {{end}}" },
@@ -259,10 +258,10 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(parse_errors) / sizeof(parse_errors[0]); i++) {
 		struct engine_error *err = NULL;
-		int r = cmd_template_check(parse_errors[i].format, &err);
-		ok(r < 0, "refused: %s", shown(parse_errors[i].format));
-		is_str(err ? err->msg : NULL, parse_errors[i].want, "message for %s", shown(parse_errors[i].format));
-		is_int(engine_error_exit_code(err), 125, "exit status 125 for %s", shown(parse_errors[i].format));
+		int r = cmd_template_check(parse_errors[i].input, &err);
+		ok(r < 0, "refused: %s", shown(parse_errors[i].input));
+		is_str(err ? err->msg : NULL, parse_errors[i].want, "message for %s", shown(parse_errors[i].input));
+		is_int(engine_error_exit_code(err), 125, "exit status 125 for %s", shown(parse_errors[i].input));
 		engine_error_free(&err);
 	}
 

@@ -25,6 +25,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "tap.h"
 #include "storage/unpack.h"
 
@@ -553,6 +554,97 @@ static void test_keep_whiteouts(void)
 	free(upper.data);
 }
 
+/* One entry of a hostile layer: KIND 'f' a file holding TARGET (NULL:
+ * "x", as one_file_tar writes it), 'd' a
+ * directory, 's' a symlink to TARGET (NULL: the absolute path of base's
+ * outside/), 'h' a hardlink to TARGET, 'c' or 'b' a character or block
+ * device DEVICE_MAJOR:DEVICE_MINOR. */
+struct hostile_entry {
+	char kind;
+	const char *path, *target;
+	int device_major, device_minor;
+};
+
+/* A layer of one or two entries, refused with WANT. */
+struct hostile_layer {
+	struct hostile_entry entries[2];
+	const char *want, *what;
+};
+
+/* Each case's layer is refused (OUTSIDE_ABS: base's outside/). */
+static void refused_layers(const struct hostile_layer *cases, size_t n,
+			   const struct storage_unpack_options *opts, const char *outside_abs)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct layer l;
+		layer_begin(&l);
+		for (size_t k = 0; k < 2 && cases[i].entries[k].kind != 0; k++) {
+			const struct hostile_entry *e = &cases[i].entries[k];
+			switch (e->kind) {
+			case 'f':
+				add_file(&l, e->path, e->target != NULL ? e->target : "x", 0644);
+				break;
+			case 'd':
+				add_dir(&l, e->path, 0755);
+				break;
+			case 's':
+				add_symlink(&l, e->path, e->target != NULL ? e->target : outside_abs);
+				break;
+			case 'h':
+				add_hardlink(&l, e->path, e->target);
+				break;
+			default:
+				add_node(&l, e->path, e->kind == 'c' ? AE_IFCHR : AE_IFBLK, e->device_major,
+					 e->device_minor);
+			}
+		}
+		struct buf b = layer_end(&l);
+		refused(&b, opts, cases[i].want, cases[i].what);
+		free(b.data);
+	}
+}
+
+/* Entries that would land outside the layer's tree. */
+static const struct hostile_layer escapes[] = {
+	{ { { 'f', "../x" } }, "entry ../x escapes the layer", "../ entry" },
+	{ { { 'f', "a/../../x" } }, "escapes the layer", "a/../../ entry" },
+	{ { { 'f', "/tmp/abs" } }, "entry /tmp/abs escapes the layer", "absolute path" },
+	{ { { 's', "a", "../outside" }, { 'f', "a/evil", "evil\n" } },
+	  "entry a/evil goes through a symlink",
+	  "file through a relative symlink" },
+	{ { { 's', "etc", NULL }, { 'f', "etc/passwd", "evil\n" } },
+	  "entry etc/passwd goes through a symlink",
+	  "file through an absolute symlink" },
+	{ { { 's', "d", "../outside" }, { 'd', "d/sub" } },
+	  "entry d/sub/ goes through a symlink",
+	  "directory through a symlink" },
+	{ { { 'h', "h", "../outside/secret" } },
+	  "hardlink target ../outside/secret escapes the layer",
+	  "hardlink to ../" },
+	{ { { 'h', "h", "/etc/passwd" } },
+	  "hardlink target /etc/passwd escapes the layer",
+	  "hardlink to /etc/passwd" },
+	{ { { 'h', "h", "etc/passwd" } },
+	  "hardlink target etc/passwd is not in this layer",
+	  "hardlink to a file the layer never wrote" },
+	{ { { 's', "s", "../outside" }, { 'h', "s/secret-link", "s/secret" } },
+	  "entry s/secret-link goes through a symlink",
+	  "hardlink through a symlinked directory" },
+};
+
+/* Entries no layer may hold: whiteouts of . and .., and (rootless) device
+ * nodes. */
+static const struct hostile_layer bad_entries[] = {
+	{ { { 'f', "a/.wh..." } }, "entry a/.wh... is an invalid whiteout", "whiteout of .." },
+	{ { { 'f', ".wh.." } }, "invalid whiteout", "whiteout of ." },
+	{ { { 'c', "dev/null", NULL, 1, 3 } },
+	  "entry dev/null is a device node",
+	  "char device when rootless" },
+	{ { { 'b', "dev/sda", NULL, 8, 0 } },
+	  "entry dev/sda is a device node",
+	  "block device when rootless" },
+};
+
 static void test_hostile(void)
 {
 	struct storage_unpack_options o = default_options();
@@ -561,63 +653,7 @@ static void test_hostile(void)
 	char outside_abs[128];
 	snprintf(outside_abs, sizeof(outside_abs), "%s/outside", base);
 
-	b = one_file_tar("../x");
-	refused(&b, &o, "entry ../x escapes the layer", "../ entry");
-	free(b.data);
-	b = one_file_tar("a/../../x");
-	refused(&b, &o, "escapes the layer", "a/../../ entry");
-	free(b.data);
-	b = one_file_tar("/tmp/abs");
-	refused(&b, &o, "entry /tmp/abs escapes the layer", "absolute path");
-	free(b.data);
-
-	layer_begin(&l);
-	add_symlink(&l, "a", "../outside");
-	add_file(&l, "a/evil", "evil\n", 0644);
-	b = layer_end(&l);
-	refused(&b, &o, "entry a/evil goes through a symlink", "file through a relative symlink");
-	free(b.data);
-
-	layer_begin(&l);
-	add_symlink(&l, "etc", outside_abs);
-	add_file(&l, "etc/passwd", "evil\n", 0644);
-	b = layer_end(&l);
-	refused(&b, &o, "entry etc/passwd goes through a symlink", "file through an absolute symlink");
-	free(b.data);
-
-	layer_begin(&l);
-	add_symlink(&l, "d", "../outside");
-	add_dir(&l, "d/sub", 0755);
-	b = layer_end(&l);
-	refused(&b, &o, "entry d/sub/ goes through a symlink", "directory through a symlink");
-	free(b.data);
-
-	layer_begin(&l);
-	add_hardlink(&l, "h", "../outside/secret");
-	b = layer_end(&l);
-	refused(&b, &o, "hardlink target ../outside/secret escapes the layer", "hardlink to ../");
-	free(b.data);
-
-	layer_begin(&l);
-	add_hardlink(&l, "h", "/etc/passwd");
-	b = layer_end(&l);
-	refused(&b, &o, "hardlink target /etc/passwd escapes the layer", "hardlink to /etc/passwd");
-	free(b.data);
-
-	layer_begin(&l);
-	add_hardlink(&l, "h", "etc/passwd");
-	b = layer_end(&l);
-	refused(&b, &o, "hardlink target etc/passwd is not in this layer",
-		"hardlink to a file the layer never wrote");
-	free(b.data);
-
-	layer_begin(&l);
-	add_symlink(&l, "s", "../outside");
-	add_hardlink(&l, "s/secret-link", "s/secret");
-	b = layer_end(&l);
-	refused(&b, &o, "entry s/secret-link goes through a symlink",
-		"hardlink through a symlinked directory");
-	free(b.data);
+	refused_layers(escapes, ARRAY_SIZE(escapes), &o, outside_abs);
 
 	/* A hardlink to a symlink is a second symlink, nothing more. */
 	layer_begin(&l);
@@ -647,23 +683,7 @@ static void test_hostile(void)
 	close(r.target);
 	free(b.data);
 
-	b = one_file_tar("a/.wh...");
-	refused(&b, &o, "entry a/.wh... is an invalid whiteout", "whiteout of ..");
-	free(b.data);
-	b = one_file_tar(".wh..");
-	refused(&b, &o, "invalid whiteout", "whiteout of .");
-	free(b.data);
-
-	layer_begin(&l);
-	add_node(&l, "dev/null", AE_IFCHR, 1, 3);
-	b = layer_end(&l);
-	refused(&b, &o, "entry dev/null is a device node", "char device when rootless");
-	free(b.data);
-	layer_begin(&l);
-	add_node(&l, "dev/sda", AE_IFBLK, 8, 0);
-	b = layer_end(&l);
-	refused(&b, &o, "entry dev/sda is a device node", "block device when rootless");
-	free(b.data);
+	refused_layers(bad_entries, ARRAY_SIZE(bad_entries), &o, outside_abs);
 
 	static const char *const control[] = { "trusted.overlay.opaque", "user.overlay.redirect",
 					       "user.fuseoverlayfs.opaque" };
