@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/template.h"
 
 /* getopt's value for the Ith flag without a letter: above every char. */
 enum { LONG_ONLY = 0x100, HELP = LONG_ONLY - 1, MAX_FLAGS = 96 };
@@ -170,4 +171,19 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
 	count_error(g->path, c->min_args, c->max_args, &err);
 	*ret_rc = cmd_report(err);
 	return false;
+}
+
+bool cmd_parse_format(const struct cmd_global *g, int argc, char **argv, const char **format,
+		      int *ret_rc)
+{
+	*format = NULL;
+	const struct cmd_bind binds[] = { { "format", CMD_BIND_STRING, format }, { NULL } };
+	if (!cmd_parse(g, argc, argv, binds, ret_rc))
+		return false;
+	cleanup_error struct engine_error *err = NULL;
+	if (*format != NULL && strcmp(*format, "json") != 0 && cmd_template_check(*format, &err) < 0) {
+		*ret_rc = cmd_report(err);
+		return false;
+	}
+	return true;
 }
