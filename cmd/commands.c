@@ -168,13 +168,14 @@ static const struct cmd_flag attach_flags[] = {
 	{ NULL },
 };
 
+/* Its switches take "=false" too (--tty=false), as Docker's. */
 static const struct cmd_flag exec_flags[] = {
-	{ "detach", 'd', NULL, "run the command in the background" },
+	{ "detach", 'd', "[=BOOL]", "run the command in the background" },
 	{ "env", 'e', "KEY=VALUE", "set an environment variable" },
 	{ "env-file", 0, "FILE", "read environment variables from FILE" },
-	{ "interactive", 'i', NULL, "keep STDIN open" },
-	{ "privileged", 0, NULL, "give the command every capability" },
-	{ "tty", 't', NULL, "allocate a pseudo-TTY" },
+	{ "interactive", 'i', "[=BOOL]", "keep STDIN open" },
+	{ "privileged", 0, "[=BOOL]", "give the command every capability" },
+	{ "tty", 't', "[=BOOL]", "allocate a pseudo-TTY" },
 	{ "user", 'u', "USER[:GROUP]", "user name or uid, group name or gid" },
 	{ "workdir", 'w', "DIR", "working directory inside the container" },
 	{ NULL },
@@ -349,13 +350,6 @@ static const struct cmd_flag system_prune_flags[] = {
 	{ NULL },
 };
 
-/* reset shares prune's parser, which refuses --all for it. */
-static const struct cmd_flag system_reset_flags[] = {
-	{ "force", 'f', NULL, "do not prompt for confirmation" },
-	{ "all", 0, NULL, NULL },
-	{ NULL },
-};
-
 /* ---- the commands ---------------------------------------------------- */
 
 #define FLAGS_ANYWHERE .order = CMD_FLAGS_ANYWHERE
@@ -455,7 +449,7 @@ static const struct cmd_command system_commands[] = {
 	  CMD_COMPLETE_NONE, .flags = system_prune_flags, .fn = cmd_system_prune,
 	  .description = "Remove stopped containers and dangling images (with -a: every image no container uses)." },
 	{ "reset", {}, "remove every container and image, and the store itself", "system reset [OPTIONS]", 0, 0,
-	  CMD_COMPLETE_NONE, .flags = system_reset_flags, .fn = cmd_system_reset,
+	  CMD_COMPLETE_NONE, .flags = force_flags, .fn = cmd_system_reset,
 	  .description = "Remove every container and image, and the store and run root." },
 	{ NULL },
 };

@@ -1,6 +1,5 @@
 /* flags.c: flag values that several commands take (see flags.h). */
 #include "cmd/flags.h"
-#include "cmd/template.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -133,34 +132,4 @@ int cmd_flag_error(int c, int argc, char **argv, struct engine_error **err)
 		return engine_error_set(err, EINVAL, "unknown shorthand flag: '%c' in %s", optopt,
 					word);
 	return engine_error_set(err, EINVAL, "unknown flag: %s", word);
-}
-
-int cmd_document_args(int argc, char **argv, const char *command, const char **format,
-		      struct engine_error **err)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	*format = NULL;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f:h", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			*format = optarg;
-			break;
-		case 'h':
-			return 1;
-		default:
-			return cmd_flag_error(c, argc, argv, err);
-		}
-	}
-	if (optind < argc)
-		return engine_error_set(err, EINVAL, "\"engine %s\" accepts no arguments", command);
-	if (*format != NULL && strcmp(*format, "json") != 0 && cmd_template_check(*format, err) < 0)
-		return -1;
-	return 0;
 }

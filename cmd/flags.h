@@ -48,11 +48,3 @@ bool cmd_confirm(const char *warning);
  * needs an argument: -n".  ARGC and ARGV are what getopt parsed.  Returns
  * -1 (the error's status is EINVAL). */
 int cmd_flag_error(int c, int argc, char **argv, struct engine_error **err);
-
-/* The arguments of a command that prints one document (info, version):
- * -f/--format FORMAT and -h/--help, anywhere, and no positional argument.
- * Returns 0 when the command goes on (*FORMAT NULL, "json", or a template
- * that parses), 1 for --help (the caller prints its help), -1 on an
- * error. */
-int cmd_document_args(int argc, char **argv, const char *command, const char **format,
-		      struct engine_error **err);

@@ -2,7 +2,6 @@
  * Go template on that JSON (`engine info --format '{{.host.arch}}'`,
  * or Docker's names: '{{.ServerVersion}}'). */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +10,7 @@
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/info.h"
 #include "cmd/template.h"
 
@@ -99,11 +98,11 @@ static void add_docker_names(json_t *j)
 
 int cmd_info(int argc, char **argv, struct cmd_global *g)
 {
-	cleanup_error struct engine_error *err = NULL;
 	const char *format;
-	int r = cmd_document_args(argc, argv, "info", &format, &err);
-	if (r != 0)
-		return r < 0 ? cmd_report(err) : cmd_help("info");
+	int rc;
+	if (!cmd_parse_format(g, argc, argv, &format, &rc))
+		return rc;
+	cleanup_error struct engine_error *err = NULL;
 	cleanup_json json_t *j = NULL;
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0 ||

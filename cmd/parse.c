@@ -186,3 +186,18 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
 	*ret_rc = cmd_report(err);
 	return false;
 }
+
+bool cmd_parse_format(const struct cmd_global *g, int argc, char **argv, const char **format,
+		      int *ret_rc)
+{
+	*format = NULL;
+	const struct cmd_bind binds[] = { { "format", CMD_BIND_STRING, format }, { NULL } };
+	if (!cmd_parse(g, argc, argv, binds, ret_rc))
+		return false;
+	cleanup_error struct engine_error *err = NULL;
+	if (*format != NULL && strcmp(*format, "json") != 0 && cmd_template_check(*format, &err) < 0) {
+		*ret_rc = cmd_report(err);
+		return false;
+	}
+	return true;
+}

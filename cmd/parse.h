@@ -54,3 +54,11 @@ struct cmd_bind {
  * exit code of the error printed. */
 bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct cmd_bind *binds,
 	       int *ret_rc);
+
+/* The commands whose one flag is --format (info, version, volume inspect,
+ * system df): cmd_parse, then the template checked ("json" is the
+ * document itself), so that a bad one is refused before anything runs.
+ * True when the command goes on, *FORMAT NULL where none was given; false
+ * when it is done, *RET_RC its exit code (0 after --help). */
+bool cmd_parse_format(const struct cmd_global *g, int argc, char **argv, const char **format,
+		      int *ret_rc);

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +15,7 @@
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "libengine/userns/idmap.h"
@@ -65,45 +64,27 @@ static int start_attached(struct cmd_global *g, const char *what, struct cmd_att
 	return code;
 }
 
+static int parse_detach_keys(void *data, const char *value, struct engine_error **err)
+{
+	struct cmd_attach_opts *o = data;
+	return cmd_detach_keys_parse(value, o->keys, &o->n_keys, err);
+}
+
 int cmd_start(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
-	int c;
 	bool attach = false;
 	struct cmd_attach_opts o = { .use_stdin = false, .close_stdin_at_eof = true, .sig_proxy = true,
 				     .keys = { 16, 17 }, .n_keys = 2 };
-	optind = 0;
-	opterr = 0;
-	enum { OPT_DETACH_KEYS = 1000 };
-	static const struct option opts[] = {
-		{ "attach", no_argument, NULL, 'a' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cmd_bind binds[] = {
+		{ "attach", CMD_BIND_BOOL, &attach },
+		{ "interactive", CMD_BIND_BOOL, &o.use_stdin },
+		{ "detach-keys", CMD_BIND_CALL, &o, parse_detach_keys },
+		{ NULL },
 	};
-	while ((c = cmd_getopt(argc, argv, "ai", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			attach = true;
-			break;
-		case 'i':
-			o.use_stdin = true;
-			break;
-		case OPT_DETACH_KEYS:
-			if (cmd_detach_keys_parse(optarg, o.keys, &o.n_keys, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("start");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine start\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	/* Docker: -i attaches too. */
 	if (attach || o.use_stdin) {
 		if (optind + 1 != argc) {
@@ -116,7 +97,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
 	if (e == NULL)
 		return cmd_report(err);
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (engine_container_start(e, argv[i], &(struct engine_start_options){ 0 }, NULL,
 					   &err) < 0) {

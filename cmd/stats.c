@@ -11,7 +11,6 @@
  * and one warning line per container says why. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,7 @@
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "common/fs.h"
@@ -190,37 +189,19 @@ static void on_interrupt(int sig)
 
 int cmd_stats(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "no-stream", no_argument, NULL, 'S' }, { "no-trunc", no_argument, NULL, 'N' },
-		{ "format", required_argument, NULL, 'F' }, { "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
-	};
+	cleanup_error struct engine_error *err = NULL;
 	bool no_stream = false, no_trunc = false, all = false;
 	const char *format = NULL;
-	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "a", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'S':
-			no_stream = true;
-			break;
-		case 'N':
-			no_trunc = true;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'h':
-			return cmd_help("stats");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_BOOL, &all },
+		{ "format", CMD_BIND_STRING, &format },
+		{ "no-stream", CMD_BIND_BOOL, &no_stream },
+		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)
@@ -230,7 +211,7 @@ int cmd_stats(int argc, char **argv, struct cmd_global *g)
 		return cmd_report(err);
 	struct engine_container **list = NULL;
 	size_t n = 0;
-	int rc = 0;
+	rc = 0;
 	if (optind < argc) {
 		list = calloc((size_t)(argc - optind), sizeof(*list));
 		for (int i = optind; list != NULL && i < argc; i++) {

@@ -5,7 +5,6 @@
  * `system reset [-f]`: as Podman's, every container and image and the
  * store and run root themselves. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/remove.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
@@ -80,35 +80,13 @@ static const struct cmd_template_header headers[] = {
 
 int cmd_system_df(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL;
-	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'F':
-			format = optarg;
-			break;
-		case 'h':
-			return cmd_help("system df");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc) {
-		engine_error_set(&err, EINVAL, "\"engine system df\" accepts no arguments");
-		return cmd_report(err);
-	}
+	const char *format;
+	int rc;
+	if (!cmd_parse_format(g, argc, argv, &format, &rc))
+		return rc;
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";
-	if (format != NULL && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
+	cleanup_error struct engine_error *err = NULL;
 	cleanup_free char *root = NULL;
 	struct engine_disk_usage du;
 	if (cmd_store_root(g, &root, &err) < 0 || engine_image_disk_usage(root, &du, &err) < 0)
@@ -128,44 +106,6 @@ int cmd_system_df(int argc, char **argv, struct cmd_global *g)
 			       rows, headers, stdout, &err) < 0)
 		return cmd_report(err);
 	return 0;
-}
-
-/* -a and -f for prune, -f for reset: the same small parser. */
-static int parse_flags(int argc, char **argv, const char *path, bool allow_all, bool *all,
-		       bool *force)
-{
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, allow_all ? "af" : "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'a':
-			if (!allow_all)
-				return cmd_bad_flag('?', argv);
-			*all = true;
-			break;
-		case 'f':
-			*force = true;
-			break;
-		case 'h':
-			return cmd_help(path);
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind != argc) {
-		engine_error_set(&err, EINVAL, "\"engine %s\" accepts no arguments",
-				 allow_all ? "system prune" : "system reset");
-		return cmd_report(err);
-	}
-	return -1; /* go on */
 }
 
 /* Stopped containers (exited or created), their writable layers' bytes
@@ -236,9 +176,14 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 {
 	bool all = false, force = false;
-	int r = parse_flags(argc, argv, "system prune", true, &all, &force);
-	if (r >= 0)
-		return r;
+	const struct cmd_bind binds[] = {
+		{ "all", CMD_BIND_BOOL, &all },
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (!force) {
 		printf("WARNING! This will remove:\n"
 		       "  - all stopped containers\n"
@@ -249,7 +194,7 @@ int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 			return 0;
 	}
 	int64_t reclaimed = 0, images_reclaimed = 0;
-	int rc = prune_containers(g, &reclaimed);
+	rc = prune_containers(g, &reclaimed);
 	cleanup_error struct engine_error *err = NULL;
 	bool printed = false;
 	/* After the containers: the images of the ones just removed are
@@ -266,11 +211,15 @@ int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 
 int cmd_system_reset(int argc, char **argv, struct cmd_global *g)
 {
-	bool all = false, force = false;
-	int r = parse_flags(argc, argv, "system reset", false, &all, &force);
-	if (r >= 0)
-		return r;
 	cleanup_error struct engine_error *err = NULL;
+	bool force = false;
+	const struct cmd_bind binds[] = {
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0)
 		return cmd_report(err);

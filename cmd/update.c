@@ -7,7 +7,6 @@
  * container without a cgroup (cgroups not delegated here) fails with why;
  * nothing is recorded for it then. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +15,7 @@
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "libengine/runtime/spec.h"
@@ -61,57 +60,55 @@ static int update_one(struct storage_store *store, const char *what, const struc
 	return r;
 }
 
+/* update's flags are the cgroup fields up to --pids-limit (run's take
+ * the rest too), kept in the order given, the order update_one applies
+ * them in. */
+enum { UPDATE_FIELDS = ENGINE_CGROUP_FIELD_PIDS_LIMIT + 1 };
+
+struct update_flags {
+	struct flag list[64];
+	size_t n;
+};
+
+struct update_field {
+	struct update_flags *flags;
+	enum engine_cgroup_field field;
+};
+
+static int add_flag(void *data, const char *value, struct engine_error **err)
+{
+	const struct update_field *f = data;
+	if (f->flags->n == ARRAY_SIZE(f->flags->list))
+		return engine_error_set(err, E2BIG, "too many flags");
+	f->flags->list[f->flags->n++] = (struct flag){ f->field, value };
+	return 0;
+}
+
 int cmd_update(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "memory", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY },
-		{ "memory-swap", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_SWAP },
-		{ "memory-reservation", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY_RESERVATION },
-		{ "cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUS },
-		{ "cpu-shares", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_SHARES },
-		{ "cpu-quota", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_QUOTA },
-		{ "cpu-period", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPU_PERIOD },
-		{ "cpuset-cpus", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_CPUSET_CPUS },
-		{ "pids-limit", required_argument, NULL, CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_PIDS_LIMIT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct flag flags[64];
-	size_t n = 0;
 	cleanup_error struct engine_error *err = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "m:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		if (c == 'm')
-			c = CMD_CGROUP_OPT + ENGINE_CGROUP_FIELD_MEMORY;
-		if (c >= CMD_CGROUP_OPT && c < CMD_CGROUP_OPT + CMD_CGROUP_FIELDS) {
-			if (n == sizeof(flags) / sizeof(flags[0])) {
-				engine_error_set(&err, E2BIG, "too many flags");
-				return cmd_report(err);
-			}
-			flags[n].field = (enum engine_cgroup_field)(c - CMD_CGROUP_OPT);
-			flags[n++].value = optarg;
-			continue;
-		}
-		if (c == 'h')
-			return cmd_help("update");
-		return cmd_bad_flag(c, argv);
+	struct update_flags flags = { .n = 0 };
+	struct update_field fields[UPDATE_FIELDS];
+	struct cmd_bind binds[UPDATE_FIELDS + 1] = { { NULL } };
+	for (int i = 0; i < UPDATE_FIELDS; i++) {
+		fields[i] = (struct update_field){ &flags, (enum engine_cgroup_field)i };
+		/* "-m, --memory": the long name is the table's. */
+		const char *name = strstr(cmd_cgroup_flag_name(fields[i].field), "--") + 2;
+		binds[i] = (struct cmd_bind){ name, CMD_BIND_CALL, &fields[i], add_flag };
 	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine update\" requires at least 1 argument");
-		return cmd_report(err);
-	}
-	if (n == 0) {
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
+	if (flags.n == 0) {
 		engine_error_set(&err, EINVAL, "you must provide one or more flags when using this command");
 		return cmd_report(err);
 	}
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
-		if (update_one(store, argv[i], flags, n, &err) < 0)
+		if (update_one(store, argv[i], flags.list, flags.n, &err) < 0)
 			rc = cmd_report_1(&err);
 		else
 			puts(argv[i]);

@@ -1,7 +1,6 @@
 /* version.c: `engine version` (text, or --format json or a Go template on
  * the same JSON: `engine version --format '{{.Client.Version}}'`). */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +11,16 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "config.h"
-#include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "cmd/template.h"
 
 int cmd_version(int argc, char **argv, struct cmd_global *g)
 {
-	(void)g;
-	cleanup_error struct engine_error *err = NULL;
 	const char *format;
-	int r = cmd_document_args(argc, argv, "version", &format, &err);
-	if (r != 0)
-		return r < 0 ? cmd_report(err) : cmd_help("version");
+	int rc;
+	if (!cmd_parse_format(g, argc, argv, &format, &rc))
+		return rc;
+	cleanup_error struct engine_error *err = NULL;
 	struct utsname u;
 	uname(&u);
 	if (format == NULL) {

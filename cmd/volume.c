@@ -2,7 +2,6 @@
  * `docker volume`: same columns, JSON fields, messages and exit codes
  * (1 for what Docker's daemon refuses: no such volume, volume in use). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/parse.h"
 #include "cmd/ctr-common.h"
 #include "cmd/humanize.h"
 #include "libengine/userns/idmap.h"
@@ -24,60 +24,42 @@
 static struct engine_idmap volume_map; /* large: keep it off the stack */
 static bool volume_map_ready;
 
+/* --driver: only the local driver is built in. */
+static int check_driver(void *data, const char *value, struct engine_error **err)
+{
+	(void)data;
+	if (strcmp(value, "local") != 0)
+		return engine_error_set(err, EINVAL, "volume driver %s is not supported (only local)",
+					value);
+	return 0;
+}
+
+/* --label KEY[=VALUE] into the labels object DATA. */
+static int add_label(void *data, const char *value, struct engine_error **err)
+{
+	const char *eq = strchr(value, '=');
+	cleanup_free char *key = strndup(value, eq ? (size_t)(eq - value) : strlen(value));
+	if (key == NULL || *key == '\0')
+		return engine_error_set(err, EINVAL, "--label %s: empty key", value);
+	json_object_set_new(data, key, json_string(eq ? eq + 1 : ""));
+	return 0;
+}
+
 int cmd_volume_create(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' }, { "driver", required_argument, NULL, 'd' },
-		{ "opt", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	cleanup_json json_t *labels = json_object();
+	cleanup_cmd_strings struct cmd_strings opts = { 0 };
+	const struct cmd_bind binds[] = {
+		{ "driver", CMD_BIND_CALL, NULL, check_driver },
+		{ "label", CMD_BIND_CALL, labels, add_label },
+		{ "opt", CMD_BIND_STRINGS, &opts },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	cleanup_json json_t *options = NULL;
-	cleanup_free char **opt_list = NULL;
-	size_t n_opts = 0;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "d:o:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'o': {
-			char **l = realloc(opt_list, (n_opts + 1) * sizeof(*l));
-			if (l == NULL) {
-				engine_error_set(&err, ENOMEM, "out of memory");
-				return cmd_report(err);
-			}
-			opt_list = l;
-			opt_list[n_opts++] = optarg;
-			break;
-		}
-		case 'l': {
-			const char *eq = strchr(optarg, '=');
-			cleanup_free char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
-			if (key == NULL || *key == '\0') {
-				engine_error_set(&err, EINVAL, "--label %s: empty key", optarg);
-				return cmd_report(err);
-			}
-			json_object_set_new(labels, key, json_string(eq ? eq + 1 : ""));
-			break;
-		}
-		case 'd':
-			if (strcmp(optarg, "local") != 0) {
-				engine_error_set(&err, EINVAL, "volume driver %s is not supported (only local)",
-						 optarg);
-				return cmd_report(err);
-			}
-			break;
-		case 'h':
-			return cmd_help("volume create");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (argc - optind > 1) {
-		engine_error_set(&err, EINVAL, "\"engine volume create\" accepts at most 1 argument");
-		return cmd_report(err);
-	}
 	char name[300];
 	if (optind < argc) {
 		if (engine_volume_name_check(argv[optind], &err) < 0)
@@ -89,13 +71,14 @@ int cmd_volume_create(int argc, char **argv, struct cmd_global *g)
 			return cmd_report(err);
 		snprintf(name, sizeof(name), "%s", id);
 	}
-	if (n_opts > 0) {
+	if (opts.n > 0) {
 		if (!volume_map_ready && engine_idmap_detect(&volume_map, &err) < 0)
 			return cmd_report(err);
 		volume_map_ready = true;
 	}
-	if (engine_volume_options_parse(opt_list, n_opts, volume_map.mode != ENGINE_IDMAP_ROOT,
-					&options, &err) < 0) {
+	/* The values are argv's words, which the parser only reads. */
+	if (engine_volume_options_parse((char *const *)opts.v, opts.n,
+					volume_map.mode != ENGINE_IDMAP_ROOT, &options, &err) < 0) {
 		/* Docker's daemon refuses these: exit 1, as its CLI does. */
 		engine_error_prefix(&err, "create %s", name);
 		return cmd_report_1(&err);
@@ -119,8 +102,10 @@ struct volume_filter {
 	int dangling; /* -1: any */
 };
 
-static int filter_add(struct volume_filter *f, const char *spec, struct engine_error **err)
+/* --filter SPEC into the volume_filter DATA. */
+static int filter_add(void *data, const char *spec, struct engine_error **err)
 {
+	struct volume_filter *f = data;
 	const char *eq = strchr(spec, '=');
 	if (eq == NULL)
 		return engine_error_set(err, EINVAL, "bad format of filter (expected name=value)");
@@ -186,40 +171,19 @@ static json_t *ls_row(const struct storage_volume *v)
 
 int cmd_volume_ls(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },        { "format", required_argument, NULL, 'F' },
-		{ "filter", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	struct volume_filter f = { .dangling = -1 };
 	const char *format = NULL;
 	bool quiet = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "qf:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'f':
-			if (filter_add(&f, optarg, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("volume ls");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind < argc) {
-		engine_error_set(&err, EINVAL, "\"engine volume ls\" accepts no arguments");
-		return cmd_report(err);
-	}
+	const struct cmd_bind binds[] = {
+		{ "filter", CMD_BIND_CALL, &f, filter_add },
+		{ "format", CMD_BIND_STRING, &format },
+		{ "quiet", CMD_BIND_BOOL, &quiet },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (format != NULL && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
 	struct storage_store *store = cmd_open_store(g, &err);
@@ -249,37 +213,16 @@ int cmd_volume_ls(int argc, char **argv, struct cmd_global *g)
 
 int cmd_volume_inspect(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	const char *format = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f:", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			return cmd_help("volume inspect");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine volume inspect\" requires at least 1 argument");
-		return cmd_report(err);
-	}
-	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
-		return cmd_report(err);
+	const char *format;
+	int rc;
+	if (!cmd_parse_format(g, argc, argv, &format, &rc))
+		return rc;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
 	cleanup_json json_t *all = json_array();
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		struct storage_volume *v = NULL;
 		if (storage_volume_get(store, argv[i], &v, &err) < 0) {
@@ -324,34 +267,19 @@ static int remove_one(struct storage_store *store, const char *name, struct engi
 
 int cmd_volume_rm(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	bool force = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "f", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			return cmd_help("volume rm");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
-	if (optind >= argc) {
-		engine_error_set(&err, EINVAL, "\"engine volume rm\" requires at least 1 argument");
-		return cmd_report(err);
-	}
+	const struct cmd_bind binds[] = {
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	int rc = 0;
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (remove_one(store, argv[i], &err) < 0) {
 			/* -f: a volume that does not exist is no error. */
@@ -369,36 +297,20 @@ int cmd_volume_rm(int argc, char **argv, struct cmd_global *g)
 
 int cmd_volume_prune(int argc, char **argv, struct cmd_global *g)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },        { "filter", required_argument, NULL, 'F' },
-		{ "all", no_argument, NULL, 'a' },          { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	cleanup_error struct engine_error *err = NULL;
 	struct volume_filter f = { .dangling = -1 };
 	bool force = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = cmd_getopt(argc, argv, "fa", opts, CMD_FLAGS_ANYWHERE)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'a':
-			/* Docker 23+ prunes only anonymous volumes without -a; we
-			 * prune every unused one, which is what -a asks for. */
-			break;
-		case 'F':
-			if (filter_add(&f, optarg, &err) < 0)
-				return cmd_report(err);
-			break;
-		case 'h':
-			return cmd_help("volume prune");
-		default:
-			return cmd_bad_flag(c, argv);
-		}
-	}
+	const struct cmd_bind binds[] = {
+		/* Docker 23+ prunes only anonymous volumes without -a; we
+		 * prune every unused one, which is what -a asks for. */
+		{ "all", CMD_BIND_IGNORED },
+		{ "filter", CMD_BIND_CALL, &f, filter_add },
+		{ "force", CMD_BIND_BOOL, &force },
+		{ NULL },
+	};
+	int rc;
+	if (!cmd_parse(g, argc, argv, binds, &rc))
+		return rc;
 	if (!force &&
 	    !cmd_confirm("WARNING! This will remove all local volumes not used by at least one container.\n")) {
 		puts("Total reclaimed space: 0B");
@@ -414,7 +326,7 @@ int cmd_volume_prune(int argc, char **argv, struct cmd_global *g)
 		storage_store_close(store);
 		return cmd_report(err);
 	}
-	int rc = 0;
+	rc = 0;
 	bool header = false;
 	int64_t reclaimed = 0;
 	for (size_t i = 0; i < n; i++) {
