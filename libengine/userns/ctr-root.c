@@ -202,28 +202,6 @@ fail:
 	return ENGINE_EXIT_ENGINE;
 }
 
-static int wait_child(pid_t pid, int sock, struct engine_error **err)
-{
-	int fd = -1, r;
-	while ((r = engine_userns_receive(sock, &fd, err)) == 1)
-		close(fd);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return -1;
-	/* `export C | head`: the reader went away, as for any writer. */
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
-		return engine_error_errno(err, EPIPE, "write");
-	if (WIFSIGNALED(status))
-		return engine_error_set(err, ECHILD, "the namespace helper was killed by signal %d",
-					WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return engine_error_set(err, ECHILD, "the namespace helper failed (exit status %d)",
-					WIFEXITED(status) ? WEXITSTATUS(status) : status);
-	return 0;
-}
-
 static int with_running(struct job *j, struct engine_error **err)
 {
 	const struct engine_container_state *st = &j->c->state;
@@ -256,7 +234,7 @@ static int with_running(struct job *j, struct engine_error **err)
 		_exit(join_child(j, sp[1]));
 	}
 	close(sp[1]);
-	int r = wait_child(pid, sp[0], err);
+	int r = engine_userns_wait(pid, sp[0], err);
 	close(sp[0]);
 	return r;
 }
@@ -271,7 +249,7 @@ static int with_root(struct job *j, struct engine_error **err)
 	cleanup_close int sock = -1;
 	if (engine_userns_clone(j->map, CLONE_NEWNS | CLONE_NEWPID, mount_child, j, &pid, &sock, err) < 0)
 		return -1;
-	return wait_child(pid, sock, err);
+	return engine_userns_wait(pid, sock, err);
 }
 
 int engine_container_with_root(const struct engine_container *c, const struct engine_idmap *map,
