@@ -312,13 +312,17 @@ static int join_netns_open(const struct engine_run_spec *spec, struct engine_ns_
 	int r = -1;
 	if (engine_container_get(store, spec->network_join, &c, err) < 0) {
 		engine_error_setting_prefix(err, "network", "network container:%s", spec->network_join);
-	} else if (c->state.status != ENGINE_CONTAINER_RUNNING || c->state.pid <= 0 ||
-		   (r = engine_ns_open(c->state.pid, c->state.pid_start, CLONE_NEWNET, NULL, ns, NULL)) == -ESRCH) {
-		r = engine_error_setting(err, "network", EINVAL, "network container:%s: the container is not running",
-				 spec->network_join);
-	} else if (r < 0) {
-		engine_error_setting_errno(err, "network", -r, "network container:%s: open its network namespace",
-				   spec->network_join);
+	} else {
+		/* Its init, checked against the start time state.json holds. */
+		r = c->state.status == ENGINE_CONTAINER_RUNNING
+			    ? engine_ns_open(c->state.pid, c->state.pid_start, CLONE_NEWNET, NULL, ns, NULL)
+			    : -ESRCH;
+		if (r == -ESRCH)
+			r = engine_error_setting(err, "network", EINVAL, "network container:%s: the container is not running",
+					 spec->network_join);
+		else if (r < 0)
+			engine_error_setting_errno(err, "network", -r, "network container:%s: open its network namespace",
+					   spec->network_join);
 	}
 	engine_container_free(c);
 	storage_store_close(store);

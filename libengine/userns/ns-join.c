@@ -154,7 +154,8 @@ int engine_ns_open_pidfd(pid_t pid, uint64_t start, unsigned long kinds_wanted, 
 	return open_set(pid, start, kinds_wanted, true, whose, ret, err);
 }
 
-int engine_ns_adopt(struct engine_ns_set *set, unsigned long kind, int fd, struct engine_error **err)
+int engine_ns_adopt(struct engine_ns_set *set, unsigned long kind, int fd,
+		    struct engine_error **err)
 {
 	int i = kind_index(kind);
 	struct stat st;
