@@ -45,13 +45,34 @@ static int kind_index(unsigned long flag)
 	return -1;
 }
 
-/* Whether ST is the namespace of kind I that we are in. */
-static bool is_ours(int i, const struct stat *st)
+/* Whether process PID ("self", or a /proc entry's name) is in the
+ * namespace of kind I that SET holds. */
+static bool holds(const struct engine_ns_set *set, int i, const char *pid)
 {
-	char path[32];
-	struct stat mine;
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", kinds[i].file);
-	return stat(path, &mine) == 0 && mine.st_dev == st->st_dev && mine.st_ino == st->st_ino;
+	char path[300];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, kinds[i].file);
+	return (set->kinds & kinds[i].flag) && stat(path, &st) == 0 && st.st_dev == set->ids[i].dev &&
+	       st.st_ino == set->ids[i].ino;
+}
+
+bool engine_ns_holds_process(const struct engine_ns_set *set, unsigned long kind, const char *pid)
+{
+	int i = kind_index(kind);
+	return i >= 0 && holds(set, i, pid);
+}
+
+/* Hold the namespace of kind I that ST identifies (and FD, when >= 0). */
+static void hold(struct engine_ns_set *set, int i, int fd, const struct stat *st)
+{
+	set->fds[i] = fd;
+	set->kinds |= kinds[i].flag;
+	set->ids[i].dev = st->st_dev;
+	set->ids[i].ino = st->st_ino;
+	if (holds(set, i, "self"))
+		set->foreign &= ~kinds[i].flag;
+	else
+		set->foreign |= kinds[i].flag;
 }
 
 static void set_clear(struct engine_ns_set *set)
@@ -110,10 +131,7 @@ static int open_kind(pid_t pid, int i, bool by_pidfd, const char *whose, struct 
 		return engine_error_errno(err, e, "open the %s namespace of %s", kinds[i].name,
 					  who(whose, pid, buf, sizeof(buf)));
 	}
-	set->fds[i] = fd;
-	set->kinds |= kinds[i].flag;
-	if (!is_ours(i, &st))
-		set->foreign |= kinds[i].flag;
+	hold(set, i, fd, &st);
 	return 0;
 }
 
@@ -170,12 +188,7 @@ int engine_ns_adopt(struct engine_ns_set *set, unsigned long kind, int fd,
 	}
 	if (set->fds[i] >= 0)
 		close(set->fds[i]);
-	set->fds[i] = fd;
-	set->kinds |= kind;
-	if (is_ours(i, &st))
-		set->foreign &= ~kind;
-	else
-		set->foreign |= kind;
+	hold(set, i, fd, &st);
 	return 0;
 }
 

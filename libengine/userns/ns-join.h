@@ -25,6 +25,10 @@ struct engine_ns_set {
 	int pidfd;                /* engine_ns_open_pidfd's: the set is joined through it */
 	unsigned long kinds;      /* CLONE_NEW* of the namespaces the set holds */
 	unsigned long foreign;    /* of those, the ones that are not ours */
+	struct {                  /* what identifies each: its nsfs file's device and inode */
+		dev_t dev;
+		ino_t ino;
+	} ids[ENGINE_NS_KINDS];
 };
 
 #define ENGINE_NS_SET_INIT { .fds = { -1, -1, -1, -1, -1, -1, -1 }, .pidfd = -1 }
@@ -63,6 +67,11 @@ static inline bool engine_ns_foreign(const struct engine_ns_set *set, unsigned l
 {
 	return (set->foreign & kind) != 0;
 }
+
+/* Whether process PID (the name of its /proc entry) is in SET's namespace
+ * of kind KIND: false where the set holds none, or PID is gone or not
+ * ours to look at. */
+bool engine_ns_holds_process(const struct engine_ns_set *set, unsigned long kind, const char *pid);
 
 /* Enter those of SET's namespaces that are not ours, the user namespace
  * first: its capabilities are what allow the others.  Joining our own

@@ -153,6 +153,13 @@ static void test_holder(pid_t holder)
 	is_int(set.foreign, HOLDER_KINDS, "those it made differ from ours, its IPC namespace does not");
 	ok(engine_ns_foreign(&set, CLONE_NEWUTS) && !engine_ns_foreign(&set, CLONE_NEWIPC),
 	   "engine_ns_foreign says the same");
+	char holder_s[24];
+	snprintf(holder_s, sizeof(holder_s), "%d", (int)holder);
+	ok(engine_ns_holds_process(&set, CLONE_NEWUTS, holder_s) &&
+		   !engine_ns_holds_process(&set, CLONE_NEWUTS, "self") &&
+		   engine_ns_holds_process(&set, CLONE_NEWIPC, "self") &&
+		   !engine_ns_holds_process(&set, CLONE_NEWPID, "self"),
+	   "which processes are in the namespaces it holds (none of a kind it does not hold)");
 	is_int(join_in_child(&set, holder), 0, "a child joins them, user namespace first, and sees its host name");
 	engine_ns_close(&set);
 	engine_error_free(&err);
@@ -161,6 +168,7 @@ static void test_holder(pid_t holder)
 	       "open them by pidfd");
 	ok(set.pidfd >= 0 && set.fds[0] < 0, "the set holds a pidfd, no fd per namespace");
 	is_int(set.foreign, HOLDER_KINDS, "the same ones differ");
+	ok(engine_ns_holds_process(&set, CLONE_NEWNET, holder_s), "it tells the holder's processes too");
 	is_int(join_in_child(&set, holder), 0, "a child joins them in one setns");
 	engine_ns_close(&set);
 	engine_error_free(&err);
