@@ -39,6 +39,15 @@ static bool set_is_empty(const struct engine_ns_set *set)
 	return set->pidfd < 0 && set->kinds == 0 && set->foreign == 0;
 }
 
+/* How child PID ended: its exit status, 128 + a signal, or -1. */
+static int child_status(pid_t pid)
+{
+	int status = -1;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* The holder: new namespaces, a host name, then "0" (or the errno of the
  * unshare) on READY and a wait for the test to kill it. */
 static pid_t holder_start(int *ret_errno)
@@ -94,10 +103,30 @@ static int join_in_child(const struct engine_ns_set *set, pid_t holder)
 			_exit(30);
 		_exit(0);
 	}
-	int status = -1;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return child_status(pid);
+}
+
+/* A child that enters the holder's user namespace, then tries to go back
+ * to ours, an ancestor where it has no capability: refused, and said so. */
+static int join_refused_in_child(pid_t holder)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct engine_ns_set in = ENGINE_NS_SET_INIT, back = ENGINE_NS_SET_INIT;
+		int ours = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		if (ours < 0 || engine_ns_open(holder, 0, CLONE_NEWUSER, NULL, &in, NULL) < 0 ||
+		    engine_ns_join(&in, NULL, NULL) < 0)
+			_exit(10);
+		if (engine_ns_adopt(&back, CLONE_NEWUSER, ours, NULL) < 0 ||
+		    !engine_ns_foreign(&back, CLONE_NEWUSER))
+			_exit(11);
+		struct engine_error *e = NULL;
+		if (engine_ns_join(&back, "the test", &e) != -EPERM || e == NULL ||
+		    strcmp(e->msg, "join the user namespace of the test: Operation not permitted") != 0)
+			_exit(12);
+		_exit(engine_ns_join(&back, NULL, NULL) == -EPERM ? 0 : 13);
+	}
+	return child_status(pid);
 }
 
 static void test_ours(void)
@@ -194,13 +223,14 @@ static void test_holder(pid_t holder)
 		      ? 0
 		      : 1);
 	}
-	int status = -1;
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a child joins the adopted pair");
+	is_int(child_status(pid), 0, "a child joins the adopted pair");
 	is_int(engine_ns_adopt_owner(&set, CLONE_NEWIPC, NULL), -EINVAL,
 	       "no owner of a kind the set does not hold");
 	engine_ns_close(&set);
 	engine_error_free(&err);
+
+	is_int(join_refused_in_child(holder), 0,
+	       "a join the kernel refuses is an error that names the namespace and whose it is");
 
 	test_gone(holder, start);
 
