@@ -6,7 +6,8 @@
  * the user namespace first and then the others, in the order the kernel
  * needs, in one call (Linux 5.8).  Only the namespaces that differ from
  * ours are asked for: joining our own user namespace is EINVAL (root mode
- * has none of its own), and `--network host` shares ours.
+ * has none of its own), and `--network host` shares ours
+ * (userns/ns-join.c opens, compares and joins them).
  *
  *   engine exec (CLI)             host namespaces, never joins anything
  *    ├─ joiner   fork; setns(pidfd, USER|MNT|PID|UTS|IPC|NET|CGROUP)
@@ -45,7 +46,6 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "libengine/runtime/passwd.h"
-#include "storage/paths.h"
 #include "common/proc.h"
 #include "libengine/runtime/process.h"
 #include "libengine/runtime/sealed-exec.h"
@@ -53,6 +53,7 @@
 #include "libengine/runtime/security.h"
 #include "libengine/runtime/stdio-relay.h"
 #include "libengine/runtime/terminal.h"
+#include "libengine/userns/ns-join.h"
 #include "libengine/userns/userns.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -68,8 +69,8 @@ struct exec_ctx {
 	const struct engine_run_spec *spec; /* the container's, with the exec's changes */
 	const struct engine_exec_options *opts;
 	struct engine_security_config security; /* seccomp: the cached program */
-	int pidfd;
-	int ns_flags;
+	const struct engine_ns_set *ns; /* the init's, by pidfd */
+	const char *whose;              /* "container NAME", for errors */
 	int sock;      /* the child's end of the sync socket */
 	int pid_pipe;  /* the joiner writes the process's pid here */
 	/* Without -t or -d: the pipes that become its stdio, else NULL. */
@@ -77,37 +78,6 @@ struct exec_ctx {
 };
 
 /* ---- the container's facts ------------------------------------------- */
-
-/* The namespaces of PID that are not ours, as CLONE_NEW* flags. */
-static int namespaces_to_join(pid_t pid, int *ret_flags, struct engine_error **err)
-{
-	static const struct {
-		const char *name;
-		int flag;
-	} kinds[] = {
-		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },	 { "pid", CLONE_NEWPID },
-		{ "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },	 { "net", CLONE_NEWNET },
-		{ "cgroup", CLONE_NEWCGROUP },
-	};
-	int flags = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		char path[64];
-		struct stat theirs, ours;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i].name);
-		if (stat(path, &theirs) < 0) {
-			if (errno == ENOENT && kinds[i].flag == CLONE_NEWCGROUP)
-				continue; /* a kernel without cgroup namespaces */
-			return engine_error_errno(err, errno, "%s", path);
-		}
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", kinds[i].name);
-		if (stat(path, &ours) < 0)
-			return engine_error_errno(err, errno, "%s", path);
-		if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
-			flags |= kinds[i].flag;
-	}
-	*ret_flags = flags;
-	return 0;
-}
 
 /* One past the highest id the container's user namespace maps, from
  * /proc/PID/uid_map or gid_map: the container was created with whatever
@@ -140,30 +110,6 @@ static bool setgroups_allowed(pid_t pid)
 	if (engine_read_file(AT_FDCWD, path, 0, 64, &buf, NULL, NULL) < 0)
 		return true; /* no such file: no user namespace, setgroups is ours */
 	return strncmp(buf, "allow", 5) == 0;
-}
-
-/* The seccomp program the container's command got, for the exec's caps:
- * the same compiled-program cache as run (seccomp-cache.c). */
-static int seccomp_for(const struct engine_run_spec *spec, struct engine_seccomp_program *ret,
-		       bool *ret_confined, struct engine_error **err)
-{
-	*ret_confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
-	if (!*ret_confined)
-		return 0;
-	cleanup_free char *runroot = NULL;
-	cleanup_free char *cache = NULL;
-	struct engine_error *local = NULL;
-	const char *dir = spec->run_root;
-	if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
-		dir = runroot;
-	if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
-		cache = NULL;
-	engine_error_free(&local);
-	/* The cache is trusted BPF: only from a run root that is the user's
-	 * alone (paths.c; seccomp-cache.c checks its own files too). */
-	if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
-		return -1;
-	return engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, ret, err);
 }
 
 /* ---- the process ----------------------------------------------------- */
@@ -287,10 +233,8 @@ static _Noreturn void joiner_main(struct exec_ctx *c)
 		engine_error_errno(&err, errno, "prctl(PR_SET_DUMPABLE)");
 		goto fail;
 	}
-	if (c->ns_flags != 0 && setns(c->pidfd, c->ns_flags) < 0) {
-		engine_error_errno(&err, errno, "join the container's namespaces");
+	if (engine_ns_join(c->ns, c->whose, &err) < 0)
 		goto fail;
-	}
 	long pid = syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
 	if (pid == 0)
 		process_main(c);
@@ -524,23 +468,25 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 		return engine_error_set(err, EINVAL, "container %s is not running", c->name);
 	/* The pidfd pins the process; the start time, read after it was
 	 * opened, says it is still the container's init and not a reuse. */
-	cleanup_close int pidfd = engine_pidfd_open(st->pid);
-	if (pidfd < 0 || !engine_pid_alive_since(st->pid, st->pid_start)) {
-		if (pidfd < 0 && errno != ESRCH)
-			return engine_error_errno(err, errno, "pidfd_open %d", (int)st->pid);
-		return engine_error_set(err, ESRCH, "container %s is not running", c->name);
-	}
+	cleanup_free char *whose = NULL;
+	if (asprintf(&whose, "container %s", c->name) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	cleanup_ns_set struct engine_ns_set ns = ENGINE_NS_SET_INIT;
+	if (engine_ns_open_pidfd(st->pid, st->pid_start, ENGINE_NS_ALL, whose, &ns, err) < 0)
+		return -1;
 
 	struct engine_run_spec spec = { 0 };
 	struct engine_seccomp_program program = { 0 };
 	bool confined = false;
-	struct exec_ctx ctx = { .spec = &spec, .opts = opts, .pidfd = pidfd, .sock = -1,
+	struct exec_ctx ctx = { .spec = &spec, .opts = opts, .ns = &ns, .whose = whose, .sock = -1,
 				.pid_pipe = -1 };
 	int r = -1;
-	if (exec_spec(c, opts, &spec, err) < 0 || namespaces_to_join(st->pid, &ctx.ns_flags, err) < 0 ||
+	if (exec_spec(c, opts, &spec, err) < 0 ||
 	    mapped_ids(st->pid, "uid_map", &ctx.security.mapped_uids, err) < 0 ||
 	    mapped_ids(st->pid, "gid_map", &ctx.security.mapped_gids, err) < 0 ||
-	    seccomp_for(&spec, &program, &confined, err) < 0)
+	    /* The program the container's command got, for the exec's caps. */
+	    engine_seccomp_program_for_run(spec.seccomp_profile, spec.caps, spec.run_root, &program,
+					   &confined, err) < 0)
 		goto out;
 	ctx.security.caps = spec.caps;
 	ctx.security.no_new_privileges = spec.no_new_privileges;

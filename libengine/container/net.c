@@ -12,17 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/nsfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "config.h"
 #include "libengine/container/containers.h"
+#include "libengine/userns/ns-join.h"
 #include "netns/etc-files.h"
 #include "common/fs.h"
 #include "storage/paths.h"
@@ -293,15 +292,16 @@ void engine_net_cleanup(const char *run_root, const char *id)
 
 /* ---- container:NAME and ns:PATH ---------------------------------------- */
 
-/* The network namespace to join, opened: container:ID's init (running,
- * and the same process that state.json names), or ns:PATH. */
-static int join_netns_open(const struct engine_run_spec *spec, struct engine_error **err)
+/* The network namespace to join, opened into NS: container:ID's init
+ * (running, and the same process that state.json names), or ns:PATH. */
+static int join_netns_open(const struct engine_run_spec *spec, struct engine_ns_set *ns,
+			   struct engine_error **err)
 {
 	if (spec->network == NETNS_MODE_NS) {
 		int fd = open(spec->network_join, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return engine_error_setting_errno(err, "network", errno, "network ns:%s", spec->network_join);
-		return fd;
+		return engine_ns_adopt(ns, CLONE_NEWNET, fd, err);
 	}
 	if (spec->store_root == NULL)
 		return engine_error_setting(err, "network", EINVAL, "network container:%s: no store", spec->network_join);
@@ -309,45 +309,38 @@ static int join_netns_open(const struct engine_run_spec *spec, struct engine_err
 	struct engine_container *c = NULL;
 	if (storage_store_open(spec->store_root, &store, err) < 0)
 		return -1;
-	int fd = -1;
+	int r = -1;
 	if (engine_container_get(store, spec->network_join, &c, err) < 0) {
 		engine_error_setting_prefix(err, "network", "network container:%s", spec->network_join);
-	} else if (c->state.status != ENGINE_CONTAINER_RUNNING || c->state.pid <= 0 ||
-		   engine_pid_start_time(c->state.pid) != c->state.pid_start) {
-		engine_error_setting(err, "network", EINVAL, "network container:%s: the container is not running",
-				 spec->network_join);
 	} else {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->state.pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			engine_error_setting_errno(err, "network", errno, "network container:%s: open its network namespace",
+		/* Its init, checked against the start time state.json holds. */
+		r = c->state.status == ENGINE_CONTAINER_RUNNING
+			    ? engine_ns_open(c->state.pid, c->state.pid_start, CLONE_NEWNET, NULL, ns, NULL)
+			    : -ESRCH;
+		if (r == -ESRCH)
+			r = engine_error_setting(err, "network", EINVAL, "network container:%s: the container is not running",
+					 spec->network_join);
+		else if (r < 0)
+			engine_error_setting_errno(err, "network", -r, "network container:%s: open its network namespace",
 					   spec->network_join);
 	}
 	engine_container_free(c);
 	storage_store_close(store);
-	return fd;
+	return r;
 }
 
 int engine_net_join_clone(const struct engine_run_spec *spec, unsigned long flags,
 			  engine_userns_fn fn, void *data, pid_t *ret_pid, int *ret_sock,
 			  struct engine_error **err)
 {
-	cleanup_close int netfd = join_netns_open(spec, err);
-	if (netfd < 0)
+	cleanup_ns_set struct engine_ns_set ns = ENGINE_NS_SET_INIT;
+	if (join_netns_open(spec, &ns, err) < 0)
 		return -1;
 	/* The namespace's owner: the other container's user namespace (ours
-	 * as root, with none of its own). */
-	cleanup_close int userfd = ioctl(netfd, NS_GET_USERNS);
-	if (userfd < 0)
-		return engine_error_errno(err, errno, "the user namespace of the network to join");
-	(void)fcntl(userfd, F_SETFD, FD_CLOEXEC);
-	struct stat mine, theirs;
-	if (stat("/proc/self/ns/user", &mine) == 0 && fstat(userfd, &theirs) == 0 &&
-	    mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) {
-		close(userfd);
-		userfd = -1;
-	}
+	 * as root, with none of its own, which the join leaves out). */
+	int r = engine_ns_adopt_owner(&ns, CLONE_NEWNET, NULL);
+	if (r < 0)
+		return engine_error_errno(err, -r, "the user namespace of the network to join");
 	int sp[2], pp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return engine_error_errno(err, errno, "socketpair");
@@ -366,11 +359,7 @@ int engine_net_join_clone(const struct engine_run_spec *spec, unsigned long flag
 		close(sp[0]);
 		close(pp[0]);
 		struct engine_error *e = NULL;
-		if (userfd >= 0 && setns(userfd, CLONE_NEWUSER) < 0)
-			engine_error_errno(&e, errno, "join the user namespace of %s", spec->network_join);
-		else if (setns(netfd, CLONE_NEWNET) < 0)
-			engine_error_errno(&e, errno, "join the network namespace of %s", spec->network_join);
-		if (e != NULL) {
+		if (engine_ns_join(&ns, spec->network_join, &e) < 0) {
 			engine_userns_report(sp[1], e);
 			_exit(1);
 		}

@@ -40,13 +40,13 @@
 #include "libengine/runtime/fuse-overlayfs.h"
 #include "libengine/runtime/mounts.h"
 #include "libengine/runtime/passwd.h"
-#include "storage/paths.h"
 #include "libengine/runtime/process.h"
 #include "libengine/runtime/seccomp-cache.h"
 #include "libengine/runtime/sealed-exec.h"
 #include "libengine/runtime/security.h"
 #include "libengine/runtime/stdio-relay.h"
 #include "libengine/runtime/terminal.h"
+#include "libengine/userns/ns-join.h"
 #include "libengine/userns/userns.h"
 #include "libengine/userns/keep-id.h"
 #include "libengine/image/image.h"
@@ -365,17 +365,11 @@ static int fuse_daemon_start(const struct engine_run_spec *spec, pid_t pid, int 
 	if (opts == NULL)
 		return -1;
 	/* Its user namespace, unless the container has none of its own
-	 * (root without --userns). */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	cleanup_close int userns = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat theirs, mine;
-	if (userns < 0 || fstat(userns, &theirs) < 0 || stat("/proc/self/ns/user", &mine) < 0)
-		return engine_error_errno(err, errno, "the container's user namespace");
-	return engine_fuse_daemon_start(fuse_fd,
-					theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev
-						? -1 : userns,
-					opts, ret, err);
+	 * (root without --userns): the join leaves ours out. */
+	cleanup_ns_set struct engine_ns_set userns = ENGINE_NS_SET_INIT;
+	if (engine_ns_open(pid, 0, CLONE_NEWUSER, "the container", &userns, err) < 0)
+		return -1;
+	return engine_fuse_daemon_start(fuse_fd, &userns, opts, ret, err);
 }
 
 /* The container's upper and work directories hold files of subordinate
@@ -384,14 +378,14 @@ static int fuse_daemon_start(const struct engine_run_spec *spec, pid_t pid, int 
  * uid has every capability in it: a forked child joins it with setns() and
  * removes the tree.  A new helper (with newuidmap) is the fallback. */
 static void remove_container_dir(const struct engine_run_spec *spec, const struct engine_idmap *map,
-				 int userns_fd)
+				 const struct engine_ns_set *userns)
 {
 	char rel[128];
 	snprintf(rel, sizeof(rel), "containers/%s", spec->id);
-	if (map->mode != ENGINE_IDMAP_ROOT && userns_fd >= 0) {
+	if (map->mode != ENGINE_IDMAP_ROOT && engine_ns_foreign(userns, CLONE_NEWUSER)) {
 		pid_t child = fork();
 		if (child == 0) {
-			if (setns(userns_fd, CLONE_NEWUSER) < 0)
+			if (engine_ns_join(userns, NULL, NULL) < 0)
 				_exit(2);
 			int rootfd = open(spec->store_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			_exit(rootfd >= 0 && storage_remove_tree(rootfd, rel, NULL) == 0 ? 0 : 1);
@@ -595,24 +589,10 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			    struct engine_error **err)
 {
 	struct engine_seccomp_program program = { 0 };
-	bool confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
-	if (confined) {
-		cleanup_free char *runroot = NULL;
-		cleanup_free char *cache = NULL;
-		struct engine_error *local = NULL;
-		const char *dir = spec->run_root;
-		if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
-			dir = runroot;
-		if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
-			cache = NULL;
-		engine_error_free(&local);
-		/* The cache is trusted BPF: only from a run root that is the user's
-		 * alone (paths.c; seccomp-cache.c checks its own files too). */
-		if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
-			return -1;
-		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)
-			return -1;
-	}
+	bool confined = false;
+	if (engine_seccomp_program_for_run(spec->seccomp_profile, spec->caps, spec->run_root, &program,
+					   &confined, err) < 0)
+		return -1;
 
 	sigset_t mask, saved;
 	sigemptyset(&mask);
@@ -726,7 +706,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			       .wait_network = spec->network == NETNS_MODE_DEFAULT,
 			       .init_fd = init_fd };
 	pid_t pid = -1;
-	int sock = -1, userns_fd = -1;
+	int sock = -1;
+	struct engine_ns_set userns = ENGINE_NS_SET_INIT;
 	int rc = -1, sigfd = -1, master = -1;
 	struct engine_terminal term;
 	bool have_term = false;
@@ -744,11 +725,8 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		goto out;
 	/* Keep the container's user namespace: its writable layer is removed
 	 * from inside it after the run, with no newuidmap round trip. */
-	if (spec->n_layers > 0 && map->mode != ENGINE_IDMAP_ROOT) {
-		char p[64];
-		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
-		userns_fd = open(p, O_RDONLY | O_CLOEXEC);
-	}
+	if (spec->n_layers > 0 && map->mode != ENGINE_IDMAP_ROOT)
+		(void)engine_ns_open(pid, 0, CLONE_NEWUSER, NULL, &userns, NULL);
 	/* the child waits on its socket until it is in its
 	 * cgroup, limits applied and checked; then it may run the command. */
 	if (want_cgroup) {
@@ -873,9 +851,8 @@ out:
 	/* A kept container (detached, without --rm) keeps its layer for
 	 * the next start; rm removes it. */
 	if (spec->n_layers > 0 && pid > 0 && (io == NULL || !io->keep_layer))
-		remove_container_dir(spec, map, userns_fd);
-	if (userns_fd >= 0)
-		close(userns_fd);
+		remove_container_dir(spec, map, &userns);
+	engine_ns_close(&userns);
 	engine_net_stop(&net);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;

@@ -126,7 +126,8 @@ static void keep_caps_across_exec(void)
 
 /* The daemon's side of the fork: only syscalls, then the exec. */
 static void __attribute__((noreturn))
-daemon_exec(const char *bin, int fuse_fd, int userns_fd, int null, int log_fd, const char *options)
+daemon_exec(const char *bin, int fuse_fd, const struct engine_ns_set *userns, int null, int log_fd,
+	    const char *options)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -139,7 +140,7 @@ daemon_exec(const char *bin, int fuse_fd, int userns_fd, int null, int log_fd, c
 	(void)setsid();
 	/* The container's user namespace: the daemon creates files as the
 	 * container's ids.  Its creator (our uid) has every capability in it. */
-	if (userns_fd >= 0 && setns(userns_fd, CLONE_NEWUSER) < 0)
+	if (userns != NULL && engine_ns_join(userns, NULL, NULL) < 0)
 		_exit(125);
 	/* Under --userns=keep-id our uid is not the namespace's root, and an
 	 * exec would drop the capabilities the daemon serves files with:
@@ -162,7 +163,7 @@ daemon_exec(const char *bin, int fuse_fd, int userns_fd, int null, int log_fd, c
 	_exit(127);
 }
 
-int engine_fuse_daemon_start(int fuse_fd, int userns_fd, const char *options,
+int engine_fuse_daemon_start(int fuse_fd, const struct engine_ns_set *userns, const char *options,
 			     struct engine_fuse_daemon *ret, struct engine_error **err)
 {
 	ret->pid = 0;
@@ -185,7 +186,7 @@ int engine_fuse_daemon_start(int fuse_fd, int userns_fd, const char *options,
 	 * business. */
 	long pid = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0)
-		daemon_exec(bin, fuse_fd, userns_fd, null, log_fd, options);
+		daemon_exec(bin, fuse_fd, userns, null, log_fd, options);
 	if (pid < 0)
 		return engine_error_errno(err, errno, "start fuse-overlayfs");
 	engine_debug("fuse-overlayfs %ld serves %s", pid, options);

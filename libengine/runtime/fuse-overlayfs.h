@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "libengine/userns/ns-join.h"
 
 /* The tag of the message that carries the mount's /dev/fuse fd from the
  * container's setup to its parent, which starts the daemon. */
@@ -31,10 +32,10 @@ char *engine_fuse_overlayfs_options(const char *store_root, const char *dir, cha
 int engine_fuse_overlayfs_mount(const char *merged, struct engine_error **err);
 
 /* Start fuse-overlayfs -f -o OPTIONS on FUSE_FD, a child of the caller, in
- * the user namespace USERNS_FD (-1: the caller's) and the caller's PID and
- * mount namespaces, in a session of its own.  It ends by itself when the
- * file system's last mount goes. */
-int engine_fuse_daemon_start(int fuse_fd, int userns_fd, const char *options,
+ * the user namespace USERNS holds (NULL, or one that is ours: the
+ * caller's) and the caller's PID and mount namespaces, in a session of
+ * its own.  It ends by itself when the file system's last mount goes. */
+int engine_fuse_daemon_start(int fuse_fd, const struct engine_ns_set *userns, const char *options,
 			     struct engine_fuse_daemon *ret, struct engine_error **err);
 
 /* Reap the daemon: wait up to TIMEOUT_MS for it to end (it does once the

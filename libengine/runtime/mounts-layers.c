@@ -107,7 +107,7 @@ static int mount_fuse_overlayfs(const struct engine_mounts_config *cfg, const ch
 	if (cfg->fuse_handoff != NULL) {
 		if (cfg->fuse_handoff(cfg->fuse_handoff_data, fuse_fd, err) < 0)
 			return -1;
-	} else if (engine_fuse_daemon_start(fuse_fd, -1, opts, &daemon, err) < 0) {
+	} else if (engine_fuse_daemon_start(fuse_fd, NULL, opts, &daemon, err) < 0) {
 		return -1;
 	}
 	/* Ours goes: the connection must end when the daemon's does. */

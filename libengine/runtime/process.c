@@ -20,6 +20,7 @@
 #include "common/cleanup.h"
 #include "common/dir.h"
 #include "common/fs.h"
+#include "libengine/userns/ns-join.h"
 
 /* Search PATH the way execvp would, but inside the container and before
  * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
@@ -158,21 +159,13 @@ static char *read_cmdline(int procfd, const char *comm)
 	return buf;
 }
 
-static int pid_ns_of(const char *pid, struct stat *ret)
-{
-	char path[320];
-	snprintf(path, sizeof(path), "/proc/%s/ns/pid", pid);
-	return stat(path, ret);
-}
-
 int engine_process_list(pid_t init, unsigned long long init_start,
 			struct engine_process_info **ret, size_t *ret_n, struct engine_error **err)
 {
-	char init_s[24];
-	struct stat ns;
-	snprintf(init_s, sizeof(init_s), "%d", (int)init);
-	if (pid_ns_of(init_s, &ns) < 0)
-		return engine_error_errno(err, errno, "/proc/%d/ns/pid", (int)init);
+	/* The container's processes are those in its init's PID namespace. */
+	cleanup_ns_set struct engine_ns_set ns = ENGINE_NS_SET_INIT;
+	if (engine_ns_open(init, init_start, CLONE_NEWPID, NULL, &ns, err) < 0)
+		return -1;
 	cleanup_close int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_dir DIR *dir = proc < 0 ? NULL : engine_opendir_dup(proc);
 	if (dir == NULL)
@@ -184,9 +177,8 @@ int engine_process_list(pid_t init, unsigned long long init_start,
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		struct stat st;
 		/* Unreadable (another user's) or gone: not one of ours. */
-		if (pid_ns_of(de->d_name, &st) < 0 || st.st_ino != ns.st_ino || st.st_dev != ns.st_dev)
+		if (!engine_ns_holds_process(&ns, CLONE_NEWPID, de->d_name))
 			continue;
 		cleanup_close int fd = openat(proc, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		struct engine_process_info p = { .pid = (pid_t)atoi(de->d_name) };

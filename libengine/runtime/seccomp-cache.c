@@ -31,6 +31,7 @@
 #include "common/fs.h"
 #include "libengine/runtime/seccomp-profile.h"
 #include "common/sha256.h"
+#include "storage/paths.h"
 
 #define MAX_PROFILE (4u << 20)
 #define MAX_PROGRAM 65535
@@ -241,6 +242,29 @@ int engine_seccomp_program_load(const struct engine_seccomp_program *p, struct e
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return engine_error_errno(err, errno, "load the seccomp filter");
 	return 0;
+}
+
+int engine_seccomp_program_for_run(const char *profile, uint64_t caps, const char *run_root,
+				   struct engine_seccomp_program *ret, bool *ret_confined,
+				   struct engine_error **err)
+{
+	*ret_confined = profile == NULL || strcmp(profile, "unconfined") != 0;
+	if (!*ret_confined)
+		return 0;
+	cleanup_free char *runroot = NULL;
+	cleanup_free char *cache = NULL;
+	struct engine_error *local = NULL;
+	const char *dir = run_root;
+	if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
+		dir = runroot;
+	if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
+		cache = NULL;
+	engine_error_free(&local);
+	/* The cache is trusted BPF: only from a run root that is the user's
+	 * alone (paths.c; the cache checks its own files too). */
+	if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
+		return -1;
+	return engine_seccomp_program_get(profile, caps, cache, ret, err);
 }
 
 void engine_seccomp_program_clear(struct engine_seccomp_program *p)

@@ -25,6 +25,7 @@
 #include "libengine/runtime/mounts-layers.h"
 #include "libengine/runtime/mounts.h"
 #include "libengine/runtime/spec.h"
+#include "libengine/userns/ns-join.h"
 #include "libengine/userns/userns.h"
 
 #ifndef OPEN_TREE_CLONE
@@ -37,7 +38,8 @@ struct job {
 	engine_ctr_root_fn fn;
 	void *data;
 	bool view;               /* with the container's own mounts (cp) */
-	int userns_fd, mntns_fd; /* running: the init's namespaces */
+	struct engine_ns_set *ns; /* running: the init's user and mount namespaces */
+	const char *whose;        /* running: "container NAME", for errors */
 };
 
 static int finish(struct job *j, int rootfd, int sock)
@@ -107,16 +109,10 @@ static int join_child(struct job *j, int sock)
 	struct engine_error *err = NULL;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		engine_error_errno(&err, errno, "make the cp helper non-dumpable");
-	else if (j->userns_fd >= 0 && setns(j->userns_fd, CLONE_NEWUSER) < 0)
-		engine_error_errno(&err, errno, "join the user namespace of container %s", j->c->name);
-	else if (setns(j->mntns_fd, CLONE_NEWNS) < 0)
-		engine_error_errno(&err, errno, "join the mount namespace of container %s", j->c->name);
-	/* The credentials changed with the user namespace: say it again. */
-	else if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* The credentials change with the user namespace: say it again. */
+	else if (engine_ns_join(j->ns, j->whose, &err) == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		engine_error_errno(&err, errno, "make the cp helper non-dumpable");
-	if (j->userns_fd >= 0)
-		close(j->userns_fd);
-	close(j->mntns_fd);
+	engine_ns_close(j->ns);
 	int rootfd = -1;
 	if (err == NULL)
 		rootfd = j->view ? open_view(j, &err) : open_root_only(j, &err);
@@ -206,49 +202,22 @@ fail:
 	return ENGINE_EXIT_ENGINE;
 }
 
-static int wait_child(pid_t pid, int sock, struct engine_error **err)
-{
-	int fd = -1, r;
-	while ((r = engine_userns_receive(sock, &fd, err)) == 1)
-		close(fd);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return -1;
-	/* `export C | head`: the reader went away, as for any writer. */
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
-		return engine_error_errno(err, EPIPE, "write");
-	if (WIFSIGNALED(status))
-		return engine_error_set(err, ECHILD, "the namespace helper was killed by signal %d",
-					WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return engine_error_set(err, ECHILD, "the namespace helper failed (exit status %d)",
-					WIFEXITED(status) ? WEXITSTATUS(status) : status);
-	return 0;
-}
-
 static int with_running(struct job *j, struct engine_error **err)
 {
 	const struct engine_container_state *st = &j->c->state;
-	char path[64];
-	cleanup_close int userns = -1;
-	if (j->map->mode != ENGINE_IDMAP_ROOT) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)st->pid);
-		userns = open(path, O_RDONLY | O_CLOEXEC);
-		if (userns < 0)
-			return engine_error_errno(err, errno, "open the user namespace of container %s",
-						  j->c->name);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)st->pid);
-	cleanup_close int mntns = open(path, O_RDONLY | O_CLOEXEC);
-	if (mntns < 0)
-		return engine_error_errno(err, errno, "open the mount namespace of container %s", j->c->name);
-	/* The pid is the container's init only if it started when recorded. */
-	if (!engine_pid_alive_since(st->pid, st->pid_start))
-		return engine_error_set(err, ESRCH, "container %s stopped meanwhile", j->c->name);
-	j->userns_fd = userns;
-	j->mntns_fd = mntns;
+	cleanup_free char *whose = NULL;
+	if (asprintf(&whose, "container %s", j->c->name) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	/* Root mode without --userns: its user namespace is ours, and the
+	 * set leaves it out of the join. */
+	cleanup_ns_set struct engine_ns_set ns = ENGINE_NS_SET_INIT;
+	if (engine_ns_open(st->pid, st->pid_start, CLONE_NEWUSER | CLONE_NEWNS, whose, &ns, err) < 0)
+		return -1;
+	/* Never the host's tree through a container that would share it. */
+	if (!engine_ns_foreign(&ns, CLONE_NEWNS))
+		return engine_error_set(err, EINVAL, "container %s shares our mount namespace", j->c->name);
+	j->ns = &ns;
+	j->whose = whose;
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return engine_error_errno(err, errno, "socketpair");
@@ -265,7 +234,7 @@ static int with_running(struct job *j, struct engine_error **err)
 		_exit(join_child(j, sp[1]));
 	}
 	close(sp[1]);
-	int r = wait_child(pid, sp[0], err);
+	int r = engine_userns_wait(pid, sp[0], err);
 	close(sp[0]);
 	return r;
 }
@@ -280,21 +249,20 @@ static int with_root(struct job *j, struct engine_error **err)
 	cleanup_close int sock = -1;
 	if (engine_userns_clone(j->map, CLONE_NEWNS | CLONE_NEWPID, mount_child, j, &pid, &sock, err) < 0)
 		return -1;
-	return wait_child(pid, sock, err);
+	return engine_userns_wait(pid, sock, err);
 }
 
 int engine_container_with_root(const struct engine_container *c, const struct engine_idmap *map,
 			       engine_ctr_root_fn fn, void *data, struct engine_error **err)
 {
-	struct job j = { .c = c, .map = map, .fn = fn, .data = data, .userns_fd = -1, .mntns_fd = -1 };
+	struct job j = { .c = c, .map = map, .fn = fn, .data = data };
 	return with_root(&j, err);
 }
 
 int engine_container_with_view(const struct engine_container *c, const struct engine_idmap *map,
 			       engine_ctr_root_fn fn, void *data, struct engine_error **err)
 {
-	struct job j = { .c = c, .map = map, .fn = fn, .data = data, .view = true,
-			 .userns_fd = -1, .mntns_fd = -1 };
+	struct job j = { .c = c, .map = map, .fn = fn, .data = data, .view = true };
 	return with_root(&j, err);
 }
 

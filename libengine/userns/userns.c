@@ -179,14 +179,8 @@ static int tied_to_parent(void *data, int sock)
 	return t->fn(t->data, sock);
 }
 
-int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void *data,
-		      struct engine_error **err)
+int engine_userns_wait(pid_t pid, int sock, struct engine_error **err)
 {
-	pid_t pid;
-	cleanup_close int sock = -1;
-	struct tied t = { .fn = fn, .data = data, .parent = getpid() };
-	if (engine_userns_clone(map, CLONE_NEWNS, tied_to_parent, &t, &pid, &sock, err) < 0)
-		return -1;
 	int fd = -1, r;
 	while ((r = engine_userns_receive(sock, &fd, err)) == 1)
 		close(fd);
@@ -195,6 +189,9 @@ int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void 
 		;
 	if (r < 0)
 		return -1;
+	/* `export C | head`: the reader went away, as for any writer. */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
+		return engine_error_errno(err, EPIPE, "write");
 	/* A helper that reported nothing died without saying why: name the
 	 * signal rather than print a raw wait status. */
 	if (WIFSIGNALED(status))
@@ -204,4 +201,15 @@ int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void 
 		return engine_error_set(err, ECHILD, "the namespace helper failed (exit status %d)",
 					WIFEXITED(status) ? WEXITSTATUS(status) : status);
 	return 0;
+}
+
+int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void *data,
+		      struct engine_error **err)
+{
+	pid_t pid;
+	cleanup_close int sock = -1;
+	struct tied t = { .fn = fn, .data = data, .parent = getpid() };
+	if (engine_userns_clone(map, CLONE_NEWNS, tied_to_parent, &t, &pid, &sock, err) < 0)
+		return -1;
+	return engine_userns_wait(pid, sock, err);
 }

@@ -31,6 +31,12 @@ int engine_userns_receive(int sock, int *ret_fd, struct engine_error **err);
 int engine_userns_receive_tagged(int sock, char *tag, size_t tag_size, int *ret_fd,
 				 struct engine_error **err);
 
+/* Parent side, to the end: read the child's messages until EOF (closing
+ * any fd it sends), then reap it.  0 when it exited 0; -1 with the error
+ * it sent, else with how it ended (EPIPE where a reader of its output went
+ * away). */
+int engine_userns_wait(pid_t pid, int sock, struct engine_error **err);
+
 /* Run FN in a mapped user namespace (and a mount namespace of its own) and
  * wait for it: 0 when it returned 0, -1 with the child's error otherwise. */
 int engine_userns_run(const struct engine_idmap *map, engine_userns_fn fn, void *data,
