@@ -23,6 +23,7 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/attach.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"

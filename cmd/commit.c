@@ -7,6 +7,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/commit.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/parse.h"
 #include "libengine/image/commit.h"
 #include "libengine/container/containers.h"

@@ -10,6 +10,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/commands.h"
+#include "cmd/completion.h"
+#include "cmd/report.h"
 
 static const char *const kind_names[] = {
 	[CMD_COMPLETE_NONE] = "none",	     [CMD_COMPLETE_FILE] = "file",

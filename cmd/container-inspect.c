@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "netns/ports.h"
 #include "cmd/cmd.h"
+#include "cmd/container-inspect.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "storage/driver.h"

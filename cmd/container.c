@@ -3,6 +3,8 @@
  * restart, kill, rm, wait, logs, inspect, prune): the command table
  * (commands.c) dispatches them; here are what has no other spelling. */
 #include "cmd/cmd.h"
+#include "cmd/container.h"
+#include "cmd/inspect.h"
 #include "cmd/commands.h"
 
 int cmd_container(int argc, char **argv, struct cmd_global *g)

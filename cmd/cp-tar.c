@@ -6,6 +6,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/cp-tar.h"
+#include "cmd/report.h"
 #include "libengine/image/commit.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"

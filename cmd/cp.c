@@ -10,6 +10,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/cp.h"
+#include "cmd/cp-tar.h"
+#include "cmd/report.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "libengine/container/cp.h"

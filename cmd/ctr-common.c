@@ -15,6 +15,8 @@
 #include "libengine/container/repair.h"
 #include "libengine/userns/idmap.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/flags.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"

@@ -1,6 +1,16 @@
 /* delegate.c: in the `engine` binary, the image-transfer commands exec the
  * engine-image helper with the same command line (see helper.c). */
 #include "cmd/cmd.h"
+#include "cmd/export.h"
+#include "cmd/commit.h"
+#include "cmd/cp-tar.h"
+#include "cmd/helper.h"
+#include "cmd/import.h"
+#include "cmd/load.h"
+#include "cmd/login.h"
+#include "cmd/pull.h"
+#include "cmd/push.h"
+#include "cmd/save.h"
 
 #define DELEGATE(name)                                                       \
 	int name(int argc, char **argv, struct cmd_global *g)                \

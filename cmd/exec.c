@@ -12,6 +12,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/exec.h"
+#include "cmd/report.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"

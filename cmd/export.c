@@ -12,6 +12,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/export.h"
+#include "cmd/report.h"
 #include "cmd/parse.h"
 #include "libengine/image/commit.h"
 #include "libengine/container/containers.h"

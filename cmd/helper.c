@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/helper.h"
+#include "cmd/report.h"
 
 static int saved_argc;
 static char **saved_argv;

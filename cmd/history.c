@@ -11,6 +11,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/history.h"
+#include "cmd/report.h"
 #include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "cmd/humanize.h"

@@ -3,6 +3,8 @@
  * prune (which has no top-level spelling): the command table (commands.c)
  * dispatches them; here are what has no other spelling. */
 #include "cmd/cmd.h"
+#include "cmd/image.h"
+#include "cmd/inspect.h"
 #include "cmd/commands.h"
 
 int cmd_image(int argc, char **argv, struct cmd_global *g)

@@ -9,6 +9,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/info.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "libengine/info.h"

@@ -7,6 +7,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/container-inspect.h"
+#include "cmd/inspect.h"
+#include "cmd/report.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
 #include "cmd/ctr-common.h"

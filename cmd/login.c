@@ -14,6 +14,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/login.h"
+#include "cmd/report.h"
 #include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "storage/reference.h"

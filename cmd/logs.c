@@ -16,6 +16,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/logs.h"
+#include "cmd/report.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"

@@ -10,6 +10,8 @@
 #include "common/cleanup.h"
 #include "cmd/commands.h"
 #include "config.h"
+#include "cmd/manpage.h"
+#include "cmd/report.h"
 
 /* TEXT with roff's special characters escaped: a backslash, a '-' (a
  * hyphen, not a minus, to man), and a '.' or '\'' starting a line. */

@@ -11,6 +11,7 @@
 #include "cmd/commands.h"
 #include "cmd/flags.h"
 #include "cmd/template.h"
+#include "cmd/report.h"
 
 /* getopt's value for the Ith flag without a letter: above every char. */
 enum { LONG_ONLY = 0x100, HELP = LONG_ONLY - 1, MAX_FLAGS = 96 };

@@ -9,6 +9,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/pause.h"
+#include "cmd/report.h"
 #include "cmd/ctr-common.h"
 #include "libengine/container/lifecycle.h"
 

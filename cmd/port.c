@@ -9,6 +9,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/port.h"
+#include "cmd/report.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "netns/ports.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/progress.h"
 #include "libengine/image/image.h"
 #include "libengine/image/pull.h"
 

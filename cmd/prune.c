@@ -8,6 +8,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/prune.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/flags.h"
 #include "cmd/parse.h"
 #include "storage/reference.h"

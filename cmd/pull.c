@@ -6,6 +6,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/progress.h"
+#include "cmd/pull.h"
+#include "cmd/report.h"
 #include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/image/image.h"

@@ -8,6 +8,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/push.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/ctr-common.h"
 #include "cmd/parse.h"
 #include "libengine/image/push.h"

@@ -6,6 +6,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/rename.h"
+#include "cmd/report.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 

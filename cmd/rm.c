@@ -11,6 +11,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/rm.h"
+#include "cmd/store-root.h"
 #include "libengine/container/remove.h"
 #include "cmd/flags.h"
 #include "cmd/parse.h"

@@ -10,6 +10,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/rmi.h"
+#include "cmd/store-root.h"
 #include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "storage/reference.h"

@@ -12,6 +12,11 @@
 #include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/attach.h"
+#include "cmd/helper.h"
+#include "cmd/report.h"
+#include "cmd/run.h"
+#include "cmd/store-root.h"
 #include "cmd/commands.h"
 #include "libengine/runtime/container.h"
 #include "libengine/container/containers.h"
@@ -20,19 +25,6 @@
 #include "libengine/container/lifecycle-create.h"
 #include "cmd/run-args.h"
 #include "netns/ports.h"
-
-/* The locations of the store and of the run root (the library's order:
- * --root/--runroot, storage.conf, the default), which every command and
- * the engine-image helper share. */
-int cmd_store_root(const struct cmd_global *g, char **ret, struct engine_error **err)
-{
-	return engine_store_location(g->root, false, ret, err);
-}
-
-int cmd_store_runroot(const struct cmd_global *g, char **ret, struct engine_error **err)
-{
-	return engine_store_location(g->runroot, true, ret, err);
-}
 
 /* The library's pull step: the engine-image helper, which prints its own
  * progress and errors. */

@@ -15,6 +15,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/save.h"
+#include "cmd/store-root.h"
 #include "cmd/parse.h"
 #include "libengine/image/image.h"
 #include "libengine/image/save.h"

@@ -14,6 +14,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/attach.h"
+#include "cmd/report.h"
+#include "cmd/start.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"

@@ -21,6 +21,8 @@
 #include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/stats.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"

@@ -10,6 +10,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/stop.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "cmd/ctr-common.h"

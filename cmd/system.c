@@ -12,6 +12,10 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/prune.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
+#include "cmd/system.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
 #include "cmd/parse.h"

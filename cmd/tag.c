@@ -5,6 +5,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/tag.h"
 #include "cmd/ctr-common.h"
 #include "libengine/image/image.h"
 

@@ -14,6 +14,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/top.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "common/fs.h"

@@ -17,6 +17,9 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/unshare.h"
+#include "cmd/report.h"
+#include "cmd/store-root.h"
 #include "cmd/ctr-common.h"
 #include "libengine/runtime/process.h"
 #include "libengine/userns/idmap.h"

@@ -14,6 +14,8 @@
 #include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/update.h"
 #include "cmd/commands.h"
 #include "cmd/parse.h"
 #include "libengine/container/containers.h"

@@ -9,6 +9,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/version.h"
 #include "cmd/commands.h"
 #include "config.h"
 #include "cmd/parse.h"

@@ -9,6 +9,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/volume.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
 #include "cmd/parse.h"

@@ -11,6 +11,8 @@
 
 #include "common/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "cmd/wait.h"
 #include "libengine/container/containers.h"
 #include "cmd/ctr-common.h"
 #include "libengine/container/lifecycle.h"
