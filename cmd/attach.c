@@ -236,15 +236,10 @@ int cmd_attach(int argc, char **argv, struct cmd_global *g)
 	cleanup_error struct engine_error *err = NULL;
 	struct cmd_attach_opts o = { .sig_proxy = true, .keys = { 16, 17 }, .n_keys = 2 };
 	bool no_stdin = false;
-	const struct cmd_bind binds[] = {
-		{ "detach-keys", CMD_BIND_CALL, &o, detach_keys },
-		{ "no-stdin", CMD_BIND_BOOL, &no_stdin },
-		{ "sig-proxy", CMD_BIND_BOOL, &o.sig_proxy },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "detach-keys", CMD_BIND_CALL, &o, detach_keys },
+			    { "no-stdin", CMD_BIND_BOOL, &no_stdin },
+			    { "sig-proxy", CMD_BIND_BOOL, &o.sig_proxy });
 	o.use_stdin = !no_stdin;
 	int r;
 	struct engine_container *ctr = cmd_container_lookup(g, argv[optind], &r);

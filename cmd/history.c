@@ -79,17 +79,12 @@ int cmd_history(int argc, char **argv, struct cmd_global *g)
 {
 	bool no_trunc = false, quiet = false, human = true;
 	const char *format = NULL;
-	const struct cmd_bind binds[] = {
-		{ "format", CMD_BIND_FORMAT, &format },
-		{ "human", CMD_BIND_BOOL, &human },
-		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
-		{ "quiet", CMD_BIND_BOOL, &quiet },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "format", CMD_BIND_FORMAT, &format },
+			    { "human", CMD_BIND_BOOL, &human },
+			    { "no-trunc", CMD_BIND_BOOL, &no_trunc },
+			    { "quiet", CMD_BIND_BOOL, &quiet });
 	bool trunc = !no_trunc;
 	struct storage_image *img = NULL;
 	struct storage_store *store = cmd_open_store(g, &err);

@@ -130,19 +130,15 @@ int cmd_images(int argc, char **argv, struct cmd_global *g)
 	bool quiet = false, digests = false, no_trunc = false;
 	const char *format = NULL;
 	struct filters f = { .dangling = -1 };
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_IGNORED }, /* no intermediate images are kept: -a shows the same */
-		{ "digests", CMD_BIND_BOOL, &digests },
-		{ "filter", CMD_BIND_CALL, &f, parse_filter },
-		{ "format", CMD_BIND_FORMAT, &format },
-		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
-		{ "quiet", CMD_BIND_BOOL, &quiet },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	/* --all: no intermediate images are kept, so -a shows the same. */
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_IGNORED },
+			    { "digests", CMD_BIND_BOOL, &digests },
+			    { "filter", CMD_BIND_CALL, &f, parse_filter },
+			    { "format", CMD_BIND_FORMAT, &format },
+			    { "no-trunc", CMD_BIND_BOOL, &no_trunc },
+			    { "quiet", CMD_BIND_BOOL, &quiet });
 	if (optind < argc && f.n_reference < ARRAY_SIZE(f.reference))
 		f.reference[f.n_reference++] = argv[optind];
 

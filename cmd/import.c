@@ -20,15 +20,10 @@ int cmd_import(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_cmd_strings struct cmd_strings changes = { 0 };
 	struct engine_import_options io = { 0 };
-	const struct cmd_bind binds[] = {
-		{ "change", CMD_BIND_STRINGS, &changes },
-		{ "message", CMD_BIND_STRING, &io.message },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "change", CMD_BIND_STRINGS, &changes },
+			    { "message", CMD_BIND_STRING, &io.message });
 	io.changes = (char *const *)changes.v;
 	io.n_changes = changes.n;
 	const char *file = argv[optind];

@@ -86,22 +86,17 @@ int cmd_inspect_as(int argc, char **argv, struct cmd_global *g, const char *only
 {
 	const char *format = NULL;
 	const char *type = only;
-	const struct cmd_bind binds[] = {
-		{ "format", CMD_BIND_STRING, &format },
-		{ "type", CMD_BIND_CALL, &type, check_type },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "format", CMD_BIND_STRING, &format },
+			    { "type", CMD_BIND_CALL, &type, check_type });
 	if (format != NULL && strcmp(format, "json") != 0 && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
 	cleanup_json json_t *all = json_array();
-	rc = 0;
+	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		/* Containers first, as Docker looks them up. */
 		struct engine_container *ctr = NULL;

@@ -29,15 +29,10 @@ static void loaded(void *data, const char *name, const char *id)
 int cmd_load(int argc, char **argv, struct cmd_global *g)
 {
 	const char *input = NULL;
-	const struct cmd_bind binds[] = {
-		{ "input", CMD_BIND_STRING, &input },
-		{ "quiet", CMD_BIND_IGNORED }, /* there is no progress output to suppress */
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "input", CMD_BIND_STRING, &input },
+			    { "quiet", CMD_BIND_IGNORED }); /* there is no progress output to suppress */
 	cleanup_close int fd = -1;
 	if (input != NULL) {
 		fd = open(input, O_RDONLY | O_CLOEXEC);

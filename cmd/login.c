@@ -78,17 +78,12 @@ int cmd_login(int argc, char **argv, struct cmd_global *g)
 {
 	const char *user_flag = NULL, *password_flag = NULL;
 	bool password_stdin = false, tls_verify = true;
-	const struct cmd_bind binds[] = {
-		{ "username", CMD_BIND_STRING, &user_flag },
-		{ "password", CMD_BIND_STRING, &password_flag },
-		{ "password-stdin", CMD_BIND_BOOL, &password_stdin },
-		{ "tls-verify", CMD_BIND_BOOL, &tls_verify },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "username", CMD_BIND_STRING, &user_flag },
+			    { "password", CMD_BIND_STRING, &password_flag },
+			    { "password-stdin", CMD_BIND_BOOL, &password_stdin },
+			    { "tls-verify", CMD_BIND_BOOL, &tls_verify });
 	/* Owned copies: a prompt or stdin may fill them in instead. */
 	cleanup_free char *user = user_flag ? strdup(user_flag) : NULL;
 	cleanup_free char *password = password_flag ? strdup(password_flag) : NULL;

@@ -391,17 +391,12 @@ int cmd_logs(int argc, char **argv, struct cmd_global *g)
 	bool follow = false;
 	struct log_filter f = { 0 };
 	long tail = -1;
-	const struct cmd_bind binds[] = {
-		{ "follow", CMD_BIND_BOOL, &follow },
-		{ "since", CMD_BIND_CALL, &f.since, parse_since },
-		{ "until", CMD_BIND_CALL, &f.until, parse_until },
-		{ "tail", CMD_BIND_CALL, &tail, parse_tail },
-		{ "timestamps", CMD_BIND_BOOL, &f.timestamps },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "follow", CMD_BIND_BOOL, &follow },
+			    { "since", CMD_BIND_CALL, &f.since, parse_since },
+			    { "until", CMD_BIND_CALL, &f.until, parse_until },
+			    { "tail", CMD_BIND_CALL, &tail, parse_tail },
+			    { "timestamps", CMD_BIND_BOOL, &f.timestamps });
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);

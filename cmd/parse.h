@@ -62,3 +62,14 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
  * when it is done, *RET_RC its exit code (0 after --help). */
 bool cmd_parse_format(const struct cmd_global *g, int argc, char **argv, const char **format,
 		      int *ret_rc);
+
+/* A command's usual start: cmd_parse with the bindings listed in place
+ * (the NULL entry added), returning cmd_parse's exit code from the
+ * calling command when it is done (after --help or an error). */
+#define CMD_PARSE_OR_RETURN(g, argc, argv, ...)                                     \
+	do {                                                                        \
+		const struct cmd_bind cmd_binds_[] = { __VA_ARGS__, { NULL } };     \
+		int cmd_rc_;                                                        \
+		if (!cmd_parse((g), (argc), (argv), cmd_binds_, &cmd_rc_))         \
+			return cmd_rc_;                                             \
+	} while (0)

@@ -50,15 +50,10 @@ int cmd_prune_images(const struct cmd_global *g, bool all, int64_t *ret_reclaime
 int cmd_image_prune(int argc, char **argv, struct cmd_global *g)
 {
 	bool all = false, force = false;
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_BOOL, &all },
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_BOOL, &all },
+			    { "force", CMD_BIND_BOOL, &force });
 	if (!force) {
 		char warning[200];
 		snprintf(warning, sizeof(warning), "WARNING! This will remove all %s.\n",

@@ -241,21 +241,16 @@ int cmd_ps(int argc, char **argv, struct cmd_global *g)
 	bool all = false, quiet = false, no_trunc = false, want_size = false;
 	long last = -1;
 	const char *format = NULL;
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_BOOL, &all },
-		{ "filter", CMD_BIND_CALL, &filter, ps_filter_add },
-		{ "format", CMD_BIND_FORMAT, &format },
-		{ "last", CMD_BIND_CALL, &last, parse_last },
-		{ "latest", CMD_BIND_CALL, &last, parse_last },
-		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
-		{ "quiet", CMD_BIND_BOOL, &quiet },
-		{ "size", CMD_BIND_BOOL, &want_size },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_BOOL, &all },
+			    { "filter", CMD_BIND_CALL, &filter, ps_filter_add },
+			    { "format", CMD_BIND_FORMAT, &format },
+			    { "last", CMD_BIND_CALL, &last, parse_last },
+			    { "latest", CMD_BIND_CALL, &last, parse_last },
+			    { "no-trunc", CMD_BIND_BOOL, &no_trunc },
+			    { "quiet", CMD_BIND_BOOL, &quiet },
+			    { "size", CMD_BIND_BOOL, &want_size });
 	/* -n and -l look at every container, as in Docker; so does a status
 	 * or exited filter. */
 	if (last >= 0)

@@ -20,16 +20,11 @@ int cmd_pull(int argc, char **argv, struct cmd_global *g)
 	struct cmd_progress progress = { .out = stderr };
 	struct engine_pull_options po = { .tls_verify = true, .registries = g->registries,
 					  .progress = cmd_pull_progress, .progress_data = &progress };
-	const struct cmd_bind binds[] = {
-		{ "platform", CMD_BIND_STRING, &po.platform },
-		{ "quiet", CMD_BIND_BOOL, &progress.quiet },
-		{ "tls-verify", CMD_BIND_BOOL, &po.tls_verify },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "platform", CMD_BIND_STRING, &po.platform },
+			    { "quiet", CMD_BIND_BOOL, &progress.quiet },
+			    { "tls-verify", CMD_BIND_BOOL, &po.tls_verify });
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
 	cleanup_free char *name = NULL;

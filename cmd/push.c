@@ -49,15 +49,10 @@ int cmd_push(int argc, char **argv, struct cmd_global *g)
 	struct push_print pp = { 0 };
 	struct engine_push_options po = { .tls_verify = true, .registries = g->registries,
 					  .progress = push_progress, .progress_data = &pp };
-	const struct cmd_bind binds[] = {
-		{ "quiet", CMD_BIND_BOOL, &pp.quiet },
-		{ "tls-verify", CMD_BIND_BOOL, &po.tls_verify },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "quiet", CMD_BIND_BOOL, &pp.quiet },
+			    { "tls-verify", CMD_BIND_BOOL, &po.tls_verify });
 	const char *source = argv[optind];
 	const char *destination = optind + 1 < argc ? argv[optind + 1] : NULL;
 	/* The repository line comes first, as Docker prints it before any

@@ -88,15 +88,10 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	cleanup_error struct engine_error *err = NULL;
 	struct rm_opts o = { 0 };
 	bool all = false;
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_BOOL, &all },
-		{ "force", CMD_BIND_BOOL, &o.force },
-		{ "volumes", CMD_BIND_BOOL, &o.volumes },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_BOOL, &all },
+			    { "force", CMD_BIND_BOOL, &o.force },
+			    { "volumes", CMD_BIND_BOOL, &o.volumes });
 	if (all && optind < argc) {
 		engine_error_set(&err, EINVAL, "--all and container names are mutually exclusive");
 		return cmd_report(err);
@@ -125,7 +120,7 @@ int cmd_rm(int argc, char **argv, struct cmd_global *g)
 	}
 	engine_container_remove(e, argv + optind, n, &ro, results, &err);
 	engine_error_free(&err); /* in each result too */
-	rc = rm_print(results, n, argv + optind, 0, NULL);
+	int rc = rm_print(results, n, argv + optind, 0, NULL);
 	cmd_sweep_store(e->store);
 	return rc;
 }
@@ -135,13 +130,8 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	bool force = false;
-	const struct cmd_bind binds[] = {
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "force", CMD_BIND_BOOL, &force });
 	if (!force && !cmd_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
@@ -150,7 +140,7 @@ int cmd_container_prune(int argc, char **argv, struct cmd_global *g)
 	cmd_sweep_store(e->store);
 	/* A running one stays, as one started or removed meanwhile does. */
 	struct engine_remove_options ro = { .stopped_only = true };
-	rc = rm_all_print(e, &ro, EBUSY, "Deleted Containers:");
+	int rc = rm_all_print(e, &ro, EBUSY, "Deleted Containers:");
 	puts("Total reclaimed space: 0B");
 	return rc;
 }

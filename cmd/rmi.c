@@ -27,14 +27,9 @@ static void free_strv(char **v, size_t n)
 int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 {
 	bool force = false;
-	const struct cmd_bind binds[] = {
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "force", CMD_BIND_BOOL, &force });
 	static struct engine_idmap map;
 	cleanup_free char *root = NULL;
 	if (engine_idmap_detect(&map, &err) < 0 || cmd_store_root(g, &root, &err) < 0)
@@ -42,7 +37,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_global *g)
 	struct storage_store *store = NULL;
 	if (storage_store_open(root, &store, &err) < 0)
 		return cmd_report(err);
-	rc = 0;
+	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		/* Names are stored normalised: try that first, then as typed. */
 		const char *what = argv[i];

@@ -58,15 +58,10 @@ int cmd_save(int argc, char **argv, struct cmd_global *g)
 {
 	const char *output = NULL;
 	enum storage_archive_format format = STORAGE_ARCHIVE_DOCKER;
-	const struct cmd_bind binds[] = {
-		{ "output", CMD_BIND_STRING, &output },
-		{ "format", CMD_BIND_CALL, &format, parse_format },
-		{ NULL },
-	};
 	cleanup_error struct engine_error *err = NULL;
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "output", CMD_BIND_STRING, &output },
+			    { "format", CMD_BIND_CALL, &format, parse_format });
 	if (output == NULL && isatty(STDOUT_FILENO)) {
 		engine_error_set(&err, EINVAL,
 				 "cowardly refusing to save to a terminal. Use the -o flag or redirect");

@@ -79,15 +79,10 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 	bool attach = false;
 	struct cmd_attach_opts o = { .use_stdin = false, .close_stdin_at_eof = true, .sig_proxy = true,
 				     .keys = { 16, 17 }, .n_keys = 2 };
-	const struct cmd_bind binds[] = {
-		{ "attach", CMD_BIND_BOOL, &attach },
-		{ "interactive", CMD_BIND_BOOL, &o.use_stdin },
-		{ "detach-keys", CMD_BIND_CALL, &o, parse_detach_keys },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "attach", CMD_BIND_BOOL, &attach },
+			    { "interactive", CMD_BIND_BOOL, &o.use_stdin },
+			    { "detach-keys", CMD_BIND_CALL, &o, parse_detach_keys });
 	/* Docker: -i attaches too. */
 	if (attach || o.use_stdin) {
 		if (optind + 1 != argc) {
@@ -100,7 +95,7 @@ int cmd_start(int argc, char **argv, struct cmd_global *g)
 	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
 	if (e == NULL)
 		return cmd_report(err);
-	rc = 0;
+	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (engine_container_start(e, argv[i], &(struct engine_start_options){ 0 }, NULL,
 					   &err) < 0) {

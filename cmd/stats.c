@@ -194,16 +194,11 @@ int cmd_stats(int argc, char **argv, struct cmd_global *g)
 	cleanup_error struct engine_error *err = NULL;
 	bool no_stream = false, no_trunc = false, all = false;
 	const char *format = NULL;
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_BOOL, &all },
-		{ "format", CMD_BIND_STRING, &format },
-		{ "no-stream", CMD_BIND_BOOL, &no_stream },
-		{ "no-trunc", CMD_BIND_BOOL, &no_trunc },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_BOOL, &all },
+			    { "format", CMD_BIND_STRING, &format },
+			    { "no-stream", CMD_BIND_BOOL, &no_stream },
+			    { "no-trunc", CMD_BIND_BOOL, &no_trunc });
 	if (format != NULL && strcmp(format, "json") == 0)
 		format = "{{json .}}";
 	if (format != NULL && cmd_template_check(format, &err) < 0)
@@ -213,7 +208,7 @@ int cmd_stats(int argc, char **argv, struct cmd_global *g)
 		return cmd_report(err);
 	struct engine_container **list = NULL;
 	size_t n = 0;
-	rc = 0;
+	int rc = 0;
 	if (optind < argc) {
 		list = calloc((size_t)(argc - optind), sizeof(*list));
 		for (int i = optind; list != NULL && i < argc; i++) {

@@ -180,14 +180,9 @@ static int prune_containers(const struct cmd_global *g, int64_t *reclaimed)
 int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 {
 	bool all = false, force = false;
-	const struct cmd_bind binds[] = {
-		{ "all", CMD_BIND_BOOL, &all },
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "all", CMD_BIND_BOOL, &all },
+			    { "force", CMD_BIND_BOOL, &force });
 	if (!force) {
 		printf("WARNING! This will remove:\n"
 		       "  - all stopped containers\n"
@@ -198,7 +193,7 @@ int cmd_system_prune(int argc, char **argv, struct cmd_global *g)
 			return 0;
 	}
 	int64_t reclaimed = 0, images_reclaimed = 0;
-	rc = prune_containers(g, &reclaimed);
+	int rc = prune_containers(g, &reclaimed);
 	cleanup_error struct engine_error *err = NULL;
 	bool printed = false;
 	/* After the containers: the images of the ones just removed are
@@ -217,13 +212,8 @@ int cmd_system_reset(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	bool force = false;
-	const struct cmd_bind binds[] = {
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "force", CMD_BIND_BOOL, &force });
 	cleanup_free char *root = NULL, *runroot = NULL;
 	if (cmd_store_root(g, &root, &err) < 0 || cmd_store_runroot(g, &runroot, &err) < 0)
 		return cmd_report(err);

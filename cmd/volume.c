@@ -52,15 +52,10 @@ int cmd_volume_create(int argc, char **argv, struct cmd_global *g)
 	cleanup_error struct engine_error *err = NULL;
 	cleanup_json json_t *labels = json_object();
 	cleanup_cmd_strings struct cmd_strings opts = { 0 };
-	const struct cmd_bind binds[] = {
-		{ "driver", CMD_BIND_CALL, NULL, check_driver },
-		{ "label", CMD_BIND_CALL, labels, add_label },
-		{ "opt", CMD_BIND_STRINGS, &opts },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "driver", CMD_BIND_CALL, NULL, check_driver },
+			    { "label", CMD_BIND_CALL, labels, add_label },
+			    { "opt", CMD_BIND_STRINGS, &opts });
 	cleanup_json json_t *options = NULL;
 	char name[300];
 	if (optind < argc) {
@@ -177,15 +172,10 @@ int cmd_volume_ls(int argc, char **argv, struct cmd_global *g)
 	struct volume_filter f = { .dangling = -1 };
 	const char *format = NULL;
 	bool quiet = false;
-	const struct cmd_bind binds[] = {
-		{ "filter", CMD_BIND_CALL, &f, filter_add },
-		{ "format", CMD_BIND_STRING, &format },
-		{ "quiet", CMD_BIND_BOOL, &quiet },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "filter", CMD_BIND_CALL, &f, filter_add },
+			    { "format", CMD_BIND_STRING, &format },
+			    { "quiet", CMD_BIND_BOOL, &quiet });
 	if (format != NULL && cmd_template_check(format, &err) < 0)
 		return cmd_report(err);
 	struct storage_store *store = cmd_open_store(g, &err);
@@ -271,17 +261,12 @@ int cmd_volume_rm(int argc, char **argv, struct cmd_global *g)
 {
 	cleanup_error struct engine_error *err = NULL;
 	bool force = false;
-	const struct cmd_bind binds[] = {
-		{ "force", CMD_BIND_BOOL, &force },
-		{ NULL },
-	};
-	int rc;
-	if (!cmd_parse(g, argc, argv, binds, &rc))
-		return rc;
+	CMD_PARSE_OR_RETURN(g, argc, argv,
+			    { "force", CMD_BIND_BOOL, &force });
 	struct storage_store *store = cmd_open_store(g, &err);
 	if (store == NULL)
 		return cmd_report(err);
-	rc = 0;
+	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (remove_one(store, argv[i], &err) < 0) {
 			/* -f: a volume that does not exist is no error. */
