@@ -1,0 +1,840 @@
+/* dockerfile-args.c: what follows an instruction's keyword.  Each
+ * instruction reads its arguments the way Docker's parser does: some as
+ * one string (USER), some split at blanks (FROM, EXPOSE), some as a JSON
+ * array or else a shell command line (RUN), some as quote-aware words of
+ * pairs (ENV).  Flags come first and each instruction knows its own; an
+ * unknown one is an error, as in Docker, rather than a silent no-op. */
+#include "libengine/build/dockerfile-args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <jansson.h>
+
+#include "common/cleanup.h"
+
+static const char *const kind_names[] = {
+	[ENGINE_DOCKERFILE_FROM] = "FROM",
+	[ENGINE_DOCKERFILE_RUN] = "RUN",
+	[ENGINE_DOCKERFILE_CMD] = "CMD",
+	[ENGINE_DOCKERFILE_LABEL] = "LABEL",
+	[ENGINE_DOCKERFILE_MAINTAINER] = "MAINTAINER",
+	[ENGINE_DOCKERFILE_EXPOSE] = "EXPOSE",
+	[ENGINE_DOCKERFILE_ENV] = "ENV",
+	[ENGINE_DOCKERFILE_ADD] = "ADD",
+	[ENGINE_DOCKERFILE_COPY] = "COPY",
+	[ENGINE_DOCKERFILE_ENTRYPOINT] = "ENTRYPOINT",
+	[ENGINE_DOCKERFILE_VOLUME] = "VOLUME",
+	[ENGINE_DOCKERFILE_USER] = "USER",
+	[ENGINE_DOCKERFILE_WORKDIR] = "WORKDIR",
+	[ENGINE_DOCKERFILE_ARG] = "ARG",
+	[ENGINE_DOCKERFILE_ONBUILD] = "ONBUILD",
+	[ENGINE_DOCKERFILE_STOPSIGNAL] = "STOPSIGNAL",
+	[ENGINE_DOCKERFILE_HEALTHCHECK] = "HEALTHCHECK",
+	[ENGINE_DOCKERFILE_SHELL] = "SHELL",
+};
+
+const char *engine_dockerfile_kind_name(enum engine_dockerfile_kind kind)
+{
+	return (size_t)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "?";
+}
+
+int engine_dockerfile_kind_of(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++)
+		if (strcasecmp(word, kind_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Docker's parser splits on these; a newline cannot occur in a line. */
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int no_memory(struct engine_error **err)
+{
+	return engine_error_set(err, ENOMEM, "out of memory");
+}
+
+void engine_dockerfile_strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Append S (taken) to the NULL-terminated *V of length *N. */
+static int strv_push(char ***v, size_t *n, char *s, struct engine_error **err)
+{
+	if (s == NULL)
+		return no_memory(err);
+	char **grown = realloc(*v, (*n + 2) * sizeof(**v));
+	if (grown == NULL) {
+		free(s);
+		return no_memory(err);
+	}
+	grown[(*n)++] = s;
+	grown[*n] = NULL;
+	*v = grown;
+	return 0;
+}
+
+int engine_dockerfile_words(const char *text, char escape, char ***ret, size_t *n, struct engine_error **err)
+{
+	char **words = NULL;
+	size_t count = 0, len = strlen(text);
+	cleanup_free char *word = malloc(len + 1);
+	if (word == NULL)
+		return no_memory(err);
+	size_t w = 0;
+	bool in_word = false;
+	char quote = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (!in_word && blank(c))
+			continue;
+		if (blank(c) && quote == 0) {
+			word[w] = '\0';
+			if (strv_push(&words, &count, strdup(word), err) < 0)
+				goto fail;
+			w = 0;
+			in_word = false;
+			continue;
+		}
+		in_word = true;
+		if (quote == 0 && (c == '\'' || c == '"'))
+			quote = c;
+		else if (c == quote)
+			quote = 0;
+		if (c == escape) {
+			if (i + 1 == len)
+				continue; /* an escape at the very end is dropped */
+			word[w++] = c;
+			c = text[++i];
+		}
+		word[w++] = c;
+	}
+	if (in_word) {
+		word[w] = '\0';
+		if (strv_push(&words, &count, strdup(word), err) < 0)
+			goto fail;
+	}
+	if (words == NULL && (words = calloc(1, sizeof(*words))) == NULL)
+		return no_memory(err);
+	*ret = words;
+	*n = count;
+	return 0;
+fail:
+	engine_dockerfile_strv_free(words);
+	return -1;
+}
+
+/* TEXT split at runs of blanks, nothing quoted (FROM, EXPOSE, and the
+ * shell form of ADD, COPY and VOLUME). */
+static int split_blanks(const char *text, char ***ret, size_t *n, struct engine_error **err)
+{
+	char **words = NULL;
+	size_t count = 0;
+	for (const char *p = text; *p != '\0';) {
+		while (blank(*p))
+			p++;
+		const char *start = p;
+		while (*p != '\0' && !blank(*p))
+			p++;
+		if (p > start && strv_push(&words, &count, strndup(start, (size_t)(p - start)), err) < 0) {
+			engine_dockerfile_strv_free(words);
+			return -1;
+		}
+	}
+	if (words == NULL && (words = calloc(1, sizeof(*words))) == NULL)
+		return no_memory(err);
+	*ret = words;
+	*n = count;
+	return 0;
+}
+
+/* Docker's exec form: TEXT is a JSON array of strings.  1 when it is,
+ * 0 when TEXT is no JSON array at all (the shell form), -1 when it is an
+ * array holding something else than strings, which Docker refuses. */
+static int json_strings(const char *text, char ***ret, size_t *n, struct engine_error **err)
+{
+	if (text[0] != '[')
+		return 0;
+	json_error_t jerr;
+	cleanup_json json_t *array = json_loads(text, 0, &jerr);
+	if (array == NULL || !json_is_array(array))
+		return 0;
+	char **v = NULL;
+	size_t count = 0;
+	size_t i;
+	json_t *item;
+	json_array_foreach (array, i, item) {
+		if (!json_is_string(item)) {
+			engine_dockerfile_strv_free(v);
+			return engine_error_set(err, EINVAL,
+						"when using JSON array syntax, arrays must be comprised of strings only");
+		}
+		if (strv_push(&v, &count, strdup(json_string_value(item)), err) < 0) {
+			engine_dockerfile_strv_free(v);
+			return -1;
+		}
+	}
+	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
+		return no_memory(err);
+	*ret = v;
+	*n = count;
+	return 1;
+}
+
+/* RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD: the exec form or one string. */
+static int exec_or_shell(struct engine_dockerfile_instruction *in, const char *text, struct engine_error **err)
+{
+	int r = json_strings(text, &in->args, &in->n_args, err);
+	if (r != 0) {
+		in->json = r > 0;
+		return r < 0 ? -1 : 0;
+	}
+	in->n_args = 0;
+	if (text[0] == '\0')
+		return (in->args = calloc(1, sizeof(*in->args))) != NULL ? 0 : no_memory(err);
+	return strv_push(&in->args, &in->n_args, strdup(text), err);
+}
+
+/* ADD, COPY, VOLUME: the exec form's strings or the words. */
+static int json_or_words(struct engine_dockerfile_instruction *in, const char *text, struct engine_error **err)
+{
+	int r = json_strings(text, &in->args, &in->n_args, err);
+	if (r != 0) {
+		in->json = r > 0;
+		return r < 0 ? -1 : 0;
+	}
+	return split_blanks(text, &in->args, &in->n_args, err);
+}
+
+static int one_string(struct engine_dockerfile_instruction *in, const char *text, struct engine_error **err)
+{
+	if (text[0] == '\0')
+		return engine_error_set(err, EINVAL, "%s requires exactly one argument",
+					engine_dockerfile_kind_name(in->kind));
+	return strv_push(&in->args, &in->n_args, strdup(text), err);
+}
+
+static int push_pair(struct engine_dockerfile_instruction *in, const char *key, size_t key_len, const char *value,
+		     struct engine_error **err)
+{
+	struct engine_dockerfile_pair *grown = realloc(in->pairs, (in->n_pairs + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return no_memory(err);
+	in->pairs = grown;
+	struct engine_dockerfile_pair *p = &grown[in->n_pairs];
+	p->key = strndup(key, key_len);
+	p->value = value != NULL ? strdup(value) : NULL;
+	in->n_pairs++;
+	if (p->key == NULL || (value != NULL && p->value == NULL))
+		return no_memory(err);
+	return 0;
+}
+
+/* ENV and LABEL: `k=v k2="v 2"`, or the old `k v w` with the rest of the
+ * line as the value. */
+static int name_values(struct engine_dockerfile_instruction *in, const char *text, char escape,
+		       struct engine_error **err)
+{
+	const char *what = engine_dockerfile_kind_name(in->kind);
+	char **words = NULL;
+	size_t n = 0;
+	if (engine_dockerfile_words(text, escape, &words, &n, err) < 0)
+		return -1;
+	int r = 0;
+	if (n == 0) {
+		r = engine_error_set(err, EINVAL, "%s requires at least one argument", what);
+	} else if (strchr(words[0], '=') == NULL) {
+		size_t key_len = strcspn(text, " \t\v\f\r");
+		const char *value = text + key_len;
+		while (blank(*value))
+			value++;
+		if (*value == '\0')
+			r = engine_error_set(err, EINVAL, "%s must have two arguments", what);
+		else
+			r = push_pair(in, text, key_len, value, err);
+	} else {
+		for (size_t i = 0; i < n && r == 0; i++) {
+			const char *eq = strchr(words[i], '=');
+			if (eq == NULL)
+				r = engine_error_set(err, EINVAL,
+						     "Syntax error - can't find = in \"%s\". Must be of the form: name=value",
+						     words[i]);
+			else if (eq == words[i])
+				r = engine_error_set(err, EINVAL, "%s names can not be blank", what);
+			else
+				r = push_pair(in, words[i], (size_t)(eq - words[i]), eq + 1, err);
+		}
+	}
+	engine_dockerfile_strv_free(words);
+	return r;
+}
+
+/* ARG name[=default] ... */
+static int arg_names(struct engine_dockerfile_instruction *in, const char *text, char escape,
+		     struct engine_error **err)
+{
+	char **words = NULL;
+	size_t n = 0;
+	if (engine_dockerfile_words(text, escape, &words, &n, err) < 0)
+		return -1;
+	int r = 0;
+	if (n == 0)
+		r = engine_error_set(err, EINVAL, "ARG requires at least one argument");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *eq = strchr(words[i], '=');
+		size_t key_len = eq != NULL ? (size_t)(eq - words[i]) : strlen(words[i]);
+		if (key_len == 0)
+			r = engine_error_set(err, EINVAL, "ARG names can not be blank");
+		else
+			r = push_pair(in, words[i], key_len, eq != NULL ? eq + 1 : NULL, err);
+	}
+	engine_dockerfile_strv_free(words);
+	return r;
+}
+
+/* ------------------------------------------------------------------ flags */
+
+enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_LIST };
+struct flag_spec {
+	const char *name;
+	enum flag_type type;
+};
+
+static const struct flag_spec from_flags[] = { { "platform", FLAG_STRING }, { NULL, 0 } };
+static const struct flag_spec run_flags[] = {
+	{ "mount", FLAG_LIST }, { "network", FLAG_STRING }, { "security", FLAG_STRING }, { NULL, 0 }
+};
+static const struct flag_spec copy_flags[] = {
+	{ "from", FLAG_STRING }, { "chown", FLAG_STRING }, { "chmod", FLAG_STRING }, { "link", FLAG_BOOL },
+	{ "parents", FLAG_BOOL }, { "exclude", FLAG_LIST }, { NULL, 0 }
+};
+static const struct flag_spec add_flags[] = {
+	{ "chown", FLAG_STRING }, { "chmod", FLAG_STRING }, { "link", FLAG_BOOL }, { "checksum", FLAG_STRING },
+	{ "keep-git-dir", FLAG_BOOL }, { "exclude", FLAG_LIST }, { NULL, 0 }
+};
+static const struct flag_spec health_flags[] = {
+	{ "interval", FLAG_STRING }, { "timeout", FLAG_STRING }, { "start-period", FLAG_STRING },
+	{ "start-interval", FLAG_STRING }, { "retries", FLAG_STRING }, { NULL, 0 }
+};
+static const struct flag_spec no_flags[] = { { NULL, 0 } };
+
+static const struct flag_spec *flags_of(enum engine_dockerfile_kind kind)
+{
+	switch (kind) {
+	case ENGINE_DOCKERFILE_FROM: return from_flags;
+	case ENGINE_DOCKERFILE_RUN: return run_flags;
+	case ENGINE_DOCKERFILE_COPY: return copy_flags;
+	case ENGINE_DOCKERFILE_ADD: return add_flags;
+	case ENGINE_DOCKERFILE_HEALTHCHECK: return health_flags;
+	default: return no_flags;
+	}
+}
+
+static int check_flag(const struct engine_dockerfile_instruction *in, const struct engine_dockerfile_flag *f,
+		      struct engine_error **err)
+{
+	const struct flag_spec *spec = flags_of(in->kind);
+	while (spec->name != NULL && strcmp(spec->name, f->name) != 0)
+		spec++;
+	if (spec->name == NULL)
+		return engine_error_set(err, EINVAL, "unknown flag: %s", f->name);
+	if (spec->type != FLAG_LIST)
+		for (size_t i = 0; i + 1 < in->n_flags; i++)
+			if (strcmp(in->flags[i].name, f->name) == 0)
+				return engine_error_set(err, EINVAL, "duplicate flag specified: %s", f->name);
+	if (spec->type == FLAG_BOOL) {
+		if (f->value != NULL && strcasecmp(f->value, "true") != 0 && strcasecmp(f->value, "false") != 0)
+			return engine_error_set(err, EINVAL, "expecting boolean value for flag %s, not: %s", f->name,
+						f->value);
+	} else if (f->value == NULL) {
+		return engine_error_set(err, EINVAL, "missing a value on flag: %s", f->name);
+	}
+	return 0;
+}
+
+/* The leading "--name[=value]" words of TEXT, their quotes removed, into
+ * IN's flags; *AFTER points past them.  A bare "--" ends them. */
+static int take_flags(struct engine_dockerfile_instruction *in, const char *text, char escape, const char **after,
+		      struct engine_error **err)
+{
+	cleanup_free char *word = malloc(strlen(text) + 1);
+	if (word == NULL)
+		return no_memory(err);
+	const char *p = text;
+	for (;;) {
+		while (blank(*p))
+			p++;
+		if (strncmp(p, "--", 2) != 0)
+			break;
+		size_t w = 0;
+		char quote = 0;
+		for (p += 2; *p != '\0' && (quote != 0 || !blank(*p)); p++) {
+			if (quote == 0 && (*p == '\'' || *p == '"')) {
+				quote = *p;
+				continue;
+			}
+			if (*p == quote) {
+				quote = 0;
+				continue;
+			}
+			if (*p == escape && quote != '\'' && p[1] != '\0')
+				p++;
+			word[w++] = *p;
+		}
+		word[w] = '\0';
+		if (w == 0)
+			break; /* "--" ends the flags */
+		struct engine_dockerfile_flag *grown = realloc(in->flags, (in->n_flags + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return no_memory(err);
+		in->flags = grown;
+		char *eq = strchr(word, '=');
+		struct engine_dockerfile_flag *f = &grown[in->n_flags++];
+		f->name = strndup(word, eq != NULL ? (size_t)(eq - word) : w);
+		f->value = eq != NULL ? strdup(eq + 1) : NULL;
+		if (f->name == NULL || (eq != NULL && f->value == NULL))
+			return no_memory(err);
+		if (check_flag(in, f, err) < 0)
+			return -1;
+	}
+	while (blank(*p))
+		p++;
+	*after = p;
+	return 0;
+}
+
+const char *engine_dockerfile_flag(const struct engine_dockerfile_instruction *in, const char *name, bool *present)
+{
+	const char *value = NULL;
+	bool found = false;
+	for (size_t i = 0; i < in->n_flags; i++)
+		if (strcmp(in->flags[i].name, name) == 0) {
+			value = in->flags[i].value;
+			found = true;
+		}
+	if (present != NULL)
+		*present = found;
+	return value;
+}
+
+/* ------------------------------------------------------------ RUN --mount */
+
+static bool parse_bool(const char *value, bool *ret)
+{
+	if (value == NULL || strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		*ret = true;
+	else if (strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+		*ret = false;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_number(const char *value, int base, long long *ret)
+{
+	char *end;
+	errno = 0;
+	long long v = value != NULL && *value != '\0' ? strtoll(value, &end, base) : -1;
+	if (value == NULL || *value == '\0' || errno != 0 || *end != '\0' || v < 0)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* tmpfs size=64m: Docker's RAMInBytes, binary units. */
+static bool parse_size(const char *value, long long *ret)
+{
+	char *end;
+	if (value == NULL || !isdigit((unsigned char)value[0]))
+		return false;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	const char *units = "kmgtp";
+	const char *unit = *end != '\0' ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (unit != NULL) {
+		for (const char *u = units; u <= unit; u++) {
+			if (v > __LONG_LONG_MAX__ / 1024)
+				return false;
+			v *= 1024;
+		}
+		end++;
+		if (tolower((unsigned char)*end) == 'i')
+			end++;
+	}
+	if (tolower((unsigned char)*end) == 'b')
+		end++;
+	if (errno != 0 || *end != '\0')
+		return false;
+	*ret = v;
+	return true;
+}
+
+static int mount_field(struct engine_dockerfile_mount *m, const char *field, bool *readonly_set,
+		       struct engine_error **err)
+{
+	const char *eq = strchr(field, '=');
+	size_t key_len = eq != NULL ? (size_t)(eq - field) : strlen(field);
+	const char *value = eq != NULL ? eq + 1 : NULL;
+	char key[32];
+	if (key_len >= sizeof(key))
+		return engine_error_set(err, EINVAL, "unexpected key '%.*s' in '%s'", (int)key_len, field, field);
+	memcpy(key, field, key_len);
+	key[key_len] = '\0';
+	char **slot = NULL;
+	if (strcasecmp(key, "readonly") == 0 || strcasecmp(key, "ro") == 0 || strcasecmp(key, "readwrite") == 0 ||
+	    strcasecmp(key, "rw") == 0 || strcasecmp(key, "required") == 0) {
+		bool b;
+		if (!parse_bool(value, &b))
+			return engine_error_set(err, EINVAL, "invalid value for %s: %s", key, value);
+		if (strcasecmp(key, "required") == 0) {
+			m->required = b;
+		} else {
+			bool writable = strcasecmp(key, "readwrite") == 0 || strcasecmp(key, "rw") == 0;
+			m->readonly = writable ? !b : b;
+			*readonly_set = true;
+		}
+		return 0;
+	}
+	if (value == NULL)
+		return engine_error_set(err, EINVAL, "invalid field '%s' must be a key=value pair", field);
+	if (strcasecmp(key, "type") == 0) {
+		static const char *const types[] = { "bind", "cache", "tmpfs", "secret", "ssh" };
+		size_t i = 0;
+		while (i < ARRAY_SIZE(types) && strcasecmp(value, types[i]) != 0)
+			i++;
+		if (i == ARRAY_SIZE(types))
+			return engine_error_set(err, EINVAL, "unsupported mount type \"%s\"", value);
+		m->type = (enum engine_dockerfile_mount_type)i;
+		return 0;
+	} else if (strcasecmp(key, "sharing") == 0) {
+		static const char *const modes[] = { "shared", "private", "locked" };
+		size_t i = 0;
+		while (i < ARRAY_SIZE(modes) && strcasecmp(value, modes[i]) != 0)
+			i++;
+		if (i == ARRAY_SIZE(modes))
+			return engine_error_set(err, EINVAL, "unsupported sharing value \"%s\"", value);
+		m->sharing = (enum engine_dockerfile_mount_sharing)i;
+		return 0;
+	} else if (strcasecmp(key, "uid") == 0 || strcasecmp(key, "gid") == 0 || strcasecmp(key, "mode") == 0) {
+		long long *n = key[0] == 'u' || key[0] == 'U' ? &m->uid : key[0] == 'g' || key[0] == 'G' ? &m->gid : &m->mode;
+		if (!parse_number(value, n == &m->mode ? 8 : 10, n))
+			return engine_error_set(err, EINVAL, "invalid value for %s: %s", key, value);
+		return 0;
+	} else if (strcasecmp(key, "size") == 0) {
+		if (!parse_size(value, &m->size))
+			return engine_error_set(err, EINVAL, "invalid value for size: %s", value);
+		return 0;
+	} else if (strcasecmp(key, "target") == 0 || strcasecmp(key, "dst") == 0 ||
+		   strcasecmp(key, "destination") == 0) {
+		slot = &m->target;
+	} else if (strcasecmp(key, "source") == 0 || strcasecmp(key, "src") == 0) {
+		slot = &m->source;
+	} else if (strcasecmp(key, "from") == 0) {
+		slot = &m->from;
+	} else if (strcasecmp(key, "id") == 0) {
+		slot = &m->id;
+	} else if (strcasecmp(key, "env") == 0) {
+		slot = &m->env;
+	} else {
+		return engine_error_set(err, EINVAL, "unexpected key '%s' in '%s'", key, field);
+	}
+	free(*slot);
+	*slot = strdup(value);
+	return *slot == NULL ? no_memory(err) : 0;
+}
+
+/* One --mount value: comma-separated fields, a field double-quoted when
+ * it holds a comma (the CSV reading Docker gives it). */
+static int parse_mount(struct engine_dockerfile_mount *m, const char *spec, struct engine_error **err)
+{
+	*m = (struct engine_dockerfile_mount){ .uid = -1, .gid = -1, .mode = -1 };
+	bool readonly_set = false;
+	cleanup_free char *field = malloc(strlen(spec) + 1);
+	if (field == NULL)
+		return no_memory(err);
+	for (const char *p = spec;;) {
+		size_t w = 0;
+		bool quoted = false;
+		for (; *p != '\0' && (quoted || *p != ','); p++) {
+			if (*p == '"') {
+				if (quoted && p[1] == '"')
+					field[w++] = *++p;
+				else
+					quoted = !quoted;
+				continue;
+			}
+			field[w++] = *p;
+		}
+		field[w] = '\0';
+		if (w > 0 && mount_field(m, field, &readonly_set, err) < 0)
+			return -1;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	/* bind mounts are read-only unless asked otherwise, the others not */
+	if (!readonly_set)
+		m->readonly = m->type == ENGINE_DOCKERFILE_MOUNT_BIND;
+	if (m->target == NULL && m->type != ENGINE_DOCKERFILE_MOUNT_SECRET && m->type != ENGINE_DOCKERFILE_MOUNT_SSH)
+		return engine_error_set(err, EINVAL, "invalid mount target \"\"");
+	return 0;
+}
+
+static void mount_clear(struct engine_dockerfile_mount *m)
+{
+	free(m->target);
+	free(m->source);
+	free(m->from);
+	free(m->id);
+	free(m->env);
+}
+
+static int run_options(struct engine_dockerfile_instruction *in, struct engine_error **err)
+{
+	for (size_t i = 0; i < in->n_flags; i++) {
+		const struct engine_dockerfile_flag *f = &in->flags[i];
+		if (strcmp(f->name, "mount") == 0) {
+			struct engine_dockerfile_mount *grown = realloc(in->mounts, (in->n_mounts + 1) * sizeof(*grown));
+			if (grown == NULL)
+				return no_memory(err);
+			in->mounts = grown;
+			int r = parse_mount(&grown[in->n_mounts], f->value, err);
+			in->n_mounts++;
+			if (r < 0)
+				return -1;
+		} else if (strcmp(f->name, "network") == 0 && strcmp(f->value, "default") != 0 &&
+			   strcmp(f->value, "none") != 0 && strcmp(f->value, "host") != 0) {
+			return engine_error_set(err, EINVAL, "unsupported network mode \"%s\"", f->value);
+		} else if (strcmp(f->name, "security") == 0 && strcmp(f->value, "sandbox") != 0 &&
+			   strcmp(f->value, "insecure") != 0) {
+			return engine_error_set(err, EINVAL, "unsupported security mode \"%s\"", f->value);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ HEALTHCHECK */
+
+/* Go's time.ParseDuration: "1m30s", "1.5h", "300ms"; a sign allowed. */
+static bool parse_duration(const char *s, long long *ret)
+{
+	static const struct {
+		const char *unit;
+		long long ns;
+	} units[] = { { "ns", 1 },	     { "us", 1000 },	     { "\xc2\xb5s", 1000 },	  { "ms", 1000000 },
+		      { "s", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL } };
+	bool negative = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	if (strcmp(s, "0") == 0) {
+		*ret = 0;
+		return true;
+	}
+	if (*s == '\0')
+		return false;
+	long double total = 0;
+	while (*s != '\0') {
+		char *end;
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return false;
+		long double v = strtold(s, &end);
+		if (end == s)
+			return false;
+		s = end;
+		size_t i = ARRAY_SIZE(units);
+		for (size_t k = 0; k < ARRAY_SIZE(units); k++)
+			if (strncmp(s, units[k].unit, strlen(units[k].unit)) == 0 &&
+			    (i == ARRAY_SIZE(units) || strlen(units[k].unit) > strlen(units[i].unit)))
+				i = k;
+		if (i == ARRAY_SIZE(units))
+			return false;
+		s += strlen(units[i].unit);
+		total += v * (long double)units[i].ns;
+		if (total > 9.2e18L)
+			return false;
+	}
+	*ret = (long long)(negative ? -total : total);
+	return true;
+}
+
+static int health_options(struct engine_dockerfile_instruction *in, struct engine_error **err)
+{
+	struct engine_dockerfile_health *h = &in->health;
+	h->retries = -1;
+	for (size_t i = 0; i < in->n_flags; i++) {
+		const struct engine_dockerfile_flag *f = &in->flags[i];
+		if (strcmp(f->name, "retries") == 0) {
+			char *end;
+			errno = 0;
+			h->retries = strtoll(f->value, &end, 10);
+			if (errno != 0 || end == f->value || *end != '\0')
+				return engine_error_set(err, EINVAL, "strconv.ParseInt: parsing \"%s\": invalid syntax",
+							f->value);
+			if (h->retries < 0)
+				return engine_error_set(err, EINVAL, "--retries cannot be negative (%lld)", h->retries);
+			continue;
+		}
+		long long d;
+		if (!parse_duration(f->value, &d))
+			return engine_error_set(err, EINVAL, "time: invalid duration \"%s\"", f->value);
+		if (d != 0 && d < 1000000)
+			return engine_error_set(err, EINVAL, "Interval \"%s\" cannot be less than 1ms", f->name);
+		if (strcmp(f->name, "interval") == 0)
+			h->interval = d;
+		else if (strcmp(f->name, "timeout") == 0)
+			h->timeout = d;
+		else if (strcmp(f->name, "start-period") == 0)
+			h->start_period = d;
+		else
+			h->start_interval = d;
+	}
+	return 0;
+}
+
+static int healthcheck(struct engine_dockerfile_instruction *in, const char *text, struct engine_error **err)
+{
+	if (text[0] == '\0')
+		return engine_error_set(err, EINVAL, "HEALTHCHECK requires at least one argument");
+	size_t type_len = strcspn(text, " \t\v\f\r");
+	const char *rest = text + type_len;
+	while (blank(*rest))
+		rest++;
+	if (type_len == 4 && strncasecmp(text, "NONE", 4) == 0) {
+		if (*rest != '\0')
+			return engine_error_set(err, EINVAL, "HEALTHCHECK NONE takes no arguments");
+		if (in->n_flags > 0)
+			return engine_error_set(err, EINVAL, "HEALTHCHECK NONE takes no flags");
+		in->health.none = true;
+		in->health.retries = -1;
+		return 0;
+	}
+	if (type_len != 3 || strncasecmp(text, "CMD", 3) != 0)
+		return engine_error_set(err, EINVAL, "Unknown type \"%.*s\" in HEALTHCHECK (try CMD)", (int)type_len,
+					text);
+	if (*rest == '\0')
+		return engine_error_set(err, EINVAL, "Missing command after HEALTHCHECK CMD");
+	if (health_options(in, err) < 0)
+		return -1;
+	return exec_or_shell(in, rest, err);
+}
+
+/* ------------------------------------------------------------ the entry */
+
+int engine_dockerfile_args_parse(struct engine_dockerfile_instruction *in, const char *rest, char escape,
+				 struct engine_error **err)
+{
+	const char *text = rest;
+	const char *what = engine_dockerfile_kind_name(in->kind);
+	if (take_flags(in, rest, escape, &text, err) < 0)
+		return -1;
+	if ((in->text = strdup(text)) == NULL)
+		return no_memory(err);
+	/* trailing blanks are no part of the arguments */
+	for (size_t len = strlen(in->text); len > 0 && blank(in->text[len - 1]); len--)
+		in->text[len - 1] = '\0';
+	text = in->text;
+	switch (in->kind) {
+	case ENGINE_DOCKERFILE_RUN:
+		if (text[0] == '\0')
+			return engine_error_set(err, EINVAL, "RUN requires at least one argument");
+		if (run_options(in, err) < 0)
+			return -1;
+		return exec_or_shell(in, text, err);
+	case ENGINE_DOCKERFILE_CMD:
+	case ENGINE_DOCKERFILE_ENTRYPOINT:
+		return exec_or_shell(in, text, err);
+	case ENGINE_DOCKERFILE_SHELL: {
+		int r = json_strings(text, &in->args, &in->n_args, err);
+		if (r == 0)
+			return engine_error_set(err, EINVAL, "SHELL requires the arguments to be in JSON form");
+		in->json = r > 0;
+		if (r > 0 && in->n_args == 0)
+			return engine_error_set(err, EINVAL, "SHELL requires at least one argument");
+		return r < 0 ? -1 : 0;
+	}
+	case ENGINE_DOCKERFILE_ADD:
+	case ENGINE_DOCKERFILE_COPY:
+		if (json_or_words(in, text, err) < 0)
+			return -1;
+		if (in->n_args < 2)
+			return engine_error_set(err, EINVAL,
+						"%s requires at least two arguments, but only one was provided. "
+						"Destination could not be determined.",
+						what);
+		return 0;
+	case ENGINE_DOCKERFILE_VOLUME:
+		if (json_or_words(in, text, err) < 0)
+			return -1;
+		if (in->n_args == 0)
+			return engine_error_set(err, EINVAL, "VOLUME requires at least one argument");
+		for (size_t i = 0; i < in->n_args; i++)
+			if (in->args[i][strspn(in->args[i], " \t")] == '\0')
+				return engine_error_set(err, EINVAL, "VOLUME specified can not be an empty string");
+		return 0;
+	case ENGINE_DOCKERFILE_FROM:
+	case ENGINE_DOCKERFILE_EXPOSE:
+		if (split_blanks(text, &in->args, &in->n_args, err) < 0)
+			return -1;
+		if (in->kind == ENGINE_DOCKERFILE_EXPOSE && in->n_args == 0)
+			return engine_error_set(err, EINVAL, "EXPOSE requires at least one argument");
+		if (in->kind == ENGINE_DOCKERFILE_FROM &&
+		    !(in->n_args == 1 || (in->n_args == 3 && strcasecmp(in->args[1], "AS") == 0)))
+			return engine_error_set(err, EINVAL, "FROM requires either one or three arguments");
+		return 0;
+	case ENGINE_DOCKERFILE_ENV:
+	case ENGINE_DOCKERFILE_LABEL:
+		return name_values(in, text, escape, err);
+	case ENGINE_DOCKERFILE_ARG:
+		return arg_names(in, text, escape, err);
+	case ENGINE_DOCKERFILE_USER:
+	case ENGINE_DOCKERFILE_WORKDIR:
+	case ENGINE_DOCKERFILE_STOPSIGNAL:
+	case ENGINE_DOCKERFILE_MAINTAINER:
+		return one_string(in, text, err);
+	case ENGINE_DOCKERFILE_HEALTHCHECK:
+		return healthcheck(in, text, err);
+	case ENGINE_DOCKERFILE_ONBUILD:
+		/* the trigger is read by dockerfile.c, which knows keywords */
+		return 0;
+	}
+	return engine_error_set(err, EINVAL, "unknown instruction: %s", what);
+}
+
+void engine_dockerfile_instruction_clear(struct engine_dockerfile_instruction *in)
+{
+	free(in->keyword);
+	free(in->text);
+	for (size_t i = 0; i < in->n_flags; i++) {
+		free(in->flags[i].name);
+		free(in->flags[i].value);
+	}
+	free(in->flags);
+	engine_dockerfile_strv_free(in->args);
+	for (size_t i = 0; i < in->n_pairs; i++) {
+		free(in->pairs[i].key);
+		free(in->pairs[i].value);
+	}
+	free(in->pairs);
+	for (size_t i = 0; i < in->n_heredocs; i++) {
+		free(in->heredocs[i].name);
+		free(in->heredocs[i].content);
+	}
+	free(in->heredocs);
+	for (size_t i = 0; i < in->n_mounts; i++)
+		mount_clear(&in->mounts[i]);
+	free(in->mounts);
+	if (in->trigger != NULL) {
+		engine_dockerfile_instruction_clear(in->trigger);
+		free(in->trigger);
+	}
+	*in = (struct engine_dockerfile_instruction){ 0 };
+}

@@ -1,0 +1,307 @@
+/* ignore.c: .dockerignore patterns and the matcher a context walk asks.
+ *
+ * Docker turns each pattern into a regular expression; here the same
+ * language is matched directly: `*` is any run within a path element,
+ * `?` one character of one, `**` any number of whole elements (followed
+ * by a slash it may match none, at the end it matches everything), `[...]` a class (`^` negates),
+ * `\` escapes.  Unlike .gitignore, a pattern without a slash does not
+ * match in subdirectories: `*.o` is only the root's.  A directory that a
+ * pattern excludes excludes what is below it, unless a later exception
+ * matches there: the walk may only skip a directory when no exception
+ * could match any path under it, which matching in "prefix" mode
+ * answers. */
+#include "libengine/build/ignore.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+
+/* Where the class at P ("[...]") ends (after its ']') and whether C is
+ * in it; NULL when the class is malformed. */
+static const char *class_end(const char *p, char c, bool *in)
+{
+	bool negate = *++p == '^';
+	bool found = false;
+	if (negate)
+		p++;
+	if (*p == ']')
+		return NULL; /* an empty class matches nothing: refused */
+	while (*p != ']') {
+		char lo = *p++;
+		if (lo == '\0')
+			return NULL;
+		if (lo == '\\' && (lo = *p++) == '\0')
+			return NULL;
+		char hi = lo;
+		if (*p == '-' && p[1] != ']') {
+			hi = *++p;
+			p++;
+			if (hi == '\\' && (hi = *p++) == '\0')
+				return NULL;
+			if (hi == '\0' || hi < lo)
+				return NULL;
+		}
+		if (c >= lo && c <= hi)
+			found = true;
+	}
+	*in = found != negate;
+	return p + 1;
+}
+
+/* Whether PATTERN matches S whole or, PREFIX, whether it could match
+ * some string that S begins. */
+static bool match(const char *p, const char *s, bool prefix)
+{
+	for (;;) {
+		if (*s == '\0' && prefix)
+			return true;
+		switch (*p) {
+		case '\0':
+			return *s == '\0';
+		case '*':
+			if (p[1] == '*') {
+				const char *rest = p + 2;
+				if (*rest == '/')
+					rest++;
+				if (*rest == '\0')
+					return true;
+				if (match(rest, s, prefix))
+					return true;
+				for (const char *t = s; *t != '\0'; t++)
+					if (*t == '/' && match(rest, t + 1, prefix))
+						return true;
+				return false;
+			}
+			for (const char *t = s;; t++) {
+				if (match(p + 1, t, prefix))
+					return true;
+				if (*t == '\0' || *t == '/')
+					return false;
+			}
+		case '?':
+			if (*s == '\0' || *s == '/')
+				return false;
+			break;
+		case '[': {
+			bool in = false;
+			const char *end = class_end(p, *s, &in);
+			if (end == NULL || *s == '\0' || *s == '/' || !in)
+				return false;
+			p = end;
+			s++;
+			continue;
+		}
+		case '\\':
+			p++;
+			if (*p != *s)
+				return false;
+			break;
+		default:
+			if (*p != *s)
+				return false;
+		}
+		p++;
+		s++;
+	}
+}
+
+/* Whether PATTERN is well formed: its classes closed, no lone '\' last. */
+static bool pattern_valid(const char *p)
+{
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (*++p == '\0')
+				return false;
+		} else if (*p == '[') {
+			bool in;
+			const char *end = class_end(p, 'a', &in);
+			if (end == NULL)
+				return false;
+			p = end - 1;
+		}
+	}
+	return true;
+}
+
+/* PATH cleaned as Go's path.Clean: no empty or "." elements, ".." taking
+ * the element before it away (or kept at the start of a relative path,
+ * dropped at the root), "." for nothing. */
+static char *clean(const char *path)
+{
+	size_t n = strlen(path);
+	char *out = malloc(n + 2);
+	if (out == NULL)
+		return NULL;
+	bool rooted = path[0] == '/';
+	size_t r = 0, w = 0, floor = 0; /* FLOOR: where ".." may no longer pop */
+	if (rooted)
+		out[w++] = '/', r = floor = 1;
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > floor) {
+				w--;
+				while (w > floor && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				floor = w;
+			}
+		} else {
+			if (w != (rooted ? 1 : 0))
+				out[w++] = '/';
+			while (r < n && path[r] != '/')
+				out[w++] = path[r++];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	return out;
+}
+
+static int add_pattern(struct engine_dockerignore *ig, const char *text, size_t len, unsigned line,
+		       const char *file, struct engine_error **err)
+{
+	bool exception = len > 0 && text[0] == '!';
+	if (exception) {
+		text++, len--;
+		while (len > 0 && (*text == ' ' || *text == '\t'))
+			text++, len--;
+		if (len == 0)
+			return engine_error_set(err, EINVAL, "%s:%u: illegal exclusion pattern: \"!\"", file, line);
+	}
+	cleanup_free char *raw = strndup(text, len);
+	cleanup_free char *cleaned = raw != NULL ? clean(raw) : NULL;
+	struct engine_dockerignore_pattern *grown =
+		cleaned != NULL ? realloc(ig->patterns, (ig->n_patterns + 1) * sizeof(*grown)) : NULL;
+	if (grown == NULL)
+		return engine_error_set(err, ENOMEM, "%s: out of memory", file);
+	ig->patterns = grown;
+	char *pattern = cleaned;
+	if (pattern[0] == '/' && pattern[1] != '\0')
+		memmove(pattern, pattern + 1, strlen(pattern));
+	if (!pattern_valid(pattern))
+		return engine_error_set(err, EINVAL, "%s:%u: syntax error in pattern: %s", file, line, pattern);
+	grown[ig->n_patterns++] = (struct engine_dockerignore_pattern){
+		.pattern = steal_pointer(&cleaned), .exception = exception, .line = line
+	};
+	return 0;
+}
+
+int engine_dockerignore_parse(const char *data, size_t size, const char *file_name, struct engine_dockerignore **ret,
+			      struct engine_error **err)
+{
+	const char *file = file_name != NULL ? file_name : ".dockerignore";
+	struct engine_dockerignore *ig = calloc(1, sizeof(*ig));
+	if (ig == NULL)
+		return engine_error_set(err, ENOMEM, "%s: out of memory", file);
+	size_t pos = size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	for (unsigned line = 1; pos < size; line++) {
+		const char *start = data + pos;
+		const char *nl = memchr(start, '\n', size - pos);
+		size_t len = nl != NULL ? (size_t)(nl - start) : size - pos;
+		pos += len + 1;
+		if (memchr(start, '\0', len) != NULL) {
+			engine_dockerignore_free(&ig);
+			return engine_error_set(err, EINVAL, "%s:%u: NUL byte in line", file, line);
+		}
+		/* a comment is a '#' in the first column, before any trimming */
+		if (len > 0 && start[0] == '#')
+			continue;
+		while (len > 0 && (start[0] == ' ' || start[0] == '\t' || start[0] == '\r' || start[0] == '\v' ||
+				   start[0] == '\f'))
+			start++, len--;
+		while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t' || start[len - 1] == '\r' ||
+				   start[len - 1] == '\v' || start[len - 1] == '\f'))
+			len--;
+		if (len == 0)
+			continue;
+		if (add_pattern(ig, start, len, line, file, err) < 0) {
+			engine_dockerignore_free(&ig);
+			return -1;
+		}
+	}
+	*ret = ig;
+	return 0;
+}
+
+void engine_dockerignore_free(struct engine_dockerignore **igp)
+{
+	struct engine_dockerignore *ig = *igp;
+	if (ig == NULL)
+		return;
+	for (size_t i = 0; i < ig->n_patterns; i++)
+		free(ig->patterns[i].pattern);
+	free(ig->patterns);
+	free(ig);
+	*igp = NULL;
+}
+
+/* Whether PATTERN matches PATH (cleaned, writable) or a directory above
+ * it. */
+static bool match_or_parent(const char *pattern, char *path)
+{
+	if (match(pattern, path, false))
+		return true;
+	for (char *p = path; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		bool m = match(pattern, path, false);
+		*p = '/';
+		if (m)
+			return true;
+	}
+	return false;
+}
+
+int engine_dockerignore_excluded(const struct engine_dockerignore *ig, const char *path)
+{
+	cleanup_free char *cleaned = clean(path);
+	if (cleaned == NULL)
+		return -ENOMEM;
+	char *relative = cleaned;
+	while (relative[0] == '/' && relative[1] != '\0')
+		relative++;
+	bool excluded = false;
+	for (size_t i = 0; i < ig->n_patterns; i++) {
+		const struct engine_dockerignore_pattern *p = &ig->patterns[i];
+		/* an exclusion cannot add to an excluded path, nor an
+		 * exception to one that is sent */
+		if (p->exception != excluded)
+			continue;
+		if (match_or_parent(p->pattern, relative))
+			excluded = !p->exception;
+	}
+	return excluded;
+}
+
+int engine_dockerignore_skip_dir(const struct engine_dockerignore *ig, const char *dir)
+{
+	int r = engine_dockerignore_excluded(ig, dir);
+	if (r <= 0)
+		return r;
+	cleanup_free char *cleaned = clean(dir);
+	cleanup_free char *below = cleaned != NULL ? malloc(strlen(cleaned) + 2) : NULL;
+	if (below == NULL)
+		return -ENOMEM;
+	const char *relative = cleaned;
+	while (relative[0] == '/' && relative[1] != '\0')
+		relative++;
+	strcpy(below, relative);
+	strcat(below, "/");
+	for (size_t i = 0; i < ig->n_patterns; i++)
+		if (ig->patterns[i].exception && match(ig->patterns[i].pattern, below, true))
+			return 0;
+	return 1;
+}
