@@ -140,45 +140,37 @@ static bool continues(const char *line, size_t len, char escape, size_t *keep)
 	return true;
 }
 
-/* A buffer the logical line grows in. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static int text_add(struct text *t, const char *s, size_t len)
+/* A memory stream closed into *RET (NULL, and -1, when memory ran
+ * short while it was written). */
+static int close_stream(FILE *f, char **ret)
 {
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = (t->len + len + 1) * 2;
-		char *grown = realloc(t->s, cap);
-		if (grown == NULL)
-			return -1;
-		t->s = grown;
-		t->cap = cap;
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed) {
+		free(*ret);
+		*ret = NULL;
+		return -1;
 	}
-	memcpy(t->s + t->len, s, len);
-	t->len += len;
-	t->s[t->len] = '\0';
 	return 0;
 }
 
-/* The logical line that starts with LINE: continuations joined, comment
- * and blank lines inside them skipped. */
-static int logical_line(struct reader *r, const char *line, size_t len, char escape, struct text *out)
+/* The logical line that starts with LINE, into *RET: continuations
+ * joined, comment and blank lines inside them skipped. */
+static int logical_line(struct reader *r, const char *line, size_t len, char escape, char **ret)
 {
-	size_t keep;
-	bool more = continues(line, len, escape, &keep);
-	if (text_add(out, line, more ? keep : len) < 0)
+	size_t size, keep;
+	FILE *out = open_memstream(ret, &size);
+	if (out == NULL)
 		return -1;
+	bool more = continues(line, len, escape, &keep);
+	fwrite(line, 1, more ? keep : len, out);
 	while (more && next_line(r, &line, &len)) {
 		size_t lead = skip_blanks(line, len);
 		if (lead == len || line[lead] == '#')
 			continue;
 		more = continues(line, len, escape, &keep);
-		if (text_add(out, line, more ? keep : len) < 0)
-			return -1;
+		fwrite(line, 1, more ? keep : len, out);
 	}
-	return 0;
+	return close_stream(out, ret);
 }
 
 /* ---------------------------------------------------------------- heredocs */
@@ -255,23 +247,22 @@ static int heredocs(struct engine_dockerfile_instruction *in, const char *rest, 
 		return locate(err, r, in->line);
 	for (size_t i = 0; i < in->n_heredocs; i++) {
 		struct engine_dockerfile_heredoc *h = &in->heredocs[i];
-		struct text content = { 0 };
 		const char *line;
-		size_t len;
+		size_t len, size;
 		bool ended = false;
+		FILE *content = open_memstream(&h->content, &size);
+		if (content == NULL)
+			return fail_at(err, r, in->line, "out of memory");
 		while (!ended && next_line(r, &line, &len)) {
 			if (h->strip_tabs)
 				while (len > 0 && *line == '\t')
 					line++, len--;
 			if (len == strlen(h->name) && memcmp(line, h->name, len) == 0)
 				ended = true;
-			else if (text_add(&content, line, len) < 0 || text_add(&content, "\n", 1) < 0)
-				ret = -1;
+			else if (fwrite(line, 1, len, content) != len || fputc('\n', content) == EOF)
+				break; /* close_stream reports it */
 		}
-		if (ret == 0 && content.s == NULL && text_add(&content, "", 0) < 0)
-			ret = -1;
-		h->content = content.s;
-		if (ret < 0)
+		if (close_stream(content, &h->content) < 0)
 			return fail_at(err, r, in->line, "out of memory");
 		if (!ended)
 			return fail_at(err, r, in->line, "unterminated heredoc %s", h->name);
@@ -426,14 +417,13 @@ static int parse_lines(struct engine_dockerfile *df, struct reader *r, struct en
 		if (lead == len || line[lead] == '#')
 			continue;
 		unsigned first = r->line;
-		struct text logical = { 0 };
+		cleanup_free char *logical = NULL;
 		int ret = logical_line(r, line + lead, len - lead, df->escape, &logical);
 		if (ret < 0)
 			ret = fail_at(err, r, first, "out of memory");
 		struct engine_dockerfile_instruction in = { .line = first };
 		if (ret == 0)
-			ret = instruction(&in, logical.s, df->escape, r, true, err);
-		free(logical.s);
+			ret = instruction(&in, logical, df->escape, r, true, err);
 		if (ret == 0)
 			ret = place(df, &in, r, err);
 		engine_dockerfile_instruction_clear(&in);

@@ -9,17 +9,21 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "libengine/build/dockerfile-args.h"
 
 /* ${a:-${b:-...}} nests; a bound keeps hostile input off the stack. */
 #define MAX_DEPTH 64
 
+/* What an expansion writes to: a memory stream, which grows itself. */
 struct buf {
+	FILE *f;
 	char *s;
-	size_t len, cap;
+	size_t len;
 };
 
 struct lexer {
@@ -41,20 +45,32 @@ static int no_memory(struct engine_error **err)
 	return engine_error_set(err, ENOMEM, "out of memory");
 }
 
+static int buf_open(struct lexer *lx, struct buf *b)
+{
+	*b = (struct buf){ 0 };
+	b->f = open_memstream(&b->s, &b->len);
+	return b->f != NULL ? 0 : no_memory(lx->err);
+}
+
+/* The text written, the stream closed; NULL when memory ran short. */
+static char *buf_take(struct buf *b)
+{
+	bool failed = ferror(b->f) != 0;
+	if (fclose(b->f) != 0 || failed) {
+		free(b->s);
+		return NULL;
+	}
+	return b->s;
+}
+
+static void buf_drop(struct buf *b)
+{
+	free(buf_take(b));
+}
+
 static int put(struct lexer *lx, struct buf *b, const char *s, size_t len)
 {
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = (b->len + len + 1) * 2;
-		char *grown = realloc(b->s, cap);
-		if (grown == NULL)
-			return no_memory(lx->err);
-		b->s = grown;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-	return 0;
+	return len == 0 || fwrite(s, 1, len, b->f) == len ? 0 : no_memory(lx->err);
 }
 
 static int put_char(struct lexer *lx, struct buf *b, char c)
@@ -73,20 +89,18 @@ static int end_word(struct lexer *lx, struct buf *b)
 {
 	if (!lx->in_word)
 		return 0;
-	char *word = b->s != NULL ? strdup(b->s) : strdup("");
+	char *word = buf_take(b);
 	char **grown = word != NULL ? realloc(lx->words, (lx->n_words + 2) * sizeof(*grown)) : NULL;
 	if (grown == NULL) {
 		free(word);
+		b->f = NULL;
 		return no_memory(lx->err);
 	}
 	grown[lx->n_words++] = word;
 	grown[lx->n_words] = NULL;
 	lx->words = grown;
-	b->len = 0;
-	if (b->s != NULL)
-		b->s[0] = '\0';
 	lx->in_word = false;
-	return 0;
+	return buf_open(lx, b);
 }
 
 /* A variable's value where it lands: split at its blanks when it stands
@@ -155,28 +169,32 @@ static int braced(struct lexer *lx, struct buf *out, bool split)
 	lx->pos++;
 	/* the word after the modifier: quotes, escapes and variables inside,
 	 * never split on its own */
-	struct buf word = { 0 };
+	struct buf word;
 	bool was_in_word = lx->in_word;
+	if (buf_open(lx, &word) < 0)
+		return -1;
 	if (scan(lx, &word, '}', false) < 0) {
-		free(word.s);
+		buf_drop(&word);
 		return -1;
 	}
+	cleanup_free char *w = buf_take(&word);
+	if (w == NULL)
+		return no_memory(lx->err);
 	lx->in_word = was_in_word;
 	lx->depth--;
 	bool is_set = value != NULL && (!colon || *value != '\0');
-	const char *w = word.s != NULL ? word.s : "";
 	int r = 0;
 	if (c == '-')
 		r = put_value(lx, out, is_set ? value : w, split);
 	else if (c == '+')
 		r = is_set ? put_value(lx, out, w, split) : 0;
 	else if (!is_set)
-		r = *w != '\0' ? engine_error_set(lx->err, EINVAL, "%s: %s", name, w)
+		/* a heredoc's word may span lines; an error is one */
+		r = *w != '\0' ? engine_error_set(lx->err, EINVAL, "%s: %.*s", name, (int)strcspn(w, "\n"), w)
 			       : engine_error_set(lx->err, EINVAL, "%s: is not allowed to be %s", name,
 						  colon ? "empty" : "unset");
 	else
 		r = put_value(lx, out, value, split);
-	free(word.s);
 	return r;
 }
 
@@ -288,55 +306,51 @@ static int scan(struct lexer *lx, struct buf *out, char stop, bool top)
 	}
 }
 
-static int run(struct lexer *lx, struct buf *out)
+/* TEXT expanded as one word or, KEEP_QUOTES, as heredoc content. */
+static int expand_text(const struct engine_build_expander *x, const char *text, bool keep_quotes, char **ret,
+		       struct engine_error **err)
 {
-	int r = lx->keep_quotes ? double_quoted(lx, out, 0) : scan(lx, out, 0, true);
-	if (r == 0 && lx->split)
-		r = end_word(lx, out);
-	if (r == 0 && out->s == NULL && put(lx, out, "", 0) < 0)
-		r = -1;
-	return r;
+	struct lexer lx = { .x = x, .s = text, .keep_quotes = keep_quotes, .err = err };
+	struct buf out;
+	if (buf_open(&lx, &out) < 0)
+		return -1;
+	if ((keep_quotes ? double_quoted(&lx, &out, 0) : scan(&lx, &out, 0, true)) < 0) {
+		buf_drop(&out);
+		return -1;
+	}
+	if ((*ret = buf_take(&out)) == NULL)
+		return no_memory(err);
+	return 0;
 }
 
 int engine_build_expand_word(const struct engine_build_expander *x, const char *word, char **ret,
 			     struct engine_error **err)
 {
-	struct lexer lx = { .x = x, .s = word, .err = err };
-	struct buf out = { 0 };
-	if (run(&lx, &out) < 0) {
-		free(out.s);
-		return -1;
-	}
-	*ret = out.s;
-	return 0;
+	return expand_text(x, word, false, ret, err);
 }
 
 int engine_build_expand_heredoc(const struct engine_build_expander *x, const char *content, char **ret,
 				struct engine_error **err)
 {
-	struct lexer lx = { .x = x, .s = content, .keep_quotes = true, .err = err };
-	struct buf out = { 0 };
-	if (run(&lx, &out) < 0) {
-		free(out.s);
-		return -1;
-	}
-	*ret = out.s;
-	return 0;
+	return expand_text(x, content, true, ret, err);
 }
 
 int engine_build_expand_words(const struct engine_build_expander *x, const char *word, char ***ret, size_t *n,
 			      struct engine_error **err)
 {
 	struct lexer lx = { .x = x, .s = word, .split = true, .err = err };
-	struct buf out = { 0 };
-	int r = run(&lx, &out);
-	free(out.s);
+	struct buf out;
+	if (buf_open(&lx, &out) < 0)
+		return -1;
+	int r = scan(&lx, &out, 0, true);
+	if (r == 0)
+		r = end_word(&lx, &out);
+	if (out.f != NULL)
+		buf_drop(&out);
 	if (r == 0 && lx.words == NULL && (lx.words = calloc(1, sizeof(*lx.words))) == NULL)
 		r = no_memory(err);
 	if (r < 0) {
-		for (size_t i = 0; i < lx.n_words; i++)
-			free(lx.words[i]);
-		free(lx.words);
+		engine_dockerfile_strv_free(lx.words);
 		return -1;
 	}
 	*ret = lx.words;
@@ -402,9 +416,7 @@ static int expand_split_args(const struct engine_build_expander *x, struct engin
 			break;
 		char **grown = realloc(all, (n_all + n + 1) * sizeof(*grown));
 		if (grown == NULL) {
-			for (size_t k = 0; k < n; k++)
-				free(words[k]);
-			free(words);
+			engine_dockerfile_strv_free(words);
 			r = no_memory(err);
 			break;
 		}
@@ -415,14 +427,10 @@ static int expand_split_args(const struct engine_build_expander *x, struct engin
 		free(words);
 	}
 	if (r < 0) {
-		for (size_t i = 0; i < n_all; i++)
-			free(all[i]);
-		free(all);
+		engine_dockerfile_strv_free(all);
 		return -1;
 	}
-	for (size_t i = 0; i < in->n_args; i++)
-		free(in->args[i]);
-	free(in->args);
+	engine_dockerfile_strv_free(in->args);
 	in->args = all;
 	in->n_args = n_all;
 	return 0;

@@ -265,14 +265,29 @@ static bool match_or_parent(const char *pattern, char *path)
 	return false;
 }
 
+/* PATH as the patterns see it: cleaned, relative to the context's root
+ * ("." for the root itself). */
+static char *relative_path(const char *path)
+{
+	char *cleaned = clean(path);
+	if (cleaned == NULL)
+		return NULL;
+	size_t lead = strspn(cleaned, "/");
+	if (cleaned[lead] == '\0')
+		strcpy(cleaned, ".");
+	else if (lead > 0)
+		memmove(cleaned, cleaned + lead, strlen(cleaned + lead) + 1);
+	return cleaned;
+}
+
 int engine_dockerignore_excluded(const struct engine_dockerignore *ig, const char *path)
 {
-	cleanup_free char *cleaned = clean(path);
-	if (cleaned == NULL)
+	cleanup_free char *relative = relative_path(path);
+	if (relative == NULL)
 		return -ENOMEM;
-	char *relative = cleaned;
-	while (relative[0] == '/' && relative[1] != '\0')
-		relative++;
+	/* the root is the context itself: always sent */
+	if (strcmp(relative, ".") == 0)
+		return 0;
 	bool excluded = false;
 	for (size_t i = 0; i < ig->n_patterns; i++) {
 		const struct engine_dockerignore_pattern *p = &ig->patterns[i];
@@ -291,13 +306,10 @@ int engine_dockerignore_skip_dir(const struct engine_dockerignore *ig, const cha
 	int r = engine_dockerignore_excluded(ig, dir);
 	if (r <= 0)
 		return r;
-	cleanup_free char *cleaned = clean(dir);
-	cleanup_free char *below = cleaned != NULL ? malloc(strlen(cleaned) + 2) : NULL;
+	cleanup_free char *relative = relative_path(dir);
+	cleanup_free char *below = relative != NULL ? malloc(strlen(relative) + 2) : NULL;
 	if (below == NULL)
 		return -ENOMEM;
-	const char *relative = cleaned;
-	while (relative[0] == '/' && relative[1] != '\0')
-		relative++;
 	strcpy(below, relative);
 	strcat(below, "/");
 	for (size_t i = 0; i < ig->n_patterns; i++)
