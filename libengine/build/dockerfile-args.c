@@ -15,26 +15,12 @@
 
 #include "common/cleanup.h"
 
+/* In the order of enum engine_dockerfile_kind. */
 static const char *const kind_names[] = {
-	[ENGINE_DOCKERFILE_FROM] = "FROM",
-	[ENGINE_DOCKERFILE_RUN] = "RUN",
-	[ENGINE_DOCKERFILE_CMD] = "CMD",
-	[ENGINE_DOCKERFILE_LABEL] = "LABEL",
-	[ENGINE_DOCKERFILE_MAINTAINER] = "MAINTAINER",
-	[ENGINE_DOCKERFILE_EXPOSE] = "EXPOSE",
-	[ENGINE_DOCKERFILE_ENV] = "ENV",
-	[ENGINE_DOCKERFILE_ADD] = "ADD",
-	[ENGINE_DOCKERFILE_COPY] = "COPY",
-	[ENGINE_DOCKERFILE_ENTRYPOINT] = "ENTRYPOINT",
-	[ENGINE_DOCKERFILE_VOLUME] = "VOLUME",
-	[ENGINE_DOCKERFILE_USER] = "USER",
-	[ENGINE_DOCKERFILE_WORKDIR] = "WORKDIR",
-	[ENGINE_DOCKERFILE_ARG] = "ARG",
-	[ENGINE_DOCKERFILE_ONBUILD] = "ONBUILD",
-	[ENGINE_DOCKERFILE_STOPSIGNAL] = "STOPSIGNAL",
-	[ENGINE_DOCKERFILE_HEALTHCHECK] = "HEALTHCHECK",
-	[ENGINE_DOCKERFILE_SHELL] = "SHELL",
+	"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME",
+	"USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
 };
+_Static_assert(ARRAY_SIZE(kind_names) == ENGINE_DOCKERFILE_SHELL + 1, "a name for every kind");
 
 const char *engine_dockerfile_kind_name(enum engine_dockerfile_kind kind)
 {
@@ -478,6 +464,15 @@ static bool parse_size(const char *value, long long *ret)
 	return true;
 }
 
+/* Where VALUE (any case) stands in the NULL-terminated WORDS, or -1. */
+static int word_index(const char *const *words, const char *value)
+{
+	for (int i = 0; words[i] != NULL; i++)
+		if (strcasecmp(words[i], value) == 0)
+			return i;
+	return -1;
+}
+
 static int mount_field(struct engine_dockerfile_mount *m, const char *field, bool *readonly_set,
 		       struct engine_error **err)
 {
@@ -507,20 +502,16 @@ static int mount_field(struct engine_dockerfile_mount *m, const char *field, boo
 	if (value == NULL)
 		return engine_error_set(err, EINVAL, "invalid field '%s' must be a key=value pair", field);
 	if (strcasecmp(key, "type") == 0) {
-		static const char *const types[] = { "bind", "cache", "tmpfs", "secret", "ssh" };
-		size_t i = 0;
-		while (i < ARRAY_SIZE(types) && strcasecmp(value, types[i]) != 0)
-			i++;
-		if (i == ARRAY_SIZE(types))
+		static const char *const types[] = { "bind", "cache", "tmpfs", "secret", "ssh", NULL };
+		int i = word_index(types, value);
+		if (i < 0)
 			return engine_error_set(err, EINVAL, "unsupported mount type \"%s\"", value);
 		m->type = (enum engine_dockerfile_mount_type)i;
 		return 0;
 	} else if (strcasecmp(key, "sharing") == 0) {
-		static const char *const modes[] = { "shared", "private", "locked" };
-		size_t i = 0;
-		while (i < ARRAY_SIZE(modes) && strcasecmp(value, modes[i]) != 0)
-			i++;
-		if (i == ARRAY_SIZE(modes))
+		static const char *const modes[] = { "shared", "private", "locked", NULL };
+		int i = word_index(modes, value);
+		if (i < 0)
 			return engine_error_set(err, EINVAL, "unsupported sharing value \"%s\"", value);
 		m->sharing = (enum engine_dockerfile_mount_sharing)i;
 		return 0;
@@ -743,6 +734,8 @@ int engine_dockerfile_args_parse(struct engine_dockerfile_instruction *in, const
 		in->text[len - 1] = '\0';
 	text = in->text;
 	switch (in->kind) {
+	case ENGINE_DOCKERFILE_HEALTHCHECK:
+		return healthcheck(in, text, err);
 	case ENGINE_DOCKERFILE_RUN:
 		if (text[0] == '\0')
 			return engine_error_set(err, EINVAL, "RUN requires at least one argument");
@@ -800,8 +793,6 @@ int engine_dockerfile_args_parse(struct engine_dockerfile_instruction *in, const
 	case ENGINE_DOCKERFILE_STOPSIGNAL:
 	case ENGINE_DOCKERFILE_MAINTAINER:
 		return one_string(in, text, err);
-	case ENGINE_DOCKERFILE_HEALTHCHECK:
-		return healthcheck(in, text, err);
 	case ENGINE_DOCKERFILE_ONBUILD:
 		/* the trigger is read by dockerfile.c, which knows keywords */
 		return 0;

@@ -462,10 +462,10 @@ void engine_dockerfile_free(struct engine_dockerfile **dfp)
 	struct engine_dockerfile *df = *dfp;
 	if (df == NULL)
 		return;
-	free(df->syntax);
 	for (size_t i = 0; i < df->n_meta_args; i++)
 		engine_dockerfile_instruction_clear(&df->meta_args[i]);
 	free(df->meta_args);
+	free(df->syntax);
 	for (size_t i = 0; i < df->n_stages; i++) {
 		struct engine_dockerfile_stage *st = &df->stages[i];
 		free(st->name);

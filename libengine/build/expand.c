@@ -229,16 +229,14 @@ static int double_quoted(struct lexer *lx, struct buf *out, char closing)
 			return engine_error_set(lx->err, EINVAL,
 						"unexpected end of statement while looking for matching double-quote");
 		}
-		if (c == closing) {
-			lx->pos++;
-			return 0;
-		}
 		if (c == '$') {
 			if (dollar(lx, out, false) < 0)
 				return -1;
 			continue;
 		}
 		lx->pos++;
+		if (c == closing)
+			return 0;
 		if (c == escape) {
 			char next = lx->s[lx->pos];
 			if (next == '\0')

@@ -235,16 +235,15 @@ int engine_dockerignore_parse(const char *data, size_t size, const char *file_na
 	return 0;
 }
 
-void engine_dockerignore_free(struct engine_dockerignore **igp)
+void engine_dockerignore_free(struct engine_dockerignore **ig)
 {
-	struct engine_dockerignore *ig = *igp;
-	if (ig == NULL)
+	if (*ig == NULL)
 		return;
-	for (size_t i = 0; i < ig->n_patterns; i++)
-		free(ig->patterns[i].pattern);
-	free(ig->patterns);
-	free(ig);
-	*igp = NULL;
+	for (size_t i = 0; i < (*ig)->n_patterns; i++)
+		free((*ig)->patterns[i].pattern);
+	free((*ig)->patterns);
+	free(*ig);
+	*ig = NULL;
 }
 
 /* Whether PATTERN matches PATH (cleaned, writable) or a directory above

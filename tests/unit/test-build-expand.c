@@ -16,10 +16,13 @@ static char *const env[] = {
 static const struct engine_build_expander backslash = { '\\', engine_build_env_lookup, (void *)env };
 static const struct engine_build_expander backtick = { '`', engine_build_env_lookup, (void *)env };
 
+/* How WORD expands as one word or, HEREDOC, as heredoc content (quotes
+ * kept); WANT NULL: refused with MESSAGE. */
 static const struct {
 	const char *word;
-	const char *want; /* NULL: refused with MESSAGE */
+	const char *want;
 	const char *message;
+	bool heredoc;
 } words[] = {
 	{ "$HOME", "/root", NULL },
 	{ "${HOME}", "/root", NULL },
@@ -82,6 +85,12 @@ static const struct {
 	{ "${EMPTY:?}", NULL, "EMPTY: is not allowed to be empty" },
 	{ "${UNSET?}", NULL, "UNSET: is not allowed to be unset" },
 	{ "${UNSET:-'x}", NULL, "unexpected end of statement while looking for matching single-quote" },
+	{ "echo $NAME \"$HOME\" '$HOME'\n", "echo World \"/root\" '/root'\n", .heredoc = true },
+	{ "\\$NAME ${UNSET:-d}\n", "$NAME d\n", .heredoc = true },
+	{ "it's \"quoted\"\n", "it's \"quoted\"\n", .heredoc = true },
+	{ "a\\b\\\\c\n", "a\\b\\c\n", .heredoc = true },
+	{ "", "", .heredoc = true },
+	{ "${UNSET:?not\nset}", NULL, "UNSET: not", .heredoc = true },
 };
 
 static void test_words(void)
@@ -89,7 +98,8 @@ static void test_words(void)
 	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++) {
 		char *got = NULL;
 		struct engine_error *err = NULL;
-		int r = engine_build_expand_word(&backslash, words[i].word, &got, &err);
+		int r = words[i].heredoc ? engine_build_expand_heredoc(&backslash, words[i].word, &got, &err)
+					 : engine_build_expand_word(&backslash, words[i].word, &got, &err);
 		if (words[i].want != NULL) {
 			ok(r == 0, "'%s' expands", words[i].word);
 			is_str(got, words[i].want, "'%s'", words[i].word);
@@ -174,27 +184,6 @@ static void test_split(void)
 	struct engine_error *err = NULL;
 	ok(engine_build_expand_words(&backslash, "a 'b", &got, &n, &err) < 0 && got == NULL, "split: refused too");
 	engine_error_free(&err);
-}
-
-static void test_heredoc(void)
-{
-	static const struct {
-		const char *content, *want;
-	} cases[] = {
-		{ "echo $NAME \"$HOME\" '$HOME'\n", "echo World \"/root\" '/root'\n" },
-		{ "\\$NAME ${UNSET:-d}\n", "$NAME d\n" },
-		{ "it's \"quoted\"\n", "it's \"quoted\"\n" },
-		{ "a\\b\\\\c\n", "a\\b\\c\n" },
-		{ "", "" },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		char *got = NULL;
-		struct engine_error *err = NULL;
-		ok(engine_build_expand_heredoc(&backslash, cases[i].content, &got, &err) == 0, "heredoc %zu expands", i);
-		is_str(got, cases[i].want, "heredoc %zu", i);
-		free(got);
-		engine_error_free(&err);
-	}
 }
 
 static void test_lookup(void)
@@ -285,7 +274,6 @@ int main(void)
 	test_words();
 	test_backtick();
 	test_split();
-	test_heredoc();
 	test_lookup();
 	test_instructions();
 	return done_testing();

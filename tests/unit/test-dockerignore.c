@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "libengine/build/ignore.h"
 #include "tap.h"
 
+/* TEXT read, which must succeed. */
 static struct engine_dockerignore *load(const char *text)
 {
 	struct engine_dockerignore *ig = NULL;
-	struct engine_error *err = NULL;
-	if (engine_dockerignore_parse(text, strlen(text), ".dockerignore", &ig, &err) < 0) {
-		printf("# unexpected error: %s\n", err != NULL ? err->msg : "(none)");
-		engine_error_free(&err);
-	}
+	cleanup_error struct engine_error *err = NULL;
+	int r = engine_dockerignore_parse(text, strlen(text), ".dockerignore", &ig, &err);
+	ok(r == 0 && ig != NULL, "read [%s]%s%s", text, err != NULL ? ": " : "", err != NULL ? err->msg : "");
 	return ig;
 }
 
@@ -46,94 +46,72 @@ static void test_read(void)
 	ok(ig != NULL && ig->n_patterns == 0, "an empty file");
 	engine_dockerignore_free(&ig);
 
+	/* the file, the line at fault, what is wrong there */
 	static const struct {
-		const char *text, *message;
+		const char *text;
+		unsigned line;
+		const char *message;
 	} refusals[] = {
-		{ "a\n!\n", ".dockerignore:2: illegal exclusion pattern: \"!\"" },
-		{ "!   \n", ".dockerignore:1: illegal exclusion pattern: \"!\"" },
-		{ "[a\n", ".dockerignore:1: syntax error in pattern: [a" },
-		{ "x\n[]\n", ".dockerignore:2: syntax error in pattern: []" },
-		{ "a\\\n", ".dockerignore:1: syntax error in pattern: a\\" },
-		{ "[z-a]\n", ".dockerignore:1: syntax error in pattern: [z-a]" },
+		{ "a\n!\n", 2, "illegal exclusion pattern: \"!\"" },
+		{ "!   \n", 1, "illegal exclusion pattern: \"!\"" },
+		{ "[a\n", 1, "syntax error in pattern: [a" },
+		{ "x\n[]\n", 2, "syntax error in pattern: []" },
+		{ "a\\\n", 1, "syntax error in pattern: a\\" },
+		{ "[z-a]\n", 1, "syntax error in pattern: [z-a]" },
 	};
 	for (size_t i = 0; i < sizeof(refusals) / sizeof(*refusals); i++) {
-		struct engine_error *err = NULL;
+		cleanup_error struct engine_error *err = NULL;
+		char expected[128];
+		snprintf(expected, sizeof(expected), ".dockerignore:%u: %s", refusals[i].line, refusals[i].message);
 		ig = NULL;
-		ok(engine_dockerignore_parse(refusals[i].text, strlen(refusals[i].text), ".dockerignore", &ig, &err) <
-				   0 &&
-			   ig == NULL,
-		   "refused: %s", refusals[i].message);
-		is_str(err != NULL ? err->msg : NULL, refusals[i].message, "message %zu", i);
-		engine_error_free(&err);
+		int r = engine_dockerignore_parse(refusals[i].text, strlen(refusals[i].text), ".dockerignore", &ig, &err);
+		ok(r < 0 && ig == NULL, "refused: %s", expected);
+		is_str(err != NULL ? err->msg : NULL, expected, "message %zu", i);
 	}
 }
 
+/* A .dockerignore, the paths it excludes, the paths it keeps. */
 static const struct {
 	const char *patterns;
-	const char *path;
-	int excluded;
+	const char *excluded[6];
+	const char *kept[5];
 } matches[] = {
-	{ "*.o", "a.o", 1 },
-	{ "*.o", "dir/a.o", 0 }, /* no basename matching, unlike .gitignore */
-	{ "*.o", "a.c", 0 },
-	{ "*.o", "./a.o", 1 },
-	{ "*.o", "dir/../a.o", 1 },
-	{ "*.o", "/a.o", 1 },
-	{ "**/*.o", "dir/sub/a.o", 1 },
-	{ "**/*.o", "a.o", 1 },
-	{ "**/*.o", "a.c", 0 },
-	{ "docs", "docs", 1 },
-	{ "docs", "docs/x/y.md", 1 }, /* a parent directory matches */
-	{ "docs", "docsx", 0 },
-	{ "docs", "a/docs", 0 },
-	{ "*/temp*", "somedir/temporary.txt", 1 },
-	{ "*/temp*", "somedir/temp", 1 },
-	{ "*/temp*", "temp", 0 },
-	{ "*/temp*", "a/b/temporary", 0 },
-	{ "*/*/temp*", "somedir/subdir/temporary.txt", 1 },
-	{ "temp?", "tempa", 1 },
-	{ "temp?", "temp", 0 },
-	{ "temp?", "tempab", 0 },
-	{ "temp?", "temp/", 0 },
-	{ "*.md\n!README.md", "README.md", 0 },
-	{ "*.md\n!README.md", "x.md", 1 },
-	{ "*.md\n!README*.md\nREADME-secret.md", "README-secret.md", 1 },
-	{ "*.md\n!README*.md\nREADME-secret.md", "README-x.md", 0 },
-	{ "!README.md\n*.md", "README.md", 1 }, /* the last line wins */
-	{ "[a-c].txt", "b.txt", 1 },
-	{ "[a-c].txt", "d.txt", 0 },
-	{ "[^a].txt", "b.txt", 1 },
-	{ "[^a].txt", "a.txt", 0 },
-	{ "[abc\\]].txt", "].txt", 1 },
-	{ "a?b", "a/b", 0 },
-	{ "a\\*b", "a*b", 1 },
-	{ "a\\*b", "axb", 0 },
-	{ "dir/**", "dir/x", 1 },
-	{ "dir/**", "dir/x/y", 1 },
-	{ "dir/**", "dir", 0 },
-	{ "**", "anything/at/all", 1 },
-	{ "a/**/b", "a/b", 1 },
-	{ "a/**/b", "a/x/y/b", 1 },
-	{ "a/**/b", "a/xb", 0 },
-	{ "a/**/b", "a/x/b/c", 1 },
-	{ "/x", "x", 1 },
-	{ "./x/", "x/y", 1 },
-	{ ".git\nnode_modules", "node_modules/pkg/index.js", 1 },
-	{ ".git\nnode_modules", "src/node_modules", 0 },
-	{ "*\n!src\nsrc/*.tmp", "src/main.c", 0 },
-	{ "*\n!src\nsrc/*.tmp", "src/x.tmp", 1 },
-	{ "*\n!src\nsrc/*.tmp", "lib/x", 1 },
-	{ "docs\n!docs/keep", "docs/keep/file", 0 },
-	{ "docs\n!docs/keep", "docs/other", 1 },
-	{ "", "x", 0 },
+	/* no basename matching, unlike .gitignore; paths are cleaned */
+	{ "*.o", { "a.o", "./a.o", "dir/../a.o", "/a.o" }, { "dir/a.o", "a.c" } },
+	{ "**/*.o", { "dir/sub/a.o", "a.o" }, { "a.c" } },
+	/* a parent directory that matches excludes what is below it */
+	{ "docs", { "docs", "docs/x/y.md" }, { "docsx", "a/docs" } },
+	{ "*/temp*", { "somedir/temporary.txt", "somedir/temp" }, { "temp", "a/b/temporary" } },
+	{ "*/*/temp*", { "somedir/subdir/temporary.txt" }, { "temp" } },
+	{ "temp?", { "tempa" }, { "temp", "tempab", "temp/" } },
+	{ "*.md\n!README.md", { "x.md" }, { "README.md" } },
+	{ "*.md\n!README*.md\nREADME-secret.md", { "README-secret.md", "x.md" }, { "README-x.md" } },
+	/* the last line wins */
+	{ "!README.md\n*.md", { "README.md" }, { "README" } },
+	{ "[a-c].txt", { "b.txt" }, { "d.txt" } },
+	{ "[^a].txt\n[abc\\]].bin", { "b.txt", "].bin" }, { "a.txt", "d.bin" } },
+	{ "a?b\na\\*b", { "a*b", "axb" }, { "a/b" } },
+	{ "dir/**", { "dir/x", "dir/x/y" }, { "dir" } },
+	{ "**", { "anything/at/all", "x" }, { NULL } },
+	{ "a/**/b", { "a/b", "a/x/y/b", "a/x/b/c" }, { "a/xb" } },
+	{ "/x\n./y/", { "x", "y/z" }, { "z" } },
+	{ ".git\nnode_modules", { "node_modules/pkg/index.js", ".git/HEAD" }, { "src/node_modules" } },
+	{ "*\n!src\nsrc/*.tmp", { "src/x.tmp", "lib/x" }, { "src/main.c", "src" } },
+	{ "docs\n!docs/keep", { "docs/other", "docs" }, { "docs/keep/file" } },
+	{ "", { NULL }, { "x", "." } },
+	{ "*", { "x" }, { ".", "/" } }, /* the root is the context itself */
 };
 
 static void test_match(void)
 {
 	for (size_t i = 0; i < sizeof(matches) / sizeof(*matches); i++) {
 		struct engine_dockerignore *ig = load(matches[i].patterns);
-		ok(ig != NULL && engine_dockerignore_excluded(ig, matches[i].path) == matches[i].excluded,
-		   "[%s] %s '%s'", matches[i].patterns, matches[i].excluded ? "excludes" : "keeps", matches[i].path);
+		for (size_t k = 0; ig != NULL && k < 6 && matches[i].excluded[k] != NULL; k++)
+			ok(engine_dockerignore_excluded(ig, matches[i].excluded[k]) == 1, "[%s] excludes '%s'",
+			   matches[i].patterns, matches[i].excluded[k]);
+		for (size_t k = 0; ig != NULL && k < 5 && matches[i].kept[k] != NULL; k++)
+			ok(engine_dockerignore_excluded(ig, matches[i].kept[k]) == 0, "[%s] keeps '%s'",
+			   matches[i].patterns, matches[i].kept[k]);
 		engine_dockerignore_free(&ig);
 	}
 }
