@@ -5,9 +5,6 @@
 
 #include "libengine/build/dockerfile.h"
 
-/* The kind whose keyword is WORD (any case), or -1. */
-int engine_dockerfile_kind_of(const char *word);
-
 /* Read REST (the line after the keyword, continuations joined) into IN,
  * whose kind is set.  Messages carry no file or line: the caller adds
  * them. */

@@ -21,6 +21,26 @@
 #include "common/cleanup.h"
 #include "libengine/build/dockerfile-args.h"
 
+/* In the order of enum engine_dockerfile_kind. */
+static const char *const kind_names[] = {
+	"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME",
+	"USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+};
+_Static_assert(ARRAY_SIZE(kind_names) == ENGINE_DOCKERFILE_SHELL + 1, "a name for every kind");
+
+const char *engine_dockerfile_kind_name(enum engine_dockerfile_kind kind)
+{
+	return (size_t)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "?";
+}
+
+int engine_dockerfile_kind_of(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++)
+		if (strcasecmp(word, kind_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 struct reader {
 	const char *data;
 	size_t size, pos;
@@ -493,4 +513,18 @@ const struct engine_dockerfile_stage *engine_dockerfile_stage_find(const struct 
 	if (errno == 0 && name[0] >= '0' && name[0] <= '9' && *end == '\0' && index < df->n_stages)
 		return &df->stages[index];
 	return NULL;
+}
+
+const char *engine_dockerfile_flag(const struct engine_dockerfile_instruction *in, const char *name, bool *present)
+{
+	const char *value = NULL;
+	bool found = false;
+	for (size_t i = 0; i < in->n_flags; i++)
+		if (strcmp(in->flags[i].name, name) == 0) {
+			value = in->flags[i].value;
+			found = true;
+		}
+	if (present != NULL)
+		*present = found;
+	return value;
 }

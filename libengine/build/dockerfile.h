@@ -156,6 +156,8 @@ void engine_dockerfile_free(struct engine_dockerfile **df);
 
 /* The instruction's keyword in capitals ("RUN"). */
 const char *engine_dockerfile_kind_name(enum engine_dockerfile_kind kind);
+/* The kind whose keyword is WORD (any case), or -1. */
+int engine_dockerfile_kind_of(const char *word);
 /* The value of flag NAME, or NULL; *PRESENT (when non-NULL) says whether
  * it was given at all (a bare boolean flag has a NULL value). */
 const char *engine_dockerfile_flag(const struct engine_dockerfile_instruction *in, const char *name,
