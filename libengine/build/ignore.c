@@ -50,61 +50,89 @@ static const char *class_end(const char *p, char c, bool *in)
 	return p + 1;
 }
 
-/* Whether PATTERN matches S whole or, PREFIX, whether it could match
- * some string that S begins. */
-static bool match(const char *p, const char *s, bool prefix)
+/* One match of a pattern against a string.  Stars make the plain
+ * backtracking search exponential ("*a*a*a*a*b"); remembering which
+ * (pattern, string) positions already failed bounds it by their product. */
+struct matcher {
+	const char *pattern, *string;
+	size_t columns; /* strlen(string) + 1 */
+	unsigned char *failed;
+	bool prefix; /* whether the pattern could match some string that STRING begins */
+};
+
+static bool match_at(struct matcher *m, const char *p, const char *s)
 {
+	size_t at = (size_t)(p - m->pattern) * m->columns + (size_t)(s - m->string);
+	if (m->failed[at / 8] & (1u << (at % 8)))
+		return false;
+	bool ok = true;
 	for (;;) {
-		if (*s == '\0' && prefix)
+		if (*s == '\0' && m->prefix)
 			return true;
 		switch (*p) {
 		case '\0':
-			return *s == '\0';
+			ok = *s == '\0';
+			break;
 		case '*':
 			if (p[1] == '*') {
 				const char *rest = p + 2;
 				if (*rest == '/')
 					rest++;
-				if (*rest == '\0')
-					return true;
-				if (match(rest, s, prefix))
+				if (*rest == '\0' || match_at(m, rest, s))
 					return true;
 				for (const char *t = s; *t != '\0'; t++)
-					if (*t == '/' && match(rest, t + 1, prefix))
+					if (*t == '/' && match_at(m, rest, t + 1))
 						return true;
-				return false;
+				ok = false;
+				break;
 			}
 			for (const char *t = s;; t++) {
-				if (match(p + 1, t, prefix))
+				if (match_at(m, p + 1, t))
 					return true;
 				if (*t == '\0' || *t == '/')
-					return false;
+					break;
 			}
+			ok = false;
+			break;
 		case '?':
-			if (*s == '\0' || *s == '/')
-				return false;
+			ok = *s != '\0' && *s != '/';
 			break;
 		case '[': {
 			bool in = false;
 			const char *end = class_end(p, *s, &in);
-			if (end == NULL || *s == '\0' || *s == '/' || !in)
-				return false;
-			p = end;
-			s++;
-			continue;
+			ok = end != NULL && *s != '\0' && *s != '/' && in;
+			if (ok)
+				p = end - 1; /* the step below passes its ']' */
+			break;
 		}
 		case '\\':
-			p++;
-			if (*p != *s)
-				return false;
+			ok = *++p == *s;
 			break;
 		default:
-			if (*p != *s)
-				return false;
+			ok = *p == *s;
 		}
+		if (!ok || *p == '\0')
+			break;
 		p++;
 		s++;
 	}
+	if (!ok)
+		m->failed[at / 8] |= (unsigned char)(1u << (at % 8));
+	return ok;
+}
+
+/* 1 when PATTERN matches S whole or, PREFIX, could match some string
+ * that S begins; 0 when not; -1 when memory is short. */
+static int match(const char *pattern, const char *s, bool prefix)
+{
+	size_t columns = strlen(s) + 1;
+	struct matcher m = { .pattern = pattern, .string = s, .columns = columns, .prefix = prefix };
+	m.failed = calloc((strlen(pattern) + 1) * columns / 8 + 1, 1);
+	if (m.failed == NULL)
+		return -1;
+	bool r = match_at(&m, pattern, s);
+	free(m.failed);
+	return r;
 }
 
 /* Whether PATTERN is well formed: its classes closed, no lone '\' last. */
@@ -190,6 +218,9 @@ static int add_pattern(struct engine_dockerignore *ig, const char *text, size_t 
 	char *pattern = cleaned;
 	if (pattern[0] == '/' && pattern[1] != '\0')
 		memmove(pattern, pattern + 1, strlen(pattern));
+	/* the matcher's memory grows with the pattern times the path */
+	if (strlen(pattern) > 4096)
+		return engine_error_set(err, EINVAL, "%s:%u: pattern too long", file, line);
 	if (!pattern_valid(pattern))
 		return engine_error_set(err, EINVAL, "%s:%u: syntax error in pattern: %s", file, line, pattern);
 	grown[ig->n_patterns++] = (struct engine_dockerignore_pattern){
@@ -246,22 +277,19 @@ void engine_dockerignore_free(struct engine_dockerignore **ig)
 	*ig = NULL;
 }
 
-/* Whether PATTERN matches PATH (cleaned, writable) or a directory above
- * it. */
-static bool match_or_parent(const char *pattern, char *path)
+/* 1 when PATTERN matches PATH (cleaned, writable) or a directory above
+ * it, 0 when not, -1 when memory is short. */
+static int match_or_parent(const char *pattern, char *path)
 {
-	if (match(pattern, path, false))
-		return true;
-	for (char *p = path; *p != '\0'; p++) {
+	int r = match(pattern, path, false);
+	for (char *p = path; r == 0 && *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		bool m = match(pattern, path, false);
+		r = match(pattern, path, false);
 		*p = '/';
-		if (m)
-			return true;
 	}
-	return false;
+	return r;
 }
 
 /* PATH as the patterns see it: cleaned, relative to the context's root
@@ -294,7 +322,10 @@ int engine_dockerignore_excluded(const struct engine_dockerignore *ig, const cha
 		 * exception to one that is sent */
 		if (p->exception != excluded)
 			continue;
-		if (match_or_parent(p->pattern, relative))
+		int r = match_or_parent(p->pattern, relative);
+		if (r < 0)
+			return -ENOMEM;
+		if (r > 0)
 			excluded = !p->exception;
 	}
 	return excluded;
@@ -311,8 +342,12 @@ int engine_dockerignore_skip_dir(const struct engine_dockerignore *ig, const cha
 		return -ENOMEM;
 	strcpy(below, relative);
 	strcat(below, "/");
-	for (size_t i = 0; i < ig->n_patterns; i++)
-		if (ig->patterns[i].exception && match(ig->patterns[i].pattern, below, true))
-			return 0;
+	for (size_t i = 0; i < ig->n_patterns; i++) {
+		if (!ig->patterns[i].exception)
+			continue;
+		r = match(ig->patterns[i].pattern, below, true);
+		if (r != 0)
+			return r < 0 ? -ENOMEM : 0;
+	}
 	return 1;
 }

@@ -257,6 +257,17 @@ static void test_instructions(void)
 	engine_dockerfile_free(&df);
 	engine_error_free(&err);
 
+	/* the reference's example: one ENV sees the values from before it */
+	text = "FROM busybox\nENV abc=bye def=$abc\n";
+	char *const before[] = { "abc=hello", NULL };
+	const struct engine_build_expander x = { '\\', engine_build_env_lookup, (void *)before };
+	ok(engine_dockerfile_parse(text, strlen(text), "Dockerfile", &df, &err) == 0 &&
+		   engine_build_expand_instruction(&x, &df->stages[0].instructions[0], "Dockerfile", &err) == 0,
+	   "ENV abc=bye def=$abc");
+	ok(df != NULL && strcmp(df->stages[0].instructions[0].pairs[1].value, "hello") == 0,
+	   "def is the abc from before the instruction");
+	engine_dockerfile_free(&df);
+
 	text = "FROM a\n\nWORKDIR \\\n  \"/unterminated\n";
 	ok(engine_dockerfile_parse(text, strlen(text), "Dockerfile", &df, &err) == 0, "parsed");
 	ok(df != NULL &&

@@ -99,6 +99,10 @@ static const struct {
 	{ "*\n!src\nsrc/*.tmp", { "src/x.tmp", "lib/x" }, { "src/main.c", "src" } },
 	{ "docs\n!docs/keep", { "docs/other", "docs" }, { "docs/keep/file" } },
 	{ "", { NULL }, { "x", "." } },
+	/* stars that a plain backtracking search takes years over */
+	{ "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/**/**/**/**/**/**/**/**/**/**/**/c",
+	  { "x/y/z/x/y/z/x/y/z/x/y/z/x/y/z/c" },
+	  { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x/y/z/x/y/z/x/y/z/x/y/z/x/y/z/d" } },
 	{ "*", { "x" }, { ".", "/" } }, /* the root is the context itself */
 };
 
