@@ -125,6 +125,39 @@ static int store(const struct cmd_flag *f, const struct cmd_bind *b, const char 
 	return 0;
 }
 
+/* The letters after a lettered "[=BOOL]" flag in one word ("-it": "t"),
+ * as getopt would have read them: each a flag; one that takes a value
+ * takes the rest of the word, else the next word. */
+static int bundle(const struct cmd_command *c, const struct cmd_bind *binds, const char *more,
+		  int argc, char **argv, struct engine_error **err)
+{
+	const char *word = argv[optind - 1];
+	for (const char *p = more; *p != '\0'; p++) {
+		const struct cmd_flag *f = flag_of(c, (unsigned char)*p);
+		if (f == NULL)
+			return engine_error_set(err, EINVAL, "unknown shorthand flag: '%c' in %s", *p,
+						word);
+		const char *value = NULL;
+		if (cmd_flag_value_optional(f)) {
+			if (p[1] == '=')
+				value = p + 2;
+		} else if (f->value != NULL) {
+			if (p[1] != '\0')
+				value = p + 1;
+			else if (optind < argc)
+				value = argv[optind++];
+			else
+				return engine_error_set(err, EINVAL, "flag needs an argument: '%c' in %s",
+							*p, word);
+		}
+		if (store(f, bind_of(binds, f->name), value, err) < 0)
+			return -1;
+		if (value != NULL)
+			break;
+	}
+	return 0;
+}
+
 /* Docker's messages for an argument count outside MIN..MAX. */
 static int count_error(const char *path, int min, int max, struct engine_error **err)
 {
@@ -170,12 +203,19 @@ bool cmd_parse(const struct cmd_global *g, int argc, char **argv, const struct c
 			*ret_rc = cmd_bad_flag(ch, argv);
 			return false;
 		}
-		/* getopt keeps the "=" of "-p=false"; no "[=BOOL]" value
-		 * starts with one. */
-		const char *value = optarg;
-		if (value != NULL && value[0] == '=' && cmd_flag_value_optional(f))
-			value++;
-		if (store(f, bind_of(binds, f->name), value, &err) < 0) {
+		/* A lettered "[=BOOL]" flag is "X::" for getopt, so that
+		 * "-p=false" works as pflag's does: getopt keeps the "=".
+		 * Anything else after its letter is more letters ("-it"). */
+		const char *value = optarg, *more = NULL;
+		if (value != NULL && cmd_flag_value_optional(f) && f->letter &&
+		    argv[optind - 1][1] != '-') {
+			if (value[0] == '=')
+				value++;
+			else
+				more = value, value = NULL;
+		}
+		if (store(f, bind_of(binds, f->name), value, &err) < 0 ||
+		    (more != NULL && bundle(c, binds, more, argc, argv, &err) < 0)) {
 			*ret_rc = cmd_report(err);
 			return false;
 		}

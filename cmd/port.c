@@ -36,15 +36,9 @@ int cmd_port(int argc, char **argv, struct cmd_global *g)
 		if (*end == '/')
 			snprintf(proto, sizeof(proto), "%s", end + 1);
 	}
-	cleanup_error struct engine_error *err = NULL;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *c = NULL;
-	if (engine_container_get(store, what, &c, &err) < 0) {
-		storage_store_close(store);
-		return cmd_report_1(&err);
-	}
+	struct engine_container *c = cmd_container_lookup(g, what, &rc);
+	if (c == NULL)
+		return rc;
 	cleanup_free char *text = cmd_ports_format_port(&c->spec.ports, want, filter ? proto : NULL);
 	rc = 0;
 	if (text == NULL) {
@@ -66,6 +60,5 @@ int cmd_port(int argc, char **argv, struct cmd_global *g)
 		fputs(text, stdout);
 	}
 	engine_container_free(c);
-	storage_store_close(store);
 	return rc;
 }

@@ -161,17 +161,12 @@ int cmd_top(int argc, char **argv, struct cmd_global *g)
 	cleanup_error struct engine_error *err = NULL;
 	/* The command table took --help: what follows the name is ps's, and
 	 * ignored. */
-	int rc;
-	rc = 0;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
-		return cmd_report(err);
-	struct engine_container *c = NULL;
-	if (engine_container_get(store, argv[optind], &c, &err) < 0)
-		rc = cmd_report_1(&err);
-	else if (top(c, &err) < 0)
+	int rc = 0;
+	struct engine_container *c = cmd_container_lookup(g, argv[optind], &rc);
+	if (c == NULL)
+		return rc;
+	if (top(c, &err) < 0)
 		rc = cmd_report(err);
 	engine_container_free(c);
-	storage_store_close(store);
 	return rc;
 }
