@@ -44,7 +44,6 @@
 #include "common/fs.h"
 #include "libengine/runtime/foreground.h"
 #include "libengine/runtime/passwd.h"
-#include "storage/paths.h"
 #include "common/proc.h"
 #include "libengine/runtime/process.h"
 #include "libengine/runtime/sealed-exec.h"
@@ -136,30 +135,6 @@ static bool setgroups_allowed(pid_t pid)
 	if (engine_read_file(AT_FDCWD, path, 0, 64, &buf, NULL, NULL) < 0)
 		return true; /* no such file: no user namespace, setgroups is ours */
 	return strncmp(buf, "allow", 5) == 0;
-}
-
-/* The seccomp program the container's command got, for the exec's caps:
- * the same compiled-program cache as run (seccomp-cache.c). */
-static int seccomp_for(const struct engine_run_spec *spec, struct engine_seccomp_program *ret,
-		       bool *ret_confined, struct engine_error **err)
-{
-	*ret_confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
-	if (!*ret_confined)
-		return 0;
-	cleanup_free char *runroot = NULL;
-	cleanup_free char *cache = NULL;
-	struct engine_error *local = NULL;
-	const char *dir = spec->run_root;
-	if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
-		dir = runroot;
-	if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
-		cache = NULL;
-	engine_error_free(&local);
-	/* The cache is trusted BPF: only from a run root that is the user's
-	 * alone (paths.c; seccomp-cache.c checks its own files too). */
-	if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
-		return -1;
-	return engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, ret, err);
 }
 
 /* ---- the process ----------------------------------------------------- */
@@ -447,7 +422,7 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 	if (exec_spec(c, opts, &spec, err) < 0 || namespaces_to_join(st->pid, &ctx.ns_flags, err) < 0 ||
 	    mapped_ids(st->pid, "uid_map", &ctx.security.mapped_uids, err) < 0 ||
 	    mapped_ids(st->pid, "gid_map", &ctx.security.mapped_gids, err) < 0 ||
-	    seccomp_for(&spec, &program, &confined, err) < 0)
+	    engine_seccomp_program_for_spec(&spec, &program, &confined, err) < 0)
 		goto out;
 	ctx.security.caps = spec.caps;
 	ctx.security.no_new_privileges = spec.no_new_privileges;

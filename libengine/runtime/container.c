@@ -39,7 +39,6 @@
 #include "libengine/runtime/fuse-overlayfs.h"
 #include "libengine/runtime/mounts.h"
 #include "libengine/runtime/passwd.h"
-#include "storage/paths.h"
 #include "libengine/runtime/process.h"
 #include "libengine/runtime/seccomp-cache.h"
 #include "libengine/runtime/sealed-exec.h"
@@ -447,24 +446,9 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 			    struct engine_error **err)
 {
 	struct engine_seccomp_program program = { 0 };
-	bool confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
-	if (confined) {
-		cleanup_free char *runroot = NULL;
-		cleanup_free char *cache = NULL;
-		struct engine_error *local = NULL;
-		const char *dir = spec->run_root;
-		if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
-			dir = runroot;
-		if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
-			cache = NULL;
-		engine_error_free(&local);
-		/* The cache is trusted BPF: only from a run root that is the user's
-		 * alone (paths.c; seccomp-cache.c checks its own files too). */
-		if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
-			return -1;
-		if (engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, &program, err) < 0)
-			return -1;
-	}
+	bool confined = false;
+	if (engine_seccomp_program_for_spec(spec, &program, &confined, err) < 0)
+		return -1;
 
 	sigset_t mask, saved;
 	engine_foreground_block_signals(!spec->no_signal_forward, &mask, &saved);

@@ -64,10 +64,8 @@ static bool relay_master(const struct engine_container_io *io, int master, bool 
 		return engine_fd_relay(master, STDOUT_FILENO);
 	char buf[16384];
 	ssize_t r = read(master, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	if (r <= 0) /* EOF, or EIO once the pty's last holder is gone */
+		return r < 0 && (errno == EINTR || errno == EAGAIN);
 	if (hooked) {
 		io->output(io->data, 1, buf, (size_t)r);
 		if (io->output_copy && !quiet)
