@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +35,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -45,6 +43,7 @@
 #include "libengine/runtime/caps.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "libengine/runtime/foreground.h"
 #include "libengine/runtime/passwd.h"
 #include "common/proc.h"
 #include "libengine/runtime/process.h"
@@ -59,9 +58,6 @@
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
-					 SIGWINCH, SIGCONT, SIGALRM };
 
 /* What the process needs, all prepared before the fork: the child only
  * makes syscalls. */
@@ -251,73 +247,6 @@ fail:
 
 /* ---- the CLI's side -------------------------------------------------- */
 
-struct exec_io {
-	pid_t pid;
-	int sigfd;
-	struct engine_terminal *term; /* -t */
-	struct engine_stdio_relay *relay; /* without -t */
-	bool interactive;
-};
-
-static int wait_loop(struct exec_io *io, int *ret_exit_code)
-{
-	int master = io->term != NULL ? io->term->master : -1;
-	bool stdin_open = io->interactive && master >= 0;
-	bool master_open = master >= 0;
-	for (;;) {
-		struct pollfd p[3 + ENGINE_STDIO_RELAY_POLL_FDS] = {
-			{ .fd = io->sigfd, .events = POLLIN },
-			{ .fd = master_open ? master : -1, .events = POLLIN },
-			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
-		};
-		for (size_t i = 3; i < ARRAY_SIZE(p); i++)
-			p[i].fd = -1;
-		if (io->relay != NULL)
-			engine_stdio_relay_poll_fds(io->relay, p + 3);
-		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[1].revents)
-			master_open = engine_fd_relay(master, STDOUT_FILENO);
-		if (io->relay != NULL)
-			engine_stdio_relay_ready(io->relay, p + 3);
-		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, master)) {
-			stdin_open = false;
-			/* Pass the EOF on as the terminal's EOF character. */
-			char eot = 4;
-			(void)!write(master, &eot, 1);
-		}
-		if (!p[0].revents)
-			continue;
-		struct signalfd_siginfo si;
-		if (read(io->sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if ((int)si.ssi_signo == SIGWINCH && io->term != NULL) {
-			engine_terminal_resize(io->term);
-			continue;
-		}
-		if ((int)si.ssi_signo != SIGCHLD) {
-			kill(io->pid, (int)si.ssi_signo);
-			continue;
-		}
-		int status;
-		if (waitpid(io->pid, &status, WNOHANG) != io->pid)
-			continue;
-		if (master_open) {
-			/* Output may still sit in the pty after the exit. */
-			fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-			for (int i = 0; i < 1024 && engine_fd_relay(master, STDOUT_FILENO); i++)
-				;
-		}
-		if (io->relay != NULL)
-			engine_stdio_relay_drain(io->relay);
-		*ret_exit_code = engine_process_exit_code(status);
-		return 0;
-	}
-}
-
 static void reap(pid_t pid)
 {
 	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -345,17 +274,11 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 {
 	const struct engine_exec_options *o = c->opts;
 	sigset_t mask, saved;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&mask, forwarded_signals[i]);
-	sigprocmask(SIG_BLOCK, &mask, &saved);
+	engine_foreground_block_signals(true, &mask, &saved);
 
 	int sp[2] = { -1, -1 }, pp[2] = { -1, -1 };
-	int rc = -1, master = -1, sigfd = -1;
+	int rc = -1, master = -1;
 	pid_t joiner = -1, pid = -1;
-	struct engine_terminal term;
-	bool have_term = false;
 	struct engine_stdio_relay relay_pipes;
 	struct engine_stdio_relay *relay = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 || pipe2(pp, O_CLOEXEC) < 0) {
@@ -404,32 +327,16 @@ static int exec_run(struct exec_ctx *c, int *ret_exit_code, struct engine_error 
 		rc = 0;
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	if (master >= 0) {
-		engine_terminal_take(&term, master);
-		have_term = true;
-	}
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		engine_error_errno(err, errno, "signalfd");
-		kill(pid, SIGKILL);
-		reap(pid);
-		goto out;
-	}
-	struct exec_io io = { .pid = pid, .sigfd = sigfd, .term = have_term ? &term : NULL,
-			      .relay = relay, .interactive = o->interactive };
-	rc = wait_loop(&io, ret_exit_code);
-	if (rc < 0)
-		engine_error_errno(err, -rc, "wait for the exec'd process");
+	struct engine_foreground fg = { .pid = pid, .mask = &mask, .name = "the exec'd process",
+					.master = master, .interactive = o->interactive, .relay = relay };
+	rc = engine_foreground_wait(&fg, ret_exit_code, err);
 out:
-	if (have_term)
-		engine_terminal_restore(&term);
-	int fds[] = { master, sigfd, sp[0], sp[1], pp[0], pp[1] };
+	if (relay != NULL)
+		engine_stdio_relay_close(relay);
+	int fds[] = { master, sp[0], sp[1], pp[0], pp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (relay != NULL)
-		engine_stdio_relay_close(relay);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc < 0 ? -1 : 0;
 }
@@ -484,9 +391,7 @@ int engine_exec(const struct engine_container *c, const struct engine_exec_optio
 	if (exec_spec(c, opts, &spec, err) < 0 ||
 	    mapped_ids(st->pid, "uid_map", &ctx.security.mapped_uids, err) < 0 ||
 	    mapped_ids(st->pid, "gid_map", &ctx.security.mapped_gids, err) < 0 ||
-	    /* The program the container's command got, for the exec's caps. */
-	    engine_seccomp_program_for_run(spec.seccomp_profile, spec.caps, spec.run_root, &program,
-					   &confined, err) < 0)
+	    engine_seccomp_program_for_spec(&spec, &program, &confined, err) < 0)
 		goto out;
 	ctx.security.caps = spec.caps;
 	ctx.security.no_new_privileges = spec.no_new_privileges;

@@ -1,5 +1,5 @@
 /* container.c: the process that becomes the container, and the CLI's side
- * of it while it runs in the foreground.
+ * of it until it runs (the wait while it runs is foreground.c's).
  *
  * One clone(2) creates the user namespace and every other namespace at once,
  * so they are all owned by the new user namespace (mounting proc, sysfs,
@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,13 +26,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libengine/runtime/caps.h"
+#include "libengine/runtime/foreground.h"
 #include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -85,9 +84,6 @@ struct child_ctx {
 	 * (sealed-exec.c). */
 	int init_fd;
 };
-
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
-					 SIGWINCH, SIGCONT, SIGALRM };
 
 /* The storage driver that makes the container's root from its layers
  * (none for --rootfs).  The child and the parent both ask: the parent
@@ -411,150 +407,6 @@ static void remove_container_dir(const struct engine_run_spec *spec, const struc
 	engine_error_free(&err);
 }
 
-/* The monitor's output pipes: hand what is there to the log writer;
- * false at EOF (or when there is nothing to read and DRAIN asks not to
- * wait). */
-static bool relay_output(const struct engine_container_io *io, int stream)
-{
-	char buf[16384];
-	int fd = stream == 1 ? io->out_fd : io->err_fd;
-	ssize_t r = read(fd, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR;
-	if (r == 0)
-		return false;
-	io->output(io->data, stream, buf, (size_t)r);
-	return true;
-}
-
-/* A detached -t: what the pty has goes to the monitor as stdout.  A
- * recorded foreground one (OUTPUT_COPY): to our stdout too, unless QUIET. */
-static bool relay_master_output(const struct engine_container_io *io, int master, bool quiet)
-{
-	char buf[16384];
-	ssize_t r = read(master, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
-	io->output(io->data, 1, buf, (size_t)r);
-	if (io->output_copy && !quiet)
-		(void)engine_write_all(STDOUT_FILENO, buf, (size_t)r);
-	return true;
-}
-
-/* -t in the foreground: the pty's output to our stdout (and the log). */
-static bool relay_master(const struct engine_container_io *io, int master, bool quiet)
-{
-	if (io != NULL && io->output != NULL)
-		return relay_master_output(io, master, quiet);
-	if (!quiet)
-		return engine_fd_relay(master, STDOUT_FILENO);
-	char buf[16384];
-	ssize_t r = read(master, buf, sizeof(buf));
-	return r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN));
-}
-
-static void drain_output(const struct engine_container_io *io)
-{
-	for (int stream = 1; stream <= 2; stream++) {
-		int fd = stream == 1 ? io->out_fd : io->err_fd;
-		if (fd < 0)
-			continue;
-		/* Whatever a background process of the container still
-		 * writes later is lost: the pipe is not waited on past the
-		 * init's exit. */
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		for (int i = 0; i < 4096 && relay_output(io, stream); i++)
-			;
-	}
-}
-
-#define PARENT_EXTRA_FDS 64
-#define PARENT_BASE_FDS (5 + ENGINE_STDIO_RELAY_POLL_FDS)
-
-static int parent_loop(pid_t child, int sigfd, struct engine_terminal *term,
-		       const struct engine_run_spec *spec, const struct engine_container_io *io,
-		       struct engine_stdio_relay *relay, int *ret_exit_code)
-{
-	bool stdin_open = term != NULL && spec->interactive;
-	bool master_open = term != NULL;
-	bool out_open = io != NULL && io->out_fd >= 0, err_open = io != NULL && io->err_fd >= 0;
-	/* -t's output (to the monitor, our stdout, or both); what run -a
-	 * does not attach is not written to our stdout. */
-	bool quiet = spec->quiet_stdout;
-	for (;;) {
-		struct pollfd p[PARENT_BASE_FDS + PARENT_EXTRA_FDS] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = master_open ? term->master : -1, .events = POLLIN },
-			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
-			{ .fd = out_open ? io->out_fd : -1, .events = POLLIN },
-			{ .fd = err_open ? io->err_fd : -1, .events = POLLIN },
-		};
-		for (int i = 5; i < PARENT_BASE_FDS; i++)
-			p[i].fd = -1;
-		if (relay != NULL)
-			engine_stdio_relay_poll_fds(relay, p + 5);
-		size_t extra = io != NULL && io->poll_fds != NULL
-				       ? io->poll_fds(io->data, p + PARENT_BASE_FDS, PARENT_EXTRA_FDS)
-				       : 0;
-		if (poll(p, PARENT_BASE_FDS + extra, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[3].revents)
-			out_open = relay_output(io, 1);
-		if (p[4].revents)
-			err_open = relay_output(io, 2);
-		if (p[1].revents)
-			master_open = relay_master(io, term->master, quiet);
-		if (relay != NULL)
-			engine_stdio_relay_ready(relay, p + 5);
-		if (extra > 0)
-			io->poll_ready(io->data, p + PARENT_BASE_FDS, extra);
-		if (p[2].revents && !engine_fd_relay(STDIN_FILENO, term->master)) {
-			stdin_open = false;
-			/* Pass the EOF on as the terminal's EOF character. */
-			char eot = 4;
-			(void)!write(term->master, &eot, 1);
-		}
-		if (!p[0].revents)
-			continue;
-		struct signalfd_siginfo si;
-		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if ((int)si.ssi_signo == SIGWINCH && term != NULL) {
-			engine_terminal_resize(term);
-			continue;
-		}
-		if ((int)si.ssi_signo != SIGCHLD) {
-			kill(child, (int)si.ssi_signo);
-			continue;
-		}
-		int status;
-		pid_t w = waitpid(child, &status, WNOHANG);
-		if (w == child) {
-			if (master_open) {
-				/* Output may still sit in the pty after the exit. */
-				int fl = fcntl(term->master, F_GETFL);
-				fcntl(term->master, F_SETFL, fl | O_NONBLOCK);
-				for (int i = 0; i < 1024 && relay_master(io, term->master, quiet); i++) {
-					struct pollfd q = { .fd = term->master, .events = POLLIN };
-					if (poll(&q, 1, 0) <= 0)
-						break;
-				}
-			}
-			if (io != NULL)
-				drain_output(io);
-			if (relay != NULL)
-				engine_stdio_relay_drain(relay);
-			*ret_exit_code = engine_process_exit_code(status);
-			return 0;
-		}
-	}
-}
-
 /* the mapping --userns asks for, made from the default MAP into
  * OUT (keep-id: also the user's name and home for /etc/passwd). */
 static int userns_mapping(const struct engine_run_spec *spec, const struct engine_idmap *map,
@@ -590,19 +442,11 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 {
 	struct engine_seccomp_program program = { 0 };
 	bool confined = false;
-	if (engine_seccomp_program_for_run(spec->seccomp_profile, spec->caps, spec->run_root, &program,
-					   &confined, err) < 0)
+	if (engine_seccomp_program_for_spec(spec, &program, &confined, err) < 0)
 		return -1;
 
 	sigset_t mask, saved;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	/* Without forwarding, the caller's signals keep their default
-	 * action on it: the container is not told (it dies with us). */
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		if (!spec->no_signal_forward || forwarded_signals[i] == SIGWINCH)
-			sigaddset(&mask, forwarded_signals[i]);
-	sigprocmask(SIG_BLOCK, &mask, &saved);
+	engine_foreground_block_signals(!spec->no_signal_forward, &mask, &saved);
 
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (netns_mode_is_private(spec->network) && spec->network_join == NULL)
@@ -708,9 +552,7 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 	pid_t pid = -1;
 	int sock = -1;
 	struct engine_ns_set userns = ENGINE_NS_SET_INIT;
-	int rc = -1, sigfd = -1, master = -1;
-	struct engine_terminal term;
-	bool have_term = false;
+	int rc = -1, master = -1;
 	struct engine_fuse_daemon fuse = { .pid = 0, .log_fd = -1 };
 	/* container:NAME and ns:PATH join a namespace. */
 	int cr = spec->network_join != NULL
@@ -798,30 +640,14 @@ int engine_container_run_io(const struct engine_run_spec *spec, const struct eng
 		io->terminal(io->data, master);
 	if (io != NULL && io->started != NULL)
 		io->started(io->data, pid);
-	/* From here on a write to a closed pipe should be an error, not death. */
-	signal(SIGPIPE, SIG_IGN);
-
-	if (master >= 0) {
-		engine_terminal_take(&term, master);
-		have_term = true;
-	}
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		engine_error_errno(err, errno, "signalfd");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto out;
-	}
-	rc = parent_loop(pid, sigfd, have_term ? &term : NULL, spec, io, relay, ret_exit_code);
-	if (rc < 0)
-		engine_error_errno(err, -rc, "wait for the container");
+	/* What run -a does not attach is not written to our stdout. */
+	struct engine_foreground fg = { .pid = pid, .mask = &mask, .name = "the container",
+					.master = master, .interactive = spec->interactive,
+					.quiet = spec->quiet_stdout, .relay = relay, .io = io };
+	rc = engine_foreground_wait(&fg, ret_exit_code, err);
 out:
-	if (have_term)
-		engine_terminal_restore(&term);
 	if (master >= 0)
 		close(master);
-	if (sigfd >= 0)
-		close(sigfd);
 	if (sock >= 0)
 		close(sock);
 	if (relay != NULL)

@@ -30,6 +30,8 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "libengine/runtime/seccomp-profile.h"
+#include "libengine/runtime/spec.h"
+#include "storage/paths.h"
 #include "common/sha256.h"
 #include "storage/paths.h"
 
@@ -236,35 +238,37 @@ int engine_seccomp_program_get(const char *profile, uint64_t caps, const char *c
 	return 0;
 }
 
-int engine_seccomp_program_load(const struct engine_seccomp_program *p, struct engine_error **err)
+/* run and exec alike: exec's process gets the program the container's
+ * command got, for the exec's caps. */
+int engine_seccomp_program_for_spec(const struct engine_run_spec *spec,
+				    struct engine_seccomp_program *ret, bool *ret_confined,
+				    struct engine_error **err)
 {
-	struct sock_fprog prog = { .len = p->len, .filter = p->filter };
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return engine_error_errno(err, errno, "load the seccomp filter");
-	return 0;
-}
-
-int engine_seccomp_program_for_run(const char *profile, uint64_t caps, const char *run_root,
-				   struct engine_seccomp_program *ret, bool *ret_confined,
-				   struct engine_error **err)
-{
-	*ret_confined = profile == NULL || strcmp(profile, "unconfined") != 0;
+	*ret_confined = spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "unconfined") != 0;
 	if (!*ret_confined)
 		return 0;
 	cleanup_free char *runroot = NULL;
 	cleanup_free char *cache = NULL;
 	struct engine_error *local = NULL;
-	const char *dir = run_root;
+	const char *dir = spec->run_root;
 	if ((dir == NULL || *dir == '\0') && storage_default_runroot(&runroot, &local) == 0)
 		dir = runroot;
 	if (dir != NULL && *dir != '\0' && asprintf(&cache, "%s/seccomp", dir) < 0)
 		cache = NULL;
 	engine_error_free(&local);
 	/* The cache is trusted BPF: only from a run root that is the user's
-	 * alone (paths.c; the cache checks its own files too). */
+	 * alone (paths.c; the files here are checked as well). */
 	if (dir != NULL && *dir != '\0' && storage_runroot_check(dir, true, err) < 0)
 		return -1;
-	return engine_seccomp_program_get(profile, caps, cache, ret, err);
+	return engine_seccomp_program_get(spec->seccomp_profile, spec->caps, cache, ret, err);
+}
+
+int engine_seccomp_program_load(const struct engine_seccomp_program *p, struct engine_error **err)
+{
+	struct sock_fprog prog = { .len = p->len, .filter = p->filter };
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return engine_error_errno(err, errno, "load the seccomp filter");
+	return 0;
 }
 
 void engine_seccomp_program_clear(struct engine_seccomp_program *p)

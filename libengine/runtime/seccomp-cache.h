@@ -21,13 +21,13 @@ struct engine_seccomp_program {
  * and libseccomp's version. */
 int engine_seccomp_program_get(const char *profile, uint64_t caps, const char *cache_dir,
 			       struct engine_seccomp_program *ret, struct engine_error **err);
-/* The program a container's process gets (run and exec alike): none, with
- * *RET_CONFINED false, for the profile "unconfined"; else as
- * engine_seccomp_program_get, cached in RUN_ROOT/seccomp (NULL or "": the
- * default run root), which must be the user's alone. */
-int engine_seccomp_program_for_run(const char *profile, uint64_t caps, const char *run_root,
-				   struct engine_seccomp_program *ret, bool *ret_confined,
-				   struct engine_error **err);
+/* The program a process of SPEC gets (its profile and caps), cached under
+ * its run root (or the user's default one).  *RET_CONFINED false, and RET
+ * left empty, for the profile "unconfined". */
+struct engine_run_spec;
+int engine_seccomp_program_for_spec(const struct engine_run_spec *spec,
+				    struct engine_seccomp_program *ret, bool *ret_confined,
+				    struct engine_error **err);
 /* Install it in the calling thread (seccomp(2), no flags: no_new_privs is
  * decided by the caller). */
 int engine_seccomp_program_load(const struct engine_seccomp_program *p, struct engine_error **err);
