@@ -17,30 +17,9 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/json.h"
 
 /* ------------------------------------------------------------ JSON helpers */
-
-static const char *type_name(json_type t)
-{
-	switch (t) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "a value";
-}
 
 static int load_document(const char *buf, size_t len, const char *what, json_t **ret,
 			 struct engine_error **err)
@@ -77,7 +56,7 @@ static int member(json_t *obj, const char *key, json_type type, bool required,
 	bool good = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
 	if (!good)
 		return engine_error_set(err, EINVAL, "%s: \"%s\" must be %s, not %s", ctx, key,
-					type_name(type), type_name(json_typeof(v)));
+					engine_json_type_name(type), engine_json_type_name(json_typeof(v)));
 	*out = v;
 	return 1;
 }
@@ -133,7 +112,7 @@ static int get_strv(json_t *obj, const char *key, const char *ctx, char ***ret, 
 		if (!json_is_string(e)) {
 			strv_free(v);
 			return engine_error_set(err, EINVAL, "%s: \"%s\"[%zu] must be a string, not %s",
-						ctx, key, i, type_name(json_typeof(e)));
+						ctx, key, i, engine_json_type_name(json_typeof(e)));
 		}
 		v[i] = strdup(json_string_value(e));
 		if (v[i] == NULL) {
@@ -196,7 +175,7 @@ static int get_kv(json_t *obj, const char *key, const char *ctx, struct storage_
 		if (!json_is_string(val)) {
 			kv_free(kv, i);
 			return engine_error_set(err, EINVAL, "%s: \"%s\".\"%s\" must be a string, not %s",
-						ctx, key, k, type_name(json_typeof(val)));
+						ctx, key, k, engine_json_type_name(json_typeof(val)));
 		}
 		kv[i].key = strdup(k);
 		kv[i].value = strdup(json_string_value(val));
@@ -247,7 +226,7 @@ static int parse_descriptor(json_t *o, const char *ctx, bool want_platform,
 {
 	if (!json_is_object(o))
 		return engine_error_set(err, EINVAL, "%s: must be an object, not %s", ctx,
-					type_name(json_typeof(o)));
+					engine_json_type_name(json_typeof(o)));
 	struct storage_descriptor d = { 0 };
 	json_t *v;
 	int r = get_string(o, "mediaType", true, ctx, &d.media_type, err);

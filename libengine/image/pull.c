@@ -145,27 +145,9 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 			return r;
 	}
 	j->done += len;
-	if (j->gunzip) {
-		int r = inflate_chunk(j, buf, len);
-		if (r < 0)
-			return r;
-		progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest,
-			 j->done, (uint64_t)j->desc->size);
-		return 0;
-	}
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t w = write(j->pipe_w, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EPIPE)
-				j->unpacker_stopped = true; /* it has the reason */
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	int r = j->gunzip ? inflate_chunk(j, buf, len) : to_pipe(j, buf, len);
+	if (r < 0)
+		return r;
 	progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest, j->done,
 		 (uint64_t)j->desc->size);
 	return 0;

@@ -34,6 +34,7 @@
 
 #include "libengine/runtime/caps.h"
 #include "common/cleanup.h"
+#include "common/json.h"
 
 /* A profile is policy, not data: Docker's default is ~25 KiB.  The bound
  * keeps a hostile or mistaken file from costing unbounded memory. */
@@ -235,28 +236,6 @@ static void set_path(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a fractional number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
 static int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
@@ -275,7 +254,7 @@ static int expect_type(struct parser *p, const char *path, const json_t *v, json
 		       const char *want)
 {
 	if (json_typeof(v) != type)
-		return parse_fail(p, path, "expected %s, got %s", want, json_type_name(v));
+		return parse_fail(p, path, "expected %s, got %s", want, engine_json_type_name(json_typeof(v)));
 	return 0;
 }
 
