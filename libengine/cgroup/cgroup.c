@@ -24,6 +24,7 @@
 
 #include "common/cleanup.h"
 #include "common/dir.h"
+#include "common/proc.h"
 
 /* ------------------------------------------------------------ files */
 
@@ -282,13 +283,6 @@ int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_sta
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until cgroup.events has "KEY VALUE": the kernel signals a change of
  * the file with POLLPRI, so this sleeps rather than spins. */
 static int wait_event(const char *dir, const char *key, uint64_t want, int timeout_ms,
@@ -299,7 +293,7 @@ static int wait_event(const char *dir, const char *key, uint64_t want, int timeo
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s", path);
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = engine_monotonic_ms() + timeout_ms;
 	for (;;) {
 		char buf[512];
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -311,7 +305,7 @@ static int wait_event(const char *dir, const char *key, uint64_t want, int timeo
 			return engine_error_set(err, ENOTSUP, "%s has no '%s'", path, key);
 		if (v == want)
 			return 0;
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - engine_monotonic_ms();
 		if (left <= 0)
 			return engine_error_set(err, ETIMEDOUT, "%s: '%s' still %" PRIu64
 						" after %d ms", path, key, v, timeout_ms);
@@ -444,10 +438,10 @@ int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err)
 			return -1;
 		/* A killed process leaves the cgroup only once it is reaped by
 		 * its parent, which may be us: wait a while, not forever. */
-		int64_t deadline = now_ms() + 5000;
+		int64_t deadline = engine_monotonic_ms() + 5000;
 		bool populated = true;
 		while (engine_cgroup_populated(cg, &populated, NULL) == 0 && populated &&
-		       now_ms() < deadline) {
+		       engine_monotonic_ms() < deadline) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}

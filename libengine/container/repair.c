@@ -29,6 +29,7 @@
 #include "common/hex.h"
 #include "storage/paths.h"
 #include "common/proc.h"
+#include "common/strv.h"
 #include "storage/remove.h"
 #include "libengine/userns/userns.h"
 
@@ -295,9 +296,7 @@ int engine_store_sweep(struct storage_store *store, const struct engine_idmap *m
 	}
 	if (r == 0 && remove_in_userns(store->root, map, rels, n, err) < 0)
 		r = engine_error_prefix(err, "remove what killed commands left in %s", store->root);
-	for (size_t i = 0; i < n; i++)
-		free(rels[i]);
-	free(rels);
+	engine_strv_free_n(rels, n);
 	if (r < 0)
 		return -1;
 	int names = remove_names(store, NULL, err);

@@ -27,6 +27,7 @@
 #include "storage/manifest.h"
 #include "storage/reference.h"
 #include "common/timefmt.h"
+#include "common/strv.h"
 #include "storage/unpack.h"
 #include "libengine/userns/store-job.h"
 
@@ -113,20 +114,13 @@ struct load {
 	json_t *compressed; /* docker-archive member -> [diff_id, digest] */
 };
 
-static void strv_free_n(char **v, size_t n)
-{
-	for (size_t i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void pending_clear(struct pending_image *p)
 {
 	free(p->manifest);
 	free(p->config);
-	strv_free_n(p->diff_ids, p->n_layers);
-	strv_free_n(p->digests, p->n_layers);
-	strv_free_n(p->names, p->n_names);
+	engine_strv_free_n(p->diff_ids, p->n_layers);
+	engine_strv_free_n(p->digests, p->n_layers);
+	engine_strv_free_n(p->names, p->n_names);
 }
 
 static struct pending_image *pending_new(struct load *l, struct engine_error **err)

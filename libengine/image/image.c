@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/strv.h"
 #include "storage/reference.h"
 #include "storage/remove.h"
 #include "libengine/userns/store-job.h"
@@ -70,13 +71,6 @@ static char **json_strv(json_t *a)
 	json_t *e;
 	json_array_foreach(a, i, e) if (json_is_string(e) && v) v[n++] = strdup(json_string_value(e));
 	return v;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
 }
 
 int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_image *image,
@@ -169,15 +163,15 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 	while (cmd && cmd[nc])
 		nc++;
 	if (ne + nc == 0) {
-		strv_free(ep);
-		strv_free(cmd);
+		engine_strv_free(ep);
+		engine_strv_free(cmd);
 		return engine_error_set(err, EINVAL,
 					"no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 	}
 	char **argv = calloc(ne + nc + 1, sizeof(char *));
 	if (argv == NULL) {
-		strv_free(ep);
-		strv_free(cmd);
+		engine_strv_free(ep);
+		engine_strv_free(cmd);
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
 	for (size_t k = 0; k < ne; k++)
@@ -186,7 +180,7 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		argv[ne + k] = cmd[k];
 	free(ep);
 	free(cmd);
-	strv_free(spec->argv);
+	engine_strv_free(spec->argv);
 	spec->argv = argv;
 	return 0;
 }

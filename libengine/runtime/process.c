@@ -20,6 +20,7 @@
 #include "common/cleanup.h"
 #include "common/dir.h"
 #include "common/fs.h"
+#include "common/proc.h"
 
 /* Search PATH the way execvp would, but inside the container and before
  * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
@@ -275,10 +276,5 @@ const char *engine_process_env_path(char *const *env)
 
 void engine_process_reset_signals(void)
 {
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	engine_reset_signals();
 }

@@ -35,6 +35,7 @@
 #include "libengine/runtime/caps.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 
 /* A profile is policy, not data: Docker's default is ~25 KiB.  The bound
  * keeps a hostile or mistaken file from costing unbounded memory. */
@@ -75,9 +76,7 @@ static const struct {
 
 static void string_list_free(struct string_list *list)
 {
-	for (size_t i = 0; i < list->n; i++)
-		free(list->items[i]);
-	free(list->items);
+	engine_strv_free_n(list->items, list->n);
 	list->items = NULL;
 	list->n = 0;
 }
