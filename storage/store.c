@@ -77,6 +77,19 @@ void storage_store_close(struct storage_store *store)
 	free(store);
 }
 
+int storage_store_opendir(struct storage_store *store, const char *name, DIR **ret,
+			  struct engine_error **err)
+{
+	*ret = NULL;
+	int fd = openat(store->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/%s", store->root, name);
+	*ret = engine_fdopendir(fd);
+	if (*ret == NULL)
+		return engine_error_errno(err, errno, "read %s/%s", store->root, name);
+	return 0;
+}
+
 int storage_store_lock(struct storage_store *store, struct engine_error **err)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };

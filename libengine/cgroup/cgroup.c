@@ -242,6 +242,22 @@ static int no_cgroup(const struct engine_cgroup *cg, struct engine_error **err)
 				cg->ops ? cg->ops->name : "disabled");
 }
 
+/* CONTROLLER.current, and CONTROLLER.max unless it says "max" (*RET_MAX
+ * is then left as it is); false when the controller has no .current. */
+static bool read_current_max(const char *path, const char *controller, uint64_t *ret_current,
+			     int64_t *ret_max)
+{
+	char file[64], buf[64];
+	snprintf(file, sizeof(file), "%s.current", controller);
+	if (engine_cgroup_read(path, file, buf, sizeof(buf)) != 0)
+		return false;
+	*ret_current = strtoull(buf, NULL, 10);
+	snprintf(file, sizeof(file), "%s.max", controller);
+	if (engine_cgroup_read(path, file, buf, sizeof(buf)) == 0 && strncmp(buf, "max", 3) != 0)
+		*ret_max = strtoll(buf, NULL, 10);
+	return true;
+}
+
 int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_stats *s,
 			struct engine_error **err)
 {
@@ -253,12 +269,8 @@ int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_sta
 	int r = engine_cgroup_read(cg->path, "cgroup.procs", buf, 2);
 	if (r < 0)
 		return engine_error_errno(err, -r, "cgroup %s", cg->path);
-	if (engine_cgroup_read(cg->path, "memory.current", buf, sizeof(buf)) == 0) {
+	if (read_current_max(cg->path, "memory", &s->memory_current, &s->memory_max)) {
 		s->have |= ENGINE_CGROUP_MEMORY;
-		s->memory_current = strtoull(buf, NULL, 10);
-		if (engine_cgroup_read(cg->path, "memory.max", buf, sizeof(buf)) == 0 &&
-		    strncmp(buf, "max", 3) != 0)
-			s->memory_max = strtoll(buf, NULL, 10);
 		if (engine_cgroup_read(cg->path, "memory.events", buf, sizeof(buf)) == 0)
 			engine_cgroup_parse_keyed(buf, "oom_kill", &s->memory_oom_kills);
 	}
@@ -269,13 +281,8 @@ int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_sta
 		engine_cgroup_parse_keyed(buf, "user_usec", &s->cpu_user_usec);
 		engine_cgroup_parse_keyed(buf, "system_usec", &s->cpu_system_usec);
 	}
-	if (engine_cgroup_read(cg->path, "pids.current", buf, sizeof(buf)) == 0) {
+	if (read_current_max(cg->path, "pids", &s->pids_current, &s->pids_max))
 		s->have |= ENGINE_CGROUP_PIDS;
-		s->pids_current = strtoull(buf, NULL, 10);
-		if (engine_cgroup_read(cg->path, "pids.max", buf, sizeof(buf)) == 0 &&
-		    strncmp(buf, "max", 3) != 0)
-			s->pids_max = strtoll(buf, NULL, 10);
-	}
 	if (engine_cgroup_read(cg->path, "io.stat", buf, sizeof(buf)) == 0) {
 		s->have |= ENGINE_CGROUP_IO;
 		engine_cgroup_parse_io_stat(buf, &s->io_read_bytes, &s->io_write_bytes);

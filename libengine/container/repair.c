@@ -148,12 +148,10 @@ static int remove_in_userns(const char *root, const struct engine_idmap *map, ch
  * has no record: stale), under the store lock. */
 static int remove_names(struct storage_store *store, const char *id, struct engine_error **err)
 {
-	int fd = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/container-names", store->root);
-	cleanup_dir DIR *d = engine_fdopendir(fd);
-	if (d == NULL)
-		return engine_error_errno(err, errno, "read %s/container-names", store->root);
+	cleanup_dir DIR *d = NULL;
+	int r = storage_store_opendir(store, "container-names", &d, err);
+	if (r < 0 || d == NULL)
+		return r;
 	if (storage_store_lock(store, err) < 0)
 		return -1;
 	int removed = 0;

@@ -498,11 +498,8 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 	progress(c, ENGINE_PULL_STORED, 0, 0, manifest->config.digest, 0, 0);
 	rc = 0;
 out:
-	if (rc < 0) {
-		cleanup_free char *short_name = NULL;
-		if (storage_reference_name(&ref, &short_name) == 0)
-			engine_error_prefix(err, "pull %s", short_name);
-	}
+	if (rc < 0)
+		storage_reference_error_prefix(err, "pull", &ref);
 	free(jobs);
 	fetched_clear(&f);
 	storage_registry_endpoints_free(endpoints, n_endpoints);
@@ -550,9 +547,7 @@ int engine_image_pull(const char *root, const struct engine_idmap *map, const ch
 	r = storage_registries_conf_endpoints(opts->registries, &ref, &endpoints, &n_endpoints, err);
 	storage_registry_endpoints_free(endpoints, n_endpoints);
 	if (r < 0) {
-		cleanup_free char *short_name = NULL;
-		if (storage_reference_name(&ref, &short_name) == 0)
-			engine_error_prefix(err, "pull %s", short_name);
+		storage_reference_error_prefix(err, "pull", &ref);
 		storage_reference_clear(&ref);
 		return -1;
 	}

@@ -117,6 +117,13 @@ struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client
 	return a;
 }
 
+void monitor_attach_format_clients(char *buf, size_t size, const int *clients, size_t n)
+{
+	int off = snprintf(buf, size, "clients=");
+	for (size_t i = 0; i < n && off >= 0 && (size_t)off < size; i++)
+		off += snprintf(buf + off, size - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+}
+
 size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
 			     size_t max)
 {

@@ -241,9 +241,7 @@ static void resume(const char *engine, struct watch *w, int argc, char **argv, i
 		ARG("cgroup_manager_asked=%s", asked);
 	ARG("adir=%d", adir);
 	ARG("listen=%d", listen_fd);
-	int off = snprintf(a[n], sizeof(a[n]), "clients=");
-	for (size_t i = 0; i < nc; i++)
-		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	monitor_attach_format_clients(a[n], sizeof(a[n]), clients, nc);
 	args[n] = a[n];
 	n++;
 #undef ARG

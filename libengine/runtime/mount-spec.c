@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 
 #include "common/cleanup.h"
+#include "common/docker-name.h"
 
 #define TARGET_MAX 4096
 
@@ -104,14 +105,7 @@ static int split_fields(const char *setting, const char *spec, char **copy, char
 
 int engine_volume_name_check(const char *name, struct engine_error **err)
 {
-	size_t len = strlen(name);
-	bool ok = len > 0 && len <= 255;
-	for (size_t i = 0; ok && i < len; i++) {
-		char ch = name[i];
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-		ok = alnum || (i > 0 && (ch == '_' || ch == '.' || ch == '-'));
-	}
-	if (!ok)
+	if (!engine_docker_name_valid(name, 255))
 		return engine_error_set(err, EINVAL,
 					"\"%s\" includes invalid characters for a local volume name, only "
 					"\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
