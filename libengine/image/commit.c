@@ -511,14 +511,9 @@ static int tar_out_fn(void *data, int rootfd, struct engine_error **err)
 		if (path < 0 || fstat(path, &st) < 0)
 			return cp_not_found(j->c, j->path, err);
 		if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
-			struct stat again;
-			fd = engine_open_in_root(rootfd, j->path,
-						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
-						 0);
-			if (fd < 0 || fstat(fd, &again) < 0 || again.st_ino != st.st_ino ||
-			    again.st_dev != st.st_dev)
-				return engine_error_set(err, EAGAIN, "%s changed while it was copied", j->path);
+			fd = engine_cp_open_checked(rootfd, j->path, &st, err);
+			if (fd < 0)
+				return fd;
 		}
 		if (contents && !S_ISDIR(st.st_mode))
 			return engine_error_set(err, ENOTDIR, "%s: not a directory", j->path);

@@ -301,11 +301,9 @@ static void frame(struct monitor_attach *a, unsigned type, const unsigned char *
  * has gone. */
 static bool client_read(struct monitor_attach *a, struct client *c)
 {
-	ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+	if (r <= 0)
+		return r == 0;
 	c->in_len += (size_t)r;
 	for (;;) {
 		if (c->in_len < 8)

@@ -72,11 +72,9 @@ struct watch {
 static bool relay(struct watch *w, int fd, int stream)
 {
 	char buf[16384];
-	ssize_t r = read(fd, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(fd, buf, sizeof(buf));
+	if (r <= 0)
+		return r == 0;
 	monitor_log_output(w->log, stream, buf, (size_t)r);
 	monitor_attach_output(w->attach, stream, buf, (size_t)r);
 	return true;

@@ -243,11 +243,9 @@ int engine_process_exit_code(int status)
 bool engine_fd_relay(int from, int to)
 {
 	char buf[16384];
-	ssize_t r = read(from, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(from, buf, sizeof(buf));
+	if (r <= 0)
+		return r == 0;
 	for (ssize_t off = 0; off < r;) {
 		ssize_t w = write(to, buf + off, (size_t)(r - off));
 		if (w < 0) {
