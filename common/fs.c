@@ -133,6 +133,14 @@ int engine_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+ssize_t engine_read_some(int fd, void *buf, size_t size)
+{
+	ssize_t r = read(fd, buf, size);
+	if (r < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	return r == 0 ? -1 : r;
+}
+
 int engine_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			     struct engine_error **err)
 {

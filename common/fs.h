@@ -47,5 +47,10 @@ int engine_write_file_replace(const char *path, const void *buf, size_t len, mod
 /* write(2) until all LEN bytes are written (EINTR retried); 0 or -errno. */
 int engine_write_all(int fd, const void *buf, size_t len);
 
+/* One read(2) for a relay loop on a non-blocking FD: the byte count (> 0),
+ * 0 when there is nothing now (EINTR, EAGAIN), -1 at EOF or on an error
+ * (the stream is over either way). */
+ssize_t engine_read_some(int fd, void *buf, size_t size);
+
 /* mkdir -p with MODE for the created components. */
 int engine_mkdir_p(const char *path, mode_t mode, struct engine_error **err);

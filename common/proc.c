@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,7 +107,7 @@ int engine_pid_signal_since(pid_t pid, uint64_t start, int sig)
 	return r == 0 ? 0 : -errno;
 }
 
-static int64_t monotonic_ms(void)
+int64_t engine_monotonic_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -118,29 +119,66 @@ bool engine_pid_wait_since(pid_t pid, uint64_t start, int timeout_ms)
 	cleanup_close int fd = -1;
 	if (!pid_open_since(pid, start, &fd))
 		return true;
-	int64_t deadline = timeout_ms >= 0 ? monotonic_ms() + timeout_ms : INT64_MAX;
+	int64_t deadline = timeout_ms >= 0 ? engine_monotonic_ms() + timeout_ms : INT64_MAX;
 	/* A pidfd polls readable once its process has exited, zombie or
 	 * reaped, whoever its parent is. */
 	while (fd >= 0) {
 		int left = -1;
 		if (timeout_ms >= 0) {
-			int64_t now = monotonic_ms();
+			int64_t now = engine_monotonic_ms();
 			left = now >= deadline ? 0 : (int)(deadline - now);
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, left);
 		if (n > 0)
 			return true;
-		if (n == 0 && left >= 0 && monotonic_ms() >= deadline)
+		if (n == 0 && left >= 0 && engine_monotonic_ms() >= deadline)
 			return false;
 		if (n < 0 && errno != EINTR)
 			break; /* cannot poll it: sample it below */
 	}
 	while (engine_pid_alive_since(pid, start)) {
-		if (timeout_ms >= 0 && monotonic_ms() >= deadline)
+		if (timeout_ms >= 0 && engine_monotonic_ms() >= deadline)
 			return false;
 		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);
 	}
 	return true;
+}
+
+int engine_child_stop(pid_t pid, int exit_fd, int timeout_ms)
+{
+	if (exit_fd >= 0)
+		close(exit_fd);
+	int64_t deadline = engine_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	for (;;) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+		if (w == pid || (w < 0 && errno == ECHILD))
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (engine_monotonic_ms() >= deadline)
+			break;
+		/* A child is not pollable without a pidfd of its own; a helper
+		 * told to exit does so within a few of these. */
+		struct timespec ts = { .tv_nsec = 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	/* What it started in its session goes with it. */
+	if (kill(-pid, SIGKILL) < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+void engine_reset_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }

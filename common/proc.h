@@ -34,3 +34,20 @@ int engine_pid_signal_since(pid_t pid, uint64_t start, int sig);
  * START, to exit (a zombie has); true when it has.  poll() on its pidfd
  * wakes at the exit; without pidfds the pid is sampled every 20 ms. */
 bool engine_pid_wait_since(pid_t pid, uint64_t start, int timeout_ms);
+
+/* CLOCK_MONOTONIC in milliseconds: deadlines for the waits here and in the
+ * helpers' start and stop. */
+int64_t engine_monotonic_ms(void);
+
+/* Stop our child PID, a helper that exits when it reads EOF on the pipe
+ * whose write end is EXIT_FD (closed here; -1: none): wait up to TIMEOUT_MS
+ * for it, then SIGKILL it (its process group, where it leads one) and reap
+ * it.  0 when it exited by itself (or is no child of ours), 1 when it had to
+ * be killed, -errno when waitpid failed (it is then left as it is). */
+int engine_child_stop(pid_t pid, int exit_fd, int timeout_ms);
+
+/* In a child just forked to run a helper or a container's process: every
+ * signal back to its default action, then none blocked (in that order, so
+ * that a signal already pending never reaches a handler of the parent's).
+ * Async-signal-safe. */
+void engine_reset_signals(void);

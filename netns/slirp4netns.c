@@ -39,6 +39,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/proc.h"
 
 #define SLIRP_DEFAULT_MTU 65520u
 #define SLIRP_MAX_MTU 65521u
@@ -246,23 +247,11 @@ static void log_tail(int fd, char *buf, size_t size)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* In the forked child, before exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
 child_exec(const char *binary, char *const argv[], int ready_w, int exit_r, int log_fd)
 {
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL);
+	engine_reset_signals();
 	/* A session of its own: ^C in the caller's terminal is not for it. */
 	(void)setsid();
 	/* A mount namespace of its own, private all the way down, where we
@@ -405,11 +394,11 @@ int netns_slirp_start(pid_t target_pid, const char *api_socket, const struct net
 	close(take_fd(&ready_w));
 	close(take_fd(&exit_r));
 
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long deadline = engine_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	char byte = 0;
 	int state = 0; /* 1 ready, -1 EOF, -2 timeout */
 	while (state == 0) {
-		long long left = deadline - now_ms();
+		long long left = deadline - engine_monotonic_ms();
 		if (left <= 0) {
 			state = -2;
 			break;
@@ -600,26 +589,11 @@ int netns_slirp_stop(struct netns_slirp *s, int timeout_ms, struct engine_error 
 {
 	if (s == NULL)
 		return 0;
-	close(take_fd(&s->exit_fd));
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	int r = 0, status = 0;
-	for (;;) {
-		pid_t w = waitpid(s->pid, &status, WNOHANG);
-		if (w == s->pid || (w < 0 && errno == ECHILD))
-			break;
-		if (w < 0 && errno != EINTR) {
-			r = engine_error_errno(err, errno, "slirp4netns %d: waitpid", (int)s->pid);
-			break;
-		}
-		if (now_ms() >= deadline) {
-			engine_debug("slirp4netns %d ignored its exit fd, killing it", (int)s->pid);
-			kill_group(s->pid);
-			reap(s->pid, NULL);
-			break;
-		}
-		struct timespec ts = { .tv_nsec = 5 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	int r = 0, w = engine_child_stop(s->pid, take_fd(&s->exit_fd), timeout_ms);
+	if (w < 0)
+		r = engine_error_errno(err, -w, "slirp4netns %d: waitpid", (int)s->pid);
+	else if (w > 0)
+		engine_debug("slirp4netns %d ignored its exit fd: killed", (int)s->pid);
 	struct engine_error *ignored = NULL;
 	if (netns_slirp_cleanup(s->api_socket, r < 0 ? &ignored : err) < 0 && r == 0)
 		r = -1;

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/proc.h"
 
 /* Each published port is one host socket held open by the relay, so what
  * bounds their number is the fd limit: the relay raises its soft
@@ -150,13 +151,6 @@ static bool conn_pump(struct relay_conn *c, const short *revents)
 	return !(c->shut[0] && c->shut[1]);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int int_compare(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -207,12 +201,7 @@ static int flow_open(uint16_t container_port)
 
 static void __attribute__((noreturn)) relay_main(struct relay_child *c)
 {
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL);
+	engine_reset_signals();
 	/* A TCP peer that went away is an error on that connection (EPIPE
 	 * from splice), not the end of every other one. */
 	signal(SIGPIPE, SIG_IGN);
@@ -492,9 +481,9 @@ int netns_relay_start(pid_t target_pid, const struct netns_port_list *ports, int
 
 	char msg[257] = "";
 	ssize_t n = 0;
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long deadline = engine_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - engine_monotonic_ms();
 		struct pollfd pfd = { .fd = ready_r, .events = POLLIN };
 		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 		if (pr < 0 && errno == EINTR)
@@ -532,26 +521,8 @@ int netns_udp_relay_stop(struct netns_udp_relay *r, int timeout_ms, struct engin
 {
 	if (r == NULL)
 		return 0;
-	close(take_fd(&r->exit_fd));
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	int ret = 0;
-	for (;;) {
-		pid_t w = waitpid(r->pid, NULL, WNOHANG);
-		if (w == r->pid || (w < 0 && errno == ECHILD))
-			break;
-		if (w < 0 && errno != EINTR) {
-			ret = engine_error_errno(err, errno, "udp relay %d: waitpid", (int)r->pid);
-			break;
-		}
-		if (now_ms() >= deadline) {
-			kill(r->pid, SIGKILL);
-			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-			break;
-		}
-		struct timespec ts = { .tv_nsec = 2 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	pid_t pid = r->pid;
+	int w = engine_child_stop(pid, take_fd(&r->exit_fd), timeout_ms);
 	free(r);
-	return ret;
+	return w < 0 ? engine_error_errno(err, -w, "udp relay %d: waitpid", (int)pid) : 0;
 }

@@ -260,9 +260,30 @@ char *storage_auth_basic_header(const char *user, const char *password)
 
 /* ---------------------------------------------------------- login/logout */
 
-static int load_auth_file(const char *path, json_t **ret_root, json_t **ret_auths,
-			  struct engine_error **err)
+/* The auth file login and logout edit, loaded. */
+struct auth_file {
+	const char *path;   /* as given; the default one where NULL */
+	char *default_path; /* what path points to when it was NULL */
+	json_t *root;
+	json_t *auths; /* root's "auths" object, made when missing */
+};
+
+static void auth_file_clear(struct auth_file *f)
 {
+	free(f->default_path);
+	json_decref(f->root);
+}
+#define cleanup_auth_file __attribute__((cleanup(auth_file_clear)))
+
+static int load_auth_file(struct auth_file *f, struct engine_error **err)
+{
+	if (f->path == NULL) {
+		int r = storage_auth_default_path(&f->default_path, err);
+		if (r < 0)
+			return r;
+		f->path = f->default_path;
+	}
+	const char *path = f->path;
 	json_t *root = NULL;
 	int r = read_json_file(path, &root, err);
 	if (r < 0)
@@ -280,8 +301,8 @@ static int load_auth_file(const char *path, json_t **ret_root, json_t **ret_auth
 		json_decref(root);
 		return engine_error_set(err, EINVAL, "%s: \"auths\" must be an object", path);
 	}
-	*ret_root = root;
-	*ret_auths = auths;
+	f->root = root;
+	f->auths = auths;
 	return 0;
 }
 
@@ -306,38 +327,29 @@ static int save_auth_file(const char *path, json_t *root, struct engine_error **
 }
 
 /* "REGISTRY" or "REGISTRY/NAMESPACE", as auth.json keys may be. */
-static bool valid_auth_key(const char *key)
+static int check_auth_key(const char *key, struct engine_error **err)
 {
-	cleanup_free char *copy = strdup(key);
-	if (copy == NULL)
-		return false;
-	char *slash = strchr(copy, '/');
+	cleanup_free char *copy = key ? strdup(key) : NULL;
+	char *slash = copy ? strchr(copy, '/') : NULL;
 	if (slash != NULL)
 		*slash = '\0';
-	return storage_reference_valid_registry(copy) &&
-	       (slash == NULL || storage_reference_valid_repository(slash + 1));
+	if (copy == NULL || !storage_reference_valid_registry(copy) ||
+	    (slash != NULL && !storage_reference_valid_repository(slash + 1)))
+		return engine_error_set(err, EINVAL, "invalid registry \"%s\"", key ? key : "");
+	return 0;
 }
 
 int storage_auth_store(const char *path, const char *registry, const char *user,
 		       const char *password, struct engine_error **err)
 {
-	if (registry == NULL || !valid_auth_key(registry))
-		return engine_error_set(err, EINVAL, "invalid registry \"%s\"",
-					registry ? registry : "");
+	if (check_auth_key(registry, err) < 0)
+		return -1;
 	if (user == NULL || user[0] == '\0' || strchr(user, ':') != NULL)
 		return engine_error_set(err, EINVAL, "invalid user name (empty or with a ':')");
 	if (password == NULL)
 		return engine_error_set(err, EINVAL, "no password");
-	cleanup_free char *def = NULL;
-	if (path == NULL) {
-		int r = storage_auth_default_path(&def, err);
-		if (r < 0)
-			return r;
-		path = def;
-	}
-	cleanup_json json_t *root = NULL;
-	json_t *auths;
-	int r = load_auth_file(path, &root, &auths, err);
+	cleanup_auth_file struct auth_file f = { .path = path };
+	int r = load_auth_file(&f, err);
 	if (r < 0)
 		return r;
 	cleanup_free char *pair = NULL;
@@ -345,26 +357,17 @@ int storage_auth_store(const char *path, const char *registry, const char *user,
 		return engine_error_set(err, ENOMEM, "out of memory");
 	cleanup_free char *b64 = base64_encode(pair, strlen(pair));
 	json_t *entry = b64 ? json_pack("{s:s}", "auth", b64) : NULL;
-	if (entry == NULL || json_object_set_new(auths, registry, entry) < 0)
+	if (entry == NULL || json_object_set_new(f.auths, registry, entry) < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	return save_auth_file(path, root, err);
+	return save_auth_file(f.path, f.root, err);
 }
 
 int storage_auth_remove(const char *path, const char *registry, struct engine_error **err)
 {
-	if (registry == NULL || !valid_auth_key(registry))
-		return engine_error_set(err, EINVAL, "invalid registry \"%s\"",
-					registry ? registry : "");
-	cleanup_free char *def = NULL;
-	if (path == NULL) {
-		int r = storage_auth_default_path(&def, err);
-		if (r < 0)
-			return r;
-		path = def;
-	}
-	cleanup_json json_t *root = NULL;
-	json_t *auths;
-	int r = load_auth_file(path, &root, &auths, err);
+	if (check_auth_key(registry, err) < 0)
+		return -1;
+	cleanup_auth_file struct auth_file f = { .path = path };
+	int r = load_auth_file(&f, err);
 	if (r < 0)
 		return r;
 	char want[512];
@@ -373,15 +376,15 @@ int storage_auth_remove(const char *path, const char *registry, struct engine_er
 	const char *key;
 	json_t *value;
 	void *tmp;
-	json_object_foreach_safe(auths, tmp, key, value) {
+	json_object_foreach_safe(f.auths, tmp, key, value) {
 		char norm[512];
 		normalize_auth_key(key, norm, sizeof(norm));
 		if (strcmp(norm, want) == 0) {
-			json_object_del(auths, key);
+			json_object_del(f.auths, key);
 			removed++;
 		}
 	}
 	if (removed == 0)
 		return engine_error_set(err, ENOENT, "not logged in to %s", registry);
-	return save_auth_file(path, root, err);
+	return save_auth_file(f.path, f.root, err);
 }

@@ -17,30 +17,10 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
 
 /* ------------------------------------------------------------ JSON helpers */
-
-static const char *type_name(json_type t)
-{
-	switch (t) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "a value";
-}
 
 static int load_document(const char *buf, size_t len, const char *what, json_t **ret,
 			 struct engine_error **err)
@@ -77,7 +57,7 @@ static int member(json_t *obj, const char *key, json_type type, bool required,
 	bool good = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
 	if (!good)
 		return engine_error_set(err, EINVAL, "%s: \"%s\" must be %s, not %s", ctx, key,
-					type_name(type), type_name(json_typeof(v)));
+					engine_json_type_name(type), engine_json_type_name(json_typeof(v)));
 	*out = v;
 	return 1;
 }
@@ -96,15 +76,6 @@ static int get_string(json_t *obj, const char *key, bool required, const char *c
 	free(*ret);
 	*ret = s;
 	return 0;
-}
-
-static void strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
 }
 
 static void kv_free(struct storage_kv *kv, size_t n)
@@ -131,13 +102,13 @@ static int get_strv(json_t *obj, const char *key, const char *ctx, char ***ret, 
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = json_array_get(a, i);
 		if (!json_is_string(e)) {
-			strv_free(v);
+			engine_strv_free(v);
 			return engine_error_set(err, EINVAL, "%s: \"%s\"[%zu] must be a string, not %s",
-						ctx, key, i, type_name(json_typeof(e)));
+						ctx, key, i, engine_json_type_name(json_typeof(e)));
 		}
 		v[i] = strdup(json_string_value(e));
 		if (v[i] == NULL) {
-			strv_free(v);
+			engine_strv_free(v);
 			return engine_error_set(err, ENOMEM, "out of memory");
 		}
 	}
@@ -164,13 +135,13 @@ static int get_keys(json_t *obj, const char *key, const char *ctx, char ***ret,
 	json_t *val;
 	json_object_foreach(o, k, val) {
 		if (!json_is_object(val)) {
-			strv_free(v);
+			engine_strv_free(v);
 			return engine_error_set(err, EINVAL, "%s: \"%s\".\"%s\" must be an object",
 						ctx, key, k);
 		}
 		v[i] = strdup(k);
 		if (v[i++] == NULL) {
-			strv_free(v);
+			engine_strv_free(v);
 			return engine_error_set(err, ENOMEM, "out of memory");
 		}
 	}
@@ -196,7 +167,7 @@ static int get_kv(json_t *obj, const char *key, const char *ctx, struct storage_
 		if (!json_is_string(val)) {
 			kv_free(kv, i);
 			return engine_error_set(err, EINVAL, "%s: \"%s\".\"%s\" must be a string, not %s",
-						ctx, key, k, type_name(json_typeof(val)));
+						ctx, key, k, engine_json_type_name(json_typeof(val)));
 		}
 		kv[i].key = strdup(k);
 		kv[i].value = strdup(json_string_value(val));
@@ -219,6 +190,13 @@ static void descriptor_clear(struct storage_descriptor *d)
 	storage_platform_clear(&d->platform);
 	kv_free(d->annotations, d->n_annotations);
 	*d = (struct storage_descriptor){ 0 };
+}
+
+static void descriptors_free(struct storage_descriptor *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		descriptor_clear(&v[i]);
+	free(v);
 }
 
 static int parse_platform(json_t *o, const char *ctx, struct storage_platform *ret,
@@ -247,7 +225,7 @@ static int parse_descriptor(json_t *o, const char *ctx, bool want_platform,
 {
 	if (!json_is_object(o))
 		return engine_error_set(err, EINVAL, "%s: must be an object, not %s", ctx,
-					type_name(json_typeof(o)));
+					engine_json_type_name(json_typeof(o)));
 	struct storage_descriptor d = { 0 };
 	json_t *v;
 	int r = get_string(o, "mediaType", true, ctx, &d.media_type, err);
@@ -307,9 +285,7 @@ static int parse_descriptor_array(json_t *root, const char *key, bool want_platf
 		snprintf(ctx, sizeof(ctx), "%s[%zu]", key, i);
 		r = parse_descriptor(json_array_get(a, i), ctx, want_platform, &v[i], err);
 		if (r < 0) {
-			for (size_t j = 0; j < i; j++)
-				descriptor_clear(&v[j]);
-			free(v);
+			descriptors_free(v, i);
 			return r;
 		}
 	}
@@ -456,15 +432,38 @@ static const char *kind_media_type(enum storage_manifest_kind kind)
 
 /* -------------------------------------------------------- manifest, index */
 
+/* BUF parsed as an index (INDEX) or an image manifest, its kind detected
+ * and its media type copied to *RET_MEDIA_TYPE; the other kind is refused. */
+static int load_kind(const char *buf, size_t len, const char *content_type, bool index,
+		     json_t **ret_root, enum storage_manifest_kind *ret_kind, char **ret_media_type,
+		     struct engine_error **err)
+{
+	int r = load_document(buf, len, index ? "index" : "manifest", ret_root, err);
+	if (r < 0)
+		return r;
+	r = detect(*ret_root, content_type, ret_kind, err);
+	if (r < 0)
+		return r;
+	const char *media_type = kind_media_type(*ret_kind);
+	if (index && !storage_manifest_kind_is_index(*ret_kind))
+		return engine_error_set(err, EINVAL, "manifest: is an image manifest (%s), not an index",
+					media_type);
+	if (!index && storage_manifest_kind_is_index(*ret_kind))
+		return engine_error_set(err, EINVAL,
+					"manifest: is an index (%s), not an image manifest; select "
+					"a platform from it first",
+					media_type);
+	*ret_media_type = strdup(media_type);
+	return *ret_media_type ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
 void storage_manifest_clear(struct storage_manifest *m)
 {
 	if (m == NULL)
 		return;
 	free(m->media_type);
 	descriptor_clear(&m->config);
-	for (size_t i = 0; i < m->n_layers; i++)
-		descriptor_clear(&m->layers[i]);
-	free(m->layers);
+	descriptors_free(m->layers, m->n_layers);
 	kv_free(m->annotations, m->n_annotations);
 	*m = (struct storage_manifest){ 0 };
 }
@@ -473,22 +472,9 @@ int storage_manifest_parse(const char *buf, size_t len, const char *content_type
 			   struct storage_manifest *ret, struct engine_error **err)
 {
 	cleanup_json json_t *root = NULL;
-	int r = load_document(buf, len, "manifest", &root, err);
-	if (r < 0)
-		return r;
 	struct storage_manifest m = { 0 };
-	r = detect(root, content_type, &m.kind, err);
-	if (r < 0)
-		return r;
-	if (storage_manifest_kind_is_index(m.kind))
-		return engine_error_set(err, EINVAL,
-					"manifest: is an index (%s), not an image manifest; select "
-					"a platform from it first",
-					kind_media_type(m.kind));
+	int r = load_kind(buf, len, content_type, false, &root, &m.kind, &m.media_type, err);
 	json_t *config;
-	m.media_type = strdup(kind_media_type(m.kind));
-	if (m.media_type == NULL)
-		r = engine_error_set(err, ENOMEM, "out of memory");
 	if (r >= 0)
 		r = member(root, "config", JSON_OBJECT, true, false, "manifest", &config, err);
 	if (r >= 0)
@@ -510,9 +496,7 @@ void storage_index_clear(struct storage_index *index)
 	if (index == NULL)
 		return;
 	free(index->media_type);
-	for (size_t i = 0; i < index->n_manifests; i++)
-		descriptor_clear(&index->manifests[i]);
-	free(index->manifests);
+	descriptors_free(index->manifests, index->n_manifests);
 	kv_free(index->annotations, index->n_annotations);
 	*index = (struct storage_index){ 0 };
 }
@@ -521,19 +505,8 @@ int storage_index_parse(const char *buf, size_t len, const char *content_type,
 			struct storage_index *ret, struct engine_error **err)
 {
 	cleanup_json json_t *root = NULL;
-	int r = load_document(buf, len, "index", &root, err);
-	if (r < 0)
-		return r;
 	struct storage_index idx = { 0 };
-	r = detect(root, content_type, &idx.kind, err);
-	if (r < 0)
-		return r;
-	if (!storage_manifest_kind_is_index(idx.kind))
-		return engine_error_set(err, EINVAL, "manifest: is an image manifest (%s), not an index",
-					kind_media_type(idx.kind));
-	idx.media_type = strdup(kind_media_type(idx.kind));
-	if (idx.media_type == NULL)
-		r = engine_error_set(err, ENOMEM, "out of memory");
+	int r = load_kind(buf, len, content_type, true, &root, &idx.kind, &idx.media_type, err);
 	if (r >= 0)
 		r = parse_descriptor_array(root, "manifests", true, &idx.manifests, &idx.n_manifests,
 					   err);
@@ -572,13 +545,13 @@ void storage_image_config_clear(struct storage_image_config *c)
 	free(c->user);
 	free(c->working_dir);
 	free(c->stop_signal);
-	strv_free(c->env);
-	strv_free(c->entrypoint);
-	strv_free(c->cmd);
-	strv_free(c->exposed_ports);
-	strv_free(c->volumes);
+	engine_strv_free(c->env);
+	engine_strv_free(c->entrypoint);
+	engine_strv_free(c->cmd);
+	engine_strv_free(c->exposed_ports);
+	engine_strv_free(c->volumes);
 	kv_free(c->labels, c->n_labels);
-	strv_free(c->diff_ids);
+	engine_strv_free(c->diff_ids);
 	history_free(c->history, c->n_history);
 	*c = (struct storage_image_config){ 0 };
 }

@@ -22,13 +22,27 @@ static int dup_or_fail(char **ret, int r, struct engine_error **err)
 	return 0;
 }
 
+/* Root's ROOT_DIR, or the user's $XDG_VAR/engine where that variable
+ * names an absolute path: 1 with *RET set, 0 when neither applies. */
+static int root_or_xdg(const char *root_dir, const char *xdg_var, char **ret,
+		       struct engine_error **err)
+{
+	const char *xdg = getenv(xdg_var);
+	int r = 0;
+	if (geteuid() == 0)
+		r = dup_or_fail(ret, asprintf(ret, "%s", root_dir), err);
+	else if (xdg != NULL && xdg[0] == '/')
+		r = dup_or_fail(ret, asprintf(ret, "%s/engine", xdg), err);
+	else
+		return 0;
+	return r < 0 ? r : 1;
+}
+
 int storage_default_root(char **ret, struct engine_error **err)
 {
-	if (geteuid() == 0)
-		return dup_or_fail(ret, asprintf(ret, "/var/lib/engine"), err);
-	const char *xdg = getenv("XDG_DATA_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return dup_or_fail(ret, asprintf(ret, "%s/engine", xdg), err);
+	int r = root_or_xdg("/var/lib/engine", "XDG_DATA_HOME", ret, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	const char *home = getenv("HOME");
 	if (home == NULL || home[0] != '/') {
 		struct passwd *pw = getpwuid(getuid());
@@ -52,11 +66,9 @@ static int shared_tmp_runroot(char **ret)
 
 int storage_default_runroot(char **ret, struct engine_error **err)
 {
-	if (geteuid() == 0)
-		return dup_or_fail(ret, asprintf(ret, "/run/engine"), err);
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	if (xdg != NULL && xdg[0] == '/')
-		return dup_or_fail(ret, asprintf(ret, "%s/engine", xdg), err);
+	int r = root_or_xdg("/run/engine", "XDG_RUNTIME_DIR", ret, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	return dup_or_fail(ret, shared_tmp_runroot(ret), err);
 }
 

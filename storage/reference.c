@@ -364,6 +364,14 @@ int storage_reference_name(const struct storage_reference *ref, char **ret)
 	return 0;
 }
 
+void storage_reference_error_prefix(struct engine_error **err, const char *what,
+				    const struct storage_reference *ref)
+{
+	cleanup_free char *name = NULL;
+	if (storage_reference_name(ref, &name) == 0)
+		engine_error_prefix(err, "%s %s", what, name);
+}
+
 const char *storage_reference_familiar(const char *name)
 {
 	if (strncmp(name, "docker.io/library/", 18) == 0)

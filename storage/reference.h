@@ -45,6 +45,10 @@ int storage_reference_format(const struct storage_reference *ref, char **ret);
 
 /* "REGISTRY/REPOSITORY", for messages. */
 int storage_reference_name(const struct storage_reference *ref, char **ret);
+/* Puts "WHAT REGISTRY/REPOSITORY" ("pull docker.io/library/alpine")
+ * before *ERR's message, as a failed transfer of REF reports itself. */
+void storage_reference_error_prefix(struct engine_error **err, const char *what,
+				    const struct storage_reference *ref);
 
 void storage_reference_clear(struct storage_reference *ref);
 /* The name as Docker shows it: "docker.io/library/busybox:latest" ->

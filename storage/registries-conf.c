@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "storage/paths.h"
 #include "common/fs.h"
+#include "common/strv.h"
 
 #define CONFIG_MAX_BYTES (64u << 10)
 #define STRING_MAX 1024
@@ -56,9 +57,7 @@ struct parser {
 static void value_clear(struct value *v)
 {
 	free(v->string);
-	for (size_t i = 0; i < v->n_items; i++)
-		free(v->items[i]);
-	free(v->items);
+	engine_strv_free_n(v->items, v->n_items);
 	*v = (struct value){ 0 };
 }
 

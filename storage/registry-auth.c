@@ -232,14 +232,9 @@ static int fetch_token(struct storage_registry *c, const char *name, const struc
 	struct buffer body = { .max = TOKEN_MAX };
 	struct transfer t;
 	char errbuf[CURL_ERROR_SIZE];
-	storage_http_transfer_init(&t, name, "token");
-	t.on_data = token_on_data;
-	t.data = &body;
-	CURL *curl = storage_http_easy_new(c, &t, errbuf);
-	if (curl == NULL) {
-		storage_http_transfer_clear(&t);
+	CURL *curl = storage_http_transfer_new(c, &t, name, "token", token_on_data, &body, errbuf);
+	if (curl == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	}
 	struct http_request req = { .url = url, .auth_header = auth_line, .range_start = -1 };
 	CURLcode code;
 	int r = storage_http_follow(c, curl, &t, &req, errbuf, &code, err);

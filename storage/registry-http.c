@@ -75,6 +75,25 @@ static void response_clear(struct response *r)
 	*r = (struct response){ 0 };
 }
 
+bool storage_http_header_field(const char *buf, size_t len, size_t *ret_name_len,
+			       const char **ret_value, size_t *ret_value_len)
+{
+	const char *colon = memchr(buf, ':', len);
+	if (colon == NULL)
+		return false;
+	const char *v = colon + 1, *end = buf + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t)(end - v) > HEADER_VALUE_MAX)
+		return false;
+	*ret_name_len = (size_t)(colon - buf);
+	*ret_value = v;
+	*ret_value_len = (size_t)(end - v);
+	return true;
+}
+
 static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
 {
 	struct transfer *t = userdata;
@@ -105,18 +124,10 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
 		}
 		return len;
 	}
-	const char *colon = memchr(buf, ':', len);
-	if (colon == NULL)
+	size_t nlen, vlen;
+	const char *v;
+	if (!storage_http_header_field(buf, len, &nlen, &v, &vlen))
 		return len;
-	size_t nlen = (size_t)(colon - buf);
-	const char *v = colon + 1, *end = buf + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	size_t vlen = (size_t)(end - v);
-	if (vlen > HEADER_VALUE_MAX)
-		return len; /* no header we use is legitimately this long */
 	char **slot = NULL;
 	if (nlen == 12 && strncasecmp(buf, "Content-Type", 12) == 0)
 		slot = &r->content_type;
@@ -173,8 +184,13 @@ static int take_transfer_error(struct transfer *t, struct engine_error **err)
 	return r;
 }
 
-CURL *storage_http_easy_new(struct storage_registry *c, struct transfer *t, char *errbuf)
+CURL *storage_http_transfer_new(struct storage_registry *c, struct transfer *t, const char *name,
+				const char *what, storage_http_data_fn on_data, void *data,
+				char *errbuf)
 {
+	storage_http_transfer_init(t, name, what);
+	t->on_data = on_data;
+	t->data = data;
 	CURL *curl = curl_easy_init();
 	if (curl == NULL)
 		return NULL;

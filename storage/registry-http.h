@@ -29,11 +29,14 @@ struct response {
 	size_t n_challenges;
 };
 
+struct transfer;
+/* Receives a 2xx response's body; returns < 0 to abort, having set err. */
+typedef int (*storage_http_data_fn)(struct transfer *t, const char *buf, size_t len);
+
 struct transfer {
 	const char *name; /* "registry/repository", for messages */
 	const char *what; /* "manifest latest", "blob sha256:...", "token" */
-	/* Receives a 2xx response's body; returns < 0 to abort, having set err. */
-	int (*on_data)(struct transfer *t, const char *buf, size_t len);
+	storage_http_data_fn on_data;
 	void *data;
 	struct response resp;
 	struct buffer error_body; /* non-2xx bodies, for the registry's message */
@@ -53,9 +56,20 @@ int storage_http_buffer_append(struct buffer *b, const void *p, size_t n);
 /* "host:port" of a URL's parts, with IPv6 brackets, for
  * storage_registry_insecure_allowed. */
 void storage_http_join_hostport(const char *host, const char *port, char *out, size_t size);
+/* A "Name: value" header line of LEN bytes at BUF: the name's length in
+ * *RET_NAME_LEN, the value without the blanks and line end around it in
+ * *RET_VALUE and *RET_VALUE_LEN.  False for a line with no colon or a
+ * value longer than HEADER_VALUE_MAX (no header we use is that long). */
+bool storage_http_header_field(const char *buf, size_t len, size_t *ret_name_len,
+			       const char **ret_value, size_t *ret_value_len);
 void storage_http_transfer_init(struct transfer *t, const char *name, const char *what);
 void storage_http_transfer_clear(struct transfer *t);
-CURL *storage_http_easy_new(struct storage_registry *c, struct transfer *t, char *errbuf);
+/* T set up for a request about NAME's WHAT, its 2xx body handed to
+ * ON_DATA (DATA in t->data), and a curl handle of C's that fills it;
+ * NULL when out of memory (T then holds nothing to clear). */
+CURL *storage_http_transfer_new(struct storage_registry *c, struct transfer *t, const char *name,
+				const char *what, storage_http_data_fn on_data, void *data,
+				char *errbuf);
 /* The lowercased host and the port (default filled in) of URL. */
 int storage_http_url_authority(const char *url, char **ret_host, char **ret_port, char **ret_scheme);
 /* A connection that died mid-response: worth resuming a blob. */

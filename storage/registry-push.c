@@ -91,23 +91,16 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
 		x->reason[n] = '\0';
 		return len;
 	}
-	const char *colon = memchr(buf, ':', len);
-	if (colon == NULL)
-		return len;
-	size_t nlen = (size_t)(colon - buf);
-	const char *v = colon + 1, *end = buf + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	if (end - v > 8192)
+	size_t nlen, vlen;
+	const char *v;
+	if (!storage_http_header_field(buf, len, &nlen, &v, &vlen))
 		return len;
 	if (nlen == 8 && strncasecmp(buf, "Location", 8) == 0) {
 		free(x->location);
-		x->location = strndup(v, (size_t)(end - v));
+		x->location = strndup(v, vlen);
 	} else if (nlen == 16 && strncasecmp(buf, "WWW-Authenticate", 16) == 0 &&
 		   x->n_challenges < MAX_CHALLENGES) {
-		char *c = strndup(v, (size_t)(end - v));
+		char *c = strndup(v, vlen);
 		if (c != NULL)
 			x->challenges[x->n_challenges++] = c;
 	}

@@ -276,11 +276,14 @@ static int registry_get(struct storage_registry *c, CURL *curl, struct transfer 
 	}
 }
 
-static int validate_ref(const struct storage_reference *ref, struct engine_error **err)
+/* REF checked, and its "registry/repository" in *RET_NAME for messages. */
+static int ref_name(const struct storage_reference *ref, char **ret_name, struct engine_error **err)
 {
 	if (ref == NULL || !storage_reference_valid_registry(ref->registry) ||
 	    !storage_reference_valid_repository(ref->repository))
 		return engine_error_set(err, EINVAL, "invalid registry or repository name");
+	if (storage_reference_name(ref, ret_name) < 0)
+		return engine_error_set(err, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -302,12 +305,10 @@ int storage_registry_get_manifest(struct storage_registry *c,
 				  char **ret_buf, size_t *ret_len, char **ret_media_type,
 				  char ret_digest[STORAGE_DIGEST_MAX], struct engine_error **err)
 {
-	int r = validate_ref(ref, err);
+	cleanup_free char *name = NULL, *what = NULL, *path = NULL;
+	int r = ref_name(ref, &name, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *name = NULL, *what = NULL, *path = NULL;
-	if (storage_reference_name(ref, &name) < 0)
-		return engine_error_set(err, ENOMEM, "out of memory");
 	bool by_digest = tag_or_digest != NULL && strchr(tag_or_digest, ':') != NULL;
 	if (by_digest) {
 		r = storage_digest_validate(tag_or_digest, err);
@@ -324,14 +325,9 @@ int storage_registry_get_manifest(struct storage_registry *c,
 	struct buffer body = { .max = STORAGE_MANIFEST_MAX };
 	struct transfer t;
 	char errbuf[CURL_ERROR_SIZE];
-	storage_http_transfer_init(&t, name, what);
-	t.on_data = manifest_on_data;
-	t.data = &body;
-	CURL *curl = storage_http_easy_new(c, &t, errbuf);
-	if (curl == NULL) {
-		storage_http_transfer_clear(&t);
+	CURL *curl = storage_http_transfer_new(c, &t, name, what, manifest_on_data, &body, errbuf);
+	if (curl == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	}
 	CURLcode code;
 	r = registry_get(c, curl, &t, ref, path, manifest_accept, -1, errbuf, &code, err);
 	curl_easy_cleanup(curl);
@@ -393,6 +389,14 @@ struct blob_state {
 	bool first_chunk_seen;
 };
 
+static int size_mismatch(const struct blob_state *b, const char *name, const char *what,
+			 struct engine_error **err)
+{
+	return engine_error_set(err, EBADMSG,
+				"%s: %s: size mismatch (got %" PRId64 " bytes, expected %" PRId64 ")", name,
+				what, b->received, b->expected);
+}
+
 /* "bytes START-END/TOTAL": the START, or -1. */
 static int64_t content_range_start(const char *s)
 {
@@ -451,12 +455,10 @@ int storage_registry_get_blob(struct storage_registry *c, const struct storage_r
 			      const char *digest, int64_t expected_size, storage_blob_sink sink,
 			      void *userdata, struct engine_error **err)
 {
-	int r = validate_ref(ref, err);
+	cleanup_free char *name = NULL, *what = NULL, *path = NULL;
+	int r = ref_name(ref, &name, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *name = NULL, *what = NULL, *path = NULL;
-	if (storage_reference_name(ref, &name) < 0)
-		return engine_error_set(err, ENOMEM, "out of memory");
 	r = storage_digest_validate(digest, err);
 	if (r < 0)
 		return engine_error_prefix(err, "%s: blob", name);
@@ -475,10 +477,7 @@ int storage_registry_get_blob(struct storage_registry *c, const struct storage_r
 		return engine_error_set(err, ENOMEM, "out of memory");
 	struct transfer t;
 	char errbuf[CURL_ERROR_SIZE];
-	storage_http_transfer_init(&t, name, what);
-	t.on_data = blob_on_data;
-	t.data = &b;
-	CURL *curl = storage_http_easy_new(c, &t, errbuf);
+	CURL *curl = storage_http_transfer_new(c, &t, name, what, blob_on_data, &b, errbuf);
 	if (curl == NULL) {
 		storage_hasher_free(b.hasher);
 		return engine_error_set(err, ENOMEM, "out of memory");
@@ -508,17 +507,11 @@ int storage_registry_get_blob(struct storage_registry *c, const struct storage_r
 			engine_error_free(&gerr);
 		} else if (t.resp.status == 416 && b.range_requested && b.expected >= 0) {
 			/* We asked for the rest of a blob that has no rest. */
-			r = engine_error_set(err, EBADMSG,
-					     "%s: %s: size mismatch (got %" PRId64 " bytes, expected %" PRId64
-					     ")",
-					     name, what, b.received, b.expected);
+			r = size_mismatch(&b, name, what, err);
 		} else if (t.resp.status != 200 && t.resp.status != 206) {
 			r = storage_http_status_error(&t, err);
 		} else if (b.expected >= 0 && b.received != b.expected) {
-			r = engine_error_set(err, EBADMSG,
-					     "%s: %s: size mismatch (got %" PRId64 " bytes, expected %" PRId64
-					     ")",
-					     name, what, b.received, b.expected);
+			r = size_mismatch(&b, name, what, err);
 		}
 		break;
 	}

@@ -25,6 +25,7 @@
 #include "common/fs.h"
 #include "common/hex.h"
 #include "common/proc.h"
+#include "common/strv.h"
 #include "storage/remove.h"
 
 #define MAX_RECORD (16u << 20)
@@ -74,6 +75,19 @@ void storage_store_close(struct storage_store *store)
 	close(store->lockfd);
 	free(store->root);
 	free(store);
+}
+
+int storage_store_opendir(struct storage_store *store, const char *name, DIR **ret,
+			  struct engine_error **err)
+{
+	*ret = NULL;
+	int fd = openat(store->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/%s", store->root, name);
+	*ret = engine_fdopendir(fd);
+	if (*ret == NULL)
+		return engine_error_errno(err, errno, "read %s/%s", store->root, name);
+	return 0;
 }
 
 int storage_store_lock(struct storage_store *store, struct engine_error **err)
@@ -514,13 +528,6 @@ static int list_ids(struct storage_store *store, char ***ret, size_t *ret_n, str
 	return 0;
 }
 
-static void free_list(char **l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 /* Resolve WHAT (a name, "sha256:ID", an ID or a unique ID prefix) to an id. */
 static int resolve(struct storage_store *store, json_t *names, const char *what, char out[65],
 		   struct engine_error **err)
@@ -544,7 +551,7 @@ static int resolve(struct storage_store *store, json_t *names, const char *what,
 				snprintf(out, 65, "%s", ids[i]);
 		}
 	}
-	free_list(ids, n);
+	engine_strv_free_n(ids, n);
 	if (found == 0)
 		return engine_error_set(err, ENOENT, "No such image: %s", what);
 	if (found > 1)
@@ -591,7 +598,7 @@ int storage_image_list(struct storage_store *store, struct storage_image ***ret,
 			got++;
 		engine_error_free(&local);
 	}
-	free_list(ids, n);
+	engine_strv_free_n(ids, n);
 	if (out == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
 	qsort(out, got, sizeof(*out), by_created_desc);
@@ -635,7 +642,7 @@ static bool layer_used_elsewhere(struct storage_store *store, const char *remove
 			if (json_is_string(v) && strcmp(json_string_value(v), diff_id) == 0)
 				used = true;
 	}
-	free_list(ids, n);
+	engine_strv_free_n(ids, n);
 	return used;
 }
 

@@ -20,6 +20,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,11 @@ struct storage_store {
 
 int storage_store_open(const char *root, struct storage_store **ret, struct engine_error **err);
 void storage_store_close(struct storage_store *store);
+
+/* The store's directory NAME ("volumes", "vfs") as a stream in *RET, not
+ * through a symlink; *RET NULL (and 0) when it does not exist yet. */
+int storage_store_opendir(struct storage_store *store, const char *name, DIR **ret,
+			  struct engine_error **err);
 
 /* The store-wide lock (exclusive); nests not.  Released by unlock. */
 int storage_store_lock(struct storage_store *store, struct engine_error **err);

@@ -142,12 +142,10 @@ int storage_vfs_build(struct storage_store *store, char *const *diff_ids, size_t
 
 int storage_vfs_prune(struct storage_store *store, struct engine_error **err)
 {
-	int fd = openat(store->rootfd, "vfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/vfs", store->root);
-	cleanup_dir DIR *d = engine_fdopendir(fd);
-	if (d == NULL)
-		return engine_error_errno(err, errno, "read %s/vfs", store->root);
+	cleanup_dir DIR *d = NULL;
+	int r = storage_store_opendir(store, "vfs", &d, err);
+	if (r < 0 || d == NULL)
+		return r;
 	struct storage_image **images = NULL;
 	size_t n_images = 0;
 	if (storage_image_list(store, &images, &n_images, err) < 0)
@@ -161,7 +159,6 @@ int storage_vfs_prune(struct storage_store *store, struct engine_error **err)
 	free(images);
 	if (used == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	int r = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')

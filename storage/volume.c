@@ -187,16 +187,13 @@ int storage_volume_list(struct storage_store *store, struct storage_volume ***re
 {
 	*ret = NULL;
 	*ret_n = 0;
-	int fd = openat(store->rootfd, "volumes", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/volumes", store->root);
-	cleanup_dir DIR *d = engine_fdopendir(fd);
-	if (d == NULL)
-		return engine_error_errno(err, errno, "read %s/volumes", store->root);
+	cleanup_dir DIR *d = NULL;
+	int r = storage_store_opendir(store, "volumes", &d, err);
+	if (r < 0 || d == NULL)
+		return r;
 	struct storage_volume **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
-	int r = 0;
 	while ((e = readdir(d)) != NULL) {
 		if (!plain_name(e->d_name))
 			continue;

@@ -24,6 +24,7 @@
 
 #include "common/cleanup.h"
 #include "common/dir.h"
+#include "common/proc.h"
 
 /* ------------------------------------------------------------ files */
 
@@ -241,6 +242,22 @@ static int no_cgroup(const struct engine_cgroup *cg, struct engine_error **err)
 				cg->ops ? cg->ops->name : "disabled");
 }
 
+/* CONTROLLER.current, and CONTROLLER.max unless it says "max" (*RET_MAX
+ * is then left as it is); false when the controller has no .current. */
+static bool read_current_max(const char *path, const char *controller, uint64_t *ret_current,
+			     int64_t *ret_max)
+{
+	char file[64], buf[64];
+	snprintf(file, sizeof(file), "%s.current", controller);
+	if (engine_cgroup_read(path, file, buf, sizeof(buf)) != 0)
+		return false;
+	*ret_current = strtoull(buf, NULL, 10);
+	snprintf(file, sizeof(file), "%s.max", controller);
+	if (engine_cgroup_read(path, file, buf, sizeof(buf)) == 0 && strncmp(buf, "max", 3) != 0)
+		*ret_max = strtoll(buf, NULL, 10);
+	return true;
+}
+
 int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_stats *s,
 			struct engine_error **err)
 {
@@ -252,12 +269,8 @@ int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_sta
 	int r = engine_cgroup_read(cg->path, "cgroup.procs", buf, 2);
 	if (r < 0)
 		return engine_error_errno(err, -r, "cgroup %s", cg->path);
-	if (engine_cgroup_read(cg->path, "memory.current", buf, sizeof(buf)) == 0) {
+	if (read_current_max(cg->path, "memory", &s->memory_current, &s->memory_max)) {
 		s->have |= ENGINE_CGROUP_MEMORY;
-		s->memory_current = strtoull(buf, NULL, 10);
-		if (engine_cgroup_read(cg->path, "memory.max", buf, sizeof(buf)) == 0 &&
-		    strncmp(buf, "max", 3) != 0)
-			s->memory_max = strtoll(buf, NULL, 10);
 		if (engine_cgroup_read(cg->path, "memory.events", buf, sizeof(buf)) == 0)
 			engine_cgroup_parse_keyed(buf, "oom_kill", &s->memory_oom_kills);
 	}
@@ -268,25 +281,13 @@ int engine_cgroup_stats(const struct engine_cgroup *cg, struct engine_cgroup_sta
 		engine_cgroup_parse_keyed(buf, "user_usec", &s->cpu_user_usec);
 		engine_cgroup_parse_keyed(buf, "system_usec", &s->cpu_system_usec);
 	}
-	if (engine_cgroup_read(cg->path, "pids.current", buf, sizeof(buf)) == 0) {
+	if (read_current_max(cg->path, "pids", &s->pids_current, &s->pids_max))
 		s->have |= ENGINE_CGROUP_PIDS;
-		s->pids_current = strtoull(buf, NULL, 10);
-		if (engine_cgroup_read(cg->path, "pids.max", buf, sizeof(buf)) == 0 &&
-		    strncmp(buf, "max", 3) != 0)
-			s->pids_max = strtoll(buf, NULL, 10);
-	}
 	if (engine_cgroup_read(cg->path, "io.stat", buf, sizeof(buf)) == 0) {
 		s->have |= ENGINE_CGROUP_IO;
 		engine_cgroup_parse_io_stat(buf, &s->io_read_bytes, &s->io_write_bytes);
 	}
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait until cgroup.events has "KEY VALUE": the kernel signals a change of
@@ -299,7 +300,7 @@ static int wait_event(const char *dir, const char *key, uint64_t want, int timeo
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "open %s", path);
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = engine_monotonic_ms() + timeout_ms;
 	for (;;) {
 		char buf[512];
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -311,7 +312,7 @@ static int wait_event(const char *dir, const char *key, uint64_t want, int timeo
 			return engine_error_set(err, ENOTSUP, "%s has no '%s'", path, key);
 		if (v == want)
 			return 0;
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - engine_monotonic_ms();
 		if (left <= 0)
 			return engine_error_set(err, ETIMEDOUT, "%s: '%s' still %" PRIu64
 						" after %d ms", path, key, v, timeout_ms);
@@ -444,10 +445,10 @@ int engine_cgroup_remove(struct engine_cgroup *cg, struct engine_error **err)
 			return -1;
 		/* A killed process leaves the cgroup only once it is reaped by
 		 * its parent, which may be us: wait a while, not forever. */
-		int64_t deadline = now_ms() + 5000;
+		int64_t deadline = engine_monotonic_ms() + 5000;
 		bool populated = true;
 		while (engine_cgroup_populated(cg, &populated, NULL) == 0 && populated &&
-		       now_ms() < deadline) {
+		       engine_monotonic_ms() < deadline) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}

@@ -144,41 +144,35 @@ int engine_cgroup_detect(const char *override, struct engine_cgroup_detection *d
 		}
 	}
 
-	bool systemd_ok = d->layout == ENGINE_CGROUP_LAYOUT_V2 && d->systemd_bus;
-	bool fs_ok = d->layout == ENGINE_CGROUP_LAYOUT_V2 && d->own_delegated;
+	bool v2 = d->layout == ENGINE_CGROUP_LAYOUT_V2;
+	/* systemd first, as Podman does: the scope survives us and systemd
+	 * knows about it; cgroupfs only where we already own a subtree. */
+	const struct {
+		const char *name;
+		bool usable;
+		const char *why_not; /* on cgroup v2 */
+		enum engine_cgroup_manager manager;
+		unsigned controllers;
+	} managers[] = {
+		{ "systemd", v2 && d->systemd_bus, "no systemd manager reachable (no $XDG_RUNTIME_DIR/bus)",
+		  ENGINE_CGROUP_MANAGER_SYSTEMD, systemd_ctl },
+		{ "cgroupfs", v2 && d->own_delegated, "the current cgroup is not delegated to this user",
+		  ENGINE_CGROUP_MANAGER_CGROUPFS, own_ctl },
+	};
 	const char *want = override;
-	if (want == NULL) {
-		/* systemd first, as Podman does: the scope survives us and systemd
-		 * knows about it; cgroupfs only where we already own a subtree;
-		 * and a manager without any controller is no better than none. */
-		if (systemd_ok && systemd_ctl != 0)
-			want = "systemd";
-		else if (fs_ok && own_ctl != 0)
-			want = "cgroupfs";
-		else
-			want = "disabled";
-	}
-
-	if (strcmp(want, "systemd") == 0) {
-		if (!systemd_ok)
-			return engine_error_set(
-				err, ENOTSUP, "cgroup manager systemd: %s",
-				d->layout != ENGINE_CGROUP_LAYOUT_V2
-					? "needs cgroup v2"
-					: "no systemd manager reachable (no $XDG_RUNTIME_DIR/bus)");
-		d->manager = ENGINE_CGROUP_MANAGER_SYSTEMD;
-		d->controllers = systemd_ctl;
-	} else if (strcmp(want, "cgroupfs") == 0) {
-		if (!fs_ok)
-			return engine_error_set(
-				err, ENOTSUP, "cgroup manager cgroupfs: %s",
-				d->layout != ENGINE_CGROUP_LAYOUT_V2
-					? "needs cgroup v2"
-					: "the current cgroup is not delegated to this user");
-		d->manager = ENGINE_CGROUP_MANAGER_CGROUPFS;
-		d->controllers = own_ctl;
-	} else {
-		d->manager = ENGINE_CGROUP_MANAGER_DISABLED;
+	/* A manager without any controller is no better than none. */
+	for (size_t i = 0; want == NULL && i < ARRAY_SIZE(managers); i++)
+		if (managers[i].usable && managers[i].controllers != 0)
+			want = managers[i].name;
+	d->manager = ENGINE_CGROUP_MANAGER_DISABLED;
+	for (size_t i = 0; want != NULL && i < ARRAY_SIZE(managers); i++) {
+		if (strcmp(want, managers[i].name) != 0)
+			continue;
+		if (!managers[i].usable)
+			return engine_error_set(err, ENOTSUP, "cgroup manager %s: %s", managers[i].name,
+						v2 ? managers[i].why_not : "needs cgroup v2");
+		d->manager = managers[i].manager;
+		d->controllers = managers[i].controllers;
 	}
 	engine_cgroup_format_controllers(d->controllers, d->controllers_text, sizeof(d->controllers_text));
 

@@ -320,6 +320,17 @@ int engine_container_record_check(const struct engine_run_spec *spec, const char
 	return 0;
 }
 
+/* Docker's words for a name that another container holds. */
+static int name_conflict(struct storage_store *store, const char *name, struct engine_error **err)
+{
+	char owner[65] = "";
+	engine_container_name_owner(store, name, owner);
+	return engine_error_set(err, EEXIST,
+				"Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+				"You have to remove (or rename) that container to be able to reuse that name.",
+				name, owner);
+}
+
 int engine_container_create(struct storage_store *store, const struct engine_run_spec *spec,
 			    const char *name, const char *image_id, char **ret_name,
 			    struct engine_error **err)
@@ -367,12 +378,7 @@ int engine_container_create(struct storage_store *store, const struct engine_run
 				continue;
 		}
 		if (name != NULL) {
-			char owner[65] = "";
-			engine_container_name_owner(store, chosen, owner);
-			r = engine_error_set(err, EEXIST,
-					     "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
-					     "You have to remove (or rename) that container to be able to reuse that name.",
-					     chosen, owner);
+			r = name_conflict(store, chosen, err);
 			break;
 		}
 	}
@@ -650,12 +656,7 @@ int engine_container_rename(struct storage_store *store, const char *what, const
 			r = engine_container_name_reserve(store, name, c->id, err);
 	}
 	if (r == -EEXIST) {
-		char owner[65] = "";
-		engine_container_name_owner(store, name, owner);
-		r = engine_error_set(err, EEXIST,
-				     "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
-				     "You have to remove (or rename) that container to be able to reuse that name.",
-				     name, owner);
+		r = name_conflict(store, name, err);
 	} else if (r < 0 && *err == NULL) {
 		r = engine_error_errno(err, -r, "reserve the name %s", name);
 	}

@@ -340,6 +340,22 @@ static int not_found(const struct engine_container *c, const char *path, struct 
 
 /* ---- from the container --------------------------------------------------- */
 
+int engine_cp_open_checked(int rootfd, const char *path, const struct stat *st,
+			   struct engine_error **err)
+{
+	struct stat again;
+	int fd = engine_open_in_root(rootfd, path,
+				     O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+					     (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0),
+				     0);
+	if (fd < 0 || fstat(fd, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
+		if (fd >= 0)
+			close(fd);
+		return engine_error_set(err, EAGAIN, "%s changed while it was copied", path);
+	}
+	return fd;
+}
+
 static int from_child(void *data, int rootfd, struct engine_error **err)
 {
 	struct cp_job *j = data;
@@ -360,15 +376,9 @@ static int from_child(void *data, int rootfd, struct engine_error **err)
 		if (fstat(path, &st) < 0)
 			return engine_error_errno(err, errno, "stat %s", j->src_path);
 		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-			struct stat again;
-			fd = engine_open_in_root(rootfd, j->src_path,
-						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
-						 0);
-			if (fd < 0 || fstat(fd, &again) < 0 || again.st_dev != st.st_dev ||
-			    again.st_ino != st.st_ino)
-				return engine_error_set(err, EAGAIN, "%s changed while it was copied",
-							j->src_path);
+			fd = engine_cp_open_checked(rootfd, j->src_path, &st, err);
+			if (fd < 0)
+				return fd;
 			s.fd = fd;
 			s.dirfd = fd;
 			s.name = ".";

@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/hex.h"
+#include "common/docker-name.h"
 
 /* A short list in Docker's spirit (moby's namesgenerator): enough words
  * for thousands of names; a collision just draws again. */
@@ -65,15 +66,7 @@ void engine_container_name_generate(uint32_t random, char *out, size_t size)
 int engine_container_name_check(const char *name, struct engine_error **err)
 {
 	/* Docker accepts a leading "/" (its internal spelling) and drops it. */
-	const char *p = name[0] == '/' ? name + 1 : name;
-	size_t len = strlen(p);
-	bool ok = len > 0 && len <= 253;
-	for (size_t i = 0; ok && i < len; i++) {
-		char ch = p[i];
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-		ok = alnum || (i > 0 && (ch == '_' || ch == '.' || ch == '-'));
-	}
-	if (!ok)
+	if (!engine_docker_name_valid(name[0] == '/' ? name + 1 : name, 253))
 		return engine_error_set(err, EINVAL,
 					"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 					name);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "libengine/container/json-scan.h"
 #include "libengine/runtime/mount-spec.h"
 #include "netns/ports.h"
@@ -400,13 +401,6 @@ static char **strv_from_json(json_t *a, size_t *ret_n)
 	return v;
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; v != NULL && (n == SIZE_MAX ? v[i] != NULL : i < n); i++)
-		free(v[i]);
-	free(v);
-}
-
 static int enum_value(const struct record_field *f, const char *s, size_t len)
 {
 	for (size_t i = 0; i < f->n_names; i++)
@@ -446,7 +440,10 @@ static int field_from_json(const struct record_field *f, json_t *v, void *base,
 		size_t *count = f->type == T_STRV_N ? (size_t *)(void *)((char *)base + f->aux) : NULL;
 		if (!json_is_array(v) && !(f->flags & F_ALWAYS) && f->type == T_STRV_N)
 			return 0;
-		strv_free(*p, count ? *count : SIZE_MAX);
+		if (count != NULL)
+			engine_strv_free_n(*p, *count);
+		else
+			engine_strv_free(*p);
 		*p = strv_from_json(v, count);
 		return *p != NULL ? 0 : engine_error_set(err, ENOMEM, "out of memory");
 	}

@@ -37,10 +37,12 @@
 #include "libengine/cgroup/run.h"
 #include "common/cleanup.h"
 #include "common/dir.h"
+#include "common/proc.h"
 #include "libengine/container/net.h"
 #include "libengine/container/repair.h"
 #include "libengine/container/containers.h"
 #include "common/fs.h"
+#include "common/strv.h"
 #include "storage/remove.h"
 #include "libengine/userns/userns.h"
 #include "storage/volume.h"
@@ -247,20 +249,13 @@ static void stop_one(struct storage_store *store, const struct engine_remove_opt
 	}
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Every monitor together: the same bound for a thousand as for one. */
 static void monitors_wait(struct entry *entries, size_t n)
 {
-	int64_t start = now_ms();
+	int64_t start = engine_monotonic_ms();
 	bool killed = false;
 	for (;;) {
-		int64_t elapsed = now_ms() - start;
+		int64_t elapsed = engine_monotonic_ms() - start;
 		bool any = false;
 		for (size_t i = 0; i < n; i++) {
 			struct entry *e = &entries[i];
@@ -428,9 +423,7 @@ static void names_release(struct storage_store *store, const struct entry *entri
 		munmap((char *)results - sizeof(size_t), size);
 	if (locked)
 		storage_store_unlock(store);
-	for (size_t i = 0; i < n_rels; i++)
-		free(rels[i]);
-	free(rels);
+	engine_strv_free_n(rels, n_rels);
 }
 
 static const char *spec_run_root(const struct entry *e, const struct engine_remove_options *o)
@@ -574,9 +567,7 @@ static int remove_entries(struct storage_store *store, const struct engine_remov
 	if (trees != NULL)
 		munmap((char *)trees - sizeof(size_t), trees_size);
 out:
-	for (size_t i = 0; i < n_rels; i++)
-		free(rels[i]);
-	free(rels);
+	engine_strv_free_n(rels, n_rels);
 	return r;
 }
 

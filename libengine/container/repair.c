@@ -29,6 +29,7 @@
 #include "common/hex.h"
 #include "storage/paths.h"
 #include "common/proc.h"
+#include "common/strv.h"
 #include "storage/remove.h"
 #include "libengine/userns/userns.h"
 
@@ -147,12 +148,10 @@ static int remove_in_userns(const char *root, const struct engine_idmap *map, ch
  * has no record: stale), under the store lock. */
 static int remove_names(struct storage_store *store, const char *id, struct engine_error **err)
 {
-	int fd = openat(store->rootfd, "container-names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : engine_error_errno(err, errno, "open %s/container-names", store->root);
-	cleanup_dir DIR *d = engine_fdopendir(fd);
-	if (d == NULL)
-		return engine_error_errno(err, errno, "read %s/container-names", store->root);
+	cleanup_dir DIR *d = NULL;
+	int r = storage_store_opendir(store, "container-names", &d, err);
+	if (r < 0 || d == NULL)
+		return r;
 	if (storage_store_lock(store, err) < 0)
 		return -1;
 	int removed = 0;
@@ -295,9 +294,7 @@ int engine_store_sweep(struct storage_store *store, const struct engine_idmap *m
 	}
 	if (r == 0 && remove_in_userns(store->root, map, rels, n, err) < 0)
 		r = engine_error_prefix(err, "remove what killed commands left in %s", store->root);
-	for (size_t i = 0; i < n; i++)
-		free(rels[i]);
-	free(rels);
+	engine_strv_free_n(rels, n);
 	if (r < 0)
 		return -1;
 	int names = remove_names(store, NULL, err);

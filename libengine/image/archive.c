@@ -27,8 +27,9 @@
 #include "storage/manifest.h"
 #include "storage/reference.h"
 #include "common/timefmt.h"
+#include "common/strv.h"
 #include "storage/unpack.h"
-#include "libengine/userns/userns.h"
+#include "libengine/userns/store-job.h"
 
 #define MEDIA_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
@@ -40,8 +41,6 @@ struct unpack_job {
 };
 
 struct unpack_ctx {
-	const char *root;
-	const struct engine_idmap *map;
 	struct storage_unpack_options uo; /* engine_image_unpack_options */
 	struct unpack_job *jobs;
 	size_t n;
@@ -72,22 +71,13 @@ static int unpack_one(struct storage_store *store, const struct storage_unpack_o
 	return r < 0 ? engine_error_prefix(err, "layer %s", j->digest) : 0;
 }
 
-static int unpack_child(void *data, int sock)
+static int unpack_all(struct storage_store *store, void *data, struct engine_error **err)
 {
 	struct unpack_ctx *c = data;
-	struct engine_error *err = NULL;
-	struct storage_store *store = NULL;
-	if (storage_store_open(c->root, &store, &err) < 0)
-		goto fail;
 	for (size_t i = 0; i < c->n; i++)
-		if (unpack_one(store, &c->uo, &c->jobs[i], &err) < 0)
-			goto fail;
-	storage_store_close(store);
+		if (unpack_one(store, &c->uo, &c->jobs[i], err) < 0)
+			return -1;
 	return 0;
-fail:
-	storage_store_close(store);
-	engine_userns_report(sock, err);
-	return 1;
 }
 
 static int unpack_layers(const char *root, const struct engine_idmap *map, struct unpack_job *jobs,
@@ -95,11 +85,11 @@ static int unpack_layers(const char *root, const struct engine_idmap *map, struc
 {
 	if (n == 0)
 		return 0;
-	struct unpack_ctx c = { .root = root, .map = map, .jobs = jobs, .n = n };
+	struct unpack_ctx c = { .jobs = jobs, .n = n };
 	/* As for a pull, the size bound included. */
 	if (engine_image_unpack_options(map, &c.uo, err) < 0)
 		return -1;
-	return engine_userns_run(map, unpack_child, &c, err);
+	return engine_userns_store_job(root, map, unpack_all, &c, err);
 }
 
 /* ---- what a load collects before anything is unpacked ------------------- */
@@ -124,20 +114,13 @@ struct load {
 	json_t *compressed; /* docker-archive member -> [diff_id, digest] */
 };
 
-static void strv_free_n(char **v, size_t n)
-{
-	for (size_t i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void pending_clear(struct pending_image *p)
 {
 	free(p->manifest);
 	free(p->config);
-	strv_free_n(p->diff_ids, p->n_layers);
-	strv_free_n(p->digests, p->n_layers);
-	strv_free_n(p->names, p->n_names);
+	engine_strv_free_n(p->diff_ids, p->n_layers);
+	engine_strv_free_n(p->digests, p->n_layers);
+	engine_strv_free_n(p->names, p->n_names);
 }
 
 static struct pending_image *pending_new(struct load *l, struct engine_error **err)
@@ -628,6 +611,21 @@ static json_t *commit_config(const struct engine_import_options *opts, const cha
 	return cfg;
 }
 
+/* CFG (NULL: out of memory) with the --change instructions applied to
+ * its "config", as compact JSON in *RET. */
+static int config_with_changes(json_t *cfg, const struct engine_import_options *opts, char **ret,
+			       struct engine_error **err)
+{
+	if (cfg == NULL)
+		return engine_error_set(err, ENOMEM, "out of memory");
+	json_t *config = json_object_get(cfg, "config");
+	for (size_t i = 0; i < opts->n_changes; i++)
+		if (engine_image_config_change(config, opts->changes[i], err) < 0)
+			return -1;
+	*ret = json_dumps(cfg, JSON_COMPACT);
+	return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+}
+
 static int import_config(const struct engine_import_options *opts, const char *diff_id,
 			  char **ret, struct engine_error **err)
 {
@@ -636,14 +634,7 @@ static int import_config(const struct engine_import_options *opts, const char *d
 		/* RFC 3339 with nanoseconds, as Docker writes "created". */
 		engine_format_rfc3339_now(ENGINE_TIME_NANOSECONDS, when, sizeof(when));
 		cleanup_json json_t *cfg = commit_config(opts, diff_id, when);
-		if (cfg == NULL)
-			return engine_error_set(err, ENOMEM, "out of memory");
-		json_t *config = json_object_get(cfg, "config");
-		for (size_t i = 0; i < opts->n_changes; i++)
-			if (engine_image_config_change(config, opts->changes[i], err) < 0)
-				return -1;
-		*ret = json_dumps(cfg, JSON_COMPACT);
-		return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+		return config_with_changes(cfg, opts, ret, err);
 	}
 	struct storage_platform host;
 	if (storage_platform_host(&host, err) < 0)
@@ -663,14 +654,7 @@ static int import_config(const struct engine_import_options *opts, const char *d
 	if (cfg != NULL && host.variant != NULL)
 		json_object_set_new(cfg, "variant", json_string(host.variant));
 	storage_platform_clear(&host);
-	if (cfg == NULL)
-		return engine_error_set(err, ENOMEM, "out of memory");
-	json_t *config = json_object_get(cfg, "config");
-	for (size_t i = 0; i < opts->n_changes; i++)
-		if (engine_image_config_change(config, opts->changes[i], err) < 0)
-			return -1;
-	*ret = json_dumps(cfg, JSON_COMPACT);
-	return *ret ? 0 : engine_error_set(err, ENOMEM, "out of memory");
+	return config_with_changes(cfg, opts, ret, err);
 }
 
 int engine_image_import(const char *root, const struct engine_idmap *map, int in_fd,

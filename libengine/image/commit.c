@@ -270,14 +270,10 @@ int engine_container_export(const struct engine_container *c, const struct engin
 
 /* ---- commit ------------------------------------------------------------------ */
 
-struct commit_job {
-	const struct engine_container *c;
-	const struct engine_idmap *map;
-	int out;
-};
-
-static int layer_tar(const struct engine_changes *ch, int out, struct engine_error **err)
+/* An engine_changes_fn: the changes as a layer tar, into the fd *DATA. */
+static int layer_tar(const struct engine_changes *ch, void *data, struct engine_error **err)
 {
+	int out = *(const int *)data;
 	cleanup_close int src = open(ch->source_dir ? ch->source_dir : "/nonexistent",
 				     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0 && ch->n > 0)
@@ -327,28 +323,6 @@ static int layer_tar(const struct engine_changes *ch, int out, struct engine_err
 	if (tar_close(&t, r < 0 ? NULL : err) < 0)
 		r = -1;
 	return r;
-}
-
-static int commit_child(void *data, int sock)
-{
-	struct commit_job *j = data;
-	struct engine_error *err = NULL;
-	struct engine_run_spec spec;
-	memset(&spec, 0, sizeof(spec));
-	struct engine_changes ch = { 0 };
-	int r = engine_container_spec(j->c, &spec, &err);
-	if (r == 0)
-		r = engine_layer_changes(&spec, &ch, &err);
-	if (r == 0)
-		r = layer_tar(&ch, j->out, &err);
-	engine_changes_clear(&ch);
-	engine_run_spec_free(&spec);
-	if (r < 0) {
-		engine_userns_report(sock, err);
-		engine_error_free(&err);
-		return ENGINE_EXIT_ENGINE;
-	}
-	return 0;
 }
 
 /* What the container runs, as image config keys: Cmd (Entrypoint kept
@@ -445,8 +419,7 @@ int engine_container_commit(const char *root, const struct engine_idmap *map,
 			engine_log(ENGINE_LOG_DEBUG, "commit: not paused: %s", local ? local->msg : "");
 		engine_error_free(&local);
 	}
-	struct commit_job j = { .c = c, .map = map, .out = tmp };
-	int r = engine_userns_run(map, commit_child, &j, err);
+	int r = engine_container_with_changes(c, map, layer_tar, &tmp, err);
 	if (frozen)
 		engine_cgroup_freeze_pid(c->state.pid, c->state.monitor_pid, false, NULL);
 	if (r < 0)
@@ -538,14 +511,9 @@ static int tar_out_fn(void *data, int rootfd, struct engine_error **err)
 		if (path < 0 || fstat(path, &st) < 0)
 			return cp_not_found(j->c, j->path, err);
 		if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
-			struct stat again;
-			fd = engine_open_in_root(rootfd, j->path,
-						 O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-							 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0),
-						 0);
-			if (fd < 0 || fstat(fd, &again) < 0 || again.st_ino != st.st_ino ||
-			    again.st_dev != st.st_dev)
-				return engine_error_set(err, EAGAIN, "%s changed while it was copied", j->path);
+			fd = engine_cp_open_checked(rootfd, j->path, &st, err);
+			if (fd < 0)
+				return fd;
 		}
 		if (contents && !S_ISDIR(st.st_mode))
 			return engine_error_set(err, ENOTDIR, "%s: not a directory", j->path);

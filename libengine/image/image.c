@@ -14,9 +14,10 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/strv.h"
 #include "storage/reference.h"
 #include "storage/remove.h"
-#include "libengine/userns/userns.h"
+#include "libengine/userns/store-job.h"
 #include "storage/vfs.h"
 
 int engine_image_lookup(struct storage_store *store, const char *what, struct storage_image **ret,
@@ -70,13 +71,6 @@ static char **json_strv(json_t *a)
 	json_t *e;
 	json_array_foreach(a, i, e) if (json_is_string(e) && v) v[n++] = strdup(json_string_value(e));
 	return v;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
 }
 
 int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_image *image,
@@ -169,15 +163,15 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 	while (cmd && cmd[nc])
 		nc++;
 	if (ne + nc == 0) {
-		strv_free(ep);
-		strv_free(cmd);
+		engine_strv_free(ep);
+		engine_strv_free(cmd);
 		return engine_error_set(err, EINVAL,
 					"no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 	}
 	char **argv = calloc(ne + nc + 1, sizeof(char *));
 	if (argv == NULL) {
-		strv_free(ep);
-		strv_free(cmd);
+		engine_strv_free(ep);
+		engine_strv_free(cmd);
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
 	for (size_t k = 0; k < ne; k++)
@@ -186,7 +180,7 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 		argv[ne + k] = cmd[k];
 	free(ep);
 	free(cmd);
-	strv_free(spec->argv);
+	engine_strv_free(spec->argv);
 	spec->argv = argv;
 	return 0;
 }
@@ -194,36 +188,26 @@ int engine_spec_apply_image(struct engine_run_spec *spec, const struct storage_i
 /* ---- removal inside the user namespace --------------------------------- */
 
 struct remove_ctx {
-	const char *root;
 	char **diff_ids;
 	size_t n;
 	const char *container_id;
 };
 
-static int remove_child(void *data, int sock)
+static int remove_in_store(struct storage_store *store, void *data, struct engine_error **err)
 {
 	struct remove_ctx *c = data;
-	struct engine_error *err = NULL;
-	struct storage_store *store = NULL;
-	if (storage_store_open(c->root, &store, &err) < 0)
-		goto fail;
 	for (size_t i = 0; i < c->n; i++)
-		if (storage_layer_remove(store, c->diff_ids[i], &err) < 0)
-			goto fail;
+		if (storage_layer_remove(store, c->diff_ids[i], err) < 0)
+			return -1;
 	if (c->container_id != NULL) {
 		char rel[128];
 		snprintf(rel, sizeof(rel), "containers/%s", c->container_id);
-		if (storage_remove_tree(store->rootfd, rel, &err) < 0)
-			goto fail;
-	} else if (storage_vfs_prune(store, &err) < 0) {
-		goto fail; /* an image went: so may its vfs root */
+		if (storage_remove_tree(store->rootfd, rel, err) < 0)
+			return -1;
+	} else if (storage_vfs_prune(store, err) < 0) {
+		return -1; /* an image went: so may its vfs root */
 	}
-	storage_store_close(store);
 	return 0;
-fail:
-	storage_store_close(store);
-	engine_userns_report(sock, err);
-	return 1;
 }
 
 int engine_layers_remove(const char *root, const struct engine_idmap *map, char **diff_ids,
@@ -233,15 +217,15 @@ int engine_layers_remove(const char *root, const struct engine_idmap *map, char 
 	cleanup_free char *vfs = NULL;
 	if (n == 0 && (asprintf(&vfs, "%s/vfs", root) < 0 || access(vfs, F_OK) < 0))
 		return 0;
-	struct remove_ctx c = { .root = root, .diff_ids = diff_ids, .n = n };
-	return engine_userns_run(map, remove_child, &c, err);
+	struct remove_ctx c = { .diff_ids = diff_ids, .n = n };
+	return engine_userns_store_job(root, map, remove_in_store, &c, err);
 }
 
 int engine_container_dir_remove(const char *root, const struct engine_idmap *map, const char *id,
 				struct engine_error **err)
 {
-	struct remove_ctx c = { .root = root, .container_id = id };
-	return engine_userns_run(map, remove_child, &c, err);
+	struct remove_ctx c = { .container_id = id };
+	return engine_userns_store_job(root, map, remove_in_store, &c, err);
 }
 
 /* ---- prune and disk usage ---------------------------------------------- */

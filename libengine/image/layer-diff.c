@@ -376,15 +376,15 @@ int engine_layer_changes(const struct engine_run_spec *spec, struct engine_chang
 
 /* ---- through the user-namespace helper ------------------------------------ */
 
-struct diff_job {
+struct changes_job {
 	const struct engine_container *c;
-	const struct engine_idmap *map;
-	int out; /* memfd: "K" or "O" (opaque C) + path + NUL, per change */
+	engine_changes_fn fn;
+	void *data;
 };
 
-static int diff_child(void *data, int sock)
+static int changes_child(void *data, int sock)
 {
-	struct diff_job *j = data;
+	struct changes_job *j = data;
 	struct engine_error *err = NULL;
 	struct engine_run_spec spec;
 	memset(&spec, 0, sizeof(spec));
@@ -392,12 +392,8 @@ static int diff_child(void *data, int sock)
 	int r = engine_container_spec(j->c, &spec, &err);
 	if (r == 0)
 		r = engine_layer_changes(&spec, &ch, &err);
-	for (size_t i = 0; r == 0 && i < ch.n; i++) {
-		char k = ch.v[i].opaque ? 'O' : ch.v[i].kind;
-		if (engine_write_all(j->out, &k, 1) < 0 ||
-		    engine_write_all(j->out, ch.v[i].path, strlen(ch.v[i].path) + 1) < 0)
-			r = engine_error_errno(&err, errno, "write the changes");
-	}
+	if (r == 0)
+		r = j->fn(&ch, j->data, &err);
 	engine_changes_clear(&ch);
 	engine_run_spec_free(&spec);
 	if (r < 0) {
@@ -408,14 +404,34 @@ static int diff_child(void *data, int sock)
 	return 0;
 }
 
+int engine_container_with_changes(const struct engine_container *c, const struct engine_idmap *map,
+				  engine_changes_fn fn, void *data, struct engine_error **err)
+{
+	struct changes_job j = { .c = c, .fn = fn, .data = data };
+	return engine_userns_run(map, changes_child, &j, err);
+}
+
+/* To the parent through the memfd *DATA: "K" or "O" (opaque C) + path +
+ * NUL, per change. */
+static int write_changes(const struct engine_changes *ch, void *data, struct engine_error **err)
+{
+	int out = *(const int *)data;
+	for (size_t i = 0; i < ch->n; i++) {
+		char k = ch->v[i].opaque ? 'O' : ch->v[i].kind;
+		if (engine_write_all(out, &k, 1) < 0 ||
+		    engine_write_all(out, ch->v[i].path, strlen(ch->v[i].path) + 1) < 0)
+			return engine_error_errno(err, errno, "write the changes");
+	}
+	return 0;
+}
+
 int engine_container_changes(const struct engine_container *c, const struct engine_idmap *map,
 			     struct engine_changes *ret, struct engine_error **err)
 {
 	cleanup_close int fd = memfd_create("engine-diff", MFD_CLOEXEC);
 	if (fd < 0)
 		return engine_error_errno(err, errno, "memfd_create");
-	struct diff_job j = { .c = c, .map = map, .out = fd };
-	if (engine_userns_run(map, diff_child, &j, err) < 0)
+	if (engine_container_with_changes(c, map, write_changes, &fd, err) < 0)
 		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0)

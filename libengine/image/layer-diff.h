@@ -34,6 +34,16 @@ void engine_changes_clear(struct engine_changes *ch);
 int engine_layer_changes(const struct engine_run_spec *spec, struct engine_changes *ret,
 			 struct engine_error **err);
 
+/* What a caller does with the changes inside the user-namespace helper
+ * (they are freed when it returns). */
+typedef int (*engine_changes_fn)(const struct engine_changes *ch, void *data,
+				 struct engine_error **err);
+
+/* Runs FN on container C's changes in the user-namespace helper: the
+ * files are read as the container's owners see them. */
+int engine_container_with_changes(const struct engine_container *c, const struct engine_idmap *map,
+				  engine_changes_fn fn, void *data, struct engine_error **err);
+
 /* The same for the CLI: runs the walk in the user-namespace helper. */
 int engine_container_changes(const struct engine_container *c, const struct engine_idmap *map,
 			     struct engine_changes *ret, struct engine_error **err);

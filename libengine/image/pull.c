@@ -145,27 +145,9 @@ static int pipe_sink(void *userdata, const void *buf, size_t len)
 			return r;
 	}
 	j->done += len;
-	if (j->gunzip) {
-		int r = inflate_chunk(j, buf, len);
-		if (r < 0)
-			return r;
-		progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest,
-			 j->done, (uint64_t)j->desc->size);
-		return 0;
-	}
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t w = write(j->pipe_w, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EPIPE)
-				j->unpacker_stopped = true; /* it has the reason */
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	int r = j->gunzip ? inflate_chunk(j, buf, len) : to_pipe(j, buf, len);
+	if (r < 0)
+		return r;
 	progress(j->ctx, ENGINE_PULL_LAYER_PROGRESS, j->index, j->n_layers, j->desc->digest, j->done,
 		 (uint64_t)j->desc->size);
 	return 0;
@@ -516,11 +498,8 @@ static int pull_in_userns(struct pull_ctx *c, struct engine_error **err)
 	progress(c, ENGINE_PULL_STORED, 0, 0, manifest->config.digest, 0, 0);
 	rc = 0;
 out:
-	if (rc < 0) {
-		cleanup_free char *short_name = NULL;
-		if (storage_reference_name(&ref, &short_name) == 0)
-			engine_error_prefix(err, "pull %s", short_name);
-	}
+	if (rc < 0)
+		storage_reference_error_prefix(err, "pull", &ref);
 	free(jobs);
 	fetched_clear(&f);
 	storage_registry_endpoints_free(endpoints, n_endpoints);
@@ -568,9 +547,7 @@ int engine_image_pull(const char *root, const struct engine_idmap *map, const ch
 	r = storage_registries_conf_endpoints(opts->registries, &ref, &endpoints, &n_endpoints, err);
 	storage_registry_endpoints_free(endpoints, n_endpoints);
 	if (r < 0) {
-		cleanup_free char *short_name = NULL;
-		if (storage_reference_name(&ref, &short_name) == 0)
-			engine_error_prefix(err, "pull %s", short_name);
+		storage_reference_error_prefix(err, "pull", &ref);
 		storage_reference_clear(&ref);
 		return -1;
 	}

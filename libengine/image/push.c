@@ -145,11 +145,8 @@ int engine_image_push(const char *root, const char *source, const char *destinat
 	ret->tag = strdup(dest.tag);
 	rc = 0;
 out:
-	if (rc < 0) {
-		cleanup_free char *short_name = NULL;
-		if (storage_reference_name(&dest, &short_name) == 0)
-			engine_error_prefix(err, "push %s", short_name);
-	}
+	if (rc < 0)
+		storage_reference_error_prefix(err, "push", &dest);
 	storage_manifest_clear(&m);
 	storage_registry_close(client);
 	storage_image_free(img);

@@ -117,6 +117,13 @@ struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client
 	return a;
 }
 
+void monitor_attach_format_clients(char *buf, size_t size, const int *clients, size_t n)
+{
+	int off = snprintf(buf, size, "clients=");
+	for (size_t i = 0; i < n && off >= 0 && (size_t)off < size; i++)
+		off += snprintf(buf + off, size - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+}
+
 size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
 			     size_t max)
 {
@@ -294,11 +301,9 @@ static void frame(struct monitor_attach *a, unsigned type, const unsigned char *
  * has gone. */
 static bool client_read(struct monitor_attach *a, struct client *c)
 {
-	ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+	if (r <= 0)
+		return r == 0;
 	c->in_len += (size_t)r;
 	for (;;) {
 		if (c->in_len < 8)

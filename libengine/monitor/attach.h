@@ -16,6 +16,8 @@ struct monitor_attach *monitor_attach_open(int dirfd, bool tty, int first_client
  * many), and take them up again on the other side. */
 size_t monitor_attach_export(struct monitor_attach *a, int *dirfd, int *listen_fd, int *clients,
 			     size_t max);
+/* The exported CLIENTS as engine-monitor's "clients=FD,FD" argument. */
+void monitor_attach_format_clients(char *buf, size_t size, const int *clients, size_t n);
 struct monitor_attach *monitor_attach_adopt(int dirfd, int listen_fd, bool tty,
 					    const int *clients, size_t n);
 /* FD's client (run -it's CLI) is waited for: its output is never dropped

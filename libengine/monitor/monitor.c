@@ -292,9 +292,7 @@ static void exec_watch(struct monitor *m, pid_t pid)
 	ARG("net_relay=%d", m->net_relay_fd);
 	ARG("net_socket=%s", m->net_socket);
 	ARG("wait=%d", monitor_attach_waited(m->attach));
-	int off = snprintf(a[n], sizeof(a[n]), "clients=");
-	for (size_t i = 0; i < nc; i++)
-		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	monitor_attach_format_clients(a[n], sizeof(a[n]), clients, nc);
 	argv[n] = a[n];
 	n++;
 #undef ARG

@@ -72,11 +72,9 @@ struct watch {
 static bool relay(struct watch *w, int fd, int stream)
 {
 	char buf[16384];
-	ssize_t r = read(fd, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(fd, buf, sizeof(buf));
+	if (r <= 0)
+		return r == 0;
 	monitor_log_output(w->log, stream, buf, (size_t)r);
 	monitor_attach_output(w->attach, stream, buf, (size_t)r);
 	return true;
@@ -241,9 +239,7 @@ static void resume(const char *engine, struct watch *w, int argc, char **argv, i
 		ARG("cgroup_manager_asked=%s", asked);
 	ARG("adir=%d", adir);
 	ARG("listen=%d", listen_fd);
-	int off = snprintf(a[n], sizeof(a[n]), "clients=");
-	for (size_t i = 0; i < nc; i++)
-		off += snprintf(a[n] + off, sizeof(a[n]) - (size_t)off, "%s%d", i ? "," : "", clients[i]);
+	monitor_attach_format_clients(a[n], sizeof(a[n]), clients, nc);
 	args[n] = a[n];
 	n++;
 #undef ARG

@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 
 #include "common/cleanup.h"
+#include "common/docker-name.h"
 
 #define TARGET_MAX 4096
 
@@ -78,16 +79,33 @@ bad:
 	return engine_error_setting(err, setting, EINVAL, "%s: the spec is not valid UTF-8", setting);
 }
 
+/* -v and --device specs: SRC[:DST[:OPTIONS]], checked as text, then cut at
+ * the colons into PARTS (at most three, pointing into *COPY, which the
+ * caller frees). */
+static int split_fields(const char *setting, const char *spec, char **copy, char *parts[3],
+			size_t *n, struct engine_error **err)
+{
+	if (check_text(setting, spec, err) < 0)
+		return -1;
+	if ((*copy = strdup(spec)) == NULL)
+		return oom(err);
+	*n = 0;
+	for (char *p = *copy;;) {
+		if (*n == 3)
+			return bad(err, setting, spec, "invalid %s specification: too many colons", setting);
+		parts[(*n)++] = p;
+		char *colon = strchr(p, ':');
+		if (colon == NULL)
+			break;
+		*colon = '\0';
+		p = colon + 1;
+	}
+	return 0;
+}
+
 int engine_volume_name_check(const char *name, struct engine_error **err)
 {
-	size_t len = strlen(name);
-	bool ok = len > 0 && len <= 255;
-	for (size_t i = 0; ok && i < len; i++) {
-		char ch = name[i];
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-		ok = alnum || (i > 0 && (ch == '_' || ch == '.' || ch == '-'));
-	}
-	if (!ok)
+	if (!engine_docker_name_valid(name, 255))
 		return engine_error_set(err, EINVAL,
 					"\"%s\" includes invalid characters for a local volume name, only "
 					"\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
@@ -261,25 +279,13 @@ static int volume_options(const char *spec, const char *opts, struct engine_moun
 int engine_mount_parse_volume(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
-	if (check_text("volume", spec, err) < 0)
-		return -1;
 	const char *setting = "volume";
 	struct engine_mount m = { 0 };
-	cleanup_free char *copy = strdup(spec);
-	if (copy == NULL)
-		return oom(err);
+	cleanup_free char *copy = NULL;
 	char *parts[3];
 	size_t n = 0;
-	for (char *p = copy;;) {
-		if (n == 3)
-			return bad(err, setting, spec, "invalid volume specification: too many colons");
-		parts[n++] = p;
-		char *colon = strchr(p, ':');
-		if (colon == NULL)
-			break;
-		*colon = '\0';
-		p = colon + 1;
-	}
+	if (split_fields(setting, spec, &copy, parts, &n, err) < 0)
+		return -1;
 	const char *src = n > 1 ? parts[0] : NULL;
 	const char *dst = n > 1 ? parts[1] : parts[0];
 	if (src != NULL && *src == '\0')
@@ -605,25 +611,13 @@ static bool valid_perms(const char *s)
 int engine_mount_parse_device(const char *spec, struct engine_mount *ret,
 			      struct engine_error **err)
 {
-	if (check_text("device", spec, err) < 0)
-		return -1;
 	const char *setting = "device";
 	struct engine_mount m = { .type = ENGINE_MOUNT_DEVICE };
-	cleanup_free char *copy = strdup(spec);
-	if (copy == NULL)
-		return oom(err);
+	cleanup_free char *copy = NULL;
 	char *parts[3];
 	size_t n = 0;
-	for (char *p = copy;;) {
-		if (n == 3)
-			return bad(err, setting, spec, "invalid device specification: too many colons");
-		parts[n++] = p;
-		char *colon = strchr(p, ':');
-		if (colon == NULL)
-			break;
-		*colon = '\0';
-		p = colon + 1;
-	}
+	if (split_fields(setting, spec, &copy, parts, &n, err) < 0)
+		return -1;
 	const char *src = parts[0], *dst = parts[0], *perms = "rwm";
 	if (n == 2) {
 		if (valid_perms(parts[1]))

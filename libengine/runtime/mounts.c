@@ -710,6 +710,28 @@ static int apply_mounts(int rootfd, const struct engine_mounts_config *cfg,
 	return 0;
 }
 
+static void close_etc_fds(int etc_fds[ENGINE_BOUND_FILES])
+{
+	for (size_t i = 0; i < ENGINE_BOUND_FILES; i++)
+		if (etc_fds[i] >= 0)
+			close(etc_fds[i]);
+}
+
+/* The /etc files bound from ETC_FDS (closed here), the user's mounts, then
+ * the markers: after the mounts, which a tmpfs on /run (--tmpfs, or
+ * --read-only's) would otherwise hide them under. */
+static int files_and_mounts(int rootfd, const struct engine_mounts_config *cfg,
+			    int etc_fds[ENGINE_BOUND_FILES], struct engine_error **err)
+{
+	int r = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err);
+	if (r == 0)
+		r = apply_mounts(rootfd, cfg, err);
+	if (r == 0)
+		r = apply_etc_files(rootfd, cfg, etc_fds, ENGINE_ETC_FILES, ENGINE_BOUND_FILES, err);
+	close_etc_fds(etc_fds);
+	return r;
+}
+
 int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootfs,
 		       struct engine_error **err)
 {
@@ -724,16 +746,8 @@ int engine_mounts_user(const struct engine_mounts_config *cfg, const char *rootf
 		    errno != ENOENT)
 			r = engine_error_errno(err, errno, "open %s", cfg->etc_files[i]);
 	if (r == 0)
-		r = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err);
-	if (r == 0)
-		r = apply_mounts(rootfd, cfg, err);
-	/* The markers after the user's mounts: a tmpfs on /run would hide
-	 * them. */
-	if (r == 0)
-		r = apply_etc_files(rootfd, cfg, etc_fds, ENGINE_ETC_FILES, ENGINE_BOUND_FILES, err);
-	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
-		if (etc_fds[i] >= 0)
-			close(etc_fds[i]);
+		return files_and_mounts(rootfd, cfg, etc_fds, err);
+	close_etc_fds(etc_fds);
 	return r;
 }
 
@@ -786,17 +800,7 @@ int engine_mounts_setup(const struct engine_mounts_config *cfg, struct engine_er
 		return -1;
 	if (setup_run_options(rootfd, cfg, err) < 0)
 		return -1;
-	int er = apply_etc_files(rootfd, cfg, etc_fds, 0, ENGINE_ETC_FILES, err);
-	if (er == 0)
-		er = apply_mounts(rootfd, cfg, err);
-	/* The markers after the user's mounts: a tmpfs on /run (--tmpfs, or
-	 * --read-only's) would hide them. */
-	if (er == 0)
-		er = apply_etc_files(rootfd, cfg, etc_fds, ENGINE_ETC_FILES, ENGINE_BOUND_FILES, err);
-	for (size_t i = 0; i < ARRAY_SIZE(etc_fds); i++)
-		if (etc_fds[i] >= 0)
-			close(etc_fds[i]);
-	if (er < 0)
+	if (files_and_mounts(rootfd, cfg, etc_fds, err) < 0)
 		return -1;
 
 	if (fchdir(rootfd) < 0)

@@ -21,6 +21,7 @@
 #include "common/dir.h"
 #include "common/fs.h"
 #include "libengine/userns/ns-join.h"
+#include "common/proc.h"
 
 /* Search PATH the way execvp would, but inside the container and before
  * exec, so that "not found" (127) and "cannot invoke" (126) are told apart
@@ -234,11 +235,9 @@ int engine_process_exit_code(int status)
 bool engine_fd_relay(int from, int to)
 {
 	char buf[16384];
-	ssize_t r = read(from, buf, sizeof(buf));
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN;
-	if (r == 0)
-		return false;
+	ssize_t r = engine_read_some(from, buf, sizeof(buf));
+	if (r <= 0)
+		return r == 0;
 	for (ssize_t off = 0; off < r;) {
 		ssize_t w = write(to, buf + off, (size_t)(r - off));
 		if (w < 0) {
@@ -267,10 +266,5 @@ const char *engine_process_env_path(char *const *env)
 
 void engine_process_reset_signals(void)
 {
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	engine_reset_signals();
 }

@@ -34,6 +34,8 @@
 
 #include "libengine/runtime/caps.h"
 #include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
 
 /* A profile is policy, not data: Docker's default is ~25 KiB.  The bound
  * keeps a hostile or mistaken file from costing unbounded memory. */
@@ -74,9 +76,7 @@ static const struct {
 
 static void string_list_free(struct string_list *list)
 {
-	for (size_t i = 0; i < list->n; i++)
-		free(list->items[i]);
-	free(list->items);
+	engine_strv_free_n(list->items, list->n);
 	list->items = NULL;
 	list->n = 0;
 }
@@ -235,28 +235,6 @@ static void set_path(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a fractional number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
 static int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
@@ -275,7 +253,7 @@ static int expect_type(struct parser *p, const char *path, const json_t *v, json
 		       const char *want)
 {
 	if (json_typeof(v) != type)
-		return parse_fail(p, path, "expected %s, got %s", want, json_type_name(v));
+		return parse_fail(p, path, "expected %s, got %s", want, engine_json_type_name(json_typeof(v)));
 	return 0;
 }
 
@@ -310,17 +288,31 @@ static int parse_u64(struct parser *p, const char *path, const json_t *v, uint64
 	return 0;
 }
 
+/* V at PATH, which must be an array (WANT says of what, for the error):
+ * its length in *RET_N and a zeroed array of that many entries of SIZE
+ * bytes in *RET (left as it is when the array is empty). */
+static int array_begin(struct parser *p, const char *path, const json_t *v, const char *want,
+		       size_t size, void **ret, size_t *ret_n)
+{
+	if (expect_type(p, path, v, JSON_ARRAY, want) < 0)
+		return -1;
+	*ret_n = json_array_size(v);
+	if (*ret_n == 0)
+		return 0;
+	*ret = calloc(*ret_n, size);
+	if (*ret == NULL)
+		return engine_error_errno(p->err, ENOMEM, "%s: %s", p->label, path);
+	return 0;
+}
+
 static int parse_string_list(struct parser *p, const char *path, const json_t *v,
 			     struct string_list *out)
 {
-	if (expect_type(p, path, v, JSON_ARRAY, "an array of strings") < 0)
+	void *items = NULL;
+	size_t n;
+	if (array_begin(p, path, v, "an array of strings", sizeof(*out->items), &items, &n) < 0)
 		return -1;
-	size_t n = json_array_size(v);
-	if (n == 0)
-		return 0;
-	out->items = calloc(n, sizeof(*out->items));
-	if (out->items == NULL)
-		return engine_error_errno(p->err, ENOMEM, "%s: %s", p->label, path);
+	out->items = items;
 	for (; out->n < n; out->n++) {
 		char item_path[PATH_SIZE];
 		const json_t *item = json_array_get(v, out->n);
@@ -491,14 +483,11 @@ static int parse_rule(struct parser *p, size_t index, const json_t *v, struct sy
 	field = get_optional(v, "args");
 	if (field != NULL) {
 		set_path(sub, sizeof(sub), "%s.args", path);
-		if (expect_type(p, sub, field, JSON_ARRAY, "an array") < 0)
+		void *args = NULL;
+		size_t n;
+		if (array_begin(p, sub, field, "an array", sizeof(*rule->args), &args, &n) < 0)
 			return -1;
-		size_t n = json_array_size(field);
-		if (n > 0) {
-			rule->args = calloc(n, sizeof(*rule->args));
-			if (rule->args == NULL)
-				return engine_error_errno(p->err, ENOMEM, "%s: %s", p->label, sub);
-		}
+		rule->args = args;
 		for (; rule->n_args < n; rule->n_args++) {
 			set_path(sub, sizeof(sub), "%s.args[%zu]", path, rule->n_args);
 			if (parse_arg(p, sub, json_array_get(field, rule->n_args),
@@ -523,14 +512,11 @@ static int parse_rule(struct parser *p, size_t index, const json_t *v, struct sy
 static int parse_arch_map(struct parser *p, const json_t *v, struct engine_seccomp_profile *profile)
 {
 	char path[PATH_SIZE], sub[PATH_SIZE];
-	if (expect_type(p, "archMap", v, JSON_ARRAY, "an array") < 0)
+	void *entries = NULL;
+	size_t n;
+	if (array_begin(p, "archMap", v, "an array", sizeof(*profile->arch_map), &entries, &n) < 0)
 		return -1;
-	size_t n = json_array_size(v);
-	if (n == 0)
-		return 0;
-	profile->arch_map = calloc(n, sizeof(*profile->arch_map));
-	if (profile->arch_map == NULL)
-		return engine_error_errno(p->err, ENOMEM, "%s: archMap", p->label);
+	profile->arch_map = entries;
 	/* n_arch_map counts the entries begun, so a half-parsed one is freed. */
 	for (size_t i = 0; i < n; i++) {
 		struct arch_map_entry *entry = &profile->arch_map[profile->n_arch_map++];
@@ -590,14 +576,11 @@ static int parse_profile(struct parser *p, const json_t *root, struct engine_sec
 	field = get_optional(root, "syscalls");
 	if (field == NULL)
 		return 0;
-	if (expect_type(p, "syscalls", field, JSON_ARRAY, "an array") < 0)
+	void *rules = NULL;
+	size_t n;
+	if (array_begin(p, "syscalls", field, "an array", sizeof(*profile->rules), &rules, &n) < 0)
 		return -1;
-	size_t n = json_array_size(field);
-	if (n == 0)
-		return 0;
-	profile->rules = calloc(n, sizeof(*profile->rules));
-	if (profile->rules == NULL)
-		return engine_error_errno(p->err, ENOMEM, "%s: syscalls", p->label);
+	profile->rules = rules;
 	/* n_rules counts the rules begun, so a half-parsed one is freed too. */
 	for (size_t i = 0; i < n; i++) {
 		profile->n_rules++;

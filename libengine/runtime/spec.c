@@ -14,19 +14,15 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/strv.h"
 
 void engine_run_spec_free(struct engine_run_spec *spec)
 {
 	if (spec == NULL)
 		return;
 	free(spec->rootfs);
-	if (spec->argv != NULL)
-		for (char **a = spec->argv; *a != NULL; a++)
-			free(*a);
-	free(spec->argv);
-	for (size_t i = 0; i < spec->n_env; i++)
-		free(spec->env[i]);
-	free(spec->env);
+	engine_strv_free(spec->argv);
+	engine_strv_free_n(spec->env, spec->n_env);
 	free(spec->workdir);
 	free(spec->user);
 	free(spec->hostname);
@@ -40,29 +36,19 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 	free(spec->recorded_name);
 	free(spec->image_id);
 	free(spec->store_root);
-	for (size_t i = 0; i < spec->n_layers; i++)
-		free(spec->layers[i]);
-	free(spec->layers);
+	engine_strv_free_n(spec->layers, spec->n_layers);
 	/* the monitor */
 	free(spec->restart_policy);
 	free(spec->log_driver);
 	/* run options */
 	free(spec->userns);
 	free(spec->init_path);
-	for (size_t i = 0; i < spec->n_ulimits; i++)
-		free(spec->ulimits[i]);
-	free(spec->ulimits);
-	for (size_t i = 0; i < spec->n_sysctls; i++)
-		free(spec->sysctls[i]);
-	free(spec->sysctls);
-	for (size_t i = 0; i < spec->n_group_add; i++)
-		free(spec->group_add[i]);
-	free(spec->group_add);
+	engine_strv_free_n(spec->ulimits, spec->n_ulimits);
+	engine_strv_free_n(spec->sysctls, spec->n_sysctls);
+	engine_strv_free_n(spec->group_add, spec->n_group_add);
 	free(spec->cidfile);
 	engine_mount_list_free(spec->mounts, spec->n_mounts);
-	for (size_t i = 0; i < spec->n_labels; i++) /* labels */
-		free(spec->labels[i]);
-	free(spec->labels);
+	engine_strv_free_n(spec->labels, spec->n_labels);
 	free(spec->cg_cpuset_cpus);
 	free(spec->cgroups_mode);
 	free(spec->cgroup_parent);
@@ -73,11 +59,8 @@ void engine_run_spec_free(struct engine_run_spec *spec)
 				 spec->exposed };
 	const size_t counts[] = { spec->n_add_hosts, spec->n_dns, spec->n_dns_search,
 				  spec->n_dns_options, spec->n_exposed };
-	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
-		for (size_t i = 0; i < counts[l]; i++)
-			free(lists[l][i]);
-		free(lists[l]);
-	}
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		engine_strv_free_n(lists[l], counts[l]);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -96,24 +79,27 @@ const char *engine_env_get(const struct engine_run_spec *spec, const char *key)
 	return NULL;
 }
 
-static int env_set_entry(struct engine_run_spec *spec, char *owned, struct engine_error **err)
+/* OWNED, a "KEY=VALUE" entry, replaces KEY's in the NULL-terminated list
+ * *LIST of *N entries, or is added at its end; it is the list's (or freed)
+ * either way. */
+static int list_set_entry(char ***list, size_t *n, char *owned, struct engine_error **err)
 {
 	size_t kl = key_len(owned);
-	for (size_t i = 0; i < spec->n_env; i++) {
-		if (key_len(spec->env[i]) == kl && strncmp(spec->env[i], owned, kl) == 0) {
-			free(spec->env[i]);
-			spec->env[i] = owned;
+	for (size_t i = 0; i < *n; i++) {
+		if (key_len((*list)[i]) == kl && strncmp((*list)[i], owned, kl) == 0) {
+			free((*list)[i]);
+			(*list)[i] = owned;
 			return 0;
 		}
 	}
-	char **n = realloc(spec->env, (spec->n_env + 2) * sizeof(char *));
-	if (n == NULL) {
+	char **v = realloc(*list, (*n + 2) * sizeof(char *));
+	if (v == NULL) {
 		free(owned);
 		return engine_error_set(err, ENOMEM, "out of memory");
 	}
-	spec->env = n;
-	spec->env[spec->n_env++] = owned;
-	spec->env[spec->n_env] = NULL;
+	*list = v;
+	v[(*n)++] = owned;
+	v[*n] = NULL;
 	return 0;
 }
 
@@ -140,7 +126,7 @@ int engine_env_add(struct engine_run_spec *spec, const char *entry, struct engin
 	}
 	if (owned == NULL)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	return env_set_entry(spec, owned, err);
+	return list_set_entry(&spec->env, &spec->n_env, owned, err);
 }
 
 /* The lines of an env or label file, as Docker reads them: leading
@@ -441,22 +427,7 @@ int engine_label_add(struct engine_run_spec *spec, const char *entry, struct eng
 	char *owned = NULL;
 	if (asprintf(&owned, "%.*s=%s", (int)kl, entry, entry[kl] == '=' ? entry + kl + 1 : "") < 0)
 		return engine_error_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < spec->n_labels; i++) {
-		if (key_len(spec->labels[i]) == kl && strncmp(spec->labels[i], owned, kl) == 0) {
-			free(spec->labels[i]);
-			spec->labels[i] = owned;
-			return 0;
-		}
-	}
-	char **n = realloc(spec->labels, (spec->n_labels + 2) * sizeof(char *));
-	if (n == NULL) {
-		free(owned);
-		return engine_error_set(err, ENOMEM, "out of memory");
-	}
-	spec->labels = n;
-	spec->labels[spec->n_labels++] = owned;
-	spec->labels[spec->n_labels] = NULL;
-	return 0;
+	return list_set_entry(&spec->labels, &spec->n_labels, owned, err);
 }
 
 int engine_label_add_file(struct engine_run_spec *spec, const char *path,

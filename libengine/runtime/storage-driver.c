@@ -26,7 +26,7 @@
 #include "storage/storage-conf.h"
 #include "common/fs.h"
 #include "storage/store.h"
-#include "libengine/userns/userns.h"
+#include "libengine/userns/store-job.h"
 #include "storage/vfs.h"
 
 /* The overlay probe must run where the layer mounts will be made: for a
@@ -191,24 +191,14 @@ int engine_storage_driver_resolve(const char *root, const char *requested,
 }
 
 struct vfs_ctx {
-	const char *root;
 	char *const *diff_ids;
 	size_t n;
 };
 
-static int vfs_child(void *data, int sock)
+static int vfs_build(struct storage_store *store, void *data, struct engine_error **err)
 {
 	struct vfs_ctx *c = data;
-	struct engine_error *err = NULL;
-	struct storage_store *store = NULL;
-	if (storage_store_open(c->root, &store, &err) == 0 &&
-	    storage_vfs_build(store, c->diff_ids, c->n, &err) == 0) {
-		storage_store_close(store);
-		return 0;
-	}
-	storage_store_close(store);
-	engine_userns_report(sock, err);
-	return 1;
+	return storage_vfs_build(store, c->diff_ids, c->n, err) == 0 ? 0 : -1;
 }
 
 int engine_vfs_prepare(const char *root, const struct engine_idmap *map, char *const *diff_ids,
@@ -216,6 +206,6 @@ int engine_vfs_prepare(const char *root, const struct engine_idmap *map, char *c
 {
 	if (storage_vfs_exists(root, diff_ids, n))
 		return 0;
-	struct vfs_ctx c = { .root = root, .diff_ids = diff_ids, .n = n };
-	return engine_userns_run(map, vfs_child, &c, err);
+	struct vfs_ctx c = { .diff_ids = diff_ids, .n = n };
+	return engine_userns_store_job(root, map, vfs_build, &c, err);
 }
