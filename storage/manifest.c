@@ -48,10 +48,10 @@ static int member(json_t *obj, const char *key, json_type type, bool required,
 		  bool null_is_absent, const char *ctx, json_t **out, struct engine_error **err)
 {
 	json_t *v = json_object_get(obj, key);
+	*out = NULL; /* on every path, errors too: callers test the result */
 	if (v == NULL || (null_is_absent && json_is_null(v))) {
 		if (required)
 			return engine_error_set(err, EINVAL, "%s: \"%s\" is missing", ctx, key);
-		*out = NULL;
 		return 0;
 	}
 	bool good = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
@@ -593,7 +593,7 @@ static int parse_history(json_t *root, struct storage_image_config *c, struct en
 	for (size_t i = 0; i < n; i++) {
 		char ctx[48];
 		snprintf(ctx, sizeof(ctx), "history[%zu]", i);
-		json_t *h = json_array_get(a, i), *v;
+		json_t *h = json_array_get(a, i), *v = NULL;
 		if (!json_is_object(h))
 			return engine_error_set(err, EINVAL, "%s: must be an object", ctx);
 		struct storage_history *e = &c->history[i];
@@ -652,7 +652,7 @@ int storage_image_config_parse(const char *buf, size_t len, struct storage_image
 		return r;
 	struct storage_image_config c = { 0 };
 	const char *ctx = "image config";
-	json_t *cfg;
+	json_t *cfg = NULL;
 	r = get_string(root, "created", false, ctx, &c.created, err);
 	if (r == 0)
 		r = get_string(root, "author", false, ctx, &c.author, err);
