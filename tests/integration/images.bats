@@ -268,7 +268,16 @@ mine
 	assert_contains "$output" "being used by running container"
 	kill -KILL $(pgrep -P "$pid") 2>/dev/null || true
 	wait "$pid" || true
-	teardown
+	# The killed run's container may still be on its way out: remove
+	# until none is left, then the image is no longer in use.
+	wait_for no_containers_left
 	run eng rmi "$REG/busybox"
+	echo "$output"
 	assert_eq "$status" 0
+}
+
+# no_containers_left: remove every container; true once none is listed.
+no_containers_left() {
+	remove_containers eng
+	[ -z "$(eng ps -aq)" ]
 }
