@@ -138,23 +138,22 @@ char *cmd_join_command(char *const *argv)
 }
 
 int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
-		       int (*fn)(struct storage_store *store, const char *what, void *data,
+		       int (*fn)(struct engine *e, const char *name, void *data,
 				 struct engine_error **err),
 		       void *data)
 {
 	cleanup_error struct engine_error *err = NULL;
-	struct storage_store *store = cmd_open_store(g, &err);
-	if (store == NULL)
+	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
+	if (e == NULL)
 		return cmd_report(err);
 	int rc = 0;
 	for (int i = 0; i < argc; i++) {
-		if (fn(store, argv[i], data, &err) < 0) {
+		if (fn(e, argv[i], data, &err) < 0) {
 			rc = cmd_report_1(&err);
 			continue;
 		}
 		puts(argv[i]);
 	}
-	storage_store_close(store);
 	return rc;
 }
 

@@ -40,11 +40,12 @@ int cmd_signal_container(const struct engine_container *c, int sig);
 void cmd_time_nano(int64_t ns, char *out, size_t size);
 /* argv joined with spaces (malloc'd). */
 char *cmd_join_command(char *const *argv);
-/* For each of ARGV[0..ARGC): FN(store, arg); print the argument when FN
- * succeeds, report the error (exit code 1) when it fails.  Returns 0 when
- * every one succeeded, else 1 (or 125 when the store cannot be opened). */
+/* For each container named in ARGV[0..ARGC): FN(engine, name, data);
+ * print the name when FN succeeds, report the error (exit code 1) when it
+ * fails, as Docker's stop, kill and pause do.  Returns 0 when every one
+ * succeeded, else 1 (or 125 when the store cannot be opened). */
 int cmd_each_container(const struct cmd_global *g, int argc, char **argv,
-		       int (*fn)(struct storage_store *store, const char *what, void *data,
+		       int (*fn)(struct engine *e, const char *name, void *data,
 				 struct engine_error **err),
 		       void *data);
 

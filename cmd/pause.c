@@ -14,22 +14,15 @@
 #include "cmd/ctr-common.h"
 #include "libengine/container/lifecycle.h"
 
-static int pause_main(int argc, char **argv, struct cmd_global *g, bool freeze)
+static int freeze(struct engine *e, const char *name, void *data, struct engine_error **err)
 {
-	int rc;
-	cleanup_error struct engine_error *err = NULL;
-	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
-	if (e == NULL)
-		return cmd_report(err);
-	rc = 0;
-	for (int i = optind; i < argc; i++) {
-		if ((freeze ? engine_container_pause : engine_container_unpause)(e, argv[i], &err) < 0) {
-			rc = cmd_report_1(&err);
-			continue;
-		}
-		puts(argv[i]);
-	}
-	return rc;
+	return *(bool *)data ? engine_container_pause(e, name, err)
+			     : engine_container_unpause(e, name, err);
+}
+
+static int pause_main(int argc, char **argv, struct cmd_global *g, bool frozen)
+{
+	return cmd_each_container(g, argc - optind, argv + optind, freeze, &frozen);
 }
 
 int cmd_pause(int argc, char **argv, struct cmd_global *g)

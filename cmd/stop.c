@@ -47,11 +47,25 @@ static int parse_signal(void *data, const char *value, struct engine_error **err
 
 enum stop_mode { STOP, KILL, RESTART };
 
+struct stop_request {
+	enum stop_mode mode;
+	int signal;
+	struct engine_stop_options stop;
+	struct engine_restart_options restart;
+};
+
+static int stop_one(struct engine *e, const char *name, void *data, struct engine_error **err)
+{
+	const struct stop_request *r = data;
+	return r->mode == STOP ? engine_container_stop(e, name, &r->stop, err)
+	       : r->mode == KILL ? engine_container_kill(e, name, r->signal, err)
+				 : engine_container_restart(e, name, &r->restart, err);
+}
+
 /* stop and kill list the same flags (kill checks --time and ignores it);
  * restart lists no --signal. */
 static int stop_main(int argc, char **argv, struct cmd_global *g, enum stop_mode mode)
 {
-	cleanup_error struct engine_error *err = NULL;
 	int sig = mode == KILL ? SIGKILL : 0;
 	struct stop_time wait_time = { .min = mode == RESTART ? 0 : -1, .seconds = -1 };
 	const struct cmd_bind binds[] = {
@@ -63,23 +77,10 @@ static int stop_main(int argc, char **argv, struct cmd_global *g, enum stop_mode
 	int rc;
 	if (!cmd_parse(g, argc, argv, mode == RESTART ? binds + 1 : binds, &rc))
 		return rc;
-	cleanup_engine struct engine *e = cmd_open_engine(g, &err);
-	if (e == NULL)
-		return cmd_report(err);
-	struct engine_stop_options stop = { .signal = sig, .timeout_s = wait_time.seconds };
-	struct engine_restart_options restart = { .timeout_s = wait_time.seconds };
-	rc = 0;
-	for (int i = optind; i < argc; i++) {
-		int r = mode == STOP ? engine_container_stop(e, argv[i], &stop, &err)
-			: mode == KILL ? engine_container_kill(e, argv[i], sig, &err)
-				       : engine_container_restart(e, argv[i], &restart, &err);
-		if (r < 0) {
-			rc = cmd_report_1(&err);
-			continue;
-		}
-		puts(argv[i]);
-	}
-	return rc;
+	struct stop_request req = { .mode = mode, .signal = sig,
+				    .stop = { .signal = sig, .timeout_s = wait_time.seconds },
+				    .restart = { .timeout_s = wait_time.seconds } };
+	return cmd_each_container(g, argc - optind, argv + optind, stop_one, &req);
 }
 
 int cmd_stop(int argc, char **argv, struct cmd_global *g)
